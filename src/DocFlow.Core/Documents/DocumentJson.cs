@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DocFlow.Documents;
+
+/// <summary>Reads and writes <see cref="Document"/> as Document AI JSON (camelCase, defaults omitted).</summary>
+public static class DocumentJson
+{
+    public static string Serialize(Document document, bool indented = false) =>
+        JsonSerializer.Serialize(document, indented ? DocumentJsonContext.Indented.Document : DocumentJsonContext.Default.Document);
+
+    public static Task SerializeAsync(Stream stream, Document document, CancellationToken cancellationToken) =>
+        JsonSerializer.SerializeAsync(stream, document, DocumentJsonContext.Default.Document, cancellationToken);
+
+    public static Document Deserialize(string json) =>
+        JsonSerializer.Deserialize(json, DocumentJsonContext.Default.Document)
+        ?? throw new JsonException("The JSON holds no document.");
+
+    public static async Task<Document> DeserializeAsync(Stream stream, CancellationToken cancellationToken) =>
+        await JsonSerializer.DeserializeAsync(stream, DocumentJsonContext.Default.Document, cancellationToken).ConfigureAwait(false)
+        ?? throw new JsonException("The JSON holds no document.");
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(Document))]
+internal sealed partial class DocumentJsonContext : JsonSerializerContext
+{
+    private static DocumentJsonContext? _indented;
+
+    public static DocumentJsonContext Indented => _indented ??= new DocumentJsonContext(new JsonSerializerOptions(Default.Options) { WriteIndented = true });
+}

@@ -1,0 +1,80 @@
+namespace DocFlow.Documents;
+
+/// <summary>An axis-aligned box in page units (pixels or points), origin top-left.</summary>
+public readonly record struct Box(float Left, float Top, float Right, float Bottom)
+{
+    public float Width => Right - Left;
+    public float Height => Bottom - Top;
+    public float CenterY => (Top + Bottom) / 2;
+
+    public static Box Union(IEnumerable<Box> boxes)
+    {
+        float l = float.MaxValue, t = float.MaxValue, r = float.MinValue, b = float.MinValue;
+        var any = false;
+        foreach (var x in boxes)
+        {
+            any = true;
+            l = Math.Min(l, x.Left); t = Math.Min(t, x.Top); r = Math.Max(r, x.Right); b = Math.Max(b, x.Bottom);
+        }
+        return any ? new Box(l, t, r, b) : default;
+    }
+}
+
+/// <summary>A recognised word (OCR) or text-layer word with its box and confidence (0..1).</summary>
+public sealed record WordLayout(string Text, Box Box, float Confidence);
+
+public sealed record LineLayout(IReadOnlyList<WordLayout> Words, Box Box, float Confidence);
+
+public sealed record ParagraphLayout(IReadOnlyList<LineLayout> Lines, Box Box, float Confidence);
+
+public sealed record BlockLayout(IReadOnlyList<ParagraphLayout> Paragraphs, Box Box, float Confidence);
+
+/// <summary>How a page's text was obtained.</summary>
+public enum PageSource
+{
+    /// <summary>Words read from the PDF's text layer.</summary>
+    TextLayer,
+    /// <summary>Words recognised by OCR from an image or a scanned PDF page.</summary>
+    Ocr,
+}
+
+/// <summary>
+/// The engine-neutral layout of one page, before it becomes part of a <see cref="Document"/>.
+/// </summary>
+/// <remarks>OCR and the PDF text layer both produce this; <see cref="DocumentAssembler"/> alone turns it
+/// into text with anchors, so anchors are computed in one place.</remarks>
+public sealed record PageLayout(
+    int PageNumber,
+    float Width,
+    float Height,
+    string Unit,
+    IReadOnlyList<BlockLayout> Blocks,
+    PageSource Source)
+{
+    /// <summary>Clockwise rotation in degrees (0, 90, 180, 270) applied to make the page upright.</summary>
+    public int RotationApplied { get; init; }
+
+    /// <summary>Mean word confidence of the page (0..1), or 1 for text-layer pages.</summary>
+    public float Confidence { get; init; } = 1f;
+
+    /// <summary>Languages the page was read with, e.g. "en".</summary>
+    public string? LanguageCode { get; init; }
+
+    /// <summary>Page text as the assembler writes it: words joined by a space, each line ended by '\n'.</summary>
+    public string PlainText()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var b in Blocks)
+            foreach (var p in b.Paragraphs)
+                foreach (var l in p.Lines)
+                {
+                    for (var i = 0; i < l.Words.Count; i++)
+                    {
+                        if (i > 0) sb.Append(' ');
+                        sb.Append(l.Words[i].Text);
+                    }
+                    sb.Append('\n');
+                }
+        return sb.ToString();
+    }
+}
