@@ -1,0 +1,103 @@
+using DocFlow.Queueing;
+using Microsoft.Extensions.Logging;
+
+namespace DocFlow.Processing;
+
+/// <summary>What a worker does with one job. Permanent failures are the handler's to record;
+/// an exception means "transient": the loop retries with backoff, then dead-letters.</summary>
+public interface IJobHandler
+{
+    Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken);
+
+    /// <summary>Called once when a job is given up (retries exhausted or poison), so its failure is recorded.</summary>
+    Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Runs worker slots against a queue: fetch, handle, then acknowledge, retry with backoff or dead-letter.
+/// </summary>
+/// <remarks>Stopping (the token of <see cref="RunAsync"/>) stops fetching at once; jobs in flight finish unless
+/// <paramref name="abortToken"/> is cancelled too — the separation Hangfire's Worker makes.</remarks>
+public sealed partial class WorkerLoop(
+    IJobQueue queue,
+    IJobHandler handler,
+    RetryOptions retry,
+    ILogger<WorkerLoop> logger,
+    CancellationToken abortToken = default)
+{
+    public async Task RunAsync(IReadOnlyCollection<JobRoute> routes, int slots, CancellationToken stoppingToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        var loops = Enumerable.Range(0, slots).Select(_ => Task.Run(() => SlotAsync(routes, stoppingToken), CancellationToken.None));
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+
+    private async Task SlotAsync(IReadOnlyCollection<JobRoute> routes, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IFetchedJob job;
+            try
+            {
+                job = await queue.FetchAsync(routes, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            await using (job.ConfigureAwait(false))
+            {
+                await RunOneAsync(job).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Handles one fetched job to its outcome.</summary>
+    public async Task RunOneAsync(IFetchedJob job)
+    {
+        var ticket = job.Ticket;
+        if (job.DeliveryCount > retry.MaxDeliveries)
+        {
+            var reason = $"poison: delivered {job.DeliveryCount} times without finishing (limit {retry.MaxDeliveries})";
+            await GiveUpAsync(job, reason).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await handler.HandleAsync(ticket, abortToken).ConfigureAwait(false);
+            await job.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
+        {
+            // Aborted in flight: leave it to be delivered again (DisposeAsync requeues it).
+        }
+        catch (Exception ex)
+        {
+            var attempts = ticket.Attempt + 1;
+            if (attempts >= retry.MaxAttempts)
+            {
+                await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}").ConfigureAwait(false);
+                return;
+            }
+            var delay = retry.DelayFor(ticket.Attempt);
+            Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
+            await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task GiveUpAsync(IFetchedJob job, string reason)
+    {
+        Log.DeadLettered(logger, job.Ticket.JobId, reason);
+        await job.DeadLetterAsync(reason, CancellationToken.None).ConfigureAwait(false);
+        await handler.OnDeadLetteredAsync(job.Ticket, reason, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Job {JobId} failed (attempt {Attempt}); retrying in {DelayMs:F0} ms")]
+        public static partial void Retrying(ILogger logger, string jobId, int attempt, double delayMs, Exception exception);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Job {JobId} dead-lettered: {Reason}")]
+        public static partial void DeadLettered(ILogger logger, string jobId, string reason);
+    }
+}
