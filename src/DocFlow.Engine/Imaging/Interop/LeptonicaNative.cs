@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace DocFlow.Engine.Imaging.Interop;
+
+/// <summary>P/Invoke declarations for leptonica (liblept.so.5, Debian 12: 1.82). The only place that sees PIX pointers.</summary>
+internal static partial class LeptonicaNative
+{
+    private const string Library = "liblept.so.5";
+
+    [LibraryImport(Library)]
+    internal static unsafe partial PixHandle pixReadMem(byte* data, nuint size);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial PixHandle pixReadMemTiff(byte* data, nuint size, int n);
+
+    [LibraryImport(Library)]
+    private static partial void pixDestroy(ref nint pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixGetWidth(PixHandle pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixGetHeight(PixHandle pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixGetDepth(PixHandle pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixGetXRes(PixHandle pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixGetYRes(PixHandle pix);
+
+    [LibraryImport(Library)]
+    internal static partial int pixSetResolution(PixHandle pix, int xres, int yres);
+
+    /// <summary>Rotates by <paramref name="quads"/> quarter turns clockwise; always returns a new reference (a clone for 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixRotateOrth(PixHandle pix, int quads);
+
+    /// <summary>Converts any depth to 8 bpp grey (colormaps removed); 8 bpp input gives a clone or copy.</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixConvertTo8(PixHandle pix, int cmapflag);
+
+    /// <summary>Area-mapped (antialiased) scaling; best for reduction of grey/colour images.</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixScaleAreaMap(PixHandle pix, float scalex, float scaley);
+
+    /// <summary>Chooses the scaling method by depth and factor (binary images are subsampled).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixScale(PixHandle pix, float scalex, float scaley);
+
+    /// <summary>Sets the lowest severity leptonica prints to stderr (L_SEVERITY_*); returns the previous one.</summary>
+    [LibraryImport(Library)]
+    internal static partial int setMsgSeverity(int newSeverity);
+
+    internal const int SeverityWarning = 4;
+    internal const int SeverityError = 5;
+    internal const int SeverityNone = 6;
+
+    /// <summary>Owns one reference to a leptonica PIX; released with pixDestroy(PIX**).</summary>
+    internal sealed class PixHandle : SafeHandle
+    {
+        public PixHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            var pix = handle;
+            pixDestroy(ref pix);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using DocFlow.Engine.Imaging.Interop;
+using DocFlow.Processing;
+using static DocFlow.Engine.Imaging.Interop.LeptonicaNative;
+
+namespace DocFlow.Engine.Imaging;
+
+/// <summary>A decoded raster image held by leptonica (a PIX), the form Tesseract reads.</summary>
+/// <remarks>Decoding goes through leptonica because Tesseract consumes its PIX directly: no copy or
+/// conversion between decoder and OCR. The native pointer stays inside <see cref="LeptonicaNative"/>.</remarks>
+public sealed class PixImage : IDisposable
+{
+    private readonly PixHandle _pix;
+
+    private PixImage(PixHandle pix) => _pix = pix;
+
+    /// <summary>Width in pixels.</summary>
+    public int Width => pixGetWidth(Pix);
+
+    /// <summary>Height in pixels.</summary>
+    public int Height => pixGetHeight(Pix);
+
+    /// <summary>Bits per pixel: 1, 2, 4, 8, 16 or 32 (RGB).</summary>
+    public int Depth => pixGetDepth(Pix);
+
+    /// <summary>Horizontal resolution in pixels per inch, 0 when the file does not say.</summary>
+    public int XResolution => pixGetXRes(Pix);
+
+    /// <summary>Vertical resolution in pixels per inch, 0 when the file does not say.</summary>
+    public int YResolution => pixGetYRes(Pix);
+
+    internal PixHandle Pix
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_pix.IsClosed, this);
+            return _pix;
+        }
+    }
+
+    /// <summary>Decodes PNG, JPEG, TIFF (frame <paramref name="frame"/>), BMP, GIF, WebP, PNM/PGM.</summary>
+    /// <exception cref="DocumentException">Corrupt: the bytes cannot be decoded as an image.</exception>
+    public static unsafe PixImage Decode(ReadOnlySpan<byte> encoded, int frame = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        if (encoded.IsEmpty)
+            throw new DocumentException(DocumentErrorCode.Corrupt, "The image is empty (0 bytes).");
+
+        var isTiff = IsTiff(encoded);
+        if (frame > 0 && !isTiff)
+            throw new ArgumentOutOfRangeException(nameof(frame), frame, "Only TIFF images have more than one frame.");
+
+        PixHandle pix;
+        fixed (byte* data = encoded)
+        {
+            pix = isTiff
+                ? pixReadMemTiff(data, (nuint)encoded.Length, frame)
+                : pixReadMem(data, (nuint)encoded.Length);
+        }
+
+        if (pix.IsInvalid)
+        {
+            pix.Dispose();
+            var what = isTiff ? $"TIFF frame {frame + 1}" : "the image";
+            throw new DocumentException(DocumentErrorCode.Corrupt,
+                $"Could not decode {what}: the data is damaged, truncated or not in a supported image format.");
+        }
+
+        return new PixImage(pix);
+    }
+
+    /// <summary>Number of frames (pages) of a TIFF, read from its directory chain without decoding; 1 for other formats.</summary>
+    /// <exception cref="DocumentException">Corrupt: a TIFF whose directory chain is broken.</exception>
+    public static int CountFrames(ReadOnlySpan<byte> encoded)
+    {
+        if (!IsTiff(encoded))
+            return 1;
+
+        var little = encoded[0] == (byte)'I';
+        var magic = ReadUInt16(encoded, 2, little);
+        if (magic == 43)
+            throw new DocumentException(DocumentErrorCode.Corrupt, "BigTIFF files are not supported.");
+
+        var count = 0;
+        long offset = ReadUInt32(encoded, 4, little);
+        var seen = new HashSet<long>();
+        while (offset != 0)
+        {
+            // An IFD is a 2-byte entry count, 12-byte entries and a 4-byte offset of the next IFD.
+            if (offset < 8 || offset + 2 > encoded.Length || !seen.Add(offset))
+                throw new DocumentException(DocumentErrorCode.Corrupt, "The TIFF's page directory is damaged or truncated.");
+            var entries = ReadUInt16(encoded, (int)offset, little);
+            var next = offset + 2 + 12L * entries;
+            if (next + 4 > encoded.Length)
+                throw new DocumentException(DocumentErrorCode.Corrupt, "The TIFF's page directory is damaged or truncated.");
+            count++;
+            offset = ReadUInt32(encoded, (int)next, little);
+        }
+
+        if (count == 0)
+            throw new DocumentException(DocumentErrorCode.Corrupt, "The TIFF has no pages.");
+        return count;
+    }
+
+    /// <summary>A new image turned by <paramref name="quarterTurnsClockwise"/> × 90° clockwise (any integer; taken modulo 4).</summary>
+    public PixImage Rotate(int quarterTurnsClockwise)
+    {
+        var quads = ((quarterTurnsClockwise % 4) + 4) % 4;
+        return Wrap(pixRotateOrth(Pix, quads), "rotate");
+    }
+
+    /// <summary>A grey (8 bpp) copy scaled by <paramref name="factor"/> (0 &lt; factor ≤ 1), for cheap analysis.</summary>
+    internal PixImage ScaledGrey(float factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(factor);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(factor, 1f);
+        using var grey = Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        return factor == 1f ? grey.Rotate(0) : Wrap(pixScaleAreaMap(grey.Pix, factor, factor), "scale");
+    }
+
+    /// <summary>Records the resolution (e.g. the rasterising DPI of a PDF page) for files that carry none.</summary>
+    public void SetResolution(int xResolution, int yResolution)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(xResolution);
+        ArgumentOutOfRangeException.ThrowIfNegative(yResolution);
+        pixSetResolution(Pix, xResolution, yResolution);
+    }
+
+    public void Dispose() => _pix.Dispose();
+
+    private static PixImage Wrap(PixHandle pix, string operation)
+    {
+        if (pix.IsInvalid)
+        {
+            pix.Dispose();
+            throw new InvalidOperationException($"leptonica failed to {operation} the image.");
+        }
+        return new PixImage(pix);
+    }
+
+    private static bool IsTiff(ReadOnlySpan<byte> b) =>
+        b.Length >= 8 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) ||
+                          (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42) ||
+                          (b[0] == 'I' && b[1] == 'I' && b[2] == 43 && b[3] == 0) ||
+                          (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 43));
+
+    private static ushort ReadUInt16(ReadOnlySpan<byte> b, int at, bool little) =>
+        little ? BinaryPrimitives.ReadUInt16LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt16BigEndian(b[at..]);
+
+    private static uint ReadUInt32(ReadOnlySpan<byte> b, int at, bool little) =>
+        little ? BinaryPrimitives.ReadUInt32LittleEndian(b[at..]) : BinaryPrimitives.ReadUInt32BigEndian(b[at..]);
+}

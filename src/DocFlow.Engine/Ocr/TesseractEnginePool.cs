@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using DocFlow.Documents;
+using DocFlow.Engine.Imaging;
+
+namespace DocFlow.Engine.Ocr;
+
+/// <summary>
+/// A fixed number of initialised Tesseract engines, created on first use and reused for every page
+/// (initialising one costs ~100 ms). <see cref="Recognize"/> may be called from many threads; at most
+/// <c>size</c> pages are recognised at once, the others wait for an engine.
+/// </summary>
+public sealed class TesseractEnginePool : IDisposable
+{
+    /// <summary>Where Debian's tesseract-ocr packages install their traineddata.</summary>
+    public const string DefaultTessdataPath = "/usr/share/tesseract-ocr/5/tessdata";
+
+    // A first pass at least this good is taken as upright; anything worse pays for orientation detection.
+    private const float UprightConfidence = 0.70f;
+    private const int UprightMinWords = 8;
+    // Below this OSD confidence the detector is guessing; Tesseract's own CLI uses a similar margin.
+    private const float MinOrientationConfidence = 1.5f;
+
+    private readonly ConcurrentBag<TesseractEngine> _idle = [];
+    private readonly SemaphoreSlim _slots;
+    private readonly Lock _createGate = new();
+    private readonly string _tessdataPath;
+    private readonly string _languageCode;
+    private int _created;
+    private volatile bool _disposed;
+
+    public TesseractEnginePool(string languages, int size, string? tessdataPath = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(languages);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        NativeEnvironment.EnsureInitialised();
+
+        Languages = languages.Trim();
+        Size = size;
+        _tessdataPath = ResolveTessdataPath(tessdataPath);
+        var names = Languages.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+        {
+            if (!File.Exists(Path.Combine(_tessdataPath, name + ".traineddata")))
+                throw new InvalidOperationException(
+                    $"Tesseract language '{name}' is not installed: {Path.Combine(_tessdataPath, name + ".traineddata")} does not exist. " +
+                    $"Install it with 'apt-get install {AptPackage(name)}', or use one of: {string.Join(", ", InstalledLanguages(_tessdataPath))}.");
+        }
+        _languageCode = string.Join('+', names.Select(ToIsoCode).Distinct());
+        _slots = new SemaphoreSlim(size, size);
+    }
+
+    /// <summary>The Tesseract languages, '+'-separated (e.g. "eng+deu").</summary>
+    public string Languages { get; }
+
+    /// <summary>Most engines (and so pages recognised at once).</summary>
+    public int Size { get; }
+
+    /// <summary>
+    /// Recognises one page: OCR as it is; when the result looks wrong (few words or low confidence) the page's orientation is
+    /// detected (Tesseract OSD on a downscaled copy) and, if it is turned, the upright image is recognised instead.
+    /// Coordinates are pixels of the upright image.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled, also mid-page.</exception>
+    public PageLayout Recognize(PixImage image, int pageNumber, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var engine = Rent(cancellationToken);
+        try
+        {
+            var page = engine.Recognize(image, pageNumber, 0, cancellationToken);
+
+            // Tesseract reads the vertical lines of a page turned by 90° by itself; only the coordinates need turning.
+            var sideways = PageRotation.SidewaysQuarterTurns(page);
+            if (sideways != 0 && LooksRight(page))
+                return PageRotation.Turn(page, sideways);
+            if (LooksRight(page))
+                return page;
+
+            // Few words or low confidence: upside down, turned the other way, or just a poor scan. Only such pages pay
+            // for orientation detection (OSD on a downscaled copy), and for a second recognition if OSD finds a turn.
+            var orientation = engine.DetectOrientation(image, cancellationToken);
+            if (orientation is not { QuarterTurns: not 0 } found || found.Confidence < MinOrientationConfidence)
+                return page;
+
+            using var upright = image.Rotate(found.QuarterTurns);
+            var second = engine.Recognize(upright, pageNumber, found.QuarterTurns * 90, cancellationToken);
+            return Score(second) >= Score(page) ? second : page;
+        }
+        finally
+        {
+            Return(engine);
+        }
+    }
+
+    /// <summary>Languages with a traineddata file in <paramref name="tessdataPath"/> (default: Debian's folder), without "osd".</summary>
+    public static IReadOnlyList<string> InstalledLanguages(string? tessdataPath)
+    {
+        var path = ResolveTessdataPath(tessdataPath);
+        if (!Directory.Exists(path))
+            return [];
+        return Directory.EnumerateFiles(path, "*.traineddata")
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(n => n != "osd")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        while (_idle.TryTake(out var engine))
+            engine.Dispose();
+        // Engines still rented are disposed when they come back (see Return).
+    }
+
+    internal static bool LooksRight(PageLayout page)
+    {
+        var words = page.Blocks.Sum(b => b.Paragraphs.Sum(p => p.Lines.Sum(l => l.Words.Count)));
+        return words >= UprightMinWords && page.Confidence >= UprightConfidence;
+    }
+
+    private static double Score(PageLayout page)
+    {
+        var words = page.Blocks.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words);
+        // Confident characters: rewards both reading more text and reading it well.
+        return words.Sum(w => w.Confidence * w.Text.Length);
+    }
+
+    private TesseractEngine Rent(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _slots.Wait(cancellationToken);
+        try
+        {
+            if (_idle.TryTake(out var engine))
+                return engine;
+            lock (_createGate)
+            {
+                // Serialised: Tesseract's initialisation touches process-wide state.
+                engine = TesseractEngine.Create(_tessdataPath, Languages, _languageCode);
+                _created++;
+                return engine;
+            }
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    private void Return(TesseractEngine engine)
+    {
+        if (_disposed)
+            engine.Dispose();
+        else
+            _idle.Add(engine);
+        _slots.Release();
+    }
+
+    internal int EnginesCreated => Volatile.Read(ref _created);
+
+    private static string ResolveTessdataPath(string? tessdataPath)
+    {
+        if (!string.IsNullOrWhiteSpace(tessdataPath))
+            return tessdataPath;
+        var prefix = Environment.GetEnvironmentVariable("TESSDATA_PREFIX");
+        return string.IsNullOrWhiteSpace(prefix) ? DefaultTessdataPath : prefix;
+    }
+
+    private static string AptPackage(string language) => "tesseract-ocr-" + language.ToLowerInvariant().Replace('_', '-');
+
+    /// <summary>ISO 639-1 code of a Tesseract language name where there is one (eng → en), else the name itself.</summary>
+    internal static string ToIsoCode(string tesseractLanguage) => tesseractLanguage switch
+    {
+        "eng" => "en", "deu" => "de", "fra" => "fr", "spa" => "es", "ita" => "it", "por" => "pt", "nld" => "nl",
+        "pol" => "pl", "ces" => "cs", "slk" => "sk", "slv" => "sl", "hrv" => "hr", "hun" => "hu", "ron" => "ro",
+        "bul" => "bg", "rus" => "ru", "ukr" => "uk", "ell" => "el", "tur" => "tr", "swe" => "sv", "dan" => "da",
+        "nor" => "no", "fin" => "fi", "est" => "et", "lav" => "lv", "lit" => "lt", "isl" => "is", "gle" => "ga",
+        "cat" => "ca", "eus" => "eu", "glg" => "gl", "srp" => "sr", "mkd" => "mk", "bel" => "be", "ara" => "ar",
+        "heb" => "he", "fas" => "fa", "urd" => "ur", "hin" => "hi", "ben" => "bn", "tam" => "ta", "tel" => "te",
+        "tha" => "th", "vie" => "vi", "ind" => "id", "msa" => "ms", "jpn" => "ja", "kor" => "ko",
+        "chi_sim" => "zh", "chi_tra" => "zh", "afr" => "af", "swa" => "sw", "lat" => "la",
+        _ => tesseractLanguage,
+    };
+}
