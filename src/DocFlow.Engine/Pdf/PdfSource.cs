@@ -56,6 +56,9 @@ public sealed class PdfSource : IDisposable
 
     public int PageCount { get; }
 
+    /// <summary>The temporary copy pdftoppm reads, once written (for tests: it must be gone after Dispose).</summary>
+    internal string? TempFilePath => _tempPath;
+
     /// <summary>Opens a PDF held in memory; <paramref name="content"/> must stay unchanged while the source is in use.</summary>
     /// <exception cref="DocumentException">Encrypted when a password is needed to read it; Corrupt when it is truncated or unreadable.</exception>
     public static PdfSource Open(ReadOnlyMemory<byte> content)

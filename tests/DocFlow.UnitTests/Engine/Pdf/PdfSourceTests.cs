@@ -103,13 +103,20 @@ public sealed class PdfSourceTests
     }
 
     [Fact]
-    public void ReadPage_ImageOnlyPage_HasNoTextLayer()
+    public void ReadPage_FullPageFlateImage_ReturnsPnmOfItsSamples()
     {
         var png = TestImages.Png(200, 280, (x, y) => (byte)(x * 255 / 199));
         var page = ReadOnlyPage(new TestPdf().Page(200, 280).Png(png).Build());
+
         Assert.Null(page.TextLayer);
-        Assert.NotEqual(ScanImageSource.None, page.ScanImageSource);
-        Assert.Equal(page.ScanImage is null, page.ScanImageSource == ScanImageSource.Rasterized);
+        Assert.Equal(ScanImageSource.Embedded, page.ScanImageSource);
+        var image = page.ScanImage!;
+        // PdfPig's writer stores PNGs as RGB, so the page image is a PPM (P6) of the same size.
+        var header = "P6\n200 280\n255\n"u8.ToArray();
+        Assert.Equal(header, image[..header.Length]);
+        Assert.Equal(header.Length + 200 * 280 * 3, image.Length);
+        var row = image.AsSpan(header.Length + 3 * 200 * 140, 3 * 200); // a row in the middle
+        Assert.Equal((0, 255, 128), (row[0], row[3 * 199], row[3 * 100]));
     }
 
     [Fact]
