@@ -26,6 +26,14 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
         var crop = page.CropBox.Bounds;
         var width = (float)crop.Width;
         var height = (float)crop.Height;
+        if (page.Rotation.Value != 0)
+        {
+            // PdfPig turns the letters of a /Rotate page into a display space whose origin it does not expose
+            // consistently; rather than guess, such pages go the rasteriser's way (pdftoppm applies /Rotate).
+            return page.Rotation.SwapsAxis
+                ? new PageSnapshot(height, width, [], false, null)
+                : new PageSnapshot(width, height, [], false, null);
+        }
         var words = new List<PdfWord>();
         foreach (var w in page.GetWords(extractor))
         {

@@ -58,6 +58,13 @@ public sealed class TestPdf
         return this;
     }
 
+    /// <summary>Sets the page's /Rotate (clockwise degrees, a multiple of 90).</summary>
+    public TestPdf Rotate(int degrees)
+    {
+        Current.SetRotation(new PageRotationDegrees(degrees));
+        return this;
+    }
+
     /// <summary>Places a PNG over the whole page (or the given box, in top-left page coordinates).</summary>
     public TestPdf Png(byte[] png, (double Left, double Top, double Width, double Height)? box = null)
     {

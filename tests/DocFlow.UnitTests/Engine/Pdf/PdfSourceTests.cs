@@ -161,6 +161,21 @@ public sealed class PdfSourceTests
     }
 
     [Fact]
+    public void ReadPage_RotatedPage_IsRasterisedAndReportsDisplaySize()
+    {
+        var page = ReadOnlyPage(new TestPdf().Page(400, 600).Text(50, 50, "Landscape table heading").Rotate(90).Build());
+        Assert.Equal((ScanImageSource.Rasterized, 600f, 400f), (page.ScanImageSource, page.WidthPoints, page.HeightPoints));
+    }
+
+    [Fact]
+    public void Open_PdfAfterJunkPrefix_ReadsText()
+    {
+        byte[] pdf = [.. "garbage from a mail gateway\n"u8.ToArray(), .. TestPdf.WithPages(2)];
+        using var source = PdfSource.Open(pdf);
+        Assert.Equal("This is page number 2\n", source.ReadPage(2).TextLayer?.PlainText());
+    }
+
+    [Fact]
     public void ReadPage_PageNumberOutOfRange_Throws()
     {
         using var source = PdfSource.Open(TestPdf.WithPages(2));
