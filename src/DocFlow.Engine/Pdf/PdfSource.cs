@@ -56,6 +56,9 @@ public sealed class PdfSource : IDisposable
 
     public int PageCount { get; }
 
+    /// <summary>The rasteriser executable, looked up on PATH; tests point it elsewhere.</summary>
+    internal string PdftoppmPath { get; set; } = "pdftoppm";
+
     /// <summary>The temporary copy pdftoppm reads, once written (for tests: it must be gone after Dispose).</summary>
     internal string? TempFilePath => _tempPath;
 
@@ -151,7 +154,7 @@ public sealed class PdfSource : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dpi, 2400);
 
         var path = await EnsureTempFileAsync(ct).ConfigureAwait(false);
-        var start = new ProcessStartInfo("pdftoppm")
+        var start = new ProcessStartInfo(PdftoppmPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

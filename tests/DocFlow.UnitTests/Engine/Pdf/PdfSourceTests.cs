@@ -183,3 +183,18 @@ public sealed class PdfSourceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => source.ReadPage(3));
     }
 }
+
+public sealed class PdfSourceRasterizerMissingTests
+{
+    [Fact]
+    public async Task RasterizeAsync_WithoutPdftoppm_SaysToInstallPopplerUtils()
+    {
+        using var source = PdfSource.Open(TestPdf.WithPages(1));
+        source.PdftoppmPath = "/nonexistent/pdftoppm-" + Guid.NewGuid().ToString("N");
+
+        var e = await Assert.ThrowsAsync<DocFlow.Processing.DocumentException>(() => source.RasterizeAsync(1, 72, CancellationToken.None));
+
+        Assert.Equal((DocFlow.Processing.DocumentErrorCode.Internal, "application/pdf"), (e.Code, e.MimeType));
+        Assert.Contains("poppler-utils", e.Message);
+    }
+}
