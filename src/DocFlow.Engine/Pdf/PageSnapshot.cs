@@ -1,0 +1,68 @@
+using DocFlow.Documents;
+using Page = UglyToad.PdfPig.Content.Page;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Util;
+
+namespace DocFlow.Engine.Pdf;
+
+/// <summary>A text-layer word in page points, origin top-left.</summary>
+/// <param name="Baseline">Distance of the baseline from the top of the page.</param>
+/// <param name="FontSize">The effective font size in points (the height of the em box).</param>
+/// <param name="Invisible">Drawn with text rendering mode 3/7, as OCR layers over scans are.</param>
+internal sealed record PdfWord(string Text, Box Box, float Baseline, float FontSize, bool Invisible);
+
+/// <summary>An image taken from the PDF that leptonica can decode as it is.</summary>
+internal sealed record EmbeddedPageImage(byte[] Bytes, string MimeType);
+
+/// <summary>
+/// Everything needed from a PdfPig page, copied out while the document lock is held, so the layout
+/// work can run outside it.
+/// </summary>
+internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<PdfWord> Words, bool HasUsableText, EmbeddedPageImage? PageImage)
+{
+    public static PageSnapshot Take(Page page, IWordExtractor extractor)
+    {
+        var crop = page.CropBox.Bounds;
+        var width = (float)crop.Width;
+        var height = (float)crop.Height;
+        if (page.Rotation.Value != 0)
+        {
+            // PdfPig turns the letters of a /Rotate page into a display space whose origin it does not expose
+            // consistently; rather than guess, such pages go the rasteriser's way (pdftoppm applies /Rotate).
+            return page.Rotation.SwapsAxis
+                ? new PageSnapshot(height, width, [], false, null)
+                : new PageSnapshot(width, height, [], false, null);
+        }
+        var words = new List<PdfWord>();
+        foreach (var w in page.GetWords(extractor))
+        {
+            var text = Sanitize(w.Text);
+            if (text.Length == 0 || w.Letters.Count == 0) continue;
+            var b = w.BoundingBox;
+            var box = new Box((float)(b.Left - crop.Left), (float)(crop.Top - b.Top), (float)(b.Right - crop.Left), (float)(crop.Top - b.Bottom));
+            var baseline = (float)(crop.Top - w.Letters[0].StartBaseLine.Y);
+            var size = (float)w.Letters.Max(l => l.PointSize);
+            if (size <= 0) size = Math.Max(box.Height, 1f);
+            var invisible = w.Letters.All(l => l.RenderingMode is TextRenderingMode.Neither or TextRenderingMode.NeitherClip);
+            words.Add(new PdfWord(text, box, baseline, size, invisible));
+        }
+
+        var usable = TextLayerBuilder.IsUsable(words);
+        EmbeddedPageImage? image = null;
+        // A scanner's stamp ("Page 1", a Bates number) on top of a full-page image does not make a page digital.
+        if (usable && words.Count < TextLayerBuilder.MinWordsOverFullPageImage && !words.All(w => w.Invisible)
+            && PageImageExtractor.HasFullPageImage(page))
+            usable = false;
+        if (!usable)
+            image = PageImageExtractor.TryExtract(page);
+        return new PageSnapshot(width, height, words, usable, image);
+    }
+
+    /// <summary>Word text may not hold whitespace or control characters: the text convention joins words with one space.</summary>
+    private static string Sanitize(string text)
+    {
+        if (!text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\u00AD')) return text;
+        return string.Concat(text.Where(c => !(char.IsWhiteSpace(c) || char.IsControl(c) || c == '\u00AD')));
+    }
+}
