@@ -1,0 +1,104 @@
+using DocFlow.Engine;
+using DocFlow.Processing;
+using Spectre.Console;
+
+namespace DocFlow.Cli.Batch;
+
+/// <summary>Runs a batch with a live progress bar (or plain lines when output is not a terminal) and prints the summary.</summary>
+public static class BatchConsole
+{
+    public static string OptionsKey(EngineOptions options) =>
+        $"engine={typeof(LocalDocumentEngine).Assembly.GetName().Version};lang={options.Languages};dpi={options.RasterDpi}";
+
+    public static async Task<BatchSummary> RunAsync(
+        IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
+        CancellationToken cancellationToken)
+    {
+        using var engine = new LocalDocumentEngine(options);
+        var runner = new BatchRunner(engine, OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
+        var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+        BatchSummary summary;
+        if (interactive)
+        {
+            summary = await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                         new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask($"0/{inputs.Count} files", maxValue: Math.Max(1, inputs.Count));
+                    var progress = new Progress<BatchProgress>(p =>
+                    {
+                        task.Value = p.Done;
+                        task.Description = Describe(p);
+                    });
+                    var result = await runner.RunAsync(inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
+                    task.Value = task.MaxValue;
+                    return result;
+                }).ConfigureAwait(false);
+        }
+        else
+        {
+            var progress = new SynchronousProgress<BatchProgress>(p =>
+            {
+                if (quiet || p.Last is null) return;
+                var last = p.Last;
+                var what = last.Status switch
+                {
+                    "failed" => $"failed: {last.Error?.Code}: {last.Error?.Message}",
+                    "skipped" => "skipped (already done)",
+                    _ => $"ok, {last.Pages} page(s), {last.OcrPages.Count} OCR'd, {last.Milliseconds} ms",
+                };
+                var eta = p.Done > 0 ? TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Done * (p.Total - p.Done)) : TimeSpan.Zero;
+                Console.WriteLine($"[{p.Done}/{p.Total}] {last.File}: {what} | {Rate(p):F2} pages/s, ETA {eta:mm\\:ss}");
+            });
+            summary = await runner.RunAsync(inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
+        }
+        if (!quiet) PrintSummary(summary, outputDirectory);
+        return summary;
+    }
+
+    private static double Rate(BatchProgress p) => p.Elapsed.TotalSeconds > 0 ? p.Pages / p.Elapsed.TotalSeconds : 0;
+
+    private static string Describe(BatchProgress p) =>
+        Markup.Escape($"{p.Done}/{p.Total} files · {p.Pages} pages · {Rate(p):F2} pages/s");
+
+    public static void PrintSummary(BatchSummary summary, string outputDirectory)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("File").AddColumn("Status").AddColumn("Type")
+            .AddColumn(new TableColumn("Pages").RightAligned()).AddColumn(new TableColumn("OCR'd").RightAligned())
+            .AddColumn(new TableColumn("ms").RightAligned()).AddColumn("Error");
+        foreach (var f in summary.Files)
+        {
+            var status = f.Status switch
+            {
+                "succeeded" => "[green]succeeded[/]",
+                "failed" => "[red]failed[/]",
+                _ => "[grey]skipped[/]",
+            };
+            table.AddRow(
+                Markup.Escape(f.File), status, Markup.Escape(f.MimeType ?? "?"),
+                f.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.OcrPages.Count == 0 ? "-" : string.Join(',', f.OcrPages),
+                f.Milliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                f.Error is null ? "" : Markup.Escape($"{f.Error.Code}: {f.Error.Message}"));
+        }
+        AnsiConsole.Write(table);
+        var t = summary.Totals;
+        AnsiConsole.MarkupLineInterpolated(
+            $"[bold]{t.Files}[/] files: [green]{t.Succeeded} succeeded[/], [red]{t.Failed} failed[/], {t.Skipped} skipped; {t.Pages} pages ({t.OcrPages} OCR'd) in {summary.ElapsedMs / 1000.0:F1} s = {t.DocsPerSecond:F2} docs/s, {t.PagesPerSecond:F2} pages/s");
+        AnsiConsole.MarkupLineInterpolated($"Results in [blue]{Path.GetFullPath(outputDirectory)}[/] (summary.json)");
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(T value)
+        {
+            lock (_gate) report(value);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using DocFlow.Documents;
+using DocFlow.Engine.Sniffing;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DocFlow.Cli.Batch;
+
+/// <summary>One input file of a batch: where it is, and the name its outputs are written under.</summary>
+public sealed record BatchInput(string Path, string RelativeName);
+
+/// <summary>Progress of a running batch, reported after every finished file.</summary>
+public sealed record BatchProgress(int Done, int Total, int Pages, TimeSpan Elapsed, FileEntry? Last);
+
+/// <summary>
+/// `docflow process`: every input through the embedded pipeline (in-process queue, worker slots,
+/// the engine), each result written as DIR/NAME.json or DIR/NAME.error.json, and DIR/summary.json.
+/// </summary>
+public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILoggerFactory? loggerFactory = null)
+{
+    public const string SummaryFileName = "summary.json";
+
+    /// <summary>Files handled at once; pages beyond this run on the engine's shared slots.</summary>
+    public int DocumentSlots { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    public RetryOptions Retry { get; init; } = new();
+
+    public async Task<BatchSummary> RunAsync(
+        IReadOnlyList<BatchInput> inputs, string outputDirectory, bool force,
+        IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        var summaryPath = Path.Combine(outputDirectory, SummaryFileName);
+        var previous = force ? null : BatchSummary.TryLoad(summaryPath);
+        var previousByFile = previous?.Files.GroupBy(f => f.File).ToDictionary(g => g.Key, g => g.Last()) ?? [];
+
+        var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
+        var clock = Stopwatch.StartNew();
+        var entries = new ConcurrentDictionary<string, FileEntry>();
+        var jobs = new Dictionary<string, (BatchInput Input, string Sha)>();
+        var queue = new InProcessJobQueue();
+        var done = 0;
+        var pages = 0;
+
+        void Finished(FileEntry entry)
+        {
+            var n = Interlocked.Increment(ref done);
+            Interlocked.Add(ref pages, entry.Pages);
+            progress?.Report(new BatchProgress(n, inputs.Count, Volatile.Read(ref pages), clock.Elapsed, entry));
+        }
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            var sha = await HashAsync(input.Path, cancellationToken).ConfigureAwait(false);
+            if (previousByFile.TryGetValue(input.RelativeName, out var old) && old.Sha256 == sha && old.Options == optionsKey
+                && IsFinal(old) && File.Exists(Path.Combine(outputDirectory, old.Output)))
+            {
+                var skipped = Clone(old);
+                skipped.Status = "skipped";
+                entries[input.RelativeName] = skipped;
+                Finished(new FileEntry { File = skipped.File, Status = "skipped" });
+                continue;
+            }
+            var id = $"job-{i:D6}";
+            jobs[id] = (input, sha);
+            var route = await SniffRouteAsync(input.Path, cancellationToken).ConfigureAwait(false);
+            await queue.EnqueueAsync(new JobTicket(id, route, JobPriority.Normal, input.Path) { FileName = input.RelativeName }, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (jobs.Count > 0)
+        {
+            var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var remaining = jobs.Count;
+            var handler = new Handler(engine, outputDirectory, optionsKey, jobs, entry =>
+            {
+                entries[entry.File] = entry;
+                Finished(entry);
+                if (Interlocked.Decrement(ref remaining) == 0) allDone.TrySetResult();
+            });
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
+            var loop = new WorkerLoop(queue, handler, Retry, logger, cancellationToken);
+            var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
+            await allDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
+        }
+
+        summary.FinishedAt = DateTimeOffset.UtcNow;
+        summary.ElapsedMs = clock.ElapsedMilliseconds;
+        summary.Files = [.. inputs.Select(i => entries[i.RelativeName])];
+        var t = summary.Totals;
+        t.Files = summary.Files.Count;
+        t.Succeeded = summary.Files.Count(f => f.Status == "succeeded");
+        t.Failed = summary.Files.Count(f => f.Status == "failed");
+        t.Skipped = summary.Files.Count(f => f.Status == "skipped");
+        var processed = summary.Files.Where(f => f.Status != "skipped").ToList();
+        t.Pages = processed.Sum(f => f.Pages);
+        t.OcrPages = processed.Sum(f => f.OcrPages.Count);
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+        t.DocsPerSecond = Math.Round(processed.Count / seconds, 3);
+        t.PagesPerSecond = Math.Round(t.Pages / seconds, 3);
+        summary.Save(summaryPath);
+        return summary;
+    }
+
+    /// <summary>Whether an earlier outcome would come out the same again: successes, and failures caused by the input itself.</summary>
+    private static bool IsFinal(FileEntry entry) =>
+        entry.Status is "succeeded" or "skipped"
+        || (entry.Status == "failed" && entry.Error?.Code is not (null or "timeout" or "internal"));
+
+    private static async Task<JobRoute> SniffRouteAsync(string path, CancellationToken ct)
+    {
+        var head = new byte[1024];
+        await using var stream = File.OpenRead(path);
+        var n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        return FileSniffer.Sniff(head.AsSpan(0, n)).Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
+    }
+
+    private static async Task<string> HashAsync(string path, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+    }
+
+    private static FileEntry Clone(FileEntry e) =>
+        JsonSerializer.Deserialize(JsonSerializer.Serialize(e, BatchJsonContext.Default.FileEntry), BatchJsonContext.Default.FileEntry)!;
+
+    private sealed class Handler(
+        IDocumentEngine engine, string outputDirectory, string optionsKey,
+        IReadOnlyDictionary<string, (BatchInput Input, string Sha)> jobs, Action<FileEntry> finished) : IJobHandler
+    {
+        public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
+        {
+            var (input, sha) = jobs[ticket.JobId];
+            var entry = new FileEntry { File = input.RelativeName, Sha256 = sha, Options = optionsKey, Attempts = ticket.Attempt + 1 };
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                var content = await File.ReadAllBytesAsync(input.Path, cancellationToken).ConfigureAwait(false);
+                var result = await engine.ProcessAsync(new DocumentInput(input.RelativeName, content), cancellationToken).ConfigureAwait(false);
+                entry.Status = "succeeded";
+                entry.Output = input.RelativeName + ".json";
+                entry.MimeType = result.Stats.MimeType;
+                entry.Pages = result.Stats.Pages;
+                entry.OcrPages = [.. result.Stats.OcrPages];
+                entry.RasterizedPages = [.. result.Stats.RasterizedPages];
+                entry.RotatedPages = result.Stats.RotatedPages.Count > 0 ? new Dictionary<int, int>(result.Stats.RotatedPages) : null;
+                entry.EnginePath = result.Stats.EnginePath;
+                await WriteAsync(entry.Output, input.RelativeName + ".error.json",
+                    s => DocumentJson.SerializeAsync(s, result.Document, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (DocumentException ex) when (!ex.Code.IsTransient())
+            {
+                await RecordFailureAsync(entry, input, ex.MimeType, ex.Code.ToWireName(), ex.Message, cancellationToken).ConfigureAwait(false);
+            }
+            entry.Milliseconds = clock.ElapsedMilliseconds;
+            finished(entry);
+        }
+
+        public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
+        {
+            var (input, sha) = jobs[ticket.JobId];
+            var entry = new FileEntry { File = input.RelativeName, Sha256 = sha, Options = optionsKey, Attempts = ticket.Attempt + 1 };
+            await RecordFailureAsync(entry, input, null, DocumentErrorCode.Internal.ToWireName(), reason, cancellationToken).ConfigureAwait(false);
+            finished(entry);
+        }
+
+        private async Task RecordFailureAsync(FileEntry entry, BatchInput input, string? mime, string code, string message, CancellationToken ct)
+        {
+            entry.Status = "failed";
+            entry.MimeType = mime;
+            entry.Output = input.RelativeName + ".error.json";
+            entry.Error = new ErrorInfo { Code = code, Message = message };
+            var file = new ErrorFile { MimeType = mime, Error = entry.Error };
+            await WriteAsync(entry.Output, input.RelativeName + ".json",
+                s => JsonSerializer.SerializeAsync(s, file, BatchJsonContext.Default.ErrorFile, ct), ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Writes an output atomically (temp file, then rename) and removes the stale opposite outcome.</summary>
+        private async Task WriteAsync(string relative, string staleRelative, Func<Stream, Task> write, CancellationToken ct)
+        {
+            var path = Path.Combine(outputDirectory, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = path + ".tmp";
+            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await write(stream).ConfigureAwait(false);
+            }
+            File.Move(temp, path, overwrite: true);
+            File.Delete(Path.Combine(outputDirectory, staleRelative));
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using DocFlow.Cli.Batch;
+using DocFlow.Engine;
+using DocFlow.Engine.Imaging;
+using DocFlow.Engine.Sniffing;
+using DocFlow.Processing;
+using DocFlow.Samples;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace DocFlow.Cli.Commands;
+
+public sealed class BenchSettings : CommandSettings
+{
+    [CommandArgument(0, "[DIR]")]
+    [Description("Corpus folder. Default: samples (made when missing).")]
+    public string Directory { get; init; } = "samples";
+
+    [CommandOption("--repeat <N>")]
+    [Description("Runs per measurement; the median is reported. Default: 1.")]
+    [DefaultValue(1)]
+    public int Repeat { get; init; } = 1;
+
+    [CommandOption("--work <DIR>")]
+    [Description("Scratch folder for outputs. Default: a new temporary folder.")]
+    public string? Work { get; init; }
+}
+
+/// <summary>docflow bench: sequential vs parallel `docflow process`, text-layer speed, and OCR against the raw tesseract CLI.</summary>
+public sealed class BenchCommand : AsyncCommand<BenchSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        if (!System.IO.Directory.Exists(settings.Directory))
+            SampleCorpus.Generate(settings.Directory, SampleCorpus.DefaultSeed);
+        var work = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-{Environment.ProcessId}");
+        System.IO.Directory.CreateDirectory(work);
+        var cores = Environment.ProcessorCount;
+        var repeat = Math.Max(1, settings.Repeat);
+        var inputs = InputCollector.Collect([settings.Directory], out _);
+        AnsiConsole.MarkupLineInterpolated($"Corpus: [blue]{settings.Directory}[/], {inputs.Count} files; {cores} cores; median of {repeat} run(s)");
+
+        // 1. The whole corpus through `docflow process`, in a child process so its peak memory is its own.
+        var seq = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "seq"), 1, cancellationToken), repeat);
+        var par = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "par"), cores, cancellationToken), repeat);
+
+        // 2. Text-layer PDFs alone, one slot: pages per second per core.
+        var textPdfs = par.Summary.Files.Where(f => f.Status == "succeeded" && f.MimeType == "application/pdf" && f.OcrPages.Count == 0)
+            .Select(f => inputs.First(i => i.RelativeName == f.File).Path).ToList();
+        var textRate = await TextLayerRateAsync(textPdfs, repeat, cancellationToken);
+
+        // 3. OCR: the same images through our engine and through `tesseract` one process per core.
+        var images = await CollectOcrImagesAsync(inputs, par.Summary, Path.Combine(work, "ocr-images"), cancellationToken);
+        var imagePages = images.Sum(i => PixImage.CountFrames(File.ReadAllBytes(i)));
+        var ours = Median(await RepeatAsync(() => OurOcrSecondsAsync(images, cores, cancellationToken), repeat));
+        var cli = Median(await RepeatAsync(() => TesseractCliSecondsAsync(images, cores, cancellationToken), repeat));
+
+        var t = par.Summary.Totals;
+        var rows = new List<(string Name, string Value)>
+        {
+            ("corpus", $"{t.Files} docs, {t.Pages} pages ({t.OcrPages} OCR'd)"),
+            ("sequential (1 slot)", Rate(seq)),
+            ($"parallel ({cores} slots)", Rate(par)),
+            ("speedup parallel/sequential", $"{seq.Seconds / par.Seconds:F2}x"),
+            ("peak RSS sequential / parallel", $"{seq.PeakRssMb:F0} MB / {par.PeakRssMb:F0} MB"),
+            ("text-layer pages/s per core", textRate is null ? "n/a (no text-layer PDFs)" : $"{textRate:F1} pages/s"),
+            ($"OCR: DocFlow, {cores} slots", $"{imagePages / ours:F3} pages/s ({imagePages} pages in {ours:F2} s)"),
+            ($"OCR: tesseract CLI, {cores} processes", $"{imagePages / cli:F3} pages/s ({imagePages} pages in {cli:F2} s)"),
+            ("OCR ratio DocFlow/CLI", $"{cli / ours:F2}x"),
+        };
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn("Result");
+        foreach (var (name, value) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        AnsiConsole.Write(table);
+        var report = Path.Combine(work, "bench.txt");
+        await File.WriteAllLinesAsync(report, rows.Select(r => $"{r.Name}: {r.Value}"), cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Figures also written to [blue]{report}[/]");
+        return 0;
+
+        static string Rate(ProcessRun r) =>
+            $"{r.Summary.Totals.Files / r.Seconds:F3} docs/s, {r.Summary.Totals.Pages / r.Seconds:F3} pages/s ({r.Seconds:F2} s)";
+    }
+
+    private sealed record ProcessRun(double Seconds, double PeakRssMb, BatchSummary Summary);
+
+    private static async Task<ProcessRun> MedianRunAsync(Func<Task<ProcessRun>> run, int repeat)
+    {
+        var runs = await RepeatAsync(run, repeat);
+        return runs.OrderBy(r => r.Seconds).ElementAt(runs.Count / 2);
+    }
+
+    private static async Task<List<T>> RepeatAsync<T>(Func<Task<T>> run, int repeat)
+    {
+        var results = new List<T>();
+        for (var i = 0; i < repeat; i++) results.Add(await run());
+        return results;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct)
+    {
+        var (file, prefix) = SelfCommand();
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in prefix.Concat(["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet"]))
+            psi.ArgumentList.Add(a);
+        psi.Environment["OMP_THREAD_LIMIT"] = "1";
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start docflow");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        long peakKb = 0;
+        while (!process.HasExited)
+        {
+            peakKb = Math.Max(peakKb, ReadVmHwmKb(process.Id));
+            await Task.Delay(20, ct);
+        }
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"docflow process failed ({process.ExitCode}): {await stderr}{await stdout}");
+        var summary = BatchSummary.TryLoad(Path.Combine(output, BatchRunner.SummaryFileName))
+            ?? throw new InvalidOperationException("docflow process wrote no summary.json");
+        return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary);
+    }
+
+    /// <summary>The command that starts this program again (the apphost, or dotnet with the dll).</summary>
+    private static (string File, string[] Prefix) SelfCommand()
+    {
+        var path = Environment.ProcessPath ?? "docflow";
+        return Path.GetFileNameWithoutExtension(path) == "dotnet"
+            ? (path, [typeof(BenchCommand).Assembly.Location])
+            : (path, []);
+    }
+
+    private static long ReadVmHwmKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            // the process has just exited
+        }
+        return 0;
+    }
+
+    private static async Task<double?> TextLayerRateAsync(List<string> pdfs, int repeat, CancellationToken ct)
+    {
+        if (pdfs.Count == 0) return null;
+        using var engine = new LocalDocumentEngine(new EngineOptions { Slots = 1 });
+        var contents = pdfs.Select(File.ReadAllBytes).ToList();
+        var rounds = 20 * repeat;
+        var pages = 0;
+        await engine.ProcessAsync(new DocumentInput("warm-up", contents[0]), ct);
+        var clock = Stopwatch.StartNew();
+        for (var r = 0; r < rounds; r++)
+            foreach (var c in contents)
+                pages += (await engine.ProcessAsync(new DocumentInput("bench", c), ct)).Stats.Pages;
+        return pages / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Image files of the corpus as they are, and its scanned PDF pages rasterised to PGM (as the engine would).</summary>
+    private static async Task<List<string>> CollectOcrImagesAsync(IReadOnlyList<BatchInput> inputs, BatchSummary summary, string dir, CancellationToken ct)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        var images = new List<string>();
+        foreach (var input in inputs)
+        {
+            var head = File.ReadAllBytes(input.Path);
+            var kind = FileSniffer.Sniff(head).Kind;
+            if (kind == InputKind.Image) images.Add(input.Path);
+            if (kind != InputKind.Pdf) continue;
+            var entry = summary.Files.FirstOrDefault(f => f.File == input.RelativeName);
+            foreach (var page in entry?.OcrPages ?? [])
+            {
+                var prefix = Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(input.Path)}-{page}");
+                var psi = new ProcessStartInfo("pdftoppm") { ArgumentList = { "-r", "300", "-gray", "-f", $"{page}", "-l", $"{page}", "-singlefile", input.Path, prefix } };
+                using var p = Process.Start(psi)!;
+                await p.WaitForExitAsync(ct);
+                images.Add(prefix + ".pgm");
+            }
+        }
+        return images;
+    }
+
+    private static async Task<double> OurOcrSecondsAsync(List<string> images, int cores, CancellationToken ct)
+    {
+        using var engine = new LocalDocumentEngine(new EngineOptions { Slots = cores });
+        var contents = images.Select(File.ReadAllBytes).ToList();
+        // Warm up: every engine in the pool initialised once, as in a long-running worker.
+        await Task.WhenAll(contents.Take(cores).Select(c => engine.ProcessAsync(new DocumentInput("warm-up", c), ct)));
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(contents.Select(c => engine.ProcessAsync(new DocumentInput("bench", c), ct)));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> TesseractCliSecondsAsync(List<string> images, int cores, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(images, new ParallelOptions { MaxDegreeOfParallelism = cores, CancellationToken = ct }, async (image, token) =>
+        {
+            var psi = new ProcessStartInfo("tesseract") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { image, "stdout", "-l", "eng", "tsv" } };
+            psi.Environment["OMP_THREAD_LIMIT"] = "1";
+            using var p = Process.Start(psi)!;
+            var output = p.StandardOutput.ReadToEndAsync(token);
+            _ = p.StandardError.ReadToEndAsync(token);
+            await p.WaitForExitAsync(token);
+            await output;
+            if (p.ExitCode != 0) throw new InvalidOperationException($"tesseract failed on {image}");
+        });
+        return clock.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: installs what the tests need, builds, runs unit and integration tests,
+# and ends with the line "N passed, N failed, N skipped".
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 OMP_THREAD_LIMIT=1
+
+# System packages: the launcher's, plus the tools tests use to make fixtures.
+DOCFLOW_EXTRA_PACKAGES="qpdf" ./docflow --version >/dev/null || { echo "test.sh: setup failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+if ! dotnet build DocFlow.slnx -c Release -v quiet -nologo > .build-tests.log 2>&1; then
+  cat .build-tests.log
+  echo "test.sh: build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+RESULTS="$ROOT/TestResults"
+rm -rf "$RESULTS"
+status=0
+for project in tests/DocFlow.UnitTests tests/DocFlow.IntegrationTests; do
+  name=$(basename "$project")
+  echo "== $name"
+  dotnet test "$project" -c Release --no-build --nologo -v quiet \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$RESULTS" || status=1
+done
+
+passed=0; failed=0; skipped=0
+for trx in "$RESULTS"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ $((passed + failed + skipped)) -eq 0 ]; then failed=1; status=1; echo "test.sh: no test ran"; fi
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
