@@ -1,3 +1,4 @@
+using DocFlow.Cli.Batch;
 using DocFlow.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -8,6 +9,12 @@ if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 var app = new CommandApp();
 app.Configure(config =>
 {
+    config.SetExceptionHandler((ex, _) =>
+    {
+        var message = ex is CommandFailedException or CommandParseException or CommandRuntimeException ? ex.Message : ex.ToString();
+        AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
+        return 2;
+    });
     config.SetApplicationName("docflow");
     config.SetApplicationVersion(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     config.AddCommand<ProcessCommand>("process")

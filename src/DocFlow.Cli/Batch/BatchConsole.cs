@@ -14,7 +14,7 @@ public static class BatchConsole
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
         CancellationToken cancellationToken)
     {
-        using var engine = new LocalDocumentEngine(options);
+        using var engine = CreateEngine(options);
         var runner = new BatchRunner(engine, OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
@@ -56,6 +56,19 @@ public static class BatchConsole
         }
         if (!quiet) PrintSummary(summary, outputDirectory);
         return summary;
+    }
+
+    /// <summary>The engine, or a clear exit when it cannot start (e.g. a language that is not installed).</summary>
+    private static LocalDocumentEngine CreateEngine(EngineOptions options)
+    {
+        try
+        {
+            return new LocalDocumentEngine(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new CommandFailedException(ex.Message, ex);
+        }
     }
 
     private static double Rate(BatchProgress p) => p.Elapsed.TotalSeconds > 0 ? p.Pages / p.Elapsed.TotalSeconds : 0;
@@ -102,3 +115,6 @@ public static class BatchConsole
         }
     }
 }
+
+/// <summary>A command cannot run; its message is printed as "error: …" and the exit code is 2.</summary>
+public sealed class CommandFailedException(string message, Exception? inner = null) : Exception(message, inner);

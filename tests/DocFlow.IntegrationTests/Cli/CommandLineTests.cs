@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using DocFlow.IntegrationTests.Support;
+
+namespace DocFlow.IntegrationTests.Cli;
+
+/// <summary>The docflow executable itself, as a user runs it.</summary>
+public sealed class CommandLineTests
+{
+    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "docflow.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    public async Task Version_PrintsTheVersion()
+    {
+        var (exit, output) = await RunAsync("--version");
+        Assert.Equal(0, exit);
+        Assert.Matches(@"^\d+\.\d+\.\d+", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("process", "--jobs")]
+    [InlineData("demo", "--samples")]
+    [InlineData("samples", "--seed")]
+    [InlineData("bench", "--repeat")]
+    public async Task EveryCommand_HasHelp(string command, string option)
+    {
+        var (exit, output) = await RunAsync(command, "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains(option, output);
+    }
+
+    [Fact]
+    public async Task Process_MissingPath_NamesIt_AndFails()
+    {
+        var (exit, output) = await RunAsync("process", "/nonexistent/scan.png", "--out", Repo.NewTempDirectory("cli-out"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("/nonexistent/scan.png", output);
+    }
+
+    [Fact]
+    public async Task Process_UnknownLanguage_SaysHowToInstallIt()
+    {
+        var dir = Repo.NewTempDirectory("cli-lang");
+        File.WriteAllBytes(Path.Combine(dir, "a.png"), OcrTestImages.Render("Hello"));
+        var (exit, output) = await RunAsync("process", dir, "--out", Path.Combine(dir, "out"), "--lang", "zzz");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("tesseract-ocr-zzz", output);
+    }
+
+    [Fact]
+    public async Task Process_MixedBatch_WritesOutputsAndErrors_AndSucceeds()
+    {
+        var dir = Repo.NewTempDirectory("cli-mixed");
+        File.WriteAllBytes(Path.Combine(dir, "page.png"), OcrTestImages.Render("A short page of text for the command line test."));
+        File.WriteAllText(Path.Combine(dir, "index.html"), "<!DOCTYPE html><html><body>hi</body></html>");
+        var output = Path.Combine(dir, "out");
+
+        var (exit, text) = await RunAsync("process", Path.Combine(dir, "page.png"), Path.Combine(dir, "index.html"), "--out", output);
+
+        Assert.Equal(0, exit);
+        Assert.True(File.Exists(Path.Combine(output, "page.png.json")), text);
+        var error = File.ReadAllText(Path.Combine(output, "index.html.error.json"));
+        Assert.Contains("\"unsupported_type\"", error);
+        Assert.Contains("text/html", error);
+        Assert.Contains("1 succeeded", text);
+    }
+
+    [Fact]
+    public async Task Process_NothingProcessable_ExitsNonZero()
+    {
+        var dir = Repo.NewTempDirectory("cli-bad");
+        File.WriteAllText(Path.Combine(dir, "notes.pdf"), "just text");
+        var (exit, _) = await RunAsync("process", dir, "--out", Path.Combine(dir, "out"));
+        Assert.Equal(1, exit);
+    }
+}
