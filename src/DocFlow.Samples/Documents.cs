@@ -340,10 +340,11 @@ internal static class Documents
     public static GeneratedDocument FormScan(Random rng)
     {
         var sample = new Sample("form-scan.png", "image/png", "form");
-        var b = new PageBuilder(PageBuilder.A4W, PageBuilder.A4H, margin: 60, top: 44);
+        var b = new PageBuilder(PageBuilder.A4W, PageBuilder.A4H, margin: 60, top: 30);
         b.Line("Riverside Community Sports Club", Face.Sans, 12);
         b.Line("MEMBERSHIP APPLICATION", Face.SansBold, 20, lead: 1.6);
         b.Rule(before: 8);
+        b.Line("Please complete in block letters and return the form to the club office.", Face.Sans, 10.5, lead: 1.9);
         var dob = new DateOnly(1970 + rng.Next(0, 35), rng.Next(1, 13), rng.Next(1, 29));
         var signed = Fmt.DateIn2026(rng, 5, 320);
         var phone = "+44 7700 900" + Fmt.Digits(rng, 3);
@@ -357,41 +358,50 @@ internal static class Documents
         ];
         void Section(string title)
         {
-            b.Gap(6);
-            b.Line(title, Face.SansBold, 13, lead: 1.7);
+            b.Gap(4);
+            b.Line(title, Face.SansBold, 13, lead: 1.6);
         }
         void LabelAbove(string label, string value)
         {
-            b.Line(label, Face.Sans, 10, lead: 1.7);
-            b.Line(value, Face.Sans, 12.5, b.Margin + 8, lead: 1.45);
+            b.Line(label, Face.Sans, 10, lead: 1.55);
+            b.Line(value, Face.Sans, 12, b.Margin + 8, lead: 1.4);
             b.Rule(before: 4, width: 0.5);
             sample.Field(label, value);
         }
-        Section("1. Personal details");
+        Section("1 Personal details");
         foreach (var (label, value) in personal)
         {
             LabelAbove(label, value);
         }
-        Section("2. Membership type");
+        Section("2 Membership type");
         var type = rng.Next(3);
         string[] types = ["Adult", "Junior (under 18)", "Family"];
         for (var i = 0; i < types.Length; i++)
         {
-            b.CheckLine(i == type, types[i], 11.5);
+            b.CheckLine(i == type, types[i], 11.5, lead: 1.5);
             sample.Field(types[i], i == type ? "checked" : "unchecked");
         }
-        Section("3. Activities");
-        foreach (var activity in new[] { "Tennis", "Swimming", "Rowing", "Fitness classes" })
-        {
-            var on = rng.Next(2) == 0;
-            b.CheckLine(on, activity, 11.5);
-            sample.Field(activity, on ? "checked" : "unchecked");
-        }
-        Section("4. Declaration");
+        Section("3 Activities");
+        var activities = Fmt.Pick(rng, ["Tennis", "Swimming", "Rowing", "Fitness classes", "Badminton"], 2);
+        LabelAbove("Activities of interest", string.Join(", ", activities));
+        Section("4 Emergency contact");
+        LabelAbove("Contact name", "Tomasz Kowalczyk");
+        LabelAbove("Relationship", "Brother");
+        LabelAbove("Contact phone", "+44 7700 900" + Fmt.Digits(rng, 3));
+        Section("5 Declaration");
         var consent = true;
-        b.CheckLine(consent, "I agree to the club rules and the privacy notice.", 11.5);
-        sample.Field("I agree to the club rules and the privacy notice.", "checked");
+        b.CheckLine(consent, "The applicant accepts the club rules and the privacy notice.", 11.5);
+        sample.Field("The applicant accepts the club rules and the privacy notice.", "checked");
+        LabelAbove("Signature of applicant", "M. Kowalczyk");
         LabelAbove("Date", Fmt.Date(signed, "dd/MM/yyyy"));
+        b.Gap(6);
+        var member = "RCSC-2026-" + Fmt.Digits(rng, 4);
+        b.Line("For office use only", Face.SansBold, 10.5, lead: 1.9);
+        b.LabelValue("Member number", member, Face.Sans, Face.Sans, 10.5, valueX: 190, lead: 1.5);
+        b.LabelValue("Received by", "J. Patel", Face.Sans, Face.Sans, 10.5, valueX: 190, lead: 1.5);
+        sample.Field("Member number", member);
+        sample.Field("Received by", "J. Patel");
+        sample.Entity("id", member, member);
         sample.Entity("organization", "Riverside Community Sports Club", "Riverside Community Sports Club");
         sample.Entity("date_time", Fmt.Date(dob, "dd/MM/yyyy"), Fmt.Iso(dob));
         sample.Entity("email", "marta.kowalczyk@mailbox.example", "marta.kowalczyk@mailbox.example");

@@ -71,7 +71,9 @@ internal static class Invoices
         b.Line("Email: " + s.SupplierEmail, sans, 10.5, lead: 1.4);
         b.Line("VAT ID: " + s.VatId, sans, 10.5, lead: 1.4);
         b.Rule(before: 10);
+        b.Gap(10);
         b.Line("INVOICE", Face.SansBold, 20, lead: 1.6);
+        b.Gap(4);
 
         var invDate = Fmt.Date(s.InvoiceDate, s.DateFormat);
         var dueDate = Fmt.Date(s.DueDate, s.DateFormat);
@@ -89,7 +91,7 @@ internal static class Invoices
 
         var size = 10.5;
         Cell[] Cols(string d, string q, string u, string a) =>
-            [new(d, b.Margin), new(q, 345, Align.Right), new(u, 435, Align.Right), new(a, b.Right, Align.Right)];
+            [new(d, b.Margin), new(q, 318, Align.Right), new(u, 420, Align.Right), new(a, b.Right, Align.Right)];
         var header = new[] { "Description", "Qty", "Unit price", "Amount" };
         b.Rule(before: 4);
         b.Cells(Cols(header[0], header[1], header[2], header[3]), Face.SansBold, size, lead: 1.5);

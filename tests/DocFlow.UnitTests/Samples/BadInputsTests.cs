@@ -1,0 +1,68 @@
+using System.Buffers.Binary;
+using System.Text;
+using DocFlow.Samples;
+using UglyToad.PdfPig;
+
+namespace DocFlow.UnitTests.Samples;
+
+public sealed class BadInputsTests
+{
+    [Fact]
+    public void Empty_file_is_empty() => Assert.Empty(BadInputs.EmptyFile());
+
+    [Fact]
+    public void Truncated_pdf_starts_like_a_pdf_but_has_no_end()
+    {
+        var bytes = BadInputs.TruncatedPdf();
+        Assert.StartsWith("%PDF-", Encoding.Latin1.GetString(bytes, 0, 5), StringComparison.Ordinal);
+        var text = Encoding.Latin1.GetString(bytes);
+        Assert.DoesNotContain("%%EOF", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("startxref", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encrypted_pdf_needs_its_password()
+    {
+        var bytes = BadInputs.EncryptedPdf();
+        Assert.Contains("/Encrypt", Encoding.Latin1.GetString(bytes), StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() =>
+        {
+            using var pdf = PdfDocument.Open(bytes);
+            _ = pdf.GetPage(1).Text;
+        });
+        using var opened = PdfDocument.Open(bytes, new ParsingOptions { Password = "docflow" });
+        Assert.Contains("Confidential", opened.GetPage(1).Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_named_pdf_is_text()
+    {
+        var bytes = BadInputs.TextNamedPdf();
+        Assert.Equal("unknown", SampleCorpusTests.Sniff(bytes));
+        Assert.StartsWith("Meeting notes", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10000, 6000)]
+    [InlineData(50000, 50000)]
+    public void Png_claims_pixels_it_does_not_have(int width, int height)
+    {
+        var png = BadInputs.PngClaimingPixels(width, height);
+        Assert.Equal("image/png", SampleCorpusTests.Sniff(png));
+        Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal(width, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(height, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        Assert.True(png.Length < 200, $"{png.Length} bytes");
+        Assert.EndsWith("IEND", Encoding.ASCII.GetString(png, png.Length - 8, 4), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pdf_with_501_pages_has_501_pages()
+    {
+        var bytes = BadInputs.PdfWithPages(501);
+        using var pdf = PdfDocument.Open(bytes);
+        Assert.Equal(501, pdf.NumberOfPages);
+        Assert.Equal("501", pdf.GetPage(501).Text);
+        Assert.True(bytes.Length < 2_000_000, $"{bytes.Length} bytes");
+    }
+}
