@@ -41,7 +41,6 @@ public static class SampleCorpus
             doc.Truth.Save(Path.Combine(directory, TruthFileName(doc.FileName)));
             paths.Add(path);
         }
-        File.WriteAllText(Path.Combine(directory, "README.md"), Readme(docs, seed));
         return paths;
     }
 
@@ -59,6 +58,10 @@ public static class SampleCorpus
         }
         return docs;
     }
+
+    /// <summary>A Markdown description of the corpus (docs/samples.md). Not written into the corpus folder,
+    /// where `docflow process` would take it for a document.</summary>
+    public static string Describe(int seed = DefaultSeed) => Readme(Build(seed), seed);
 
     private static string Readme(IReadOnlyList<GeneratedDocument> docs, int seed)
     {

@@ -48,7 +48,9 @@ public sealed class SampleCorpusTests(CorpusFixture corpus) : IClassFixture<Corp
         Assert.Equal(6, types.Count(t => t == "application/pdf"));
         Assert.Equal(6, types.Count(t => t.StartsWith("image/", StringComparison.Ordinal)));
         Assert.DoesNotContain("unknown", types);
-        Assert.True(File.Exists(Path.Combine(corpus.Directory, "README.md")));
+        // Only documents and their truth: anything else would be taken for a document by `docflow process`.
+        Assert.All(Directory.EnumerateFiles(corpus.Directory), f =>
+            Assert.True(corpus.Paths.Contains(f) || f.EndsWith(".truth.json", StringComparison.Ordinal), f));
         var total = corpus.Paths.Sum(p => new FileInfo(p).Length);
         Assert.True(total < 12_000_000, $"corpus is {total} bytes");
     }
@@ -236,5 +238,20 @@ public sealed class SampleCorpusTests(CorpusFixture corpus) : IClassFixture<Corp
             offset = BinaryPrimitives.ReadUInt32LittleEndian(tiff.AsSpan((int)offset + 2 + entries * 12));
         }
         return pages;
+    }
+
+    [Fact]
+    public void Committed_corpus_is_what_the_generator_makes()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "DocFlow.slnx"))) root = Path.GetDirectoryName(root)!;
+        var committed = Path.Combine(root, "samples");
+        foreach (var path in Directory.EnumerateFiles(corpus.Directory))
+        {
+            var name = Path.GetFileName(path);
+            Assert.True(File.ReadAllBytes(path).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(committed, name))),
+                $"samples/{name} differs from `docflow samples` output: regenerate and commit it");
+        }
+        Assert.Equal(Directory.EnumerateFiles(corpus.Directory).Count(), Directory.EnumerateFiles(committed).Count());
     }
 }
