@@ -54,7 +54,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             progress?.Report(new BatchProgress(n, inputs.Count, Volatile.Read(ref pages), clock.Elapsed, entry));
         }
 
-        for (var i = 0; i < inputs.Count; i++)
+        // Largest files first (longest-processing-time-first): a big scan started last would leave
+        // the other cores idle at the end of the batch. Outputs and the summary keep the input order.
+        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => new FileInfo(inputs[i].Path).Length).ThenBy(i => i);
+        foreach (var i in order)
         {
             var input = inputs[i];
             var sha = await HashAsync(input.Path, cancellationToken).ConfigureAwait(false);
