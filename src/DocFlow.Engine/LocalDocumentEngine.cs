@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction;
 using DocFlow.Engine.Imaging;
 using DocFlow.Engine.Ocr;
 using DocFlow.Engine.Pdf;
@@ -20,10 +21,12 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IDisposable
     private readonly EngineOptions _options;
     private readonly TesseractEnginePool _ocr;
     private readonly SemaphoreSlim _slots;
+    private readonly EnrichmentPipeline _enrichment;
 
-    public LocalDocumentEngine(EngineOptions options)
+    public LocalDocumentEngine(EngineOptions options, EnrichmentPipeline? enrichment = null)
     {
         _options = options;
+        _enrichment = enrichment ?? EnrichmentPipeline.CreateDefault();
         _ocr = new TesseractEnginePool(options.Languages, options.Slots, options.TessdataPath);
         _slots = new SemaphoreSlim(options.Slots, options.Slots);
     }
@@ -45,13 +48,20 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IDisposable
                 ? await ProcessPdfAsync(input.Content, work, budget.Token).ConfigureAwait(false)
                 : await ProcessImageAsync(input.Content, inspected.PageCount, work, budget.Token).ConfigureAwait(false);
             var document = DocumentAssembler.Assemble(mime, layouts);
+            var enrichStarted = Stopwatch.GetTimestamp();
+            _enrichment.Run(document, layouts, budget.Token);
+            var enrichmentTime = Stopwatch.GetElapsedTime(enrichStarted);
             var stats = new ProcessingStats(
                 mime,
                 layouts.Length,
                 [.. layouts.Where(l => l.Source == PageSource.Ocr).Select(l => l.PageNumber)],
                 [.. work.Rasterized.Order()],
                 layouts.Where(l => l.RotationApplied != 0).ToDictionary(l => l.PageNumber, l => l.RotationApplied),
-                Stopwatch.GetElapsedTime(started));
+                Stopwatch.GetElapsedTime(started))
+            {
+                DocumentType = document.Entities?.FirstOrDefault(e => e.Type == "document_type")?.MentionText,
+                EnrichmentTime = enrichmentTime,
+            };
             return new DocumentResult(document, stats);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

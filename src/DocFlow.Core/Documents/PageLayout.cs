@@ -29,6 +29,12 @@ public sealed record ParagraphLayout(IReadOnlyList<LineLayout> Lines, Box Box, f
 
 public sealed record BlockLayout(IReadOnlyList<ParagraphLayout> Paragraphs, Box Box, float Confidence);
 
+/// <summary>A straight horizontal or vertical line drawn on a page, from (X1,Y1) to (X2,Y2), top-left origin.</summary>
+public readonly record struct Ruling(float X1, float Y1, float X2, float Y2)
+{
+    public bool IsHorizontal => MathF.Abs(Y2 - Y1) <= MathF.Abs(X2 - X1);
+}
+
 /// <summary>How a page's text was obtained.</summary>
 public enum PageSource
 {
@@ -59,6 +65,9 @@ public sealed record PageLayout(
 
     /// <summary>Languages the page was read with, e.g. "en".</summary>
     public string? LanguageCode { get; init; }
+
+    /// <summary>Straight drawn lines on the page (table rules, form boxes), in page units; empty when unknown.</summary>
+    public IReadOnlyList<Ruling> Rulings { get; init; } = [];
 
     /// <summary>Page text as the assembler writes it: words joined by a space, each line ended by '\n'.</summary>
     public string PlainText()

@@ -30,6 +30,12 @@ public sealed record ProcessingStats(
     IReadOnlyDictionary<int, int> RotatedPages,
     TimeSpan Elapsed)
 {
+    /// <summary>invoice, receipt, form, letter, report or other, when the classifier ran.</summary>
+    public string? DocumentType { get; init; }
+
+    /// <summary>Time spent in enrichers (fields, entities, tables, classification) after the pages were read.</summary>
+    public TimeSpan EnrichmentTime { get; init; }
+
     /// <summary>"text-layer", "ocr" or "mixed".</summary>
     public string EnginePath => OcrPages.Count == 0 ? "text-layer" : OcrPages.Count == Pages ? "ocr" : "mixed";
 }

@@ -1,0 +1,1 @@
+namespace DocFlow.Reports;
