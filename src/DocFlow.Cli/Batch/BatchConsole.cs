@@ -80,7 +80,7 @@ public static class BatchConsole
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("File").AddColumn("Status").AddColumn("Type")
-            .AddColumn(new TableColumn("Pages").RightAligned()).AddColumn(new TableColumn("OCR'd").RightAligned())
+            .AddColumn(new TableColumn("Pages").RightAligned()).AddColumn(new TableColumn("OCR'd pages").RightAligned())
             .AddColumn(new TableColumn("ms").RightAligned()).AddColumn("Error");
         foreach (var f in summary.Files)
         {

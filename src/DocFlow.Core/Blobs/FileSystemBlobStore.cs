@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+
+namespace DocFlow.Blobs;
+
+/// <summary>
+/// Blobs as files under a root folder, at <c>ab/cd/abcd…</c> (two levels of fan-out). A put streams into a
+/// temporary file while hashing, then renames it into place, so readers never see a partial blob.
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    private readonly string _root;
+
+    public FileSystemBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(Path.Combine(_root, "tmp"));
+    }
+
+    public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        try
+        {
+            string key;
+            long length;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                length = file.Length;
+                key = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            var path = PathOf(key);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (File.Exists(path)) File.Delete(temp);
+            else File.Move(temp, path, overwrite: true);
+            return new BlobInfo(key, length);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No blob with key {key}.", path);
+        return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    private string PathOf(string key)
+    {
+        BlobKeys.Validate(key);
+        return Path.Combine(_root, key[..2], key[2..4], key);
+    }
+}
