@@ -9,6 +9,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # System packages: the launcher's, plus the tools tests use to make fixtures.
 DOCFLOW_EXTRA_PACKAGES="qpdf imagemagick redis-server postgresql" ./docflow --version >/dev/null || { echo "test.sh: setup failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
+# Node.js runs s3rver, the S3-compatible server the blob-store tests talk to (tools/s3rver, pinned by its lockfile).
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -d tools/s3rver/node_modules/s3rver ]; then
+  (cd tools/s3rver && npm ci --no-audit --no-fund --silent) || { echo "test.sh: npm ci in tools/s3rver failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
+
 if ! dotnet build DocFlow.slnx -c Release -v quiet -nologo > .build-tests.log 2>&1; then
   cat .build-tests.log
   echo "test.sh: build failed"
