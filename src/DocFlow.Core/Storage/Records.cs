@@ -1,0 +1,104 @@
+using DocFlow.Queueing;
+
+namespace DocFlow.Storage;
+
+/// <summary>A batch as the API reports it: counts per status and its own status.</summary>
+/// <param name="Id">The batch id.</param>
+/// <param name="Total">Number of documents.</param>
+/// <param name="Queued">Documents waiting for a worker.</param>
+/// <param name="Processing">Documents a worker has.</param>
+/// <param name="Succeeded">Documents with a result.</param>
+/// <param name="Failed">Documents that failed for good.</param>
+/// <param name="CreatedAt">When the batch was recorded.</param>
+/// <param name="FinishedAt">When the last document became terminal; null while running.</param>
+public sealed record BatchRecord(
+    string Id,
+    int Total,
+    int Queued,
+    int Processing,
+    int Succeeded,
+    int Failed,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt)
+{
+    /// <summary>Running until every document is succeeded or failed, then completed.</summary>
+    public BatchStatus Status => Succeeded + Failed == Total ? BatchStatus.Completed : BatchStatus.Running;
+}
+
+/// <summary>One document's job: what was submitted, where it is, and how it was processed.</summary>
+public sealed record JobRecord
+{
+    public required string Id { get; init; }
+    public required string BatchId { get; init; }
+
+    /// <summary>Position in the batch (0-based), the order documents are listed in.</summary>
+    public int Ordinal { get; init; }
+
+    /// <summary>The name the file was submitted under (for people only).</summary>
+    public required string FileName { get; init; }
+
+    /// <summary>Where the original is in blob storage.</summary>
+    public required string BlobKey { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the content (the dedup key, with <see cref="OptionsKey"/>).</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>A stable digest of the processing options; same content + same options = same result.</summary>
+    public string? OptionsKey { get; init; }
+
+    public string? MimeType { get; init; }
+    public JobRoute Route { get; init; }
+    public JobPriority Priority { get; init; }
+    public JobStatus Status { get; init; }
+
+    /// <summary>How many deliveries started (1 after the first try).</summary>
+    public int Attempts { get; init; }
+
+    public int? Pages { get; init; }
+
+    /// <summary>1-based numbers of the pages that were OCR'd.</summary>
+    public IReadOnlyList<int> OcrPages { get; init; } = [];
+
+    /// <summary>"text-layer", "ocr" or "mixed".</summary>
+    public string? EnginePath { get; init; }
+
+    public string? DocumentType { get; init; }
+
+    /// <summary>Wire name of the <c>DocumentErrorCode</c> when failed.</summary>
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public long? DurationMs { get; init; }
+
+    /// <summary>Every status the job has been in, oldest first (filled by <see cref="IJobStore.GetJobAsync"/> only).</summary>
+    public IReadOnlyList<JobStatusChange> History { get; init; } = [];
+}
+
+/// <summary>One entry of a job's status history.</summary>
+public sealed record JobStatusChange(JobStatus Status, DateTimeOffset At);
+
+/// <summary>A document to record with its batch.</summary>
+public sealed record NewJob(string Id, string FileName, string BlobKey, JobRoute Route, JobPriority Priority)
+{
+    public string? Sha256 { get; init; }
+    public string? OptionsKey { get; init; }
+    public string? MimeType { get; init; }
+}
+
+/// <summary>What a move to another status carries.</summary>
+/// <remarks>Error fields are written on a move to failed and cleared on any other move.</remarks>
+public sealed record StatusDetails(string? ErrorCode = null, string? ErrorMessage = null);
+
+/// <summary>A page of jobs, newest or oldest first, with keyset paging.</summary>
+/// <param name="BatchId">Only this batch's jobs, in submission order (ordinal).</param>
+/// <param name="Status">Only jobs in this status.</param>
+/// <param name="Limit">Page size, 1..1000.</param>
+/// <param name="Cursor">The <see cref="JobPage.NextCursor"/> of the page before; null for the first page.</param>
+/// <param name="NewestFirst">Order by creation time descending (ignored for a batch, which lists in submission order).</param>
+public sealed record JobQuery(string? BatchId = null, JobStatus? Status = null, int Limit = 100, string? Cursor = null, bool NewestFirst = false);
+
+/// <summary>One page of <see cref="JobQuery"/>; <paramref name="NextCursor"/> is null on the last page.</summary>
+public sealed record JobPage(IReadOnlyList<JobRecord> Items, string? NextCursor);
