@@ -1,0 +1,38 @@
+using DocFlow.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DocFlow.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Registers the EF Core job store (<see cref="IJobStore"/>) on the database named by <c>Database:ConnectionString</c>.</summary>
+    /// <remarks>Also registers <see cref="DocFlowDatabase"/> (for <c>docflow db migrate</c>) and a hosted service that
+    /// migrates at start-up when <see cref="DatabaseOptions.MigrateOnStartup"/> is set; register it before the workers.</remarks>
+    public static IServiceCollection AddDocFlowData(this IServiceCollection services, Action<DatabaseOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        if (configure is not null) options.Configure(configure);
+        options.ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new DocFlowDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.TryAddSingleton<IJobStore, EfJobStore>();
+        services.AddHostedService<MigrateOnStartupService>();
+        return services;
+    }
+}
+
+/// <summary>Applies migrations when the host starts, if configured; the host does not start on a failure.</summary>
+internal sealed class MigrateOnStartupService(DocFlowDatabase database, IOptions<DatabaseOptions> options) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.MigrateOnStartup) await database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,93 @@
+using DocFlow.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace DocFlow.Data;
+
+/// <summary>The configured database: makes contexts for the right provider, migrates, owns the connection pool.</summary>
+public sealed class DocFlowDatabase : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? _dataSource;
+    private readonly DbContextOptions? _postgres;
+    private readonly DbContextOptions? _sqlite;
+
+    public DocFlowDatabase(DatabaseOptions options) : this(options, null)
+    {
+    }
+
+    /// <param name="options">Connection string and timeouts.</param>
+    /// <param name="configure">Extra EF configuration (tests add interceptors).</param>
+    internal DocFlowDatabase(DatabaseOptions options, Action<DbContextOptionsBuilder>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Provider = options.Provider;
+        var timeout = options.CommandTimeoutSeconds;
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            var builder = new DbContextOptionsBuilder<PostgresDocFlowDbContext>()
+                .UseNpgsql(_dataSource, o => o.CommandTimeout(timeout));
+            configure?.Invoke(builder);
+            _postgres = builder.Options;
+        }
+        else
+        {
+            var connectionString = DatabaseOptions.SqliteConnectionString(options.ConnectionString);
+            var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
+            var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+            var builder = new DbContextOptionsBuilder<SqliteDocFlowDbContext>()
+                .UseSqlite(connectionString, o => o.CommandTimeout(timeout));
+            configure?.Invoke(builder);
+            _sqlite = builder.Options;
+        }
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>A new context for one unit of work; the caller disposes it.</summary>
+    public DocFlowDbContext CreateDbContext() => Provider == DatabaseProvider.Postgres
+        ? new PostgresDocFlowDbContext((DbContextOptions<PostgresDocFlowDbContext>)_postgres!)
+        : new SqliteDocFlowDbContext((DbContextOptions<SqliteDocFlowDbContext>)_sqlite!);
+
+    /// <summary>Applies pending migrations (<c>docflow db migrate</c>); returns the names of those applied.</summary>
+    /// <remarks>EF Core takes a database lock while migrating, so several hosts starting at once are safe.</remarks>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = CreateDbContext();
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            if (Provider == DatabaseProvider.Sqlite)
+            {
+                // Readers never wait for the writer; persistent in the file once set.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken).ConfigureAwait(false);
+            }
+            return pending;
+        }
+        catch (Exception e) when (StoreErrors.IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <summary>Drops pooled connections; called when the server went away so none of them is reused.</summary>
+    internal void ResetConnections()
+    {
+        if (_dataSource is not null) _dataSource.Clear();
+        else SqliteConnection.ClearAllPools();
+    }
+
+    internal StoreUnavailableException Unavailable(Exception e)
+    {
+        ResetConnections();
+        return new StoreUnavailableException($"The {(Provider == DatabaseProvider.Postgres ? "PostgreSQL" : "SQLite")} job store cannot be reached: {e.Message}", e);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using DocFlow.Data.Entities;
+using DocFlow.Queueing;
+using DocFlow.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace DocFlow.Data;
+
+/// <summary>The store's model, shared by both providers.</summary>
+/// <remarks>
+/// Each provider has its own subclass (<see cref="PostgresDocFlowDbContext"/>, <see cref="SqliteDocFlowDbContext"/>)
+/// so each gets its own migrations (Migrations/Postgres, Migrations/Sqlite) with its own column types.
+/// </remarks>
+public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(options)
+{
+    internal const string ResultsTable = "job_results";
+
+    /// <summary>INSERT ... ON CONFLICT (job_id) DO UPDATE for job_results; {0} job id, {1} JSON, {2} saved at.</summary>
+    internal abstract string UpsertResultSql { get; }
+
+    /// <summary>The value a timestamp has in SQL parameters of hand-written statements.</summary>
+    internal abstract object ToDbTime(DateTimeOffset value);
+
+    /// <summary>The statement prefix that asks the planner for its plan (tests check index use with it).</summary>
+    internal abstract string ExplainPrefix { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var status = new ValueConverter<JobStatus, string>(v => WireNames.Status(v), v => WireNames.ParseStatus(v));
+        var route = new ValueConverter<JobRoute, string>(v => WireNames.Route(v), v => WireNames.ParseRoute(v));
+        var priority = new ValueConverter<JobPriority, string>(v => WireNames.Priority(v), v => WireNames.ParsePriority(v));
+
+        modelBuilder.Entity<BatchEntity>(b =>
+        {
+            b.ToTable("batches");
+            b.HasKey(x => x.Id);
+            b.Property(x => x.Id).HasMaxLength(64);
+            b.HasIndex(x => x.CreatedAt);
+        });
+
+        modelBuilder.Entity<JobEntity>(j =>
+        {
+            j.ToTable("jobs");
+            j.HasKey(x => x.Id);
+            j.Property(x => x.Id).HasMaxLength(64);
+            j.Property(x => x.BatchId).HasMaxLength(64);
+            j.Property(x => x.FileName).HasMaxLength(1024);
+            j.Property(x => x.BlobKey).HasMaxLength(1024);
+            j.Property(x => x.Sha256).HasMaxLength(64);
+            j.Property(x => x.OptionsKey).HasMaxLength(128);
+            j.Property(x => x.MimeType).HasMaxLength(128);
+            j.Property(x => x.Route).HasConversion(route).HasMaxLength(16);
+            j.Property(x => x.Priority).HasConversion(priority).HasMaxLength(16);
+            j.Property(x => x.Status).HasConversion(status).HasMaxLength(16);
+            j.Property(x => x.EnginePath).HasMaxLength(16);
+            j.Property(x => x.DocumentType).HasMaxLength(32);
+            j.Property(x => x.ErrorCode).HasMaxLength(64);
+            j.HasOne<BatchEntity>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Cascade);
+            // A batch's documents in submission order (GET /batches/{id}/documents, keyset on ordinal).
+            j.HasIndex(x => new { x.BatchId, x.Ordinal }).IsUnique();
+            // Batch counts per status without touching the rows.
+            j.HasIndex(x => new { x.BatchId, x.Status });
+            // Recovery (queued jobs oldest first) and the dashboard's filtered lists.
+            j.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
+            // The dashboard's recent jobs.
+            j.HasIndex(x => new { x.CreatedAt, x.Id });
+            // Dedup: a succeeded job with the same content and options.
+            j.HasIndex(x => new { x.Sha256, x.OptionsKey }).HasFilter("status = 'succeeded'");
+        });
+
+        modelBuilder.Entity<JobStatusChangeEntity>(h =>
+        {
+            h.ToTable("job_status_changes");
+            h.HasKey(x => x.Id);
+            h.Property(x => x.JobId).HasMaxLength(64);
+            h.Property(x => x.Status).HasConversion(status).HasMaxLength(16);
+            h.HasOne<JobEntity>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
+            h.HasIndex(x => new { x.JobId, x.Id });
+        });
+
+        modelBuilder.Entity<JobResultEntity>(r =>
+        {
+            r.ToTable(ResultsTable);
+            r.HasKey(x => x.JobId);
+            r.Property(x => x.JobId).HasMaxLength(64);
+            r.HasOne<JobEntity>().WithOne().HasForeignKey<JobResultEntity>(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCase(property.Name));
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>PostgreSQL: timestamps are timestamptz, the Document is jsonb.</summary>
+public sealed class PostgresDocFlowDbContext(DbContextOptions<PostgresDocFlowDbContext> options) : DocFlowDbContext(options)
+{
+    internal override string UpsertResultSql =>
+        "INSERT INTO job_results (job_id, document, saved_at) VALUES ({0}, CAST({1} AS jsonb), {2}) " +
+        "ON CONFLICT (job_id) DO UPDATE SET document = excluded.document, saved_at = excluded.saved_at";
+
+    internal override object ToDbTime(DateTimeOffset value) => value.ToUniversalTime();
+
+    internal override string ExplainPrefix => "EXPLAIN ";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<JobResultEntity>().Property(x => x.Document).HasColumnType("jsonb");
+    }
+}
+
+/// <summary>SQLite: timestamps are integers (microseconds since the Unix epoch, UTC), so they sort and compare in SQL; the Document is TEXT.</summary>
+public sealed class SqliteDocFlowDbContext(DbContextOptions<SqliteDocFlowDbContext> options) : DocFlowDbContext(options)
+{
+    internal override string UpsertResultSql =>
+        "INSERT INTO job_results (job_id, document, saved_at) VALUES ({0}, {1}, {2}) " +
+        "ON CONFLICT (job_id) DO UPDATE SET document = excluded.document, saved_at = excluded.saved_at";
+
+    internal override object ToDbTime(DateTimeOffset value) => UnixMicrosConverter.ToMicros(value);
+
+    internal override string ExplainPrefix => "EXPLAIN QUERY PLAN ";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type; EF cannot ORDER BY or compare DateTimeOffset stored as TEXT.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMicrosConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMicrosConverter>();
+    }
+}
+
+internal sealed class UnixMicrosConverter() : ValueConverter<DateTimeOffset, long>(v => ToMicros(v), v => FromMicros(v))
+{
+    internal static long ToMicros(DateTimeOffset value) => (value.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    internal static DateTimeOffset FromMicros(long value) => new(DateTimeOffset.UnixEpoch.UtcTicks + value * 10, TimeSpan.Zero);
+}
+
+internal static class WireNames
+{
+    public static string Status(JobStatus s) => s.ToWireName();
+
+    public static JobStatus ParseStatus(string s) =>
+        JobStatuses.TryParse(s, out var status) ? status : throw new InvalidOperationException($"Unknown job status '{s}' in the database.");
+
+    public static string Route(JobRoute r) => r.ToWireName();
+
+    public static JobRoute ParseRoute(string s) => s switch
+    {
+        "image" => JobRoute.Image,
+        "pdf" => JobRoute.Pdf,
+        "report" => JobRoute.Report,
+        _ => throw new InvalidOperationException($"Unknown route '{s}' in the database."),
+    };
+
+    public static string Priority(JobPriority p) => p.ToWireName();
+
+    public static JobPriority ParsePriority(string s) => s == "express" ? JobPriority.Express : JobPriority.Normal;
+}

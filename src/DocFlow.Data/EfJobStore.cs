@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using DocFlow.Data.Entities;
+using DocFlow.Documents;
+using DocFlow.Processing;
+using DocFlow.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocFlow.Data;
+
+/// <summary><see cref="IJobStore"/> on EF Core: one short-lived context per call, guarded SQL for every state change.</summary>
+public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider) : IJobStore
+{
+    private const int MaxLimit = 1000;
+
+    public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(batchId);
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (jobs.Count == 0) throw new ArgumentException("A batch needs at least one document.", nameof(jobs));
+
+        return RunAsync(async db =>
+        {
+            var now = timeProvider.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            db.Add(new BatchEntity { Id = batchId, CreatedAt = now, Total = jobs.Count });
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                var job = jobs[i];
+                db.Add(new JobEntity
+                {
+                    Id = job.Id,
+                    BatchId = batchId,
+                    Ordinal = i,
+                    FileName = job.FileName,
+                    BlobKey = job.BlobKey,
+                    Sha256 = job.Sha256,
+                    OptionsKey = job.OptionsKey,
+                    MimeType = job.MimeType,
+                    Route = job.Route,
+                    Priority = job.Priority,
+                    Status = JobStatus.Queued,
+                    CreatedAt = now,
+                });
+                db.Add(new JobStatusChangeEntity { JobId = job.Id, Status = JobStatus.Queued, At = now });
+            }
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new BatchRecord(batchId, jobs.Count, jobs.Count, 0, 0, 0, now, null);
+        }, cancellationToken);
+    }
+
+    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => RunAsync(async db =>
+    {
+        var batch = await db.Set<BatchEntity>().AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken).ConfigureAwait(false);
+        if (batch is null) return null;
+
+        // Counts are computed from the jobs (index on batch_id, status), never kept as counters that could drift.
+        var counts = await db.Set<JobEntity>().Where(j => j.BatchId == batchId)
+            .GroupBy(j => j.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        int Count(JobStatus s) => counts.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
+
+        int queued = Count(JobStatus.Queued), processing = Count(JobStatus.Processing);
+        DateTimeOffset? finishedAt = null;
+        if (queued + processing == 0)
+        {
+            finishedAt = await db.Set<JobEntity>().Where(j => j.BatchId == batchId)
+                .MaxAsync(j => j.FinishedAt, cancellationToken).ConfigureAwait(false);
+        }
+        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt);
+    }, cancellationToken);
+
+    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => RunAsync(async db =>
+    {
+        var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null) return null;
+        var history = await db.Set<JobStatusChangeEntity>().AsNoTracking()
+            .Where(h => h.JobId == jobId).OrderBy(h => h.Id)
+            .Select(h => new JobStatusChange(h.Status, h.At))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ToRecord(job) with { History = history };
+    }, cancellationToken);
+
+    public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
+
+        return RunAsync(async db =>
+        {
+            var jobs = db.Set<JobEntity>().AsNoTracking();
+            if (query.Status is { } status) jobs = jobs.Where(j => j.Status == status);
+
+            List<JobEntity> rows;
+            if (query.BatchId is { } batchId)
+            {
+                // Keyset on (batch_id, ordinal): submission order, stable while documents change status.
+                jobs = jobs.Where(j => j.BatchId == batchId);
+                if (query.Cursor is not null)
+                {
+                    var after = Cursor.ParseOrdinal(query.Cursor);
+                    jobs = jobs.Where(j => j.Ordinal > after);
+                }
+                rows = await jobs.OrderBy(j => j.Ordinal).Take(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+                return Page(rows, query.Limit, last => Cursor.Ordinal(last.Ordinal));
+            }
+
+            // Keyset on (created_at, id), both directions.
+            if (query.Cursor is not null)
+            {
+                var (at, id) = Cursor.ParseTime(query.Cursor);
+                jobs = query.NewestFirst
+                    ? jobs.Where(j => j.CreatedAt < at || (j.CreatedAt == at && string.Compare(j.Id, id) < 0))
+                    : jobs.Where(j => j.CreatedAt > at || (j.CreatedAt == at && string.Compare(j.Id, id) > 0));
+            }
+            jobs = query.NewestFirst
+                ? jobs.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+                : jobs.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id);
+            rows = await jobs.Take(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+            return Page(rows, query.Limit, last => Cursor.Time(last.CreatedAt, last.Id));
+        }, cancellationToken);
+
+        static JobPage Page(List<JobEntity> rows, int limit, Func<JobEntity, string> cursor)
+        {
+            var more = rows.Count > limit;
+            if (more) rows.RemoveAt(rows.Count - 1);
+            return new JobPage(rows.Select(ToRecord).ToList(), more ? cursor(rows[^1]) : null);
+        }
+    }
+
+    public Task<bool> TryTransitionAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        if (!JobStatuses.CanMove(from, to))
+            throw new ArgumentException($"A job never moves from {from.ToWireName()} to {to.ToWireName()}.", nameof(to));
+
+        return RunAsync(async db =>
+        {
+            var now = timeProvider.GetUtcNow();
+            var errorCode = to == JobStatus.Succeeded ? null : details?.ErrorCode;
+            var errorMessage = to == JobStatus.Succeeded ? null : details?.ErrorMessage;
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Compare-and-set in one statement: UPDATE jobs SET ... WHERE id = @id AND status = @from.
+            // Of two racing callers exactly one sees a row; the other gets 0 and false.
+            var changed = await db.Set<JobEntity>()
+                .Where(j => j.Id == jobId && j.Status == from)
+                .ExecuteUpdateAsync(s =>
+                {
+                    s.SetProperty(j => j.Status, to);
+                    if (to == JobStatus.Processing) s.SetProperty(j => j.StartedAt, now);
+                    if (to.IsTerminal()) s.SetProperty(j => j.FinishedAt, now);
+                    if (to == JobStatus.Succeeded || details is not null)
+                    {
+                        s.SetProperty(j => j.ErrorCode, errorCode);
+                        s.SetProperty(j => j.ErrorMessage, errorMessage);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            if (changed == 0) return false;
+
+            db.Add(new JobStatusChangeEntity { JobId = jobId, Status = to, At = now });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task RecordAttemptAsync(string jobId, int attempts, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(attempts);
+        return RunAsync(db => db.Set<JobEntity>()
+            .Where(j => j.Id == jobId && j.Attempts < attempts)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.Attempts, attempts), cancellationToken), cancellationToken);
+    }
+
+    public Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(stats);
+        var json = DocumentJson.Serialize(document);
+        var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        var durationMs = (long)stats.Elapsed.TotalMilliseconds;
+
+        return RunAsync(async db =>
+        {
+            var now = timeProvider.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var found = await db.Set<JobEntity>().Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.MimeType, stats.MimeType)
+                .SetProperty(j => j.Pages, stats.Pages)
+                .SetProperty(j => j.OcrPages, ocrPages)
+                .SetProperty(j => j.EnginePath, stats.EnginePath)
+                .SetProperty(j => j.DocumentType, stats.DocumentType)
+                .SetProperty(j => j.DurationMs, durationMs), cancellationToken).ConfigureAwait(false);
+            if (found == 0) throw new InvalidOperationException($"There is no job '{jobId}' to store a result for.");
+
+            // One row per job however often a redelivered job gets here: INSERT ... ON CONFLICT (job_id) DO UPDATE.
+            var sql = FormattableStringFactory.Create(db.UpsertResultSql, jobId, json, db.ToDbTime(now));
+            await db.Database.ExecuteSqlAsync(sql, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken);
+    }
+
+    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => RunAsync(async db =>
+    {
+        var json = await db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => r.Document)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return json is null ? null : DocumentJson.Deserialize(json);
+    }, cancellationToken);
+
+    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => RunAsync(async db =>
+    {
+        var job = await db.Set<JobEntity>().AsNoTracking()
+            .Where(j => j.Sha256 == sha256 && j.OptionsKey == optionsKey && j.Status == JobStatus.Succeeded)
+            .OrderBy(j => j.FinishedAt)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return job is null ? null : ToRecord(job);
+    }, cancellationToken);
+
+    public Task PingAsync(CancellationToken cancellationToken) =>
+        RunAsync(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
+
+    private async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await using var db = database.CreateDbContext();
+            return await work(db).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreErrors.IsUnavailable(e))
+        {
+            throw database.Unavailable(e);
+        }
+    }
+
+    private static JobRecord ToRecord(JobEntity j) => new()
+    {
+        Id = j.Id,
+        BatchId = j.BatchId,
+        Ordinal = j.Ordinal,
+        FileName = j.FileName,
+        BlobKey = j.BlobKey,
+        Sha256 = j.Sha256,
+        OptionsKey = j.OptionsKey,
+        MimeType = j.MimeType,
+        Route = j.Route,
+        Priority = j.Priority,
+        Status = j.Status,
+        Attempts = j.Attempts,
+        Pages = j.Pages,
+        OcrPages = string.IsNullOrEmpty(j.OcrPages) ? [] : j.OcrPages.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
+        EnginePath = j.EnginePath,
+        DocumentType = j.DocumentType,
+        ErrorCode = j.ErrorCode,
+        ErrorMessage = j.ErrorMessage,
+        CreatedAt = j.CreatedAt,
+        StartedAt = j.StartedAt,
+        FinishedAt = j.FinishedAt,
+        DurationMs = j.DurationMs,
+    };
+}
+
+/// <summary>Opaque page cursors: "o{ordinal}" in a batch, "t{utcTicks}.{id}" across batches.</summary>
+internal static class Cursor
+{
+    public static string Ordinal(int ordinal) => "o" + ordinal.ToString(CultureInfo.InvariantCulture);
+
+    public static int ParseOrdinal(string cursor) =>
+        cursor.Length > 1 && cursor[0] == 'o' && int.TryParse(cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n : throw Invalid(cursor);
+
+    public static string Time(DateTimeOffset at, string id) => "t" + at.UtcTicks.ToString(CultureInfo.InvariantCulture) + "." + id;
+
+    public static (DateTimeOffset At, string Id) ParseTime(string cursor)
+    {
+        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
+        if (cursor.Length < 3 || cursor[0] != 't' || dot < 2
+            || !long.TryParse(cursor.AsSpan(1, dot - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            throw Invalid(cursor);
+        return (new DateTimeOffset(ticks, TimeSpan.Zero), cursor[(dot + 1)..]);
+    }
+
+    private static ArgumentException Invalid(string cursor) => new($"'{cursor}' is not a cursor this query returned.", nameof(cursor));
+}
