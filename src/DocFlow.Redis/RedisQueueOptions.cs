@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocFlow.Redis;
+
+/// <summary>Options of the Redis Streams queue. Section "Queue:Redis".</summary>
+public sealed class RedisQueueOptions : IValidatableObject
+{
+    public const string SectionName = "Queue:Redis";
+
+    /// <summary>Prefix of every key the queue uses. <value>Default "docflow".</value></summary>
+    [Required, RegularExpression(@"^[^\s]+$", ErrorMessage = "KeyPrefix must be non-empty and hold no whitespace.")]
+    public string KeyPrefix { get; set; } = "docflow";
+
+    /// <summary>This worker's consumer name in the group; unique per process. <value>Default "{host}-{pid}".</value></summary>
+    [Required]
+    public string ConsumerName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>An entry held this long without a keep-alive is taken over by another worker. <value>Default 5 minutes.</value></summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often held entries are touched (XCLAIM JUSTID) so they are not taken over; well under
+    /// <see cref="VisibilityTimeout"/>. <value>Default 30 s.</value></summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest pause between two polls of an empty queue (polls back off from 1 ms up to this).
+    /// <value>Default 100 ms.</value></summary>
+    public TimeSpan BlockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a fetcher reclaims idle entries and promotes due retries. <value>Default 1 s.</value></summary>
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Deliveries after which the queue itself dead-letters an entry as poison. A backstop: the worker
+    /// loop's <c>Retry:MaxDeliveries</c> (5) normally catches it first and records the failure. <value>Default 10.</value></summary>
+    [Range(1, 1000)]
+    public int MaxDeliveries { get; set; } = 10;
+
+    /// <summary>Total waiting jobs above which <see cref="RedisJobQueue.GetBackpressureAsync"/> reports overload.
+    /// <value>Default 100,000.</value></summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDepth { get; set; } = 100_000;
+
+    /// <summary>The Retry-After given to refused clients. <value>Default 30 s.</value></summary>
+    public TimeSpan BackpressureRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most entries one fetch round reads from Redis. <value>Default 256.</value></summary>
+    [Range(1, 10_000)]
+    public int MaxFetchBatch { get; set; } = 256;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (VisibilityTimeout <= TimeSpan.Zero)
+            yield return new("VisibilityTimeout must be positive.", [nameof(VisibilityTimeout)]);
+        if (KeepAliveInterval <= TimeSpan.Zero || KeepAliveInterval * 2 > VisibilityTimeout)
+            yield return new($"KeepAliveInterval must be positive and at most half of VisibilityTimeout ({VisibilityTimeout}).",
+                [nameof(KeepAliveInterval)]);
+        if (BlockTimeout <= TimeSpan.Zero)
+            yield return new("BlockTimeout must be positive.", [nameof(BlockTimeout)]);
+        if (HousekeepingInterval <= TimeSpan.Zero)
+            yield return new("HousekeepingInterval must be positive.", [nameof(HousekeepingInterval)]);
+        if (BackpressureRetryAfter < TimeSpan.Zero)
+            yield return new("BackpressureRetryAfter must not be negative.", [nameof(BackpressureRetryAfter)]);
+    }
+
+    /// <summary>Throws with every problem when the options are not usable.</summary>
+    public void ThrowIfInvalid()
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+            throw new ValidationException("Invalid Queue:Redis options: " + string.Join(" ", results.Select(r => r.ErrorMessage)));
+    }
+}
