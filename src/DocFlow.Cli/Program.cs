@@ -24,6 +24,19 @@ app.Configure(config =>
         .WithDescription("Make the sample corpus if missing, process it into out/ and print the summary.");
     config.AddCommand<SamplesCommand>("samples")
         .WithDescription("Write the demo corpus (12 documents with ground truth), reproducibly.");
+    config.AddCommand<ServeCommand>("serve")
+        .WithDescription("Run the HTTP API (with embedded workers unless --workers 0 or a broker is configured).");
+    config.AddCommand<WorkerCommand>("worker")
+        .WithDescription("Take jobs from the queue and process them (graceful on SIGTERM).");
+    config.AddCommand<SubmitCommand>("submit")
+        .WithDescription("Upload files to a server as one batch; --wait follows it with a progress bar.");
+    config.AddCommand<StatusCommand>("status")
+        .WithDescription("Show a batch's or a document's status from the server.");
+    config.AddBranch("db", db =>
+    {
+        db.SetDescription("Database tasks.");
+        db.AddCommand<DbMigrateCommand>("migrate").WithDescription("Apply the store's migrations (--database).");
+    });
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure throughput: sequential vs parallel, text-layer pages/s, and OCR against the raw tesseract CLI.");
 });

@@ -4,7 +4,7 @@ namespace DocFlow.Queueing;
 /// The embedded queue: one FIFO lane per route and priority, delayed retries on a timer, a dead-letter
 /// list, and redelivery of jobs whose holder disposed them without an outcome.
 /// </summary>
-public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue
+public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, IDeadLetterStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(JobPriority, JobRoute), Queue<Entry>> _lanes = [];
@@ -169,6 +169,29 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue
     {
         DecrementInFlight(job.Ticket);
         Push(new Entry(job.Ticket, job.DeliveryCount));
+    }
+
+    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken)
+    {
+        lock (_gate) return ValueTask.FromResult<IReadOnlyList<DeadLetter>>([.. _deadLetters.Take(max)]);
+    }
+
+    public ValueTask<bool> RequeueDeadLetterAsync(string jobId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Requeue(jobId));
+
+    public ValueTask<bool> PurgeDeadLetterAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_gate) return ValueTask.FromResult(_deadLetters.RemoveAll(d => d.Ticket.JobId == jobId) > 0);
+    }
+
+    public ValueTask<long> PurgeAllDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            long n = _deadLetters.Count;
+            _deadLetters.Clear();
+            return ValueTask.FromResult(n);
+        }
     }
 
     private sealed record Entry(JobTicket Ticket, int Deliveries);

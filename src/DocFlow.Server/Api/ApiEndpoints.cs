@@ -1,0 +1,57 @@
+using DocFlow.Server.Ingest;
+using DocFlow.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Scalar.AspNetCore;
+
+namespace DocFlow.Server.Api;
+
+public static class ApiEndpoints
+{
+    /// <summary>Problem details for every error, the OpenAPI document and its reference page.</summary>
+    public static IHostApplicationBuilder AddDocFlowApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1");
+        return builder;
+    }
+
+    public static WebApplication MapDocFlowApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
+        app.UseStatusCodePages();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapDocumentsApi();
+        app.MapBatchesApi();
+        app.MapOperationsApi();
+        return app;
+    }
+
+    /// <summary>Known failures become problem details that say what to do; anything else a 500 without internals.</summary>
+    private static async Task HandleExceptionAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var problem = error switch
+        {
+            BackpressureException b => Problem(StatusCodes.Status503ServiceUnavailable, "Busy", b.Message, retryAfter: b.RetryAfter),
+            StoreUnavailableException s => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable",
+                $"The database cannot be reached ({s.Message}); the upload was not accepted. Try again shortly.", retryAfter: TimeSpan.FromSeconds(10)),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge,
+                "Too large", "The request is larger than the server accepts; send fewer or smaller files."),
+            BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message),
+            InvalidDataException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", $"The multipart body could not be read: {bad.Message}"),
+            _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong inside DocFlow; the error is logged."),
+        };
+        await problem.ExecuteAsync(context);
+
+        IResult Problem(int status, string title, string detail, TimeSpan? retryAfter = null)
+        {
+            if (retryAfter is { } r) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(r.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(detail: detail, statusCode: status, title: title);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using DocFlow.Server.Ingest;
+using DocFlow.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace DocFlow.Server.Api;
+
+/// <summary>Upload many documents at once; follow the batch (status, documents, live events).</summary>
+public static class BatchesApi
+{
+    public static RouteGroupBuilder MapBatchesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
+        group.MapPost("/", UploadAsync).DisableAntiforgery()
+            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).");
+        group.MapGet("/{id}", GetAsync).WithSummary("The batch: status running|completed and counts per document status.");
+        group.MapGet("/{id}/documents", ListDocumentsAsync).WithSummary("The batch's documents in upload order.");
+        group.MapGet("/{id}/events", EventsAsync).WithSummary("Server-Sent Events: the batch after every change, until it completes.");
+        return group;
+    }
+
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+            return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
+        var form = await request.ReadFormAsync(ct);
+        var files = form.Files.GetFiles("files");
+        if (files.Count == 0)
+            return Problems.BadRequest("The form has no field `files`: send each document as a `files` part (multipart/form-data).");
+        if (!Priorities.TryParse(form["priority"], out var priority))
+            return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
+        var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
+        try
+        {
+            var batch = await ingest.AcceptAsync(streams, priority, ct);
+            return TypedResults.Accepted($"/api/v1/batches/{batch.BatchId}", new AcceptedBatchDto(batch.BatchId,
+                [.. batch.Documents.Select(d => new AcceptedDocumentDto(d.Id, d.FileName, d.Status.ToWireName(), d.MimeType,
+                    d.ErrorCode is null ? null : new ErrorDto(d.ErrorCode, d.ErrorMessage ?? "")))]));
+        }
+        finally
+        {
+            foreach (var s in streams) await s.Content.DisposeAsync();
+        }
+    }
+
+    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct) =>
+        await store.GetBatchAsync(id, ct) is { } batch ? TypedResults.Ok(BatchDto.From(batch)) : Problems.NotFound($"No batch with id '{id}'.");
+
+    internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobStore store, CancellationToken ct)
+    {
+        if (await store.GetBatchAsync(id, ct) is null) return Problems.NotFound($"No batch with id '{id}'.");
+        var result = new List<BatchDocumentDto>();
+        string? cursor = null;
+        do
+        {
+            var page = await store.ListJobsAsync(new JobQuery(BatchId: id, Limit: 1000, Cursor: cursor), ct);
+            result.AddRange(page.Items.Select(BatchDocumentDto.From));
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return TypedResults.Ok(result);
+    }
+
+    /// <summary>Sends the batch as an SSE `batch` event whenever its counts change, and ends after it completes.</summary>
+    internal static async Task EventsAsync(string id, HttpContext context, IJobStore store, TimeProvider time, CancellationToken ct)
+    {
+        var batch = await store.GetBatchAsync(id, ct);
+        if (batch is null)
+        {
+            await Problems.NotFound($"No batch with id '{id}'.").ExecuteAsync(context);
+            return;
+        }
+        context.Response.Headers.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        string? last = null;
+        while (!ct.IsCancellationRequested)
+        {
+            batch = await store.GetBatchAsync(id, ct);
+            var json = JsonSerializer.Serialize(BatchDto.From(batch!), JsonSerializerOptions.Web);
+            if (json != last)
+            {
+                await context.Response.WriteAsync($"event: batch\ndata: {json}\n\n", ct);
+                await context.Response.Body.FlushAsync(ct);
+                last = json;
+            }
+            if (batch!.Status == BatchStatus.Completed) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using DocFlow.Blobs;
+using DocFlow.Documents;
+using DocFlow.Queueing;
+using DocFlow.Server.Ingest;
+using DocFlow.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace DocFlow.Server.Api;
+
+/// <summary>Upload one document; read its job record, result, text and original.</summary>
+public static class DocumentsApi
+{
+    public static RouteGroupBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
+        group.MapPost("/", UploadAsync).DisableAntiforgery()
+            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).");
+        group.MapGet("/{id}", GetAsync).WithSummary("The document's job record: status, attempts, timings, error.");
+        group.MapGet("/{id}/result", GetResultAsync).WithSummary("The Document JSON (Google Document AI v1 format).");
+        group.MapGet("/{id}/text", GetTextAsync).WithSummary("The document's text.");
+        group.MapGet("/{id}/original", GetOriginalAsync).WithSummary("The uploaded file, as uploaded.");
+        return group;
+    }
+
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, CancellationToken ct)
+    {
+        if (!request.HasFormContentType)
+            return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile("file");
+        if (file is null)
+            return Problems.BadRequest("The form has no field `file`: send the document as `file` (multipart/form-data).");
+        if (!Priorities.TryParse(form["priority"], out var priority))
+            return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
+
+        await using var content = file.OpenReadStream();
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, ct);
+        var doc = batch.Documents[0];
+        return doc.ErrorCode switch
+        {
+            "unsupported_type" => Problems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported type", doc.ErrorMessage!, doc.ErrorCode),
+            "too_large" => Problems.Status(StatusCodes.Status413PayloadTooLarge, "Too large", doc.ErrorMessage!, doc.ErrorCode),
+            _ => TypedResults.Accepted($"/api/v1/documents/{doc.Id}",
+                new AcceptedDocumentDto(doc.Id, doc.FileName, doc.Status.ToWireName(), doc.MimeType, null)),
+        };
+    }
+
+    internal static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct) =>
+        await store.GetJobAsync(id, ct) is { } job ? TypedResults.Ok(DocumentDto.From(job)) : Problems.NotFound($"No document with id '{id}'.");
+
+    internal static async Task<IResult> GetResultAsync(string id, IJobStore store, CancellationToken ct)
+    {
+        var job = await store.GetJobAsync(id, ct);
+        if (job is null) return Problems.NotFound($"No document with id '{id}'.");
+        if (job.Status != JobStatus.Succeeded)
+            return NotReady(job);
+        var document = await store.GetResultAsync(id, ct);
+        return document is null
+            ? Problems.NotFound($"Document '{id}' has no stored result.")
+            : Results.Text(DocumentJson.Serialize(document), "application/json");
+    }
+
+    internal static async Task<IResult> GetTextAsync(string id, IJobStore store, CancellationToken ct)
+    {
+        var job = await store.GetJobAsync(id, ct);
+        if (job is null) return Problems.NotFound($"No document with id '{id}'.");
+        if (job.Status != JobStatus.Succeeded) return NotReady(job);
+        var document = await store.GetResultAsync(id, ct);
+        return Results.Text(document?.Text ?? "", "text/plain; charset=utf-8");
+    }
+
+    internal static async Task<IResult> GetOriginalAsync(string id, IJobStore store, IBlobStore blobs, CancellationToken ct)
+    {
+        var job = await store.GetJobAsync(id, ct);
+        if (job is null) return Problems.NotFound($"No document with id '{id}'.");
+        if (!await blobs.ExistsAsync(job.BlobKey, ct)) return Problems.NotFound($"The original of '{id}' is not stored (it was rejected at upload).");
+        var stream = await blobs.OpenReadAsync(job.BlobKey, ct);
+        return Results.Stream(stream, job.MimeType ?? "application/octet-stream", job.FileName);
+    }
+
+    private static IResult NotReady(JobRecord job) => job.Status == JobStatus.Failed
+        ? Problems.Status(StatusCodes.Status422UnprocessableEntity, "Document failed", $"{job.ErrorCode}: {job.ErrorMessage}", job.ErrorCode)
+        : Problems.Status(StatusCodes.Status409Conflict, "Not ready", $"The document is {job.Status.ToWireName()}; ask again when it has succeeded (GET /api/v1/documents/{job.Id}).");
+}
+
+internal static class Priorities
+{
+    public static bool TryParse(string? value, out JobPriority priority)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "normal":
+                priority = JobPriority.Normal;
+                return true;
+            case "express":
+                priority = JobPriority.Express;
+                return true;
+            default:
+                priority = JobPriority.Normal;
+                return false;
+        }
+    }
+}

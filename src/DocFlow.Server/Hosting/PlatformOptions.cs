@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocFlow.Server.Hosting;
+
+/// <summary>
+/// Where the platform's parts are. Root configuration keys, settable as flags (<c>--redis</c>, <c>--database</c>,
+/// <c>--storage</c>, <c>--workers</c>), in appsettings.json, or as <c>DOCFLOW__Redis</c> etc. The database is
+/// <c>Database:ConnectionString</c> (<c>--database</c>, <c>DOCFLOW__Database__ConnectionString</c>).
+/// </summary>
+public sealed class PlatformOptions
+{
+    /// <summary>Redis for the distributed queue: HOST:PORT or a StackExchange.Redis configuration string.
+    /// <value>Default: none (the in-process queue).</value></summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Blob storage: a folder, or s3://bucket/prefix. <value>Default: blobs/ in the data folder.</value></summary>
+    public string? Storage { get; set; }
+
+    /// <summary>Folder for the default blob folder. <value>Default: ./data.</value></summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Worker slots hosted in this process (documents at once); 0 runs the API alone.
+    /// <value>Default: the number of cores when no broker is configured, else 0.</value></summary>
+    [Range(0, 1024)]
+    public int? Workers { get; set; }
+
+    /// <summary>Above this many queued jobs the API answers 503 with Retry-After. <value>Default 10,000.</value></summary>
+    [Range(1, int.MaxValue)]
+    public int MaxQueueDepth { get; set; } = 10_000;
+
+    /// <summary>Answer a re-sent file (same content, same options) from its stored result. <value>Default true.</value></summary>
+    public bool Deduplicate { get; set; } = true;
+
+    /// <summary>S3 endpoint for S3-compatible servers (MinIO, s3rver); credentials from S3AccessKey/S3SecretKey.</summary>
+    public string? S3ServiceUrl { get; set; }
+    public string? S3AccessKey { get; set; }
+    public string? S3SecretKey { get; set; }
+    public string? S3Region { get; set; }
+
+    public bool Distributed => !string.IsNullOrWhiteSpace(Redis);
+
+    public int EffectiveWorkers => Workers ?? (Distributed ? 0 : Environment.ProcessorCount);
+}

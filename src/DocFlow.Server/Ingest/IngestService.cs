@@ -1,0 +1,146 @@
+using DocFlow.Blobs;
+using DocFlow.Engine.Sniffing;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using DocFlow.Server.Hosting;
+using DocFlow.Storage;
+using Microsoft.Extensions.Options;
+
+namespace DocFlow.Server.Ingest;
+
+/// <summary>One uploaded file: the name it came with and its content stream.</summary>
+public sealed record Upload(string FileName, Stream Content);
+
+/// <summary>A document as accepted: queued, answered from an identical earlier result, or failed at once (bad input).</summary>
+public sealed record AcceptedDocument(string Id, string FileName, JobStatus Status, string? MimeType, string? ErrorCode, string? ErrorMessage);
+
+public sealed record AcceptedBatch(string BatchId, IReadOnlyList<AcceptedDocument> Documents);
+
+/// <summary>The queue is too deep: clients should come back after <see cref="RetryAfter"/>.</summary>
+public sealed class BackpressureException(long depth, TimeSpan retryAfter)
+    : Exception($"{depth} jobs are waiting; try again in {retryAfter.TotalSeconds:F0} s.")
+{
+    public long Depth { get; } = depth;
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// Ingest: every file streamed into blob storage (content-addressed), sniffed from its first bytes, recorded with
+/// its batch, and put on the queue of its route — or failed at once with a clear error when it is not a document
+/// or breaks a limit, without harming the rest of the batch.
+/// </summary>
+public sealed class IngestService(
+    IBlobStore blobs, IJobStore store, IJobQueue queue, EngineOptions engineOptions,
+    IOptions<PlatformOptions> platform, TimeProvider time)
+{
+    public string OptionsKey { get; } = $"lang={engineOptions.Languages};dpi={engineOptions.RasterDpi}";
+
+    public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, CancellationToken cancellationToken)
+    {
+        var stats = await queue.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+        if (stats.TotalDepth + uploads.Count > platform.Value.MaxQueueDepth)
+            throw new BackpressureException(stats.TotalDepth, TimeSpan.FromSeconds(30));
+
+        var batchId = NewId("b");
+        var staged = new List<(NewJob Job, string? Error, string? Message)>();
+        foreach (var upload in uploads)
+        {
+            var id = NewId("d");
+            var limited = new LimitedStream(upload.Content, engineOptions.MaxFileBytes);
+            BlobInfo blob;
+            try
+            {
+                blob = await blobs.PutAsync(limited, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FileTooLargeException)
+            {
+                staged.Add((new NewJob(id, upload.FileName, new string('0', 64), JobRoute.Image, priority),
+                    DocumentErrorCode.TooLarge.ToWireName(),
+                    $"The file is larger than the limit of {engineOptions.MaxFileBytes / (1024 * 1024)} MB; split it or compress it."));
+                continue;
+            }
+            var head = new byte[4096];
+            int read;
+            await using (var s = await blobs.OpenReadAsync(blob.Key, cancellationToken).ConfigureAwait(false))
+                read = await s.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            var sniff = FileSniffer.Sniff(head.AsSpan(0, read));
+            var route = sniff.Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
+            var job = new NewJob(id, upload.FileName, blob.Key, route, priority) { Sha256 = blob.Key, OptionsKey = OptionsKey, MimeType = sniff.MimeType };
+            staged.Add(sniff.Kind == InputKind.Unsupported
+                ? (job, DocumentErrorCode.UnsupportedType.ToWireName(), InputInspector.UnsupportedMessage(sniff))
+                : (job, null, null));
+        }
+
+        await store.CreateBatchAsync(batchId, [.. staged.Select(s => s.Job)], cancellationToken).ConfigureAwait(false);
+        var accepted = new List<AcceptedDocument>();
+        foreach (var (job, error, message) in staged)
+        {
+            if (error is not null)
+            {
+                await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Failed, new StatusDetails(error, message), cancellationToken).ConfigureAwait(false);
+                accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Failed, job.MimeType, error, message));
+                continue;
+            }
+            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(job, cancellationToken).ConfigureAwait(false))
+            {
+                accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null));
+                continue;
+            }
+            await queue.EnqueueAsync(new JobTicket(job.Id, job.Route, priority, job.BlobKey)
+            {
+                BatchId = batchId,
+                FileName = job.FileName,
+                EnqueuedAt = time.GetUtcNow(),
+            }, cancellationToken).ConfigureAwait(false);
+            accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Queued, job.MimeType, null, null));
+        }
+        return new AcceptedBatch(batchId, accepted);
+    }
+
+    /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>
+    private async Task<bool> TryAnswerFromEarlierResultAsync(NewJob job, CancellationToken ct)
+    {
+        var earlier = await store.FindSucceededAsync(job.Sha256!, OptionsKey, ct).ConfigureAwait(false);
+        if (earlier is null) return false;
+        var document = await store.GetResultAsync(earlier.Id, ct).ConfigureAwait(false);
+        if (document is null) return false;
+        if (!await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct).ConfigureAwait(false)) return false;
+        var stats = new ProcessingStats(earlier.MimeType ?? job.MimeType ?? "application/octet-stream", earlier.Pages ?? 0,
+            earlier.OcrPages, [], new Dictionary<int, int>(), TimeSpan.Zero) { DocumentType = earlier.DocumentType };
+        await store.SaveResultAsync(job.Id, document, stats, ct).ConfigureAwait(false);
+        await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false);
+        return true;
+    }
+
+    private static string NewId(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
+}
+
+public sealed class FileTooLargeException() : IOException("The file is larger than the configured limit.");
+
+/// <summary>Passes reads through until more than <c>limit</c> bytes were read, then throws.</summary>
+internal sealed class LimitedStream(Stream inner, long limit) : Stream
+{
+    private long _read;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+    private int Count(int n)
+    {
+        _read += n;
+        if (_read > limit) throw new FileTooLargeException();
+        return n;
+    }
+}
