@@ -35,7 +35,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
-        PlatformHost.Configure(builder.Configuration, settings);
+        DocFlowServer.Configure(builder.Configuration, settings.ToConfiguration());
         builder.AddDocFlowPlatform();
         var slots = settings.Slots ?? Environment.ProcessorCount;
         builder.AddDocFlowWorkers(slots, settings.ParseRoutes());

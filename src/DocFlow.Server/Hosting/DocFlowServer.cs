@@ -1,0 +1,44 @@
+using DocFlow.Server.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace DocFlow.Server.Hosting;
+
+/// <summary>Builds the `docflow serve` application: the API plus, unless told otherwise, embedded workers.</summary>
+public static class DocFlowServer
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <param name="settings">Configuration from flags; wins over appsettings.json and DOCFLOW__* variables.</param>
+    /// <param name="urls">Listen addresses; null uses the configured `urls` or <see cref="DefaultUrls"/>.</param>
+    public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, string? urls = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        Configure(builder.Configuration, settings);
+        if (urls is not null || builder.Configuration["urls"] is null)
+            builder.WebHost.UseUrls(urls ?? DefaultUrls);
+        builder.AddDocFlowPlatform();
+        builder.AddDocFlowApi();
+        var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
+        builder.AddDocFlowWorkers(platform.EffectiveWorkers);
+        var app = builder.Build();
+        app.MapDocFlowApi();
+        return app;
+    }
+
+    /// <summary>Quiet logging defaults, appsettings.json, DOCFLOW__* environment variables, then the flags given.</summary>
+    public static void Configure(IConfigurationManager configuration, IEnumerable<KeyValuePair<string, string?>> settings)
+    {
+        // One line per request and per SQL command is too much by default; appsettings.json can change it.
+        configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+        });
+        configuration.AddJsonFile("appsettings.json", optional: true);
+        configuration.AddEnvironmentVariables("DOCFLOW__");
+        configuration.AddInMemoryCollection(settings);
+    }
+}

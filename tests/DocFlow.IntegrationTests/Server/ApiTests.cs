@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.Documents;
+using DocFlow.Engine;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Processing;
+using DocFlow.Samples;
+
+namespace DocFlow.IntegrationTests.Server;
+
+public sealed class ApiTests
+{
+    private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
+
+    [Fact]
+    public async Task BatchOfSamples_OverHttp_GivesTheSameDocumentsAsTheEngine()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var names = new[] { "invoice-digital.pdf", "receipt-shop.jpg", "mixed-pages.pdf", "fax-3pages.tif" };
+
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", [.. names.Select(n => (n, Sample(n)))]));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var batchId = accepted.GetProperty("batchId").GetString()!;
+        Assert.Equal(names, accepted.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("fileName").GetString()));
+        var batch = await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        Assert.Equal(names.Length, batch.GetProperty("succeeded").GetInt32());
+        Assert.True(batch.TryGetProperty("finishedAt", out _));
+
+        var docs = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
+        using var engine = new LocalDocumentEngine(new EngineOptions { Slots = 2 });
+        foreach (var d in docs.EnumerateArray())
+        {
+            Assert.Equal("succeeded", d.GetProperty("status").GetString());
+            Assert.Equal(1, d.GetProperty("attempts").GetInt32());
+            var name = d.GetProperty("fileName").GetString()!;
+            var overHttp = await server.Client.GetStringAsync($"api/v1/documents/{d.GetProperty("id").GetString()}/result");
+            var local = await engine.ProcessAsync(new DocumentInput(name, Sample(name)), CancellationToken.None);
+            Assert.Equal(DocumentJson.Serialize(local.Document), DocumentJson.Serialize(DocumentJson.Deserialize(overHttp)));
+        }
+    }
+
+    [Fact]
+    public async Task SingleDocument_Returns202WithLocation_AndTextAndOriginal()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var pdf = Sample("receipt-digital.pdf");
+
+        var response = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("r.pdf", pdf)));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var location = response.Headers.Location!.ToString();
+        var id = location.Split('/').Last();
+        var record = await WaitForDocumentAsync(server, id);
+        Assert.Equal("succeeded", record.GetProperty("status").GetString());
+        Assert.Equal("application/pdf", record.GetProperty("mimeType").GetString());
+        var text = await server.Client.GetStringAsync($"api/v1/documents/{id}/text");
+        var truth = GroundTruth.Load(Path.Combine(Repo.Samples, "receipt-digital.truth.json"));
+        Assert.Equal(truth.Text, text);
+        Assert.Equal(pdf, await server.Client.GetByteArrayAsync($"api/v1/documents/{id}/original"));
+    }
+
+    [Fact]
+    public async Task SameFileAgain_IsAnsweredFromTheStoredResult()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var first = await Upload(server, "invoice-digital.pdf");
+        await WaitForDocumentAsync(server, first);
+
+        var second = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("again.pdf", Sample("invoice-digital.pdf"))));
+        var body = await second.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        Assert.Equal(await server.Client.GetStringAsync($"api/v1/documents/{first}/result"),
+            await server.Client.GetStringAsync($"api/v1/documents/{body.GetProperty("id").GetString()}/result"));
+    }
+
+    [Fact]
+    public async Task BadRequests_GetProblemDetailsThatSayWhatToDo()
+    {
+        await using var server = await ServerHarness.StartAsync();
+
+        var noFile = await server.Client.PostAsync("api/v1/documents", new MultipartFormDataContent { { new StringContent("x"), "other" } });
+        await AssertProblem(noFile, HttpStatusCode.BadRequest, "file");
+
+        var html = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("page.pdf", "<!DOCTYPE html><html></html>"u8.ToArray())));
+        var problem = await AssertProblem(html, HttpStatusCode.UnsupportedMediaType, "HTML");
+        Assert.Equal("unsupported_type", problem.GetProperty("code").GetString());
+
+        var badPriority = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("a.pdf", Sample("receipt-digital.pdf"))).With("priority", "urgent"));
+        await AssertProblem(badPriority, HttpStatusCode.BadRequest, "express or normal");
+
+        await AssertProblem(await server.Client.GetAsync("api/v1/documents/d_missing"), HttpStatusCode.NotFound, "d_missing");
+        await AssertProblem(await server.Client.GetAsync("api/v1/batches/b_missing"), HttpStatusCode.NotFound, "b_missing");
+        await AssertProblem(await server.Client.PostAsync("api/v1/batches", new StringContent("{}")), HttpStatusCode.BadRequest, "multipart");
+    }
+
+    [Fact]
+    public async Task TooLargeFile_Is413_AndTheRestOfABatchGoesOn()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Engine:MaxFileBytes"] = "100000" });
+        var big = new byte[200_000];
+        "%PDF-1.7\n"u8.CopyTo(big);
+
+        await AssertProblem(await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("big.pdf", big))), HttpStatusCode.RequestEntityTooLarge, "limit");
+
+        var batch = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("big.pdf", big), ("ok.pdf", Sample("receipt-digital.pdf"))));
+        var body = await batch.Content.ReadFromJsonAsync<JsonElement>();
+        var docs = body.GetProperty("documents").EnumerateArray().ToList();
+        Assert.Equal("too_large", docs[0].GetProperty("error").GetProperty("code").GetString());
+        var done = await server.WaitForBatchAsync(body.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(1));
+        Assert.Equal(1, done.GetProperty("succeeded").GetInt32());
+        Assert.Equal(1, done.GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task ResultBeforeItIsReady_Is409_AndAFullQueueIs503WithRetryAfter()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0", ["MaxQueueDepth"] = "1" });
+        var id = await Upload(server, "receipt-digital.pdf");
+
+        await AssertProblem(await server.Client.GetAsync($"api/v1/documents/{id}/result"), HttpStatusCode.Conflict, "queued");
+        var busy = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("b.pdf", Sample("invoice-digital.pdf"))));
+        await AssertProblem(busy, HttpStatusCode.ServiceUnavailable, "try again");
+        Assert.NotNull(busy.Headers.RetryAfter);
+        var queues = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
+        Assert.Equal(1, queues.GetProperty("depth").GetInt64());
+    }
+
+    [Fact]
+    public async Task Health_OpenApi_AndReferencePage_AreServed()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("healthz")).StatusCode);
+        var ready = await server.Client.GetFromJsonAsync<JsonElement>("readyz");
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        var openApi = await server.Client.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/v1/batches/{id}/documents", out _));
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("api-reference")).StatusCode);
+    }
+
+    [Fact]
+    public async Task BatchEvents_StreamProgressUntilCompleted()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("a.pdf", Sample("receipt-digital.pdf")), ("b.pdf", Sample("invoice-digital.pdf"))));
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
+
+        var events = await server.Client.GetStringAsync($"api/v1/batches/{batchId}/events");
+
+        var last = events.Split("\n").Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Last();
+        var batch = JsonDocument.Parse(last[6..]).RootElement;
+        Assert.Equal("completed", batch.GetProperty("status").GetString());
+        Assert.Equal(2, batch.GetProperty("succeeded").GetInt32());
+        Assert.Contains("event: batch", events);
+    }
+
+    private static async Task<string> Upload(ServerHarness server, string sample)
+    {
+        var response = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", (sample, Sample(sample))));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> WaitForDocumentAsync(ServerHarness server, string id)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var record = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
+            if (record.GetProperty("status").GetString() is "succeeded" or "failed") return record;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException(id);
+    }
+
+    private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        return problem;
+    }
+}
+
+internal static class FormExtensions
+{
+    public static MultipartFormDataContent With(this MultipartFormDataContent form, string name, string value)
+    {
+        form.Add(new StringContent(value), name);
+        return form;
+    }
+}

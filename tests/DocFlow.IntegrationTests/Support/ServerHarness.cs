@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DocFlow.IntegrationTests.Support;
+
+/// <summary>A real `docflow serve` (Kestrel on a free loopback port) with its own data folder.</summary>
+public sealed class ServerHarness : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    public string DataDirectory { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
+
+    private ServerHarness(WebApplication app, string data, Uri address)
+    {
+        _app = app;
+        DataDirectory = data;
+        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    public static async Task<ServerHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var data = Repo.NewTempDirectory("server");
+        var config = new Dictionary<string, string?> { ["DataDirectory"] = data };
+        foreach (var kv in settings ?? new Dictionary<string, string?>()) config[kv.Key] = kv.Value;
+        var app = DocFlowServer.Build(config, "http://127.0.0.1:0");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ServerHarness(app, data, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public static MultipartFormDataContent Form(string field, params (string Name, byte[] Content)[] files)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, content) in files) form.Add(new ByteArrayContent(content), field, name);
+        return form;
+    }
+
+    /// <summary>Polls the batch until it is completed.</summary>
+    public async Task<JsonElement> WaitForBatchAsync(string batchId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var batch = await Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}");
+            if (batch.GetProperty("status").GetString() == "completed") return batch;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"batch {batchId} not completed: {batch}");
+            await Task.Delay(200);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        try { Directory.Delete(DataDirectory, true); } catch (IOException) { } // SQLite may still hold the file briefly
+    }
+}
