@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -65,7 +66,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     {
         cancellationToken.ThrowIfCancellationRequested();
         var stamped = Stamp(ticket);
-        await Db.StreamAddAsync(_keys.Stream(stamped.Priority, stamped.Route), TicketFields.ToEntry(stamped)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Db.StreamAddAsync(_keys.Stream(stamped.Priority, stamped.Route), TicketFields.ToEntry(stamped, traceParent: CurrentTraceParent())).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
     }
 
@@ -83,7 +84,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
             foreach (var ticket in chunk)
             {
                 var t = Stamp(ticket);
-                var fields = TicketFields.ToEntry(t);
+                var fields = TicketFields.ToEntry(t, traceParent: CurrentTraceParent());
                 args.Add(Array.FindIndex(lanes, l => l.Priority == t.Priority && l.Route == t.Route) + 1);
                 args.Add(fields.Length * 2);
                 foreach (var f in fields)
@@ -103,6 +104,10 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
     }
+
+    /// <summary>The W3C trace context of the enqueuing request, so the worker's trace can continue it.</summary>
+    private static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 
     private JobTicket Stamp(JobTicket ticket) => ticket.EnqueuedAt == default ? ticket with { EnqueuedAt = _time.GetUtcNow() } : ticket;
 
