@@ -150,6 +150,43 @@ public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : Redis
         await queue.DisposeAsync();
     }
 
+    [Fact]
+    public async Task TwoWorkers_ShareTheLoad_AndEveryJobIsProcessedExactlyOnce()
+    {
+        var handler = new RecordingHandler();
+        using var stop = new CancellationTokenSource();
+        var loops = new[] { NewQueue("w1"), NewQueue("w2") }
+            .Select(q => new WorkerLoop(q, handler, new RetryOptions(), NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 8, stop.Token))
+            .ToArray();
+        var producer = NewQueue("api");
+        var tickets = Enumerable.Range(0, 2000).Select(i => Ticket($"j{i}", i % 5 == 0 ? JobPriority.Express : JobPriority.Normal, AllRoutes[i % 3]));
+        await producer.EnqueueManyAsync(tickets, None);
+
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            while (handler.Succeeded.Count < 2000) await Task.Delay(20, wait.Token);
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+
+        Assert.Equal(2000, handler.Handled.Count);
+        Assert.All(handler.Succeeded.Values, n => Assert.Equal(1, n));
+        Assert.Equal((0L, 0L, 0L), await Counts(producer));
+    }
+
+    [Fact]
+    public async Task MalformedEntry_IsDeadLettered_AndTheNextJobIsServed()
+    {
+        var queue = NewQueue();
+        await Redis.Connection.GetDatabase().StreamAddAsync($"{Prefix}:q:normal:image", [new("jobId", "junk"), new("route", "fax")]);
+        await queue.EnqueueAsync(Ticket("good"), None);
+
+        var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("good", job.Ticket.JobId);
+        var stats = await queue.GetStatisticsAsync(None);
+        Assert.Equal(1, stats.DeadLetters);
+        Assert.True(await queue.PurgeDeadLetterAsync("junk", None));
+    }
+
     private static async Task<(long Depth, long InFlight, long Dead)> Counts(IJobQueue queue)
     {
         var stats = await queue.GetStatisticsAsync(None);
