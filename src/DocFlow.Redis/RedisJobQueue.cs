@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -23,6 +24,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
 {
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(1);
     private const int MaxIdsPerCall = 1000;
+    private const int EnqueueChunk = 500;
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisQueueOptions _options;
@@ -64,28 +66,48 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     {
         cancellationToken.ThrowIfCancellationRequested();
         var stamped = Stamp(ticket);
-        await Db.StreamAddAsync(_keys.Stream(stamped.Priority, stamped.Route), TicketFields.ToEntry(stamped)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Db.StreamAddAsync(_keys.Stream(stamped.Priority, stamped.Route), TicketFields.ToEntry(stamped, traceParent: CurrentTraceParent())).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
     }
 
-    /// <summary>Adds many jobs in pipelined batches (one round trip per thousand), for bulk submission and benchmarks.</summary>
+    /// <summary>Adds many jobs: a few hundred per script call, several calls in flight at once. Each job is one
+    /// ordinary stream entry, exactly as <see cref="EnqueueAsync"/> writes it.</summary>
     public async ValueTask EnqueueManyAsync(IEnumerable<JobTicket> tickets, CancellationToken cancellationToken)
     {
-        foreach (var chunk in tickets.Chunk(MaxIdsPerCall))
+        var lanes = _keys.Lanes().ToArray();
+        RedisKey[] keys = [.. lanes.Select(l => l.Key)];
+        var inFlight = new List<Task>();
+        foreach (var chunk in tickets.Chunk(EnqueueChunk))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = Db.CreateBatch();
-            var adds = new Task[chunk.Length];
-            for (var i = 0; i < chunk.Length; i++)
+            var args = new List<RedisValue>(chunk.Length * 20);
+            foreach (var ticket in chunk)
             {
-                var t = Stamp(chunk[i]);
-                adds[i] = batch.StreamAddAsync(_keys.Stream(t.Priority, t.Route), TicketFields.ToEntry(t));
+                var t = Stamp(ticket);
+                var fields = TicketFields.ToEntry(t, traceParent: CurrentTraceParent());
+                args.Add(Array.FindIndex(lanes, l => l.Priority == t.Priority && l.Route == t.Route) + 1);
+                args.Add(fields.Length * 2);
+                foreach (var f in fields)
+                {
+                    args.Add(f.Name);
+                    args.Add(f.Value);
+                }
             }
-            batch.Execute();
-            await Task.WhenAll(adds).WaitAsync(cancellationToken).ConfigureAwait(false);
+            inFlight.Add(Db.ScriptEvaluateAsync(RedisScripts.EnqueueMany, keys, [.. args]));
+            if (inFlight.Count >= 8)
+            {
+                await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ConfigureAwait(false);
+                inFlight.Clear();
+                _wake.Writer.TryWrite(0);
+            }
         }
+        await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
     }
+
+    /// <summary>The W3C trace context of the enqueuing request, so the worker's trace can continue it.</summary>
+    private static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 
     private JobTicket Stamp(JobTicket ticket) => ticket.EnqueuedAt == default ? ticket with { EnqueuedAt = _time.GetUtcNow() } : ticket;
 

@@ -110,6 +110,17 @@ internal static class RedisScripts
         return out
         """;
 
+    /// <summary>KEYS: lane streams. ARGV: records of (lane index, field count, fields...). One XADD per record.</summary>
+    public const string EnqueueMany = """
+        local i = 1
+        while i <= #ARGV do
+          local n = tonumber(ARGV[i + 1])
+          redis.call('XADD', KEYS[tonumber(ARGV[i])], '*', unpack(ARGV, i + 2, i + 1 + n))
+          i = i + 2 + n
+        end
+        return 1
+        """;
+
     /// <summary>KEYS: stream. ARGV: group, ids... XACK then XDEL: an acknowledged job leaves no trace.</summary>
     public const string Ack = """
         local ids = {}

@@ -1,0 +1,195 @@
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DocFlow.IntegrationTests.Redis;
+
+/// <summary>Dead letters, poison, crashed consumers, keep-alive and a Redis restart.</summary>
+public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : RedisQueueTestBase(redis)
+{
+    [Fact]
+    public async Task Poison_IsDeadLettered_ThenRequeuedAndProcessed()
+    {
+        var queue = NewQueue(configure: o => o.MaxDeliveries = 2);
+        await queue.EnqueueAsync(Ticket("poison"), None);
+        for (var delivery = 1; delivery <= 2; delivery++)
+        {
+            var job = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
+            Assert.NotNull(job);
+            Assert.Equal(delivery, job.DeliveryCount);
+            await job.DisposeAsync(); // the worker "dies" on it
+        }
+
+        // The third delivery is over the limit: the queue buries it instead of handing it out.
+        Assert.Null(await TryFetchAsync(queue, TimeSpan.FromMilliseconds(500)));
+        var letter = Assert.Single(await queue.ListDeadLettersAsync(10, None));
+        Assert.Equal("poison", letter.Ticket.JobId);
+        Assert.StartsWith("poison", letter.Reason);
+        Assert.True(letter.At > DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal((0L, 0L, 1L), await Counts(queue));
+
+        Assert.True(await queue.RequeueDeadLetterAsync("poison", None));
+        Assert.False(await queue.RequeueDeadLetterAsync("poison", None));
+        var handler = new RecordingHandler();
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(queue, handler, new RetryOptions(), NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 1, stop.Token);
+        await handler.WaitForSuccessAsync("poison", TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await loop;
+
+        Assert.Equal(0, Assert.Single(handler.Handled).Attempt);
+        Assert.Empty(await queue.ListDeadLettersAsync(10, None));
+        Assert.Equal((0L, 0L, 0L), await Counts(queue));
+    }
+
+    [Fact]
+    public async Task WorkerLoop_GivesUp_AfterMaxAttempts_AndTheDeadLetterKeepsTheReason()
+    {
+        var queue = NewQueue();
+        var handler = new RecordingHandler(failFirst: int.MaxValue);
+        var retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(50) };
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(queue, handler, retry, NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 1, stop.Token);
+        await queue.EnqueueAsync(Ticket("doomed"), None);
+
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            while (handler.DeadLettered.IsEmpty) await Task.Delay(10, wait.Token);
+        await stop.CancelAsync();
+        await loop;
+
+        var letter = Assert.Single(await queue.ListDeadLettersAsync(10, None));
+        Assert.Contains("failed 2 times", letter.Reason);
+        Assert.Equal(1, letter.Ticket.Attempt);
+    }
+
+    [Fact]
+    public async Task DeadLetters_PurgeOne_ThenAll()
+    {
+        var queue = NewQueue();
+        foreach (var id in new[] { "a", "b", "c" }) await queue.EnqueueAsync(Ticket(id), None);
+        for (var i = 0; i < 3; i++) await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("bad " + i, None);
+        Assert.Equal(["a", "b", "c"], (await queue.ListDeadLettersAsync(10, None)).Select(d => d.Ticket.JobId));
+
+        Assert.True(await queue.PurgeDeadLetterAsync("b", None));
+        Assert.False(await queue.PurgeDeadLetterAsync("b", None));
+        Assert.Equal(["a", "c"], (await queue.ListDeadLettersAsync(10, None)).Select(d => d.Ticket.JobId));
+
+        Assert.Equal(2, await queue.PurgeAllDeadLettersAsync(None));
+        Assert.Empty(await queue.ListDeadLettersAsync(10, None));
+        Assert.False(await queue.RequeueDeadLetterAsync("a", None));
+        Assert.Equal(0, (await queue.GetStatisticsAsync(None)).DeadLetters);
+    }
+
+    [Fact]
+    public async Task CrashedConsumer_ItsJobIsReclaimedAfterTheVisibilityTimeout_AndProcessedOnce()
+    {
+        var dying = NewQueue("dying");
+        await dying.EnqueueAsync(Ticket("orphan"), None);
+        var orphan = await dying.FetchAsync(AllRoutes, None);
+        Assert.Equal("orphan", orphan.Ticket.JobId);
+        await dying.DisposeAsync(); // the process dies: no outcome, no keep-alive, the entry stays pending
+
+        var survivor = NewQueue("survivor");
+        var handler = new RecordingHandler();
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(survivor, handler, new RetryOptions(), NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 2, stop.Token);
+        await handler.WaitForSuccessAsync("orphan", TimeSpan.FromSeconds(15));
+        await Task.Delay(survivor.Options.VisibilityTimeout * 2); // time enough for a wrong second delivery
+        await stop.CancelAsync();
+        await loop;
+
+        Assert.Equal(1, handler.Succeeded["orphan"]);
+        Assert.Single(handler.Handled);
+        Assert.Equal((0L, 0L, 0L), await Counts(survivor));
+    }
+
+    [Fact]
+    public async Task KeepAlive_StopsALongJobFromBeingStolen()
+    {
+        var holder = NewQueue("holder", o => (o.VisibilityTimeout, o.KeepAliveInterval) = (TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(150)));
+        var thief = NewQueue("thief", o => (o.VisibilityTimeout, o.KeepAliveInterval) = (TimeSpan.FromMilliseconds(600), TimeSpan.FromMilliseconds(150)));
+        await holder.EnqueueAsync(Ticket("long"), None);
+        var job = await holder.FetchAsync(AllRoutes, None);
+
+        // Three visibility timeouts pass while the job runs; the other worker keeps asking.
+        Assert.Null(await TryFetchAsync(thief, TimeSpan.FromMilliseconds(1800)));
+
+        await job.AcknowledgeAsync(None);
+        Assert.Equal((0L, 0L, 0L), await Counts(holder));
+    }
+
+    [Fact]
+    public async Task RedisRestart_QueueReconnects_AndQueuedJobsAreStillThere()
+    {
+        await using var server = await RedisServer.StartAsync(appendOnly: true);
+        await using var connection = await RedisServerFixture.Connect(server.Endpoint);
+        var queue = NewQueue(connection: connection);
+        await queue.EnqueueAsync(Ticket("before-1"), None);
+        await queue.EnqueueAsync(Ticket("before-2", JobPriority.Express), None);
+
+        await server.StopAsync();
+        var fetching = queue.FetchAsync(AllRoutes, None).AsTask(); // asked while Redis is down
+        await Task.Delay(300);
+        Assert.False(fetching.IsCompleted);
+        await server.StartAsync();
+
+        var first = await fetching.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("before-2", first.Ticket.JobId);
+        await first.AcknowledgeAsync(None);
+        await queue.EnqueueAsync(Ticket("after"), None);
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            ids.Add(job.Ticket.JobId);
+            await job.AcknowledgeAsync(None);
+        }
+        Assert.Equal(["before-1", "after"], ids);
+        Assert.Equal((0L, 0L, 0L), await Counts(queue));
+        await queue.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoWorkers_ShareTheLoad_AndEveryJobIsProcessedExactlyOnce()
+    {
+        var handler = new RecordingHandler();
+        using var stop = new CancellationTokenSource();
+        var loops = new[] { NewQueue("w1"), NewQueue("w2") }
+            .Select(q => new WorkerLoop(q, handler, new RetryOptions(), NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 8, stop.Token))
+            .ToArray();
+        var producer = NewQueue("api");
+        var tickets = Enumerable.Range(0, 2000).Select(i => Ticket($"j{i}", i % 5 == 0 ? JobPriority.Express : JobPriority.Normal, AllRoutes[i % 3]));
+        await producer.EnqueueManyAsync(tickets, None);
+
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            while (handler.Succeeded.Count < 2000) await Task.Delay(20, wait.Token);
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+
+        Assert.Equal(2000, handler.Handled.Count);
+        Assert.All(handler.Succeeded.Values, n => Assert.Equal(1, n));
+        Assert.Equal((0L, 0L, 0L), await Counts(producer));
+    }
+
+    [Fact]
+    public async Task MalformedEntry_IsDeadLettered_AndTheNextJobIsServed()
+    {
+        var queue = NewQueue();
+        await Redis.Connection.GetDatabase().StreamAddAsync($"{Prefix}:q:normal:image", [new("jobId", "junk"), new("route", "fax")]);
+        await queue.EnqueueAsync(Ticket("good"), None);
+
+        var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("good", job.Ticket.JobId);
+        var stats = await queue.GetStatisticsAsync(None);
+        Assert.Equal(1, stats.DeadLetters);
+        Assert.True(await queue.PurgeDeadLetterAsync("junk", None));
+    }
+
+    private static async Task<(long Depth, long InFlight, long Dead)> Counts(IJobQueue queue)
+    {
+        var stats = await queue.GetStatisticsAsync(None);
+        return (stats.TotalDepth, stats.TotalInFlight, stats.DeadLetters);
+    }
+}
