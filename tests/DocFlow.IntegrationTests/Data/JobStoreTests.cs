@@ -1,0 +1,307 @@
+using DocFlow.Data;
+using DocFlow.Data.Entities;
+using DocFlow.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocFlow.IntegrationTests.Data;
+
+/// <summary>The store's contract, run against each provider by a subclass.</summary>
+public abstract class JobStoreTests : IAsyncLifetime
+{
+    private readonly CommandCapture _capture = new();
+    private IReadOnlyList<string> _appliedAtStart = [];
+
+    internal ManualTime Time { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    internal DocFlowDatabase Database { get; private set; } = null!;
+    internal EfJobStore Store { get; private set; } = null!;
+
+    /// <summary>A connection string to a new, empty database.</summary>
+    protected abstract Task<string> CreateEmptyDatabaseAsync();
+
+    protected abstract Task DeleteDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await CreateEmptyDatabaseAsync();
+        Database = new DocFlowDatabase(new DatabaseOptions { ConnectionString = connectionString }, o => o.AddInterceptors(_capture));
+        _appliedAtStart = await Database.MigrateAsync(CancellationToken.None);
+        Store = new EfJobStore(Database, Time);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await DeleteDatabaseAsync();
+    }
+
+    [Fact]
+    public async Task Migrate_FromEmpty_AppliesInitialOnceAndIsRepeatable()
+    {
+        var name = Assert.Single(_appliedAtStart);
+        Assert.EndsWith("_Initial", name);
+        Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
+        await using var db = Database.CreateDbContext();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        await Store.PingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CreateBatch_RecordsQueuedJobsInSubmissionOrder()
+    {
+        var batchId = Some.NewId("batch");
+        var jobs = Enumerable.Range(0, 5).Select(_ => Some.Job()).ToList();
+
+        var created = await Store.CreateBatchAsync(batchId, jobs, CancellationToken.None);
+
+        Assert.Equal(5, created.Total);
+        var batch = await Store.GetBatchAsync(batchId, CancellationToken.None);
+        Assert.NotNull(batch);
+        Assert.Equal((5, 5, 0, 0, 0), (batch.Total, batch.Queued, batch.Processing, batch.Succeeded, batch.Failed));
+        Assert.Equal(BatchStatus.Running, batch.Status);
+        Assert.Equal(Time.Now, batch.CreatedAt);
+        Assert.Null(batch.FinishedAt);
+
+        var page = await Store.ListJobsAsync(new JobQuery(BatchId: batchId), CancellationToken.None);
+        Assert.Equal(jobs.Select(j => j.Id), page.Items.Select(j => j.Id));
+        Assert.Null(page.NextCursor);
+
+        var job = await Store.GetJobAsync(jobs[0].Id, CancellationToken.None);
+        Assert.NotNull(job);
+        Assert.Equal(JobStatus.Queued, job.Status);
+        Assert.Equal("scan.pdf", job.FileName);
+        Assert.Equal("application/pdf", job.MimeType);
+        Assert.Equal(Queueing.JobRoute.Pdf, job.Route);
+        Assert.Equal([new JobStatusChange(JobStatus.Queued, Time.Now)], job.History);
+        Assert.Null(await Store.GetBatchAsync("no-such-batch", CancellationToken.None));
+        Assert.Null(await Store.GetJobAsync("no-such-job", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Transition_MovesForwardOnly()
+    {
+        var job = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), [job], CancellationToken.None);
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+        Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None));
+
+        // A late duplicate delivery finds the job no longer queued/processing and changes nothing.
+        Assert.False(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+        Assert.False(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed, new("internal", "late"), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Store.TryTransitionAsync(job.Id, JobStatus.Succeeded, JobStatus.Queued, null, CancellationToken.None));
+        Assert.False(await Store.TryTransitionAsync("no-such-job", JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+
+        var stored = await Store.GetJobAsync(job.Id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(JobStatus.Succeeded, stored.Status);
+        Assert.Null(stored.ErrorCode);
+        Assert.Equal([JobStatus.Queued, JobStatus.Processing, JobStatus.Succeeded], stored.History.Select(h => h.Status));
+        Assert.Equal(Time.Now.AddSeconds(-2), stored.StartedAt);
+        Assert.Equal(Time.Now, stored.FinishedAt);
+    }
+
+    [Fact]
+    public async Task Transition_RetryGoesBackToQueuedWithTheReason_AndAttemptsOnlyGrow()
+    {
+        var job = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), [job], CancellationToken.None);
+
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+        await Store.RecordAttemptAsync(job.Id, 1, CancellationToken.None);
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Queued, new("internal", "worker crashed"), CancellationToken.None));
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+        await Store.RecordAttemptAsync(job.Id, 2, CancellationToken.None);
+        await Store.RecordAttemptAsync(job.Id, 1, CancellationToken.None); // a stale redelivery of the first try
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed, new("corrupt", "The PDF is damaged."), CancellationToken.None));
+
+        var stored = await Store.GetJobAsync(job.Id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(2, stored.Attempts);
+        Assert.Equal(JobStatus.Failed, stored.Status);
+        Assert.Equal(("corrupt", "The PDF is damaged."), (stored.ErrorCode, stored.ErrorMessage));
+        Assert.Equal(
+            [JobStatus.Queued, JobStatus.Processing, JobStatus.Queued, JobStatus.Processing, JobStatus.Failed],
+            stored.History.Select(h => h.Status));
+    }
+
+    [Fact]
+    public async Task Transition_WhenRacing_ExactlyOneWins()
+    {
+        var job = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), [job], CancellationToken.None);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+            Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None))));
+
+        Assert.Single(results, won => won);
+        var stored = await Store.GetJobAsync(job.Id, CancellationToken.None);
+        Assert.Single(stored!.History, h => h.Status == JobStatus.Processing);
+    }
+
+    [Fact]
+    public async Task SaveResult_RedeliveredConcurrently_KeepsOneResult()
+    {
+        var job = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), [job], CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+            Store.SaveResultAsync(job.Id, Some.Document(), Some.Stats(), CancellationToken.None))));
+        await Store.SaveResultAsync(job.Id, Some.Document("Invoice 42 (again)"), Some.Stats(), CancellationToken.None);
+
+        await using (var db = Database.CreateDbContext())
+            Assert.Equal(1, await db.Set<JobResultEntity>().CountAsync(r => r.JobId == job.Id));
+        var document = await Store.GetResultAsync(job.Id, CancellationToken.None);
+        Assert.Equal("Invoice 42 (again)", document?.Text);
+        Assert.Null(await Store.GetResultAsync("no-such-job", CancellationToken.None));
+
+        var stored = await Store.GetJobAsync(job.Id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal((3, "mixed", "invoice", 1234L), (stored.Pages, stored.EnginePath, stored.DocumentType, stored.DurationMs));
+        Assert.Equal([2, 3], stored.OcrPages);
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Store.SaveResultAsync("no-such-job", Some.Document(), Some.Stats(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Batch_IsRunningUntilEveryDocumentIsTerminal_ThenCompleted()
+    {
+        var batchId = Some.NewId("batch");
+        var jobs = Enumerable.Range(0, 3).Select(_ => Some.Job()).ToList();
+        await Store.CreateBatchAsync(batchId, jobs, CancellationToken.None);
+
+        await Store.TryTransitionAsync(jobs[0].Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+        await Store.TryTransitionAsync(jobs[1].Id, JobStatus.Queued, JobStatus.Failed, new("unsupported_type", "Not a PDF."), CancellationToken.None);
+        var running = await Store.GetBatchAsync(batchId, CancellationToken.None);
+        Assert.Equal((1, 1, 0, 1), (running!.Queued, running.Processing, running.Succeeded, running.Failed));
+        Assert.Equal(BatchStatus.Running, running.Status);
+        Assert.Null(running.FinishedAt);
+
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await Store.TryTransitionAsync(jobs[0].Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
+        await Store.TryTransitionAsync(jobs[2].Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await Store.TryTransitionAsync(jobs[2].Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
+
+        var done = await Store.GetBatchAsync(batchId, CancellationToken.None);
+        Assert.Equal((3, 0, 0, 2, 1), (done!.Total, done.Queued, done.Processing, done.Succeeded, done.Failed));
+        Assert.Equal(BatchStatus.Completed, done.Status);
+        Assert.Equal("completed", done.Status.ToWireName());
+        Assert.Equal(Time.Now, done.FinishedAt);
+    }
+
+    [Fact]
+    public async Task FindSucceeded_MatchesContentHashAndOptions()
+    {
+        var hash = new string('a', 64);
+        var first = Some.Job(sha256: hash, optionsKey: "ocr=eng");
+        var pending = Some.Job(sha256: hash, optionsKey: "ocr=eng");
+        await Store.CreateBatchAsync(Some.NewId("batch"), [first, pending], CancellationToken.None);
+        Assert.Null(await Store.FindSucceededAsync(hash, "ocr=eng", CancellationToken.None));
+
+        await Store.TryTransitionAsync(first.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+        await Store.SaveResultAsync(first.Id, Some.Document(), Some.Stats(), CancellationToken.None);
+        await Store.TryTransitionAsync(first.Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
+
+        Assert.Equal(first.Id, (await Store.FindSucceededAsync(hash, "ocr=eng", CancellationToken.None))?.Id);
+        Assert.Null(await Store.FindSucceededAsync(hash, "ocr=deu", CancellationToken.None));
+        Assert.Null(await Store.FindSucceededAsync(new string('b', 64), "ocr=eng", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListJobs_NewestFirstAndByStatus_PageAcrossBatches()
+    {
+        var older = Enumerable.Range(0, 3).Select(_ => Some.Job()).ToList();
+        await Store.CreateBatchAsync(Some.NewId("batch"), older, CancellationToken.None);
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var newer = Enumerable.Range(0, 3).Select(_ => Some.Job()).ToList();
+        await Store.CreateBatchAsync(Some.NewId("batch"), newer, CancellationToken.None);
+        await Store.TryTransitionAsync(older[1].Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+
+        var recent = await ReadAllAsync(new JobQuery(Limit: 2, NewestFirst: true));
+        Assert.Equal(
+            newer.Select(j => j.Id).Order(StringComparer.Ordinal).Reverse().Concat(older.Select(j => j.Id).Order(StringComparer.Ordinal).Reverse()),
+            recent.Select(j => j.Id));
+
+        var queued = await ReadAllAsync(new JobQuery(Status: JobStatus.Queued, Limit: 2));
+        Assert.Equal(5, queued.Count);
+        Assert.DoesNotContain(queued, j => j.Id == older[1].Id);
+        Assert.Equal(older.Where(j => j.Id != older[1].Id).Select(j => j.Id).Order(StringComparer.Ordinal), queued.Take(2).Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task ListJobs_With10000Jobs_PagesThroughIndexes()
+    {
+        var batchId = Some.NewId("batch");
+        var jobs = Enumerable.Range(0, 10_000).Select(i => Some.Job(id: $"job-{i:D5}-{Guid.NewGuid():N}")).ToList();
+        await Store.CreateBatchAsync(batchId, jobs, CancellationToken.None);
+        await using (var db = Database.CreateDbContext())
+            await db.Database.ExecuteSqlRawAsync("ANALYZE");
+
+        var all = await ReadAllAsync(new JobQuery(BatchId: batchId, Limit: 1000));
+        Assert.Equal(jobs.Select(j => j.Id), all.Select(j => j.Id));
+
+        var first = await Store.ListJobsAsync(new JobQuery(BatchId: batchId, Limit: 50), CancellationToken.None);
+        await AssertIndexedAsync(() => Store.ListJobsAsync(new JobQuery(BatchId: batchId, Limit: 50, Cursor: first.NextCursor), CancellationToken.None),
+            "IX_jobs_batch_id_ordinal");
+        var queued = await Store.ListJobsAsync(new JobQuery(Status: JobStatus.Queued, Limit: 50), CancellationToken.None);
+        await AssertIndexedAsync(() => Store.ListJobsAsync(new JobQuery(Status: JobStatus.Queued, Limit: 50, Cursor: queued.NextCursor), CancellationToken.None));
+        var recent = await Store.ListJobsAsync(new JobQuery(Limit: 50, NewestFirst: true), CancellationToken.None);
+        await AssertIndexedAsync(() => Store.ListJobsAsync(new JobQuery(Limit: 50, Cursor: recent.NextCursor, NewestFirst: true), CancellationToken.None));
+
+        var batch = await Store.GetBatchAsync(batchId, CancellationToken.None);
+        Assert.Equal(10_000, batch!.Queued);
+    }
+
+    [Fact]
+    public async Task ListJobs_WithForeignCursor_Throws()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.ListJobsAsync(new JobQuery(BatchId: "b", Cursor: "t1.x"), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.ListJobsAsync(new JobQuery(Cursor: "o5"), CancellationToken.None));
+    }
+
+    /// <summary>Runs the store call, then asks the planner how it ran the query: through an index, with no sort or full scan.</summary>
+    private async Task AssertIndexedAsync(Func<Task> storeCall, string? index = null)
+    {
+        await storeCall();
+        var (sql, parameters) = _capture.Last ?? throw new InvalidOperationException("No query was captured.");
+
+        await using var db = Database.CreateDbContext();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = db.ExplainPrefix + sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            command.Parameters.Add(p);
+        }
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                plan.Add(reader.GetString(reader.FieldCount - 1));
+        var text = string.Join('\n', plan);
+
+        Assert.True(PlanUsesIndex(text, index), $"Expected an index{(index is null ? "" : " " + index)} in the plan of\n{sql}\n---\n{text}");
+    }
+
+    /// <summary>Whether the plan reads jobs through an index (and <paramref name="index"/> when given) without sorting.</summary>
+    protected abstract bool PlanUsesIndex(string plan, string? index);
+
+    private async Task<List<JobRecord>> ReadAllAsync(JobQuery query)
+    {
+        var all = new List<JobRecord>();
+        for (var q = query; ;)
+        {
+            var page = await Store.ListJobsAsync(q, CancellationToken.None);
+            Assert.True(page.Items.Count <= query.Limit);
+            all.AddRange(page.Items);
+            if (page.NextCursor is null) return all;
+            q = q with { Cursor = page.NextCursor };
+        }
+    }
+}
