@@ -137,7 +137,17 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         if (!JobStatuses.CanMove(from, to))
             throw new ArgumentException($"A job never moves from {from.ToWireName()} to {to.ToWireName()}.", nameof(to));
+        return MoveAsync(jobId, from, to, details, cancellationToken);
+    }
 
+    public Task<bool> RequeueFailedAsync(string jobId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        return MoveAsync(jobId, JobStatus.Failed, JobStatus.Queued, new StatusDetails(), cancellationToken);
+    }
+
+    private Task<bool> MoveAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken)
+    {
         return RunAsync(async db =>
         {
             var now = timeProvider.GetUtcNow();
@@ -154,6 +164,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                     s.SetProperty(j => j.Status, to);
                     if (to == JobStatus.Processing) s.SetProperty(j => j.StartedAt, now);
                     if (to.IsTerminal()) s.SetProperty(j => j.FinishedAt, now);
+                    if (to == JobStatus.Queued) s.SetProperty(j => j.FinishedAt, (DateTimeOffset?)null);
                     if (to == JobStatus.Succeeded || details is not null)
                     {
                         s.SetProperty(j => j.ErrorCode, errorCode);

@@ -28,6 +28,11 @@ public interface IJobStore
     /// <exception cref="ArgumentException">The move is never allowed (<see cref="JobStatuses.CanMove"/>).</exception>
     Task<bool> TryTransitionAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken);
 
+    /// <summary>An operator's requeue (of a dead letter): a failed job goes back to queued, its error cleared.
+    /// The one move out of <c>failed</c>, never made by workers.</summary>
+    /// <returns>False when the job is not failed.</returns>
+    Task<bool> RequeueFailedAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Raises the job's attempt count to <paramref name="attempts"/> (never lowers it; a redelivery of the same try changes nothing).</summary>
     Task RecordAttemptAsync(string jobId, int attempts, CancellationToken cancellationToken);
 

@@ -43,8 +43,7 @@ public static class OperationsApi
     internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobStore store, CancellationToken ct)
     {
         // The job goes back to queued before its ticket does, so a fast worker finds it ready to take.
-        if (await store.GetJobAsync(id, ct) is { Status: JobStatus.Failed })
-            await store.TryTransitionAsync(id, JobStatus.Failed, JobStatus.Queued, null, ct).ConfigureAwait(false);
+        await store.RequeueFailedAsync(id, ct).ConfigureAwait(false);
         return await dead.RequeueDeadLetterAsync(id, ct)
             ? TypedResults.Accepted($"/api/v1/documents/{id}")
             : Problems.NotFound($"No dead letter for job '{id}'.");

@@ -128,6 +128,26 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequeueFailed_IsTheOperatorsWayBack_AndOnlyFromFailed()
+    {
+        var job = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), [job], CancellationToken.None);
+        Assert.False(await Store.RequeueFailedAsync(job.Id, CancellationToken.None));
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None));
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed, new("internal", "failed 3 times"), CancellationToken.None));
+
+        Assert.True(await Store.RequeueFailedAsync(job.Id, CancellationToken.None));
+        Assert.False(await Store.RequeueFailedAsync(job.Id, CancellationToken.None));
+
+        var stored = await Store.GetJobAsync(job.Id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(JobStatus.Queued, stored.Status);
+        Assert.Null(stored.ErrorCode);
+        Assert.Null(stored.FinishedAt);
+        Assert.Equal(JobStatus.Queued, stored.History[^1].Status);
+    }
+
+    [Fact]
     public async Task Transition_WhenRacing_ExactlyOneWins()
     {
         var job = Some.Job();
