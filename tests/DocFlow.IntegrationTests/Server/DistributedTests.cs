@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Samples;
+using Xunit.Abstractions;
+
+namespace DocFlow.IntegrationTests.Server;
+
+/// <summary>
+/// The distributed platform as an operator runs it: `docflow serve --workers 0` (API only) on Redis and PostgreSQL,
+/// with real `docflow worker` processes sharing a blob folder.
+/// </summary>
+public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFixture postgres, ITestOutputHelper output)
+    : IClassFixture<RedisServerFixture>, IClassFixture<PostgresServerFixture>
+{
+    private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
+
+    private sealed record Platform(ServerHarness Server, Dictionary<string, string> WorkerEnvironment, string[] WorkerArgs) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    }
+
+    private async Task<Platform> StartAsync(string name)
+    {
+        var database = await postgres.CreateDatabaseAsync(name);
+        var prefix = RedisServerFixture.NewPrefix(name);
+        var storage = Repo.NewTempDirectory("shared-blobs");
+        // Short visibility timeout so a killed worker's job comes back within seconds.
+        var queue = new Dictionary<string, string>
+        {
+            ["Queue:Redis:KeyPrefix"] = prefix,
+            ["Queue:Redis:VisibilityTimeout"] = "00:00:04",
+            ["Queue:Redis:KeepAliveInterval"] = "00:00:01",
+        };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Workers"] = "0",
+            ["Redis"] = redis.Endpoint,
+            ["Database:ConnectionString"] = database,
+            ["Database:MigrateOnStartup"] = "true",
+            ["Storage"] = storage,
+        };
+        foreach (var (k, v) in queue) settings[k] = v;
+        var server = await ServerHarness.StartAsync(settings);
+        var env = queue.ToDictionary(kv => "DOCFLOW__" + kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        return new Platform(server, env, ["--redis", redis.Endpoint, "--database", database, "--storage", storage]);
+    }
+
+    [Fact]
+    public async Task TwoWorkerProcesses_ProcessABatch_EachDocumentExactlyOnce()
+    {
+        await using var platform = await StartAsync("two-workers");
+        await using var a = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+        await using var b = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+        var names = new[] { "invoice-digital.pdf", "receipt-digital.pdf", "receipt-shop.jpg", "form-filled.pdf", "report-multipage.pdf", "letter-skewed.jpg" };
+
+        var response = await platform.Server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", [.. names.Select(n => (n, Sample(n)))]));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        var batch = await platform.Server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+
+        output.WriteLine(a.Output);
+        Assert.Equal(names.Length, batch.GetProperty("succeeded").GetInt32());
+        var docs = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
+        Assert.All(docs.EnumerateArray(), d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
+        var queues = await platform.Server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
+        Assert.Equal(0, queues.GetProperty("depth").GetInt64());
+        Assert.Equal(0, queues.GetProperty("inFlight").GetInt64());
+    }
+
+    [Fact]
+    public async Task WorkerKilledMidDocument_AnotherWorkerFinishesIt_WithExactlyOneResult()
+    {
+        await using var platform = await StartAsync("kill");
+        var longScan = LargeDocuments.Repeat(Sample("scanned-contract.pdf"), 8);
+        await using var doomed = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+
+        var response = await platform.Server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("long-scan.pdf", longScan)));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(1));
+        doomed.Kill();
+        await doomed.WaitForExitAsync(TimeSpan.FromSeconds(10));
+
+        await using var rescuer = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+        var record = await WaitForStatusAsync(platform.Server, id, "succeeded", TimeSpan.FromMinutes(3));
+
+        output.WriteLine(rescuer.Output);
+        Assert.Equal(2, record.GetProperty("attempts").GetInt32());
+        var result = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}/result");
+        Assert.Equal(8, result.GetProperty("pages").GetArrayLength());
+        var history = record.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()).ToList();
+        Assert.Equal("succeeded", history[^1]);
+        Assert.Single(history, "succeeded");
+    }
+
+    [Fact]
+    public async Task Sigterm_StopsTheWorkerGracefully_AfterItsJobInFlight()
+    {
+        await using var platform = await StartAsync("sigterm");
+        await using var worker = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1", "--grace", "60"], platform.WorkerEnvironment);
+        var response = await platform.Server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("letter.jpg", Sample("letter-skewed.jpg"))));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(1));
+
+        worker.Terminate();
+        await worker.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(0, worker.ExitCode);
+        var record = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
+        Assert.Equal("succeeded", record.GetProperty("status").GetString());
+    }
+
+    private static async Task<JsonElement> WaitForStatusAsync(ServerHarness server, string id, string status, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var record = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
+            var now = record.GetProperty("status").GetString();
+            if (now == status) return record;
+            if (now == "failed" || DateTime.UtcNow > deadline) throw new InvalidOperationException($"waiting for {status}: {record}");
+            await Task.Delay(100);
+        }
+    }
+}
