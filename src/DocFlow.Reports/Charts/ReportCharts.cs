@@ -61,7 +61,7 @@ internal static class ReportCharts
             line.Color = Colors.DarkOrange;
             line.LineWidth = 1.5f;
             line.MarkerSize = 4;
-            plot.Axes.Margins(bottom: 0);
+            plot.Axes.SetLimitsY(0, Math.Max(ys.Max() * 1.15, 0.1));
         }
         return Png(plot, width, height, xs.Length == 0);
     }

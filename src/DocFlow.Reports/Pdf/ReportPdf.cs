@@ -13,7 +13,8 @@ namespace DocFlow.Reports.Pdf;
 internal static class ReportPdf
 {
     /// <summary>Supplier totals on the cover; the rest are in results.csv and summary.json.</summary>
-    internal const int CoverTotalsLimit = 18;
+    internal const int CoverTotalsLimit = 12;
+    internal const int CoverErrorCodesLimit = 5;
     internal const int EntitiesLimit = 80;
     internal const int TableRowsLimit = 60;
     internal const int TableColumnsLimit = 8;
@@ -78,13 +79,15 @@ internal static class ReportPdf
         }
         else
         {
+            // The suppliers with the most documents; amounts in different currencies are never added up.
             c.Table(
                 [new("Supplier", 0.52), new("Currency", 0.14), new("Documents", 0.14, Right: true), new("Total", 0.20, Right: true)],
-                a.Totals.Take(CoverTotalsLimit).Select(t => (IReadOnlyList<string?>)[t.Supplier, t.Currency.Length == 0 ? "–" : t.Currency, Int(t.Documents), Money(t.Total)]),
+                a.Totals.OrderByDescending(t => t.Documents).ThenBy(t => t.Currency, StringComparer.Ordinal).ThenByDescending(t => t.Total)
+                    .Take(CoverTotalsLimit).Select(t => (IReadOnlyList<string?>)[t.Supplier, t.Currency.Length == 0 ? "–" : t.Currency, Int(t.Documents), Money(t.Total)]),
                 section, maxLinesPerCell: 2);
             var byCurrency = a.Totals.GroupBy(t => t.Currency).Select(g => $"{Money(g.Sum(t => t.Total))} {(g.Key.Length == 0 ? "(no currency)" : g.Key)}");
             c.Space(3);
-            c.Text("All suppliers: " + string.Join(" · ", byCurrency), PdfCanvas.BodyBold, section);
+            c.Text("All suppliers: " + string.Join(" · ", byCurrency), PdfCanvas.BodyBold, section, maxLines: 3);
             if (a.Totals.Count > CoverTotalsLimit)
                 c.Text($"… and {a.Totals.Count - CoverTotalsLimit} more supplier/currency pairs (see results.csv and summary.json).", PdfCanvas.Body, section, muted: true);
         }
@@ -95,7 +98,9 @@ internal static class ReportPdf
             c.Text("No document failed.", PdfCanvas.Body, section, muted: true);
         else
             c.Table([new("Code", 0.22), new("Documents", 0.14, Right: true), new("Files", 0.64)],
-                a.Errors.Select(e => (IReadOnlyList<string?>)[e.Code, Int(e.Count), string.Join(", ", e.Files)]), section, maxLinesPerCell: 2);
+                a.Errors.Take(CoverErrorCodesLimit).Select(e => (IReadOnlyList<string?>)[e.Code, Int(e.Count), string.Join(", ", e.Files)]), section, maxLinesPerCell: 2);
+        if (a.Errors.Count > CoverErrorCodesLimit)
+            c.Text($"… and {a.Errors.Count - CoverErrorCodesLimit} more error codes (see the error appendix).", PdfCanvas.Body, section, muted: true);
     }
 
     private static void ChartsPage(PdfCanvas c, BatchReport report)
@@ -103,9 +108,9 @@ internal static class ReportPdf
         const string section = "Charts";
         c.NewPage(section);
         c.Heading("Charts", PdfCanvas.H2, section, after: 6);
-        // Sizes in points; the charts draw at 2 px per point (ScaleFactor), sharp when printed.
+        // Images of 2 px per point; ScaleFactor 2 in the charts keeps their font sizes in points.
         const double w = PdfCanvas.ContentWidth, h = 212;
-        int pw = (int)w, ph = (int)h;
+        int pw = (int)(w * 2), ph = (int)(h * 2);
         c.Image(ReportCharts.LatencyHistogram(report.Rows, pw, ph), w, h, section);
         c.Space(8);
         c.Image(ReportCharts.DocumentsByType(report.Aggregate, pw, ph), w, h, section);
@@ -210,7 +215,7 @@ internal static class ReportPdf
         }
         c.Text($"{failed.Count} document(s) failed. Their error files (NAME.error.json) hold the same code and message.", PdfCanvas.Body, section, muted: true);
         c.Space(6);
-        c.Table([new("File", 0.32), new("Code", 0.16), new("Message", 0.52)],
+        c.Table([new("File", 0.31), new("Code", 0.19), new("Message", 0.50)],
             failed.Select(r => (IReadOnlyList<string?>)[r.File, r.ErrorCode, r.ErrorMessage]), section, maxLinesPerCell: 4);
     }
 
