@@ -46,6 +46,9 @@ internal static class ReportCharts
                 Enumerable.Range(0, types.Count).Select(i => (double)i).ToArray(), types.Select(t => t.Key).ToArray());
             plot.Axes.Bottom.MajorTickStyle.Length = 0;
             plot.Axes.Margins(bottom: 0);
+            // Room for at least four bars, so one or two types do not fill the chart with a slab.
+            var pad = (Math.Max(types.Count, 4) - types.Count) / 2.0;
+            plot.Axes.SetLimitsX(-0.6 - pad, types.Count - 0.4 + pad);
         }
         return Png(plot, width, height, types.Count == 0);
     }
