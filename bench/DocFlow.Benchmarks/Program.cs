@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using DocFlow.Benchmarks;
 using DocFlow.Reports;
@@ -19,5 +20,7 @@ if (args is ["sample", var directory, ..])
         $"peak working set {process.PeakWorkingSet64 / 1048576.0:F0} MiB; report.pdf {new FileInfo(Path.Combine(directory, "report.pdf")).Length / 1048576.0:F1} MiB");
     return 0;
 }
-BenchmarkSwitcher.FromAssembly(typeof(ReportBenchmarks).Assembly).Run(args);
+// Results go under bin/ (ignored by git), not into the folder the command was started from.
+var config = DefaultConfig.Instance.WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"));
+BenchmarkSwitcher.FromAssembly(typeof(ReportBenchmarks).Assembly).Run(args, config);
 return 0;
