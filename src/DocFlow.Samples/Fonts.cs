@@ -1,4 +1,4 @@
-using PdfSharp.Fonts;
+using DocFlow.Reports.Pdf;
 using SkiaSharp;
 
 namespace DocFlow.Samples;
@@ -8,7 +8,7 @@ public enum Face { Sans, SansBold, Serif, SerifBold, Mono, MonoBold }
 
 internal static class Fonts
 {
-    public const string Directory = "/usr/share/fonts/truetype/dejavu";
+    public const string Directory = DejaVuFontResolver.Directory;
 
     public static string FileName(Face face) => face switch
     {
@@ -65,34 +65,6 @@ internal static class Fonts
         return font.MeasureText(text);
     }
 
-    /// <summary>Installs <see cref="DejaVuFontResolver"/> for PDFsharp once, unless a resolver is already set.</summary>
-    public static void EnsurePdfSharp()
-    {
-        lock (Gate)
-        {
-            if (GlobalFontSettings.FontResolver is null)
-            {
-                GlobalFontSettings.FontResolver = new DejaVuFontResolver();
-            }
-        }
-    }
-}
-
-/// <summary>PDFsharp font resolver for the DejaVu families, reading the TTF files from disk.</summary>
-public sealed class DejaVuFontResolver : IFontResolver
-{
-    public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic)
-    {
-        Face? face = familyName.ToUpperInvariant() switch
-        {
-            "DEJAVU SANS" => bold ? Face.SansBold : Face.Sans,
-            "DEJAVU SERIF" => bold ? Face.SerifBold : Face.Serif,
-            "DEJAVU SANS MONO" => bold ? Face.MonoBold : Face.Mono,
-            _ => null,
-        };
-        return face is null ? null : new FontResolverInfo(face.Value.ToString());
-    }
-
-    public byte[]? GetFont(string faceName) =>
-        Enum.TryParse<Face>(faceName, out var face) ? File.ReadAllBytes(Fonts.PathOf(face)) : null;
+    /// <summary>Installs the shared <see cref="DejaVuFontResolver"/> for PDFsharp (one per process, shared with the reports).</summary>
+    public static void EnsurePdfSharp() => DejaVuFontResolver.Install();
 }

@@ -101,6 +101,17 @@ public static class BatchConsole
         var t = summary.Totals;
         AnsiConsole.MarkupLineInterpolated(
             $"[bold]{t.Files}[/] files: [green]{t.Succeeded} succeeded[/], [red]{t.Failed} failed[/], {t.Skipped} skipped; {t.Pages} pages ({t.OcrPages} OCR'd) in {summary.ElapsedMs / 1000.0:F1} s = {t.DocsPerSecond:F2} docs/s, {t.PagesPerSecond:F2} pages/s");
+        if (summary.Aggregate is { Latency.Count: > 0 } a)
+            AnsiConsole.MarkupLineInterpolated($"Latency per document: mean {a.Latency.MeanMs:F0} ms, p95 {a.Latency.P95Ms:F0} ms; OCR share {a.OcrShare:P0}");
+        switch (summary.Report)
+        {
+            case { Status: "succeeded" } r:
+                AnsiConsole.MarkupLineInterpolated($"Report: {string.Join(", ", r.Files)} ({r.Milliseconds} ms)");
+                break;
+            case { } r:
+                AnsiConsole.MarkupLineInterpolated($"[red]Report failed[/] (the documents' results are complete): {r.Error}");
+                break;
+        }
         AnsiConsole.MarkupLineInterpolated($"Results in [blue]{Path.GetFullPath(outputDirectory)}[/] (summary.json)");
     }
 

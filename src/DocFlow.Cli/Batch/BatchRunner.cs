@@ -6,6 +6,7 @@ using DocFlow.Documents;
 using DocFlow.Engine.Sniffing;
 using DocFlow.Processing;
 using DocFlow.Queueing;
+using DocFlow.Reports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,6 +21,8 @@ public sealed record BatchProgress(int Done, int Total, int Pages, TimeSpan Elap
 /// <summary>
 /// `docflow process`: every input through the embedded pipeline (in-process queue, worker slots,
 /// the engine), each result written as DIR/NAME.json or DIR/NAME.error.json, and DIR/summary.json.
+/// When every document job is terminal, one job on the report route writes report.pdf, results.csv and
+/// results.json (see <see cref="ReportJobHandler"/>); its outcome is recorded in summary.json.
 /// </summary>
 public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILoggerFactory? loggerFactory = null)
 {
@@ -29,6 +32,12 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     public int DocumentSlots { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
 
     public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>Whether to run the report job after the documents (report.pdf, results.csv, results.json).</summary>
+    public bool WriteReport { get; init; } = true;
+
+    /// <summary>Where the report job reads the batch from; by default the summary.json just written.</summary>
+    public IBatchReportSource ReportSource { get; init; } = new SummaryReportSource();
 
     public async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, bool force,
@@ -66,6 +75,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             {
                 var skipped = Clone(old);
                 skipped.Status = "skipped";
+                skipped.FinishedAtMs = clock.ElapsedMilliseconds;
                 entries[input.RelativeName] = skipped;
                 Finished(new FileEntry { File = skipped.File, Status = "skipped" });
                 continue;
@@ -76,27 +86,54 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             await queue.EnqueueAsync(new JobTicket(id, route, JobPriority.Normal, input.Path) { FileName = input.RelativeName }, cancellationToken).ConfigureAwait(false);
         }
 
-        if (jobs.Count > 0)
+        var batchId = $"batch-{summary.StartedAt:yyyyMMddHHmmssfff}";
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reportDone = new TaskCompletionSource<ReportOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var remaining = jobs.Count;
+        if (remaining == 0) allDone.TrySetResult();
+        var documents = new Handler(engine, outputDirectory, optionsKey, jobs, clock, entry =>
         {
-            var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var remaining = jobs.Count;
-            var handler = new Handler(engine, outputDirectory, optionsKey, jobs, entry =>
-            {
-                entries[entry.File] = entry;
-                Finished(entry);
-                if (Interlocked.Decrement(ref remaining) == 0) allDone.TrySetResult();
-            });
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
-            var loop = new WorkerLoop(queue, handler, Retry, logger, cancellationToken);
-            var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
+            entries[entry.File] = entry;
+            Finished(entry);
+            if (Interlocked.Decrement(ref remaining) == 0) allDone.TrySetResult();
+        });
+        var reports = new ReportJobHandler(ReportSource, outcome => reportDone.TrySetResult(outcome));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
+        var loop = new WorkerLoop(queue, new RouteHandler(documents, reports), Retry, logger, cancellationToken);
+        var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
+        try
+        {
             await allDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+            // The documents' results are complete and saved before the report runs: a report failure costs nothing else.
+            Complete(summary, inputs, entries, clock.Elapsed);
+            summary.Save(summaryPath);
+
+            if (WriteReport)
+            {
+                await queue.EnqueueAsync(new JobTicket($"{batchId}-report", JobRoute.Report, JobPriority.Normal, outputDirectory)
+                {
+                    BatchId = batchId,
+                    EnqueuedAt = DateTimeOffset.UtcNow,
+                }, cancellationToken).ConfigureAwait(false);
+                summary.Report = await reportDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                summary.Save(summaryPath);
+            }
+        }
+        finally
+        {
             await stop.CancelAsync().ConfigureAwait(false);
             await running.ConfigureAwait(false);
         }
+        return summary;
+    }
 
+    /// <summary>Fills in the files in input order, the totals and the aggregate.</summary>
+    private static void Complete(BatchSummary summary, IReadOnlyList<BatchInput> inputs, ConcurrentDictionary<string, FileEntry> entries, TimeSpan elapsed)
+    {
         summary.FinishedAt = DateTimeOffset.UtcNow;
-        summary.ElapsedMs = clock.ElapsedMilliseconds;
+        summary.ElapsedMs = (long)elapsed.TotalMilliseconds;
         summary.Files = [.. inputs.Select(i => entries[i.RelativeName])];
         var t = summary.Totals;
         t.Files = summary.Files.Count;
@@ -106,11 +143,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var processed = summary.Files.Where(f => f.Status != "skipped").ToList();
         t.Pages = processed.Sum(f => f.Pages);
         t.OcrPages = processed.Sum(f => f.OcrPages.Count);
-        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-6);
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         t.DocsPerSecond = Math.Round(processed.Count / seconds, 3);
         t.PagesPerSecond = Math.Round(t.Pages / seconds, 3);
-        summary.Save(summaryPath);
-        return summary;
+        summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow())]);
     }
 
     /// <summary>Whether an earlier outcome would come out the same again: successes, and failures caused by the input itself.</summary>
@@ -137,7 +173,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
     private sealed class Handler(
         IDocumentEngine engine, string outputDirectory, string optionsKey,
-        IReadOnlyDictionary<string, (BatchInput Input, string Sha)> jobs, Action<FileEntry> finished) : IJobHandler
+        IReadOnlyDictionary<string, (BatchInput Input, string Sha)> jobs, Stopwatch batchClock, Action<FileEntry> finished) : IJobHandler
     {
         public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
         {
@@ -151,6 +187,8 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                 entry.Status = "succeeded";
                 entry.Output = input.RelativeName + ".json";
                 entry.MimeType = result.Stats.MimeType;
+                entry.DocumentType = result.Stats.DocumentType ?? KeyFields.DocumentTypeOf(result.Document);
+                entry.Fields = KeyFields.From(result.Document);
                 entry.Pages = result.Stats.Pages;
                 entry.OcrPages = [.. result.Stats.OcrPages];
                 entry.RasterizedPages = [.. result.Stats.RasterizedPages];
@@ -164,6 +202,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                 await RecordFailureAsync(entry, input, ex.MimeType, ex.Code.ToWireName(), ex.Message, cancellationToken).ConfigureAwait(false);
             }
             entry.Milliseconds = clock.ElapsedMilliseconds;
+            entry.FinishedAtMs = batchClock.ElapsedMilliseconds;
             finished(entry);
         }
 
@@ -172,6 +211,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             var (input, sha) = jobs[ticket.JobId];
             var entry = new FileEntry { File = input.RelativeName, Sha256 = sha, Options = optionsKey, Attempts = ticket.Attempt + 1 };
             await RecordFailureAsync(entry, input, null, DocumentErrorCode.Internal.ToWireName(), reason, cancellationToken).ConfigureAwait(false);
+            entry.FinishedAtMs = batchClock.ElapsedMilliseconds;
             finished(entry);
         }
 
@@ -200,5 +240,16 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             File.Delete(Path.Combine(outputDirectory, staleRelative));
             ct.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>Sends each job to the handler of its route: documents (image, pdf) or the batch report.</summary>
+    private sealed class RouteHandler(IJobHandler documents, IJobHandler reports) : IJobHandler
+    {
+        private IJobHandler For(JobTicket ticket) => ticket.Route == JobRoute.Report ? reports : documents;
+
+        public Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken) => For(ticket).HandleAsync(ticket, cancellationToken);
+
+        public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) =>
+            For(ticket).OnDeadLetteredAsync(ticket, reason, cancellationToken);
     }
 }

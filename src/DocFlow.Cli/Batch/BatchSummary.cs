@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DocFlow.Reports;
 
 namespace DocFlow.Cli.Batch;
 
@@ -12,6 +13,10 @@ public sealed class BatchSummary
     public int Slots { get; set; }
     public string? Options { get; set; }
     public BatchTotals Totals { get; set; } = new();
+    /// <summary>Counts by status and type, OCR share, latency, totals per supplier and currency, errors by code.</summary>
+    public BatchAggregate? Aggregate { get; set; }
+    /// <summary>The report job (report.pdf, results.csv, results.json); null until it has run.</summary>
+    public ReportOutcome? Report { get; set; }
     public List<FileEntry> Files { get; set; } = [];
 
     public static BatchSummary? TryLoad(string path)
@@ -52,16 +57,39 @@ public sealed class FileEntry
     /// <summary>succeeded, failed or skipped (already done in an earlier run).</summary>
     public string Status { get; set; } = "";
     public string? MimeType { get; set; }
+    /// <summary>invoice, receipt, form, letter, report or other, when the classifier ran.</summary>
+    public string? DocumentType { get; set; }
     public int Pages { get; set; }
     public List<int> OcrPages { get; set; } = [];
     public List<int> RasterizedPages { get; set; } = [];
     public Dictionary<int, int>? RotatedPages { get; set; }
     public string? EnginePath { get; set; }
     public long Milliseconds { get; set; }
+    /// <summary>When the file finished, in milliseconds since the batch started (throughput over the run).</summary>
+    public long FinishedAtMs { get; set; }
+    /// <summary>Supplier, invoice id, dates, amounts and currency from the entities, when there are any.</summary>
+    public KeyFields? Fields { get; set; }
     public int Attempts { get; set; }
     public string? Sha256 { get; set; }
     public string? Options { get; set; }
     public ErrorInfo? Error { get; set; }
+
+    /// <summary>The entry as a report row.</summary>
+    public ResultRow ToResultRow() => new()
+    {
+        File = File,
+        Status = Status,
+        DocumentType = DocumentType,
+        MimeType = MimeType,
+        Pages = Pages,
+        OcrPages = OcrPages.Count,
+        Milliseconds = Milliseconds,
+        FinishedAtMs = FinishedAtMs,
+        Fields = Fields,
+        ErrorCode = Error?.Code,
+        ErrorMessage = Error?.Message,
+        Output = Status == "failed" ? null : Output,
+    };
 }
 
 public sealed class ErrorInfo

@@ -38,7 +38,7 @@ public sealed class ProcessSettings : EngineSettings
     public string[] Paths { get; init; } = [];
 
     [CommandOption("-o|--out <DIR>")]
-    [Description("Output folder for NAME.json, NAME.error.json and summary.json. Default: out.")]
+    [Description("Output folder for NAME.json, NAME.error.json, summary.json and the report (report.pdf, results.csv, results.json). Default: out.")]
     [DefaultValue("out")]
     public string Out { get; init; } = "out";
 

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using DocFlow.Processing;
+using DocFlow.Reports.Pdf;
+using DocFlow.Queueing;
+
+namespace DocFlow.Reports;
+
+/// <summary>
+/// The worker's handler for the <see cref="JobRoute.Report"/> route: loads the batch, writes results.csv,
+/// results.json and report.pdf (each atomically, exports first so a failed PDF still leaves them).
+/// </summary>
+/// <remarks>An exception is transient for the worker loop (retried with backoff, then dead-lettered); either way
+/// the outcome is passed to <paramref name="finished"/> so the batch can record it. Documents' results are never touched.</remarks>
+public sealed class ReportJobHandler(IBatchReportSource source, Action<ReportOutcome>? finished = null) : IJobHandler
+{
+    public const string PdfFileName = "report.pdf";
+
+    public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = await source.LoadAsync(ticket, cancellationToken).ConfigureAwait(false);
+        var files = await WriteAsync(report, cancellationToken).ConfigureAwait(false);
+        finished?.Invoke(new ReportOutcome { Status = "succeeded", Files = files, Milliseconds = clock.ElapsedMilliseconds, Attempts = ticket.Attempt + 1 });
+    }
+
+    public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
+    {
+        finished?.Invoke(new ReportOutcome { Status = "failed", Attempts = ticket.Attempt + 1, Error = reason });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Writes the three report files into the report's output folder; returns their names.</summary>
+    public static async Task<List<string>> WriteAsync(BatchReport report, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(report.OutputDirectory);
+        await AtomicAsync(report.OutputDirectory, ResultsExport.CsvFileName, async s =>
+        {
+            await using var writer = new StreamWriter(s, ResultsExport.Utf8, 1 << 16, leaveOpen: true);
+            ResultsExport.WriteCsv(report.Rows, writer);
+        }, cancellationToken).ConfigureAwait(false);
+        await AtomicAsync(report.OutputDirectory, ResultsExport.JsonFileName,
+            s => ResultsExport.WriteJsonAsync(report.Rows, s, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await AtomicAsync(report.OutputDirectory, PdfFileName, s =>
+        {
+            ReportPdf.Render(report, s, cancellationToken);
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        return [ResultsExport.CsvFileName, ResultsExport.JsonFileName, PdfFileName];
+    }
+
+    private static async Task AtomicAsync(string directory, string name, Func<Stream, Task> write, CancellationToken ct)
+    {
+        var path = Path.Combine(directory, name);
+        var temp = path + ".tmp";
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await write(stream).ConfigureAwait(false);
+            }
+            ct.ThrowIfCancellationRequested();
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+}

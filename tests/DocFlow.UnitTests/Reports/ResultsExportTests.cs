@@ -1,0 +1,73 @@
+using DocFlow.Reports;
+using DocFlow.UnitTests.Reports.Support;
+
+namespace DocFlow.UnitTests.Reports;
+
+public sealed class ResultsExportTests
+{
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("", "")]
+    [InlineData(null, "")]
+    [InlineData("a,b", "\"a,b\"")]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("two\nlines", "\"two\nlines\"")]
+    [InlineData("cr\rhere", "\"cr\rhere\"")]
+    [InlineData("Müller € 1", "Müller € 1")]
+    public void Quote_FollowsRfc4180(string? field, string expected) => Assert.Equal(expected, ResultsExport.Quote(field));
+
+    [Fact]
+    public void Csv_HasHeaderAndOneCrlfRecordPerDocument_WithInvariantNumbers()
+    {
+        var rows = new[]
+        {
+            Some.Row("inv, 1.pdf", ms: 1234, fields: new KeyFields
+            {
+                Supplier = "Acme \"Best\" GmbH", InvoiceId = "INV-7", InvoiceDate = "2025-03-14", DueDate = "2025-04-13",
+                NetAmount = 1000m, TaxAmount = 190m, TotalAmount = 1190.5m, Currency = "EUR",
+            }),
+            Some.Row("receipt.jpg", type: "receipt", fields: new KeyFields { ReceiptDate = "2025-01-02", TotalAmount = 9.99m }),
+            Some.Row("bad.bin", status: "failed", errorCode: "unsupported_type", errorMessage: "not a PDF, line 1\nline 2"),
+        };
+
+        var csv = ResultsExport.ToCsv(rows);
+
+        var records = csv.Split("\r\n");
+        Assert.Equal("file,status,type,pages,ocr_pages,ms,supplier,invoice_id,date,due_date,net,tax,total,currency,error_code,error_message", records[0]);
+        Assert.Equal("\"inv, 1.pdf\",succeeded,invoice,1,0,1234,\"Acme \"\"Best\"\" GmbH\",INV-7,2025-03-14,2025-04-13,1000.00,190.00,1190.50,EUR,,", records[1]);
+        Assert.Equal("receipt.jpg,succeeded,receipt,1,0,100,,,2025-01-02,,,,9.99,,,", records[2]);
+        Assert.Equal("bad.bin,failed,,1,0,100,,,,,,,,,unsupported_type,\"not a PDF, line 1\nline 2\"", records[3]);
+        Assert.Equal("", records[4]);
+        Assert.All(records[..4], r => Assert.Equal(ResultsExport.CsvColumns.Count - 1, CountSeparators(r)));
+    }
+
+    [Fact]
+    public async Task Json_HoldsTheSameRows()
+    {
+        var rows = new[] { Some.Row("a.pdf", fields: Some.Fields("Acme", 12.5m, "EUR", "INV-1")), Some.Row("b.pdf", status: "failed", errorCode: "corrupt") };
+        using var stream = new MemoryStream();
+
+        await ResultsExport.WriteJsonAsync(rows, stream, CancellationToken.None);
+
+        using var json = System.Text.Json.JsonDocument.Parse(stream.ToArray());
+        var items = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, items.Count);
+        Assert.Equal("a.pdf", items[0].GetProperty("file").GetString());
+        Assert.Equal(12.5m, items[0].GetProperty("fields").GetProperty("totalAmount").GetDecimal());
+        Assert.Equal("corrupt", items[1].GetProperty("errorCode").GetString());
+        Assert.False(items[0].TryGetProperty("output", out _));
+    }
+
+    /// <summary>Commas outside quoted fields.</summary>
+    private static int CountSeparators(string record)
+    {
+        var n = 0;
+        var quoted = false;
+        foreach (var ch in record)
+        {
+            if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) n++;
+        }
+        return n;
+    }
+}
