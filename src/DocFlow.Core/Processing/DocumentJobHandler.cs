@@ -24,7 +24,8 @@ public sealed partial class DocumentJobHandler(
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed)
             return; // a redelivery of a finished job: its single result is already stored
 
-        await store.RecordAttemptAsync(job.Id, ticket.Attempt + 1, cancellationToken).ConfigureAwait(false);
+        // Attempts count every start: retries after failures and redeliveries after a worker died.
+        await store.RecordAttemptAsync(job.Id, Math.Max(ticket.Attempt + 1, ticket.Deliveries), cancellationToken).ConfigureAwait(false);
         if (job.Status == JobStatus.Queued)
             await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, cancellationToken).ConfigureAwait(false);
 

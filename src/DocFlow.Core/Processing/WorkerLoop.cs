@@ -55,7 +55,7 @@ public sealed partial class WorkerLoop(
     /// <summary>Handles one fetched job to its outcome.</summary>
     public async Task RunOneAsync(IFetchedJob job)
     {
-        var ticket = job.Ticket;
+        var ticket = job.Ticket with { Deliveries = job.DeliveryCount };
         if (job.DeliveryCount > retry.MaxDeliveries)
         {
             var reason = $"poison: delivered {job.DeliveryCount} times without finishing (limit {retry.MaxDeliveries})";

@@ -30,6 +30,10 @@ public sealed record JobTicket(string JobId, JobRoute Route, JobPriority Priorit
     public string? FileName { get; init; }
 
     public DateTimeOffset EnqueuedAt { get; init; }
+
+    /// <summary>How many times the job has been handed to a worker, this time included (set by the worker loop
+    /// from <see cref="IFetchedJob.DeliveryCount"/>; counts redeliveries after a worker died as well as retries).</summary>
+    public int Deliveries { get; init; }
 }
 
 public static class JobRoutes
