@@ -10,7 +10,7 @@ namespace DocFlow.Reports.Pdf;
 /// report.pdf: a cover page with the batch summary, a page of charts, a page (or more) per document with a
 /// result, and an error appendix.
 /// </summary>
-internal static class ReportPdf
+public static class ReportPdf
 {
     /// <summary>Supplier totals on the cover; the rest are in results.csv and summary.json.</summary>
     internal const int CoverTotalsLimit = 12;

@@ -27,6 +27,7 @@ public static class ApiEndpoints
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapDocumentsApi();
         app.MapBatchesApi();
+        app.MapBatchReportsApi();
         app.MapOperationsApi();
         return app;
     }

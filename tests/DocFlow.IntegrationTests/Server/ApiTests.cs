@@ -157,6 +157,31 @@ public sealed class ApiTests
         Assert.Contains("event: batch", events);
     }
 
+    [Fact]
+    public async Task CompletedBatch_HasReportPdfCsvAndJson()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files",
+            ("invoice.pdf", Sample("invoice-digital.pdf")), ("notes.txt", "plain words"u8.ToArray())));
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
+        await server.WaitForBatchAsync(batchId!, TimeSpan.FromMinutes(1));
+
+        var pdf = await server.Client.GetByteArrayAsync($"api/v1/batches/{batchId}/report.pdf");
+        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
+        using (var report = UglyToad.PdfPig.PdfDocument.Open(pdf))
+        {
+            var text = string.Join("\n", report.GetPages().Select(p => p.Text));
+            Assert.Contains("invoice.pdf", text);
+            Assert.Contains("unsupported_type", text);
+        }
+        var csv = (await server.Client.GetStringAsync($"api/v1/batches/{batchId}/results.csv")).TrimEnd().Split('\n');
+        Assert.Equal(3, csv.Length);
+        Assert.StartsWith("file,status", csv[0]);
+        var json = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/results.json");
+        Assert.Equal(2, json.GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("api/v1/batches/b_none/report.pdf")).StatusCode);
+    }
+
     private static async Task<string> Upload(ServerHarness server, string sample)
     {
         var response = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", (sample, Sample(sample))));
