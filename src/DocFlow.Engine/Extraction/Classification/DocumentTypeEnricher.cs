@@ -91,7 +91,9 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
                           - 1.0 * Math.Min(greetings + closings, 2) - 1.5 * Math.Min(otherWords, 2) - (pageCount > 1 ? 2 : 0),
             ["form"] = 1.5 * Math.Min(formWords, 3) + 0.6 * Math.Min(checkboxes, 5) + 5 * Math.Min(labelShare, 0.5) + 0.3 * Math.Min(formFields, 10)
                        + (shortLines > 0.75 * lineCount ? 0.8 : 0) - 1.2 * Math.Min(greetings + closings, 2) - 1.0 * Math.Min(otherWords, 2) - 0.8 * Math.Min(totals, 2),
-            ["letter"] = 2.0 * Math.Min(greetings, 1) + 1.8 * Math.Min(closings, 1) + 2 * Math.Min(proseShare, 0.5) - 0.5 * Math.Max(0, pageCount - 3)
+            // A salutation and a complimentary close together are the surest sign of a letter.
+            ["letter"] = 2.0 * Math.Min(greetings, 1) + 1.8 * Math.Min(closings, 1) + (greetings > 0 && closings > 0 ? 1.5 : 0)
+                         + 2 * Math.Min(proseShare, 0.5) - 0.5 * Math.Max(0, pageCount - 3)
                          - 0.5 * Math.Min(otherWords, 2),
             ["report"] = 1.0 * Math.Min(reportWords, 3) + 0.5 * Math.Min(headings, 6) + 0.5 * Math.Min(pageCount - 1, 4) + 2 * Math.Min(proseShare, 0.5)
                          - 1.2 * Math.Min(greetings + closings, 2) - 1.5 * Math.Min(otherWords, 2) - 1.0 * Math.Min(invoiceHead, 2),

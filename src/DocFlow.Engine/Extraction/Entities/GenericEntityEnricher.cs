@@ -47,7 +47,7 @@ public sealed partial class GenericEntityEnricher : IDocumentEnricher
         foreach (var address in AddressFinder.FindAll(view))
             writer.Add("address", address.Start, address.End, 0.8f, new NormalizedValue { Text = address.Normalized });
         foreach (var (start, end, confidence) in Organizations.Find(view))
-            writer.Add("organization", start, end, confidence, new NormalizedValue { Text = OcrText.Squash(text[start..end]) });
+            writer.Add("organization", start, end, confidence, new NormalizedValue { Text = Organizations.Normalize(text[start..end]) });
     }
 
     private static List<(int Start, int End)> AddEmails(EntityWriter writer, string text)
@@ -56,7 +56,8 @@ public sealed partial class GenericEntityEnricher : IDocumentEnricher
         foreach (Match m in EmailRegex().Matches(text))
         {
             var value = m.Value.TrimEnd('.');
-            writer.Add("email", m.Index, m.Index + value.Length, 0.95f, new NormalizedValue { Text = value.ToLowerInvariant() });
+            writer.Add("email", m.Index, m.Index + value.Length, value.Contains(' ') ? 0.8f : 0.95f,
+                new NormalizedValue { Text = value.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() });
             spans.Add((m.Index, m.Index + value.Length));
         }
         return spans;
@@ -68,7 +69,8 @@ public sealed partial class GenericEntityEnricher : IDocumentEnricher
         {
             if (emails.Any(e => m.Index < e.End && e.Start < m.Index + m.Length)) continue;
             var value = m.Value.TrimEnd('.', ',', ';', ':', ')', '!', '?');
-            var normalized = value.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? value : "https://" + value;
+            var compact = value.Replace(" ", "", StringComparison.Ordinal);
+            var normalized = compact.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? compact : "https://" + compact;
             writer.Add("url", m.Index, m.Index + value.Length, 0.9f, new NormalizedValue { Text = normalized });
         }
     }
@@ -138,10 +140,11 @@ public sealed partial class GenericEntityEnricher : IDocumentEnricher
 
     private static string Digits(string s) => new([.. s.Where(char.IsAsciiDigit)]);
 
-    [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")]
+    // OCR often puts a space after a dot; a domain without its top level yet may take one (". example").
+    [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?:\.[A-Za-z]{2,}|\.[ ][a-z]{2,}(?![\w@.-]))")]
     private static partial Regex EmailRegex();
 
-    [GeneratedRegex(@"(?<![\w@.])(?:https?://|www\.)[^\s<>""'()]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<![\w@.])(?:https?://|www\.[ ]?)[^\s<>""'()@]+", RegexOptions.IgnoreCase)]
     private static partial Regex UrlRegex();
 
     [GeneratedRegex(@"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .\-/]?\(?\d{1,5}\)?){1,6}(?![\d])")]

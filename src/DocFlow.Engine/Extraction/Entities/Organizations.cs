@@ -66,6 +66,15 @@ internal static partial class Organizations
         return found;
     }
 
+    /// <summary>The name with spaces squashed and a lone "S" or "8" between words read as the '&' OCR took it for.</summary>
+    public static string Normalize(string name)
+    {
+        var words = name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 1; i < words.Length - 1; i++)
+            if (words[i] is "S" or "8" or "$" && char.IsUpper(words[i - 1][0]) && char.IsUpper(words[i + 1][0]) && words[i - 1].Any(char.IsLower)) words[i] = "&";
+        return string.Join(' ', words);
+    }
+
     private static bool IsKindName(string text)
     {
         var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);

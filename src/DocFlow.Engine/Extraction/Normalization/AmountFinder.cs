@@ -29,7 +29,9 @@ internal static partial class AmountFinder
             var hasCurrency = m.Groups["pre"].Success || m.Groups["post"].Success;
             var hasDecimals = DecimalsRegex().IsMatch(num);
             var spaced = m.Groups["ts"].Success && m.Groups["ts"].Value == " ";
-            if ((!hasCurrency && !hasDecimals) || (spaced && !hasCurrency) || !CodeBounded(text, m))
+            // A space groups thousands only in the decimal-comma convention ("1 234,50 €") and next to a currency;
+            // "10 139.00" is a quantity and a price.
+            if ((!hasCurrency && !hasDecimals) || (spaced && (!hasCurrency || num.Contains('.'))) || !CodeBounded(text, m))
             {
                 pos = m.Index + 1;
                 continue;

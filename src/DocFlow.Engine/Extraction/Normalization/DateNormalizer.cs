@@ -5,7 +5,7 @@ using DocFlow.Documents;
 namespace DocFlow.Engine.Extraction.Normalization;
 
 /// <summary>How to read an all-numeric date whose first two parts could both be a day or a month.</summary>
-internal enum DateOrder
+public enum DateOrder
 {
     DayFirst,
     MonthFirst,

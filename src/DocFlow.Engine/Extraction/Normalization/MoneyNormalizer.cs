@@ -68,6 +68,9 @@ internal static partial class MoneyNormalizer
         }
         else integer = compact;
 
+        // Thousands groups are three digits each: "1,234,567", not "12.3.4".
+        var groups = integer.Split([',', '.', ' ', '\'', '’', '\u00A0', '\u202F']);
+        if (groups.Length > 1 && (groups[0].Length is 0 or > 3 || groups.Skip(1).Any(g => g.Length != 3))) return false;
         var digits = new string([.. integer.Where(char.IsDigit)]);
         if (integer.Any(c => !char.IsDigit(c) && c is not (',' or '.' or ' ' or '\'' or '’' or '\u00A0' or '\u202F'))) return false;
         if (!fraction.All(char.IsDigit) || digits.Length == 0 || digits.Length > 15) return false;
