@@ -107,15 +107,29 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
                         if (!m.Success) continue;
                         var end = pos + m.Length;
                         var labelWords = line.Words.Where(w => w.Start - line.Start >= pos && w.Start - line.Start < end).ToList();
-                        var rest = line.Text[end..].Trim().Trim(':', '#', '.', '-').Trim();
+                        // Alone: nothing but punctuation follows before the next column starts.
+                        var labelBox = Box.Union(labelWords.Select(w => w.Box));
+                        var alone = SameColumn(line.Words.Where(w => w.Start >= line.Start + end), labelBox.Right, height)
+                            .All(w => w.Text.Trim(':', '#', '.', '-').Length == 0);
                         foreach (var kind in spec.Kinds)
-                            labels.Add(new Label(kind, spec.Priority, page, li, line.Start + end, Box.Union(labelWords.Select(w => w.Box)), rest.Length == 0));
+                            labels.Add(new Label(kind, spec.Priority, page, li, line.Start + end, labelBox, alone));
                         break;
                     }
                 }
             }
         }
         return labels;
+    }
+
+    /// <summary>The leading words of <paramref name="words"/> up to the first gap wide enough to start another column.</summary>
+    private static IEnumerable<WordView> SameColumn(IEnumerable<WordView> words, float right, float height)
+    {
+        foreach (var w in words)
+        {
+            if (w.Box.Left - right > 2.5f * height) yield break;
+            right = w.Box.Right;
+            yield return w;
+        }
     }
 
     /// <summary>Words to the right of a label on the same visual row: the rest of its line, then other lines level with it.</summary>
@@ -201,8 +215,10 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         foreach (var label in labels.Where(l => l.Kind == Kind.InvoiceId).OrderByDescending(l => l.Priority))
         {
             var line = label.Page.Lines[label.LineIndex];
-            IEnumerable<WordView> candidates = line.Words.Where(w => w.Start >= label.End);
-            if (label.Priority >= 3) candidates = candidates.Concat(Below(label).Take(1).SelectMany(l => l.Words));
+            var h = Math.Max(1f, label.Box.Height);
+            IEnumerable<WordView> candidates = SameColumn(line.Words.Where(w => w.Start >= label.End), label.Box.Right, h);
+            if (label.Priority >= 3 && label.Alone)
+                candidates = candidates.Concat(Below(label).Take(1).SelectMany(l => l.Words.Where(w => w.Box.Left < label.Box.Right + 4 * h)));
             foreach (var word in candidates)
             {
                 var value = word.Text.Trim(':', '#', '.', ',', ';', '(', ')');
@@ -224,13 +240,16 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         foreach (var label in labels.Where(l => l.Kind == Kind.Receiver).OrderByDescending(l => l.Priority))
         {
             var line = label.Page.Lines[label.LineIndex];
-            var words = line.Words.Where(w => w.Start >= label.End).ToList();
+            var words = SameColumn(line.Words.Where(w => w.Start >= label.End), label.Box.Right, Math.Max(1f, label.Box.Height)).ToList();
             if (words.Count > 0 && words[0].Text is ":" or "-") words.RemoveAt(0);
             if (words.Count == 0)
             {
                 var next = Below(label).FirstOrDefault(l => !AttnRegex().IsMatch(l.Text));
                 if (next is null) continue;
-                words = [.. next.Words];
+                // The value's words in the label's column: from the first word reaching the column to the next gap.
+                var inColumn = next.Words.SkipWhile(w => w.Box.Right < label.Box.Left - label.Box.Height).ToList();
+                words = inColumn.Count == 0 ? [] : [inColumn[0], .. SameColumn(inColumn.Skip(1), inColumn[0].Box.Right, Math.Max(1f, label.Box.Height))];
+                if (words.Count == 0) continue;
             }
             var start = words[0].Start;
             var end = words[^1].End;

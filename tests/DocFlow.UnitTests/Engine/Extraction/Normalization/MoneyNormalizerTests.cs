@@ -44,7 +44,7 @@ public sealed class MoneyNormalizerTests
     [Fact]
     public void FindAll_SkipsDatesPercentagesAndBareIntegers()
     {
-        var amounts = AmountFinder.FindAll("TAX 7.25% 2.34 on 04.05.2026 qty 12 Whiteboard 10 139.00 EUR 5");
+        var amounts = AmountFinder.FindAll("TAX 7.25% 2.34 on 04.05.2026 qty 12 Whiteboard 10 139.00 and EUR 5");
         Assert.Equal(["2.34", "139.00", "5.00"], amounts.Select(a => a.Money.Text));
     }
 
