@@ -43,9 +43,11 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
     {
         var scores = Scores(document, view);
         var max = scores.Values.Max();
-        var exp = scores.ToDictionary(kv => kv.Key, kv => Math.Exp(kv.Value - max));
+        var exp = scores.ToDictionary(kv => kv.Key, kv => Math.Exp((kv.Value - max) / 1.5));
         var sum = exp.Values.Sum();
         var best = scores.MaxBy(kv => kv.Value).Key;
+        // A softmax at temperature 1.5: hand-set weights overstate certainty, so the scores are flattened
+        // rather than trusted (not fitted; there is no labelled corpus to fit a calibration to yet).
         return (best, (float)Math.Round(exp[best] / sum, 3));
     }
 
@@ -59,6 +61,8 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
         var pageCount = Math.Max(1, view.Count);
         // Only the first page's head says what a document is; later pages add body evidence.
         var head = string.Join('\n', view.FirstOrDefault()?.Lines.Take(12).Select(l => l.Text.ToLowerInvariant()) ?? []);
+        // Titles and subject lines: the short lines of the head, where a genre word names the document.
+        var titles = string.Join('\n', view.FirstOrDefault()?.Lines.Take(12).Where(l => l.Text.Length < 50).Select(l => l.Text.ToLowerInvariant()) ?? []);
 
         double Count(Regex r, string s) => r.Matches(s).Count;
         var invoiceWords = Count(InvoiceRegex(), lower);
@@ -78,7 +82,7 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
         var proseShare = (double)longLines / lineCount;
         var headings = lines.Count(l => HeadingRegex().IsMatch(l.Text));
         var reportWords = Count(ReportRegex(), lower);
-        var otherWords = Count(OtherRegex(), head);
+        var otherWords = OtherRegex().Matches(titles).Select(m => m.Value).Distinct().Count();
         var formFields = document.Pages?.Sum(p => p.FormFields?.Count ?? 0) ?? 0;
         var narrow = view.Count > 0 && view[0].Width > 0 && view[0].Height / view[0].Width > 2.0;
 

@@ -10,12 +10,14 @@ internal sealed class EntityWriter
 {
     private readonly Document _document;
     private readonly IReadOnlyList<PageView> _pages;
+    private readonly WordView[][] _words;
     private int _nextId;
 
     public EntityWriter(Document document, IReadOnlyList<PageView> pages)
     {
         _document = document;
         _pages = pages;
+        _words = [.. pages.Select(p => p.Lines.SelectMany(l => l.Words).OrderBy(w => w.Start).ToArray())];
         _document.Entities ??= [];
         _nextId = _document.Entities.Select(e => int.TryParse(e.Id, out var id) ? id : 0).DefaultIfEmpty(0).Max() + 1;
     }
@@ -35,9 +37,10 @@ internal sealed class EntityWriter
         var refs = new List<PageRef>();
         float wordConfidence = 0;
         var wordCount = 0;
-        foreach (var page in _pages)
+        for (var p = 0; p < _pages.Count; p++)
         {
-            var words = page.Lines.SelectMany(l => l.Words).Where(w => w.Start < end && start < w.End).ToList();
+            var page = _pages[p];
+            var words = Overlapping(_words[p], start, end);
             if (words.Count == 0) continue;
             wordConfidence += words.Sum(w => w.Confidence);
             wordCount += words.Count;
@@ -65,6 +68,20 @@ internal sealed class EntityWriter
         };
         _document.Entities!.Add(entity);
         return entity;
+    }
+
+    /// <summary>The words of a page (sorted by start) that overlap [start, end), found by binary search.</summary>
+    private static List<WordView> Overlapping(WordView[] words, int start, int end)
+    {
+        int lo = 0, hi = words.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (words[mid].End <= start) lo = mid + 1; else hi = mid;
+        }
+        var result = new List<WordView>();
+        for (var i = lo; i < words.Length && words[i].Start < end; i++) result.Add(words[i]);
+        return result;
     }
 
     /// <summary>Whether an entity of <paramref name="type"/> already covers text[start..end).</summary>

@@ -126,10 +126,18 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     {
         foreach (var w in words)
         {
-            if (w.Box.Left - right > 2.5f * height) yield break;
+            if (w.Box.Left - right > 2.5f * height && StartsLabel(w)) yield break;
             right = w.Box.Right;
             yield return w;
         }
+    }
+
+    /// <summary>Whether a word begins another label ("Date:", "Due date"), which ends the previous label's value.</summary>
+    private static bool StartsLabel(WordView word)
+    {
+        if (word.Text.EndsWith(':')) return true;
+        var canon = OcrText.Canonical(word.Text);
+        return Specs.Any(spec => spec.Regex.Match(canon, 0) is { Success: true } m && m.Length > 0);
     }
 
     /// <summary>Words to the right of a label on the same visual row: the rest of its line, then other lines level with it.</summary>
