@@ -19,7 +19,14 @@ public sealed class EnrichmentPipeline(IEnumerable<IDocumentEnricher> enrichers)
     private readonly IReadOnlyList<IDocumentEnricher> _enrichers = [.. enrichers];
 
     /// <summary>The default set of enrichers.</summary>
-    public static EnrichmentPipeline CreateDefault() => new([]);
+    /// <remarks>Generic entities first; the document type before the invoice fields, which guess only for invoices and receipts.</remarks>
+    public static EnrichmentPipeline CreateDefault() => new(
+    [
+        new Entities.GenericEntityEnricher(),
+        new Classification.DocumentTypeEnricher(),
+        new Entities.InvoiceEntityEnricher(),
+        new Language.LanguageEnricher(),
+    ]);
 
     public void Run(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using DocFlow.Documents;
+
+namespace DocFlow.Engine.Extraction.Normalization;
+
+/// <summary>
+/// What every entity extractor of one document shares: the numeric shadow of the text, the document-level
+/// date order, the default currency, and every date and amount in it. Computed once per document.
+/// </summary>
+internal sealed partial class DocumentCues
+{
+    private static readonly ConditionalWeakTable<Document, DocumentCues> Cache = [];
+
+    public string Text { get; }
+    public string Shadow { get; }
+    public DateOrder DateOrder { get; }
+    public string? DefaultCurrency { get; }
+    public IReadOnlyList<DateMatch> Dates { get; }
+    public IReadOnlyList<AmountMatch> Amounts { get; }
+
+    private DocumentCues(string text)
+    {
+        Text = text;
+        Shadow = OcrText.NumericShadow(text);
+        Amounts = AmountFinder.FindAll(Shadow);
+        DefaultCurrency = Amounts.Where(a => a.HasCurrency).GroupBy(a => a.Money.Currency!)
+            .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        DateOrder = DecideOrder(Shadow, DefaultCurrency);
+        Dates = DateNormalizer.FindAll(Shadow, DateOrder);
+    }
+
+    public static DocumentCues For(Document document)
+    {
+        var text = document.Text ?? string.Empty;
+        if (Cache.TryGetValue(document, out var cues) && ReferenceEquals(cues.Text, text)) return cues;
+        cues = new DocumentCues(text);
+        Cache.AddOrUpdate(document, cues);
+        return cues;
+    }
+
+    /// <summary>
+    /// Day-first unless the document says otherwise: unambiguous numeric dates decide; failing that, US cues
+    /// (dollar amounts, +1 or (NNN) NNN-NNNN phone numbers, "ST 12345" state postcodes) make it month-first.
+    /// </summary>
+    internal static DateOrder DecideOrder(string shadow, string? currency)
+    {
+        var (dayFirst, monthFirst) = DateNormalizer.Evidence(shadow);
+        if (dayFirst != monthFirst) return dayFirst > monthFirst ? DateOrder.DayFirst : DateOrder.MonthFirst;
+        var us = 0;
+        if (currency == "USD") us += 2;
+        if (currency is "EUR" or "GBP" or "CHF") us -= 2;
+        us += UsPhoneRegex().Count(shadow);
+        us += UsStateRegex().Count(shadow);
+        us -= EuropeanPhoneRegex().Count(shadow);
+        return us > 0 ? DateOrder.MonthFirst : DateOrder.DayFirst;
+    }
+
+    [GeneratedRegex(@"(?:\+1[ .-]?\d{3}|\(\d{3}\)[ ]?\d{3}-\d{4})")]
+    private static partial Regex UsPhoneRegex();
+
+    [GeneratedRegex(@"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)[ ]\d{5}(?:-\d{4})?\b")]
+    private static partial Regex UsStateRegex();
+
+    [GeneratedRegex(@"\+(?:3\d|4\d)[ ]?\d")]
+    private static partial Regex EuropeanPhoneRegex();
+}
