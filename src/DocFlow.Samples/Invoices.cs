@@ -34,7 +34,7 @@ internal static class Invoices
         var date = Fmt.DateIn2026(rng, 20, 300);
         return new InvoiceSpec(
             "Nordwind Buerotechnik GmbH", "Hafenstrasse 12, 20457 Hamburg, Germany", "+49 40 3187 2290",
-            "billing@nordwind-buero.example", "DE" + Fmt.Digits(rng, 9), "NW-2026-" + Fmt.Digits(rng, 4),
+            "billing@nordwind-buero.example", Fmt.GermanVatId(rng), "NW-2026-" + Fmt.Digits(rng, 4),
             date, date.AddDays(30), "dd.MM.yyyy",
             "Lindqvist Baumarkt AG", ["Attn: Accounts Payable", "Industriestrasse 48", "70565 Stuttgart"],
             items, 0.19m, "€", "EUR", "Hamburger Sparkasse",
@@ -53,7 +53,7 @@ internal static class Invoices
         var date = Fmt.DateIn2026(rng, 20, 300);
         return new InvoiceSpec(
             "Ashcombe Print & Design Ltd", "Unit 7, Millbrook Trading Estate, Leeds LS12 6HP", "+44 113 496 0821",
-            "accounts@ashcombe-print.example", "GB" + Fmt.Digits(rng, 9), "INV-" + Fmt.Digits(rng, 6),
+            "accounts@ashcombe-print.example", Fmt.BritishVatId(rng), "INV-" + Fmt.Digits(rng, 6),
             date, date.AddDays(14), "d MMMM yyyy",
             "Hollis & Marsh Architects", ["42 Wellington Road", "Harrogate HG1 2DX", "United Kingdom"],
             items, 0.20m, "£", "GBP", "Northern Counties Bank",

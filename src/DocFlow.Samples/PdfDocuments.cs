@@ -344,7 +344,7 @@ internal static class PdfDocuments
         b.Rule(before: 8);
         var regDate = Fmt.DateIn2026(rng, 5, 320);
         var iban = Fmt.Iban("DE", "37040044" + Fmt.Digits(rng, 10));
-        var vat = "DE" + Fmt.Digits(rng, 9);
+        var vat = Fmt.GermanVatId(rng);
         void Section(string title)
         {
             b.Gap(8);
@@ -418,7 +418,7 @@ internal static class PdfDocuments
         var b = new PageBuilder(width, 2000, margin: 14, top: 18);
         b.Line("BISTRO LUMEN", Face.SansBold, 14, align: Align.Center);
         b.Line("Kastanienallee 7, 10435 Berlin", Face.Sans, 8.5, align: Align.Center, lead: 1.6);
-        b.Line("VAT ID DE" + Fmt.Digits(rng, 9), Face.Sans, 8.5, align: Align.Center, lead: 1.4);
+        b.Line("VAT ID " + Fmt.GermanVatId(rng), Face.Sans, 8.5, align: Align.Center, lead: 1.4);
         b.Rule(before: 6);
         var date = Fmt.DateIn2026(rng, 1, 330);
         var time = $"{rng.Next(11, 23):00}:{rng.Next(0, 60):00}";

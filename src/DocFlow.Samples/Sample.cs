@@ -114,6 +114,34 @@ internal static class Fmt
         return new string(chars);
     }
 
+    /// <summary>A German VAT id (DE + 9 digits) with a valid ISO 7064 MOD 11,10 check digit.
+    /// Draws as many random numbers as <c>Digits(rng, 9)</c>, so the rest of a document stays the same.</summary>
+    public static string GermanVatId(Random rng)
+    {
+        var d = Digits(rng, 9).ToCharArray();
+        if (d[0] == '0') d[0] = '1';
+        var product = 10;
+        for (var i = 0; i < 8; i++)
+        {
+            var sum = (d[i] - '0' + product) % 10;
+            product = 2 * (sum == 0 ? 10 : sum) % 11;
+        }
+        d[8] = (char)('0' + (11 - product) % 10);
+        return "DE" + new string(d);
+    }
+
+    /// <summary>A UK VAT number (GB + 9 digits) whose last two digits make the weighted sum divisible by 97.</summary>
+    public static string BritishVatId(Random rng)
+    {
+        var d = Digits(rng, 9).ToCharArray();
+        var sum = 0;
+        for (var i = 0; i < 7; i++) sum += (d[i] - '0') * (8 - i);
+        var check = (97 - sum % 97) % 97;
+        d[7] = (char)('0' + check / 10);
+        d[8] = (char)('0' + check % 10);
+        return "GB" + new string(d);
+    }
+
     public static DateOnly DateIn2026(Random rng, int fromDay = 1, int toDay = 330) => new DateOnly(2026, 1, 1).AddDays(rng.Next(fromDay, toDay));
 
     public static T[] Pick<T>(Random rng, IReadOnlyList<T> items, int count)
