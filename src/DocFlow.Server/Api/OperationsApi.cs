@@ -52,12 +52,13 @@ public static class OperationsApi
     internal static async Task<IResult> PurgeAsync(string id, IDeadLetterStore dead, CancellationToken ct) =>
         await dead.PurgeDeadLetterAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No dead letter for job '{id}'.");
 
-    internal static async Task<IResult> ReadyAsync(IJobStore store, IJobQueue queue, IBlobStore blobs, CancellationToken ct)
+    internal static async Task<IResult> ReadyAsync(IJobStore store, IJobQueue queue, IBlobStore blobs, Ingest.QueueHandoff handoff, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();
         await Check("database", () => store.PingAsync(ct));
         await Check("queue", async () => await queue.GetStatisticsAsync(ct));
         await Check("storage", () => blobs.ExistsAsync(new string('0', 64), ct));
+        if (handoff.Held > 0) checks["handoff"] = $"{handoff.Held} accepted uploads held until the queue answers again";
         var degraded = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
         var body = new { status = degraded.Count == 0 ? "ready" : "degraded", degraded, checks };
         return degraded.Count == 0 ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

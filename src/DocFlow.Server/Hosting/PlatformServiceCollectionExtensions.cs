@@ -86,6 +86,8 @@ public static class PlatformServiceCollectionExtensions
 
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RetryOptions>>().Value);
+        services.TryAddSingleton<QueueHandoff>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         services.TryAddSingleton<IngestService>();
         return builder;
     }

@@ -30,16 +30,14 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// or breaks a limit, without harming the rest of the batch.
 /// </summary>
 public sealed class IngestService(
-    IBlobStore blobs, IJobStore store, IJobQueue queue, EngineOptions engineOptions,
+    IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
     IOptions<PlatformOptions> platform, TimeProvider time)
 {
     public string OptionsKey { get; } = $"lang={engineOptions.Languages};dpi={engineOptions.RasterDpi}";
 
     public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, CancellationToken cancellationToken)
     {
-        var stats = await queue.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
-        if (stats.TotalDepth + uploads.Count > platform.Value.MaxQueueDepth)
-            throw new BackpressureException(stats.TotalDepth, TimeSpan.FromSeconds(30));
+        await CheckBackpressureAsync(uploads.Count, cancellationToken).ConfigureAwait(false);
 
         var batchId = NewId("b");
         var staged = new List<(NewJob Job, string? Error, string? Message)>();
@@ -86,7 +84,7 @@ public sealed class IngestService(
                 accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null));
                 continue;
             }
-            await queue.EnqueueAsync(new JobTicket(job.Id, job.Route, priority, job.BlobKey)
+            await handoff.EnqueueAsync(new JobTicket(job.Id, job.Route, priority, job.BlobKey)
             {
                 BatchId = batchId,
                 FileName = job.FileName,
@@ -95,6 +93,26 @@ public sealed class IngestService(
             accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Queued, job.MimeType, null, null));
         }
         return new AcceptedBatch(batchId, accepted);
+    }
+
+    /// <summary>Refuses work above the configured depth. With the queue unreachable the depth is unknown: uploads are
+    /// accepted and held (up to the same limit), since every job is safe in the store.</summary>
+    private async Task CheckBackpressureAsync(int adding, CancellationToken ct)
+    {
+        long depth = handoff.Held;
+        if (!handoff.QueueDown)
+        {
+            try
+            {
+                depth += (await queue.GetStatisticsAsync(ct).ConfigureAwait(false)).TotalDepth;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // unreachable: counted by what is held here
+            }
+        }
+        if (depth + adding > platform.Value.MaxQueueDepth)
+            throw new BackpressureException(depth, TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>

@@ -1,0 +1,125 @@
+using System.Threading.Channels;
+using DocFlow.Queueing;
+using DocFlow.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DocFlow.Server.Ingest;
+
+/// <summary>
+/// Hands accepted jobs to the queue, and keeps them when the queue (Redis) cannot be reached: uploads go on
+/// being accepted (each job is already recorded as queued in the store, its original in blob storage), the
+/// tickets wait here and are handed over, in order, as soon as the queue answers again. On start it also
+/// re-offers queued jobs older than <see cref="RecoverAfter"/>, in case a previous process died holding some
+/// (a duplicate ticket is harmless: the job handler skips jobs that are already done).
+/// </summary>
+public sealed partial class QueueHandoff(IJobQueue queue, IJobStore store, TimeProvider time, ILogger<QueueHandoff> logger) : BackgroundService
+{
+    private readonly Channel<JobTicket> _held = Channel.CreateUnbounded<JobTicket>();
+    private long _downUntilTicks;
+    private int _heldCount;
+
+    /// <summary>Queued jobs older than this are offered to the queue again at start-up. <value>Default 10 minutes.</value></summary>
+    public TimeSpan RecoverAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Tickets accepted but not yet handed to the queue.</summary>
+    public int Held => Volatile.Read(ref _heldCount);
+
+    /// <summary>Whether the queue was found unreachable in the last few seconds.</summary>
+    public bool QueueDown => time.GetUtcNow().UtcTicks < Interlocked.Read(ref _downUntilTicks);
+
+    public async Task EnqueueAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        if (Held == 0 && !QueueDown)
+        {
+            try
+            {
+                await queue.EnqueueAsync(ticket, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                MarkDown(ex);
+            }
+        }
+        Hold(ticket);
+    }
+
+    private void Hold(JobTicket ticket)
+    {
+        Interlocked.Increment(ref _heldCount);
+        _held.Writer.TryWrite(ticket);
+    }
+
+    private void MarkDown(Exception ex)
+    {
+        Interlocked.Exchange(ref _downUntilTicks, (time.GetUtcNow() + TimeSpan.FromSeconds(5)).UtcTicks);
+        Log.QueueUnreachable(logger, ex.Message);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RecoverAsync(stoppingToken).ConfigureAwait(false);
+        var delay = TimeSpan.FromMilliseconds(200);
+        await foreach (var ticket in _held.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    await queue.EnqueueAsync(ticket, stoppingToken).ConfigureAwait(false);
+                    Interlocked.Decrement(ref _heldCount);
+                    delay = TimeSpan.FromMilliseconds(200);
+                    if (Held == 0) Log.HandedOver(logger);
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    MarkDown(ex);
+                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+            }
+        }
+    }
+
+    private async Task RecoverAsync(CancellationToken ct)
+    {
+        try
+        {
+            var cutoff = time.GetUtcNow() - RecoverAfter;
+            string? cursor = null;
+            var recovered = 0;
+            do
+            {
+                var page = await store.ListJobsAsync(new JobQuery(Status: JobStatus.Queued, Limit: 500, Cursor: cursor), ct).ConfigureAwait(false);
+                foreach (var job in page.Items.Where(j => j.CreatedAt < cutoff))
+                {
+                    Hold(new JobTicket(job.Id, job.Route, job.Priority, job.BlobKey) { BatchId = job.BatchId, FileName = job.FileName, EnqueuedAt = job.CreatedAt });
+                    recovered++;
+                }
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            if (recovered > 0) Log.Recovered(logger, recovered);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Log.RecoveryFailed(logger, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Queue unreachable ({Reason}); accepted uploads are held and handed over when it returns")]
+        public static partial void QueueUnreachable(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Queue reachable again; every held upload was handed over")]
+        public static partial void HandedOver(ILogger logger);
+
+        [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Offered {Count} old queued jobs to the queue again")]
+        public static partial void Recovered(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Could not look for old queued jobs: {Reason}")]
+        public static partial void RecoveryFailed(ILogger logger, string reason);
+    }
+}
