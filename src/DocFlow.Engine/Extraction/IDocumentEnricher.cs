@@ -19,7 +19,7 @@ public sealed class EnrichmentPipeline(IEnumerable<IDocumentEnricher> enrichers)
     private readonly IReadOnlyList<IDocumentEnricher> _enrichers = [.. enrichers];
 
     /// <summary>The default set of enrichers.</summary>
-    public static EnrichmentPipeline CreateDefault() => new([new Tables.TableEnricher()]);
+    public static EnrichmentPipeline CreateDefault() => new([new Tables.TableEnricher(), new Forms.FormEnricher()]);
 
     public void Run(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
