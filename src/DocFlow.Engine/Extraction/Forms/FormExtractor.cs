@@ -70,7 +70,7 @@ internal static class FormExtractor
                 if (state is null && t == "[" && i + 1 < ws.Count && ws[i + 1].Text == "]") { state = false; count = 2; }
                 if (state is null && t is "[" or "(" && i + 2 < ws.Count && ws[i + 2].Text is "]" or ")" && ws[i + 1].Text is "x" or "X") { state = true; count = 3; }
                 var confidence = 0.9f;
-                if (state is null && IsOcrBox(ws, i, row, median))
+                if (state is null && page.Source == PageSource.Ocr && IsOcrBox(ws, i, row, median))
                 {
                     state = !OcrEmptyBoxes.Contains(t);
                     confidence = 0.6f;
@@ -276,19 +276,28 @@ internal static class FormExtractor
     // ---------------------------------------------------------------- label above value
 
     /// <summary>
-    /// The size of a row's type: word heights scaled by which parts of the em box their letters fill
-    /// (ascenders, descenders), so "Brother" and "Relationship" in one font measure alike.
+    /// The size of a row's type. OCR word boxes hug the ink, so their heights are scaled by which parts of
+    /// the em box the letters fill (ascenders, descenders) to make "Brother" and "Relationship" in one font
+    /// measure alike; text-layer boxes are already the font's height. The lower median resists a bloated box.
     /// </summary>
-    private static float TypeSize(VisualRow row) => PageGeometry.Median(row.Words.Select(w =>
+    private static float TypeSize(VisualRow row, bool ocr)
     {
-        var up = w.Text.Any(c => char.IsUpper(c) || char.IsDigit(c) || "bdfhiklt/()[]{}|@$%&#?!".Contains(c));
-        var down = w.Text.Any(c => "gjpqy,;()[]{}|@".Contains(c));
-        var fraction = up && down ? 0.95f : up || down ? 0.74f : 0.52f;
-        return w.Box.Height / fraction;
-    }));
+        var words = row.Words.Where(w => w.Text.Any(char.IsLetterOrDigit)).ToList();
+        if (words.Count == 0) words = row.Words;
+        var sizes = words.Select(w =>
+        {
+            if (!ocr) return w.Box.Height;
+            var up = w.Text.Any(c => char.IsUpper(c) || char.IsDigit(c) || "bdfhiklt/()[]{}|@$%&#?!".Contains(c));
+            var down = w.Text.Any(c => "gjpqy,;()[]{}|@".Contains(c));
+            var fraction = up && down ? 0.95f : up || down ? 0.74f : 0.52f;
+            return w.Box.Height / fraction;
+        }).Order().ToArray();
+        return sizes[(sizes.Length - 1) / 2];
+    }
 
     private static void LabelsAbove(PageView page, List<VisualRow> rows, float median, HashSet<int> used, List<FoundField> fields)
     {
+        var ocr = page.Source == PageSource.Ocr;
         var pairs = new List<(VisualRow Label, VisualRow Value, bool Strong)>();
         for (var r = 0; r + 1 < rows.Count; r++)
         {
@@ -303,9 +312,9 @@ internal static class FormExtractor
             var v0 = value.Words[0].Box.Left;
             if (v0 < label.Box.Left - median || v0 > label.Box.Right) continue;
             if (PageGeometry.Chunks(value).Any(c => LabelEnd(c.Words) >= 0)) continue;
-            var ratio = TypeSize(label) / Math.Max(1f, TypeSize(value));
+            var ratio = TypeSize(label, ocr) / Math.Max(1f, TypeSize(value, ocr));
             // A heading above text, or a small line above a title, is not a label and its value.
-            if (ratio > 1.1f || ratio < 0.65f) continue;
+            if (ratio > 1.1f || ratio < 0.55f) continue;
             pairs.Add((label, value, ratio < 0.9f));
         }
 
@@ -315,14 +324,14 @@ internal static class FormExtractor
         if (strong.Count >= 2)
         {
             indent = PageGeometry.Median(strong.Select(p => p.Value.Words[0].Box.Left - p.Label.Box.Left));
-            size = PageGeometry.Median(strong.Select(p => TypeSize(p.Label)));
+            size = PageGeometry.Median(strong.Select(p => TypeSize(p.Label, ocr)));
         }
         foreach (var (label, value, isStrong) in pairs)
         {
             if (label.Words.Concat(value.Words).Any(w => used.Contains(w.Start))) continue;
             var accept = isStrong || (strong.Count >= 2
                 && Math.Abs(value.Words[0].Box.Left - label.Box.Left - indent) <= 0.5f * median
-                && Math.Abs(TypeSize(label) - size) <= 0.25f * size);
+                && Math.Abs(TypeSize(label, ocr) - size) <= 0.25f * size);
             if (!accept) continue;
             var valueWords = TrimRules([.. value.Words]);
             foreach (var w in label.Words.Concat(valueWords)) used.Add(w.Start);

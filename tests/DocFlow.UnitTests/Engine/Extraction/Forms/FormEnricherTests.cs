@@ -1,0 +1,107 @@
+using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Forms;
+using DocFlow.Engine.Extraction.Tables;
+using DocFlow.UnitTests.Engine.Extraction.Tables;
+
+namespace DocFlow.UnitTests.Engine.Extraction.Forms;
+
+public sealed class FormEnricherTests
+{
+    private static List<(string Name, string Value, string? Type)> Fields(FixturePage page, PageSource source = PageSource.TextLayer)
+    {
+        var (document, layouts) = page.Build(source);
+        new TableEnricher().Enrich(document, layouts, CancellationToken.None);
+        new FormEnricher().Enrich(document, layouts, CancellationToken.None);
+        return [.. (document.Pages![0].FormFields ?? []).Select(f =>
+            (FixturePage.Text(document, f.FieldName), FixturePage.Text(document, f.FieldValue), f.ValueType))];
+    }
+
+    [Fact]
+    public void TwoLabelValuePairsOnOneLine_AreTwoFields()
+    {
+        var fields = Fields(new FixturePage().Line(100, (50, "Date: 1/2/2026"), (250, "Ref: A-7")));
+
+        Assert.Equal([("Date", "1/2/2026", null), ("Ref", "A-7", null)], fields);
+    }
+
+    [Fact]
+    public void LabelInItsOwnColumn_TakesTheValueColumn()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "Company name:"), (200, "Brightwater Pumps GmbH"))
+            .Line(115, (50, "VAT ID:"), (200, "DE346024091")));
+
+        Assert.Equal([("Company name", "Brightwater Pumps GmbH", null), ("VAT ID", "DE346024091", null)], fields);
+    }
+
+    [Fact]
+    public void LabelWithEmptyValue_IsAFieldWithNoValue_AndDoesNotSwallowTheNextLabel()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "Notes:"))
+            .Line(115, (50, "Name: Ann Smith")));
+
+        Assert.Equal([("Notes", "", null), ("Name", "Ann Smith", null)], fields);
+    }
+
+    [Fact]
+    public void SmallLabelAboveLargerValue_IsAField()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, 9, (50, "Full name"))
+            .Line(112, 12, (55, "Marta Kowalczyk"))
+            .Line(140, 9, (50, "Date of birth"))
+            .Line(152, 12, (55, "02/03/1999")), PageSource.Ocr);
+
+        Assert.Equal([("Full name", "Marta Kowalczyk", null), ("Date of birth", "02/03/1999", null)], fields);
+    }
+
+    [Fact]
+    public void ConsecutiveProseLines_AreNotLabelAndValue()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "Kind regards"))
+            .Line(115, (50, "Jonas Albrecht")));
+
+        Assert.Empty(fields);
+    }
+
+    [Fact]
+    public void CheckboxGlyphsAndBrackets_GiveCheckboxFieldsWithTheirLabels()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "☑ Pumps and valves"))
+            .Line(115, (50, "☐ ISO 45001"))
+            .Line(130, (50, "[x] I accept the terms"))
+            .Line(145, (50, "☒ Yes"), (150, "☐ No")));
+
+        Assert.Equal([
+            ("Pumps and valves", "☑", "filled_checkbox"),
+            ("ISO 45001", "☐", "unfilled_checkbox"),
+            ("I accept the terms", "[x]", "filled_checkbox"),
+            ("Yes", "☒", "filled_checkbox"),
+            ("No", "☐", "unfilled_checkbox"),
+        ], fields);
+    }
+
+    [Fact]
+    public void DrawnSquare_BesideALabel_IsACheckbox_CheckedWhenMarked()
+    {
+        var fields = Fields(new FixturePage()
+            .Rect(50, 100, 60, 110).Line(100, (66, "Express delivery"))
+            .Rect(50, 120, 60, 130).Line(120, (52, "X"), (66, "Gift wrap")));
+
+        Assert.Equal([("Express delivery", "", "unfilled_checkbox"), ("Gift wrap", "X", "filled_checkbox")], fields);
+    }
+
+    [Fact]
+    public void LabelLeftOfADrawnBox_TakesTheTextInTheBox()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(102, (50, "Reference"))
+            .Rect(120, 98, 350, 116).Line(102, (125, "PO 4471"))
+            .Rect(120, 128, 350, 146).Line(132, (50, "Comment")));
+
+        Assert.Equal([("Reference", "PO 4471", null), ("Comment", "", null)], fields);
+    }
+}
