@@ -298,12 +298,18 @@ internal static class FormExtractor
     private static void LabelsAbove(PageView page, List<VisualRow> rows, float median, HashSet<int> used, List<FoundField> fields)
     {
         var ocr = page.Source == PageSource.Ocr;
-        var pairs = new List<(VisualRow Label, VisualRow Value, bool Strong)>();
+        var pairs = new List<(VisualRow Label, VisualRow Value, bool Strong, bool StartsGroup)>();
+        // Titles and headings are much larger than the page's body text; values are body text.
+        var bodySize = PageGeometry.Median(rows.Select(r => TypeSize(r, ocr)));
         for (var r = 0; r + 1 < rows.Count; r++)
         {
             var label = rows[r];
             var value = rows[r + 1];
             if (label.Words.Any(w => used.Contains(w.Start)) || value.Words.Any(w => used.Contains(w.Start))) continue;
+            if (TypeSize(value, ocr) > 1.5f * bodySize) continue;
+            // A label starts a group: the row above it is further away than its value, or is already a field.
+            var startsGroup = r == 0 || rows[r - 1].Words.Any(w => used.Contains(w.Start))
+                || label.Box.Top - rows[r - 1].Box.Bottom > 1.2f * (value.Box.Top - label.Box.Bottom) + 1;
             var text = string.Join(' ', label.Words.Select(w => w.Text));
             if (label.Words.Count > MaxLabelWords - 1 || text.Length > MaxLabelChars || !char.IsLetter(text[0])) continue;
             if (text[^1] is '.' or ',' or ';' || PageGeometry.Chunks(label).Count > 1) continue;
@@ -315,7 +321,8 @@ internal static class FormExtractor
             var ratio = TypeSize(label, ocr) / Math.Max(1f, TypeSize(value, ocr));
             // A heading above text, or a small line above a title, is not a label and its value.
             if (ratio > 1.1f || ratio < 0.55f) continue;
-            pairs.Add((label, value, ratio < 0.9f));
+            // Text-layer boxes come as whole points, so a one-point difference at 8 pt is not a size change.
+            pairs.Add((label, value, ratio < (ocr ? 0.9f : 0.85f) || Underlined(page.Rulings, value.Box), startsGroup));
         }
 
         // Pairs laid out like the clear ones (same indent of value under label, same label size) are pairs too.
@@ -326,10 +333,10 @@ internal static class FormExtractor
             indent = PageGeometry.Median(strong.Select(p => p.Value.Words[0].Box.Left - p.Label.Box.Left));
             size = PageGeometry.Median(strong.Select(p => TypeSize(p.Label, ocr)));
         }
-        foreach (var (label, value, isStrong) in pairs)
+        foreach (var (label, value, isStrong, startsGroup) in pairs)
         {
             if (label.Words.Concat(value.Words).Any(w => used.Contains(w.Start))) continue;
-            var accept = isStrong || (strong.Count >= 2
+            var accept = isStrong || (strong.Count >= 2 && startsGroup
                 && Math.Abs(value.Words[0].Box.Left - label.Box.Left - indent) <= 0.5f * median
                 && Math.Abs(TypeSize(label, ocr) - size) <= 0.25f * size);
             if (!accept) continue;
@@ -338,6 +345,11 @@ internal static class FormExtractor
             fields.Add(new FoundField(label.Words, valueWords, null, null, isStrong ? 0.75f : 0.6f));
         }
     }
+
+    /// <summary>A drawn line just under the text (a fill-in line or the bottom of a box) across most of its width.</summary>
+    private static bool Underlined(IReadOnlyList<Ruling> rulings, Box text) =>
+        rulings.Any(r => r.IsHorizontal && r.Y1 >= text.Bottom - 1 && r.Y1 <= text.Bottom + text.Height
+                         && Math.Min(Math.Max(r.X1, r.X2), text.Right) - Math.Max(Math.Min(r.X1, r.X2), text.Left) >= 0.8f * text.Width);
 
     // ---------------------------------------------------------------- rectangles from rulings
 

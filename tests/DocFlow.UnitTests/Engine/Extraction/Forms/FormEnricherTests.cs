@@ -67,6 +67,28 @@ public sealed class FormEnricherTests
     }
 
     [Fact]
+    public void LabelAboveAnUnderlinedValue_IsAField_EvenInTheSameSize()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "Registered address"))
+            .Line(114, (55, "Am Kanal 19, 01159 Dresden"))
+            .Rule(50, 126, 300, 126));
+
+        Assert.Equal([("Registered address", "Am Kanal 19, 01159 Dresden", null)], fields);
+    }
+
+    [Fact]
+    public void AddressBlock_IsNotALabelAndValue()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, 9, (50, "42 Wellington Road"))
+            .Line(112, 9, (50, "Harrogate HG1 2DX"))
+            .Line(124, 10, (50, "United Kingdom")));
+
+        Assert.Empty(fields);
+    }
+
+    [Fact]
     public void CheckboxGlyphsAndBrackets_GiveCheckboxFieldsWithTheirLabels()
     {
         var fields = Fields(new FixturePage()
