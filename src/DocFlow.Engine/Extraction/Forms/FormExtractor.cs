@@ -32,7 +32,7 @@ internal static class FormExtractor
         bool InTable(WordView w) => tableBoxes.Any(b => Inside(w.Box, b, 1f));
         var rows = PageGeometry.Rows(page, w => !InTable(w));
         var used = new HashSet<int>();
-        var rects = Rectangles(page.Rulings, tableBoxes);
+        var rects = Rectangles(page.Rulings, tableBoxes, 4 * median);
         var squares = rects.Where(r => IsCheckboxSize(r, median)).ToList();
         var boxes = rects.Where(r => !IsCheckboxSize(r, median) && r.Height <= 4 * median && r.Width > 2 * median).ToList();
 
@@ -365,10 +365,10 @@ internal static class FormExtractor
         && b.Width / Math.Max(0.1f, b.Height) is > 0.7f and < 1.4f;
 
     /// <summary>Closed rectangles: two horizontal rulings of the same extent joined at both ends by vertical ones.</summary>
-    private static List<Box> Rectangles(IReadOnlyList<Ruling> rulings, IReadOnlyList<Box> tableBoxes)
+    private static List<Box> Rectangles(IReadOnlyList<Ruling> rulings, IReadOnlyList<Box> tableBoxes, float maxHeight)
     {
         var result = new List<Box>();
-        if (rulings.Count < 4 || rulings.Count > 2000) return result;
+        if (rulings.Count < 4) return result;
         const float tol = 2f;
         var h = rulings.Where(r => r.IsHorizontal).Select(r => (L: Math.Min(r.X1, r.X2), R: Math.Max(r.X1, r.X2), Y: r.Y1)).OrderBy(r => r.Y).ToList();
         var v = rulings.Where(r => !r.IsHorizontal).Select(r => (X: r.X1, T: Math.Min(r.Y1, r.Y2), B: Math.Max(r.Y1, r.Y2))).ToList();
@@ -376,6 +376,7 @@ internal static class FormExtractor
             for (var j = i + 1; j < h.Count; j++)
             {
                 var (top, bottom) = (h[i], h[j]);
+                if (bottom.Y - top.Y > maxHeight) break; // sorted by y: only form-field-sized boxes matter
                 if (bottom.Y - top.Y < 2 * tol) continue;
                 if (Math.Abs(top.L - bottom.L) > tol || Math.Abs(top.R - bottom.R) > tol) continue;
                 bool Side(float x) => v.Any(s => Math.Abs(s.X - x) <= tol && s.T <= top.Y + tol && s.B >= bottom.Y - tol);

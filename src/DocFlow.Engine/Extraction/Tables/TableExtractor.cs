@@ -138,7 +138,13 @@ internal static class TableExtractor
 
     // ---------------------------------------------------------------- whitespace-aligned tables
 
-    private sealed record Candidate(VisualRow Row, List<Chunk> Chunks);
+    private sealed record Candidate(VisualRow Row, List<Chunk> Chunks)
+    {
+        /// <summary>Wrapped lines of this row's cells (a long description on two lines).</summary>
+        public List<Chunk> Continuations { get; } = [];
+
+        public float Bottom => Continuations.Count > 0 ? Continuations[^1].Box.Bottom : Row.Box.Bottom;
+    }
 
     private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows)
     {
@@ -157,9 +163,14 @@ internal static class TableExtractor
             {
                 var next = candidates[j];
                 var last = members[^1];
+                if (IsContinuation(next, last, members, columns))
+                {
+                    last.Continuations.Add(next.Chunks[0]);
+                    continue;
+                }
                 if (!IsTableRow(next)) break;
                 var height = Math.Max(last.Row.Height, next.Row.Height);
-                if (next.Row.Box.Top - last.Row.Box.Bottom > MaxRowGap * height) break;
+                if (next.Row.Box.Top - last.Bottom > MaxRowGap * height) break;
                 // A rule across the table under a body row, when the body rows above are not ruled apart,
                 // is the table's bottom rule: what follows (totals, notes) is not part of it.
                 var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
@@ -179,10 +190,27 @@ internal static class TableExtractor
             }
             else
             {
+                foreach (var m in members) m.Continuations.Clear();
                 i++;
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// A single chunk under a row, inside one column, closer to it than the table's rows are to each
+    /// other: the cell's text wrapped onto a second line.
+    /// </summary>
+    private static bool IsContinuation(Candidate next, Candidate last, List<Candidate> members, List<(float Left, float Right)> columns)
+    {
+        if (members.Count < 2 || next.Chunks.Count != 1) return false;
+        var chunk = next.Chunks[0];
+        if (columns.Count(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0) != 1) return false;
+        var gaps = new List<float>();
+        for (var k = 1; k < members.Count; k++) gaps.Add(members[k].Row.Box.Top - members[k - 1].Bottom);
+        var rowGap = PageGeometry.Median(gaps);
+        var gap = next.Row.Box.Top - last.Bottom;
+        return gap < 0.75f * rowGap && gap < 0.6f * Math.Max(last.Row.Height, next.Row.Height);
     }
 
     /// <summary>A row with at least two chunks that is not a "Label: value" line.</summary>
@@ -246,12 +274,19 @@ internal static class TableExtractor
                 var k = ColumnOf(chunk, columns);
                 cells[k] = new FoundCell(chunk.Words, chunk.Box);
             }
+            foreach (var chunk in m.Continuations)
+            {
+                var k = columns.FindIndex(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0);
+                cells[k] = cells[k] is { } cell
+                    ? new FoundCell([.. cell.Words, .. chunk.Words], Box.Union([cell.Box, chunk.Box]))
+                    : new FoundCell(chunk.Words, chunk.Box);
+            }
             for (var k = 0; k < cells.Length; k++)
                 cells[k] ??= new FoundCell([], new Box(columns[k].Left, m.Row.Box.Top, columns[k].Right, m.Row.Box.Bottom));
             rows.Add(cells);
         }
         var ruledAfterFirst = members.Count > 1 && RuledBetween(horizontals, members[0].Row, members[1].Row, members);
-        var box = Box.Union(members.Select(m => m.Row.Box));
+        var box = Box.Union(members.SelectMany(m => m.Continuations.Select(c => c.Box).Append(m.Row.Box)));
         return new FoundTable(rows, HeaderRows(rows, ruledAfterFirst), box);
     }
 

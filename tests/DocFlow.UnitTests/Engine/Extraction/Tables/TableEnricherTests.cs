@@ -70,6 +70,22 @@ public sealed class TableEnricherTests
     }
 
     [Fact]
+    public void WhitespaceTable_DescriptionWrappedOntoASecondLine_StaysOneCell()
+    {
+        var page = new FixturePage()
+            .Line(100, (50, "Service"), (-260, "Hours"), (-360, "Amount"))
+            .Line(118, (50, "Site survey"), (-260, "4"), (-360, "320.00"))
+            .Line(136, (50, "Drainage repair and"), (-260, "12"), (-360, "960.00"))
+            .Line(147, (50, "pipe replacement"))
+            .Line(165, (50, "Final inspection"), (-260, "2"), (-360, "160.00"));
+
+        var table = Assert.Single(Tables(page, out var document));
+
+        Assert.Equal([["Site survey", "4", "320.00"], ["Drainage repair and pipe replacement", "12", "960.00"], ["Final inspection", "2", "160.00"]],
+            Grid(document, new Table { BodyRows = table.BodyRows }));
+    }
+
+    [Fact]
     public void LabelValueLines_AreNotATable()
     {
         var page = new FixturePage()
