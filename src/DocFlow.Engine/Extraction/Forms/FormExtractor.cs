@@ -303,26 +303,36 @@ internal static class FormExtractor
         var bodySize = PageGeometry.Median(rows.Select(r => TypeSize(r, ocr)));
         for (var r = 0; r + 1 < rows.Count; r++)
         {
-            var label = rows[r];
-            var value = rows[r + 1];
-            if (label.Words.Any(w => used.Contains(w.Start)) || value.Words.Any(w => used.Contains(w.Start))) continue;
-            if (TypeSize(value, ocr) > 1.5f * bodySize) continue;
             // A label starts a group: the row above it is further away than its value, or is already a field.
+            var gapBelow = rows[r + 1].Box.Top - rows[r].Box.Bottom;
             var startsGroup = r == 0 || rows[r - 1].Words.Any(w => used.Contains(w.Start))
-                || label.Box.Top - rows[r - 1].Box.Bottom > 1.2f * (value.Box.Top - label.Box.Bottom) + 1;
-            var text = string.Join(' ', label.Words.Select(w => w.Text));
-            if (label.Words.Count > MaxLabelWords - 1 || text.Length > MaxLabelChars || !char.IsLetter(text[0])) continue;
-            if (text[^1] is '.' or ',' or ';' || PageGeometry.Chunks(label).Count > 1) continue;
-            var height = Math.Max(label.Height, value.Height);
-            if (value.Box.Top - label.Box.Bottom > 1.5f * height) continue;
-            var v0 = value.Words[0].Box.Left;
-            if (v0 < label.Box.Left - median || v0 > label.Box.Right) continue;
-            if (PageGeometry.Chunks(value).Any(c => LabelEnd(c.Words) >= 0)) continue;
-            var ratio = TypeSize(label, ocr) / Math.Max(1f, TypeSize(value, ocr));
-            // A heading above text, or a small line above a title, is not a label and its value.
-            if (ratio > 1.1f || ratio < 0.55f) continue;
-            // Text-layer boxes come as whole points, so a one-point difference at 8 pt is not a size change.
-            pairs.Add((label, value, ratio < (ocr ? 0.9f : 0.85f) || Underlined(page.Rulings, value.Box), startsGroup));
+                || rows[r].Box.Top - rows[r - 1].Box.Bottom > 1.2f * gapBelow + 1;
+            var labels = PageGeometry.Chunks(rows[r]);
+            var values = PageGeometry.Chunks(rows[r + 1]);
+            // Several labels on a row ("Surname   Given names   Date of birth") each take the value under them.
+            for (var k = 0; k < labels.Count; k++)
+            {
+                var labelChunk = labels[k];
+                var nextLeft = k + 1 < labels.Count ? labels[k + 1].Box.Left : float.MaxValue;
+                var valueChunk = values.FirstOrDefault(v => v.Box.Left >= labelChunk.Box.Left - median && v.Box.Left <= labelChunk.Box.Right
+                                                            && v.Box.Right <= nextLeft + median);
+                if (valueChunk is null) continue;
+                var label = new VisualRow([.. labelChunk.Words]);
+                var value = new VisualRow([.. valueChunk.Words]);
+                if (label.Words.Any(w => used.Contains(w.Start)) || value.Words.Any(w => used.Contains(w.Start))) continue;
+                if (TypeSize(value, ocr) > 1.5f * bodySize) continue;
+                var text = labelChunk.Text;
+                if (label.Words.Count > MaxLabelWords - 1 || text.Length > MaxLabelChars || !char.IsLetter(text[0])) continue;
+                if (text[^1] is '.' or ',' or ';') continue;
+                var height = Math.Max(label.Height, value.Height);
+                if (value.Box.Top - label.Box.Bottom > 1.5f * height) continue;
+                if (LabelEnd(valueChunk.Words) >= 0) continue;
+                var ratio = TypeSize(label, ocr) / Math.Max(1f, TypeSize(value, ocr));
+                // A heading above text, or a small line above a title, is not a label and its value.
+                if (ratio > 1.1f || ratio < 0.55f) continue;
+                // Text-layer boxes come as whole points, so a one-point difference at 8 pt is not a size change.
+                pairs.Add((label, value, ratio < (ocr ? 0.9f : 0.85f) || Underlined(page.Rulings, value.Box), startsGroup));
+            }
         }
 
         // Pairs laid out like the clear ones (same indent of value under label, same label size) are pairs too.

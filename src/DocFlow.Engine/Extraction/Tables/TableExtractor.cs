@@ -254,6 +254,10 @@ internal static class TableExtractor
         // Columns must be filled mostly: text laid out in a few loose pieces is not a table.
         var filled = members.Sum(m => m.Chunks.Count);
         if (filled < 0.6 * members.Count * columns.Count) return false;
+        // Every table has a column of short cells (numbers, codes, names); columns of prose lines do not.
+        var shortColumn = Enumerable.Range(0, columns.Count).Any(k =>
+            PageGeometry.Median(members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).Select(c => (float)c.Words.Count)) <= 3);
+        if (!shortColumn) return false;
         if (columns.Count >= 3) return true;
         var numeric = Enumerable.Range(0, columns.Count).Any(k =>
         {

@@ -57,6 +57,16 @@ public sealed class FormEnricherTests
     }
 
     [Fact]
+    public void SeveralLabelsOnARow_EachTakeTheValueUnderThem()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, 9, (50, "Surname"), (200, "Given names"), (350, "Date of birth"))
+            .Line(112, 12, (52, "Novak"), (202, "Jana Maria"), (352, "14/05/1988")), PageSource.Ocr);
+
+        Assert.Equal([("Surname", "Novak", null), ("Given names", "Jana Maria", null), ("Date of birth", "14/05/1988", null)], fields);
+    }
+
+    [Fact]
     public void ConsecutiveProseLines_AreNotLabelAndValue()
     {
         var fields = Fields(new FixturePage()

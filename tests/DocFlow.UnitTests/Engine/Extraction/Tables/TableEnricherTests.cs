@@ -97,6 +97,17 @@ public sealed class TableEnricherTests
     }
 
     [Fact]
+    public void ThreeColumnsOfProse_AreNotATable()
+    {
+        var page = new FixturePage()
+            .Line(100, (20, "The quarter was the busiest in"), (200, "Returns remained stable at two"), (380, "Staffing grew by twelve people"))
+            .Line(115, (20, "the history of the site and the"), (200, "percent of shipments and most"), (380, "over the quarter and overtime"))
+            .Line(130, (20, "new sorting line was at capacity"), (200, "of them were wrong sizes in"), (380, "hours fell after the new shift"));
+
+        Assert.Empty(Tables(page, out _));
+    }
+
+    [Fact]
     public void Prose_IsNotATable()
     {
         var page = new FixturePage()
