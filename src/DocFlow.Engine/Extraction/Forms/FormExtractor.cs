@@ -109,10 +109,14 @@ internal static class FormExtractor
         var labelLeft = PageGeometry.Median(found.Select(f => f.LabelBox.Left));
         var boxLeft = PageGeometry.Median(found.Select(f => f.BoxBox.Left));
         var boxWidth = PageGeometry.Median(found.Select(f => f.BoxBox.Width));
-        foreach (var row in rows)
+        var checkboxRows = rows.Where(r => found.Any(f => PageGeometry.OverlapY(f.LabelBox, r.Box) > 0)).ToHashSet();
+        for (var r = 0; r < rows.Count; r++)
         {
+            var row = rows[r];
             var first = row.Words[0];
             if (used.Contains(first.Start) || Math.Abs(first.Box.Left - labelLeft) > 0.5f * median) continue;
+            // Right under a checkbox, it may be that checkbox's label wrapped onto a second line.
+            if (r > 0 && checkboxRows.Contains(rows[r - 1]) && row.Box.Top - rows[r - 1].Box.Bottom < row.Height) continue;
             if (!char.IsLetter(first.Text[0])) continue;
             var label = TakeChunk(row.Words, 0, row.Words.Count, row, right: true);
             if (label.Any(w => used.Contains(w.Start))) continue;
@@ -190,6 +194,15 @@ internal static class FormExtractor
                 // The value runs on over the next chunks until the next label.
                 while (k + 1 < chunks.Count && LabelEnd(chunks[k + 1].Words) < 0)
                     value.AddRange(chunks[++k].Words);
+                // "Date: 1/2/2026 Ref: A-7" written with single spaces: the next label starts inside the value.
+                while (NextLabelStart(value) is { } split)
+                {
+                    var head = TrimRules(value[..split.Start]);
+                    foreach (var w in name.Concat(head)) used.Add(w.Start);
+                    fields.Add(new FoundField(name, head, null, null, 0.8f));
+                    name = value[split.Start..(split.Colon + 1)];
+                    value = value[(split.Colon + 1)..];
+                }
                 Box? valueBox = null;
                 var confidence = 0.9f;
                 if (value.Count == 0)
@@ -215,6 +228,22 @@ internal static class FormExtractor
                 fields.Add(new FoundField(name, value, valueBox, null, confidence));
             }
         }
+    }
+
+    /// <summary>
+    /// Where a second label starts inside a value: a later word ending in ':' after at least one value word,
+    /// its label running back to the nearest capitalised word (at most three words).
+    /// </summary>
+    private static (int Start, int Colon)? NextLabelStart(List<WordView> value)
+    {
+        for (var c = 1; c < value.Count; c++)
+        {
+            var t = value[c].Text;
+            if (!t.EndsWith(':') || t.Length < 2 || !char.IsLetter(t[0])) continue;
+            for (var s = c; s >= Math.Max(1, c - 2); s--)
+                if (char.IsUpper(value[s].Text[0])) return (s, c);
+        }
+        return null;
     }
 
     /// <summary>The row just below a label, starting under it (left-aligned, or within its width), when it is not a label itself.</summary>

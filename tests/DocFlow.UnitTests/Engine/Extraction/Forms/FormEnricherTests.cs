@@ -25,6 +25,14 @@ public sealed class FormEnricherTests
     }
 
     [Fact]
+    public void TwoLabelValuePairsOnOneLine_WithSingleSpaces_AreTwoFields()
+    {
+        var fields = Fields(new FixturePage().Line(100, (50, "Invoice date: 1/2/2026 Due date: 15/2/2026 Opening hours: 08:00-17:00")));
+
+        Assert.Equal([("Invoice date", "1/2/2026", null), ("Due date", "15/2/2026", null), ("Opening hours", "08:00-17:00", null)], fields);
+    }
+
+    [Fact]
     public void LabelInItsOwnColumn_TakesTheValueColumn()
     {
         var fields = Fields(new FixturePage()
@@ -113,6 +121,23 @@ public sealed class FormEnricherTests
             ("I accept the terms", "[x]", "filled_checkbox"),
             ("Yes", "☒", "filled_checkbox"),
             ("No", "☐", "unfilled_checkbox"),
+        ], fields);
+    }
+
+    [Fact]
+    public void OcrBoxReadings_AndABoxOcrDropped_AreCheckboxes_ButAWrappedLabelLineIsNot()
+    {
+        // Tesseract reads empty boxes as "L]" or "[]" and often drops a box with a cross through it.
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "Adult"))
+            .Line(116, (30, "L]"), (50, "Junior (under 18)"))
+            .Line(132, (30, "[]"), (50, "I would like to receive the club"))
+            .Line(142, (50, "newsletter by post")), PageSource.Ocr);
+
+        Assert.Equal([
+            ("Adult", "", "filled_checkbox"),
+            ("Junior (under 18)", "L]", "unfilled_checkbox"),
+            ("I would like to receive the club", "[]", "unfilled_checkbox"),
         ], fields);
     }
 
