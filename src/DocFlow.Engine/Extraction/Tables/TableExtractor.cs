@@ -116,6 +116,9 @@ internal static class TableExtractor
             list.Add(w);
         }
         if (cellWords.Count == 0) return null;
+        // A grid of boxes holding "Label: value" is a boxed form, not a table: the form extractor reads it.
+        var labelled = cellWords.Values.Count(ws => ws.OrderBy(w => w.Start).Take(6).Any(w => w.Text.Length > 1 && w.Text.EndsWith(':')));
+        if (labelled >= 0.5 * cellWords.Count) return null;
 
         var rows = new List<IReadOnlyList<FoundCell>>();
         for (var r = 0; r < nr; r++)

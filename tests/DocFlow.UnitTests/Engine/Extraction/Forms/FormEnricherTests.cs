@@ -142,6 +142,24 @@ public sealed class FormEnricherTests
     }
 
     [Fact]
+    public void GridOfLabelledBoxes_IsAFormNotATable()
+    {
+        var page = new FixturePage()
+            .Line(105, (105, "Surname: Novak"), (255, "Born: 1988"))
+            .Line(125, (105, "City: Brno"), (255, "Zip: 60200"));
+        foreach (var y in new[] { 100f, 120, 140 }) page.Rule(100, y, 400, y);
+        foreach (var x in new[] { 100f, 250, 400 }) page.Rule(x, 100, x, 140);
+
+        var (document, layouts) = page.Build();
+        new TableEnricher().Enrich(document, layouts, CancellationToken.None);
+        new FormEnricher().Enrich(document, layouts, CancellationToken.None);
+
+        Assert.Null(document.Pages![0].Tables);
+        Assert.Equal(["Surname=Novak", "Born=1988", "City=Brno", "Zip=60200"],
+            document.Pages[0].FormFields!.Select(f => FixturePage.Text(document, f.FieldName) + "=" + FixturePage.Text(document, f.FieldValue)));
+    }
+
+    [Fact]
     public void DrawnSquare_BesideALabel_IsACheckbox_CheckedWhenMarked()
     {
         var fields = Fields(new FixturePage()
