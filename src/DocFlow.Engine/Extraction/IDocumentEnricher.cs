@@ -19,9 +19,12 @@ public sealed class EnrichmentPipeline(IEnumerable<IDocumentEnricher> enrichers)
     private readonly IReadOnlyList<IDocumentEnricher> _enrichers = [.. enrichers];
 
     /// <summary>The default set of enrichers.</summary>
-    /// <remarks>Generic entities first; the document type before the invoice fields, which guess only for invoices and receipts.</remarks>
+    /// <remarks>Tables, then form fields (outside tables); generic entities; the document type (which counts form
+    /// fields) before the invoice fields, which guess only for invoices and receipts; language last.</remarks>
     public static EnrichmentPipeline CreateDefault() => new(
     [
+        new Tables.TableEnricher(),
+        new Forms.FormEnricher(),
         new Entities.GenericEntityEnricher(),
         new Classification.DocumentTypeEnricher(),
         new Entities.InvoiceEntityEnricher(),

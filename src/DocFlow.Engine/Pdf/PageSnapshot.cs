@@ -21,6 +21,9 @@ internal sealed record EmbeddedPageImage(byte[] Bytes, string MimeType);
 /// </summary>
 internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<PdfWord> Words, bool HasUsableText, EmbeddedPageImage? PageImage)
 {
+    /// <summary>Lines drawn on the page (table rules, boxes), top-left origin; read only for pages with usable text.</summary>
+    public IReadOnlyList<Ruling> Rulings { get; init; } = [];
+
     public static PageSnapshot Take(Page page, IWordExtractor extractor)
     {
         var crop = page.CropBox.Bounds;
@@ -56,7 +59,7 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             usable = false;
         if (!usable)
             image = PageImageExtractor.TryExtract(page);
-        return new PageSnapshot(width, height, words, usable, image);
+        return new PageSnapshot(width, height, words, usable, image) { Rulings = usable ? RulingExtractor.Extract(page) : [] };
     }
 
     /// <summary>Word text may not hold whitespace or control characters: the text convention joins words with one space.</summary>

@@ -77,7 +77,7 @@ internal static class TextLayerBuilder
         paragraphs.Add(Paragraph(current));
         blocks.Add(Block(paragraphs));
 
-        return new PageLayout(pageNumber, page.Width, page.Height, "points", blocks, PageSource.TextLayer) { Confidence = 1f };
+        return new PageLayout(pageNumber, page.Width, page.Height, "points", blocks, PageSource.TextLayer) { Confidence = 1f, Rulings = page.Rulings };
     }
 
     private sealed class TextLine(PdfWord first)
