@@ -47,7 +47,7 @@ public static class BatchReportsApi
     }
 
     /// <summary>The batch as report rows: every job with its outcome and the key fields of its stored result.</summary>
-    private static async Task<BatchReport?> LoadAsync(string id, IJobStore store, CancellationToken ct, bool withDocuments = true)
+    internal static async Task<BatchReport?> LoadAsync(string id, IJobStore store, CancellationToken ct, bool withDocuments = true)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null) return null;

@@ -46,8 +46,27 @@ public static class BatchesApi
         }
     }
 
-    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct) =>
-        await store.GetBatchAsync(id, ct) is { } batch ? TypedResults.Ok(BatchDto.From(batch)) : Problems.NotFound($"No batch with id '{id}'.");
+    /// <summary>The batch; once completed, with its aggregate (counts by type, OCR share, latency, totals per supplier
+    /// and currency, errors), computed once and kept, since a completed batch no longer changes.</summary>
+    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct)
+    {
+        var batch = await store.GetBatchAsync(id, ct);
+        if (batch is null) return Problems.NotFound($"No batch with id '{id}'.");
+        var dto = BatchDto.From(batch);
+        if (batch.Status == BatchStatus.Completed)
+        {
+            if (!Aggregates.TryGetValue(id, out var aggregate))
+            {
+                var report = await BatchReportsApi.LoadAsync(id, store, ct, withDocuments: false);
+                aggregate = report?.Aggregate;
+                if (aggregate is not null) Aggregates[id] = aggregate;
+            }
+            dto = dto with { Aggregate = aggregate };
+        }
+        return TypedResults.Ok(dto);
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reports.BatchAggregate> Aggregates = new();
 
     internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobStore store, CancellationToken ct)
     {

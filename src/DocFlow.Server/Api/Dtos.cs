@@ -6,6 +6,10 @@ namespace DocFlow.Server.Api;
 public sealed record BatchDto(string Id, string Status, int Total, int Queued, int Processing, int Succeeded, int Failed,
     DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
 {
+    /// <summary>Set when the batch is completed.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Reports.BatchAggregate? Aggregate { get; init; }
+
     public static BatchDto From(BatchRecord b) =>
         new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt);
 }

@@ -51,10 +51,12 @@ public sealed class BatchReportTests : IDisposable
         Assert.Equal("succeeded", summary.Report?.Status);
         using (var pdf = PdfDocument.Open(Path.Combine(_out, "report.pdf")))
         {
-            Assert.Equal(1 + 1 + 3 + 1, pdf.NumberOfPages); // cover, charts, three documents, error appendix
+            // Cover, charts, at least a page per document (long entity lists run over), error appendix.
+            Assert.True(pdf.NumberOfPages >= 1 + 1 + 3 + 1, $"{pdf.NumberOfPages} pages");
             var appendix = string.Join(" ", pdf.GetPage(pdf.NumberOfPages).GetWords().Select(w => w.Text));
             Assert.Contains("unsupported_type", appendix);
-            Assert.Contains("invoice-digital.pdf", string.Join(" ", pdf.GetPage(4).GetWords().Select(w => w.Text)));
+            var documentPages = Enumerable.Range(3, pdf.NumberOfPages - 3).Select(n => string.Join(" ", pdf.GetPage(n).GetWords().Select(w => w.Text))).ToList();
+            Assert.Contains(documentPages, p => p.Contains("invoice-digital.pdf", StringComparison.Ordinal));
         }
         var csv = File.ReadAllText(Path.Combine(_out, "results.csv"));
         Assert.StartsWith("file,status,type,pages,", csv);

@@ -164,7 +164,11 @@ public sealed class ApiTests
         var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files",
             ("invoice.pdf", Sample("invoice-digital.pdf")), ("notes.txt", "plain words"u8.ToArray())));
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
-        await server.WaitForBatchAsync(batchId!, TimeSpan.FromMinutes(1));
+        var completed = await server.WaitForBatchAsync(batchId!, TimeSpan.FromMinutes(1));
+        var aggregate = completed.GetProperty("aggregate");
+        Assert.Equal(1, aggregate.GetProperty("byType").GetProperty("invoice").GetInt32());
+        Assert.Equal("unsupported_type", aggregate.GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal("GBP", aggregate.GetProperty("totals")[0].GetProperty("currency").GetString());
 
         var pdf = await server.Client.GetByteArrayAsync($"api/v1/batches/{batchId}/report.pdf");
         Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
