@@ -8,7 +8,7 @@ namespace DocFlow.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>Registers the EF Core job store (<see cref="IJobStore"/>) on the database named by <c>Database:ConnectionString</c>.</summary>
+    /// <summary>Registers the EF Core job store (<see cref="IJobStore"/>, and <see cref="IJobPartStore"/> for split jobs) on the database named by <c>Database:ConnectionString</c>.</summary>
     /// <remarks>Also registers <see cref="DocFlowDatabase"/> (for <c>docflow db migrate</c>) and a hosted service that
     /// migrates at start-up when <see cref="DatabaseOptions.MigrateOnStartup"/> is set; register it before the workers.</remarks>
     public static IServiceCollection AddDocFlowData(this IServiceCollection services, Action<DatabaseOptions>? configure = null)
@@ -21,6 +21,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DocFlowDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         services.TryAddSingleton<IJobStore, EfJobStore>();
+        services.TryAddSingleton<IJobPartStore, EfJobPartStore>();
         services.AddHostedService<MigrateOnStartupService>();
         return services;
     }

@@ -87,6 +87,24 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             r.HasOne<JobEntity>().WithOne().HasForeignKey<JobResultEntity>(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        modelBuilder.Entity<JobSplitEntity>(x =>
+        {
+            x.ToTable("job_splits");
+            x.HasKey(e => e.JobId);
+            x.Property(e => e.JobId).HasMaxLength(64);
+            x.HasOne<JobEntity>().WithOne().HasForeignKey<JobSplitEntity>(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<JobPartEntity>(x =>
+        {
+            x.ToTable("job_parts");
+            x.HasKey(e => new { e.JobId, e.PartIndex });
+            x.Property(e => e.JobId).HasMaxLength(64);
+            x.Property(e => e.MimeType).HasMaxLength(128);
+            x.Property(e => e.ProcessedBy).HasMaxLength(256);
+            x.HasOne<JobSplitEntity>().WithMany().HasForeignKey(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(SnakeCase(property.Name));

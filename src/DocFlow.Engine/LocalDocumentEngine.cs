@@ -7,6 +7,7 @@ using DocFlow.Engine.Ocr;
 using DocFlow.Engine.Pdf;
 using DocFlow.Engine.Sniffing;
 using DocFlow.Processing;
+using DocFlow.Queueing;
 
 namespace DocFlow.Engine;
 
@@ -16,7 +17,7 @@ namespace DocFlow.Engine;
 /// </summary>
 /// <remarks>Pages, not files, are the unit of parallel work: all documents share the slots, so one
 /// 60-page scan keeps every core busy just as a folder of single pages does.</remarks>
-public sealed class LocalDocumentEngine : IDocumentEngine, IDisposable
+public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDisposable
 {
     private readonly EngineOptions _options;
     private readonly TesseractEnginePool _ocr;
@@ -39,50 +40,103 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IDisposable
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(_options.DocumentTimeout);
         string? mime = null;
-        try
+        return await GuardAsync(async () =>
         {
             var inspected = InputInspector.Inspect(input.Content, _options);
             mime = inspected.MimeType;
-            var work = new PageWork();
-            var layouts = inspected.Kind == InputKind.Pdf
-                ? await ProcessPdfAsync(input.Content, work, budget.Token).ConfigureAwait(false)
-                : await ProcessImageAsync(input.Content, inspected.PageCount, work, budget.Token).ConfigureAwait(false);
-            var document = DocumentAssembler.Assemble(mime, layouts);
-            var enrichStarted = Stopwatch.GetTimestamp();
-            _enrichment.Run(document, layouts, budget.Token);
-            var enrichmentTime = Stopwatch.GetElapsedTime(enrichStarted);
-            var stats = new ProcessingStats(
-                mime,
-                layouts.Length,
-                [.. layouts.Where(l => l.Source == PageSource.Ocr).Select(l => l.PageNumber)],
-                [.. work.Rasterized.Order()],
-                layouts.Where(l => l.RotationApplied != 0).ToDictionary(l => l.PageNumber, l => l.RotationApplied),
-                Stopwatch.GetElapsedTime(started))
-            {
-                DocumentType = document.Entities?.FirstOrDefault(e => e.Type == "document_type")?.MentionText,
-                EnrichmentTime = enrichmentTime,
-            };
-            return new DocumentResult(document, stats);
+            var pages = await ReadPagesAsync(input.Content, inspected, null, budget.Token).ConfigureAwait(false);
+            return FinishCore(mime, pages.Layouts, pages.RasterizedPages, started, null, budget.Token);
+        }, () => mime, cancellationToken).ConfigureAwait(false);
+    }
+
+    public DocumentOutline Inspect(DocumentInput input)
+    {
+        var inspected = InputInspector.Inspect(input.Content, _options);
+        return new DocumentOutline(inspected.MimeType, inspected.PageCount);
+    }
+
+    public async Task<PageRangeResult> ProcessPagesAsync(DocumentInput input, PageRange pages, CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(_options.DocumentTimeout);
+        string? mime = null;
+        return await GuardAsync(async () =>
+        {
+            var inspected = InputInspector.Inspect(input.Content, _options);
+            mime = inspected.MimeType;
+            if (pages.Last > inspected.PageCount)
+                throw new DocumentException(DocumentErrorCode.Corrupt,
+                    $"Pages {pages} were asked for, but the document has {inspected.PageCount}.");
+            return await ReadPagesAsync(input.Content, inspected, pages, budget.Token).ConfigureAwait(false);
+        }, () => mime, cancellationToken).ConfigureAwait(false);
+    }
+
+    public DocumentResult Finish(string mimeType, IReadOnlyList<PageLayout> layouts, IReadOnlyCollection<int> rasterizedPages,
+        TimeSpan elapsed, CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(_options.DocumentTimeout);
+        return GuardAsync(() => Task.FromResult(FinishCore(mimeType, [.. layouts.OrderBy(l => l.PageNumber)], rasterizedPages, 0, elapsed, budget.Token)),
+            () => mimeType, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Assembly and enrichment: the one code path that turns page layouts into a Document, whole or split.</summary>
+    private DocumentResult FinishCore(string mime, IReadOnlyList<PageLayout> layouts, IReadOnlyCollection<int> rasterized,
+        long started, TimeSpan? elapsed, CancellationToken ct)
+    {
+        var document = DocumentAssembler.Assemble(mime, layouts);
+        var enrichStarted = Stopwatch.GetTimestamp();
+        _enrichment.Run(document, layouts, ct);
+        var enrichmentTime = Stopwatch.GetElapsedTime(enrichStarted);
+        var stats = new ProcessingStats(
+            mime,
+            layouts.Count,
+            [.. layouts.Where(l => l.Source == PageSource.Ocr).Select(l => l.PageNumber)],
+            [.. rasterized.Order()],
+            layouts.Where(l => l.RotationApplied != 0).ToDictionary(l => l.PageNumber, l => l.RotationApplied),
+            elapsed ?? Stopwatch.GetElapsedTime(started))
+        {
+            DocumentType = document.Entities?.FirstOrDefault(e => e.Type == "document_type")?.MentionText,
+            EnrichmentTime = enrichmentTime,
+        };
+        return new DocumentResult(document, stats);
+    }
+
+    private async Task<PageRangeResult> ReadPagesAsync(ReadOnlyMemory<byte> content, InspectedInput inspected, PageRange? range, CancellationToken ct)
+    {
+        var work = new PageWork();
+        var layouts = inspected.Kind == InputKind.Pdf
+            ? await ProcessPdfAsync(content, range, work, ct).ConfigureAwait(false)
+            : await ProcessImageAsync(content, range ?? new PageRange(1, inspected.PageCount), work, ct).ConfigureAwait(false);
+        return new PageRangeResult(inspected.MimeType, layouts, [.. work.Rasterized.Order()]);
+    }
+
+    /// <summary>Maps failures to document errors: the budget to a timeout, anything unexpected to an internal error.</summary>
+    private async Task<T> GuardAsync<T>(Func<Task<T>> work, Func<string?> mime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new DocumentException(DocumentErrorCode.Timeout,
                 $"Processing took longer than the budget of {_options.DocumentTimeout.TotalSeconds:F0} s and was stopped; " +
-                "raise Engine:DocumentTimeout or split the document.") { MimeType = mime };
+                "raise Engine:DocumentTimeout or split the document.") { MimeType = mime() };
         }
-        catch (DocumentException ex) when (ex.MimeType is null && mime is not null)
+        catch (DocumentException ex) when (ex.MimeType is null && mime() is not null)
         {
-            throw new DocumentException(ex.Code, ex.Message, ex) { MimeType = mime };
+            throw new DocumentException(ex.Code, ex.Message, ex) { MimeType = mime() };
         }
         catch (Exception ex) when (ex is not DocumentException and not OperationCanceledException)
         {
-            throw new DocumentException(DocumentErrorCode.Internal, $"Unexpected failure: {ex.Message}", ex) { MimeType = mime };
+            throw new DocumentException(DocumentErrorCode.Internal, $"Unexpected failure: {ex.Message}", ex) { MimeType = mime() };
         }
     }
 
-    private Task<PageLayout[]> ProcessImageAsync(ReadOnlyMemory<byte> content, int frames, PageWork work, CancellationToken ct)
+    private Task<PageLayout[]> ProcessImageAsync(ReadOnlyMemory<byte> content, PageRange range, PageWork work, CancellationToken ct)
     {
-        var pages = Enumerable.Range(0, frames).Select(frame => RunOnSlotAsync(() =>
+        var pages = Enumerable.Range(range.First - 1, range.Count).Select(frame => RunOnSlotAsync(() =>
         {
             using var image = PixImage.Decode(content.Span, frame);
             return _ocr.Recognize(image, frame + 1, ct);
@@ -90,10 +144,12 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IDisposable
         return Task.WhenAll(pages);
     }
 
-    private async Task<PageLayout[]> ProcessPdfAsync(ReadOnlyMemory<byte> content, PageWork work, CancellationToken ct)
+    private async Task<PageLayout[]> ProcessPdfAsync(ReadOnlyMemory<byte> content, PageRange? range, PageWork work, CancellationToken ct)
     {
         using var pdf = PdfSource.Open(content);
-        var pages = Enumerable.Range(1, pdf.PageCount).Select(n => RunOnSlotAsync(() =>
+        var first = range?.First ?? 1;
+        var last = Math.Min(range?.Last ?? pdf.PageCount, pdf.PageCount);
+        var pages = Enumerable.Range(first, Math.Max(last - first + 1, 0)).Select(n => RunOnSlotAsync(() =>
         {
             var page = pdf.ReadPage(n);
             if (page.TextLayer is { } text) return text;

@@ -20,6 +20,9 @@ internal static class TicketFields
     public const string FileName = "fileName";
     public const string EnqueuedAt = "enqueuedAt";
     public const string TraceParent = "traceparent";
+    public const string ParentJobId = "parentJobId";
+    public const string Part = "part";
+    public const string Pages = "pages";
 
     /// <summary>Fields the dead-letter stream adds.</summary>
     public const string Reason = "reason";
@@ -28,7 +31,7 @@ internal static class TicketFields
 
     public static NameValueEntry[] ToEntry(JobTicket ticket, int priorDeliveries = 0, string? traceParent = null)
     {
-        var fields = new List<NameValueEntry>(10)
+        var fields = new List<NameValueEntry>(13)
         {
             new(JobId, ticket.JobId),
             new(Route, ticket.Route.ToWireName()),
@@ -41,6 +44,9 @@ internal static class TicketFields
         if (ticket.BatchId is not null) fields.Add(new(BatchId, ticket.BatchId));
         if (ticket.FileName is not null) fields.Add(new(FileName, ticket.FileName));
         if (traceParent is not null) fields.Add(new(TraceParent, traceParent));
+        if (ticket.ParentJobId is not null) fields.Add(new(ParentJobId, ticket.ParentJobId));
+        if (ticket.Part is { } part) fields.Add(new(Part, part));
+        if (ticket.Pages is { } pages) fields.Add(new(Pages, pages.ToString()));
         return [.. fields];
     }
 
@@ -58,8 +64,10 @@ internal static class TicketFields
 
     public static TicketEntry Parse(IReadOnlyList<KeyValuePair<string, string>> fields)
     {
-        string? jobId = null, route = null, priority = null, source = null, batchId = null, fileName = null, trace = null;
+        string? jobId = null, route = null, priority = null, source = null, batchId = null, fileName = null, trace = null, parent = null;
         int attempt = 0, deliveries = 0;
+        int? part = null;
+        PageRange? pages = null;
         long enqueuedAt = 0;
         foreach (var (name, value) in fields)
         {
@@ -75,6 +83,9 @@ internal static class TicketFields
                 case BatchId: batchId = value; break;
                 case FileName: fileName = value; break;
                 case TraceParent: trace = value; break;
+                case ParentJobId: parent = value; break;
+                case Part: part = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case Pages: pages = PageRange.Parse(value); break;
             }
         }
         if (jobId is null || route is null || priority is null || source is null)
@@ -84,6 +95,9 @@ internal static class TicketFields
             BatchId = batchId,
             FileName = fileName,
             EnqueuedAt = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAt),
+            ParentJobId = parent,
+            Part = part,
+            Pages = pages,
         };
         return new TicketEntry(ticket, deliveries, trace);
     }

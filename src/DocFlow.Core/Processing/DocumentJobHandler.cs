@@ -2,6 +2,7 @@ using DocFlow.Blobs;
 using DocFlow.Queueing;
 using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DocFlow.Processing;
 
@@ -10,36 +11,65 @@ namespace DocFlow.Processing;
 /// original from blob storage, run the engine, store the result (idempotent), mark it succeeded — or failed when
 /// the input itself is at fault. Anything else is thrown, so the worker loop retries it.
 /// </summary>
+/// <remarks>
+/// A document with more pages than <see cref="SplitOptions.PageThreshold"/> is not processed in one piece: its job is
+/// split into page-range tickets that any worker may take (<see cref="JobTicket.Pages"/>). Each range stores its
+/// page layouts; the range that completes the set finishes the job — the same assembly and enrichment as one piece.
+/// Splitting needs an <see cref="IPageRangeEngine"/> and an <see cref="IJobPartStore"/>; without them documents are
+/// processed whole.
+/// </remarks>
 public sealed partial class DocumentJobHandler(
-    IJobStore store, IBlobStore blobs, IDocumentEngine engine, ILogger<DocumentJobHandler> logger) : IJobHandler
+    IJobStore store,
+    IBlobStore blobs,
+    IDocumentEngine engine,
+    ILogger<DocumentJobHandler> logger,
+    IJobQueue? queue = null,
+    IJobPartStore? parts = null,
+    IOptions<SplitOptions>? splitOptions = null,
+    TimeProvider? timeProvider = null) : IJobHandler
 {
+    private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly SplitOptions _split = splitOptions?.Value ?? new SplitOptions();
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
-        var job = await store.GetJobAsync(ticket.JobId, cancellationToken).ConfigureAwait(false);
+        var jobId = ticket.ParentJobId ?? ticket.JobId;
+        var job = await store.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
-            Log.UnknownJob(logger, ticket.JobId);
+            Log.UnknownJob(logger, jobId);
             return;
         }
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed)
-            return; // a redelivery of a finished job: its single result is already stored
+            return; // a redelivery of a finished job (or a range of a job already failed): its single outcome is stored
 
         // Attempts count every start: retries after failures and redeliveries after a worker died.
         await store.RecordAttemptAsync(job.Id, Math.Max(ticket.Attempt + 1, ticket.Deliveries), cancellationToken).ConfigureAwait(false);
         if (job.Status == JobStatus.Queued)
             await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, cancellationToken).ConfigureAwait(false);
 
-        byte[] content;
-        await using (var stream = await blobs.OpenReadAsync(job.BlobKey, cancellationToken).ConfigureAwait(false))
-        using (var buffer = new MemoryStream())
-        {
-            await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            content = buffer.ToArray();
-        }
-
         try
         {
-            var result = await engine.ProcessAsync(new DocumentInput(job.FileName, content), cancellationToken).ConfigureAwait(false);
+            if (ticket is { Pages: { } pages, Part: { } part } && engine is IPageRangeEngine ranges && parts is not null)
+            {
+                await HandleRangeAsync(job, part, pages, ranges, parts, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var content = await LoadAsync(job, cancellationToken).ConfigureAwait(false);
+            var input = new DocumentInput(job.FileName, content);
+            if (_split.PageThreshold > 0 && engine is IPageRangeEngine splitter && parts is not null && queue is not null)
+            {
+                var outline = splitter.Inspect(input);
+                if (_split.ShouldSplit(outline.Pages))
+                {
+                    await SplitAsync(ticket, job, outline, parts, queue, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            var result = await engine.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
             await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
             await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false);
         }
@@ -50,16 +80,86 @@ public sealed partial class DocumentJobHandler(
         }
     }
 
+    /// <summary>Records the plan (once) and enqueues a ticket for every range not yet stored; the parent ticket is then done.</summary>
+    private async Task SplitAsync(JobTicket ticket, JobRecord job, DocumentOutline outline, IJobPartStore partStore, IJobQueue jobQueue, CancellationToken ct)
+    {
+        var planned = await partStore.PlanPartsAsync(job.Id, SplitPlanner.Plan(outline.Pages, _split.RangeSize), ct).ConfigureAwait(false);
+        Log.Split(logger, job.Id, outline.Pages, planned.Count);
+        var now = _time.GetUtcNow();
+        foreach (var p in planned.Where(p => !p.Done))
+        {
+            // A redelivered parent enqueues its ranges again; a range stored meanwhile is skipped, a duplicate is harmless.
+            await jobQueue.EnqueueAsync(new JobTicket($"{job.Id}#{p.Index}", ticket.Route, ticket.Priority, ticket.Source)
+            {
+                BatchId = ticket.BatchId,
+                FileName = ticket.FileName,
+                EnqueuedAt = now,
+                ParentJobId = job.Id,
+                Part = p.Index,
+                Pages = p.Pages,
+            }, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads one range and stores its layouts; when it completes the set and wins the claim, finishes the job.</summary>
+    private async Task HandleRangeAsync(JobRecord job, int part, PageRange pages, IPageRangeEngine ranges, IJobPartStore partStore, CancellationToken ct)
+    {
+        var plan = await partStore.GetPartsAsync(job.Id, ct).ConfigureAwait(false);
+        var mine = plan.FirstOrDefault(p => p.Index == part);
+        if (mine is null || mine.Pages != pages)
+            throw new InvalidOperationException($"Job {job.Id} has no part {part} for pages {pages}; its plan has {plan.Count} parts.");
+
+        if (!mine.Done) // a redelivered range that was stored before goes straight to the finishing check
+        {
+            var content = await LoadAsync(job, ct).ConfigureAwait(false);
+            var read = await ranges.ProcessPagesAsync(new DocumentInput(job.FileName, content), pages, ct).ConfigureAwait(false);
+            await partStore.SavePartAsync(job.Id, part, new PartResult(read.MimeType, PageLayoutJson.Serialize(read.Layouts), read.RasterizedPages, WorkerName), ct)
+                .ConfigureAwait(false);
+        }
+
+        if (!await partStore.TryClaimFinishAsync(job.Id, part, ct).ConfigureAwait(false))
+            return;
+
+        var stored = await partStore.GetPartResultsAsync(job.Id, ct).ConfigureAwait(false);
+        if (stored.Count != plan.Count)
+            throw new InvalidOperationException($"Job {job.Id} was claimed for finishing with {stored.Count} of {plan.Count} parts stored.");
+        var layouts = stored.SelectMany(r => PageLayoutJson.Deserialize(r.LayoutsJson)).ToList();
+        var rasterized = stored.SelectMany(r => r.RasterizedPages).ToList();
+        var mime = stored[0].MimeType;
+        var elapsed = job.StartedAt is { } started ? _time.GetUtcNow() - started : TimeSpan.Zero;
+        var result = ranges.Finish(mime, layouts, rasterized, elapsed, ct);
+        await store.SaveResultAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false);
+        if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false))
+            Log.Merged(logger, job.Id, stored.Count, layouts.Count);
+    }
+
+    private async Task<byte[]> LoadAsync(JobRecord job, CancellationToken ct)
+    {
+        await using var stream = await blobs.OpenReadAsync(job.BlobKey, ct).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
     public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
     {
-        var details = new StatusDetails(DocumentErrorCode.Internal.ToWireName(), reason);
-        if (!await store.TryTransitionAsync(ticket.JobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
-            await store.TryTransitionAsync(ticket.JobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false);
+        // A range given up fails its whole job: the Document cannot be complete without its pages.
+        var jobId = ticket.ParentJobId ?? ticket.JobId;
+        var details = new StatusDetails(DocumentErrorCode.Internal.ToWireName(),
+            ticket.Pages is { } pages ? $"pages {pages}: {reason}" : reason);
+        if (!await store.TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
+            await store.TryTransitionAsync(jobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Job {JobId} is not in the store; its ticket is dropped")]
         public static partial void UnknownJob(ILogger logger, string jobId);
+
+        [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Job {JobId}: {Pages} pages split into {Parts} page-range jobs")]
+        public static partial void Split(ILogger logger, string jobId, int pages, int parts);
+
+        [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Job {JobId}: {Parts} parts merged into one Document of {Pages} pages")]
+        public static partial void Merged(ILogger logger, string jobId, int parts, int pages);
     }
 }

@@ -34,6 +34,39 @@ public sealed record JobTicket(string JobId, JobRoute Route, JobPriority Priorit
     /// <summary>How many times the job has been handed to a worker, this time included (set by the worker loop
     /// from <see cref="IFetchedJob.DeliveryCount"/>; counts redeliveries after a worker died as well as retries).</summary>
     public int Deliveries { get; init; }
+
+    /// <summary>For a range ticket, the job whose pages it carries; null for a whole document.</summary>
+    /// <remarks>A range ticket has its own <see cref="JobId"/> (<c>{job}#{part}</c>) so the queue's per-ticket
+    /// bookkeeping (dead letters, requeue) never confuses two ranges of one document.</remarks>
+    public string? ParentJobId { get; init; }
+
+    /// <summary>For a range ticket, the 0-based index of its part in the job's split plan.</summary>
+    public int? Part { get; init; }
+
+    /// <summary>For a range ticket, the 1-based pages it processes; null processes the whole document.</summary>
+    public PageRange? Pages { get; init; }
+}
+
+/// <summary>Pages <paramref name="First"/> to <paramref name="Last"/> of a document, 1-based and inclusive.</summary>
+public readonly record struct PageRange(int First, int Last)
+{
+    public int Count => Last - First + 1;
+
+    public bool Contains(int page) => page >= First && page <= Last;
+
+    /// <summary>"5-8": the wire form (Redis fields, logs).</summary>
+    public override string ToString() => First.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Last.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static PageRange Parse(string value)
+    {
+        var dash = value.IndexOf('-', StringComparison.Ordinal);
+        if (dash > 0
+            && int.TryParse(value.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(value.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last)
+            && first >= 1 && last >= first)
+            return new PageRange(first, last);
+        throw new FormatException($"'{value}' is not a page range (FIRST-LAST, 1-based).");
+    }
 }
 
 public static class JobRoutes

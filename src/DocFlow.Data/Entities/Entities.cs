@@ -55,3 +55,29 @@ internal sealed class JobResultEntity
     public required string Document { get; set; }
     public DateTimeOffset SavedAt { get; set; }
 }
+
+/// <summary>A split job: how many parts it has, and which part won the right to finish it.</summary>
+internal sealed class JobSplitEntity
+{
+    public required string JobId { get; set; }
+    public int Parts { get; set; }
+    /// <summary>The part that finishes the job (claimed when all parts are stored); null until then.</summary>
+    public int? FinisherPart { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One page range of a split job and, once read, its page layouts.</summary>
+internal sealed class JobPartEntity
+{
+    public required string JobId { get; set; }
+    public int PartIndex { get; set; }
+    public int FirstPage { get; set; }
+    public int LastPage { get; set; }
+    public string? MimeType { get; set; }
+    /// <summary>The range's PageLayout records as JSON (TEXT on both providers: an opaque blob, read back exactly).</summary>
+    public string? Layouts { get; set; }
+    /// <summary>Comma-separated page numbers rasterised before OCR.</summary>
+    public string? RasterizedPages { get; set; }
+    public string? ProcessedBy { get; set; }
+    public DateTimeOffset? DoneAt { get; set; }
+}

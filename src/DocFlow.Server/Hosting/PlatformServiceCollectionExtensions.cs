@@ -29,6 +29,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddOptions<PlatformOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SplitOptions>().BindConfiguration(SplitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         services.TryAddSingleton(TimeProvider.System);
 

@@ -170,6 +170,52 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.ToTable("jobs", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.JobPartEntity", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("PartIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("part_index");
+
+                    b.Property<DateTimeOffset?>("DoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("done_at");
+
+                    b.Property<int>("FirstPage")
+                        .HasColumnType("integer")
+                        .HasColumnName("first_page");
+
+                    b.Property<int>("LastPage")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_page");
+
+                    b.Property<string>("Layouts")
+                        .HasColumnType("text")
+                        .HasColumnName("layouts");
+
+                    b.Property<string>("MimeType")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("mime_type");
+
+                    b.Property<string>("ProcessedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("processed_by");
+
+                    b.Property<string>("RasterizedPages")
+                        .HasColumnType("text")
+                        .HasColumnName("rasterized_pages");
+
+                    b.HasKey("JobId", "PartIndex");
+
+                    b.ToTable("job_parts", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobResultEntity", b =>
                 {
                     b.Property<string>("JobId")
@@ -189,6 +235,30 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.HasKey("JobId");
 
                     b.ToTable("job_results", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.JobSplitEntity", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("job_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("FinisherPart")
+                        .HasColumnType("integer")
+                        .HasColumnName("finisher_part");
+
+                    b.Property<int>("Parts")
+                        .HasColumnType("integer")
+                        .HasColumnName("parts");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("job_splits", (string)null);
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.JobStatusChangeEntity", b =>
@@ -232,11 +302,29 @@ namespace DocFlow.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.JobPartEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.JobSplitEntity", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobResultEntity", b =>
                 {
                     b.HasOne("DocFlow.Data.Entities.JobEntity", null)
                         .WithOne()
                         .HasForeignKey("DocFlow.Data.Entities.JobResultEntity", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.JobSplitEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.JobEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.JobSplitEntity", "JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -164,6 +164,52 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.ToTable("jobs", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.JobPartEntity", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("PartIndex")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("part_index");
+
+                    b.Property<long?>("DoneAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("done_at");
+
+                    b.Property<int>("FirstPage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_page");
+
+                    b.Property<int>("LastPage")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_page");
+
+                    b.Property<string>("Layouts")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("layouts");
+
+                    b.Property<string>("MimeType")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mime_type");
+
+                    b.Property<string>("ProcessedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processed_by");
+
+                    b.Property<string>("RasterizedPages")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rasterized_pages");
+
+                    b.HasKey("JobId", "PartIndex");
+
+                    b.ToTable("job_parts", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobResultEntity", b =>
                 {
                     b.Property<string>("JobId")
@@ -183,6 +229,30 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.HasKey("JobId");
 
                     b.ToTable("job_results", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.JobSplitEntity", b =>
+                {
+                    b.Property<string>("JobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("FinisherPart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finisher_part");
+
+                    b.Property<int>("Parts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("parts");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("job_splits", (string)null);
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.JobStatusChangeEntity", b =>
@@ -224,11 +294,29 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.JobPartEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.JobSplitEntity", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobResultEntity", b =>
                 {
                     b.HasOne("DocFlow.Data.Entities.JobEntity", null)
                         .WithOne()
                         .HasForeignKey("DocFlow.Data.Entities.JobResultEntity", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.JobSplitEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.JobEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.JobSplitEntity", "JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

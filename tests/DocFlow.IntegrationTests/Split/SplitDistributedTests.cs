@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.Documents;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Samples;
+using DocFlow.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace DocFlow.IntegrationTests.Split;
+
+/// <summary>Large documents split across real `docflow worker` processes on Redis and PostgreSQL.</summary>
+public sealed class SplitDistributedTests(RedisServerFixture redis, PostgresServerFixture postgres, ITestOutputHelper output)
+    : IClassFixture<RedisServerFixture>, IClassFixture<PostgresServerFixture>
+{
+    private sealed record Platform(ServerHarness Server, Dictionary<string, string> WorkerEnvironment, string[] WorkerArgs) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    }
+
+    private async Task<Platform> StartAsync(string name)
+    {
+        var database = await postgres.CreateDatabaseAsync(name);
+        var storage = Repo.NewTempDirectory("shared-blobs");
+        var shared = new Dictionary<string, string>
+        {
+            ["Queue:Redis:KeyPrefix"] = RedisServerFixture.NewPrefix(name),
+            ["Split:PageThreshold"] = "8",
+            ["Split:RangeSize"] = "4",
+        };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Workers"] = "0",
+            ["Redis"] = redis.Endpoint,
+            ["Database:ConnectionString"] = database,
+            ["Database:MigrateOnStartup"] = "true",
+            ["Storage"] = storage,
+        };
+        foreach (var (k, v) in shared) settings[k] = v;
+        var server = await ServerHarness.StartAsync(settings);
+        var env = shared.ToDictionary(kv => "DOCFLOW__" + kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        return new Platform(server, env, ["--redis", redis.Endpoint, "--database", database, "--storage", storage]);
+    }
+
+    [Fact]
+    public async Task FortyPagePdf_OnTwoWorkerProcesses_GivesTheSameDocumentAsOnePiece_AndBothTookParts()
+    {
+        var pdf = SplitServerTests.MixedFortyPages();
+        await using var platform = await StartAsync("split-two");
+        await using var a = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+        await using var b = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
+
+        var id = await SplitServerTests.UploadAsync(platform.Server, "long.pdf", pdf);
+        var record = await SplitServerTests.WaitForAsync(platform.Server, id, TimeSpan.FromMinutes(5));
+
+        output.WriteLine(a.Output);
+        output.WriteLine(b.Output);
+        var parts = await platform.Server.Services.GetRequiredService<IJobPartStore>().GetPartsAsync(id, CancellationToken.None);
+        Assert.Equal(10, parts.Count);
+        var workers = parts.Select(p => p.ProcessedBy).Distinct().ToList();
+        Assert.Equal(2, workers.Count);
+        Assert.Contains(workers, w => w!.EndsWith($":{a.Id}", StringComparison.Ordinal));
+        Assert.Contains(workers, w => w!.EndsWith($":{b.Id}", StringComparison.Ordinal));
+        var history = record.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()).ToList();
+        Assert.Single(history, "succeeded");
+        var split = await platform.Server.Client.GetStringAsync($"api/v1/documents/{id}/result");
+        Assert.Equal(await SplitServerTests.OnePieceAsync("long.pdf", pdf), DocumentJson.Serialize(DocumentJson.Deserialize(split)));
+        var queues = await platform.Server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
+        Assert.Equal(0, queues.GetProperty("depth").GetInt64());
+    }
+
+    /// <summary>Figures for docs (no assertion on time): a 40-page scan with one worker process (2 slots) and with two.
+    /// Runs only with DOCFLOW_SPLIT_BENCH=1.</summary>
+    [Fact]
+    [Trait("Category", "Benchmark")]
+    public async Task Measure_FortyPageScan_OneWorkerProcessVersusTwo()
+    {
+        if (Environment.GetEnvironmentVariable("DOCFLOW_SPLIT_BENCH") != "1") return;
+        var scan = LargeDocuments.Repeat(SplitServerTests.Sample("scanned-contract.pdf"), 40);
+        foreach (var processes in new[] { 1, 2 })
+        {
+            await using var platform = await StartAsync($"split-bench-{processes}");
+            var workers = Enumerable.Range(0, processes)
+                .Select(_ => WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "2"], platform.WorkerEnvironment)).ToList();
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5)); // let the workers load Tesseract before the clock starts
+                var clock = Stopwatch.StartNew();
+                var id = await SplitServerTests.UploadAsync(platform.Server, "scan.pdf", scan);
+                await SplitServerTests.WaitForAsync(platform.Server, id, TimeSpan.FromMinutes(10));
+                output.WriteLine($"distributed, {processes} worker process(es) x 2 slots: 40-page scan in {clock.Elapsed.TotalSeconds:F1} s");
+            }
+            finally
+            {
+                foreach (var w in workers) await w.DisposeAsync();
+            }
+        }
+    }
+}
