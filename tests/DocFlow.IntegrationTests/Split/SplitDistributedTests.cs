@@ -71,12 +71,12 @@ public sealed class SplitDistributedTests(RedisServerFixture redis, PostgresServ
     }
 
     /// <summary>Figures for docs (no assertion on time): a 40-page scan with one worker process (2 slots) and with two.
-    /// Runs only with DOCFLOW_SPLIT_BENCH=1.</summary>
-    [Fact]
+    /// </summary>
+    // A measurement, not a check: reported as skipped in the suite. To measure, delete Skip and run it alone.
+    [Fact(Skip = "benchmark (minutes of OCR); delete Skip to measure")]
     [Trait("Category", "Benchmark")]
     public async Task Measure_FortyPageScan_OneWorkerProcessVersusTwo()
     {
-        if (Environment.GetEnvironmentVariable("DOCFLOW_SPLIT_BENCH") != "1") return;
         var scan = LargeDocuments.Repeat(SplitServerTests.Sample("scanned-contract.pdf"), 40);
         foreach (var processes in new[] { 1, 2 })
         {

@@ -133,12 +133,12 @@ public sealed class SplitServerTests(ITestOutputHelper output)
     }
 
     /// <summary>Figures for docs (no assertion on time): a 40-page scan in embedded mode with 1 and 2 slots.
-    /// Runs only with DOCFLOW_SPLIT_BENCH=1 (about a minute of OCR per run).</summary>
-    [Fact]
+    /// About a minute of OCR per run.</summary>
+    // A measurement, not a check: reported as skipped in the suite. To measure, delete Skip and run it alone.
+    [Fact(Skip = "benchmark (minutes of OCR); delete Skip to measure")]
     [Trait("Category", "Benchmark")]
     public async Task Measure_FortyPageScan_OneSlotVersusTwo()
     {
-        if (Environment.GetEnvironmentVariable("DOCFLOW_SPLIT_BENCH") != "1") return;
         var scan = LargeDocuments.Repeat(Sample("scanned-contract.pdf"), 40);
         foreach (var slots in new[] { 1, 2 })
         {
