@@ -60,8 +60,11 @@ public static class OperationsApi
         await Check("storage", () => blobs.ExistsAsync(new string('0', 64), ct));
         if (handoff.Held > 0) checks["handoff"] = $"{handoff.Held} accepted uploads held until the queue answers again";
         var degraded = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
-        var body = new { status = degraded.Count == 0 ? "ready" : "degraded", degraded, checks };
-        return degraded.Count == 0 ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        // Without the database or blob storage nothing can be accepted: not ready (503). Without the queue uploads
+        // are still accepted and held (QueueHandoff), so the instance stays in service, marked degraded.
+        var unavailable = degraded.Any(d => d is "database" or "storage");
+        var body = new { status = degraded.Count == 0 ? "ready" : unavailable ? "unavailable" : "degraded", degraded, checks };
+        return unavailable ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
 
         async Task Check(string name, Func<Task> probe)
         {

@@ -66,9 +66,13 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.All(accepted.GetProperty("documents").EnumerateArray(), d => Assert.Equal("queued", d.GetProperty("status").GetString()));
+        // Still in service (uploads are accepted and held), but says so.
         var readyResponse = await server.Client.GetAsync("readyz");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyResponse.StatusCode);
-        Assert.Contains("queue", await readyResponse.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, readyResponse.StatusCode);
+        var ready = await readyResponse.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("degraded", ready.GetProperty("status").GetString());
+        Assert.Contains("queue", ready.GetProperty("degraded").ToString());
+        Assert.True(ready.GetProperty("checks").TryGetProperty("handoff", out _));
 
         await redis.StartAsync();
         var batch = await server.WaitForBatchAsync(accepted.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(2));
