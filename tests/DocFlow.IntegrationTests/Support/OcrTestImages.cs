@@ -54,30 +54,7 @@ internal static class OcrTestImages
             "-depth", "8", "-compress", format is "bmp" or "tiff" ? "none" : "undefined"], format);
 
     /// <summary>Character error rate: edit distance between whitespace-normalised texts over the expected length.</summary>
-    public static double CharacterErrorRate(string expected, string actual)
-    {
-        var e = Normalise(expected);
-        var a = Normalise(actual);
-        if (e.Length == 0)
-            return a.Length == 0 ? 0 : 1;
-        var previous = new int[a.Length + 1];
-        var current = new int[a.Length + 1];
-        for (var j = 0; j <= a.Length; j++)
-            previous[j] = j;
-        for (var i = 1; i <= e.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= a.Length; j++)
-            {
-                var cost = e[i - 1] == a[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            (previous, current) = (current, previous);
-        }
-        return (double)previous[a.Length] / e.Length;
-    }
-
-    private static string Normalise(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    public static double CharacterErrorRate(string expected, string actual) => TextMetrics.CharacterErrorRate(expected, actual);
 
     private static byte[] Convert(IEnumerable<string> arguments, string format, bool adjoin = false)
     {
