@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using DocFlow.Blobs;
+using DocFlow.Diagnostics;
 using DocFlow.Queueing;
 using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,10 +13,26 @@ namespace DocFlow.Processing;
 /// the input itself is at fault. Anything else is thrown, so the worker loop retries it.
 /// </summary>
 public sealed partial class DocumentJobHandler(
-    IJobStore store, IBlobStore blobs, IDocumentEngine engine, ILogger<DocumentJobHandler> logger) : IJobHandler
+    IJobStore store, IBlobStore blobs, IDocumentEngine engine, ILogger<DocumentJobHandler> logger,
+    DocFlowTelemetry? telemetry = null) : IJobHandler
 {
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
+        telemetry?.BusySlots.Add(1);
+        try
+        {
+            await HandleCoreAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            telemetry?.BusySlots.Add(-1);
+        }
+    }
+
+    private async Task HandleCoreAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var route = ticket.Route.ToWireName();
         var job = await store.GetJobAsync(ticket.JobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
@@ -39,22 +57,64 @@ public sealed partial class DocumentJobHandler(
 
         try
         {
-            var result = await engine.ProcessAsync(new DocumentInput(job.FileName, content), cancellationToken).ConfigureAwait(false);
+            DocumentResult result;
+            using (var span = DocFlowTelemetry.ActivitySource.StartActivity("docflow.engine"))
+            {
+                span?.SetTag(DocFlowTelemetry.Tags.FileName, job.FileName).SetTag(DocFlowTelemetry.Tags.JobId, job.Id);
+                try
+                {
+                    result = await engine.ProcessAsync(new DocumentInput(job.FileName, content), cancellationToken).ConfigureAwait(false);
+                }
+                catch (DocumentException ex)
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, ex.Code.ToWireName());
+                    throw;
+                }
+                span?.SetTag(DocFlowTelemetry.Tags.MimeType, result.Stats.MimeType)
+                    .SetTag(DocFlowTelemetry.Tags.Pages, result.Stats.Pages)
+                    .SetTag(DocFlowTelemetry.Tags.OcrPages, result.Stats.OcrPages.Count)
+                    .SetTag(DocFlowTelemetry.Tags.EnginePath, result.Stats.EnginePath);
+                // One event per page, stamped with how it was read (the engine's page work is inside this span).
+                if (span is { IsAllDataRequested: true })
+                {
+                    var ocr = result.Stats.OcrPages.ToHashSet();
+                    for (var page = 1; page <= result.Stats.Pages; page++)
+                        span.AddEvent(new ActivityEvent("page", tags: new ActivityTagsCollection
+                        {
+                            ["docflow.page.number"] = page,
+                            [DocFlowTelemetry.Tags.Path] = ocr.Contains(page) ? DocFlowTelemetry.PathOcr : DocFlowTelemetry.PathTextLayer,
+                        }));
+                }
+            }
             await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
-            await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false);
+            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
+            {
+                telemetry?.PagesRead(result.Stats.Pages, result.Stats.OcrPages.Count);
+                Finished(DocFlowTelemetry.Statuses.Succeeded);
+            }
         }
         catch (DocumentException ex) when (!ex.Code.IsTransient())
         {
-            await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
-                new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false);
+            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
+                new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false))
+                Finished(DocFlowTelemetry.Statuses.Failed);
+        }
+
+        // Counted once, by the worker whose transition won: a redelivered job does not count twice.
+        void Finished(string status)
+        {
+            telemetry?.DocumentFinished(route, status);
+            telemetry?.DocumentDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, route));
         }
     }
 
     public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
     {
         var details = new StatusDetails(DocumentErrorCode.Internal.ToWireName(), reason);
-        if (!await store.TryTransitionAsync(ticket.JobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
-            await store.TryTransitionAsync(ticket.JobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false);
+        if (await store.TryTransitionAsync(ticket.JobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false)
+            || await store.TryTransitionAsync(ticket.JobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
+            telemetry?.DocumentFinished(ticket.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed);
     }
 
     private static partial class Log

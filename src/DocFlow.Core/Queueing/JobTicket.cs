@@ -34,6 +34,10 @@ public sealed record JobTicket(string JobId, JobRoute Route, JobPriority Priorit
     /// <summary>How many times the job has been handed to a worker, this time included (set by the worker loop
     /// from <see cref="IFetchedJob.DeliveryCount"/>; counts redeliveries after a worker died as well as retries).</summary>
     public int Deliveries { get; init; }
+
+    /// <summary>W3C <c>traceparent</c> of the span that enqueued the job, so the worker continues the upload's trace
+    /// (carried as the <c>traceparent</c> field in Redis). Null when no trace was recorded.</summary>
+    public string? TraceParent { get; init; }
 }
 
 public static class JobRoutes
