@@ -31,6 +31,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         services.TryAddSingleton(TimeProvider.System);
+        Observability.ObservabilityExtensions.AddDocFlowObservability(builder);
 
         // Blobs: a folder by default, S3 when --storage s3://bucket/prefix.
         services.TryAddSingleton<IBlobStore>(sp =>
