@@ -75,9 +75,11 @@ public sealed partial class WorkerLoop(
         }
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await handler.HandleAsync(ticket, abortToken).ConfigureAwait(false);
             await job.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
             activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "acknowledged");
+            Log.Done(logger, ticket.JobId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
         {
@@ -138,5 +140,8 @@ public sealed partial class WorkerLoop(
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Job {JobId} dead-lettered: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string jobId, string reason);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Job {JobId} done in {ElapsedMs:F0} ms")]
+        public static partial void Done(ILogger logger, string jobId, double elapsedMs);
     }
 }
