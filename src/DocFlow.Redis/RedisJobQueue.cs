@@ -251,6 +251,8 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
                 await BuryAsync(stream, id, fields, "malformed: " + ex.Message, checkOwner: false).ConfigureAwait(false);
                 continue;
             }
+            // The worker continues the producer's trace from the ticket (TicketEntry keeps the field apart from it).
+            entry = entry with { Ticket = entry.Ticket with { TraceParent = entry.TraceParent } };
             var job = new RedisFetchedJob(this, stream, id, entry, fields, deliveries);
             _held[job] = 0;
             var handed = false;

@@ -43,7 +43,8 @@ internal static class TicketFields
         };
         if (ticket.BatchId is not null) fields.Add(new(BatchId, ticket.BatchId));
         if (ticket.FileName is not null) fields.Add(new(FileName, ticket.FileName));
-        if (traceParent is not null) fields.Add(new(TraceParent, traceParent));
+        // The ticket's own context wins: a ticket enqueued later (held through an outage) still continues its upload's trace.
+        if ((ticket.TraceParent ?? traceParent) is { } trace) fields.Add(new(TraceParent, trace));
         if (ticket.ParentJobId is not null) fields.Add(new(ParentJobId, ticket.ParentJobId));
         if (ticket.Part is { } part) fields.Add(new(Part, part));
         if (ticket.Pages is { } pages) fields.Add(new(Pages, pages.ToString()));

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using DocFlow.Queueing;
 using DocFlow.Server.Hosting;
+using DocFlow.Server.Observability;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console.Cli;
@@ -22,6 +24,21 @@ public sealed class WorkerSettings : PlatformSettings
     [DefaultValue(30)]
     public int Grace { get; init; } = 30;
 
+    [CommandOption("--metrics-port <PORT>")]
+    [Description("Port of this worker's Prometheus /metrics listener; 0 turns it off. Key: Observability:MetricsPort. Default: 9464.")]
+    public int? MetricsPort { get; init; }
+
+    [CommandOption("--log-format <FORMAT>")]
+    [Description("Console log format: text, or json (one object per line, with job, batch and trace ids). Key: Logging:Format. Default: text.")]
+    public string? LogFormat { get; init; }
+
+    public override IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
+    {
+        foreach (var kv in base.ToConfiguration()) yield return kv;
+        if (MetricsPort is { } port) yield return new("Observability:MetricsPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (LogFormat is not null) yield return new("Logging:Format", LogFormat);
+    }
+
     public IReadOnlyCollection<JobRoute> ParseRoutes() => Routes is null
         ? JobRoutes.All
         : [.. Routes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -35,8 +52,16 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder();
+        // Worker defaults; files, DOCFLOW__* variables and flags override them. Queue gauges come from the API, since
+        // every worker reads the same shared queue.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Observability:ServiceName"] = "docflow-worker",
+            ["Observability:QueueGauges"] = "false",
+        });
         DocFlowServer.Configure(builder.Configuration, settings.ToConfiguration());
         builder.AddDocFlowPlatform();
+        builder.AddDocFlowMetricsServer();
         var slots = settings.Slots ?? Environment.ProcessorCount;
         builder.AddDocFlowWorkers(slots, settings.ParseRoutes());
         builder.Services.Configure<WorkerOptions>(o => o.GracePeriod = TimeSpan.FromSeconds(settings.Grace));

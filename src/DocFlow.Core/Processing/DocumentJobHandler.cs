@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using DocFlow.Blobs;
+using DocFlow.Diagnostics;
 using DocFlow.Queueing;
 using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
@@ -26,7 +28,8 @@ public sealed partial class DocumentJobHandler(
     IJobQueue? queue = null,
     IJobPartStore? parts = null,
     IOptions<SplitOptions>? splitOptions = null,
-    TimeProvider? timeProvider = null) : IJobHandler
+    TimeProvider? timeProvider = null,
+    DocFlowTelemetry? telemetry = null) : IJobHandler
 {
     private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly SplitOptions _split = splitOptions?.Value ?? new SplitOptions();
@@ -34,6 +37,21 @@ public sealed partial class DocumentJobHandler(
 
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
+        telemetry?.BusySlots.Add(1);
+        try
+        {
+            await HandleCoreAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            telemetry?.BusySlots.Add(-1);
+        }
+    }
+
+    private async Task HandleCoreAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var route = ticket.Route.ToWireName();
         var jobId = ticket.ParentJobId ?? ticket.JobId;
         var job = await store.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -53,7 +71,7 @@ public sealed partial class DocumentJobHandler(
         {
             if (ticket is { Pages: { } pages, Part: { } part } && engine is IPageRangeEngine ranges && parts is not null)
             {
-                await HandleRangeAsync(job, part, pages, ranges, parts, cancellationToken).ConfigureAwait(false);
+                await HandleRangeAsync(job, part, pages, ranges, parts, route, started, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
@@ -69,15 +87,57 @@ public sealed partial class DocumentJobHandler(
                 }
             }
 
-            var result = await engine.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+            DocumentResult result;
+            using (var span = DocFlowTelemetry.ActivitySource.StartActivity("docflow.engine"))
+            {
+                span?.SetTag(DocFlowTelemetry.Tags.FileName, job.FileName).SetTag(DocFlowTelemetry.Tags.JobId, job.Id);
+                try
+                {
+                    result = await engine.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+                }
+                catch (DocumentException ex)
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, ex.Code.ToWireName());
+                    throw;
+                }
+                Describe(span, result);
+            }
             await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
-            await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false);
+            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
+                Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
         }
         catch (DocumentException ex) when (!ex.Code.IsTransient())
         {
-            await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
-                new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false);
+            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
+                new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false))
+                Finished(route, DocFlowTelemetry.Statuses.Failed, started, null);
         }
+    }
+
+    /// <summary>Counted once, by the worker whose transition won: a redelivered job does not count twice.</summary>
+    private void Finished(string route, string status, long started, ProcessingStats? stats)
+    {
+        if (stats is not null) telemetry?.PagesRead(stats.Pages, stats.OcrPages.Count);
+        telemetry?.DocumentFinished(route, status);
+        telemetry?.DocumentDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
+            new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, route));
+    }
+
+    /// <summary>Tags the engine span, with one event per page stamped with how it was read.</summary>
+    private static void Describe(Activity? span, DocumentResult result)
+    {
+        span?.SetTag(DocFlowTelemetry.Tags.MimeType, result.Stats.MimeType)
+            .SetTag(DocFlowTelemetry.Tags.Pages, result.Stats.Pages)
+            .SetTag(DocFlowTelemetry.Tags.OcrPages, result.Stats.OcrPages.Count)
+            .SetTag(DocFlowTelemetry.Tags.EnginePath, result.Stats.EnginePath);
+        if (span is not { IsAllDataRequested: true }) return;
+        var ocr = result.Stats.OcrPages.ToHashSet();
+        for (var page = 1; page <= result.Stats.Pages; page++)
+            span.AddEvent(new ActivityEvent("page", tags: new ActivityTagsCollection
+            {
+                ["docflow.page.number"] = page,
+                [DocFlowTelemetry.Tags.Path] = ocr.Contains(page) ? DocFlowTelemetry.PathOcr : DocFlowTelemetry.PathTextLayer,
+            }));
     }
 
     /// <summary>Records the plan (once) and enqueues a ticket for every range not yet stored; the parent ticket is then done.</summary>
@@ -97,12 +157,14 @@ public sealed partial class DocumentJobHandler(
                 ParentJobId = job.Id,
                 Part = p.Index,
                 Pages = p.Pages,
+                TraceParent = Activity.Current?.Id ?? ticket.TraceParent,
             }, ct).ConfigureAwait(false);
         }
     }
 
     /// <summary>Reads one range and stores its layouts; when it completes the set and wins the claim, finishes the job.</summary>
-    private async Task HandleRangeAsync(JobRecord job, int part, PageRange pages, IPageRangeEngine ranges, IJobPartStore partStore, CancellationToken ct)
+    private async Task HandleRangeAsync(JobRecord job, int part, PageRange pages, IPageRangeEngine ranges, IJobPartStore partStore,
+        string route, long started, CancellationToken ct)
     {
         var plan = await partStore.GetPartsAsync(job.Id, ct).ConfigureAwait(false);
         var mine = plan.FirstOrDefault(p => p.Index == part);
@@ -126,11 +188,14 @@ public sealed partial class DocumentJobHandler(
         var layouts = stored.SelectMany(r => PageLayoutJson.Deserialize(r.LayoutsJson)).ToList();
         var rasterized = stored.SelectMany(r => r.RasterizedPages).ToList();
         var mime = stored[0].MimeType;
-        var elapsed = job.StartedAt is { } started ? _time.GetUtcNow() - started : TimeSpan.Zero;
+        var elapsed = job.StartedAt is { } jobStarted ? _time.GetUtcNow() - jobStarted : TimeSpan.Zero;
         var result = ranges.Finish(mime, layouts, rasterized, elapsed, ct);
         await store.SaveResultAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false);
         if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false))
+        {
             Log.Merged(logger, job.Id, stored.Count, layouts.Count);
+            Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
+        }
     }
 
     private async Task<byte[]> LoadAsync(JobRecord job, CancellationToken ct)
@@ -147,8 +212,9 @@ public sealed partial class DocumentJobHandler(
         var jobId = ticket.ParentJobId ?? ticket.JobId;
         var details = new StatusDetails(DocumentErrorCode.Internal.ToWireName(),
             ticket.Pages is { } pages ? $"pages {pages}: {reason}" : reason);
-        if (!await store.TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
-            await store.TryTransitionAsync(jobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false);
+        if (await store.TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false)
+            || await store.TryTransitionAsync(jobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
+            telemetry?.DocumentFinished(ticket.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed);
     }
 
     private static partial class Log

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using DocFlow.Diagnostics;
 using DocFlow.Queueing;
 using Microsoft.Extensions.Logging;
 
@@ -56,40 +58,79 @@ public sealed partial class WorkerLoop(
     public async Task RunOneAsync(IFetchedJob job)
     {
         var ticket = job.Ticket with { Deliveries = job.DeliveryCount };
+        // One trace from upload to result: the span continues the context the producer put on the ticket.
+        using var activity = DocFlowTelemetry.StartFromTraceParent("docflow.job", ActivityKind.Consumer, ticket.TraceParent);
+        activity?.SetTag(DocFlowTelemetry.Tags.JobId, ticket.JobId)
+            .SetTag(DocFlowTelemetry.Tags.BatchId, ticket.BatchId)
+            .SetTag(DocFlowTelemetry.Tags.JobRoute, ticket.Route.ToWireName())
+            .SetTag(DocFlowTelemetry.Tags.Priority, ticket.Priority.ToWireName())
+            .SetTag(DocFlowTelemetry.Tags.Attempt, ticket.Attempt)
+            .SetTag(DocFlowTelemetry.Tags.Deliveries, job.DeliveryCount);
+        using var scope = logger.BeginScope(new JobScope(ticket.JobId, ticket.BatchId));
         if (job.DeliveryCount > retry.MaxDeliveries)
         {
             var reason = $"poison: delivered {job.DeliveryCount} times without finishing (limit {retry.MaxDeliveries})";
-            await GiveUpAsync(job, reason).ConfigureAwait(false);
+            await GiveUpAsync(job, reason, activity).ConfigureAwait(false);
             return;
         }
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await handler.HandleAsync(ticket, abortToken).ConfigureAwait(false);
             await job.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "acknowledged");
+            Log.Done(logger, ticket.JobId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
         {
             // Aborted in flight: leave it to be delivered again (DisposeAsync requeues it).
+            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
         }
         catch (Exception ex)
         {
+            activity?.AddException(ex);
             var attempts = ticket.Attempt + 1;
             if (attempts >= retry.MaxAttempts)
             {
-                await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}").ConfigureAwait(false);
+                await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}", activity).ConfigureAwait(false);
                 return;
             }
             var delay = retry.DelayFor(ticket.Attempt);
+            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "retried").SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
             await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private async Task GiveUpAsync(IFetchedJob job, string reason)
+    private async Task GiveUpAsync(IFetchedJob job, string reason, Activity? activity)
     {
+        activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "dead-lettered").SetStatus(ActivityStatusCode.Error, reason);
         Log.DeadLettered(logger, job.Ticket.JobId, reason);
         await job.DeadLetterAsync(reason, CancellationToken.None).ConfigureAwait(false);
         await handler.OnDeadLetteredAsync(job.Ticket, reason, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The log scope of one job: every line logged while handling it carries the job and batch ids
+    /// (and, through the host's activity tracking, the trace id).</summary>
+    private sealed class JobScope(string jobId, string? batchId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new("JobId", jobId),
+            1 => new("BatchId", batchId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public int Count => 2;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++) yield return this[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => batchId is null ? $"Job {jobId}" : $"Job {jobId} in batch {batchId}";
     }
 
     private static partial class Log
@@ -99,5 +140,8 @@ public sealed partial class WorkerLoop(
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Job {JobId} dead-lettered: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string jobId, string reason);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Job {JobId} done in {ElapsedMs:F0} ms")]
+        public static partial void Done(ILogger logger, string jobId, double elapsedMs);
     }
 }

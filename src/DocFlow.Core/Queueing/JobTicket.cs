@@ -45,6 +45,10 @@ public sealed record JobTicket(string JobId, JobRoute Route, JobPriority Priorit
 
     /// <summary>For a range ticket, the 1-based pages it processes; null processes the whole document.</summary>
     public PageRange? Pages { get; init; }
+
+    /// <summary>W3C <c>traceparent</c> of the span that enqueued the job, so the worker continues the upload's trace
+    /// (carried as the <c>traceparent</c> field in Redis). Null when no trace was recorded.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>Pages <paramref name="First"/> to <paramref name="Last"/> of a document, 1-based and inclusive.</summary>

@@ -32,6 +32,7 @@ public static class PlatformServiceCollectionExtensions
         services.AddOptions<SplitOptions>().BindConfiguration(SplitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         services.TryAddSingleton(TimeProvider.System);
+        Observability.ObservabilityExtensions.AddDocFlowObservability(builder);
 
         // Blobs: a folder by default, S3 when --storage s3://bucket/prefix.
         services.TryAddSingleton<IBlobStore>(sp =>

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using DocFlow.Blobs;
+using DocFlow.Diagnostics;
 using DocFlow.Engine.Sniffing;
 using DocFlow.Processing;
 using DocFlow.Queueing;
@@ -31,7 +33,7 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// </summary>
 public sealed class IngestService(
     IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
-    IOptions<PlatformOptions> platform, TimeProvider time)
+    IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null)
 {
     public string OptionsKey { get; } = $"lang={engineOptions.Languages};dpi={engineOptions.RasterDpi}";
 
@@ -41,9 +43,14 @@ public sealed class IngestService(
 
         var batchId = NewId("b");
         var staged = new List<(NewJob Job, string? Error, string? Message)>();
+        var spans = new Dictionary<string, ActivityContext>();
         foreach (var upload in uploads)
         {
             var id = NewId("d");
+            // One span per file (store + sniff); its enqueue span below is its child, whatever happens in between.
+            using var span = DocFlowTelemetry.ActivitySource.StartActivity("docflow.ingest");
+            span?.SetTag(DocFlowTelemetry.Tags.JobId, id).SetTag(DocFlowTelemetry.Tags.BatchId, batchId).SetTag(DocFlowTelemetry.Tags.FileName, upload.FileName);
+            if (span is not null) spans[id] = span.Context;
             var limited = new LimitedStream(upload.Content, engineOptions.MaxFileBytes);
             BlobInfo blob;
             try
@@ -52,6 +59,7 @@ public sealed class IngestService(
             }
             catch (FileTooLargeException)
             {
+                span?.SetStatus(ActivityStatusCode.Error, DocumentErrorCode.TooLarge.ToWireName());
                 staged.Add((new NewJob(id, upload.FileName, new string('0', 64), JobRoute.Image, priority),
                     DocumentErrorCode.TooLarge.ToWireName(),
                     $"The file is larger than the limit of {engineOptions.MaxFileBytes / (1024 * 1024)} MB; split it or compress it."));
@@ -64,6 +72,8 @@ public sealed class IngestService(
             var sniff = FileSniffer.Sniff(head.AsSpan(0, read));
             var route = sniff.Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
             var job = new NewJob(id, upload.FileName, blob.Key, route, priority) { Sha256 = blob.Key, OptionsKey = OptionsKey, MimeType = sniff.MimeType };
+            span?.SetTag(DocFlowTelemetry.Tags.MimeType, sniff.MimeType).SetTag(DocFlowTelemetry.Tags.JobRoute, route.ToWireName());
+            if (sniff.Kind == InputKind.Unsupported) span?.SetStatus(ActivityStatusCode.Error, DocumentErrorCode.UnsupportedType.ToWireName());
             staged.Add(sniff.Kind == InputKind.Unsupported
                 ? (job, DocumentErrorCode.UnsupportedType.ToWireName(), InputInspector.UnsupportedMessage(sniff))
                 : (job, null, null));
@@ -75,21 +85,32 @@ public sealed class IngestService(
         {
             if (error is not null)
             {
-                await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Failed, new StatusDetails(error, message), cancellationToken).ConfigureAwait(false);
+                if (await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Failed, new StatusDetails(error, message), cancellationToken).ConfigureAwait(false))
+                    telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed);
                 accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Failed, job.MimeType, error, message));
                 continue;
             }
             if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(job, cancellationToken).ConfigureAwait(false))
             {
+                telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Deduplicated);
                 accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null));
                 continue;
             }
-            await handoff.EnqueueAsync(new JobTicket(job.Id, job.Route, priority, job.BlobKey)
+            // The enqueue span's context rides on the ticket (Redis field traceparent), so the worker continues this trace.
+            using (var enqueue = spans.TryGetValue(job.Id, out var parent)
+                ? DocFlowTelemetry.ActivitySource.StartActivity("docflow.enqueue", ActivityKind.Producer, parent)
+                : DocFlowTelemetry.ActivitySource.StartActivity("docflow.enqueue", ActivityKind.Producer))
             {
-                BatchId = batchId,
-                FileName = job.FileName,
-                EnqueuedAt = time.GetUtcNow(),
-            }, cancellationToken).ConfigureAwait(false);
+                enqueue?.SetTag(DocFlowTelemetry.Tags.JobId, job.Id).SetTag(DocFlowTelemetry.Tags.JobRoute, job.Route.ToWireName())
+                    .SetTag(DocFlowTelemetry.Tags.Priority, priority.ToWireName());
+                await handoff.EnqueueAsync(new JobTicket(job.Id, job.Route, priority, job.BlobKey)
+                {
+                    BatchId = batchId,
+                    FileName = job.FileName,
+                    EnqueuedAt = time.GetUtcNow(),
+                    TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null,
+                }, cancellationToken).ConfigureAwait(false);
+            }
             accepted.Add(new AcceptedDocument(job.Id, job.FileName, JobStatus.Queued, job.MimeType, null, null));
         }
         return new AcceptedBatch(batchId, accepted);

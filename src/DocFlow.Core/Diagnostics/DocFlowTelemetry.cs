@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace DocFlow.Diagnostics;
+
+/// <summary>
+/// DocFlow's traces and measurements: one <see cref="ActivitySource"/> and one <see cref="Meter"/>, both named
+/// <c>DocFlow</c>. Core code records here; hosts decide what is exported (Prometheus, OTLP, nothing).
+/// </summary>
+/// <remarks>The meter comes from <see cref="IMeterFactory"/> when there is one, so two hosts in one process (tests)
+/// keep separate measurements; the activity source is process-wide, as activity sources are meant to be.</remarks>
+public sealed class DocFlowTelemetry : IDisposable
+{
+    /// <summary>Name of the activity source and the meter: what an exporter subscribes to.</summary>
+    public const string Name = "DocFlow";
+
+    /// <summary>Spans of ingest, enqueue, job handling and engine work.</summary>
+    public static readonly ActivitySource ActivitySource = new(Name, typeof(DocFlowTelemetry).Assembly.GetName().Version?.ToString());
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+
+    /// <param name="meterFactory">The host's meter factory; without one the instance owns a meter of its own.</param>
+    public DocFlowTelemetry(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        Documents = _meter.CreateCounter<long>("docflow.documents", "{document}",
+            "Documents that reached a final status, by route and status (succeeded, failed, deduplicated).");
+        Pages = _meter.CreateCounter<long>("docflow.pages", "{page}",
+            "Pages read, by path: text-layer (the PDF's own text) or ocr.");
+        DocumentDuration = _meter.CreateHistogram<double>("docflow.document.duration", "s",
+            "Wall time a worker spent on one document, from fetch to stored result.");
+        BusySlots = _meter.CreateUpDownCounter<int>("docflow.workers.busy", "{slot}", "Worker slots in this process handling a job now.");
+    }
+
+    /// <summary>The meter all of DocFlow's instruments belong to (listeners match on it).</summary>
+    public Meter Meter => _meter;
+
+    /// <summary><c>docflow.documents</c>: tags <c>route</c>, <c>status</c>.</summary>
+    public Counter<long> Documents { get; }
+
+    /// <summary><c>docflow.pages</c>: tag <c>path</c> = text-layer | ocr.</summary>
+    public Counter<long> Pages { get; }
+
+    /// <summary><c>docflow.document.duration</c> in seconds: tag <c>route</c>.</summary>
+    public Histogram<double> DocumentDuration { get; }
+
+    /// <summary><c>docflow.workers.busy</c>: +1 when a slot takes a job, −1 when it is done with it.</summary>
+    public UpDownCounter<int> BusySlots { get; }
+
+    /// <summary>Counts a document that reached a final status.</summary>
+    public void DocumentFinished(string route, string status) =>
+        Documents.Add(1, new KeyValuePair<string, object?>(Tags.Route, route), new KeyValuePair<string, object?>(Tags.Status, status));
+
+    /// <summary>Counts the pages of a processed document by how they were read.</summary>
+    public void PagesRead(int pages, int ocrPages)
+    {
+        var ocr = Math.Clamp(ocrPages, 0, pages);
+        if (pages - ocr > 0) Pages.Add(pages - ocr, new KeyValuePair<string, object?>(Tags.Path, PathTextLayer));
+        if (ocr > 0) Pages.Add(ocr, new KeyValuePair<string, object?>(Tags.Path, PathOcr));
+    }
+
+    public const string PathTextLayer = "text-layer";
+    public const string PathOcr = "ocr";
+
+    /// <summary>Final statuses as the <c>status</c> tag spells them.</summary>
+    public static class Statuses
+    {
+        public const string Succeeded = "succeeded";
+        public const string Failed = "failed";
+        /// <summary>Answered from the stored result of identical content at upload, without processing.</summary>
+        public const string Deduplicated = "deduplicated";
+    }
+
+    /// <summary>Tag names on measurements and spans.</summary>
+    public static class Tags
+    {
+        public const string Route = "route";
+        public const string Status = "status";
+        public const string Path = "path";
+        public const string JobId = "docflow.job.id";
+        public const string BatchId = "docflow.batch.id";
+        public const string JobRoute = "docflow.job.route";
+        public const string Priority = "docflow.job.priority";
+        public const string Attempt = "docflow.job.attempt";
+        public const string Deliveries = "docflow.job.deliveries";
+        public const string FileName = "docflow.file.name";
+        public const string MimeType = "docflow.file.mime_type";
+        public const string Pages = "docflow.document.pages";
+        public const string OcrPages = "docflow.document.ocr_pages";
+        public const string EnginePath = "docflow.document.engine_path";
+        public const string Outcome = "docflow.job.outcome";
+    }
+
+    /// <summary>
+    /// Starts a span whose parent is the W3C <paramref name="traceParent"/> carried by a job ticket, so one trace runs
+    /// from the upload through the queue to the worker. Without a valid one, the span starts under the current activity.
+    /// </summary>
+    public static Activity? StartFromTraceParent(string name, ActivityKind kind, string? traceParent)
+    {
+        if (traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var parent))
+            return ActivitySource.StartActivity(name, kind, parent);
+        return ActivitySource.StartActivity(name, kind);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter) _meter.Dispose();
+    }
+}

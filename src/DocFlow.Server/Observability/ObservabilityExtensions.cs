@@ -1,0 +1,88 @@
+using DocFlow.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Prometheus;
+
+namespace DocFlow.Server.Observability;
+
+public static class ObservabilityExtensions
+{
+    /// <summary>The standard variable that turns on OTLP export; without it spans are recorded but not sent anywhere.</summary>
+    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>
+    /// Metrics (<see cref="DocFlowMetrics"/>), traces (the <c>DocFlow</c> activity source and ASP.NET Core requests,
+    /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set) and the log format
+    /// (<c>Logging:Format</c> = text | json).
+    /// </summary>
+    public static IHostApplicationBuilder AddDocFlowObservability(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<DocFlowTelemetry>();
+        services.TryAddSingleton<DocFlowMetrics>();
+
+        var serviceName = builder.Configuration[$"{ObservabilityOptions.SectionName}:{nameof(ObservabilityOptions.ServiceName)}"] ?? "docflow";
+        var tracing = services.AddOpenTelemetry()
+            .ConfigureResource(r =>
+            {
+                // OTEL_SERVICE_NAME, when set, is the operator's word and wins.
+                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME")))
+                    r.AddService(serviceName, serviceVersion: typeof(DocFlowTelemetry).Assembly.GetName().Version?.ToString());
+            })
+            .WithTracing(t =>
+            {
+                t.AddSource(DocFlowTelemetry.Name);
+                t.AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path));
+                if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable)))
+                    t.AddOtlpExporter();
+            });
+
+        builder.AddDocFlowLogFormat();
+        return builder;
+    }
+
+    /// <summary><c>Logging:Format=json</c> (<c>DOCFLOW__Logging__Format</c>, <c>--log-format json</c>): one JSON object
+    /// per line with scopes (job id, batch id, trace id). <c>text</c>, the default, stays readable for people.</summary>
+    public static IHostApplicationBuilder AddDocFlowLogFormat(this IHostApplicationBuilder builder)
+    {
+        var format = builder.Configuration["Logging:Format"];
+        if (string.IsNullOrWhiteSpace(format) || format.Equals("text", StringComparison.OrdinalIgnoreCase)) return builder;
+        if (!format.Equals("json", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Logging:Format is '{format}'; use 'text' (the default) or 'json'.");
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        });
+        // Trace and span ids ride as a scope on every line logged inside a span (the host default, made explicit).
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        return builder;
+    }
+
+    /// <summary>Maps <c>GET /metrics</c> (Prometheus text format) on the API.</summary>
+    public static IEndpointConventionBuilder MapDocFlowMetrics(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<DocFlowMetrics>().Registry)
+            .WithTags("Health")
+            .ExcludeFromDescription();
+
+    /// <summary>Serves /metrics on a port of its own for hosts without an HTTP API (<c>docflow worker</c>).</summary>
+    public static IHostApplicationBuilder AddDocFlowMetricsServer(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<MetricsServerService>();
+        return builder;
+    }
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz");
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.IntegrationTests.Support;
+using Xunit.Abstractions;
+
+namespace DocFlow.IntegrationTests.Observability;
+
+/// <summary>/metrics of a real server after it processed real documents.</summary>
+public sealed class MetricsTests(ITestOutputHelper output)
+{
+    private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
+
+    private static async Task<PrometheusText> ScrapeAsync(HttpClient client)
+    {
+        var response = await client.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_AfterProcessingDocuments_CountDocumentsPagesAndDurations()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "2" });
+        var c = server.Client;
+
+        var before = await ScrapeAsync(c);
+        Assert.Equal(2, before.Value("docflow_workers", ("state", "slots")));
+        Assert.Equal(0, before.Value("docflow_workers", ("state", "busy")));
+
+        // A digital PDF (text layer), a photo (OCR), a file that is not a document, then the PDF again (deduplicated).
+        var batch = await c.PostAsync("api/v1/batches", ServerHarness.Form("files",
+            ("receipt.pdf", Sample("receipt-digital.pdf")), ("shop.jpg", Sample("receipt-shop.jpg")), ("notes.txt", "just text"u8.ToArray())));
+        Assert.Equal(HttpStatusCode.Accepted, batch.StatusCode);
+        var batchId = (await batch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        var again = await c.PostAsync("api/v1/documents", ServerHarness.Form("file", ("again.pdf", Sample("receipt-digital.pdf"))));
+        Assert.Equal("succeeded", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        // Expected page counts from the job records: how many pages each document had and which were OCR'd.
+        int textPages = 0, ocrPages = 0;
+        foreach (var d in (await c.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents")).EnumerateArray())
+        {
+            if (d.GetProperty("status").GetString() != "succeeded") continue;
+            var doc = await c.GetFromJsonAsync<JsonElement>($"api/v1/documents/{d.GetProperty("id").GetString()}");
+            var ocr = doc.GetProperty("ocrPages").GetArrayLength();
+            ocrPages += ocr;
+            textPages += doc.GetProperty("pages").GetInt32() - ocr;
+        }
+        Assert.True(textPages > 0 && ocrPages > 0, $"samples give both paths: text {textPages}, ocr {ocrPages}");
+
+        var m = await ScrapeAsync(c);
+        Assert.Equal("counter", m.Types["docflow_documents_total"]);
+        Assert.Equal(1, m.Value("docflow_documents_total", ("route", "pdf"), ("status", "succeeded")));
+        Assert.Equal(1, m.Value("docflow_documents_total", ("route", "image"), ("status", "succeeded")));
+        Assert.Equal(1, m.Value("docflow_documents_total", ("route", "image"), ("status", "failed")));
+        Assert.Equal(1, m.Value("docflow_documents_total", ("route", "pdf"), ("status", "deduplicated")));
+
+        Assert.Equal("counter", m.Types["docflow_pages_total"]);
+        Assert.Equal(textPages, m.Value("docflow_pages_total", ("path", "text-layer")));
+        Assert.Equal(ocrPages, m.Value("docflow_pages_total", ("path", "ocr")));
+
+        Assert.Equal("histogram", m.Types["docflow_document_duration_seconds"]);
+        Assert.Equal(1, m.Value("docflow_document_duration_seconds_count", ("route", "pdf")));
+        Assert.Equal(1, m.Value("docflow_document_duration_seconds_count", ("route", "image")));
+        Assert.True(m.Value("docflow_document_duration_seconds_sum", ("route", "pdf")) > 0);
+        var buckets = m.Samples.Where(s => s.Name == "docflow_document_duration_seconds_bucket" && s.Labels["route"] == "pdf")
+            .Select(s => s.Labels["le"]).ToList();
+        Assert.Equal(["0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30", "60", "120", "300", "600", "+Inf"], buckets);
+        Assert.Equal(1, m.Value("docflow_document_duration_seconds_bucket", ("route", "pdf"), ("le", "600")));
+
+        Assert.Equal("gauge", m.Types["docflow_queue_depth"]);
+        Assert.Equal(6, m.Samples.Count(s => s.Name == "docflow_queue_depth")); // 3 routes x 2 priorities
+        Assert.Equal(0, m.Value("docflow_queue_depth"));
+        Assert.True(m.Has("docflow_queue_lag"));
+        Assert.Equal(0, m.Value("docflow_queue_lag"));
+        Assert.Equal(0, m.Value("docflow_dead_letters"));
+        Assert.Equal(0, m.Value("docflow_workers", ("state", "busy")));
+        Assert.Equal(2, m.Value("docflow_workers", ("state", "slots")));
+    }
+
+    [Fact]
+    public async Task Metrics_QueueGauges_ShowWaitingJobsAndTheirAge()
+    {
+        // No workers: what is uploaded waits, so depth and lag show it.
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Workers"] = "0",
+            ["Observability:QueueStatisticsCacheTime"] = "00:00:00",
+        });
+        var c = server.Client;
+        var form = ServerHarness.Form("files", ("a.pdf", Sample("receipt-digital.pdf")), ("b.pdf", Sample("invoice-digital.pdf")));
+        form.Add(new StringContent("express"), "priority");
+        var response = await c.PostAsync("api/v1/batches", form);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await Task.Delay(1100);
+
+        var m = await ScrapeAsync(c);
+        Assert.Equal(2, m.Value("docflow_queue_depth", ("route", "pdf"), ("priority", "express")));
+        Assert.Equal(0, m.Value("docflow_queue_depth", ("route", "pdf"), ("priority", "normal")));
+        Assert.True(m.Value("docflow_queue_lag", ("route", "pdf"), ("priority", "express")) >= 1);
+        Assert.Equal(0, m.Value("docflow_workers", ("state", "slots")));
+    }
+
+    [Fact]
+    public async Task Metrics_ScrapeCost_IsReported()
+    {
+        // Timing is reported, never asserted (CONVENTIONS: timing claims belong in benchmarks).
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "1" });
+        await ScrapeAsync(server.Client); // warm-up: JIT, first queue read
+        var times = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            var body = await server.Client.GetStringAsync("metrics");
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            Assert.Contains("docflow_queue_depth", body);
+        }
+        times.Sort();
+        output.WriteLine($"/metrics scrape (in-process queue): median {times[25]:F2} ms, p95 {times[47]:F2} ms, max {times[^1]:F2} ms");
+    }
+}
