@@ -28,7 +28,7 @@ public sealed class Autoscaler
     private readonly AutoscalerOptions _options;
     private readonly TimeProvider _time;
     private readonly Queue<(DateTimeOffset At, double Count)> _arrivals = new();
-    private readonly LinkedList<(DateTimeOffset At, int Slots)> _recommendations = new();
+    private readonly LinkedList<(DateTimeOffset At, double Slots)> _recommendations = new();
     private readonly DateTimeOffset _started;
     private DateTimeOffset? _lastUp;
     private DateTimeOffset? _lastChange;
@@ -71,7 +71,7 @@ public sealed class Autoscaler
         var recommended = Math.Clamp(_options.Policy.Workers(rate) + backlogWorkers, _options.MinWorkers, _options.MaxWorkers);
         var target = (int)Math.Ceiling(recommended * _options.SlotsPerWorker - 1e-9);
 
-        _recommendations.AddLast((now, target));
+        _recommendations.AddLast((now, recommended * _options.SlotsPerWorker));
         while (_recommendations.First is { } first && first.Value.At <= now - _options.ScaleDownStabilization) _recommendations.RemoveFirst();
 
         var changed = false;
@@ -83,7 +83,7 @@ public sealed class Autoscaler
         }
         else if (target < Slots && (_lastChange is null || now - _lastChange >= _options.ScaleDownCooldown))
         {
-            var stabilised = _recommendations.Max(r => r.Slots);
+            var stabilised = (int)Math.Ceiling(_recommendations.Max(r => r.Slots) * (1 + _options.ScaleDownTolerance) - 1e-9);
             if (stabilised < Slots)
             {
                 Slots = stabilised;
@@ -131,8 +131,12 @@ public sealed class AutoscalerOptions
     /// <summary>Minimum time after any change before scaling down. <value>Default 2 min.</value></summary>
     public TimeSpan ScaleDownCooldown { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Scale-downs go only to the highest recommendation of this window. <value>Default 5 min (HPA's default).</value></summary>
-    public TimeSpan ScaleDownStabilization { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>Scale-downs go only to the highest recommendation of this window. <value>Default 10 min: as long as
+    /// the rate window, so the noise of one window cannot drive a scale-down and the next scale-up.</value></summary>
+    public TimeSpan ScaleDownStabilization { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Scale down only below the stabilised recommendation plus this share. <value>Default 0.1 (HPA's tolerance).</value></summary>
+    public double ScaleDownTolerance { get; set; } = 0.1;
 
     /// <summary>Scale on the forecast arrival rate instead of the observed one. <value>Default true.</value></summary>
     public bool Predictive { get; set; } = true;
