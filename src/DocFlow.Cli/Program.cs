@@ -37,6 +37,8 @@ app.Configure(config =>
         db.SetDescription("Database tasks.");
         db.AddCommand<DbMigrateCommand>("migrate").WithDescription("Apply the store's migrations (--database).");
     });
+    config.AddCommand<AutoscaleSimulationCommand>("autoscale-sim")
+        .WithDescription("Replay a synthetic day under the reactive and the predictive autoscaler: waits, worker-hours, a chart.");
     config.AddCommand<BenchCommand>("bench")
         .WithDescription("Measure throughput: sequential vs parallel, text-layer pages/s, and OCR against the raw tesseract CLI.");
 });

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using DocFlow.Queueing;
+using DocFlow.Scaling;
 using DocFlow.Server.Hosting;
 using DocFlow.Server.Observability;
+using DocFlow.Server.Scaling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +41,47 @@ public sealed class WorkerSettings : PlatformSettings
         if (LogFormat is not null) yield return new("Logging:Format", LogFormat);
     }
 
+    [CommandOption("--autoscale <MIN:MAX>")]
+    [Description("Scale between MIN and MAX workers from queue depth, throughput and the forecast arrivals: this process's slots, " +
+        "then child `docflow worker` processes of --slots each (needs --redis). See docs/autoscaling.md.")]
+    public string? Autoscale { get; init; }
+
+    [CommandOption("--reactive")]
+    [Description("With --autoscale: scale on the observed arrival rate only, without the Holt-Winters forecast.")]
+    public bool Reactive { get; init; }
+
+    public (int Min, int Max)? ParseAutoscale()
+    {
+        if (Autoscale is null) return null;
+        var parts = Autoscale.Split(':');
+        if (parts.Length == 2 && int.TryParse(parts[0], out var min) && int.TryParse(parts[1], out var max) && min >= 1 && max >= min)
+            return (min, max);
+        throw new Batch.CommandFailedException($"--autoscale '{Autoscale}': give MIN:MAX workers, 1 <= MIN <= MAX (e.g. 2:10).");
+    }
+
+    /// <summary>The arguments a child worker gets: the same platform and worker flags, never --autoscale.</summary>
+    public IReadOnlyList<string> ChildArguments(int slots)
+    {
+        var args = new List<string>();
+        void Add(string flag, string? value)
+        {
+            if (value is null) return;
+            args.Add(flag);
+            args.Add(value);
+        }
+        Add("--redis", Redis);
+        Add("--database", Database);
+        Add("--storage", Storage);
+        Add("--lang", Lang);
+        Add("--routes", Routes);
+        Add("--slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("--grace", Grace.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("--log-format", LogFormat);
+        // Children share this host: only the supervisor listens on the metrics port.
+        Add("--metrics-port", "0");
+        return args;
+    }
+
     public IReadOnlyCollection<JobRoute> ParseRoutes() => Routes is null
         ? JobRoutes.All
         : [.. Routes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -63,10 +106,25 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         builder.AddDocFlowPlatform();
         builder.AddDocFlowMetricsServer();
         var slots = settings.Slots ?? Environment.ProcessorCount;
-        builder.AddDocFlowWorkers(slots, settings.ParseRoutes());
+        if (settings.ParseAutoscale() is var (min, max))
+        {
+            var options = new AutoscaleSupervisorOptions
+            {
+                Autoscaler = new AutoscalerOptions { MinWorkers = min, MaxWorkers = max, SlotsPerWorker = slots, Predictive = !settings.Reactive },
+                Routes = settings.ParseRoutes(),
+                Distributed = !string.IsNullOrWhiteSpace(builder.Configuration["Redis"]),
+                GracePeriod = TimeSpan.FromSeconds(settings.Grace),
+            };
+            builder.AddDocFlowAutoscaler(options, new DocflowWorkerLauncher(settings.ChildArguments(slots)));
+        }
+        else
+        {
+            builder.AddDocFlowWorkers(slots, settings.ParseRoutes());
+        }
         builder.Services.Configure<WorkerOptions>(o => o.GracePeriod = TimeSpan.FromSeconds(settings.Grace));
         // The host waits for the workers' grace period (plus a margin) before it gives up on stopping.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.Grace + 10));
+        // Children stopping get the same grace plus 10 s before SIGKILL, so the supervisor waits a little longer.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.Grace + (settings.Autoscale is null ? 10 : 25)));
         using var host = builder.Build();
         await host.RunAsync(cancellationToken);
         return 0;

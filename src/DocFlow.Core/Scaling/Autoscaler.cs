@@ -1,0 +1,166 @@
+namespace DocFlow.Scaling;
+
+/// <summary>What the autoscaler sees at one evaluation.</summary>
+/// <param name="Arrivals">Jobs that arrived since the previous evaluation (measured or estimated).</param>
+/// <param name="Backlog">Jobs waiting, not yet taken by a worker.</param>
+/// <param name="PerWorkerThroughput">Measured documents per hour one worker finishes; null when not known yet.</param>
+public readonly record struct ScalingSignal(double Arrivals, double Backlog, double? PerWorkerThroughput);
+
+/// <summary>One evaluation's outcome.</summary>
+/// <param name="Slots">Slots to run in all (the decision, after hysteresis).</param>
+/// <param name="Workers">Slots in whole workers (rounded up).</param>
+/// <param name="Recommended">Workers the policy asked for at this instant, before rounding and hysteresis.</param>
+/// <param name="ObservedRate">Arrival rate over the rate window (docs/h).</param>
+/// <param name="ForecastRate">Peak forecast arrival rate over the provisioning horizon (docs/h), when predicting.</param>
+/// <param name="Changed">Whether this evaluation changed <see cref="Slots"/>.</param>
+public readonly record struct ScalingDecision(
+    int Slots, int Workers, double Recommended, double ObservedRate, double? ForecastRate, bool Changed);
+
+/// <summary>
+/// Decides how many workers to run: the load table on the arrival rate (observed, or forecast over the provisioning
+/// horizon when predictive), plus enough workers to drain the backlog within the target time, clamped to the
+/// bounds; then hysteresis: scale-ups wait out a cooldown, scale-downs take the highest recommendation of the
+/// stabilisation window (as Kubernetes' HPA does) and a cooldown too.
+/// </summary>
+/// <remarks>Pure and clock-driven (<see cref="TimeProvider"/>): the supervisor and the simulation run the same code.</remarks>
+public sealed class Autoscaler
+{
+    private readonly AutoscalerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Queue<(DateTimeOffset At, double Count)> _arrivals = new();
+    private readonly LinkedList<(DateTimeOffset At, double Slots)> _recommendations = new();
+    private readonly DateTimeOffset _started;
+    private DateTimeOffset? _lastUp;
+    private DateTimeOffset? _lastChange;
+
+    public Autoscaler(AutoscalerOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _time = timeProvider;
+        _started = timeProvider.GetUtcNow();
+        Forecaster = new ArrivalForecaster(options.Forecast);
+        Slots = options.MinWorkers * options.SlotsPerWorker;
+    }
+
+    public AutoscalerOptions Options => _options;
+
+    /// <summary>The arrival history and its model (prime it with earlier days to predict from the first hour).</summary>
+    public ArrivalForecaster Forecaster { get; }
+
+    /// <summary>The slots currently decided.</summary>
+    public int Slots { get; private set; }
+
+    public ScalingDecision Evaluate(ScalingSignal signal)
+    {
+        var now = _time.GetUtcNow();
+        var arrivals = Math.Max(0, signal.Arrivals);
+        _arrivals.Enqueue((now, arrivals));
+        while (_arrivals.Count > 0 && _arrivals.Peek().At <= now - _options.RateWindow) _arrivals.Dequeue();
+        Forecaster.Record(arrivals, now);
+
+        // Until a full window has passed, the rate is over the time seen so far (never less than one evaluation).
+        var span = Min(_options.RateWindow, Max(now - _started, _options.Interval));
+        var observed = _arrivals.Sum(a => a.Count) / span.TotalHours;
+        double? forecast = _options.Predictive ? Forecaster.PeakRate(now, _options.ProvisioningHorizon) : null;
+        var rate = forecast is { } f ? Math.Max(f, observed * _options.ObservedFloor) : observed;
+
+        var perWorker = signal.PerWorkerThroughput is > 0 ? signal.PerWorkerThroughput.Value : _options.DefaultPerWorkerThroughput;
+        var backlogWorkers = Math.Max(0, signal.Backlog) / (perWorker * _options.DrainTarget.TotalHours);
+        var recommended = Math.Clamp(_options.Policy.Workers(rate) + backlogWorkers, _options.MinWorkers, _options.MaxWorkers);
+        var target = (int)Math.Ceiling(recommended * _options.SlotsPerWorker - 1e-9);
+
+        _recommendations.AddLast((now, recommended * _options.SlotsPerWorker));
+        while (_recommendations.First is { } first && first.Value.At <= now - _options.ScaleDownStabilization) _recommendations.RemoveFirst();
+
+        var changed = false;
+        if (target > Slots && (_lastUp is null || now - _lastUp >= _options.ScaleUpCooldown))
+        {
+            Slots = target;
+            _lastUp = _lastChange = now;
+            changed = true;
+        }
+        else if (target < Slots && (_lastChange is null || now - _lastChange >= _options.ScaleDownCooldown))
+        {
+            var stabilised = (int)Math.Ceiling(_recommendations.Max(r => r.Slots) * (1 + _options.ScaleDownTolerance) - 1e-9);
+            if (stabilised < Slots)
+            {
+                Slots = stabilised;
+                _lastChange = now;
+                changed = true;
+            }
+        }
+        var workers = (Slots + _options.SlotsPerWorker - 1) / _options.SlotsPerWorker;
+        return new ScalingDecision(Slots, workers, recommended, observed, forecast, changed);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>The autoscaler's bounds, policy and damping.</summary>
+public sealed class AutoscalerOptions
+{
+    /// <summary>Fewest workers. <value>Default 2 (the table's floor).</value></summary>
+    public int MinWorkers { get; set; } = 2;
+
+    /// <summary>Most workers. <value>Default 50.</value></summary>
+    public int MaxWorkers { get; set; } = 50;
+
+    /// <summary>Slots one worker runs; the decision is made in slots so a supervisor can grow its own slots before
+    /// it starts another process. <value>Default 1 (a worker is the unit).</value></summary>
+    public int SlotsPerWorker { get; set; } = 1;
+
+    /// <summary>How often the supervisor evaluates. <value>Default 5 s.</value></summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The window the observed arrival rate is averaged over. <value>Default 10 min.</value></summary>
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Backlog is to be drained within this time by the extra workers. <value>Default 10 min.</value></summary>
+    public TimeSpan DrainTarget { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Per-worker throughput assumed until one is measured (docs/h). <value>Default 20: the proposal's table
+    /// runs about 20 docs/h per worker.</value></summary>
+    public double DefaultPerWorkerThroughput { get; set; } = 20;
+
+    /// <summary>Minimum time between two scale-ups. <value>Default 30 s.</value></summary>
+    public TimeSpan ScaleUpCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Minimum time after any change before scaling down. <value>Default 2 min.</value></summary>
+    public TimeSpan ScaleDownCooldown { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Scale-downs go only to the highest recommendation of this window. <value>Default 10 min: as long as
+    /// the rate window, so the noise of one window cannot drive a scale-down and the next scale-up.</value></summary>
+    public TimeSpan ScaleDownStabilization { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Scale down only below the stabilised recommendation plus this share. <value>Default 0.1 (HPA's tolerance).</value></summary>
+    public double ScaleDownTolerance { get; set; } = 0.1;
+
+    /// <summary>Scale on the forecast arrival rate instead of the observed one. <value>Default true.</value></summary>
+    public bool Predictive { get; set; } = true;
+
+    /// <summary>How far ahead to provision: worker start-up time plus a margin. <value>Default 10 min.</value></summary>
+    public TimeSpan ProvisioningHorizon { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>When predicting, the rate used is never below this share of the observed rate, so a forecast that
+    /// misses a surge cannot scale under it. <value>Default 0.8.</value></summary>
+    public double ObservedFloor { get; set; } = 0.8;
+
+    /// <summary>The rate-to-workers table. <value>Default <see cref="LoadTablePolicy.Default"/>.</value></summary>
+    public LoadTablePolicy Policy { get; set; } = LoadTablePolicy.Default;
+
+    public ForecastOptions Forecast { get; set; } = new();
+
+    /// <summary>Throws with what to fix when the options cannot work.</summary>
+    public void Validate()
+    {
+        if (MinWorkers < 1) throw new ArgumentOutOfRangeException(nameof(MinWorkers), MinWorkers, "At least one worker.");
+        if (MaxWorkers < MinWorkers) throw new ArgumentOutOfRangeException(nameof(MaxWorkers), MaxWorkers, "MAX must be at least MIN.");
+        if (SlotsPerWorker < 1) throw new ArgumentOutOfRangeException(nameof(SlotsPerWorker), SlotsPerWorker, "At least one slot per worker.");
+        if (Interval <= TimeSpan.Zero || RateWindow <= TimeSpan.Zero || DrainTarget <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(Interval), "Interval, rate window and drain target must be positive.");
+        if (DefaultPerWorkerThroughput <= 0) throw new ArgumentOutOfRangeException(nameof(DefaultPerWorkerThroughput), "Throughput must be positive.");
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using DocFlow.Scaling;
+using DocFlow.Server.Scaling;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DocFlow.IntegrationTests.Scaling;
+
+/// <summary>The supervisor of `docflow worker --autoscale` with real child `docflow worker` processes on Redis.</summary>
+public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    private sealed class NoJobs : IJobHandler
+    {
+        public Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private static bool IsDocflowWorker(int pid)
+    {
+        var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+        return cmdline.Contains("worker") && cmdline.Any(a => a.EndsWith("docflow.dll", StringComparison.Ordinal)) && !cmdline.Contains("--autoscale");
+    }
+
+    private static async Task Until(Func<bool> condition, Action poll, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException(what);
+            await Task.Delay(200);
+            poll();
+        }
+    }
+
+    [Fact]
+    public async Task Supervisor_StartsStopsAndRestartsChildWorkers_WhenTheDecisionChanges()
+    {
+        var dir = Repo.NewTempDirectory("autoscale");
+        var args = new[] { "--redis", redis.Endpoint, "--database", Path.Combine(dir, "docflow.db"), "--storage", Path.Combine(dir, "blobs"), "--slots", "1", "--grace", "5" };
+        var launcher = new DocflowWorkerLauncher(args) { Command = ("dotnet", [Path.Combine(AppContext.BaseDirectory, "docflow.dll")]) };
+        var options = new AutoscaleSupervisorOptions
+        {
+            Autoscaler = new AutoscalerOptions { MinWorkers = 1, MaxWorkers = 4, SlotsPerWorker = 1 },
+            Distributed = true,
+            GracePeriod = TimeSpan.FromSeconds(5),
+        };
+        using var supervisor = new AutoscaleSupervisor(new InProcessJobQueue(), new NoJobs(), new RetryOptions(), options, launcher,
+            TimeProvider.System, NullLoggerFactory.Instance);
+        try
+        {
+            // Three workers: this process plus two children.
+            supervisor.Apply(3);
+            Assert.Equal(1, supervisor.LocalSlots);
+            Assert.Equal(2, supervisor.Pool.Active.Count);
+            var first = supervisor.Pool.Active.Select(p => p.Id).ToArray();
+            Assert.All(first, pid => Assert.True(IsDocflowWorker(pid)));
+
+            // A child that dies is replaced.
+            Process.GetProcessById(first[0]).Kill();
+            await Until(() => supervisor.Pool.Restarts == 1 && supervisor.Pool.Active.Count == 2, () => supervisor.Apply(3), "dead child replaced");
+            Assert.DoesNotContain(first[0], supervisor.Pool.Active.Select(p => p.Id));
+
+            // Back to one worker: both children get SIGTERM and exit on their own (no SIGKILL needed).
+            var stopped = Stopwatch.StartNew();
+            supervisor.Apply(1);
+            Assert.Empty(supervisor.Pool.Active);
+            Assert.InRange(supervisor.Pool.Stopping, 0, 2); // a child still starting may exit at once
+            await Until(() => supervisor.Pool.Stopping == 0, () => supervisor.Apply(1), "children exit after SIGTERM");
+            // SIGKILL would come only after grace (5 s) + 10 s.
+            Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(14), $"children took {stopped.Elapsed} to stop");
+        }
+        finally
+        {
+            await supervisor.Pool.StopAllAsync(CancellationToken.None);
+        }
+    }
+}
