@@ -29,6 +29,7 @@ public static class ApiEndpoints
         app.MapBatchesApi();
         app.MapBatchReportsApi();
         app.MapOperationsApi();
+        Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);
         return app;
     }
 
