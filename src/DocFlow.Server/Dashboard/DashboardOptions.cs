@@ -10,6 +10,10 @@ public sealed class DashboardOptions
     /// <summary>How often the live view (SSE) sends the overview. <value>Default 2 s.</value></summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long one computed overview is shared by every request and stream, so any number of open
+    /// dashboards cost the database one set of queries per period. <value>Default 1 s.</value></summary>
+    public TimeSpan OverviewCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The cost model behind "cost per document".</summary>
     public CostModelOptions Cost { get; set; } = new();
 }

@@ -11,14 +11,13 @@ public sealed record ServerStartTime(DateTimeOffset At);
 
 /// <summary>
 /// Builds the dashboard's overview from the queue, the worker registry and the store. One overview is shared for
-/// a second, so any number of open dashboards cost the database one query set per second.
+/// <see cref="DashboardOptions.OverviewCacheDuration"/>, so any number of open dashboards cost the database one query set per second.
 /// </summary>
 public sealed class DashboardService(
     IJobQueue queue, IWorkerRegistry workers, IJobStore store, IOptions<DashboardOptions> options,
     ServerStartTime start, TimeProvider time, IOptions<Hosting.PlatformOptions> platform)
 {
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
-    private static readonly TimeSpan ShareFor = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private OverviewDto? _last;
 
@@ -37,7 +36,7 @@ public sealed class DashboardService(
         }
     }
 
-    private OverviewDto? Fresh(OverviewDto? o) => o is not null && time.GetUtcNow() - o.GeneratedAt < ShareFor ? o : null;
+    private OverviewDto? Fresh(OverviewDto? o) => o is not null && time.GetUtcNow() - o.GeneratedAt < options.Value.OverviewCacheDuration ? o : null;
 
     private async Task<OverviewDto> BuildAsync(CancellationToken ct)
     {

@@ -5,7 +5,7 @@ const api = 'api/v1/';
 const $ = (s) => document.querySelector(s);
 const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const num = (n) => (n ?? 0).toLocaleString('en-US');
-const ms = (v) => (v == null ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
+const ms = (v) => (v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
 const money = (v, cur) => (v == null ? '–' : (v < 0.01 ? v.toFixed(5) : v.toFixed(4)) + ' ' + cur);
 const pct = (v) => (v * 100).toFixed(v > 0 && v < 0.1 ? 2 : 1) + ' %';
 const time = (t) => (t ? new Date(t).toLocaleTimeString('en-GB') : '–');
@@ -85,8 +85,8 @@ function drawCharts(perMinute) {
       { label: 'pages', stroke: '#1a8f5a', width: 1.5 },
       { label: 'failed', stroke: '#c8372d', width: 1.5 }]), tp, tEl);
     latencyChart = new uPlot(chartOptions(lEl, [
-      { label: 'p50 ms', stroke: '#2f6fde', width: 2, spanGaps: true },
-      { label: 'p95 ms', stroke: '#e07b00', width: 2, spanGaps: true }]), lat, lEl);
+      { label: 'p50 ms', stroke: '#2f6fde', width: 2, spanGaps: true, points: { show: true, size: 5 } },
+      { label: 'p95 ms', stroke: '#e07b00', width: 2, spanGaps: true, points: { show: true, size: 5 } }]), lat, lEl);
     new ResizeObserver(() => {
       throughputChart.setSize({ width: Math.max(tEl.clientWidth, 300), height: 200 });
       latencyChart.setSize({ width: Math.max(lEl.clientWidth, 300), height: 200 });
@@ -227,7 +227,11 @@ function drawPage() {
   const p = pages.find((x) => x.pageNumber === doc.page) ?? pages[doc.page - 1] ?? {};
   $('#doc-page').textContent = doc.page;
   $('#doc-pages').textContent = Math.max(pages.length, 1);
-  $('#page-img').src = `${api}documents/${encodeURIComponent(doc.id)}/pages/${doc.page}/image`;
+  const src = `${api}documents/${encodeURIComponent(doc.id)}/pages/${doc.page}/image`;
+  if ($('#page-img').getAttribute('src') !== src) {
+    delete $('#page').dataset.loaded;
+    $('#page-img').src = src;
+  }
   const parts = [];
   if ($('#show-tokens').checked) for (const t of p.tokens ?? []) parts.push(poly(t.layout, 'tok', anchorText(text, t.layout)));
   if ($('#show-tables').checked) for (const tb of p.tables ?? []) {
@@ -255,8 +259,13 @@ document.addEventListener('mouseover', (e) => {
   document.querySelectorAll('#overlay .hl').forEach((x) => x.classList.remove('hl'));
   if (r) document.querySelectorAll(`#overlay .${r.dataset.hl}`).forEach((x) => x.classList.add('hl'));
 });
+$('#page-img').addEventListener('load', () => { $('#page').dataset.loaded = `${doc.id}/${doc.page}`; });
 async function openDocument(id) {
   doc.id = id; doc.page = 1;
+  // Never show the previous document's page under this one's boxes while they load.
+  $('#page-img').removeAttribute('src');
+  delete $('#page').dataset.loaded;
+  $('#overlay').innerHTML = '';
   $('#overview-view').hidden = true;
   $('#doc-view').hidden = false;
   const job = await getJson(`${api}documents/${encodeURIComponent(id)}`);

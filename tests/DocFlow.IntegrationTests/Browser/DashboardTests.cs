@@ -61,7 +61,7 @@ public sealed class DashboardTests
 
         await Expect(page.Locator("#doc-view")).ToBeVisibleAsync();
         await Expect(page.Locator("#doc-title")).ToHaveTextAsync("invoice-scan.png");
-        await page.WaitForFunctionAsync("() => document.querySelector('#page-img').complete && document.querySelector('#page-img').naturalWidth > 0");
+        await Expect(page.Locator("#page[data-loaded$='/1']")).ToHaveCountAsync(1);
         Assert.True(await page.Locator("#overlay polygon.tok").CountAsync() > 20);
         Assert.True(await page.Locator("#doc-entities tbody tr:not(.empty)").CountAsync() > 0);
         await browser.ScreenshotAsync("document-view-invoice");
@@ -69,7 +69,7 @@ public sealed class DashboardTests
         await page.Locator("#doc-close").ClickAsync();
         await page.Locator("#batch-docs tr[data-doc]", new() { HasText = "form-filled.pdf" }).ClickAsync();
         await Expect(page.Locator("#doc-title")).ToHaveTextAsync("form-filled.pdf");
-        await page.WaitForFunctionAsync("() => document.querySelector('#page-img').complete && document.querySelector('#page-img').naturalWidth > 0");
+        await Expect(page.Locator("#page[data-loaded$='/1']")).ToHaveCountAsync(1);
         Assert.True(await page.Locator("#overlay polygon.key").CountAsync() > 0);
         await browser.ScreenshotAsync("document-view-form");
     }
