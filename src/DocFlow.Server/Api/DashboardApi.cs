@@ -54,8 +54,12 @@ public static class DashboardApi
         }
     }
 
-    internal static async Task<Ok<List<WorkerDto>>> WorkersAsync(DashboardService dashboard, CancellationToken ct) =>
-        TypedResults.Ok((await dashboard.GetOverviewAsync(ct)).Workers.ToList());
+    internal static async Task<Ok<List<WorkerDto>>> WorkersAsync(IWorkerRegistry registry, TimeProvider time, CancellationToken ct)
+    {
+        var workers = await registry.ListAsync(ct);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(workers.Select(w => DashboardService.ToDto(w, now)).ToList());
+    }
 
     public sealed record JobSummaryDto(string Id, string BatchId, string FileName, string Status, string? MimeType, string Route, string Priority,
         int? Pages, int Attempts, ErrorDto? Error, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, long? DurationMs);

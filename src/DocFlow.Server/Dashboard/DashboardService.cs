@@ -51,14 +51,16 @@ public sealed class DashboardService(
         var queues = new QueuesDto(
             [.. s.Lanes.Select(l => new LaneDto(l.Route.ToWireName(), l.Priority.ToWireName(), l.Depth, l.InFlight, l.OldestAge.TotalSeconds))],
             s.TotalDepth, s.TotalInFlight, s.Delayed, s.DeadLetters);
-        var workerDtos = list.Select(w => new WorkerDto(w.Worker.Id, w.Worker.Host, w.Worker.Slots, w.Worker.Busy, w.Worker.Processed,
-            w.Worker.Failed, w.Worker.Routes, w.Worker.StartedAt, w.Worker.LastHeartbeat,
-            Math.Max(0, (now - w.Worker.LastHeartbeat).TotalSeconds), w.Stale)).ToList();
+        var workerDtos = list.Select(w => ToDto(w, now)).ToList();
         var lastHour = Summarise(finished, since, now);
         var cost = Cost(lastHour, workerDtos.Count(w => !w.Stale), Math.Min(Window.TotalHours, (now - start.At).TotalHours));
         return new OverviewDto(now, start.At, (now - start.At).TotalSeconds, platform.Value.Distributed ? "distributed" : "embedded",
             queues, workerDtos, lastHour, cost);
     }
+
+    internal static WorkerDto ToDto(WorkerStatus w, DateTimeOffset now) => new(w.Worker.Id, w.Worker.Host, w.Worker.Slots, w.Worker.Busy,
+        w.Worker.Processed, w.Worker.Failed, w.Worker.Routes, w.Worker.StartedAt, w.Worker.LastHeartbeat,
+        Math.Max(0, (now - w.Worker.LastHeartbeat).TotalSeconds), w.Stale);
 
     internal static LastHourDto Summarise(IReadOnlyList<FinishedJob> finished, DateTimeOffset since, DateTimeOffset now)
     {

@@ -41,7 +41,7 @@ function renderOverview(o) {
   $('#k-workers').textContent = `${live.length}` + (live.length < o.workers.length ? ` / ${o.workers.length}` : '');
   $('#k-slots').textContent = `${live.reduce((a, w) => a + w.busy, 0)} of ${live.reduce((a, w) => a + w.slots, 0)} slots busy`;
   $('#k-docs').textContent = num(h.documents);
-  $('#k-pages').textContent = `${num(h.pages)} pages`;
+  $('#k-pages').textContent = plural(h.pages, 'page');
   $('#k-errors').textContent = pct(h.errorRate);
   $('#k-errors').style.color = h.errorRate > 0.05 ? 'var(--bad)' : '';
   $('#k-failed').textContent = `${num(h.failed)} failed · ${plural(q.deadLetters, 'dead letter')}`;
