@@ -65,6 +65,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasIndex(x => new { x.Status, x.CreatedAt, x.Id });
             // The dashboard's recent jobs.
             j.HasIndex(x => new { x.CreatedAt, x.Id });
+            // The dashboard's throughput and latency over the last hour (a range on finished_at).
+            j.HasIndex(x => x.FinishedAt);
             // Dedup: a succeeded job with the same content and options.
             j.HasIndex(x => new { x.Sha256, x.OptionsKey }).HasFilter("status = 'succeeded'");
         });

@@ -234,6 +234,55 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         return job is null ? null : ToRecord(job);
     }, cancellationToken);
 
+    public Task<BatchPage> ListBatchesAsync(BatchQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
+        (DateTimeOffset At, string Id)? after = query.Cursor is null ? null : Cursor.ParseTime(query.Cursor);
+
+        return RunAsync(async db =>
+        {
+            // Keyset on (created_at, id) descending, seeking in the index on created_at.
+            var batches = db.Set<BatchEntity>().AsNoTracking();
+            if (after is var (at, id))
+                batches = batches.Where(b => b.CreatedAt <= at && (b.CreatedAt < at || string.Compare(b.Id, id) < 0));
+            var rows = await batches.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id)
+                .Take(query.Limit + 1).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var more = rows.Count > query.Limit;
+            if (more) rows.RemoveAt(rows.Count - 1);
+            if (rows.Count == 0) return new BatchPage([], null);
+
+            // The page's counts in one grouped query on the (batch_id, status) index.
+            var ids = rows.Select(b => b.Id).ToList();
+            var counts = await db.Set<JobEntity>().Where(j => ids.Contains(j.BatchId))
+                .GroupBy(j => new { j.BatchId, j.Status })
+                .Select(g => new { g.Key.BatchId, g.Key.Status, Count = g.Count(), Finished = g.Max(j => j.FinishedAt) })
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var items = rows.Select(b =>
+            {
+                var mine = counts.Where(c => c.BatchId == b.Id).ToList();
+                int Count(JobStatus s) => mine.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
+                int queued = Count(JobStatus.Queued), processing = Count(JobStatus.Processing);
+                var finishedAt = queued + processing == 0 ? mine.Max(c => c.Finished) : null;
+                return new BatchRecord(b.Id, b.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), b.CreatedAt, finishedAt);
+            }).ToList();
+            return new BatchPage(items, more ? Cursor.Time(rows[^1].CreatedAt, rows[^1].Id) : null);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => RunAsync(async db =>
+    {
+        // Range scan of the index on finished_at; only the four columns the dashboard needs leave the database.
+        var rows = await db.Set<JobEntity>().AsNoTracking()
+            .Where(j => j.FinishedAt >= since)
+            .OrderBy(j => j.FinishedAt)
+            .Select(j => new { j.FinishedAt, j.Status, j.Pages, j.DurationMs })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<FinishedJob> result = [.. rows.Select(r => new FinishedJob(r.FinishedAt!.Value, r.Status, r.Pages, r.DurationMs))];
+        return result;
+    }, cancellationToken);
+
     public Task PingAsync(CancellationToken cancellationToken) =>
         RunAsync(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
 

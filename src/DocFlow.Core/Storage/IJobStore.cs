@@ -45,6 +45,14 @@ public interface IJobStore
     /// <summary>A succeeded job with the same content and options (dedup), or null.</summary>
     Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken);
 
+    /// <summary>Recent batches, newest first, with their counts per status (the dashboard's batch list).</summary>
+    Task<BatchPage> ListBatchesAsync(BatchQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every job that finished (succeeded or failed) at or after <paramref name="since"/>, oldest first:
+    /// the few columns throughput and latency are computed from (the dashboard's last hour).</summary>
+    /// <remarks>Served by the index on finished_at, so its cost follows the jobs of the window, not the size of the store.</remarks>
+    Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
     /// <summary>A cheap round trip to the database; throws <see cref="StoreUnavailableException"/> when it is down.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

@@ -102,3 +102,18 @@ public sealed record JobQuery(string? BatchId = null, JobStatus? Status = null, 
 
 /// <summary>One page of <see cref="JobQuery"/>; <paramref name="NextCursor"/> is null on the last page.</summary>
 public sealed record JobPage(IReadOnlyList<JobRecord> Items, string? NextCursor);
+
+/// <summary>A page of recent batches, newest first, with keyset paging.</summary>
+/// <param name="Limit">Page size, 1..1000.</param>
+/// <param name="Cursor">The <see cref="BatchPage.NextCursor"/> of the page before; null for the first page.</param>
+public sealed record BatchQuery(int Limit = 20, string? Cursor = null);
+
+/// <summary>One page of <see cref="BatchQuery"/>; <paramref name="NextCursor"/> is null on the last page.</summary>
+public sealed record BatchPage(IReadOnlyList<BatchRecord> Items, string? NextCursor);
+
+/// <summary>A finished job as throughput and latency see it.</summary>
+/// <param name="FinishedAt">When it became succeeded or failed.</param>
+/// <param name="Status">Succeeded or failed.</param>
+/// <param name="Pages">Pages, when known (null for jobs that failed before they were read).</param>
+/// <param name="DurationMs">Engine time, when a result was stored.</param>
+public sealed record FinishedJob(DateTimeOffset FinishedAt, JobStatus Status, int? Pages, long? DurationMs);

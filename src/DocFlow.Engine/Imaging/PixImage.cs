@@ -126,6 +126,26 @@ public sealed class PixImage : IDisposable
         pixSetResolution(Pix, xResolution, yResolution);
     }
 
+    /// <summary>The image as PNG, scaled down (never up) to at most <paramref name="maxWidth"/> pixels wide, for display.</summary>
+    public unsafe byte[] EncodePng(int maxWidth = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWidth);
+        var factor = Width > maxWidth ? (float)maxWidth / Width : 1f;
+        using var scaled = factor < 1f ? Wrap(pixScale(Pix, factor, factor), "scale") : Rotate(0);
+        byte* data = null;
+        nuint size = 0;
+        if (pixWriteMem(&data, &size, scaled.Pix, FormatPng) != 0 || data is null)
+            throw new InvalidOperationException("leptonica could not encode the image as PNG.");
+        try
+        {
+            return new ReadOnlySpan<byte>(data, checked((int)size)).ToArray();
+        }
+        finally
+        {
+            lept_free(data);
+        }
+    }
+
     public void Dispose() => _pix.Dispose();
 
     private static PixImage Wrap(PixHandle pix, string operation)

@@ -30,6 +30,7 @@ public static class ApiEndpoints
         app.MapBatchReportsApi();
         app.MapOperationsApi();
         Observability.ObservabilityExtensions.MapDocFlowMetrics(app);
+        Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);
         return app;
     }
 

@@ -91,6 +91,7 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<QueueHandoff>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         services.TryAddSingleton<IngestService>();
+        Dashboard.DashboardServiceCollectionExtensions.AddDocFlowDashboard(builder);
         return builder;
     }
 

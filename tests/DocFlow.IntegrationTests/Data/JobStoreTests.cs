@@ -40,7 +40,8 @@ public abstract class JobStoreTests : IAsyncLifetime
         // Every migration, in order, from an empty database.
         Assert.Collection(_appliedAtStart,
             first => Assert.EndsWith("_Initial", first),
-            second => Assert.EndsWith("_SplitJobParts", second));
+            second => Assert.EndsWith("_SplitJobParts", second),
+            third => Assert.EndsWith("_DashboardFinishedAtIndex", third));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());

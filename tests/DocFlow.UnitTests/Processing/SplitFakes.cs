@@ -110,6 +110,8 @@ internal sealed class MemoryJobStore : IJobStore
     public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<BatchPage> ListBatchesAsync(BatchQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<bool> RequeueFailedAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => throw new NotSupportedException();
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

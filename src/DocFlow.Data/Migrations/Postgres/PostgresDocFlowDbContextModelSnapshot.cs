@@ -155,6 +155,8 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FinishedAt");
+
                     b.HasIndex("BatchId", "Ordinal")
                         .IsUnique();
 

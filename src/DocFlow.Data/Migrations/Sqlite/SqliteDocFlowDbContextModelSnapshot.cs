@@ -149,6 +149,8 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FinishedAt");
+
                     b.HasIndex("BatchId", "Ordinal")
                         .IsUnique();
 

@@ -50,6 +50,16 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static partial PixHandle pixScale(PixHandle pix, float scalex, float scaley);
 
+    /// <summary>Encodes the PIX in <paramref name="format"/> (<see cref="FormatPng"/>) into a buffer leptonica allocates; free it with <see cref="lept_free"/>.</summary>
+    [LibraryImport(Library)]
+    internal static unsafe partial int pixWriteMem(byte** data, nuint* size, PixHandle pix, int format);
+
+    [LibraryImport(Library)]
+    internal static unsafe partial void lept_free(void* pointer);
+
+    /// <summary>leptonica's IFF_PNG.</summary>
+    internal const int FormatPng = 3;
+
     /// <summary>Sets the lowest severity leptonica prints to stderr (L_SEVERITY_*); returns the previous one.</summary>
     [LibraryImport(Library)]
     internal static partial int setMsgSeverity(int newSeverity);

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using DocFlow.Blobs;
+using DocFlow.Server.Dashboard;
+using DocFlow.Storage;
+using DocFlow.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace DocFlow.Server.Api;
+
+/// <summary>What the dashboard reads: the overview (and its live stream), recent jobs and batches, workers, page images.</summary>
+public static class DashboardApi
+{
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
+    {
+        var dashboard = app.MapGroup("/api/v1/dashboard").WithTags("Dashboard");
+        dashboard.MapGet("/overview", OverviewAsync)
+            .WithSummary("Queues, workers, throughput and latency per minute over the last hour, error rate, uptime, cost per document.");
+        dashboard.MapGet("/events", EventsAsync).WithSummary("Server-Sent Events: the overview as an `overview` event every 2 s.");
+        app.MapGet("/api/v1/workers", WorkersAsync).WithTags("Dashboard").WithSummary("Workers from their heartbeats; stale after 3 missed beats.");
+        app.MapGet("/api/v1/jobs", JobsAsync).WithTags("Dashboard")
+            .WithSummary("Recent jobs, newest first (`status`, `limit` 1..1000, `cursor` from `nextCursor`).");
+        app.MapGet("/api/v1/batches", BatchesAsync).WithTags("Batches")
+            .WithSummary("Recent batches with progress, newest first (`limit` 1..1000, `cursor` from `nextCursor`).");
+        app.MapGet("/api/v1/documents/{id}/pages/{n:int}/image", PageImageAsync).WithTags("Documents")
+            .WithSummary("Page n (1-based) of the original as PNG at screen resolution; boxes go on top from normalizedVertices.");
+        return app;
+    }
+
+    internal static async Task<Ok<OverviewDto>> OverviewAsync(DashboardService dashboard, CancellationToken ct) =>
+        TypedResults.Ok(await dashboard.GetOverviewAsync(ct));
+
+    internal static async Task EventsAsync(HttpContext context, DashboardService dashboard, IOptions<DashboardOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        context.Response.Headers.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        using var timer = new PeriodicTimer(options.Value.RefreshInterval, time);
+        try
+        {
+            do
+            {
+                var json = JsonSerializer.Serialize(await dashboard.GetOverviewAsync(ct), JsonSerializerOptions.Web);
+                await context.Response.WriteAsync($"event: overview\ndata: {json}\n\n", ct);
+                await context.Response.Body.FlushAsync(ct);
+            } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the browser went away
+        }
+    }
+
+    internal static async Task<Ok<List<WorkerDto>>> WorkersAsync(IWorkerRegistry registry, TimeProvider time, CancellationToken ct)
+    {
+        var workers = await registry.ListAsync(ct);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(workers.Select(w => DashboardService.ToDto(w, now)).ToList());
+    }
+
+    public sealed record JobSummaryDto(string Id, string BatchId, string FileName, string Status, string? MimeType, string Route, string Priority,
+        int? Pages, int Attempts, ErrorDto? Error, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, long? DurationMs);
+
+    public sealed record PageDto<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+    internal static async Task<Results<Ok<PageDto<JobSummaryDto>>, ProblemHttpResult>> JobsAsync(
+        IJobStore store, CancellationToken ct, string? status = null, int limit = 50, string? cursor = null)
+    {
+        JobStatus? filter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!JobStatuses.TryParse(status, out var s)) return Problems.BadRequest($"`status` must be queued, processing, succeeded or failed, not '{status}'.");
+            filter = s;
+        }
+        if (limit is < 1 or > 1000) return Problems.BadRequest("`limit` must be between 1 and 1000.");
+        try
+        {
+            var page = await store.ListJobsAsync(new JobQuery(Status: filter, Limit: limit, Cursor: cursor, NewestFirst: true), ct);
+            return TypedResults.Ok(new PageDto<JobSummaryDto>([.. page.Items.Select(j => new JobSummaryDto(j.Id, j.BatchId, j.FileName,
+                j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route), Queueing.JobRoutes.ToWireName(j.Priority), j.Pages,
+                j.Attempts, BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.FinishedAt, j.DurationMs))], page.NextCursor));
+        }
+        catch (ArgumentException e) when (cursor is not null)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    internal static async Task<Results<Ok<PageDto<BatchDto>>, ProblemHttpResult>> BatchesAsync(
+        IJobStore store, CancellationToken ct, int limit = 20, string? cursor = null)
+    {
+        if (limit is < 1 or > 1000) return Problems.BadRequest("`limit` must be between 1 and 1000.");
+        try
+        {
+            var page = await store.ListBatchesAsync(new BatchQuery(limit, cursor), ct);
+            return TypedResults.Ok(new PageDto<BatchDto>([.. page.Items.Select(BatchDto.From)], page.NextCursor));
+        }
+        catch (ArgumentException e) when (cursor is not null)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    internal static async Task<IResult> PageImageAsync(string id, int n, HttpContext context, IJobStore store, IBlobStore blobs, CancellationToken ct)
+    {
+        var job = await store.GetJobAsync(id, ct);
+        if (job is null) return Problems.NotFound($"No document with id '{id}'.");
+        if (job.MimeType is null || !await blobs.ExistsAsync(job.BlobKey, ct))
+            return Problems.NotFound($"The original of '{id}' is not stored (it was rejected at upload).");
+        if (n < 1 || (job.Pages is { } pages && n > pages)) return Problems.NotFound($"'{id}' has no page {n}.");
+        byte[] content;
+        await using (var stream = await blobs.OpenReadAsync(job.BlobKey, ct))
+        using (var buffer = new MemoryStream())
+        {
+            await stream.CopyToAsync(buffer, ct);
+            content = buffer.ToArray();
+        }
+        var png = await PageImages.RenderAsync(content, job.MimeType, n, ct);
+        if (png is null) return Problems.NotFound($"'{id}' has no page {n}.");
+        // The original never changes (its blob key is its SHA-256), so neither does the picture of its page.
+        context.Response.Headers.CacheControl = "private, max-age=3600";
+        return TypedResults.File(png, "image/png");
+    }
+}

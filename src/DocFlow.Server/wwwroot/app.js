@@ -1,0 +1,307 @@
+// DocFlow dashboard: plain JavaScript, no build step. Live over SSE (/api/v1/dashboard/events).
+'use strict';
+
+const api = 'api/v1/';
+const $ = (s) => document.querySelector(s);
+const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const num = (n) => (n ?? 0).toLocaleString('en-US');
+const ms = (v) => (v == null ? '–' : v >= 1000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
+const money = (v, cur) => (v == null ? '–' : (v < 0.01 ? v.toFixed(5) : v.toFixed(4)) + ' ' + cur);
+const pct = (v) => (v * 100).toFixed(v > 0 && v < 0.1 ? 2 : 1) + ' %';
+const time = (t) => (t ? new Date(t).toLocaleTimeString('en-GB') : '–');
+const stamp = (t) => (t ? new Date(t).toLocaleString('en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : '–');
+function age(seconds) {
+  if (seconds == null) return '–';
+  if (seconds < 60) return seconds.toFixed(seconds < 10 ? 1 : 0) + ' s';
+  if (seconds < 3600) return Math.floor(seconds / 60) + ' min';
+  if (seconds < 86400) return Math.floor(seconds / 3600) + ' h ' + Math.floor((seconds % 3600) / 60) + ' min';
+  return Math.floor(seconds / 86400) + ' d ' + Math.floor((seconds % 86400) / 3600) + ' h';
+}
+const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
+const badge = (s) => `<span class="badge ${esc(s)}">${esc(s)}</span>`;
+async function getJson(url) {
+  const r = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error(`${url}: ${r.status}`);
+  return r.json();
+}
+function rows(tbody, html, cols, empty) {
+  tbody.innerHTML = html.length ? html.join('') : `<tr class="empty"><td colspan="${cols}">${empty}</td></tr>`;
+}
+
+// ---- overview -----------------------------------------------------------------------------------------------
+let last = null;
+function renderOverview(o) {
+  last = o;
+  $('#mode').textContent = o.mode;
+  $('#uptime').textContent = age(o.uptimeSeconds);
+  const q = o.queues, h = o.lastHour, c = o.cost;
+  $('#k-depth').textContent = num(q.depth);
+  $('#k-inflight').textContent = `${num(q.inFlight)} in flight · ${num(q.delayed)} delayed`;
+  const live = o.workers.filter((w) => !w.stale);
+  $('#k-workers').textContent = `${live.length}` + (live.length < o.workers.length ? ` / ${o.workers.length}` : '');
+  $('#k-slots').textContent = `${live.reduce((a, w) => a + w.busy, 0)} of ${live.reduce((a, w) => a + w.slots, 0)} slots busy`;
+  $('#k-docs').textContent = num(h.documents);
+  $('#k-pages').textContent = plural(h.pages, 'page');
+  $('#k-errors').textContent = pct(h.errorRate);
+  $('#k-errors').style.color = h.errorRate > 0.05 ? 'var(--bad)' : '';
+  $('#k-failed').textContent = `${num(h.failed)} failed · ${plural(q.deadLetters, 'dead letter')}`;
+  $('#k-latency').textContent = `${ms(h.p50Ms)} / ${ms(h.p95Ms)}`;
+  $('#k-cost').textContent = money(c.perDocument, c.currency);
+  $('#k-cloud').textContent = c.cloudPerDocument == null
+    ? `${c.computePerHour} ${c.currency}/h × ${c.machines} machine(s)`
+    : `cloud: ${money(c.cloudPerDocument, c.currency)} (${c.cloudPer1000Pages}/1000 pages)`;
+
+  rows($('#queues tbody'), q.lanes.map((l) => `<tr><td>${esc(l.route)}</td><td>${esc(l.priority)}</td>
+    <td class="n">${num(l.depth)}</td><td class="n">${num(l.inFlight)}</td><td class="n">${l.depth ? age(l.oldestAgeSeconds) : '–'}</td></tr>`), 5, 'no lanes');
+  $('#queues-foot').textContent = `total ${num(q.depth)} waiting, ${num(q.inFlight)} in flight, ${num(q.delayed)} waiting to retry, ${num(q.deadLetters)} dead letters`;
+
+  rows($('#workers tbody'), o.workers.map((w) => `<tr class="${w.stale ? 'stale' : ''}">
+    <td><span class="mono">${esc(w.id)}</span><br><small class="muted">up ${age((Date.parse(o.generatedAt) - Date.parse(w.startedAt)) / 1000)}</small></td>
+    <td>${esc(w.routes.join(', '))}</td><td class="n">${w.busy} / ${w.slots}</td><td class="n">${num(w.processed)}</td><td class="n">${num(w.failed)}</td>
+    <td class="n">${age(w.heartbeatAgeSeconds)} ago</td><td>${badge(w.stale ? 'stale' : 'live')}</td></tr>`), 7, 'no worker has reported (start one with docflow worker)');
+
+  drawCharts(h.perMinute);
+  if (q.deadLetters !== deadCount) loadDeadLetters();
+}
+
+// ---- charts (uPlot) -------------------------------------------------------------------------------------------
+let throughputChart = null, latencyChart = null;
+function chartOptions(el, series) {
+  return {
+    width: Math.max(el.clientWidth, 300), height: 200, series: [{}, ...series],
+    legend: { show: true, live: false },
+    axes: [{ stroke: '#6b7384', grid: { stroke: '#eef0f4' } }, { stroke: '#6b7384', grid: { stroke: '#eef0f4' }, size: 50 }],
+    scales: { x: { time: true } }, cursor: { drag: { x: false, y: false } },
+  };
+}
+function drawCharts(perMinute) {
+  const xs = perMinute.map((m) => Date.parse(m.minute) / 1000);
+  const tp = [xs, perMinute.map((m) => m.documents), perMinute.map((m) => m.pages), perMinute.map((m) => m.failed)];
+  const lat = [xs, perMinute.map((m) => m.p50Ms), perMinute.map((m) => m.p95Ms)];
+  const tEl = $('#chart-throughput'), lEl = $('#chart-latency');
+  if (!throughputChart) {
+    throughputChart = new uPlot(chartOptions(tEl, [
+      { label: 'documents', stroke: '#2f6fde', width: 2, fill: 'rgba(47,111,222,.08)' },
+      { label: 'pages', stroke: '#1a8f5a', width: 1.5 },
+      { label: 'failed', stroke: '#c8372d', width: 1.5 }]), tp, tEl);
+    latencyChart = new uPlot(chartOptions(lEl, [
+      { label: 'p50 ms', stroke: '#2f6fde', width: 2, spanGaps: true, points: { show: true, size: 5 } },
+      { label: 'p95 ms', stroke: '#e07b00', width: 2, spanGaps: true, points: { show: true, size: 5 } }]), lat, lEl);
+    new ResizeObserver(() => {
+      throughputChart.setSize({ width: Math.max(tEl.clientWidth, 300), height: 200 });
+      latencyChart.setSize({ width: Math.max(lEl.clientWidth, 300), height: 200 });
+    }).observe(tEl);
+  } else {
+    throughputChart.setData(tp);
+    latencyChart.setData(lat);
+  }
+}
+
+// ---- batches, jobs, dead letters ------------------------------------------------------------------------------
+function progress(b) {
+  const part = (n) => (b.total ? (100 * n) / b.total : 0);
+  const done = b.succeeded + b.failed;
+  return `<div class="progress" data-batch="${esc(b.id)}"><i class="ok" style="width:${part(b.succeeded)}%"></i><i class="bad" style="width:${part(b.failed)}%"></i>` +
+    `<i class="run" style="width:${part(b.processing)}%"></i><span>${done} / ${b.total}${b.failed ? ` · ${b.failed} failed` : ''}</span></div>`;
+}
+const batchRow = (b) => `<tr class="click" data-batch-row="${esc(b.id)}"><td class="mono">${esc(b.id.slice(0, 12))}</td><td>${stamp(b.createdAt)}</td>
+  <td>${progress(b)}</td><td>${badge(b.status)}</td></tr>`;
+const batches = new Map();
+async function loadBatches() {
+  const page = await getJson(`${api}batches?limit=8`);
+  for (const b of page.items) batches.set(b.id, b);
+  renderBatches(page.items.map((b) => b.id));
+}
+let batchOrder = [];
+function renderBatches(order) {
+  if (order) batchOrder = order;
+  rows($('#batches tbody'), batchOrder.map((id) => batchRow(batches.get(id))), 4, 'no batch yet: upload some documents');
+}
+function followBatch(id) {
+  // The batch's own stream sends every change at once, faster than the 2 s overview.
+  const es = new EventSource(`${api}batches/${encodeURIComponent(id)}/events`);
+  es.addEventListener('batch', (e) => {
+    const b = JSON.parse(e.data);
+    batches.set(b.id, b);
+    if (!batchOrder.includes(b.id)) batchOrder.unshift(b.id);
+    renderBatches();
+    if (openBatch === b.id) showBatchDocuments(b.id);
+    if (b.status === 'completed') { es.close(); loadJobs(); }
+  });
+  es.onerror = () => es.close();
+}
+let openBatch = null;
+async function showBatchDocuments(id) {
+  openBatch = id;
+  const docs = await getJson(`${api}batches/${encodeURIComponent(id)}/documents`);
+  $('#batch-docs').innerHTML = `<table><thead><tr><th>Document of ${esc(id.slice(0, 12))}</th><th>Status</th><th class="n">Pages</th><th>Error</th></tr></thead><tbody>` +
+    docs.map((d) => `<tr class="click" data-doc="${esc(d.id)}"><td>${esc(d.fileName)}</td><td>${badge(d.status)}</td><td class="n">${d.pages ?? '–'}</td>
+      <td class="reason">${esc(d.error ? d.error.code + ': ' + d.error.message : '')}</td></tr>`).join('') + '</tbody></table>';
+}
+
+async function loadJobs() {
+  const status = $('#job-status').value;
+  const page = await getJson(`${api}jobs?limit=12${status ? '&status=' + status : ''}`);
+  rows($('#jobs tbody'), page.items.map((j) => `<tr class="click" data-doc="${esc(j.id)}" title="${esc(j.error ? j.error.message : j.id)}">
+    <td>${esc(j.fileName)}</td><td>${badge(j.status)}</td><td class="n">${j.pages ?? '–'}</td><td class="n">${j.durationMs ?? '–'}</td><td>${time(j.createdAt)}</td></tr>`),
+    5, 'no documents');
+}
+
+let deadCount = -1;
+async function loadDeadLetters() {
+  const list = await getJson(`${api}dead-letters?max=50`);
+  deadCount = list.length;
+  rows($('#dead tbody'), list.map((d) => `<tr><td>${esc(d.fileName ?? d.jobId)}<br><small class="mono muted">${esc(d.route)} · ${esc(d.priority)}</small></td>
+    <td class="reason">${esc(d.reason)}</td><td class="n">${d.attempt}</td><td>${time(d.at)}</td>
+    <td><button class="small primary" data-requeue="${esc(d.jobId)}">Requeue</button> <button class="small danger" data-purge="${esc(d.jobId)}">Purge</button></td></tr>`),
+    5, 'no dead letters');
+}
+
+document.addEventListener('click', async (e) => {
+  const t = e.target.closest('[data-requeue],[data-purge],[data-doc],[data-batch-row]');
+  if (!t) return;
+  if (t.dataset.requeue) {
+    t.disabled = true;
+    await fetch(`${api}dead-letters/${encodeURIComponent(t.dataset.requeue)}/requeue`, { method: 'POST' });
+    await loadDeadLetters();
+    loadJobs();
+  } else if (t.dataset.purge) {
+    if (!confirm('Delete this dead letter for good?')) return;
+    await fetch(`${api}dead-letters/${encodeURIComponent(t.dataset.purge)}`, { method: 'DELETE' });
+    loadDeadLetters();
+  } else if (t.dataset.doc) {
+    location.hash = `#doc/${t.dataset.doc}`;
+  } else if (t.dataset.batchRow) {
+    showBatchDocuments(t.dataset.batchRow);
+  }
+});
+$('#job-status').addEventListener('change', loadJobs);
+
+$('#upload').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const files = $('#files').files;
+  if (!files.length) return;
+  const form = new FormData();
+  for (const f of files) form.append('files', f, f.name);
+  form.append('priority', $('#priority').value);
+  $('#upload-msg').textContent = `uploading ${files.length} file(s)…`;
+  const r = await fetch(`${api}batches`, { method: 'POST', body: form });
+  const body = await r.json();
+  if (!r.ok) { $('#upload-msg').textContent = body.detail || `upload failed (${r.status})`; return; }
+  $('#upload-msg').textContent = `batch ${body.batchId.slice(0, 12)} accepted`;
+  $('#upload').reset();
+  followBatch(body.batchId);
+  showBatchDocuments(body.batchId);
+  loadJobs();
+});
+
+// ---- live -----------------------------------------------------------------------------------------------------
+let tick = 0;
+function connect() {
+  const es = new EventSource(`${api}dashboard/events`);
+  es.addEventListener('overview', (e) => {
+    $('#live').className = 'live on';
+    $('#live').textContent = 'live';
+    renderOverview(JSON.parse(e.data));
+    if (tick++ % 2 === 0) { loadBatches().catch(() => {}); loadJobs().catch(() => {}); }
+  });
+  es.onerror = () => { $('#live').className = 'live off'; $('#live').textContent = 'reconnecting'; };
+}
+
+// ---- document view --------------------------------------------------------------------------------------------
+const doc = { id: null, result: null, page: 1 };
+function anchorText(text, layout) {
+  const segs = layout?.textAnchor?.textSegments;
+  if (!segs) return layout?.textAnchor?.content ?? '';
+  return segs.map((s) => text.slice(Number(s.startIndex ?? 0), Number(s.endIndex ?? 0))).join('').trim();
+}
+function poly(layout, cls, title) {
+  const v = layout?.boundingPoly?.normalizedVertices;
+  if (!v || v.length < 3) return '';
+  const pts = v.map((p) => `${p.x ?? 0},${p.y ?? 0}`).join(' ');
+  return `<polygon class="${cls}" points="${pts}">${title ? `<title>${esc(title)}</title>` : ''}</polygon>`;
+}
+function drawPage() {
+  const d = doc.result, text = d.text ?? '';
+  const pages = d.pages ?? [];
+  const p = pages.find((x) => x.pageNumber === doc.page) ?? pages[doc.page - 1] ?? {};
+  $('#doc-page').textContent = doc.page;
+  $('#doc-pages').textContent = Math.max(pages.length, 1);
+  const src = `${api}documents/${encodeURIComponent(doc.id)}/pages/${doc.page}/image`;
+  if ($('#page-img').getAttribute('src') !== src) {
+    delete $('#page').dataset.loaded;
+    $('#page-img').src = src;
+  }
+  const parts = [];
+  if ($('#show-tokens').checked) for (const t of p.tokens ?? []) parts.push(poly(t.layout, 'tok', anchorText(text, t.layout)));
+  if ($('#show-tables').checked) for (const tb of p.tables ?? []) {
+    parts.push(poly(tb.layout, 'tbl', 'table'));
+    for (const r of [...(tb.headerRows ?? []), ...(tb.bodyRows ?? [])]) for (const c of r.cells ?? []) parts.push(poly(c.layout, 'cell', anchorText(text, c.layout)));
+  }
+  if ($('#show-fields').checked) (p.formFields ?? []).forEach((f, i) => {
+    parts.push(poly(f.fieldName, `key f${i}`, anchorText(text, f.fieldName)));
+    parts.push(poly(f.fieldValue, `val f${i}`, anchorText(text, f.fieldValue)));
+  });
+  $('#overlay').innerHTML = parts.join('');
+
+  rows($('#doc-fields tbody'), (p.formFields ?? []).map((f, i) => `<tr data-hl="f${i}"><td>${esc(anchorText(text, f.fieldName))}</td><td>${esc(anchorText(text, f.fieldValue))}</td></tr>`),
+    2, 'no form fields on this page');
+  rows($('#doc-entities tbody'), (d.entities ?? []).map((en) => `<tr><td>${esc(en.type)}</td><td>${esc(en.mentionText)}` +
+    `${en.normalizedValue?.text && en.normalizedValue.text !== en.mentionText ? ` <small class="muted">→ ${esc(en.normalizedValue.text)}</small>` : ''}</td></tr>`),
+    2, 'no entities');
+  $('#doc-tables').innerHTML = (p.tables ?? []).map((tb) => {
+    const row = (r, tag) => `<tr>${(r.cells ?? []).map((c) => `<${tag}>${esc(anchorText(text, c.layout))}</${tag}>`).join('')}</tr>`;
+    return `<table>${(tb.headerRows ?? []).map((r) => row(r, 'th')).join('')}${(tb.bodyRows ?? []).map((r) => row(r, 'td')).join('')}</table>`;
+  }).join('') || '<p class="muted">no tables on this page</p>';
+}
+document.addEventListener('mouseover', (e) => {
+  const r = e.target.closest('[data-hl]');
+  document.querySelectorAll('#overlay .hl').forEach((x) => x.classList.remove('hl'));
+  if (r) document.querySelectorAll(`#overlay .${r.dataset.hl}`).forEach((x) => x.classList.add('hl'));
+});
+$('#page-img').addEventListener('load', () => { $('#page').dataset.loaded = `${doc.id}/${doc.page}`; });
+async function openDocument(id) {
+  doc.id = id; doc.page = 1;
+  // Never show the previous document's page under this one's boxes while they load.
+  $('#page-img').removeAttribute('src');
+  delete $('#page').dataset.loaded;
+  $('#overlay').innerHTML = '';
+  $('#overview-view').hidden = true;
+  $('#doc-view').hidden = false;
+  const job = await getJson(`${api}documents/${encodeURIComponent(id)}`);
+  $('#doc-title').textContent = job.fileName;
+  $('#doc-meta').innerHTML = `${badge(job.status)} ${esc(job.mimeType ?? '')} · ${job.pages ?? '?'} page(s) · ${esc(job.enginePath ?? '')}` +
+    `${job.documentType ? ' · ' + esc(job.documentType) : ''}${job.durationMs != null ? ' · ' + ms(job.durationMs) : ''}`;
+  if (job.status !== 'succeeded') {
+    doc.result = { pages: [], entities: [] };
+    $('#overlay').innerHTML = '';
+    $('#doc-meta').innerHTML += job.error ? ` · <span style="color:var(--bad)">${esc(job.error.code)}: ${esc(job.error.message)}</span>` : '';
+    if (job.status === 'failed') return;
+  } else {
+    doc.result = await getJson(`${api}documents/${encodeURIComponent(id)}/result`);
+  }
+  drawPage();
+}
+function closeDocument() {
+  $('#doc-view').hidden = true;
+  $('#overview-view').hidden = false;
+  doc.id = null;
+}
+$('#doc-close').addEventListener('click', () => { location.hash = ''; });
+$('#doc-prev').addEventListener('click', () => { if (doc.page > 1) { doc.page--; drawPage(); } });
+$('#doc-next').addEventListener('click', () => { if (doc.page < (doc.result.pages?.length ?? 1)) { doc.page++; drawPage(); } });
+for (const id of ['#show-tokens', '#show-fields', '#show-tables']) $(id).addEventListener('change', drawPage);
+function route() {
+  const m = location.hash.match(/^#doc\/(.+)$/);
+  if (m) openDocument(decodeURIComponent(m[1])).catch((err) => { $('#doc-meta').textContent = err.message; });
+  else closeDocument();
+}
+window.addEventListener('hashchange', route);
+
+// ---- start ----------------------------------------------------------------------------------------------------
+getJson(`${api}dashboard/overview`).then(renderOverview).catch(() => {});
+loadBatches().catch(() => {});
+loadJobs().catch(() => {});
+loadDeadLetters().catch(() => {});
+connect();
+route();

@@ -1,0 +1,57 @@
+using Microsoft.Playwright;
+
+namespace DocFlow.IntegrationTests.Browser;
+
+/// <summary>Debian's Chromium driven by Playwright, headless; never a downloaded browser. Screenshots go to
+/// TestResults/screenshots at the repository root.</summary>
+public sealed class DashboardBrowser : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    public IPage Page { get; }
+
+    private DashboardBrowser(IPlaywright playwright, IBrowser browser, IPage page)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+    }
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(Support.Repo.Root, "TestResults", "screenshots");
+
+    public static async Task<DashboardBrowser> OpenAsync(Uri server)
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (test.sh does: apt-get install chromium).");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions
+        {
+            BaseURL = server.ToString(),
+            ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+        });
+        page.SetDefaultTimeout(60_000);
+        return new DashboardBrowser(playwright, browser, page);
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
