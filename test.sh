@@ -42,7 +42,8 @@ for trx in "$RESULTS"/*.trx; do
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # Skipped tests are in the total but not executed (the notExecuted counter stays 0 for them).
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 if [ $((passed + failed + skipped)) -eq 0 ]; then failed=1; status=1; echo "test.sh: no test ran"; fi
 [ "$failed" -gt 0 ] && status=1
