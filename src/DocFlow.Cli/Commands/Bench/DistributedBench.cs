@@ -1,3 +1,4 @@
+using System.Globalization;
 using DocFlow.Cli.Batch;
 using DocFlow.Queueing;
 using DocFlow.Redis;
@@ -47,9 +48,7 @@ internal static class DistributedBench
         var corpus = Corpus(settings.Directory);
         var half = Math.Max(1, cores / 2);
         AnsiConsole.MarkupLineInterpolated($"[grey]2/4[/] documents: {corpus.Count} files, embedded vs distributed...");
-        var embedded = await PlatformAsync(Path.Combine(work, "embedded"), cores, null, [], corpus, repeat, ct);
-        var one = await PlatformAsync(Path.Combine(work, "one-worker"), 0, redis.Endpoint, [cores], corpus, repeat, ct);
-        var two = await PlatformAsync(Path.Combine(work, "two-workers"), 0, redis.Endpoint, [half, half], corpus, repeat, ct);
+        var (embedded, one, two) = await PlatformsAsync(work, redis.Endpoint, cores, half, corpus, repeat, ct);
         rows.Add(new Row("corpus", $"{embedded.Docs} docs, {embedded.Pages} pages ({settings.Directory})"));
         rows.Add(new Row($"documents: embedded (docflow serve, {cores} slots, in-process queue)", Docs(embedded)));
         rows.Add(new Row($"documents: distributed, 1 docflow worker x {cores} slots (serve --workers 0, Redis)",
@@ -101,13 +100,29 @@ internal static class DistributedBench
         }
     }
 
-    private static async Task<PlatformThroughput.Run> PlatformAsync(string dir, int embeddedSlots, string? redis, int[] workers,
-        IReadOnlyList<BatchInput> corpus, int repeat, CancellationToken ct)
+    /// <summary>
+    /// The three set-ups run side by side, idle but for the one measured: each gets one untimed warm-up batch, then
+    /// the rounds take turns (embedded, 1 worker, 2 workers, repeat), so load from the rest of a shared machine falls
+    /// on all three alike instead of on whichever ran first.
+    /// </summary>
+    private static async Task<(PlatformThroughput.Run Embedded, PlatformThroughput.Run One, PlatformThroughput.Run Two)> PlatformsAsync(
+        string work, string redis, int cores, int half, IReadOnlyList<BatchInput> corpus, int repeat, CancellationToken ct)
     {
-        await using var platform = await PlatformThroughput.StartAsync(dir, embeddedSlots, redis, workers, ct);
-        var run = await platform.MeasureAsync(corpus, repeat, ct);
-        if (run.Failed > 0) throw new InvalidOperationException($"{run.Failed} documents failed in {dir}");
-        return run;
+        await using var embedded = await PlatformThroughput.StartAsync(Path.Combine(work, "embedded"), cores, null, [], ct);
+        await using var one = await PlatformThroughput.StartAsync(Path.Combine(work, "one-worker"), 0, redis, [cores], ct);
+        await using var two = await PlatformThroughput.StartAsync(Path.Combine(work, "two-workers"), 0, redis, [half, half], ct);
+        PlatformThroughput[] platforms = [embedded, one, two];
+        foreach (var p in platforms) await p.RunBatchAsync(corpus, ct);
+        var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
+        for (var round = 0; round < repeat; round++)
+            for (var i = 0; i < platforms.Length; i++)
+            {
+                var run = await platforms[i].RunBatchAsync(corpus, ct);
+                if (run.Failed > 0) throw new InvalidOperationException($"{run.Failed} documents failed in a timed batch");
+                runs[i].Add(run);
+            }
+        var medians = runs.Select(r => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with { AllSeconds = [.. r.Select(x => x.Seconds)] }).ToArray();
+        return (medians[0], medians[1], medians[2]);
     }
 
     private static async Task<RemoteEngineWorker.Result> RemoteAsync(LoopbackRedis redis, int slots, int docs, CancellationToken ct)
@@ -135,7 +150,8 @@ internal static class DistributedBench
     }
 
     private static string Docs(PlatformThroughput.Run r) =>
-        $"{r.DocsPerSecond:F3} docs/s, {r.Pages / r.Seconds:F3} pages/s ({r.Docs} docs in {r.Seconds:F2} s)";
+        $"{r.DocsPerSecond:F3} docs/s, {r.Pages / r.Seconds:F3} pages/s ({r.Docs} docs in {r.Seconds:F2} s" +
+        (r.AllSeconds.Count > 1 ? $"; runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s)" : ")");
 
     private static string Relative(PlatformThroughput.Run r, PlatformThroughput.Run embedded) =>
         $"{(r.DocsPerSecond / embedded.DocsPerSecond - 1) * 100:+0.0;-0.0}% vs embedded";

@@ -10,8 +10,7 @@ namespace DocFlow.Cli.Commands.Bench;
 /// <summary>
 /// The corpus through the real platform, in real processes: `docflow serve` with embedded workers, or
 /// `docflow serve --workers 0` plus `docflow worker` processes on Redis. All share one SQLite store and one blob
-/// folder. One untimed batch warms the workers up; then each timed batch is uploaded in one request and polled
-/// until it completes (upload → completed, as a client sees it).
+/// folder. Each batch is uploaded in one request and polled until it completes (upload → completed, as a client sees it).
 /// </summary>
 internal sealed class PlatformThroughput : IAsyncDisposable
 {
@@ -22,6 +21,9 @@ internal sealed class PlatformThroughput : IAsyncDisposable
 
     public sealed record Run(int Docs, int Pages, double Seconds, int Failed, int MaxAttempts)
     {
+        /// <summary>Every timed run's seconds, when this is the median of several.</summary>
+        public IReadOnlyList<double> AllSeconds { get; init; } = [];
+
         public double DocsPerSecond => Docs / Seconds;
     }
 
@@ -67,20 +69,12 @@ internal sealed class PlatformThroughput : IAsyncDisposable
         }
     }
 
-    /// <summary>One warm-up batch, then <paramref name="repeat"/> timed ones; the median run.</summary>
-    public async Task<Run> MeasureAsync(IReadOnlyList<BatchInput> corpus, int repeat, CancellationToken ct)
-    {
-        await RunBatchAsync(corpus, ct);
-        var runs = new List<Run>();
-        for (var i = 0; i < repeat; i++) runs.Add(await RunBatchAsync(corpus, ct));
-        return runs.OrderBy(r => r.Seconds).ElementAt(runs.Count / 2);
-    }
-
     private sealed record Accepted(string BatchId);
     private sealed record BatchBody(string Id, string Status, int Total, int Succeeded, int Failed);
     private sealed record DocBody(string Id, string Status, int? Pages, int Attempts);
 
-    private async Task<Run> RunBatchAsync(IReadOnlyList<BatchInput> corpus, CancellationToken ct)
+    /// <summary>Uploads the corpus as one batch and times it until the batch is completed.</summary>
+    public async Task<Run> RunBatchAsync(IReadOnlyList<BatchInput> corpus, CancellationToken ct)
     {
         using var form = new MultipartFormDataContent();
         foreach (var input in corpus)
