@@ -74,7 +74,6 @@ public sealed class BenchSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
-        if (Repeat < 1) return ValidationResult.Error("--repeat must be at least 1.");
         if (Jobs < 1 || RemoteDocs < 1 || RemoteSlots < 1 || ExpressNormal < 1 || CeleryJobs < 0)
             return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
         if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
