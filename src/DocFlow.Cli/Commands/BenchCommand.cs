@@ -2,12 +2,14 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using DocFlow.Cli.Batch;
+using DocFlow.Cli.Commands.Bench;
 using DocFlow.Engine;
 using DocFlow.Engine.Imaging;
 using DocFlow.Engine.Sniffing;
 using DocFlow.Processing;
 using DocFlow.Samples;
 using Spectre.Console;
+using ValidationResult = Spectre.Console.ValidationResult;
 using Spectre.Console.Cli;
 
 namespace DocFlow.Cli.Commands;
@@ -26,13 +28,75 @@ public sealed class BenchSettings : CommandSettings
     [CommandOption("--work <DIR>")]
     [Description("Scratch folder for outputs. Default: a new temporary folder.")]
     public string? Work { get; init; }
+
+    [CommandOption("--distributed")]
+    [Description("Measure the distributed platform instead: broker overhead (vs the Celery peer), documents embedded vs 1 and 2 worker processes on Redis, a simulated remote engine, the express lane. Starts its own redis-server.")]
+    public bool Distributed { get; init; }
+
+    [CommandOption("--jobs <N>")]
+    [Description("--distributed: no-op jobs through the Redis queue. Default: 20000.")]
+    [DefaultValue(20_000)]
+    public int Jobs { get; init; } = 20_000;
+
+    [CommandOption("--celery-jobs <N>")]
+    [Description("--distributed: no-op tasks for the Celery peer (run.sh --noop N; about 40 tasks/s, so fewer than --jobs); 0 skips it. Default: 1000.")]
+    [DefaultValue(1_000)]
+    public int CeleryJobs { get; init; } = 1_000;
+
+    [CommandOption("--celery <DIR>")]
+    [Description("--distributed: the Celery peer's folder (with run.sh). Default: DOCFLOW_CELERY_PEER, else /work/shared/peers/celery.")]
+    public string? Celery { get; init; }
+
+    [CommandOption("--remote-docs <N>")]
+    [Description("--distributed: documents through the simulated remote engine (2.3 s each). Default: 1000.")]
+    [DefaultValue(1_000)]
+    public int RemoteDocs { get; init; } = 1_000;
+
+    [CommandOption("--remote-slots <N>")]
+    [Description("--distributed: slots of the worker process in front of the simulated remote engine. Default: 256.")]
+    [DefaultValue(256)]
+    public int RemoteSlots { get; init; } = 256;
+
+    [CommandOption("--express-normal <N>")]
+    [Description("--distributed: normal jobs queued ahead of the express jobs. Default: 10000.")]
+    [DefaultValue(10_000)]
+    public int ExpressNormal { get; init; } = 10_000;
+
+    // The child process of the remote-engine measurement (`bench --remote-engine-worker`), started by the bench itself.
+    [CommandOption("--remote-engine-worker", IsHidden = true)]
+    public bool RemoteEngineWorker { get; init; }
+
+    [CommandOption("--redis <HOST:PORT>", IsHidden = true)]
+    public string? Redis { get; init; }
+
+    [CommandOption("--key-prefix <PREFIX>", IsHidden = true)]
+    public string? KeyPrefix { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Jobs < 1 || RemoteDocs < 1 || RemoteSlots < 1 || ExpressNormal < 1 || CeleryJobs < 0)
+            return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
+        if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
+            return ValidationResult.Error("--remote-engine-worker needs --redis and --key-prefix.");
+        return ValidationResult.Success();
+    }
 }
 
-/// <summary>docflow bench: sequential vs parallel `docflow process`, text-layer speed, and OCR against the raw tesseract CLI.</summary>
+/// <summary>docflow bench: sequential vs parallel `docflow process`, text-layer speed, and OCR against the raw tesseract CLI;
+/// with --distributed, the distributed platform (<see cref="DistributedBench"/>).</summary>
 public sealed class BenchCommand : AsyncCommand<BenchSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, BenchSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.RemoteEngineWorker)
+            return await Bench.RemoteEngineWorker.RunAsync(settings.Redis!, settings.KeyPrefix!, settings.RemoteSlots, settings.RemoteDocs,
+                SimulatedRemoteEngine.ProposalLatency, cancellationToken);
+        if (settings.Distributed)
+        {
+            var scratch = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-distributed-{Environment.ProcessId}");
+            System.IO.Directory.CreateDirectory(scratch);
+            return await DistributedBench.RunAsync(settings, scratch, cancellationToken);
+        }
         if (!System.IO.Directory.Exists(settings.Directory))
             SampleCorpus.Generate(settings.Directory, SampleCorpus.DefaultSeed);
         var work = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-{Environment.ProcessId}");

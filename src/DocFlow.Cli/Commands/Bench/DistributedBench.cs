@@ -1,0 +1,192 @@
+using System.Globalization;
+using DocFlow.Cli.Batch;
+using DocFlow.Queueing;
+using DocFlow.Redis;
+using DocFlow.Samples;
+using Spectre.Console;
+
+namespace DocFlow.Cli.Commands.Bench;
+
+/// <summary>
+/// `docflow bench --distributed`: the distributed platform against its targets. Starts its own redis-server on
+/// loopback (no persistence) and its own processes (serve, workers, the Celery peer), stops them afterwards, and
+/// prints one table (also written to bench-distributed.txt / .md in the scratch folder).
+/// </summary>
+internal static class DistributedBench
+{
+    /// <summary>Slots of the in-process worker loop that drains the no-op jobs (as in docs/queue.md).</summary>
+    public const int BrokerSlots = 64;
+
+    public sealed record Row(string Measure, string Result, string Target = "", bool? Met = null)
+    {
+        public string Verdict => Met switch { true => "met", false => "NOT met", null => "" };
+    }
+
+    public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
+    {
+        var repeat = Math.Max(1, settings.Repeat);
+        var cores = Environment.ProcessorCount;
+        var rows = new List<Row>();
+        var loadBefore = LoadAverage();
+        AnsiConsole.MarkupLineInterpolated($"Distributed bench: {cores} cores, median of {repeat} run(s), load average {loadBefore}; scratch [blue]{work}[/]");
+
+        await using var redis = await LoopbackRedis.StartAsync(work, ct);
+        AnsiConsole.MarkupLineInterpolated($"redis-server on {redis.Endpoint} (no persistence)");
+
+        // 1. Broker overhead: no-op jobs through Redis and the real WorkerLoop, then the Celery peer.
+        AnsiConsole.MarkupLineInterpolated($"[grey]1/4[/] broker: {settings.Jobs} no-op jobs through Redis...");
+        var broker = (await Repeat(() => RedisQueueBenchmark.RunAsync(redis.Connection, settings.Jobs, BrokerSlots, ct), repeat))
+            .OrderBy(r => r.EndToEndPerSecond).ElementAt(repeat / 2);
+        rows.Add(new Row($"broker: DocFlow, {broker.Jobs} no-op jobs end to end (Redis, {BrokerSlots} slots)",
+            $"{broker.EndToEndPerSecond:F0} jobs/s ({broker.EndToEnd.TotalSeconds:F2} s; enqueue {broker.EnqueuePerSecond:F0}/s meanwhile, drain of a filled queue {broker.DrainPerSecond:F0}/s)",
+            "≥ 20,000 jobs/s", broker.EndToEndPerSecond >= 20_000));
+        var celery = await CeleryAsync(settings, ct);
+        rows.Add(new Row($"broker: Celery peer, run.sh --noop {settings.CeleryJobs}", celery.Text));
+        rows.Add(new Row("broker ratio DocFlow/Celery", celery.Rate is { } cr ? $"{broker.EndToEndPerSecond / cr:F0}x" : "n/a (no Celery figure)"));
+
+        // 2. Documents: embedded server vs the API with 1 and 2 worker processes on Redis.
+        var corpus = Corpus(settings.Directory);
+        var half = Math.Max(1, cores / 2);
+        AnsiConsole.MarkupLineInterpolated($"[grey]2/4[/] documents: {corpus.Count} files, embedded vs distributed...");
+        var (embedded, one, two) = await PlatformsAsync(work, redis.Endpoint, cores, half, corpus, repeat, ct);
+        rows.Add(new Row("corpus", $"{embedded.Docs} docs, {embedded.Pages} pages ({settings.Directory})"));
+        rows.Add(new Row($"documents: embedded (docflow serve, {cores} slots, in-process queue)", Docs(embedded)));
+        rows.Add(new Row($"documents: distributed, 1 docflow worker x {cores} slots (serve --workers 0, Redis)",
+            $"{Docs(one)}; {Relative(one, embedded)}", "within 5% of embedded", one.DocsPerSecond >= 0.95 * embedded.DocsPerSecond));
+        rows.Add(new Row($"documents: distributed, 2 docflow workers x {half} slot(s) (serve --workers 0, Redis)",
+            $"{Docs(two)}; {Relative(two, embedded)}", "within 5% of embedded", two.DocsPerSecond >= 0.95 * embedded.DocsPerSecond));
+
+        // 3. A slow remote engine behind one worker process with many slots.
+        AnsiConsole.MarkupLineInterpolated($"[grey]3/4[/] simulated remote engine: {settings.RemoteDocs} documents, {settings.RemoteSlots} slots...");
+        var remote = (await Repeat(() => RemoteAsync(redis, settings.RemoteSlots, settings.RemoteDocs, ct), repeat))
+            .OrderBy(r => r.DocsPerSecond).ElementAt(repeat / 2);
+        var latency = SimulatedRemoteEngine.ProposalLatency.TotalSeconds;
+        rows.Add(new Row($"remote engine (simulated {latency:F1} s latency), 1 worker process: documents in flight (max)",
+            $"{remote.MaxInFlight} of {remote.Slots} slots", "≥ 200", remote.MaxInFlight >= 200));
+        rows.Add(new Row("remote engine: throughput",
+            $"{remote.DocsPerSecond:F1} docs/s ({remote.Docs} docs in {remote.Seconds:F2} s; ceiling {remote.Slots / latency:F1})", "≥ 80 docs/s", remote.DocsPerSecond >= 80));
+        rows.Add(new Row("remote engine: peak RSS of the worker process (its own VmHWM)",
+            $"{remote.PeakRssKb / 1024.0:F0} MB", "≤ 300 MB", remote.PeakRssKb / 1024.0 <= 300));
+
+        // 4. Express lane behind a backlog of normal jobs.
+        AnsiConsole.MarkupLineInterpolated($"[grey]4/4[/] express lane: {settings.ExpressNormal} normal jobs queued, express jobs one at a time...");
+        var express = (await Repeat(() => ExpressLane.RunAsync(redis, settings.ExpressNormal, ct), repeat)).OrderBy(r => r.P99Ms).ElementAt(repeat / 2);
+        rows.Add(new Row($"express lane: queue wait (enqueue -> fetch) of {express.Express} express jobs behind {express.Normal} normal",
+            $"p50 {express.P50Ms:F1} ms, p99 {express.P99Ms:F1} ms, max {express.MaxMs:F1} ms (backlog drained in {express.DrainSeconds:F1} s)",
+            "p99 < 1 s", express.P99Ms < 1000));
+
+        rows.Add(new Row("load average (1/5/15 min) before / after", $"{loadBefore} / {LoadAverage()}"));
+        Write(rows, work);
+        return 0;
+    }
+
+    private static async Task<(string Text, double? Rate)> CeleryAsync(BenchSettings settings, CancellationToken ct)
+    {
+        if (settings.CeleryJobs <= 0) return ("skipped (--celery-jobs 0)", null);
+        var peer = CeleryPeer.Locate(settings.Celery);
+        if (peer is null) return ("n/a: peer not found (--celery DIR or DOCFLOW_CELERY_PEER: the folder with run.sh)", null);
+        var missing = await CeleryPeer.EnsurePackagesAsync(ct);
+        if (missing.Count > 0)
+            return ($"n/a: missing {string.Join(", ", missing)} (run as root to install, or apt-get install them)", null);
+        AnsiConsole.MarkupLineInterpolated($"      Celery peer: run.sh --noop {settings.CeleryJobs} ({peer})...");
+        try
+        {
+            var r = await CeleryPeer.RunNoopAsync(peer, settings.CeleryJobs, ct);
+            return ($"{r.TasksPerSecond:F1} tasks/s ({r.Tasks} tasks in {r.Seconds:F2} s)", r.TasksPerSecond);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ($"n/a: the peer failed: {ex.Message.Split('\n')[0]}", null);
+        }
+    }
+
+    /// <summary>
+    /// The three set-ups run side by side, idle but for the one measured: each gets one untimed warm-up batch, then
+    /// the rounds take turns (embedded, 1 worker, 2 workers, repeat), so load from the rest of a shared machine falls
+    /// on all three alike instead of on whichever ran first.
+    /// </summary>
+    private static async Task<(PlatformThroughput.Run Embedded, PlatformThroughput.Run One, PlatformThroughput.Run Two)> PlatformsAsync(
+        string work, string redis, int cores, int half, IReadOnlyList<BatchInput> corpus, int repeat, CancellationToken ct)
+    {
+        await using var embedded = await PlatformThroughput.StartAsync(Path.Combine(work, "embedded"), cores, null, [], ct);
+        await using var one = await PlatformThroughput.StartAsync(Path.Combine(work, "one-worker"), 0, redis, [cores], ct);
+        await using var two = await PlatformThroughput.StartAsync(Path.Combine(work, "two-workers"), 0, redis, [half, half], ct);
+        PlatformThroughput[] platforms = [embedded, one, two];
+        foreach (var p in platforms) await p.RunBatchAsync(corpus, ct);
+        var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
+        for (var round = 0; round < repeat; round++)
+            for (var i = 0; i < platforms.Length; i++)
+            {
+                var run = await platforms[i].RunBatchAsync(corpus, ct);
+                if (run.Failed > 0) throw new InvalidOperationException($"{run.Failed} documents failed in a timed batch");
+                runs[i].Add(run);
+            }
+        var medians = runs.Select(r => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with { AllSeconds = [.. r.Select(x => x.Seconds)] }).ToArray();
+        return (medians[0], medians[1], medians[2]);
+    }
+
+    private static async Task<RemoteEngineWorker.Result> RemoteAsync(LoopbackRedis redis, int slots, int docs, CancellationToken ct)
+    {
+        var prefix = $"bench-remote-{Guid.NewGuid():N}";
+        await using var worker = ChildProcess.StartSelf(RemoteEngineWorker.Arguments(redis.Endpoint, prefix, slots, docs));
+        await worker.WaitForLineAsync(l => l == RemoteEngineWorker.ReadyLine, TimeSpan.FromMinutes(1), ct);
+        await using (var producer = new RedisJobQueue(redis.Connection, new RedisQueueOptions { KeyPrefix = prefix, ConsumerName = "producer" }))
+        {
+            await producer.EnqueueManyAsync(Enumerable.Range(0, docs).Select(i =>
+                new JobTicket($"r-{i}", JobRoute.Pdf, JobPriority.Normal, $"/bench/r-{i}") { FileName = $"doc-{i}.pdf" }), ct);
+        }
+        var line = await worker.WaitForLineAsync(l => l.StartsWith(RemoteEngineWorker.ResultPrefix + "{", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60 + docs), ct);
+        var code = await worker.WaitForExitAsync(TimeSpan.FromMinutes(1), ct);
+        if (code != 0) throw new InvalidOperationException($"the remote-engine worker exited with {code}:\n{worker.Tail()}");
+        return RemoteEngineWorker.Parse(line);
+    }
+
+    private static IReadOnlyList<BatchInput> Corpus(string directory)
+    {
+        if (!Directory.Exists(directory)) SampleCorpus.Generate(directory, SampleCorpus.DefaultSeed);
+        var inputs = InputCollector.Collect([directory], out _);
+        return inputs.Count == 0 ? throw new CommandFailedException($"no input files in {directory}") : inputs;
+    }
+
+    private static string Docs(PlatformThroughput.Run r) =>
+        $"{r.DocsPerSecond:F3} docs/s, {r.Pages / r.Seconds:F3} pages/s ({r.Docs} docs in {r.Seconds:F2} s" +
+        (r.AllSeconds.Count > 1 ? $"; runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s)" : ")");
+
+    private static string Relative(PlatformThroughput.Run r, PlatformThroughput.Run embedded) =>
+        $"{(r.DocsPerSecond / embedded.DocsPerSecond - 1) * 100:+0.0;-0.0}% vs embedded";
+
+    private static async Task<List<T>> Repeat<T>(Func<Task<T>> run, int repeat)
+    {
+        var results = new List<T>();
+        for (var i = 0; i < repeat; i++) results.Add(await run());
+        return results;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static void Write(List<Row> rows, string work)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn("Result").AddColumn("Target").AddColumn("");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Measure), Markup.Escape(r.Result), Markup.Escape(r.Target),
+                r.Met switch { true => "[green]met[/]", false => "[red]NOT met[/]", null => "" });
+        AnsiConsole.Write(table);
+        var text = Path.Combine(work, "bench-distributed.txt");
+        File.WriteAllLines(text, rows.Select(r => $"{r.Measure}: {r.Result}" + (r.Met is null ? "" : $" [target {r.Target}: {r.Verdict}]")));
+        var md = Path.Combine(work, "bench-distributed.md");
+        File.WriteAllLines(md, ["| measure | result | target | |", "| --- | --- | --- | --- |",
+            .. rows.Select(r => $"| {r.Measure} | {r.Result} | {r.Target} | {r.Verdict} |")]);
+        AnsiConsole.MarkupLineInterpolated($"Figures also written to [blue]{text}[/] and [blue]{md}[/]");
+    }
+}

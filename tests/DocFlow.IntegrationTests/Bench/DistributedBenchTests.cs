@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using DocFlow.IntegrationTests.Support;
+using Xunit.Abstractions;
+
+namespace DocFlow.IntegrationTests.Bench;
+
+/// <summary>`docflow bench --distributed` with tiny sizes, as a user runs it: it starts and stops what it needs and
+/// reports every row. Figures are not checked (timing claims belong in docs/benchmarks.md, not in assertions).</summary>
+public sealed class DistributedBenchTests(ITestOutputHelper output)
+{
+    private static readonly string[] Rows =
+    [
+        "broker: DocFlow, 200 no-op jobs end to end",
+        "broker: Celery peer, run.sh --noop 5",
+        "broker ratio DocFlow/Celery",
+        "corpus",
+        "documents: embedded",
+        "documents: distributed, 1 docflow worker",
+        "documents: distributed, 2 docflow workers",
+        "remote engine (simulated 2.3 s latency), 1 worker process: documents in flight (max)",
+        "remote engine: throughput",
+        "remote engine: peak RSS of the worker process",
+        "express lane: queue wait (enqueue -> fetch)",
+        "load average",
+    ];
+
+    [Fact]
+    public async Task DistributedBench_WithTinySizes_ReportsEveryRow()
+    {
+        var work = Repo.NewTempDirectory("bench-distributed");
+        var corpus = Repo.NewTempDirectory("bench-corpus");
+        foreach (var name in new[] { "invoice-digital.pdf", "receipt-shop.jpg", "letter-skewed.jpg" })
+            File.Copy(Path.Combine(Repo.Samples, name), Path.Combine(corpus, name));
+
+        var (exit, text) = await RunAsync("bench", corpus, "--distributed", "--jobs", "200", "--celery-jobs", "5",
+            "--remote-docs", "20", "--remote-slots", "8", "--express-normal", "100", "--work", work);
+
+        output.WriteLine(text);
+        Assert.Equal(0, exit);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(work, "bench-distributed.txt"));
+        foreach (var row in Rows) Assert.Contains(lines, l => l.StartsWith(row, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("corpus: 3 docs", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("documents in flight (max): 8 of 8 slots", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(work, "bench-distributed.md")));
+        try { Directory.Delete(work, true); Directory.Delete(corpus, true); } catch (IOException) { }
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "docflow.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OMP_THREAD_LIMIT"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
+        return (p.ExitCode, await stdout + await stderr);
+    }
+}
