@@ -40,6 +40,6 @@ app.Configure(config =>
     config.AddCommand<AutoscaleSimulationCommand>("autoscale-sim")
         .WithDescription("Replay a synthetic day under the reactive and the predictive autoscaler: waits, worker-hours, a chart.");
     config.AddCommand<BenchCommand>("bench")
-        .WithDescription("Measure throughput: sequential vs parallel, text-layer pages/s, and OCR against the raw tesseract CLI.");
+        .WithDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform.");
 });
 return await app.RunAsync(args);

@@ -133,6 +133,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                         Median(await RepeatAsync(() => OneDocumentSecondsAsync(big, cores, cancellationToken), repeat)));
         }
 
+        // 5. Understanding: the parallel run's Documents against the corpus' ground truth.
+        var accuracy = Accuracy(settings.Directory, Path.Combine(work, "par"));
+
         var t = par.Summary.Totals;
         var rows = new List<(string Name, string Value)>
         {
@@ -147,6 +150,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             ("OCR-heavy samples: speedup, warm engines", $"{oursOneSlot / ours:F2}x"),
             ($"OCR: tesseract CLI, {cores} processes", $"{imagePages / cli:F3} pages/s ({imagePages} pages in {cli:F2} s)"),
             ("OCR ratio DocFlow/CLI", $"{cli / ours:F2}x"),
+            ("key fields and entities exact (ground truth)", accuracy.Entities),
+            ("table cells exact (ground truth)", accuracy.Tables),
+            ("form fields exact (ground truth)", accuracy.Forms),
             ($"one {LongScanPages}-page scanned PDF, 1 slot / {cores} slots",
                 longScan is { } ls ? $"{ls.One:F2} s / {ls.All:F2} s = {ls.One / ls.All:F2}x" : "n/a (no scanned PDF in the corpus)"),
         };
@@ -163,6 +169,32 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     }
 
     private const int LongScanPages = 20;
+
+    /// <summary>Entity, table-cell and form-field accuracy of the Documents in <paramref name="output"/> against the
+    /// ground truth beside the corpus' documents (NAME.truth.json), as the accuracy tests score them.</summary>
+    private static (string Entities, string Tables, string Forms) Accuracy(string corpus, string output)
+    {
+        int[] e = [0, 0], tb = [0, 0], f = [0, 0];
+        foreach (var truthFile in System.IO.Directory.EnumerateFiles(corpus, "*.truth.json"))
+        {
+            var truth = GroundTruth.Load(truthFile);
+            var json = Path.Combine(output, truth.File + ".json");
+            if (!File.Exists(json)) continue;
+            var document = DocFlow.Documents.DocumentJson.Deserialize(File.ReadAllText(json));
+            Add(e, DocFlow.Samples.Evaluation.EntityScore.Score(truth, document));
+            Add(tb, DocFlow.Samples.Evaluation.TableScore.Score(truth, document));
+            Add(f, DocFlow.Samples.Evaluation.FormScore.Score(truth, document));
+        }
+        return (Format(e), Format(tb), Format(f));
+
+        static void Add(int[] sum, (int Correct, int Total, IReadOnlyList<string> Misses) score)
+        {
+            sum[0] += score.Correct;
+            sum[1] += score.Total;
+        }
+
+        static string Format(int[] sum) => sum[1] == 0 ? "n/a (no ground truth)" : $"{100.0 * sum[0] / sum[1]:F1} % ({sum[0]}/{sum[1]})";
+    }
 
     private static async Task<double> OneDocumentSecondsAsync(byte[] pdf, int slots, CancellationToken ct)
     {
