@@ -16,6 +16,7 @@ public static class ApiEndpoints
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
+        builder.AddUploadRateLimit();
         return builder;
     }
 
@@ -23,6 +24,7 @@ public static class ApiEndpoints
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapDocumentsApi();

@@ -14,7 +14,7 @@ public static class BatchesApi
     public static RouteGroupBuilder MapBatchesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
-        group.MapPost("/", UploadAsync).DisableAntiforgery()
+        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName)
             .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).");
         group.MapGet("/{id}", GetAsync).WithSummary("The batch: status running|completed and counts per document status.");
         group.MapGet("/{id}/documents", ListDocumentsAsync).WithSummary("The batch's documents in upload order.");

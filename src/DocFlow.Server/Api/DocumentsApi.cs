@@ -16,7 +16,7 @@ public static class DocumentsApi
     public static RouteGroupBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
-        group.MapPost("/", UploadAsync).DisableAntiforgery()
+        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName)
             .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).");
         group.MapGet("/{id}", GetAsync).WithSummary("The document's job record: status, attempts, timings, error.");
         group.MapGet("/{id}/result", GetResultAsync).WithSummary("The Document JSON (Google Document AI v1 format).");

@@ -186,6 +186,19 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("api/v1/batches/b_none/report.pdf")).StatusCode);
     }
 
+    [Fact]
+    public async Task TooManyUploadsFromOneClient_Get429WithRetryAfter()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["RateLimit:UploadsPerMinute"] = "2", ["Workers"] = "0" });
+        for (var i = 0; i < 2; i++) await Upload(server, "receipt-digital.pdf");
+
+        var third = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("c.pdf", Sample("receipt-digital.pdf"))));
+
+        await AssertProblem(third, HttpStatusCode.TooManyRequests, "batch");
+        Assert.NotNull(third.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("api/v1/queues")).StatusCode);
+    }
+
     private static async Task<string> Upload(ServerHarness server, string sample)
     {
         var response = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", (sample, Sample(sample))));
