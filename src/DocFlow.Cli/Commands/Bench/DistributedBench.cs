@@ -53,7 +53,7 @@ internal static class DistributedBench
         rows.Add(new Row($"documents: embedded (docflow serve, {cores} slots, in-process queue)", Docs(embedded)));
         rows.Add(new Row($"documents: distributed, 1 docflow worker x {cores} slots (serve --workers 0, Redis)",
             $"{Docs(one)}; {Relative(one, embedded)}", "within 5% of embedded", one.DocsPerSecond >= 0.95 * embedded.DocsPerSecond));
-        rows.Add(new Row($"documents: distributed, 2 docflow workers x {half} slot(s) (serve --workers 0, Redis)",
+        rows.Add(new Row($"documents: distributed, 2 docflow workers x {cores} slots, {half} OCR engine(s) each (serve --workers 0, Redis)",
             $"{Docs(two)}; {Relative(two, embedded)}", "within 5% of embedded", two.DocsPerSecond >= 0.95 * embedded.DocsPerSecond));
 
         // 3. A slow remote engine behind one worker process with many slots.
@@ -110,7 +110,7 @@ internal static class DistributedBench
     {
         await using var embedded = await PlatformThroughput.StartAsync(Path.Combine(work, "embedded"), cores, null, [], ct);
         await using var one = await PlatformThroughput.StartAsync(Path.Combine(work, "one-worker"), 0, redis, [cores], ct);
-        await using var two = await PlatformThroughput.StartAsync(Path.Combine(work, "two-workers"), 0, redis, [half, half], ct);
+        await using var two = await PlatformThroughput.StartAsync(Path.Combine(work, "two-workers"), 0, redis, [cores, cores], ct);
         PlatformThroughput[] platforms = [embedded, one, two];
         foreach (var p in platforms) await p.RunBatchAsync(corpus, ct);
         var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();

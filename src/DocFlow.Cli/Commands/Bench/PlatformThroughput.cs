@@ -54,9 +54,13 @@ internal sealed class PlatformThroughput : IAsyncDisposable
             platform._processes.Add(serve);
             await platform.WaitHealthyAsync(serve, ct); // serve migrates the SQLite store before the workers open it
             if (embeddedSlots > 0) await serve.WaitForLineAsync(l => l.Contains("Worker started", StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
+            // Worker processes on one machine share its cores: each gets its share of OCR engines (Engine:Slots), as
+            // an operator sizes pods; otherwise two workers would run twice as many OCR threads as there are cores.
+            var enginesEach = Math.Max(1, Environment.ProcessorCount / Math.Max(1, workerSlots.Count));
+            var workerEnv = new Dictionary<string, string>(env) { ["DOCFLOW__Engine__Slots"] = enginesEach.ToString(CultureInfo.InvariantCulture) };
             foreach (var slots in workerSlots)
             {
-                var worker = ChildProcess.StartSelf(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. common], env);
+                var worker = ChildProcess.StartSelf(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. common], workerEnv);
                 platform._processes.Add(worker);
                 await worker.WaitForLineAsync(l => l.Contains("Worker started", StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
             }
