@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -71,17 +70,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             long length;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose))
             {
-                using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-                {
-                    var buffer = new byte[1 << 16];
-                    int read;
-                    while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        hash.AppendData(buffer, 0, read);
-                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                    key = Convert.ToHexStringLower(hash.GetHashAndReset());
-                }
+                key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
                 length = file.Length;
                 if (!await ExistsAsync(key, cancellationToken).ConfigureAwait(false))
                 {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace DocFlow.Blobs;
 
 /// <summary>
@@ -24,17 +22,9 @@ public sealed class FileSystemBlobStore : IBlobStore
             string key;
             long length;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                var buffer = new byte[1 << 16];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
+                key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
                 length = file.Length;
-                key = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
             var path = PathOf(key);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -21,6 +21,20 @@ public interface IBlobStore
 
 public static class BlobKeys
 {
+    /// <summary>Copies <paramref name="source"/> into <paramref name="target"/> while hashing it; returns the content key.</summary>
+    public static async Task<string> CopyAndHashAsync(Stream source, Stream target, CancellationToken cancellationToken)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>Whether <paramref name="key"/> is a well-formed content key (64 lower-case hex digits).</summary>
     public static bool IsValid(string key) =>
         key.Length == 64 && key.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
