@@ -34,6 +34,11 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
 
     public EngineOptions Options => _options;
 
+    /// <summary>What makes two runs over the same bytes give the same Document: the engine's version and the options
+    /// that change its output. Resume (`docflow process`) and deduplication (the server) both key on it.</summary>
+    public static string OptionsKey(EngineOptions options) =>
+        $"engine={typeof(LocalDocumentEngine).Assembly.GetName().Version};lang={options.Languages};dpi={options.RasterDpi}";
+
     public async Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

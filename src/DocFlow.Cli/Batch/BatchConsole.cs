@@ -7,15 +7,12 @@ namespace DocFlow.Cli.Batch;
 /// <summary>Runs a batch with a live progress bar (or plain lines when output is not a terminal) and prints the summary.</summary>
 public static class BatchConsole
 {
-    public static string OptionsKey(EngineOptions options) =>
-        $"engine={typeof(LocalDocumentEngine).Assembly.GetName().Version};lang={options.Languages};dpi={options.RasterDpi}";
-
     public static async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
         CancellationToken cancellationToken)
     {
         using var engine = CreateEngine(options);
-        var runner = new BatchRunner(engine, OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
+        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
         if (interactive)

@@ -35,7 +35,7 @@ public sealed class IngestService(
     IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
     IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null)
 {
-    public string OptionsKey { get; } = $"lang={engineOptions.Languages};dpi={engineOptions.RasterDpi}";
+    public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
 
     public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, CancellationToken cancellationToken)
     {

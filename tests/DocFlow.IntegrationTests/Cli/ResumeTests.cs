@@ -14,7 +14,7 @@ public sealed class ResumeTests : IDisposable
     {
         var options = new EngineOptions { Slots = 2, Languages = lang };
         using var engine = new LocalDocumentEngine(options);
-        var runner = new BatchRunner(engine, BatchConsole.OptionsKey(options));
+        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options));
         return await runner.RunAsync(InputCollector.Collect([_in], out _), _out, force, null, CancellationToken.None);
     }
 

@@ -45,7 +45,7 @@ public sealed class SampleBatchFixture : IAsyncLifetime
 
         var options = new EngineOptions { Slots = Environment.ProcessorCount };
         using var engine = new LocalDocumentEngine(options);
-        var runner = new BatchRunner(engine, BatchConsole.OptionsKey(options));
+        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options));
         var inputs = InputCollector.Collect([InputDirectory], out _);
         Summary = await runner.RunAsync(inputs, OutputDirectory, force: false, progress: null, CancellationToken.None);
     }

@@ -27,7 +27,7 @@ public sealed class BatchReportTests : IDisposable
     {
         var options = new EngineOptions { Slots = 2 };
         var engine = new LocalDocumentEngine(options);
-        var runner = new BatchRunner(engine, BatchConsole.OptionsKey(options))
+        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options))
         {
             ReportSource = source ?? new SummaryReportSource(),
             Retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
