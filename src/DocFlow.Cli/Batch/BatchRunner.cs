@@ -69,7 +69,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         foreach (var i in order)
         {
             var input = inputs[i];
-            var sha = await HashAsync(input.Path, cancellationToken).ConfigureAwait(false);
+            var (sha, route) = await HashAndRouteAsync(input.Path, cancellationToken).ConfigureAwait(false);
             if (previousByFile.TryGetValue(input.RelativeName, out var old) && old.Sha256 == sha && old.Options == optionsKey
                 && IsFinal(old) && File.Exists(Path.Combine(outputDirectory, old.Output)))
             {
@@ -82,7 +82,6 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             }
             var id = $"job-{i:D6}";
             jobs[id] = (input, sha);
-            var route = await SniffRouteAsync(input.Path, cancellationToken).ConfigureAwait(false);
             await queue.EnqueueAsync(new JobTicket(id, route, JobPriority.Normal, input.Path) { FileName = input.RelativeName }, cancellationToken).ConfigureAwait(false);
         }
 
@@ -154,18 +153,20 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         entry.Status is "succeeded" or "skipped"
         || (entry.Status == "failed" && entry.Error?.Code is not (null or "timeout" or "internal"));
 
-    private static async Task<JobRoute> SniffRouteAsync(string path, CancellationToken ct)
+    /// <summary>One read of the file: its SHA-256 (the resume key) and, from its first bytes, its route.</summary>
+    private static async Task<(string Sha256, JobRoute Route)> HashAndRouteAsync(string path, CancellationToken ct)
     {
+        await using var stream = File.OpenRead(path);
         var head = new byte[1024];
-        await using var stream = File.OpenRead(path);
         var n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
-        return FileSniffer.Sniff(head.AsSpan(0, n)).Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
-    }
-
-    private static async Task<string> HashAsync(string path, CancellationToken ct)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(head, 0, n);
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            hash.AppendData(buffer, 0, read);
+        var route = FileSniffer.Sniff(head.AsSpan(0, n)).Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), route);
     }
 
     private static FileEntry Clone(FileEntry e) =>
