@@ -65,11 +65,8 @@ public sealed class IngestService(
                     $"The file is larger than the limit of {engineOptions.MaxFileBytes / (1024 * 1024)} MB; split it or compress it."));
                 continue;
             }
-            var head = new byte[4096];
-            int read;
-            await using (var s = await blobs.OpenReadAsync(blob.Key, cancellationToken).ConfigureAwait(false))
-                read = await s.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            var sniff = FileSniffer.Sniff(head.AsSpan(0, read));
+            // The first bytes were kept while the upload streamed into blob storage: no second read of the blob.
+            var sniff = FileSniffer.Sniff(limited.Head);
             var route = sniff.Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
             var job = new NewJob(id, upload.FileName, blob.Key, route, priority) { Sha256 = blob.Key, OptionsKey = OptionsKey, MimeType = sniff.MimeType };
             span?.SetTag(DocFlowTelemetry.Tags.MimeType, sniff.MimeType).SetTag(DocFlowTelemetry.Tags.JobRoute, route.ToWireName());
@@ -156,10 +153,16 @@ public sealed class IngestService(
 
 public sealed class FileTooLargeException() : IOException("The file is larger than the configured limit.");
 
-/// <summary>Passes reads through until more than <c>limit</c> bytes were read, then throws.</summary>
+/// <summary>Passes reads through until more than <c>limit</c> bytes were read, then throws; keeps the first
+/// <see cref="HeadSize"/> bytes for sniffing.</summary>
 internal sealed class LimitedStream(Stream inner, long limit) : Stream
 {
+    public const int HeadSize = 4096;
+    private readonly byte[] _head = new byte[HeadSize];
     private long _read;
+
+    /// <summary>The first bytes read (up to <see cref="HeadSize"/>).</summary>
+    public ReadOnlySpan<byte> Head => _head.AsSpan(0, (int)Math.Min(_read, HeadSize));
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -171,13 +174,21 @@ internal sealed class LimitedStream(Stream inner, long limit) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Count(buffer.AsSpan(offset, count), inner.Read(buffer, offset, count));
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-    private int Count(int n)
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Count(buffer.Span, n);
+    }
+
+    private int Count(ReadOnlySpan<byte> buffer, int n)
+    {
+        if (_read < HeadSize)
+        {
+            var keep = (int)Math.Min(n, HeadSize - _read);
+            buffer[..keep].CopyTo(_head.AsSpan((int)_read));
+        }
         _read += n;
         if (_read > limit) throw new FileTooLargeException();
         return n;
