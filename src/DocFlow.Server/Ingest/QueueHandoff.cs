@@ -11,7 +11,8 @@ namespace DocFlow.Server.Ingest;
 /// being accepted (each job is already recorded as queued in the store, its original in blob storage), the
 /// tickets wait here and are handed over, in order, as soon as the queue answers again. On start it also
 /// re-offers queued jobs older than <see cref="RecoverAfter"/>, in case a previous process died holding some
-/// (a duplicate ticket is harmless: the job handler skips jobs that are already done).
+/// (a duplicate ticket is harmless: the job handler skips jobs that are already done). With the in-process queue,
+/// which starts empty, every queued job and every job left processing is offered again at start.
 /// </summary>
 public sealed partial class QueueHandoff(IJobQueue queue, IJobStore store, TimeProvider time, ILogger<QueueHandoff> logger) : BackgroundService
 {
@@ -21,6 +22,10 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobStore store, TimeP
 
     /// <summary>Queued jobs older than this are offered to the queue again at start-up. <value>Default 10 minutes.</value></summary>
     public TimeSpan RecoverAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Also take back jobs left in <c>processing</c>: right for the in-process queue, which died with the
+    /// process that held them (Redis redelivers its own). <value>Default false.</value></summary>
+    public bool RecoverInFlight { get; init; }
 
     /// <summary>Tickets accepted but not yet handed to the queue.</summary>
     public int Held => Volatile.Read(ref _heldCount);
@@ -100,6 +105,21 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobStore store, TimeP
                 }
                 cursor = page.NextCursor;
             } while (cursor is not null);
+            if (RecoverInFlight)
+            {
+                cursor = null;
+                do
+                {
+                    var page = await store.ListJobsAsync(new JobQuery(Status: JobStatus.Processing, Limit: 500, Cursor: cursor), ct).ConfigureAwait(false);
+                    foreach (var job in page.Items.Where(j => j.CreatedAt < cutoff))
+                    {
+                        if (!await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Queued, null, ct).ConfigureAwait(false)) continue;
+                        Hold(new JobTicket(job.Id, job.Route, job.Priority, job.BlobKey) { BatchId = job.BatchId, FileName = job.FileName, EnqueuedAt = job.CreatedAt });
+                        recovered++;
+                    }
+                    cursor = page.NextCursor;
+                } while (cursor is not null);
+            }
             if (recovered > 0) Log.Recovered(logger, recovered);
         }
         catch (StoreUnavailableException ex)

@@ -199,6 +199,21 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("api/v1/queues")).StatusCode);
     }
 
+    [Fact]
+    public async Task QueuedJobs_AreProcessedAfterARestart_InEmbeddedMode()
+    {
+        var data = Repo.NewTempDirectory("restart");
+        string id;
+        await using (var first = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["DataDirectory"] = data, ["Workers"] = "0" }))
+            id = await Upload(first, "receipt-digital.pdf"); // accepted, queued in memory and in the store; then the process stops
+
+        await using var second = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["DataDirectory"] = data, ["Workers"] = "2" });
+        var record = await WaitForDocumentAsync(second, id);
+
+        Assert.Equal("succeeded", record.GetProperty("status").GetString());
+        Directory.Delete(data, recursive: true);
+    }
+
     private static async Task<string> Upload(ServerHarness server, string sample)
     {
         var response = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", (sample, Sample(sample))));
