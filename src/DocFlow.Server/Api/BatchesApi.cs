@@ -59,13 +59,19 @@ public static class BatchesApi
             {
                 var report = await BatchReportsApi.LoadAsync(id, store, ct, withDocuments: false);
                 aggregate = report?.Aggregate;
-                if (aggregate is not null) Aggregates[id] = aggregate;
+                if (aggregate is not null)
+                {
+                    // A small cache of recent batches, not a copy of the store: recomputing is always correct.
+                    if (Aggregates.Count >= MaxCachedAggregates) Aggregates.Clear();
+                    Aggregates[id] = aggregate;
+                }
             }
             dto = dto with { Aggregate = aggregate };
         }
         return TypedResults.Ok(dto);
     }
 
+    private const int MaxCachedAggregates = 1_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reports.BatchAggregate> Aggregates = new();
 
     internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobStore store, CancellationToken ct)
