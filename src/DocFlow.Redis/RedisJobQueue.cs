@@ -227,7 +227,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         RedisValue[] args =
         [
             RedisKeys.Group, _options.ConsumerName, Math.Min(waiters.Count, _options.MaxFetchBatch), housekeeping ? 1 : 0,
-            (long)_options.VisibilityTimeout.TotalMilliseconds, _options.MaxDeliveries,
+            (long)_options.VisibilityTimeout.TotalMilliseconds, _options.MaxDeliveries, lanes.Length / 2,
         ];
         var result = await Db.ScriptEvaluateAsync(RedisScripts.Fetch, keys, args).ConfigureAwait(false);
         var rows = (RedisResult[])result!;

@@ -36,8 +36,8 @@ internal static class RedisScripts
 
         """;
 
-    /// <summary>KEYS: lane streams in fetch order, then delayed, dead, dead index.
-    /// ARGV: group, consumer, count, housekeeping (0/1), min idle ms, max deliveries.
+    /// <summary>KEYS: lane streams in fetch order (express lanes, then normal lanes, the same routes in each), then delayed,
+    /// dead, dead index. ARGV: group, consumer, count, housekeeping (0/1), min idle ms, max deliveries, lanes per priority.
     /// Housekeeping promotes due retries and reclaims idle entries (XAUTOCLAIM) before new entries are read (&gt;).
     /// Returns rows {lane index, id, delivery count, fields}; poison entries go to the dead stream instead.</summary>
     public const string Fetch = Common + """
@@ -97,13 +97,62 @@ internal static class RedisScripts
             end
           end
         end
-        for i = 1, ns do
-          if n <= 0 then break end
+        -- New entries: express lanes before normal ones; within a priority, oldest first across the routes (stream
+        -- ids are Redis times), so a batch spread over the image and pdf lanes is taken in the order it was enqueued.
+        local function older(a, b)
+          local am, as = string.match(a, '^(%d+)-(%d+)$')
+          local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+          am, bm = tonumber(am), tonumber(bm)
+          if am ~= bm then return am < bm end
+          return tonumber(as) < tonumber(bs)
+        end
+        local function undelivered(k, count)
+          if redis.call('EXISTS', k) == 0 then
+            redis.call('XGROUP', 'CREATE', k, group, '0', 'MKSTREAM')
+            return {}
+          end
+          local last = nil
+          for _, g in ipairs(redis.call('XINFO', 'GROUPS', k)) do
+            if field(g, 'name') == group then last = field(g, 'last-delivered-id') end
+          end
+          if last == nil then
+            redis.call('XGROUP', 'CREATE', k, group, '0')
+            last = '0-0'
+          end
+          return redis.call('XRANGE', k, '(' .. last, '+', 'COUNT', count)
+        end
+        local function read(i, count)
           local k = KEYS[i]
-          local r = gcall(k, 'XREADGROUP', 'GROUP', group, consumer, 'COUNT', n, 'STREAMS', k, '>')
+          local r = gcall(k, 'XREADGROUP', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', k, '>')
           if r then
             for _, e in ipairs(r[1][2]) do
               take(i, k, e[1], e[2], 1 + tonumber(field(e[2], 'deliveries') or '0'))
+            end
+          end
+        end
+        local per = tonumber(ARGV[7])
+        for first = 1, ns, per do
+          if n <= 0 then break end
+          local last = math.min(first + per - 1, ns)
+          if first == last then
+            read(first, n)
+          else
+            local heads, at, counts = {}, {}, {}
+            for i = first, last do heads[i] = undelivered(KEYS[i], n); at[i] = 1; counts[i] = 0 end
+            local want = n
+            while want > 0 do
+              local best = nil
+              for i = first, last do
+                local e = heads[i][at[i]]
+                if e and (best == nil or older(e[1], heads[best][at[best]][1])) then best = i end
+              end
+              if best == nil then break end
+              at[best] = at[best] + 1
+              counts[best] = counts[best] + 1
+              want = want - 1
+            end
+            for i = first, last do
+              if counts[i] > 0 then read(i, counts[i]) end
             end
           end
         end

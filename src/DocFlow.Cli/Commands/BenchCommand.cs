@@ -33,6 +33,15 @@ public sealed class BenchSettings : CommandSettings
     [Description("Measure the distributed platform instead: broker overhead (vs the Celery peer), documents embedded vs 1 and 2 worker processes on Redis, a simulated remote engine, the express lane. Starts its own redis-server.")]
     public bool Distributed { get; init; }
 
+    [CommandOption("--warmup <N>")]
+    [Description("--distributed: untimed batches of the corpus each platform set-up processes before the timed ones, so every worker process runs warm, as long-running workers do. Default: 5.")]
+    [DefaultValue(5)]
+    public int Warmup { get; init; } = 5;
+
+    [CommandOption("--only <PARTS>")]
+    [Description("--distributed: comma-separated parts to run: broker, documents, remote, express. Default: all.")]
+    public string? Only { get; init; }
+
     [CommandOption("--jobs <N>")]
     [Description("--distributed: no-op jobs through the Redis queue. Default: 20000.")]
     [DefaultValue(20_000)]

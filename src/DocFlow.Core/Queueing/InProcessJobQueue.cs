@@ -1,17 +1,19 @@
 namespace DocFlow.Queueing;
 
 /// <summary>
-/// The embedded queue: one FIFO lane per route and priority, delayed retries on a timer, a dead-letter
+/// The embedded queue: one FIFO lane per route and priority (express first, then the oldest job of the routes
+/// asked for), delayed retries on a timer, a dead-letter
 /// list, and redelivery of jobs whose holder disposed them without an outcome.
 /// </summary>
 public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, IDeadLetterStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<(JobPriority, JobRoute), Queue<Entry>> _lanes = [];
+    private readonly Dictionary<(JobPriority, JobRoute), Queue<(long Order, Entry Entry)>> _lanes = [];
     private readonly Dictionary<(JobPriority, JobRoute), int> _inFlight = [];
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly LinkedList<Waiter> _waiters = new();
     private int _delayed;
+    private long _order; // arrival order across lanes: within a priority the oldest job is taken first, whatever its route
 
     public InProcessJobQueue() : this(TimeProvider.System) { }
 
@@ -54,7 +56,7 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, ID
                 foreach (var route in JobRoutes.All)
                 {
                     var q = _lanes.GetValueOrDefault((priority, route));
-                    var oldest = q is { Count: > 0 } ? now - q.Peek().Ticket.EnqueuedAt : TimeSpan.Zero;
+                    var oldest = q is { Count: > 0 } ? now - q.Peek().Entry.Ticket.EnqueuedAt : TimeSpan.Zero;
                     lanes.Add(new LaneStatistics(route, priority, q?.Count ?? 0, _inFlight.GetValueOrDefault((priority, route)), oldest));
                 }
             return ValueTask.FromResult(new QueueStatistics(lanes, _delayed, _deadLetters.Count));
@@ -92,8 +94,8 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, ID
             }
             if (handTo is null)
             {
-                if (!_lanes.TryGetValue(key, out var q)) _lanes[key] = q = new Queue<Entry>();
-                q.Enqueue(entry);
+                if (!_lanes.TryGetValue(key, out var q)) _lanes[key] = q = new Queue<(long, Entry)>();
+                q.Enqueue((_order++, entry));
                 return;
             }
             _inFlight[key] = _inFlight.GetValueOrDefault(key) + 1;
@@ -109,15 +111,17 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, ID
     private Fetched? TryTake(IReadOnlyCollection<JobRoute> routes)
     {
         foreach (var priority in new[] { JobPriority.Express, JobPriority.Normal })
+        {
+            Queue<(long Order, Entry Entry)>? oldest = null;
+            var from = (priority, JobRoute.Image);
             foreach (var route in routes)
-            {
-                var key = (priority, route);
-                if (_lanes.TryGetValue(key, out var q) && q.TryDequeue(out var entry))
-                {
-                    _inFlight[key] = _inFlight.GetValueOrDefault(key) + 1;
-                    return new Fetched(this, entry.Ticket, entry.Deliveries + 1);
-                }
-            }
+                if (_lanes.TryGetValue((priority, route), out var q) && q.TryPeek(out var head) && (oldest is null || head.Order < oldest.Peek().Order))
+                    (oldest, from) = (q, (priority, route));
+            if (oldest is null) continue;
+            var entry = oldest.Dequeue().Entry;
+            _inFlight[from] = _inFlight.GetValueOrDefault(from) + 1;
+            return new Fetched(this, entry.Ticket, entry.Deliveries + 1);
+        }
         return null;
     }
 

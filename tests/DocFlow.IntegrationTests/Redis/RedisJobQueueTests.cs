@@ -29,6 +29,44 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
     }
 
     [Fact]
+    public async Task Fetch_WithinAPriority_TakesTheOldestJobWhateverItsRoute()
+    {
+        var queue = NewQueue();
+        await queue.EnqueueAsync(Ticket("pdf1", route: JobRoute.Pdf), None);
+        await queue.EnqueueAsync(Ticket("img1", route: JobRoute.Image), None);
+        await queue.EnqueueAsync(Ticket("pdf2", route: JobRoute.Pdf), None);
+        await queue.EnqueueAsync(Ticket("exp", JobPriority.Express, JobRoute.Report), None);
+        await queue.EnqueueAsync(Ticket("img2", route: JobRoute.Image), None);
+
+        var order = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var job = await queue.FetchAsync(AllRoutes, None);
+            order.Add(job.Ticket.JobId);
+            await job.AcknowledgeAsync(None);
+        }
+
+        Assert.Equal(["exp", "pdf1", "img1", "pdf2", "img2"], order);
+    }
+
+    [Fact]
+    public async Task Fetch_ForSeveralSlotsAtOnce_TakesTheOldestAcrossRoutes()
+    {
+        var producer = NewQueue("api");
+        foreach (var id in new[] { "p1", "i1", "p2", "i2", "p3", "i3" })
+            await producer.EnqueueAsync(Ticket(id, route: id[0] == 'p' ? JobRoute.Pdf : JobRoute.Image), None);
+
+        var consumer = NewQueue("worker");
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => consumer.FetchAsync(AllRoutes, None).AsTask()));
+
+        Assert.Equal(["i1", "p1", "p2"], jobs.Select(j => j.Ticket.JobId).Order());
+        var stats = await consumer.GetStatisticsAsync(None);
+        Assert.Equal(2, stats.Lanes.Single(l => l.Route == JobRoute.Image && l.Priority == JobPriority.Normal).Depth);
+        Assert.Equal(1, stats.Lanes.Single(l => l.Route == JobRoute.Pdf && l.Priority == JobPriority.Normal).Depth);
+        Assert.Equal(3, stats.TotalInFlight);
+    }
+
+    [Fact]
     public async Task Fetch_OnlyTakesTheRoutesAsked()
     {
         var queue = NewQueue();

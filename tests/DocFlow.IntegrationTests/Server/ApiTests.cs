@@ -6,6 +6,7 @@ using DocFlow.Engine;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
 using DocFlow.Samples;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocFlow.IntegrationTests.Server;
 
@@ -127,6 +128,29 @@ public sealed class ApiTests
         Assert.NotNull(busy.Headers.RetryAfter);
         var queues = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
         Assert.Equal(1, queues.GetProperty("depth").GetInt64());
+    }
+
+    [Fact]
+    public async Task Batch_IsQueuedLargestFileFirst_AndAnsweredInUploadOrder()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        string[] names = ["invoice-digital.pdf", "letter-skewed.jpg", "receipt-digital.pdf", "scanned-contract.pdf", "receipt-shop.jpg"];
+
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", [.. names.Select(n => (n, Sample(n)))]));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(names, accepted.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("fileName").GetString()));
+        var queue = server.Services.GetRequiredService<DocFlow.Queueing.IJobQueue>();
+        var taken = new List<string>();
+        for (var i = 0; i < names.Length; i++)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var job = await queue.FetchAsync([DocFlow.Queueing.JobRoute.Image, DocFlow.Queueing.JobRoute.Pdf], timeout.Token);
+            taken.Add(job.Ticket.FileName!);
+            await job.AcknowledgeAsync(CancellationToken.None);
+        }
+        Assert.Equal(names.OrderByDescending(n => new FileInfo(Path.Combine(Repo.Samples, n)).Length), taken);
     }
 
     [Fact]

@@ -31,6 +31,27 @@ public sealed class InProcessJobQueueTests
     }
 
     [Fact]
+    public async Task Fetch_WithinAPriority_TakesTheOldestJobWhateverItsRoute()
+    {
+        var queue = new InProcessJobQueue();
+        await queue.EnqueueAsync(Ticket("pdf1", route: JobRoute.Pdf), None);
+        await queue.EnqueueAsync(Ticket("img1", route: JobRoute.Image), None);
+        await queue.EnqueueAsync(Ticket("pdf2", route: JobRoute.Pdf), None);
+        await queue.EnqueueAsync(Ticket("exp", JobPriority.Express, JobRoute.Report), None);
+        await queue.EnqueueAsync(Ticket("img2", route: JobRoute.Image), None);
+
+        var order = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var job = await queue.FetchAsync(AllRoutes, None);
+            order.Add(job.Ticket.JobId);
+            await job.AcknowledgeAsync(None);
+        }
+
+        Assert.Equal(["exp", "pdf1", "img1", "pdf2", "img2"], order);
+    }
+
+    [Fact]
     public async Task Fetch_OnlyTakesTheRoutesAsked()
     {
         var queue = new InProcessJobQueue();

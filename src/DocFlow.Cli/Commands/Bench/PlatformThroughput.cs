@@ -24,13 +24,18 @@ internal sealed class PlatformThroughput : IAsyncDisposable
         /// <summary>Every timed run's seconds, when this is the median of several.</summary>
         public IReadOnlyList<double> AllSeconds { get; init; } = [];
 
+        /// <summary>Seconds of the first batch the set-up processed after it started (NaN when not measured).</summary>
+        public double ColdSeconds { get; init; } = double.NaN;
+
         public double DocsPerSecond => Docs / Seconds;
     }
 
     /// <param name="embeddedSlots">Worker slots inside `serve` (embedded mode), or 0 for the API alone.</param>
     /// <param name="redis">The broker, when distributed.</param>
     /// <param name="workerSlots">One `docflow worker` process per entry, with that many slots.</param>
-    public static async Task<PlatformThroughput> StartAsync(string dir, int embeddedSlots, string? redis, IReadOnlyList<int> workerSlots, CancellationToken ct)
+    /// <param name="enginesPerWorker">OCR engines of each worker process (Engine:Slots), or null for the default (one per core).</param>
+    public static async Task<PlatformThroughput> StartAsync(string dir, int embeddedSlots, string? redis, IReadOnlyList<int> workerSlots,
+        int? enginesPerWorker, CancellationToken ct)
     {
         Directory.CreateDirectory(dir);
         var database = Path.Combine(dir, "docflow.db");
@@ -54,10 +59,9 @@ internal sealed class PlatformThroughput : IAsyncDisposable
             platform._processes.Add(serve);
             await platform.WaitHealthyAsync(serve, ct); // serve migrates the SQLite store before the workers open it
             if (embeddedSlots > 0) await serve.WaitForLineAsync(l => l.Contains("Worker started", StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
-            // Worker processes on one machine share its cores: each gets its share of OCR engines (Engine:Slots), as
-            // an operator sizes pods; otherwise two workers would run twice as many OCR threads as there are cores.
-            var enginesEach = Math.Max(1, Environment.ProcessorCount / Math.Max(1, workerSlots.Count));
-            var workerEnv = new Dictionary<string, string>(env) { ["DOCFLOW__Engine__Slots"] = enginesEach.ToString(CultureInfo.InvariantCulture) };
+            // Workers start as a user starts them (one OCR engine per core), unless the set-up shares the cores out.
+            var workerEnv = new Dictionary<string, string>(env);
+            if (enginesPerWorker is { } engines) workerEnv["DOCFLOW__Engine__Slots"] = engines.ToString(CultureInfo.InvariantCulture);
             foreach (var slots in workerSlots)
             {
                 var worker = ChildProcess.StartSelf(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. common], workerEnv);
