@@ -39,6 +39,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _ackFlusher;
     private readonly Task _keepAlive;
+    private readonly Task _liveness;
     private Task? _pump;
     private long _lastHousekeeping;
     private volatile bool _housekeepSoon = true;
@@ -54,6 +55,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _ackFlusher = Task.Run(FlushAcksAsync);
         _keepAlive = Task.Run(KeepAliveAsync);
+        _liveness = Task.Run(LivenessAsync);
     }
 
     public RedisQueueOptions Options => _options;
@@ -228,6 +230,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         [
             RedisKeys.Group, _options.ConsumerName, Math.Min(waiters.Count, _options.MaxFetchBatch), housekeeping ? 1 : 0,
             (long)_options.VisibilityTimeout.TotalMilliseconds, _options.MaxDeliveries, lanes.Length / 2,
+            _keys.AlivePrefix, (long)_options.ConsumerTimeout.TotalMilliseconds,
         ];
         var result = await Db.ScriptEvaluateAsync(RedisScripts.Fetch, keys, args).ConfigureAwait(false);
         var rows = (RedisResult[])result!;
@@ -413,6 +416,31 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         }
     }
 
+    /// <summary>Renews this consumer's liveness key every third of <see cref="RedisQueueOptions.ConsumerTimeout"/> once it
+    /// has fetched (every fetch call renews it too), so other workers know its pending entries are in good hands.</summary>
+    private async Task LivenessAsync()
+    {
+        using var timer = new PeriodicTimer(_options.ConsumerTimeout / 3, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (Volatile.Read(ref _pump) is null) continue; // a producer only: it holds nothing
+                try
+                {
+                    await Db.StringSetAsync(_keys.Alive(_options.ConsumerName), "1", _options.ConsumerTimeout).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    Log.KeepAliveFailed(_logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     // ---- inspection -------------------------------------------------------------------------------------------
 
     public async ValueTask<QueueStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
@@ -488,8 +516,9 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         return (long)n;
     }
 
-    /// <summary>Stops fetching and keep-alive and flushes pending acknowledgements. Jobs still held stay pending in
-    /// Redis and are taken over after the visibility timeout, as if this process had died.</summary>
+    /// <summary>Stops fetching and keep-alive, flushes pending acknowledgements and deletes this consumer's liveness
+    /// key. Jobs still held stay pending in Redis and are taken over by another worker's next housekeeping round, as
+    /// if this process had died.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
@@ -503,7 +532,19 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
             _waiters.Clear();
         }
         if (pump is not null) await pump.ConfigureAwait(false);
-        await Task.WhenAll(_keepAlive, _ackFlusher).ConfigureAwait(false);
+        await Task.WhenAll(_keepAlive, _liveness, _ackFlusher).ConfigureAwait(false);
+        if (pump is not null)
+        {
+            // Gone: whatever this consumer still holds is taken over by the next housekeeping round of another worker.
+            try
+            {
+                await Db.KeyDeleteAsync(_keys.Alive(_options.ConsumerName)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.KeepAliveFailed(_logger, ex);
+            }
+        }
         _held.Clear();
         _stop.Dispose();
     }

@@ -15,6 +15,11 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash jobId → entry id in the dead stream, so requeue and purge of one job are O(1).</summary>
     public RedisKey DeadIndex { get; } = $"{prefix}:dead:index";
 
+    /// <summary>Prefix of the liveness keys, one per fetching consumer (with a TTL): <c>{prefix}:alive:{consumer}</c>.</summary>
+    public string AlivePrefix => $"{Prefix}:alive:";
+
+    public RedisKey Alive(string consumer) => AlivePrefix + consumer;
+
     public RedisKey Stream(JobPriority priority, JobRoute route) => $"{Prefix}:q:{priority.ToWireName()}:{route.ToWireName()}";
 
     /// <summary>Every lane, express lanes first.</summary>

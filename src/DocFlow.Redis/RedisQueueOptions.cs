@@ -22,6 +22,12 @@ public sealed class RedisQueueOptions : IValidatableObject
     /// <see cref="VisibilityTimeout"/>. <value>Default 30 s.</value></summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A consumer whose liveness key (<c>{prefix}:alive:{consumer}</c>, refreshed every third of this by each
+    /// fetching process) is older than this is dead: another worker's housekeeping takes over its pending entries at
+    /// once instead of after <see cref="VisibilityTimeout"/>, and removes it from the group when it holds none.
+    /// <value>Default 15 s.</value></summary>
+    public TimeSpan ConsumerTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Longest pause between two polls of an empty queue (polls back off from 1 ms up to this).
     /// <value>Default 100 ms.</value></summary>
     public TimeSpan BlockTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -53,6 +59,8 @@ public sealed class RedisQueueOptions : IValidatableObject
         if (KeepAliveInterval <= TimeSpan.Zero || KeepAliveInterval * 2 > VisibilityTimeout)
             yield return new($"KeepAliveInterval must be positive and at most half of VisibilityTimeout ({VisibilityTimeout}).",
                 [nameof(KeepAliveInterval)]);
+        if (ConsumerTimeout < TimeSpan.FromMilliseconds(300))
+            yield return new("ConsumerTimeout must be at least 300 ms.", [nameof(ConsumerTimeout)]);
         if (BlockTimeout <= TimeSpan.Zero)
             yield return new("BlockTimeout must be positive.", [nameof(BlockTimeout)]);
         if (HousekeepingInterval <= TimeSpan.Zero)

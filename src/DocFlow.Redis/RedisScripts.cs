@@ -37,7 +37,9 @@ internal static class RedisScripts
         """;
 
     /// <summary>KEYS: lane streams in fetch order (express lanes, then normal lanes, the same routes in each), then delayed,
-    /// dead, dead index. ARGV: group, consumer, count, housekeeping (0/1), min idle ms, max deliveries, lanes per priority.
+    /// dead, dead index. ARGV: group, consumer, count, housekeeping (0/1), min idle ms, max deliveries, lanes per priority,
+    /// liveness key prefix, liveness ms. Every call renews this consumer's liveness key; housekeeping also takes over
+    /// the pending entries of consumers whose key expired (dead workers) and drops such consumers once they hold none.
     /// Housekeeping promotes due retries and reclaims idle entries (XAUTOCLAIM) before new entries are read (&gt;).
     /// Returns rows {lane index, id, delivery count, fields}; poison entries go to the dead stream instead.</summary>
     public const string Fetch = Common + """
@@ -50,6 +52,8 @@ internal static class RedisScripts
         local maxDel = tonumber(ARGV[6])
         local out = {}
         local now = now_ms()
+        local alive, aliveMs = ARGV[8], ARGV[9]
+        redis.call('SET', alive .. consumer, '1', 'PX', aliveMs)
         local function gcall(k, ...)
           local r = redis.pcall(...)
           if type(r) == 'table' and r.err then
@@ -76,6 +80,29 @@ internal static class RedisScripts
             local d = cjson.decode(m)
             redis.call('XADD', d.s, '*', unpack(d.f))
             redis.call('ZREM', delayed, m)
+          end
+          -- Dead consumers (liveness key expired): their entries are taken over now, not after the visibility timeout.
+          for i = 1, ns do
+            local k = KEYS[i]
+            if redis.call('EXISTS', k) == 1 then
+              local cs = redis.pcall('XINFO', 'CONSUMERS', k, group)
+              if type(cs) == 'table' and not cs.err then
+                for _, c in ipairs(cs) do
+                  local name = field(c, 'name')
+                  if name ~= consumer and redis.call('EXISTS', alive .. name) == 0 then
+                    if tonumber(field(c, 'pending')) == 0 then
+                      redis.call('XGROUP', 'DELCONSUMER', k, group, name)
+                    elseif n > 0 then
+                      for _, p in ipairs(redis.call('XPENDING', k, group, '-', '+', n, name)) do
+                        for _, e in ipairs(redis.call('XCLAIM', k, group, consumer, 0, p[1])) do
+                          if e and e[2] then take(i, k, e[1], e[2], p[4] + 1 + tonumber(field(e[2], 'deliveries') or '0')) end
+                        end
+                      end
+                    end
+                  end
+                end
+              end
+            end
           end
           for i = 1, ns do
             if n <= 0 then break end

@@ -1,6 +1,7 @@
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
 using DocFlow.Queueing;
+using DocFlow.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DocFlow.IntegrationTests.Redis;
@@ -64,6 +65,38 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
         Assert.Equal(2, stats.Lanes.Single(l => l.Route == JobRoute.Image && l.Priority == JobPriority.Normal).Depth);
         Assert.Equal(1, stats.Lanes.Single(l => l.Route == JobRoute.Pdf && l.Priority == JobPriority.Normal).Depth);
         Assert.Equal(3, stats.TotalInFlight);
+    }
+
+    [Fact]
+    public async Task EntriesOfADeadConsumer_AreTakenOverAtOnce_AndTheConsumerLeavesTheGroup()
+    {
+        // Visibility timeout far beyond the test: only the liveness check can hand the job over.
+        void Slow(RedisQueueOptions o)
+        {
+            o.VisibilityTimeout = TimeSpan.FromMinutes(5);
+            o.KeepAliveInterval = TimeSpan.FromMinutes(1);
+            o.ConsumerTimeout = TimeSpan.FromMinutes(1);
+        }
+        var dead = NewQueue("dead", Slow);
+        await dead.EnqueueAsync(Ticket("j1"), None);
+        var held = await dead.FetchAsync(AllRoutes, None);
+        Assert.Equal("j1", held.Ticket.JobId);
+        var db = Redis.Connection.GetDatabase();
+        Assert.True(await db.KeyExistsAsync($"{Prefix}:alive:dead"));
+
+        var rescuer = NewQueue("rescuer", Slow);
+        Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(500))); // alive: its job stays with it
+
+        await db.KeyDeleteAsync($"{Prefix}:alive:dead"); // what expiry does when the process is gone
+        var job = await TryFetchAsync(rescuer, TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(job);
+        Assert.Equal("j1", job.Ticket.JobId);
+        Assert.Equal(2, job.DeliveryCount);
+        await job.AcknowledgeAsync(None);
+        Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(300))); // a housekeeping round drops "dead"
+        var consumers = await db.StreamConsumerInfoAsync($"{Prefix}:q:normal:image", "workers");
+        Assert.Equal(["rescuer"], consumers.Select(c => (string)c.Name!));
     }
 
     [Fact]

@@ -26,12 +26,13 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
         var database = await postgres.CreateDatabaseAsync(name);
         var prefix = RedisServerFixture.NewPrefix(name);
         var storage = Repo.NewTempDirectory("shared-blobs");
-        // Short visibility timeout so a killed worker's job comes back within seconds.
+        // The default visibility timeout (5 minutes, longer than any wait below) and a short consumer timeout: a killed
+        // worker's job must come back because its liveness key expired, not because the entry idled out.
         var queue = new Dictionary<string, string>
         {
             ["Queue:Redis:KeyPrefix"] = prefix,
-            ["Queue:Redis:VisibilityTimeout"] = "00:00:04",
-            ["Queue:Redis:KeepAliveInterval"] = "00:00:01",
+            ["Queue:Redis:VisibilityTimeout"] = "00:05:00",
+            ["Queue:Redis:ConsumerTimeout"] = "00:00:02",
         };
         var settings = new Dictionary<string, string?>
         {
