@@ -39,8 +39,13 @@ public sealed class BenchSettings : CommandSettings
     public int Warmup { get; init; } = 5;
 
     [CommandOption("--only <PARTS>")]
-    [Description("--distributed: comma-separated parts to run: broker, documents, remote, express. Default: all.")]
+    [Description("--distributed: comma-separated parts to run: broker, documents, remote, express, split. Default: all.")]
     public string? Only { get; init; }
+
+    [CommandOption("--split-pages <N>")]
+    [Description("--distributed: pages of the long scan split across worker processes (a sample scan repeated). Default: 40.")]
+    [DefaultValue(40)]
+    public int SplitPages { get; init; } = 40;
 
     [CommandOption("--jobs <N>")]
     [Description("--distributed: no-op jobs through the Redis queue. Default: 20000.")]

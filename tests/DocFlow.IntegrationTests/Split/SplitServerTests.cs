@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DocFlow.Documents;
@@ -14,7 +13,7 @@ using Xunit.Abstractions;
 namespace DocFlow.IntegrationTests.Split;
 
 /// <summary>Large documents split into page-range jobs in embedded mode (`docflow serve`, in-process queue, SQLite).</summary>
-public sealed class SplitServerTests(ITestOutputHelper output)
+public sealed class SplitServerTests
 {
     internal static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
 
@@ -130,27 +129,5 @@ public sealed class SplitServerTests(ITestOutputHelper output)
         var stored = await parts.GetPartResultsAsync(id, CancellationToken.None);
         Assert.Equal(3, stored.Count);
         Assert.Equal([1, 5, 9], stored.SelectMany(s => s.RasterizedPages));
-    }
-
-    /// <summary>Figures for docs (no assertion on time): a 40-page scan in embedded mode with 1 and 2 slots.
-    /// About a minute of OCR per run.</summary>
-    // A measurement, not a check: reported as skipped in the suite. To measure, delete Skip and run it alone.
-    [Fact(Skip = "benchmark (minutes of OCR); delete Skip to measure")]
-    [Trait("Category", "Benchmark")]
-    public async Task Measure_FortyPageScan_OneSlotVersusTwo()
-    {
-        var scan = LargeDocuments.Repeat(Sample("scanned-contract.pdf"), 40);
-        foreach (var slots in new[] { 1, 2 })
-        {
-            await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
-            {
-                ["Split:PageThreshold"] = "8", ["Workers"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Engine:Slots"] = slots.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
-            var clock = Stopwatch.StartNew();
-            var id = await UploadAsync(server, "scan.pdf", scan);
-            await WaitForAsync(server, id, TimeSpan.FromMinutes(10));
-            output.WriteLine($"embedded, {slots} slot(s): 40-page scan in {clock.Elapsed.TotalSeconds:F1} s");
-        }
     }
 }

@@ -37,7 +37,7 @@ internal static class DistributedBench
         // 1. Broker overhead: no-op jobs through Redis and the real WorkerLoop, then the Celery peer.
         if (parts.Contains("broker"))
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]1/4[/] broker: {settings.Jobs} no-op jobs through Redis...");
+            AnsiConsole.MarkupLineInterpolated($"[grey]1/5[/] broker: {settings.Jobs} no-op jobs through Redis...");
             var broker = (await Repeat(() => RedisQueueBenchmark.RunAsync(redis.Connection, settings.Jobs, BrokerSlots, ct), repeat))
                 .OrderBy(r => r.EndToEndPerSecond).ElementAt(repeat / 2);
             rows.Add(new Row($"broker: DocFlow, {broker.Jobs} no-op jobs end to end (Redis, {BrokerSlots} slots)",
@@ -54,7 +54,7 @@ internal static class DistributedBench
             var corpus = Corpus(settings.Directory);
             var half = Math.Max(1, cores / 2);
             var warmup = Math.Max(0, settings.Warmup);
-            AnsiConsole.MarkupLineInterpolated($"[grey]2/4[/] documents: {corpus.Count} files, embedded vs distributed, {warmup} warm-up batch(es) each...");
+            AnsiConsole.MarkupLineInterpolated($"[grey]2/5[/] documents: {corpus.Count} files, embedded vs distributed, {warmup} warm-up batch(es) each...");
             var (embedded, one, two, twoHalf) = await PlatformsAsync(work, redis.Endpoint, cores, half, corpus, warmup, repeat, ct);
             rows.Add(new Row("corpus", $"{embedded.Docs} docs, {embedded.Pages} pages ({settings.Directory}); {warmup} untimed warm-up batches per set-up"));
             rows.Add(new Row($"documents: embedded (docflow serve, {cores} slots, in-process queue)", $"{Docs(embedded)}; first batch of a new process {embedded.ColdSeconds:F2} s"));
@@ -69,7 +69,7 @@ internal static class DistributedBench
         // 3. A slow remote engine behind one worker process with many slots.
         if (parts.Contains("remote"))
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]3/4[/] simulated remote engine: {settings.RemoteDocs} documents, {settings.RemoteSlots} slots...");
+            AnsiConsole.MarkupLineInterpolated($"[grey]3/5[/] simulated remote engine: {settings.RemoteDocs} documents, {settings.RemoteSlots} slots...");
             var remote = (await Repeat(() => RemoteAsync(redis, settings.RemoteSlots, settings.RemoteDocs, ct), repeat))
                 .OrderBy(r => r.DocsPerSecond).ElementAt(repeat / 2);
             var latency = SimulatedRemoteEngine.ProposalLatency.TotalSeconds;
@@ -84,11 +84,24 @@ internal static class DistributedBench
         // 4. Express lane behind a backlog of normal jobs.
         if (parts.Contains("express"))
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]4/4[/] express lane: {settings.ExpressNormal} normal jobs queued, express jobs one at a time...");
+            AnsiConsole.MarkupLineInterpolated($"[grey]4/5[/] express lane: {settings.ExpressNormal} normal jobs queued, express jobs one at a time...");
             var express = (await Repeat(() => ExpressLane.RunAsync(redis, settings.ExpressNormal, ct), repeat)).OrderBy(r => r.P99Ms).ElementAt(repeat / 2);
             rows.Add(new Row($"express lane: queue wait (enqueue -> fetch) of {express.Express} express jobs behind {express.Normal} normal",
                 $"p50 {express.P50Ms:F1} ms, p99 {express.P99Ms:F1} ms, max {express.MaxMs:F1} ms (backlog drained in {express.DrainSeconds:F1} s)",
                 "p99 < 1 s", express.P99Ms < 1000));
+        }
+
+        // 5. One long scan split into page ranges across worker processes.
+        if (parts.Contains("split"))
+        {
+            var pages = Math.Max(9, settings.SplitPages);
+            var rounds = Math.Min(repeat, 3);
+            AnsiConsole.MarkupLineInterpolated($"[grey]5/5[/] split: one {pages}-page scan, 1 worker process vs 2 (1 slot and 1 OCR engine each), {rounds} round(s)...");
+            var (single, pair) = await SplitAsync(work, redis.Endpoint, settings.Directory, pages, rounds, ct);
+            var speedup = single.Seconds / pair.Seconds;
+            rows.Add(new Row($"split: one {pages}-page scan (ranges of 4 pages), 1 docflow worker x 1 slot, 1 OCR engine", Seconds(single)));
+            rows.Add(new Row($"split: the same scan, 2 docflow workers x 1 slot, 1 OCR engine each",
+                $"{Seconds(pair)}; {speedup:F2}x faster (N = 2 slots: ideal 2x)", "about 1/N of the time with N slots", speedup >= 1.6));
         }
 
         rows.Add(new Row("load average (1/5/15 min) before / after", $"{loadBefore} / {LoadAverage()}"));
@@ -116,7 +129,7 @@ internal static class DistributedBench
         }
     }
 
-    private static readonly string[] AllParts = ["broker", "documents", "remote", "express"];
+    private static readonly string[] AllParts = ["broker", "documents", "remote", "express", "split"];
 
     private static HashSet<string> Parts(string? only)
     {
@@ -165,6 +178,40 @@ internal static class DistributedBench
         }).ToArray();
         return (medians[0], medians[1], medians[2], medians[3]);
     }
+
+    /// <summary>One long scan (a sample scan's pages repeated), uploaded alone to one worker process with one slot and
+    /// one OCR engine, and to two such processes: above <c>Split:PageThreshold</c> it is split into page ranges that
+    /// either worker takes, then merged. One untimed samples batch first warms each set-up; then the rounds alternate.</summary>
+    private static async Task<(PlatformThroughput.Run Single, PlatformThroughput.Run Pair)> SplitAsync(
+        string work, string redis, string samples, int pages, int rounds, CancellationToken ct)
+    {
+        var dir = Path.Combine(work, "split");
+        Directory.CreateDirectory(dir);
+        var scan = Path.Combine(dir, $"scan-{pages}-pages.pdf");
+        var source = Path.Combine(samples, "scanned-contract.pdf");
+        if (!File.Exists(source)) throw new CommandFailedException($"the split measurement needs {source} (a scanned PDF)");
+        await File.WriteAllBytesAsync(scan, LargeDocuments.Repeat(await File.ReadAllBytesAsync(source, ct), pages), ct);
+        BatchInput[] corpus = [new(scan, Path.GetFileName(scan))];
+
+        await using var single = await PlatformThroughput.StartAsync(Path.Combine(dir, "one-worker"), 0, redis, [1], 1, ct);
+        await using var pair = await PlatformThroughput.StartAsync(Path.Combine(dir, "two-workers"), 0, redis, [1, 1], 1, ct);
+        PlatformThroughput[] platforms = [single, pair];
+        foreach (var p in platforms) await p.RunBatchAsync(Corpus(samples), ct);
+        var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+            for (var i = 0; i < platforms.Length; i++)
+            {
+                var run = await platforms[i].RunBatchAsync(corpus, ct);
+                if (run.Failed > 0 || run.Pages != pages) throw new InvalidOperationException($"the {pages}-page scan failed or came back with {run.Pages} pages");
+                runs[i].Add(run);
+            }
+        var medians = runs.Select(r => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with { AllSeconds = [.. r.Select(x => x.Seconds)] }).ToArray();
+        return (medians[0], medians[1]);
+    }
+
+    private static string Seconds(PlatformThroughput.Run r) =>
+        $"{r.Seconds:F2} s, {r.Pages / r.Seconds:F2} pages/s" +
+        (r.AllSeconds.Count > 1 ? $" (runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s)" : "");
 
     private static async Task<RemoteEngineWorker.Result> RemoteAsync(LoopbackRedis redis, int slots, int docs, CancellationToken ct)
     {
