@@ -21,6 +21,8 @@ public sealed class DistributedBenchTests(ITestOutputHelper output)
         "remote engine: throughput",
         "remote engine: peak RSS of the worker process",
         "express lane: queue wait (enqueue -> fetch)",
+        "split: one 9-page scan (ranges of 4 pages), 1 docflow worker x 1 slot",
+        "split: the same scan, 2 docflow workers x 1 slot",
         "load average",
     ];
 
@@ -33,7 +35,7 @@ public sealed class DistributedBenchTests(ITestOutputHelper output)
             File.Copy(Path.Combine(Repo.Samples, name), Path.Combine(corpus, name));
 
         var (exit, text) = await RunAsync("bench", corpus, "--distributed", "--jobs", "200", "--celery-jobs", "5",
-            "--remote-docs", "20", "--remote-slots", "8", "--express-normal", "100", "--work", work);
+            "--remote-docs", "20", "--remote-slots", "8", "--express-normal", "100", "--warmup", "1", "--split-pages", "9", "--work", work);
 
         output.WriteLine(text);
         Assert.Equal(0, exit);

@@ -32,12 +32,18 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
     [Fact]
     public async Task Fetch_WithinAPriority_TakesTheOldestJobWhateverItsRoute()
     {
+        // Stream ids order entries across lanes to the millisecond (within one millisecond the order is not defined),
+        // so the jobs are enqueued a few milliseconds apart.
         var queue = NewQueue();
-        await queue.EnqueueAsync(Ticket("pdf1", route: JobRoute.Pdf), None);
-        await queue.EnqueueAsync(Ticket("img1", route: JobRoute.Image), None);
-        await queue.EnqueueAsync(Ticket("pdf2", route: JobRoute.Pdf), None);
-        await queue.EnqueueAsync(Ticket("exp", JobPriority.Express, JobRoute.Report), None);
-        await queue.EnqueueAsync(Ticket("img2", route: JobRoute.Image), None);
+        foreach (var (id, priority, route) in new[]
+        {
+            ("pdf1", JobPriority.Normal, JobRoute.Pdf), ("img1", JobPriority.Normal, JobRoute.Image), ("pdf2", JobPriority.Normal, JobRoute.Pdf),
+            ("exp", JobPriority.Express, JobRoute.Report), ("img2", JobPriority.Normal, JobRoute.Image),
+        })
+        {
+            await queue.EnqueueAsync(Ticket(id, priority, route), None);
+            await Task.Delay(3);
+        }
 
         var order = new List<string>();
         for (var i = 0; i < 5; i++)
@@ -55,7 +61,10 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
     {
         var producer = NewQueue("api");
         foreach (var id in new[] { "p1", "i1", "p2", "i2", "p3", "i3" })
+        {
             await producer.EnqueueAsync(Ticket(id, route: id[0] == 'p' ? JobRoute.Pdf : JobRoute.Image), None);
+            await Task.Delay(3); // distinct milliseconds: stream ids order entries across lanes to the millisecond
+        }
 
         var consumer = NewQueue("worker");
         var jobs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => consumer.FetchAsync(AllRoutes, None).AsTask()));

@@ -179,7 +179,7 @@ internal static class DistributedBench
         return (medians[0], medians[1], medians[2], medians[3]);
     }
 
-    /// <summary>One long scan (a sample scan's pages repeated), uploaded alone to one worker process with one slot and
+    /// <summary>One long scan (the pages of the sample scanned contract repeated), uploaded alone to one worker process with one slot and
     /// one OCR engine, and to two such processes: above <c>Split:PageThreshold</c> it is split into page ranges that
     /// either worker takes, then merged. One untimed samples batch first warms each set-up; then the rounds alternate.</summary>
     private static async Task<(PlatformThroughput.Run Single, PlatformThroughput.Run Pair)> SplitAsync(
@@ -188,8 +188,14 @@ internal static class DistributedBench
         var dir = Path.Combine(work, "split");
         Directory.CreateDirectory(dir);
         var scan = Path.Combine(dir, $"scan-{pages}-pages.pdf");
+        // The corpus's scanned contract, or the generated sample's when the corpus has none (any corpus may be benched).
         var source = Path.Combine(samples, "scanned-contract.pdf");
-        if (!File.Exists(source)) throw new CommandFailedException($"the split measurement needs {source} (a scanned PDF)");
+        if (!File.Exists(source))
+        {
+            var generated = Path.Combine(dir, "samples");
+            SampleCorpus.Generate(generated, SampleCorpus.DefaultSeed);
+            source = Path.Combine(generated, "scanned-contract.pdf");
+        }
         await File.WriteAllBytesAsync(scan, LargeDocuments.Repeat(await File.ReadAllBytesAsync(source, ct), pages), ct);
         BatchInput[] corpus = [new(scan, Path.GetFileName(scan))];
 
