@@ -3,6 +3,9 @@ using DocFlow.Cli.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+// Before any other thread mallocs: one Tesseract thread per engine, and a cap on glibc's malloc arenas.
+DocFlow.Engine.Ocr.NativeEnvironment.EnsureInitialised();
+
 // Redirected output (CI logs, pipes) has no terminal width: give tables room instead of 80 columns.
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 160;
 

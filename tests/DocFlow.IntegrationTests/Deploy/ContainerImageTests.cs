@@ -28,6 +28,7 @@ public sealed partial class ContainerImageTests
     {
         Assert.Contains("USER 10001:10001", Dockerfile, StringComparison.Ordinal);
         Assert.Contains("OMP_THREAD_LIMIT=1", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("MALLOC_ARENA_MAX=2", Dockerfile, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT [\"/app/docflow\"]", Dockerfile, StringComparison.Ordinal);
         Assert.Contains("HEALTHCHECK", Dockerfile, StringComparison.Ordinal);
     }
