@@ -41,6 +41,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     private readonly Task _keepAlive;
     private readonly Task _liveness;
     private Task? _pump;
+    private Task? _subscription;
     private long _lastHousekeeping;
     private volatile bool _housekeepSoon = true;
     private int _disposed;
@@ -70,6 +71,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         var stamped = Stamp(ticket);
         await Db.StreamAddAsync(_keys.Stream(stamped.Priority, stamped.Route), TicketFields.ToEntry(stamped, traceParent: CurrentTraceParent())).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
+        WakeOthers();
     }
 
     /// <summary>Adds many jobs: a few hundred per script call, several calls in flight at once. Each job is one
@@ -105,6 +107,34 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         }
         await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
+        WakeOthers();
+    }
+
+    /// <summary>Tells the fetch pumps of other processes that new entries are there (pub/sub, fire and forget), so an
+    /// idle worker reads them at once instead of at its next poll (up to <see cref="RedisQueueOptions.BlockTimeout"/>
+    /// later). Polling stays the fallback: a lost message only costs that delay.</summary>
+    private void WakeOthers()
+    {
+        try
+        {
+            _redis.GetSubscriber().Publish(_keys.WakeChannel, RedisValue.EmptyString, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // the entries are stored; fetchers find them at their next poll
+        }
+    }
+
+    private async Task SubscribeToWakeUpsAsync()
+    {
+        try
+        {
+            await _redis.GetSubscriber().SubscribeAsync(_keys.WakeChannel, (_, _) => _wake.Writer.TryWrite(0)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.FetchFailed(_logger, 0, ex); // polling still finds new entries
+        }
     }
 
     /// <summary>The W3C trace context of the enqueuing request, so the worker's trace can continue it.</summary>
@@ -126,7 +156,11 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         lock (_gate)
         {
             waiter.Node = _waiters.AddLast(waiter);
-            _pump ??= Task.Run(PumpAsync, CancellationToken.None);
+            if (_pump is null)
+            {
+                _subscription = SubscribeToWakeUpsAsync();
+                _pump = Task.Run(PumpAsync, CancellationToken.None);
+            }
         }
         _wake.Writer.TryWrite(0);
         await using (cancellationToken.Register(static w => ((Waiter)w!).Cancel(), waiter).ConfigureAwait(false))
@@ -501,6 +535,7 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     {
         var done = await Db.ScriptEvaluateAsync(RedisScripts.Requeue, [_keys.Dead, _keys.DeadIndex], [jobId]).WaitAsync(cancellationToken).ConfigureAwait(false);
         _wake.Writer.TryWrite(0);
+        WakeOthers();
         return (int)done == 1;
     }
 
@@ -535,6 +570,15 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         await Task.WhenAll(_keepAlive, _liveness, _ackFlusher).ConfigureAwait(false);
         if (pump is not null)
         {
+            if (_subscription is not null) await _subscription.ConfigureAwait(false);
+            try
+            {
+                await _redis.GetSubscriber().UnsubscribeAsync(_keys.WakeChannel).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.KeepAliveFailed(_logger, ex);
+            }
             // Gone: whatever this consumer still holds is taken over by the next housekeeping round of another worker.
             try
             {

@@ -20,6 +20,9 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Alive(string consumer) => AlivePrefix + consumer;
 
+    /// <summary>Pub/sub channel on which enqueuers wake the fetch pumps of other processes.</summary>
+    public RedisChannel WakeChannel => RedisChannel.Literal($"{Prefix}:wake");
+
     public RedisKey Stream(JobPriority priority, JobRoute route) => $"{Prefix}:q:{priority.ToWireName()}:{route.ToWireName()}";
 
     /// <summary>Every lane, express lanes first.</summary>

@@ -144,6 +144,24 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
     }
 
     [Fact]
+    public async Task IdleWorker_IsWokenByAnotherProcessesEnqueue_NotByItsNextPoll()
+    {
+        // An idle pump polls less and less often (1 ms doubling up to BlockTimeout): after 5 s of an empty queue it is in
+        // a sleep of about 4 s. The producer is another queue instance, as the API is another process: only the
+        // pub/sub wake-up can bring the job to the worker well before that sleep ends.
+        var consumer = NewQueue("worker", o => o.BlockTimeout = TimeSpan.FromMinutes(5));
+        var producer = NewQueue("api");
+        var fetching = consumer.FetchAsync(AllRoutes, None).AsTask();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.False(fetching.IsCompleted);
+
+        await producer.EnqueueAsync(Ticket("wake-me"), None);
+
+        var job = await fetching.WaitAsync(TimeSpan.FromSeconds(2));
+        Assert.Equal("wake-me", job.Ticket.JobId);
+    }
+
+    [Fact]
     public async Task Fetch_Cancelled_ThrowsAndLosesNothing()
     {
         var queue = NewQueue();
