@@ -73,6 +73,22 @@ public sealed class DocFlowDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>One unit of work on a new context; an unreachable database becomes <see cref="StoreUnavailableException"/>
+    /// (and its pooled connections are dropped).</summary>
+    internal async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await using var db = CreateDbContext();
+            return await work(db).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreErrors.IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
     /// <summary>Drops pooled connections; called when the server went away so none of them is reused.</summary>
     internal void ResetConnections()
     {
@@ -80,7 +96,7 @@ public sealed class DocFlowDatabase : IAsyncDisposable
         else SqliteConnection.ClearAllPools();
     }
 
-    internal StoreUnavailableException Unavailable(Exception e)
+    private StoreUnavailableException Unavailable(Exception e)
     {
         ResetConnections();
         return new StoreUnavailableException($"The {(Provider == DatabaseProvider.Postgres ? "PostgreSQL" : "SQLite")} job store cannot be reached: {e.Message}", e);

@@ -15,7 +15,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
         ArgumentNullException.ThrowIfNull(ranges);
         if (ranges.Count == 0) throw new ArgumentException("A split needs at least one part.", nameof(ranges));
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             if (!await db.Set<JobSplitEntity>().AnyAsync(s => s.JobId == jobId, cancellationToken).ConfigureAwait(false))
             {
@@ -40,10 +40,10 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
     }
 
     private Task<bool> ExistsAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(db => db.Set<JobSplitEntity>().AnyAsync(s => s.JobId == jobId, cancellationToken), cancellationToken);
+        database.RunAsync(db => db.Set<JobSplitEntity>().AnyAsync(s => s.JobId == jobId, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyList<JobPart>> GetPartsAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(db => ReadPartsAsync(db, jobId, cancellationToken), cancellationToken);
+        database.RunAsync(db => ReadPartsAsync(db, jobId, cancellationToken), cancellationToken);
 
     private static async Task<IReadOnlyList<JobPart>> ReadPartsAsync(DocFlowDbContext db, string jobId, CancellationToken cancellationToken)
     {
@@ -61,7 +61,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
         var rasterized = result.RasterizedPages.Count == 0 ? null
             : string.Join(',', result.RasterizedPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             var now = timeProvider.GetUtcNow();
             // The row exists from the plan, so this UPDATE is the upsert: a redelivered range overwrites its own row.
@@ -76,7 +76,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
         }, cancellationToken);
     }
 
-    public Task<bool> TryClaimFinishAsync(string jobId, int part, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<bool> TryClaimFinishAsync(string jobId, int part, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         // Compare-and-set on the job's one split row: UPDATE job_splits SET finisher_part = @part
         // WHERE job_id = @id AND finisher_part IS NULL AND (SELECT count(*) FROM job_parts WHERE job_id = @id AND done_at IS NOT NULL) = parts.
@@ -93,7 +93,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
         return finisher == part;
     }, cancellationToken);
 
-    public Task<IReadOnlyList<PartResult>> GetPartResultsAsync(string jobId, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<IReadOnlyList<PartResult>> GetPartResultsAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         var rows = await db.Set<JobPartEntity>().AsNoTracking()
             .Where(p => p.JobId == jobId && p.DoneAt != null).OrderBy(p => p.PartIndex)
@@ -103,18 +103,4 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
             string.IsNullOrEmpty(p.RasterizedPages) ? [] : [.. p.RasterizedPages.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))],
             p.ProcessedBy ?? ""))];
     }, cancellationToken);
-
-    private async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            await using var db = database.CreateDbContext();
-            return await work(db).ConfigureAwait(false);
-        }
-        catch (Exception e) when (StoreErrors.IsUnavailable(e))
-        {
-            throw database.Unavailable(e);
-        }
-    }
 }

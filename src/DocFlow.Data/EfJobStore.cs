@@ -19,7 +19,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentNullException.ThrowIfNull(jobs);
         if (jobs.Count == 0) throw new ArgumentException("A batch needs at least one document.", nameof(jobs));
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             var now = timeProvider.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -50,7 +50,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         }, cancellationToken);
     }
 
-    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         var batch = await db.Set<BatchEntity>().AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken).ConfigureAwait(false);
         if (batch is null) return null;
@@ -72,7 +72,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt);
     }, cancellationToken);
 
-    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
         if (job is null) return null;
@@ -89,7 +89,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             var jobs = db.Set<JobEntity>().AsNoTracking();
             if (query.Status is { } status) jobs = jobs.Where(j => j.Status == status);
@@ -148,7 +148,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     private Task<bool> MoveAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken)
     {
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             var now = timeProvider.GetUtcNow();
             var errorCode = to == JobStatus.Succeeded ? null : details?.ErrorCode;
@@ -183,7 +183,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     public Task RecordAttemptAsync(string jobId, int attempts, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(attempts);
-        return RunAsync(db => db.Set<JobEntity>()
+        return database.RunAsync(db => db.Set<JobEntity>()
             .Where(j => j.Id == jobId && j.Attempts < attempts)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Attempts, attempts), cancellationToken), cancellationToken);
     }
@@ -197,7 +197,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         var durationMs = (long)stats.Elapsed.TotalMilliseconds;
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             var now = timeProvider.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -218,14 +218,14 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         }, cancellationToken);
     }
 
-    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         var json = await db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => r.Document)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return json is null ? null : DocumentJson.Deserialize(json);
     }, cancellationToken);
 
-    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         var job = await db.Set<JobEntity>().AsNoTracking()
             .Where(j => j.Sha256 == sha256 && j.OptionsKey == optionsKey && j.Status == JobStatus.Succeeded)
@@ -241,7 +241,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
         (DateTimeOffset At, string Id)? after = query.Cursor is null ? null : Cursor.ParseTime(query.Cursor);
 
-        return RunAsync(async db =>
+        return database.RunAsync(async db =>
         {
             // Keyset on (created_at, id) descending, seeking in the index on created_at.
             var batches = db.Set<BatchEntity>().AsNoTracking();
@@ -271,7 +271,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => RunAsync(async db =>
+    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => database.RunAsync(async db =>
     {
         // Range scan of the index on finished_at; only the four columns the dashboard needs leave the database.
         var rows = await db.Set<JobEntity>().AsNoTracking()
@@ -284,21 +284,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     }, cancellationToken);
 
     public Task PingAsync(CancellationToken cancellationToken) =>
-        RunAsync(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
-
-    private async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            await using var db = database.CreateDbContext();
-            return await work(db).ConfigureAwait(false);
-        }
-        catch (Exception e) when (StoreErrors.IsUnavailable(e))
-        {
-            throw database.Unavailable(e);
-        }
-    }
+        database.RunAsync(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
 
     private static JobRecord ToRecord(JobEntity j) => new()
     {
