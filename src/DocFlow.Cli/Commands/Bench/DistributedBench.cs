@@ -163,20 +163,27 @@ internal static class DistributedBench
                 var run = await platforms[i].RunBatchAsync(corpus, ct);
                 if (w == 0) cold[i] = run.Seconds;
             }
+        var medians = (await AlternateAsync(platforms, corpus, repeat, run =>
+        {
+            if (run.Failed > 0) throw new InvalidOperationException($"{run.Failed} documents failed in a timed batch");
+        }, ct)).Select((m, i) => m with { ColdSeconds = warmup > 0 ? cold[i] : double.NaN }).ToArray();
+        return (medians[0], medians[1], medians[2], medians[3]);
+    }
+
+    /// <summary>The timed rounds: the set-ups take turns with the same corpus, <paramref name="rounds"/> times; each
+    /// run is checked, and each set-up's median run comes back with every run's seconds.</summary>
+    private static async Task<PlatformThroughput.Run[]> AlternateAsync(PlatformThroughput[] platforms, IReadOnlyList<BatchInput> corpus, int rounds,
+        Action<PlatformThroughput.Run> check, CancellationToken ct)
+    {
         var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
-        for (var round = 0; round < repeat; round++)
+        for (var round = 0; round < rounds; round++)
             for (var i = 0; i < platforms.Length; i++)
             {
                 var run = await platforms[i].RunBatchAsync(corpus, ct);
-                if (run.Failed > 0) throw new InvalidOperationException($"{run.Failed} documents failed in a timed batch");
+                check(run);
                 runs[i].Add(run);
             }
-        var medians = runs.Select((r, i) => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with
-        {
-            AllSeconds = [.. r.Select(x => x.Seconds)],
-            ColdSeconds = warmup > 0 ? cold[i] : double.NaN,
-        }).ToArray();
-        return (medians[0], medians[1], medians[2], medians[3]);
+        return [.. runs.Select(r => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with { AllSeconds = [.. r.Select(x => x.Seconds)] })];
     }
 
     /// <summary>One long scan (the pages of the sample scanned contract repeated), uploaded alone to one worker process with one slot and
@@ -203,21 +210,19 @@ internal static class DistributedBench
         await using var pair = await PlatformThroughput.StartAsync(Path.Combine(dir, "two-workers"), 0, redis, [1, 1], 1, ct);
         PlatformThroughput[] platforms = [single, pair];
         foreach (var p in platforms) await p.RunBatchAsync(Corpus(samples), ct);
-        var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
-        for (var round = 0; round < rounds; round++)
-            for (var i = 0; i < platforms.Length; i++)
-            {
-                var run = await platforms[i].RunBatchAsync(corpus, ct);
-                if (run.Failed > 0 || run.Pages != pages) throw new InvalidOperationException($"the {pages}-page scan failed or came back with {run.Pages} pages");
-                runs[i].Add(run);
-            }
-        var medians = runs.Select(r => r.OrderBy(x => x.Seconds).ElementAt(r.Count / 2) with { AllSeconds = [.. r.Select(x => x.Seconds)] }).ToArray();
+        var medians = await AlternateAsync(platforms, corpus, rounds, run =>
+        {
+            if (run.Failed > 0 || run.Pages != pages) throw new InvalidOperationException($"the {pages}-page scan failed or came back with {run.Pages} pages");
+        }, ct);
         return (medians[0], medians[1]);
     }
 
     private static string Seconds(PlatformThroughput.Run r) =>
-        $"{r.Seconds:F2} s, {r.Pages / r.Seconds:F2} pages/s" +
-        (r.AllSeconds.Count > 1 ? $" (runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s)" : "");
+        $"{r.Seconds:F2} s, {r.Pages / r.Seconds:F2} pages/s" + (r.AllSeconds.Count > 1 ? $" ({Runs(r)})" : "");
+
+    /// <summary>"runs 2.90 / 2.84 / … s": every timed run of a median.</summary>
+    private static string Runs(PlatformThroughput.Run r) =>
+        $"runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s";
 
     private static async Task<RemoteEngineWorker.Result> RemoteAsync(LoopbackRedis redis, int slots, int docs, CancellationToken ct)
     {
@@ -245,7 +250,7 @@ internal static class DistributedBench
 
     private static string Docs(PlatformThroughput.Run r) =>
         $"{r.DocsPerSecond:F3} docs/s, {r.Pages / r.Seconds:F3} pages/s ({r.Docs} docs in {r.Seconds:F2} s" +
-        (r.AllSeconds.Count > 1 ? $"; runs {string.Join(" / ", r.AllSeconds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} s)" : ")");
+        (r.AllSeconds.Count > 1 ? $"; {Runs(r)})" : ")");
 
     private static string Relative(PlatformThroughput.Run r, PlatformThroughput.Run embedded) =>
         $"{(r.DocsPerSecond / embedded.DocsPerSecond - 1) * 100:+0.0;-0.0}% vs embedded";
