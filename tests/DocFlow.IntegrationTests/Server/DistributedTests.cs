@@ -16,37 +16,13 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
 {
     private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
 
-    private sealed record Platform(ServerHarness Server, Dictionary<string, string> WorkerEnvironment, string[] WorkerArgs) : IAsyncDisposable
+    // The default visibility timeout (5 minutes, longer than any wait below) and a short consumer timeout: a killed
+    // worker's job must come back because its liveness key expired, not because the entry idled out.
+    private Task<DistributedPlatform> StartAsync(string name) => DistributedPlatform.StartAsync(redis, postgres, name, new Dictionary<string, string>
     {
-        public async ValueTask DisposeAsync() => await Server.DisposeAsync();
-    }
-
-    private async Task<Platform> StartAsync(string name)
-    {
-        var database = await postgres.CreateDatabaseAsync(name);
-        var prefix = RedisServerFixture.NewPrefix(name);
-        var storage = Repo.NewTempDirectory("shared-blobs");
-        // The default visibility timeout (5 minutes, longer than any wait below) and a short consumer timeout: a killed
-        // worker's job must come back because its liveness key expired, not because the entry idled out.
-        var queue = new Dictionary<string, string>
-        {
-            ["Queue:Redis:KeyPrefix"] = prefix,
-            ["Queue:Redis:VisibilityTimeout"] = "00:05:00",
-            ["Queue:Redis:ConsumerTimeout"] = "00:00:02",
-        };
-        var settings = new Dictionary<string, string?>
-        {
-            ["Workers"] = "0",
-            ["Redis"] = redis.Endpoint,
-            ["Database:ConnectionString"] = database,
-            ["Database:MigrateOnStartup"] = "true",
-            ["Storage"] = storage,
-        };
-        foreach (var (k, v) in queue) settings[k] = v;
-        var server = await ServerHarness.StartAsync(settings);
-        var env = queue.ToDictionary(kv => "DOCFLOW__" + kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-        return new Platform(server, env, ["--redis", redis.Endpoint, "--database", database, "--storage", storage]);
-    }
+        ["Queue:Redis:VisibilityTimeout"] = "00:05:00",
+        ["Queue:Redis:ConsumerTimeout"] = "00:00:02",
+    });
 
     [Fact]
     public async Task TwoWorkerProcesses_ProcessABatch_EachDocumentExactlyOnce()

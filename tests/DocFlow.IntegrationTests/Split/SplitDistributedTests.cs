@@ -13,34 +13,11 @@ namespace DocFlow.IntegrationTests.Split;
 public sealed class SplitDistributedTests(RedisServerFixture redis, PostgresServerFixture postgres, ITestOutputHelper output)
     : IClassFixture<RedisServerFixture>, IClassFixture<PostgresServerFixture>
 {
-    private sealed record Platform(ServerHarness Server, Dictionary<string, string> WorkerEnvironment, string[] WorkerArgs) : IAsyncDisposable
+    private Task<DistributedPlatform> StartAsync(string name) => DistributedPlatform.StartAsync(redis, postgres, name, new Dictionary<string, string>
     {
-        public async ValueTask DisposeAsync() => await Server.DisposeAsync();
-    }
-
-    private async Task<Platform> StartAsync(string name)
-    {
-        var database = await postgres.CreateDatabaseAsync(name);
-        var storage = Repo.NewTempDirectory("shared-blobs");
-        var shared = new Dictionary<string, string>
-        {
-            ["Queue:Redis:KeyPrefix"] = RedisServerFixture.NewPrefix(name),
-            ["Split:PageThreshold"] = "8",
-            ["Split:RangeSize"] = "4",
-        };
-        var settings = new Dictionary<string, string?>
-        {
-            ["Workers"] = "0",
-            ["Redis"] = redis.Endpoint,
-            ["Database:ConnectionString"] = database,
-            ["Database:MigrateOnStartup"] = "true",
-            ["Storage"] = storage,
-        };
-        foreach (var (k, v) in shared) settings[k] = v;
-        var server = await ServerHarness.StartAsync(settings);
-        var env = shared.ToDictionary(kv => "DOCFLOW__" + kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
-        return new Platform(server, env, ["--redis", redis.Endpoint, "--database", database, "--storage", storage]);
-    }
+        ["Split:PageThreshold"] = "8",
+        ["Split:RangeSize"] = "4",
+    });
 
     [Fact]
     public async Task FortyPagePdf_OnTwoWorkerProcesses_GivesTheSameDocumentAsOnePiece_AndBothTookParts()
