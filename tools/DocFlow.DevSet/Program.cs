@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using DocFlow.Documents;
+using DocFlow.Engine;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+
+// Development commands on the labelled dev sets (never shipped; see the csproj).
+//   ocr <input-folder> <cache-folder>     OCR every input once, keep its page layouts (NAME.layouts.json)
+//   enrich <cache-folder> <out-folder>    assemble + extract from the cached layouts, write NAME.json as `docflow process` does
+// The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
+return args switch
+{
+    ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache),
+    ["enrich", var cache, var output, ..] => Commands.Enrich(cache, output),
+    _ => Commands.Usage(),
+};
+
+internal static class Commands
+{
+    public static int Usage()
+    {
+        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder>");
+        return 2;
+    }
+
+    public static async Task<int> OcrAsync(string input, string cache)
+    {
+        Directory.CreateDirectory(cache);
+        using var engine = new LocalDocumentEngine(new EngineOptions());
+        var files = Directory.GetFiles(input).Order(StringComparer.Ordinal).ToList();
+        var clock = Stopwatch.StartNew();
+        var done = 0;
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = engine.Options.Slots }, async (file, ct) =>
+        {
+            var name = Path.GetFileName(file);
+            var target = Path.Combine(cache, name + ".layouts.json");
+            if (File.Exists(target)) return;
+            var bytes = await File.ReadAllBytesAsync(file, ct);
+            var docInput = new DocumentInput(name, bytes);
+            var outline = engine.Inspect(docInput);
+            var result = await engine.ProcessPagesAsync(docInput, new PageRange(1, outline.Pages), ct);
+            await File.WriteAllTextAsync(target + ".tmp", result.MimeType + "\n" + PageLayoutJson.Serialize(result.Layouts), ct);
+            File.Move(target + ".tmp", target, overwrite: true);
+            Interlocked.Increment(ref done);
+        });
+        Console.WriteLine($"ocr: {done} of {files.Count} inputs recognised in {clock.Elapsed.TotalSeconds:F1} s into {cache}");
+        return 0;
+    }
+
+    public static int Enrich(string cache, string output)
+    {
+        Directory.CreateDirectory(output);
+        using var engine = new LocalDocumentEngine(new EngineOptions());
+        var clock = Stopwatch.StartNew();
+        var enrichment = TimeSpan.Zero;
+        var files = Directory.GetFiles(cache, "*.layouts.json").Order(StringComparer.Ordinal).ToList();
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            var newline = text.IndexOf('\n');
+            var layouts = PageLayoutJson.Deserialize(text[(newline + 1)..]);
+            var result = engine.Finish(text[..newline], layouts, [], TimeSpan.Zero, CancellationToken.None);
+            enrichment += result.Stats.EnrichmentTime;
+            var name = Path.GetFileName(file)[..^".layouts.json".Length];
+            File.WriteAllText(Path.Combine(output, name + ".json"), DocumentJson.Serialize(result.Document));
+        }
+        Console.WriteLine($"enrich: {files.Count} documents in {clock.Elapsed.TotalSeconds:F1} s " +
+                          $"(extraction {enrichment.TotalMilliseconds / Math.Max(1, files.Count):F1} ms a document) into {output}");
+        return 0;
+    }
+}
