@@ -1,0 +1,148 @@
+using DocFlow.Engine.Extraction.Learning;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+
+namespace DocFlow.DevSet.Learning;
+
+/// <summary>One training example: its features, its label, and the document it comes from (folds never split a document).</summary>
+public sealed record Sample(float[] Features, bool Label, string Group);
+
+/// <summary>Boosted-tree settings. Small on purpose: the dev sets are a few hundred documents.</summary>
+public sealed record TrainOptions(int Trees = 100, int Leaves = 16, int MinExamplesPerLeaf = 10, double LearningRate = 0.1, int Seed = 1);
+
+/// <summary>Binary classification quality at a 0.5 threshold, plus the area under the ROC curve.</summary>
+public sealed record BinaryQuality(int Positives, int Negatives, double Precision, double Recall, double F1, double Auc)
+{
+    public override string ToString() => $"P {Precision:F3} R {Recall:F3} F1 {F1:F3} AUC {Auc:F3} (+{Positives} -{Negatives})";
+}
+
+/// <summary>
+/// Trains ML.NET FastTree binary classifiers and exports them as <see cref="TreeEnsemble"/> JSON, which the engine
+/// evaluates itself; every export is checked against ML.NET's own predictions before it is returned.
+/// </summary>
+public static class Trainer
+{
+    private sealed class Row
+    {
+        public bool Label { get; set; }
+        [VectorType]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class Output
+    {
+        public float Score { get; set; }
+        public float Probability { get; set; }
+    }
+
+    public static TreeEnsemble Train(IReadOnlyList<Sample> samples, IReadOnlyList<string> featureNames, string name, TrainOptions? options = null, string? provenance = null)
+    {
+        options ??= new TrainOptions();
+        if (samples.Count == 0 || samples.All(s => s.Label) || samples.All(s => !s.Label))
+            throw new InvalidOperationException($"Model '{name}': training needs positive and negative examples.");
+        var width = featureNames.Count;
+        var ml = new MLContext(seed: options.Seed);
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        var data = ml.Data.LoadFromEnumerable(samples.Select(s => new Row { Label = s.Label, Features = s.Features }), schema);
+        var trainer = ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            NumberOfTrees = options.Trees,
+            NumberOfLeaves = options.Leaves,
+            MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+            LearningRate = options.LearningRate,
+            Seed = options.Seed,
+            NumberOfThreads = 1,
+            FeatureColumnName = nameof(Row.Features),
+            LabelColumnName = nameof(Row.Label),
+        });
+        var model = trainer.Fit(data);
+        var ensemble = model.Model.SubModel.TrainedTreeEnsemble;
+        var calibrator = model.Model.Calibrator;
+        var file = new TreeEnsembleFile
+        {
+            Name = name,
+            Features = [.. featureNames],
+            Bias = ensemble.Bias,
+            Slope = calibrator.Slope,
+            Offset = calibrator.Offset,
+            Provenance = provenance,
+            Trees = [.. ensemble.Trees.Select((tree, i) => new TreeFile
+            {
+                Weight = ensemble.TreeWeights[i],
+                Feature = [.. tree.NumericalSplitFeatureIndexes],
+                Threshold = [.. tree.NumericalSplitThresholds],
+                Left = [.. tree.LeftChild],
+                Right = [.. tree.RightChild],
+                Leaves = [.. tree.LeafValues],
+            })],
+        };
+        var exported = TreeEnsemble.Create(file);
+
+        // The exported trees must give what ML.NET gives, or the engine would run a different model than the one measured.
+        var engine = ml.Model.CreatePredictionEngine<Row, Output>(model, inputSchemaDefinition: schema);
+        foreach (var s in samples.Take(500))
+        {
+            var expected = engine.Predict(new Row { Features = s.Features });
+            var got = exported.Probability(s.Features);
+            if (Math.Abs(expected.Probability - got) > 1e-3)
+                throw new InvalidOperationException($"Model '{name}': exported trees give {got}, ML.NET {expected.Probability} (score {expected.Score} vs {exported.Score(s.Features)}).");
+        }
+        return exported;
+    }
+
+    /// <summary>k folds by document (a stable hash of <see cref="Sample.Group"/>): fold of each group, 0..k-1.</summary>
+    public static int FoldOf(string group, int folds)
+    {
+        var hash = 2166136261u;
+        foreach (var c in group) hash = (hash ^ c) * 16777619u;
+        return (int)(hash % (uint)folds);
+    }
+
+    /// <summary>Trains on k-1 folds and predicts the held-out one, k times: every sample gets a probability from a model
+    /// that never saw its document.</summary>
+    public static float[] CrossValidatedProbabilities(IReadOnlyList<Sample> samples, IReadOnlyList<string> featureNames, int folds, TrainOptions? options = null)
+    {
+        var result = new float[samples.Count];
+        for (var fold = 0; fold < folds; fold++)
+        {
+            var train = samples.Where(s => FoldOf(s.Group, folds) != fold).ToList();
+            var model = Train(train, featureNames, $"cv{fold}", options);
+            for (var i = 0; i < samples.Count; i++)
+                if (FoldOf(samples[i].Group, folds) == fold)
+                    result[i] = model.Probability(samples[i].Features);
+        }
+        return result;
+    }
+
+    public static BinaryQuality Quality(IReadOnlyList<Sample> samples, IReadOnlyList<float> probabilities, float threshold = 0.5f)
+    {
+        int tp = 0, fp = 0, fn = 0;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var predicted = probabilities[i] >= threshold;
+            if (predicted && samples[i].Label) tp++;
+            else if (predicted) fp++;
+            else if (samples[i].Label) fn++;
+        }
+        var precision = tp + fp == 0 ? 0 : (double)tp / (tp + fp);
+        var recall = tp + fn == 0 ? 0 : (double)tp / (tp + fn);
+        var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+        // AUC: the chance that a random positive scores above a random negative (ties count half).
+        var ranked = samples.Select((s, i) => (s.Label, P: probabilities[i])).OrderBy(x => x.P).ToList();
+        double rankSum = 0;
+        var positives = 0;
+        for (var i = 0; i < ranked.Count;)
+        {
+            var j = i;
+            while (j < ranked.Count && ranked[j].P == ranked[i].P) j++;
+            var averageRank = (i + j + 1) / 2.0;
+            for (var k = i; k < j; k++) if (ranked[k].Label) { rankSum += averageRank; positives++; }
+            i = j;
+        }
+        var negatives = ranked.Count - positives;
+        var auc = positives == 0 || negatives == 0 ? 0 : (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return new BinaryQuality(positives, negatives, precision, recall, f1, auc);
+    }
+}
