@@ -247,8 +247,8 @@ public static class TableCorpus
         var pdf = Page("Nordic sales", out var y);
         (double X, Cell Align)[] columns = [(60, Cell.Left), (270, Cell.Right), (340, Cell.Right), (440, Cell.Right), (510, Cell.Right)];
         pdf.Rule(56, y - 12, 514, y - 12, 1.0);
-        pdf.Text(272, y, "2024", Size, bold: true, Cell.Center);
-        pdf.Text(442, y, "2025", Size, bold: true, Cell.Center);
+        pdf.Text(283.5, y, "2024", Size, bold: true, Cell.Center);
+        pdf.Text(453.5, y, "2025", Size, bold: true, Cell.Center);
         pdf.Rule(225, y + 4, 342, y + 4, 0.4);
         pdf.Rule(395, y + 4, 512, y + 4, 0.4);
         y += Pitch + 2;

@@ -119,6 +119,11 @@ internal static class TableExtractor
         // A grid of boxes holding "Label: value" is a boxed form, not a table: the form extractor reads it.
         var labelled = cellWords.Values.Count(ws => ws.OrderBy(w => w.Start).Take(6).Any(w => w.Text.Length > 1 && w.Text.EndsWith(':')));
         if (labelled >= 0.5 * cellWords.Count) return null;
+        // A chart's gridlines and bar outlines make a grid too, but with a label here and there: a table
+        // fills most of its cells, and several rows hold more than one value.
+        var cellCount = Enumerable.Range(0, nr).Sum(r => Enumerable.Range(0, nc).Count(c => owner[r, c] == (r, c)));
+        var fullRows = cellWords.Keys.GroupBy(k => k.Item1).Count(g => g.Count() >= 2);
+        if (cellWords.Count < 0.3 * cellCount || (nr >= 3 && fullRows < 2)) return null;
 
         var rows = new List<IReadOnlyList<FoundCell>>();
         for (var r = 0; r < nr; r++)
@@ -147,6 +152,9 @@ internal static class TableExtractor
         public List<Chunk> Continuations { get; } = [];
 
         public float Bottom => Continuations.Count > 0 ? Continuations[^1].Box.Bottom : Row.Box.Bottom;
+
+        /// <summary>The top of the row's last line (itself or its last wrapped line).</summary>
+        public float LastTop => Continuations.Count > 0 ? Continuations[^1].Box.Top : Row.Box.Top;
     }
 
     private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows)
@@ -158,38 +166,19 @@ internal static class TableExtractor
         while (i < candidates.Count)
         {
             if (!IsTableRow(candidates[i])) { i++; continue; }
-            var members = new List<Candidate> { candidates[i] };
-            var columns = Columns(members);
-            var ruledBetweenBody = false;
-            var j = i + 1;
-            for (; j < candidates.Count; j++)
+            var (members, next) = Grow(candidates, i, horizontals);
+            // Leading rows that open columns of their own are a header block over the body's columns
+            // (a year spanning two sub-columns); the body's columns are found without them.
+            var header = new List<Candidate>();
+            while (header.Count < 2 && members.Count - header.Count >= 4 && IsSpanningHeader(members[header.Count], members.Skip(header.Count + 1).ToList()))
+                header.Add(members[header.Count]);
+            var body = members.Skip(header.Count).ToList();
+            var columns = Columns(body);
+            if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals))
             {
-                var next = candidates[j];
-                var last = members[^1];
-                if (IsContinuation(next, last, members, columns))
-                {
-                    last.Continuations.Add(next.Chunks[0]);
-                    continue;
-                }
-                if (!IsTableRow(next)) break;
-                var height = Math.Max(last.Row.Height, next.Row.Height);
-                if (next.Row.Box.Top - last.Bottom > MaxRowGap * height) break;
-                // A rule across the table under a body row, when the body rows above are not ruled apart,
-                // is the table's bottom rule: what follows (totals, notes) is not part of it.
-                var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
-                if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
-                var trial = new List<Candidate>(members) { next };
-                var trialColumns = Columns(trial);
-                if (trialColumns.Count < 2 || trial.Any(m => !FitsOnce(m, trialColumns))) break;
-                if (ruled && members.Count >= 2) ruledBetweenBody = true;
-                members = trial;
-                columns = trialColumns;
-            }
-
-            if (members.Count >= 3 && Accept(members, columns))
-            {
-                result.Add(Build(members, columns, horizontals));
-                i = j;
+                foreach (var (from, to) in SideBySide(body, columns))
+                    result.Add(Build(header, body, columns, from, to, horizontals));
+                i = next;
             }
             else
             {
@@ -200,20 +189,129 @@ internal static class TableExtractor
         return result;
     }
 
+    /// <summary>A row further below the previous one than this many of the table's row pitches ends the table, however well it aligns.</summary>
+    private const float MaxPitchesInTable = 3.2f;
+
+    /// <summary>
+    /// The rows of a table starting at <paramref name="start"/>: rows whose chunks fall into the same
+    /// columns, their wrapped lines, group-label rows (only the first cell filled, more rows below) and,
+    /// after a blank line, rows that align with the columns already found.
+    /// </summary>
+    private static (List<Candidate> Members, int Next) Grow(List<Candidate> candidates, int start, List<Ruling> horizontals)
+    {
+        var members = new List<Candidate> { candidates[start] };
+        var columns = Columns(members);
+        var ruledBetweenBody = false;
+        var j = start + 1;
+        for (; j < candidates.Count; j++)
+        {
+            var next = candidates[j];
+            var last = members[^1];
+            if (IsContinuation(next, last, members, columns))
+            {
+                last.Continuations.Add(next.Chunks[0]);
+                continue;
+            }
+            var height = Math.Max(last.Row.Height, next.Row.Height);
+            var gap = next.Row.Box.Top - last.Bottom;
+            // A rule across the table under a body row, when the body rows above are not ruled apart,
+            // is the table's bottom rule: what follows (totals, notes) is not part of it.
+            var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
+            if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
+            if (!IsTableRow(next))
+            {
+                if (gap <= MaxRowGap * height && IsGroupLabel(candidates, j, members, columns, horizontals))
+                {
+                    members.Add(next);
+                    continue;
+                }
+                break;
+            }
+            if (gap > MaxRowGap * height && !(WithinTablePitch(members, next) && Aligned(next, columns))) break;
+            if (!Fits(members, next, out var trialColumns)) break;
+            if (ruled && members.Count >= 2) ruledBetweenBody = true;
+            members.Add(next);
+            columns = trialColumns;
+        }
+        // A label row needs table rows under it.
+        while (members.Count > 1 && members[^1].Chunks.Count < 2) { members.RemoveAt(members.Count - 1); j--; }
+        return (members, j);
+    }
+
+    private static bool Fits(List<Candidate> members, Candidate next, out List<(float Left, float Right)> columns)
+    {
+        var trial = new List<Candidate>(members) { next };
+        columns = Columns(trial);
+        var cols = columns;
+        return columns.Count >= 2 && trial.All(m => FitsOnce(m, cols));
+    }
+
+    /// <summary>The gap before <paramref name="next"/> is at most a few of the table's own row pitches (a blank line or two inside the table).</summary>
+    private static bool WithinTablePitch(List<Candidate> members, Candidate next)
+    {
+        var full = members.Where(m => m.Chunks.Count >= 2).ToList();
+        if (full.Count < 2) return false;
+        var pitches = new List<float>();
+        for (var k = 1; k < members.Count; k++) pitches.Add(members[k].Row.Box.Top - members[k - 1].LastTop);
+        var pitch = PageGeometry.Median(pitches);
+        return pitch > 0 && next.Row.Box.Top - members[^1].LastTop <= MaxPitchesInTable * pitch;
+    }
+
+    /// <summary>Every chunk of the row lies in its own existing column, and most columns are filled: the table goes on after a gap.</summary>
+    private static bool Aligned(Candidate row, List<(float Left, float Right)> columns)
+    {
+        if (row.Chunks.Count < Math.Max(2, columns.Count - 1)) return false;
+        var seen = new HashSet<int>();
+        foreach (var chunk in row.Chunks)
+        {
+            var hits = Enumerable.Range(0, columns.Count).Where(k => PageGeometry.OverlapX(chunk.Box, new Box(columns[k].Left, 0, columns[k].Right, 1)) > 0).ToList();
+            if (hits.Count != 1 || !seen.Add(hits[0])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A single short chunk in the first column ("Europe"), followed (possibly after more labels) by a row
+    /// that fits the table's columns: a group label inside the table, not the end of it.
+    /// </summary>
+    private static bool IsGroupLabel(List<Candidate> candidates, int j, List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        if (columns.Count < 2 || members.Count(m => m.Chunks.Count >= 2) < 1) return false;
+        if (!IsLabelChunk(candidates[j], columns)) return false;
+        var k = j + 1;
+        while (k < candidates.Count && k <= j + 2 && candidates[k].Chunks.Count == 1 && IsLabelChunk(candidates[k], columns)) k++;
+        if (k >= candidates.Count || !IsTableRow(candidates[k])) return false;
+        var below = candidates[k];
+        var height = Math.Max(candidates[k - 1].Row.Height, below.Row.Height);
+        if (below.Row.Box.Top - candidates[k - 1].Row.Box.Bottom > MaxRowGap * height) return false;
+        if (RuledBetween(horizontals, candidates[k - 1].Row, below.Row, members)) return false;
+        var trial = new List<Candidate>(members);
+        for (var m = j; m < k; m++) trial.Add(candidates[m]);
+        return Fits(trial, below, out var trialColumns) && trialColumns.Count == columns.Count;
+    }
+
+    private static bool IsLabelChunk(Candidate row, List<(float Left, float Right)> columns)
+    {
+        if (row.Chunks.Count != 1) return false;
+        var chunk = row.Chunks[0];
+        return chunk.Box.Left < columns[0].Right && chunk.Box.Right < columns[1].Left
+               && chunk.Box.Left >= columns[0].Left - 3 * row.Row.Height && !PageGeometry.IsNumeric(chunk.Text) && !chunk.Text.EndsWith(':');
+    }
+
     /// <summary>
     /// A single chunk under a row, inside one column, closer to it than the table's rows are to each
     /// other: the cell's text wrapped onto a second line.
     /// </summary>
     private static bool IsContinuation(Candidate next, Candidate last, List<Candidate> members, List<(float Left, float Right)> columns)
     {
-        if (members.Count < 2 || next.Chunks.Count != 1) return false;
+        if (members.Count < 2 || next.Chunks.Count != 1 || last.Chunks.Count < 2) return false;
         var chunk = next.Chunks[0];
         if (columns.Count(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0) != 1) return false;
         var gaps = new List<float>();
         for (var k = 1; k < members.Count; k++) gaps.Add(members[k].Row.Box.Top - members[k - 1].Bottom);
         var rowGap = PageGeometry.Median(gaps);
         var gap = next.Row.Box.Top - last.Bottom;
-        return gap < 0.75f * rowGap && gap < 0.6f * Math.Max(last.Row.Height, next.Row.Height);
+        return gap < 0.75f * rowGap && gap < 1.0f * Math.Max(last.Row.Height, next.Row.Height);
     }
 
     /// <summary>A row with at least two chunks that is not a "Label: value" line.</summary>
@@ -226,6 +324,19 @@ internal static class TableExtractor
         var right = members.Max(m => m.Row.Box.Right);
         return horizontals.Any(r => r.Y1 >= above.Box.Bottom - 1 && r.Y1 <= below.Box.Top + 1
                                     && Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.6f * (right - left));
+    }
+
+    /// <summary>A rule across most of the table's width within two text heights above its first row and below its last: the booktabs frame.</summary>
+    private static bool RuledFrame(List<Ruling> horizontals, List<Candidate> members)
+    {
+        var left = members.Min(m => m.Row.Box.Left);
+        var right = members.Max(m => m.Row.Box.Right);
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        bool Across(Ruling r) => Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.8f * (right - left);
+        var top = members[0].Row.Box.Top;
+        var bottom = members[^1].Bottom;
+        return horizontals.Any(r => Across(r) && r.Y1 <= top + 1 && r.Y1 >= top - 2 * height)
+               && horizontals.Any(r => Across(r) && r.Y1 >= bottom - 1 && r.Y1 <= bottom + 2 * height);
     }
 
     /// <summary>Column x-ranges: the union of chunk ranges that overlap, across all rows.</summary>
@@ -251,8 +362,25 @@ internal static class TableExtractor
         return row.Chunks.All(c => seen.Add(ColumnOf(c, columns)));
     }
 
-    /// <summary>Three columns or more; two only when one of them holds numbers (a list of amounts) and the rows are not "Label: value" pairs.</summary>
-    private static bool Accept(List<Candidate> members, List<(float Left, float Right)> columns)
+    /// <summary>
+    /// A leading row of labels whose chunks do not each fall into one column of the rows below: it opens
+    /// columns of its own or straddles several (a year over "Sales" and "Share").
+    /// </summary>
+    private static bool IsSpanningHeader(Candidate row, List<Candidate> rest)
+    {
+        if (row.Chunks.Any(c => PageGeometry.IsNumeric(c.Text) && !IsYear(c.Text))) return false;
+        var columns = Columns(rest);
+        if (columns.Count < 3) return false;
+        return row.Chunks.Any(c => Overlapped(c.Box, columns).Count != 1);
+    }
+
+    private static bool IsYear(string text) => text.Length == 4 && text.All(char.IsDigit) && text[0] is '1' or '2';
+
+    private static List<int> Overlapped(Box box, List<(float Left, float Right)> columns) =>
+        [.. Enumerable.Range(0, columns.Count).Where(k => Math.Min(columns[k].Right, box.Right) - Math.Max(columns[k].Left, box.Left) > 0)];
+
+    /// <summary>Three columns or more; two only when one of them holds numbers (a list of amounts) or rules frame the table, and the rows are not "Label: value" pairs or a list.</summary>
+    private static bool Accept(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
     {
         // Columns must be filled mostly: text laid out in a few loose pieces is not a table.
         var filled = members.Sum(m => m.Chunks.Count);
@@ -261,40 +389,150 @@ internal static class TableExtractor
         var shortColumn = Enumerable.Range(0, columns.Count).Any(k =>
             PageGeometry.Median(members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).Select(c => (float)c.Words.Count)) <= 3);
         if (!shortColumn) return false;
+        // Bullets or item numbers in the first column, text in the others: a list.
+        var first = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == 0).ToList();
+        if (first.Count > 0 && first.All(c => IsListMarker(c.Text))
+            && !members.SelectMany(m => m.Chunks).Any(c => ColumnOf(c, columns) > 0 && PageGeometry.IsNumeric(c.Text)))
+            return false;
+        if (members.Count(m => m.Chunks[0].Text.EndsWith(':')) >= members.Count / 2.0) return false;
         if (columns.Count >= 3) return true;
-        var numeric = Enumerable.Range(0, columns.Count).Any(k =>
+        if (RuledFrame(horizontals, members)) return true;
+        // The first row may be the header: the numbers are in the body.
+        var body = members.Count > 3 ? members.Skip(1).ToList() : members;
+        return Enumerable.Range(0, columns.Count).Any(k =>
         {
-            var cells = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
+            var cells = body.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
             return cells.Count > 0 && cells.Count(c => PageGeometry.IsNumeric(c.Text)) >= 0.6 * cells.Count;
         });
-        return numeric && members.Count(m => m.Chunks[0].Text.EndsWith(':')) < members.Count / 2;
     }
 
-    private static FoundTable Build(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    /// <summary>A bullet or an item number: "•", "-", "1.", "2)", "a)", "(iv)".</summary>
+    private static bool IsListMarker(string text)
     {
+        var t = text.Trim();
+        if (t.Length == 1) return t[0] is '•' or '·' or '▪' or '‣' or '◦' or '-' or '–' or '—' or '*' or '○' or '■' or '□' or '►' or '➢' or '✓';
+        if (t.Length > 6) return false;
+        var inner = t.TrimStart('(');
+        if (inner.Length < 2 || inner[^1] is not ('.' or ')')) return false;
+        inner = inner[..^1];
+        return inner.All(char.IsDigit) || (inner.Length == 1 && char.IsLetter(inner[0])) || inner.All(c => "ivxIVX".Contains(c));
+    }
+
+    /// <summary>
+    /// Two tables side by side read as one: column ranges [from, to) for each. The table splits at a
+    /// column boundary when both sides have two columns or more, the right side starts with a column of
+    /// text (a new stub column), and some rows are filled on one side only (the tables have different lengths).
+    /// </summary>
+    private static List<(int From, int To)> SideBySide(List<Candidate> members, List<(float Left, float Right)> columns)
+    {
+        var cols = members.Select(m => m.Chunks.Select(c => ColumnOf(c, columns)).ToHashSet()).ToList();
+        for (var k = 2; k <= columns.Count - 2; k++)
+        {
+            var onlyOne = 0;
+            for (var r = 0; r < members.Count; r++)
+            {
+                var left = cols[r].Count(c => c < k);
+                var right = cols[r].Count(c => c >= k);
+                if ((left == 0 && right >= 2) || (right == 0 && left >= 2)) onlyOne++;
+            }
+            if (onlyOne == 0) continue;
+            var stub = members.Skip(1).SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
+            if (stub.Count < 2 || stub.Count(c => PageGeometry.IsNumeric(c.Text)) > 0.4 * stub.Count) continue;
+            return [(0, k), (k, columns.Count)];
+        }
+        return [(0, columns.Count)];
+    }
+
+    private static FoundTable Build(List<Candidate> header, List<Candidate> members, List<(float Left, float Right)> columns, int from, int to, List<Ruling> horizontals)
+    {
+        var span = columns[from..to];
+        bool Inside(Chunk c) => ColumnOf(c, columns) is var k && k >= from && k < to;
         var rows = new List<IReadOnlyList<FoundCell>>();
+        foreach (var (h, index) in header.Select((h, index) => (h, index)))
+        {
+            var below = index + 1 < header.Count ? header[index + 1].Row : members[0].Row;
+            if (HeaderCells(h, below, span, horizontals) is { } cells) rows.Add(cells);
+        }
+        var headerCount = rows.Count;
+        var kept = new List<Candidate>();
         foreach (var m in members)
         {
-            var cells = new FoundCell[columns.Count];
-            foreach (var chunk in m.Chunks)
+            if (!m.Chunks.Any(Inside)) continue;
+            kept.Add(m);
+            var cells = new FoundCell[span.Count];
+            foreach (var chunk in m.Chunks.Where(Inside))
             {
-                var k = ColumnOf(chunk, columns);
+                var k = ColumnOf(chunk, columns) - from;
                 cells[k] = new FoundCell(chunk.Words, chunk.Box);
             }
             foreach (var chunk in m.Continuations)
             {
-                var k = columns.FindIndex(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0);
+                var k = span.FindIndex(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0);
+                if (k < 0) continue;
                 cells[k] = cells[k] is { } cell
                     ? new FoundCell([.. cell.Words, .. chunk.Words], Box.Union([cell.Box, chunk.Box]))
                     : new FoundCell(chunk.Words, chunk.Box);
             }
             for (var k = 0; k < cells.Length; k++)
-                cells[k] ??= new FoundCell([], new Box(columns[k].Left, m.Row.Box.Top, columns[k].Right, m.Row.Box.Bottom));
+                cells[k] ??= new FoundCell([], new Box(span[k].Left, m.Row.Box.Top, span[k].Right, m.Row.Box.Bottom));
             rows.Add(cells);
         }
-        var ruledAfterFirst = members.Count > 1 && RuledBetween(horizontals, members[0].Row, members[1].Row, members);
-        var box = Box.Union(members.SelectMany(m => m.Continuations.Select(c => c.Box).Append(m.Row.Box)));
-        return new FoundTable(rows, HeaderRows(rows, ruledAfterFirst), box);
+        var ruledAfterFirst = kept.Count > 1 && RuledBetween(horizontals, kept[0].Row, kept[1].Row, kept);
+        var boxes = rows.SelectMany(r => r.Select(c => c.Box)).ToList();
+        var box = new Box(span[0].Left, boxes.Min(b => b.Top), span[^1].Right, boxes.Max(b => b.Bottom));
+        var headerRows = headerCount + HeaderRows([.. rows.Skip(headerCount)], ruledAfterFirst);
+        return new FoundTable(rows, headerRows, box);
+    }
+
+    /// <summary>
+    /// A header row over the body's columns: a chunk covering several columns, sitting in the gap between
+    /// two, or underlined by a rule across several, spans them. Null when the chunks cannot be placed.
+    /// </summary>
+    private static List<FoundCell>? HeaderCells(Candidate row, VisualRow below, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        var owner = new int[columns.Count];
+        Array.Fill(owner, -1);
+        var spans = new List<(int From, int To, Chunk Chunk)>();
+        foreach (var chunk in row.Chunks)
+        {
+            var hits = Overlapped(chunk.Box, columns);
+            var cx = (chunk.Box.Left + chunk.Box.Right) / 2;
+            // A rule under the chunk (a cmidrule) marks the columns it spans.
+            var rule = horizontals.Where(r => r.Y1 >= chunk.Box.Bottom - 1 && r.Y1 <= below.Box.Top + 1 && r.X1 <= cx && r.X2 >= cx
+                                              && r.X2 - r.X1 < 0.8f * (columns[^1].Right - columns[0].Left)).Select(r => (Ruling?)r).FirstOrDefault();
+            if (rule is { } found)
+            {
+                var under = Enumerable.Range(0, columns.Count).Where(k => (columns[k].Left + columns[k].Right) / 2 >= found.X1 && (columns[k].Left + columns[k].Right) / 2 <= found.X2).ToList();
+                if (under.Count >= 1 && (hits.Count == 0 || hits.All(under.Contains))) hits = under;
+            }
+            if (hits.Count == 0)
+            {
+                var right = columns.FindIndex(c => c.Left >= cx);
+                if (right <= 0) return null;
+                hits = [right - 1, right];
+            }
+            var (from, to) = (hits.Min(), hits.Max());
+            for (var k = from; k <= to; k++)
+            {
+                if (owner[k] >= 0) return null;
+                owner[k] = spans.Count;
+            }
+            spans.Add((from, to, chunk));
+        }
+        var cells = new List<FoundCell>();
+        for (var k = 0; k < columns.Count;)
+        {
+            if (owner[k] < 0)
+            {
+                cells.Add(new FoundCell([], new Box(columns[k].Left, row.Row.Box.Top, columns[k].Right, row.Row.Box.Bottom)));
+                k++;
+                continue;
+            }
+            var (from, to, chunk) = spans[owner[k]];
+            cells.Add(new FoundCell(chunk.Words, chunk.Box, 1, to - from + 1));
+            k = to + 1;
+        }
+        return cells;
     }
 
     /// <summary>
