@@ -55,6 +55,17 @@ public static class TableCorpus
         new("single-run-rows", "row as one text run", SingleRunRows, [new(InvoiceCells)]),
         new("glyph-gap-rows", "row as one text run", GlyphGapRows, [new(GlyphGapCells)]),
         new("wrapped-cells", "wrapped cell lines", WrappedCells, [new(WrappedCellsGrid)]),
+        // Second variants, written after the extractor changes as a check that the rules are general.
+        new("ruled-grid-b", "ordinary ruled", RuledGridSpan, [new(RuledSpanCells)]),
+        new("group-labels-b", "group-label rows", GroupLabelsBooktabs, [new(GroupLabelsBCells)]),
+        new("vertical-gap-b", "gap inside a table", VerticalGapBlocks, [new(StaffCells)]),
+        new("multi-level-header-b", "multi-level header", MultiLevelUnruled, [new(MultiLevelBCells)]),
+        new("line-chart-b", "chart", LineChart, []),
+        new("lettered-list-b", "list", LetteredList, []),
+        new("two-column-prose-b", "two-column prose", TwoColumnRagged, []),
+        new("side-by-side-b", "side-by-side tables", SideBySideBooktabs, [new(SideLeftCells[..4]), new(SideRightCells)]),
+        new("glyph-gap-rows-b", "row as one text run", GlyphGapRowsNarrow, [new(GlyphGapCells)]),
+        new("wrapped-cells-b", "wrapped cell lines", WrappedMiddle, [new(WrappedMiddleCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -471,6 +482,280 @@ public static class TableCorpus
             foreach (var line in lines[r - 1])
             {
                 pdf.Text(60, y, line, Size);
+                y += 10.5;
+            }
+            y += 6;
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    // ---------------------------------------------------------------- second variants
+
+    private static readonly string[][] RuledSpanCells =
+    [
+        ["Site", "Emissions", "Emissions", "Target"],
+        ["Lyon", "1,204 t", "-3%", "1,100 t"],
+        ["Porto", "880 t", "+2%", "850 t"],
+        ["Gdansk", "2,310 t", "-8%", "2,000 t"],
+    ];
+
+    /// <summary>A ruled grid whose header cell "Emissions" spans two columns (no vertical rule between them in the header row).</summary>
+    private static byte[] RuledGridSpan()
+    {
+        var pdf = Page("Emissions by site", out var y);
+        double[] xs = [70, 170, 290, 390, 500];
+        var top = y - 12;
+        const double h = 20;
+        var rows = RuledSpanCells.Length;
+        for (var r = 0; r <= rows; r++) pdf.Rule(xs[0], top + r * h, xs[^1], top + r * h);
+        foreach (var (x, k) in xs.Select((x, k) => (x, k)))
+            pdf.Rule(x, k == 2 ? top + h : top, x, top + rows * h);
+        pdf.Text(xs[0] + 6, top + 14, "Site", Size, bold: true);
+        pdf.Text((xs[1] + xs[3]) / 2, top + 14, "Emissions", Size, bold: true, Cell.Center);
+        pdf.Text(xs[3] + 6, top + 14, "Target", Size, bold: true);
+        for (var r = 1; r < rows; r++)
+            for (var c = 0; c < 4; c++)
+                pdf.Text(xs[c] + 6, top + r * h + 14, RuledSpanCells[r][c], Size);
+        End(pdf, top + rows * h + 8);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] GroupLabelsBCells =
+    [
+        ["Item", "2024", "2025"],
+        ["Revenue", "", ""],
+        ["Product sales", "4,120", "4,480"],
+        ["Services", "1,310", "1,505"],
+        ["Licences", "402", "388"],
+        ["Expenses", "", ""],
+        ["Personnel", "2,904", "3,050"],
+        ["Materials", "1,118", "1,202"],
+        ["Depreciation", "310", "322"],
+    ];
+
+    /// <summary>Booktabs rules; bold group labels with indented members under them.</summary>
+    private static byte[] GroupLabelsBooktabs()
+    {
+        var pdf = Page("Income statement", out var y);
+        (double X, Cell Align)[] columns = [(80, Cell.Left), (400, Cell.Right), (480, Cell.Right)];
+        pdf.Rule(76, y - 12, 484, y - 12, 1.0);
+        y = Rows(pdf, y, columns, GroupLabelsBCells[..1]);
+        pdf.Rule(76, y - Pitch + 4, 484, y - Pitch + 4, 0.5);
+        y += 3;
+        foreach (var row in GroupLabelsBCells[1..])
+        {
+            var label = row[1].Length == 0;
+            pdf.Text(label ? 80 : 92, y, row[0], Size, bold: label);
+            if (!label) Rows(pdf, y, columns[1..], [row[1..]], boldRows: 0);
+            y += Pitch;
+        }
+        pdf.Rule(76, y - Pitch + 4, 484, y - Pitch + 4, 1.0);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] StaffCells =
+    [
+        ["Name", "Department", "City", "Start", "Salary"],
+        ["A. Berg", "Finance", "Oslo", "2019", "61,000"],
+        ["C. Dahl", "Finance", "Bergen", "2021", "58,500"],
+        ["E. Falk", "Sales", "Oslo", "2018", "64,200"],
+        ["G. Holm", "Sales", "Tromsø", "2022", "52,900"],
+        ["I. Juul", "Sales", "Bergen", "2020", "57,300"],
+        ["K. Lund", "IT", "Oslo", "2017", "71,800"],
+        ["M. Nes", "IT", "Oslo", "2023", "55,000"],
+    ];
+
+    /// <summary>Left-aligned text columns, a blank line after each department's block.</summary>
+    private static byte[] VerticalGapBlocks()
+    {
+        var pdf = Page("Staff list", out var y);
+        (double X, Cell Align)[] columns = [(60, Cell.Left), (160, Cell.Left), (280, Cell.Left), (380, Cell.Left), (520, Cell.Right)];
+        y = Rows(pdf, y, columns, StaffCells[..1]) + 2;
+        string? department = null;
+        foreach (var row in StaffCells[1..])
+        {
+            if (department is not null && row[1] != department) y += Pitch;
+            department = row[1];
+            y = Rows(pdf, y, columns, [row], boldRows: 0);
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] MultiLevelBCells =
+    [
+        ["", "Revenue", "Revenue", "Margin", "Margin"],
+        ["Segment", "2024", "2025", "2024", "2025"],
+        ["Retail", "812.4", "845.0", "11.2%", "11.9%"],
+        ["Wholesale", "420.7", "431.2", "7.4%", "7.1%"],
+        ["Online", "198.3", "240.9", "14.8%", "15.6%"],
+        ["Services", "64.0", "71.5", "22.1%", "23.0%"],
+    ];
+
+    /// <summary>A spanning header without any rule: "Revenue" and "Margin" centred over their two year columns.</summary>
+    private static byte[] MultiLevelUnruled()
+    {
+        var pdf = Page("Segment figures", out var y);
+        (double X, Cell Align)[] columns = [(60, Cell.Left), (260, Cell.Right), (330, Cell.Right), (440, Cell.Right), (510, Cell.Right)];
+        pdf.Text(282, y, "Revenue", Size, bold: true, Cell.Center);
+        pdf.Text(462, y, "Margin", Size, bold: true, Cell.Center);
+        y += Pitch;
+        y = Rows(pdf, y, columns, MultiLevelBCells[1..2]);
+        y = Rows(pdf, y, columns, MultiLevelBCells[2..], boldRows: 0);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static byte[] LineChart()
+    {
+        var pdf = Page("Customer numbers", out var y);
+        double left = 110, bottom = y + 180, top = y + 20, width = 340;
+        pdf.Text(280, y, "Active customers (thousands), 2019-2024", 9, bold: true, Cell.Center);
+        pdf.Rule(left, top, left, bottom, 0.8);
+        pdf.Rule(left, bottom, left + width, bottom, 0.8);
+        for (var t = 0; t <= 4; t++)
+        {
+            var ty = bottom - t * (bottom - top) / 4;
+            pdf.Rule(left - 3, ty, left, ty, 0.6);
+            pdf.Text(left - 6, ty + 3, (t * 50).ToString(System.Globalization.CultureInfo.InvariantCulture), 8, align: Cell.Right);
+        }
+        int[] a = [62, 75, 91, 118, 140, 171];
+        int[] b = [40, 44, 52, 60, 66, 79];
+        foreach (var series in new[] { a, b })
+            for (var i = 0; i < series.Length; i++)
+            {
+                var x = left + 25 + i * 58;
+                var py = bottom - series[i] / 200.0 * (bottom - top);
+                if (i > 0) pdf.Rule(x - 58, bottom - series[i - 1] / 200.0 * (bottom - top), x, py, 1.0);
+                pdf.Text(x, py - 5, series[i].ToString(System.Globalization.CultureInfo.InvariantCulture), 7.5, align: Cell.Center);
+            }
+        for (var i = 0; i < 6; i++)
+        {
+            var x = left + 25 + i * 58;
+            pdf.Rule(x, bottom, x, bottom + 3, 0.6);
+            pdf.Text(x, bottom + 13, (2019 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), 8, align: Cell.Center);
+        }
+        pdf.Rule(170, bottom + 28, 185, bottom + 28, 1.0);
+        pdf.Text(190, bottom + 31, "Private customers", 8);
+        pdf.Rule(300, bottom + 28, 315, bottom + 28, 1.0);
+        pdf.Text(320, bottom + 31, "Business customers", 8);
+        End(pdf, bottom + 42);
+        return pdf.Build();
+    }
+
+    private static byte[] LetteredList()
+    {
+        var pdf = Page("Conditions of the offer", out var y);
+        string[][] items =
+        [
+            ["The offer is valid for 30 days from the date of issue and", "applies to orders of at least 10 units."],
+            ["Prices exclude VAT (currently 19%) and delivery costs."],
+            ["Payment is due within 14 days of the invoice date; a discount", "of 2% applies to payment within 7 days."],
+            ["Delivery takes 3 to 5 working days within the EU."],
+        ];
+        for (var i = 0; i < items.Length; i++)
+        {
+            pdf.Text(70, y, $"{(char)('a' + i)})", 9.5);
+            foreach (var line in items[i])
+            {
+                pdf.Text(92, y, line, 9.5);
+                y += 13;
+            }
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static byte[] TwoColumnRagged()
+    {
+        var pdf = Page("Notes", out var y);
+        string[] left =
+        [
+            "Note 4. Inventories are valued at the",
+            "lower of cost and net realisable value.",
+            "At 31 December 2025 they amounted to",
+            "EUR 2,248 thousand (2024: 2,150).",
+            "Write-downs of EUR 37 thousand were",
+            "recognised in cost of sales.",
+        ];
+        string[] right =
+        [
+            "Note 5. Receivables fell by EUR 415",
+            "thousand to EUR 3,465 thousand. Of",
+            "this amount, 92% is due within 30",
+            "days. The loss allowance is 1.8% of",
+            "the gross amount (2024: 2.1%).",
+            "No receivables were pledged.",
+        ];
+        for (var i = 0; i < left.Length; i++)
+        {
+            pdf.Text(60, y, left[i], 9.5);
+            pdf.Text(300, y, right[i], 9.5);
+            y += 12.5;
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>Two booktabs tables side by side with the same number of rows, each with its own rules.</summary>
+    private static byte[] SideBySideBooktabs()
+    {
+        var pdf = Page("Sales and stock", out var y);
+        var start = y;
+        foreach (var (l, r) in new[] { (56.0, 264.0), (316.0, 534.0) })
+        {
+            pdf.Rule(l, start - 12, r, start - 12, 1.0);
+            pdf.Rule(l, start + 4, r, start + 4, 0.5);
+            pdf.Rule(l, start + 3 + 3 * Pitch + 4, r, start + 3 + 3 * Pitch + 4, 1.0);
+        }
+        var yl = Rows(pdf, start, [(60, Cell.Left), (190, Cell.Right), (260, Cell.Right)], SideLeftCells[..1]);
+        Rows(pdf, yl + 3, [(60, Cell.Left), (190, Cell.Right), (260, Cell.Right)], SideLeftCells[1..4], boldRows: 0);
+        var yr = Rows(pdf, start, [(320, Cell.Left), (460, Cell.Right), (530, Cell.Right)], SideRightCells[..1]);
+        yr = Rows(pdf, yr + 3, [(320, Cell.Left), (460, Cell.Right), (530, Cell.Right)], SideRightCells[1..], boldRows: 0);
+        End(pdf, yr);
+        return pdf.Build();
+    }
+
+    /// <summary>Rows as one TJ array with narrower glyph gaps (1.8 em) between the cells.</summary>
+    private static byte[] GlyphGapRowsNarrow()
+    {
+        var pdf = Page("Water quality", out var y);
+        foreach (var row in GlyphGapCells)
+        {
+            pdf.GlyphGapRun(60, y, Size, 1800, row);
+            y += Pitch;
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] WrappedMiddleCells =
+    [
+        ["Ticket", "Summary", "Owner", "Days"],
+        ["T-101", "Printer on floor 2 jams on duplex jobs", "Ahmed", "3"],
+        ["T-102", "VPN drops after ten minutes", "Chen", "1"],
+        ["T-103", "New laptop for the finance team lead", "Ruiz", "5"],
+        ["T-104", "Password reset", "Chen", "0"],
+    ];
+
+    /// <summary>The middle (summary) column wraps onto a second line in some rows.</summary>
+    private static byte[] WrappedMiddle()
+    {
+        var pdf = Page("Open tickets", out var y);
+        (double X, Cell Align)[] columns = [(60, Cell.Left), (130, Cell.Left), (360, Cell.Left), (520, Cell.Right)];
+        y = Rows(pdf, y, columns, WrappedMiddleCells[..1]) + 4;
+        string[][] wraps = [["Printer on floor 2 jams on", "duplex jobs"], ["VPN drops after ten minutes"], ["New laptop for the finance", "team lead"], ["Password reset"]];
+        for (var r = 1; r < WrappedMiddleCells.Length; r++)
+        {
+            var row = WrappedMiddleCells[r];
+            pdf.Text(60, y, row[0], Size);
+            pdf.Text(360, y, row[2], Size);
+            pdf.Text(520, y, row[3], Size, align: Cell.Right);
+            foreach (var line in wraps[r - 1])
+            {
+                pdf.Text(130, y, line, Size);
                 y += 10.5;
             }
             y += 6;

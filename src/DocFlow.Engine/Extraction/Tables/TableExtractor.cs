@@ -163,6 +163,7 @@ internal static class TableExtractor
         var candidates = rows.Select(r => new Candidate(r, PageGeometry.Chunks(r))).ToList();
         var horizontals = page.Rulings.Where(r => r.IsHorizontal).Select(Normalise).ToList();
         var i = 0;
+        var free = 0; // candidates before this index belong to a table already
         while (i < candidates.Count)
         {
             if (!IsTableRow(candidates[i])) { i++; continue; }
@@ -176,9 +177,16 @@ internal static class TableExtractor
             var columns = Columns(body);
             if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals))
             {
-                foreach (var (from, to) in SideBySide(body, columns))
+                // Header rows just above whose labels straddle the body's columns did not join it: add them.
+                for (var k = i - 1; k >= free && header.Count < 2; k--)
+                {
+                    var below = header.Count > 0 ? header[0] : body[0];
+                    if (!IsHeaderAbove(candidates[k], below, columns, horizontals)) break;
+                    header.Insert(0, candidates[k]);
+                }
+                foreach (var (from, to) in SideBySide(body, columns, horizontals))
                     result.Add(Build(header, body, columns, from, to, horizontals));
-                i = next;
+                i = free = next;
             }
             else
             {
@@ -374,6 +382,20 @@ internal static class TableExtractor
         return row.Chunks.Any(c => Overlapped(c.Box, columns).Count != 1);
     }
 
+    /// <summary>
+    /// A row of short labels right above a table, within its width, that can be placed over its columns
+    /// (a label over two columns spans them); not a caption or heading at the table's left edge.
+    /// </summary>
+    private static bool IsHeaderAbove(Candidate row, Candidate below, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        var height = Math.Max(row.Row.Height, below.Row.Height);
+        if (below.Row.Box.Top - row.Bottom > MaxRowGap * height) return false;
+        if (row.Chunks.Any(c => (PageGeometry.IsNumeric(c.Text) && !IsYear(c.Text)) || c.Text.EndsWith(':') || c.Words.Count > 4)) return false;
+        if (row.Row.Box.Left < columns[0].Left - height || row.Row.Box.Right > columns[^1].Right + height) return false;
+        if (row.Chunks.Count == 1 && Overlapped(row.Chunks[0].Box, columns).Contains(0)) return false;
+        return HeaderCells(row, below.Row, columns, horizontals) is not null;
+    }
+
     private static bool IsYear(string text) => text.Length == 4 && text.All(char.IsDigit) && text[0] is '1' or '2';
 
     private static List<int> Overlapped(Box box, List<(float Left, float Right)> columns) =>
@@ -394,8 +416,8 @@ internal static class TableExtractor
         if (first.Count > 0 && first.All(c => IsListMarker(c.Text))
             && !members.SelectMany(m => m.Chunks).Any(c => ColumnOf(c, columns) > 0 && PageGeometry.IsNumeric(c.Text)))
             return false;
-        if (members.Count(m => m.Chunks[0].Text.EndsWith(':')) >= members.Count / 2.0) return false;
         if (columns.Count >= 3) return true;
+        if (members.Count(m => m.Chunks[0].Text.EndsWith(':')) >= members.Count / 2.0) return false;
         if (RuledFrame(horizontals, members)) return true;
         // The first row may be the header: the numbers are in the body.
         var body = members.Count > 3 ? members.Skip(1).ToList() : members;
@@ -423,11 +445,24 @@ internal static class TableExtractor
     /// column boundary when both sides have two columns or more, the right side starts with a column of
     /// text (a new stub column), and some rows are filled on one side only (the tables have different lengths).
     /// </summary>
-    private static List<(int From, int To)> SideBySide(List<Candidate> members, List<(float Left, float Right)> columns)
+    private static List<(int From, int To)> SideBySide(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
     {
         var cols = members.Select(m => m.Chunks.Select(c => ColumnOf(c, columns)).ToHashSet()).ToList();
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        var top = members[0].Row.Box.Top - 2 * height;
+        var bottom = members[^1].Bottom + 2 * height;
+        var rules = horizontals.Where(r => r.Y1 >= top && r.Y1 <= bottom).ToList();
         for (var k = 2; k <= columns.Count - 2; k++)
         {
+            // Each table has its own rules: at one height, a rule over the left columns and another over the
+            // right ones, apart at the gutter.
+            var (leftSide, rightSide) = ((columns[0].Left, columns[k - 1].Right), (columns[k].Left, columns[^1].Right));
+            bool Covers(Ruling r, (float Left, float Right) side) =>
+                Math.Min(r.X2, side.Right) - Math.Max(r.X1, side.Left) >= 0.8f * (side.Right - side.Left);
+            if (rules.Any(a => a.X2 < columns[k].Left && Covers(a, leftSide)
+                               && rules.Any(b => Math.Abs(b.Y1 - a.Y1) <= 2 && b.X1 > a.X2 && b.X1 > columns[k - 1].Right - height && Covers(b, rightSide))))
+                return [(0, k), (k, columns.Count)];
+
             var onlyOne = 0;
             for (var r = 0; r < members.Count; r++)
             {
@@ -448,10 +483,14 @@ internal static class TableExtractor
         var span = columns[from..to];
         bool Inside(Chunk c) => ColumnOf(c, columns) is var k && k >= from && k < to;
         var rows = new List<IReadOnlyList<FoundCell>>();
+        // Header chunks belong to the side of the gutter their centre is on.
+        var lo = from == 0 ? float.MinValue : (columns[from - 1].Right + columns[from].Left) / 2;
+        var hi = to == columns.Count ? float.MaxValue : (columns[to - 1].Right + columns[to].Left) / 2;
         foreach (var (h, index) in header.Select((h, index) => (h, index)))
         {
             var below = index + 1 < header.Count ? header[index + 1].Row : members[0].Row;
-            if (HeaderCells(h, below, span, horizontals) is { } cells) rows.Add(cells);
+            var side = new Candidate(h.Row, [.. h.Chunks.Where(c => (c.Box.Left + c.Box.Right) / 2 is var x && x >= lo && x < hi)]);
+            if (side.Chunks.Count > 0 && HeaderCells(side, below, span, horizontals) is { } cells) rows.Add(cells);
         }
         var headerCount = rows.Count;
         var kept = new List<Candidate>();
