@@ -66,6 +66,10 @@ public static class TableCorpus
         new("side-by-side-b", "side-by-side tables", SideBySideBooktabs, [new(SideLeftCells[..4]), new(SideRightCells)]),
         new("glyph-gap-rows-b", "row as one text run", GlyphGapRowsNarrow, [new(GlyphGapCells)]),
         new("wrapped-cells-b", "wrapped cell lines", WrappedMiddle, [new(WrappedMiddleCells)]),
+        // Third round: pages around tables that the new rules must not absorb.
+        new("invoice-totals-c", "ordinary unruled", InvoiceWithTotals, [new(InvoiceCells)]),
+        new("stacked-tables-c", "ordinary unruled", StackedTables, [new(SideLeftCells), new(SideRightCells)]),
+        new("footnote-c", "ordinary unruled", TableWithFootnote, [new(BooktabsNumericCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -761,6 +765,52 @@ public static class TableCorpus
             y += 6;
         }
         End(pdf, y);
+        return pdf.Build();
+    }
+
+    // ---------------------------------------------------------------- third round
+
+    /// <summary>Line items, then after a gap a totals block under the last two columns only.</summary>
+    private static byte[] InvoiceWithTotals()
+    {
+        var pdf = Page("Invoice 2026-0119", out var y);
+        y = Rows(pdf, y, InvoiceColumns, InvoiceCells) + 12;
+        foreach (var (label, amount) in new[] { ("Subtotal", "2,291.90"), ("VAT 20%", "458.38"), ("Total due", "2,750.28") })
+        {
+            pdf.Text(430, y, label, Size, align: Cell.Right);
+            pdf.Text(530, y, amount, Size, align: Cell.Right);
+            y += Pitch;
+        }
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>Two tables one under the other with the same column layout, a caption between them.</summary>
+    private static byte[] StackedTables()
+    {
+        var pdf = Page("Sales and stock", out var y);
+        (double X, Cell Align)[] columns = [(60, Cell.Left), (260, Cell.Right), (360, Cell.Right)];
+        y = Rows(pdf, y, columns, SideLeftCells) + 10;
+        pdf.Text(60, y, "Table 2: Stock by warehouse at the end of the quarter", Size, bold: true);
+        y += Pitch + 6;
+        y = Rows(pdf, y, columns, SideRightCells);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>A booktabs table followed by a footnote line and a source line.</summary>
+    private static byte[] TableWithFootnote()
+    {
+        var pdf = Page("Table 4: Benchmark", out var y);
+        (double, Cell)[] columns = [(60, Cell.Left), (300, Cell.Right), (370, Cell.Right), (440, Cell.Right), (530, Cell.Right)];
+        pdf.Rule(56, y - 12, 534, y - 12, 1.0);
+        pdf.Rule(56, y + 4, 534, y + 4, 0.5);
+        y = Rows(pdf, y, columns, BooktabsNumericCells[..1]) + 3;
+        y = Rows(pdf, y, columns, BooktabsNumericCells[1..], boldRows: 0);
+        pdf.Rule(56, y - Pitch + 4, 534, y - Pitch + 4, 1.0);
+        pdf.Text(60, y + 2, "* Latency measured with batch size 1 on one GPU.", 8);
+        pdf.Text(60, y + 12, "Source: own measurements, 2025.", 8);
+        End(pdf, y + 14);
         return pdf.Build();
     }
 }

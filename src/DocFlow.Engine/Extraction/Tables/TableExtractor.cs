@@ -164,6 +164,7 @@ internal static class TableExtractor
         var horizontals = page.Rulings.Where(r => r.IsHorizontal).Select(Normalise).ToList();
         var i = 0;
         var free = 0; // candidates before this index belong to a table already
+        (List<(float Left, float Right)> Columns, Candidate Last)? previous = null;
         while (i < candidates.Count)
         {
             if (!IsTableRow(candidates[i])) { i++; continue; }
@@ -175,7 +176,8 @@ internal static class TableExtractor
                 header.Add(members[header.Count]);
             var body = members.Skip(header.Count).ToList();
             var columns = Columns(body);
-            if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals))
+            if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals)
+                && !IsTotalsBlock(body, columns, previous))
             {
                 // Header rows just above whose labels straddle the body's columns did not join it: add them.
                 for (var k = i - 1; k >= free && header.Count < 2; k--)
@@ -186,6 +188,7 @@ internal static class TableExtractor
                 }
                 foreach (var (from, to) in SideBySide(body, columns, horizontals))
                     result.Add(Build(header, body, columns, from, to, horizontals));
+                previous = (columns, body[^1]);
                 i = free = next;
             }
             else
@@ -195,6 +198,18 @@ internal static class TableExtractor
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Two columns of labels and amounts right under a table, beneath its right-hand columns and ending on its
+    /// last column's edge: the totals (subtotal, tax, total) of the table above, not a table of their own.
+    /// </summary>
+    private static bool IsTotalsBlock(List<Candidate> body, List<(float Left, float Right)> columns, (List<(float Left, float Right)> Columns, Candidate Last)? previous)
+    {
+        if (columns.Count != 2 || previous is not { } above || above.Columns.Count < 3) return false;
+        var height = Math.Max(1f, PageGeometry.Median(body.Select(m => m.Row.Height)));
+        if (body[0].Row.Box.Top - above.Last.Bottom > 4 * height) return false;
+        return Math.Abs(columns[^1].Right - above.Columns[^1].Right) <= height && columns[0].Left > above.Columns[0].Right;
     }
 
     /// <summary>A row further below the previous one than this many of the table's row pitches ends the table, however well it aligns.</summary>
@@ -265,10 +280,14 @@ internal static class TableExtractor
         return pitch > 0 && next.Row.Box.Top - members[^1].LastTop <= MaxPitchesInTable * pitch;
     }
 
-    /// <summary>Every chunk of the row lies in its own existing column, and most columns are filled: the table goes on after a gap.</summary>
+    /// <summary>
+    /// Every chunk of the row lies in its own existing column, the first column and most others are filled:
+    /// the table goes on after a gap (a totals block under the amounts only is not a table row).
+    /// </summary>
     private static bool Aligned(Candidate row, List<(float Left, float Right)> columns)
     {
         if (row.Chunks.Count < Math.Max(2, columns.Count - 1)) return false;
+        if (Overlapped(row.Chunks[0].Box, columns) is not [0]) return false;
         var seen = new HashSet<int>();
         foreach (var chunk in row.Chunks)
         {
