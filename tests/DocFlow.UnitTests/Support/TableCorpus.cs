@@ -70,6 +70,9 @@ public static class TableCorpus
         new("invoice-totals-c", "ordinary unruled", InvoiceWithTotals, [new(InvoiceCells)]),
         new("stacked-tables-c", "ordinary unruled", StackedTables, [new(SideLeftCells), new(SideRightCells)]),
         new("footnote-c", "ordinary unruled", TableWithFootnote, [new(BooktabsNumericCells)]),
+        new("blank-grid-c", "ordinary ruled", BlankGrid, [new(BlankGridCells)]),
+        new("optional-columns-c", "ordinary unruled", OptionalColumns, [new(OptionalColumnCells)]),
+        new("stacked-headings-c", "ordinary unruled", StackedWithHeadings, [new(SideLeftCells), new(SideRightCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -811,6 +814,61 @@ public static class TableCorpus
         pdf.Text(60, y + 2, "* Latency measured with batch size 1 on one GPU.", 8);
         pdf.Text(60, y + 12, "Source: own measurements, 2025.", 8);
         End(pdf, y + 14);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] BlankGridCells =
+    [
+        ["Date", "Visitor name", "Company", "Signature"],
+        ["", "", "", ""],
+        ["", "", "", ""],
+        ["", "", "", ""],
+        ["", "", "", ""],
+    ];
+
+    /// <summary>A ruled sign-in sheet: the header filled, the rows left blank to write in.</summary>
+    private static byte[] BlankGrid()
+    {
+        var pdf = Page("Visitor log", out var y);
+        double[] xs = [60, 140, 300, 420, 535];
+        var top = y - 12;
+        for (var r = 0; r <= 5; r++) pdf.Rule(xs[0], top + r * 22, xs[^1], top + r * 22);
+        foreach (var x in xs) pdf.Rule(x, top, x, top + 5 * 22);
+        for (var c = 0; c < 4; c++) pdf.Text(xs[c] + 5, top + 15, BlankGridCells[0][c], Size, bold: true);
+        End(pdf, top + 5 * 22 + 8);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] OptionalColumnCells =
+    [
+        ["Order", "Qty", "Amount", "Carrier", "Note"],
+        ["SO-5501", "3", "129.00", "DHL", "fragile"],
+        ["SO-5502", "1", "49.90", "", ""],
+        ["SO-5503", "12", "530.40", "UPS", "two boxes"],
+        ["SO-5504", "2", "88.00", "", ""],
+        ["SO-5505", "5", "210.00", "DHL", "call first"],
+        ["SO-5506", "1", "19.99", "", ""],
+    ];
+
+    /// <summary>The last two (text) columns are empty in every other row.</summary>
+    private static byte[] OptionalColumns()
+    {
+        var pdf = Page("Shipments", out var y);
+        y = Rows(pdf, y, [(60, Cell.Left), (200, Cell.Right), (290, Cell.Right), (340, Cell.Left), (440, Cell.Left)], OptionalColumnCells);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>Two tables with the same columns one under the other, each under a short heading.</summary>
+    private static byte[] StackedWithHeadings()
+    {
+        var pdf = Page("Quarterly figures", out var y);
+        (double X, Cell Align)[] columns = [(60, Cell.Left), (260, Cell.Right), (360, Cell.Right)];
+        y = Rows(pdf, y, columns, SideLeftCells) + 4;
+        pdf.Text(60, y, "Stock", Size, bold: true);
+        y += Pitch + 4;
+        y = Rows(pdf, y, columns, SideRightCells);
+        End(pdf, y);
         return pdf.Build();
     }
 }

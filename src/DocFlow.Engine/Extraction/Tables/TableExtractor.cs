@@ -119,11 +119,12 @@ internal static class TableExtractor
         // A grid of boxes holding "Label: value" is a boxed form, not a table: the form extractor reads it.
         var labelled = cellWords.Values.Count(ws => ws.OrderBy(w => w.Start).Take(6).Any(w => w.Text.Length > 1 && w.Text.EndsWith(':')));
         if (labelled >= 0.5 * cellWords.Count) return null;
-        // A chart's gridlines and bar outlines make a grid too, but with a label here and there: a table
-        // fills most of its cells, and several rows hold more than one value.
+        // A chart's gridlines and bar outlines make a grid too: irregular (bars cut the gridlines into many
+        // merged cells) and nearly empty. A blank sheet to fill in is regular, so it stays a table.
         var cellCount = Enumerable.Range(0, nr).Sum(r => Enumerable.Range(0, nc).Count(c => owner[r, c] == (r, c)));
         var fullRows = cellWords.Keys.GroupBy(k => k.Item1).Count(g => g.Count() >= 2);
-        if (cellWords.Count < 0.3 * cellCount || (nr >= 3 && fullRows < 2)) return null;
+        var sparse = cellWords.Count < 0.3 * cellCount || (nr >= 3 && fullRows < 2);
+        if (sparse && cellCount < 0.7 * nr * nc) return null;
 
         var rows = new List<IReadOnlyList<FoundCell>>();
         for (var r = 0; r < nr; r++)
@@ -250,7 +251,8 @@ internal static class TableExtractor
                 }
                 break;
             }
-            if (gap > MaxRowGap * height && !(WithinTablePitch(members, next) && Aligned(next, columns))) break;
+            if (gap > MaxRowGap * height && !(WithinTablePitch(members, next) && Aligned(next, columns)
+                                              && (!HasNumbers(members) || next.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))))) break;
             if (!Fits(members, next, out var trialColumns)) break;
             if (ruled && members.Count >= 2) ruledBetweenBody = true;
             members.Add(next);
@@ -312,9 +314,18 @@ internal static class TableExtractor
         var height = Math.Max(candidates[k - 1].Row.Height, below.Row.Height);
         if (below.Row.Box.Top - candidates[k - 1].Row.Box.Bottom > MaxRowGap * height) return false;
         if (RuledBetween(horizontals, candidates[k - 1].Row, below.Row, members)) return false;
+        // Under a label come data rows: in a table of numbers, a row of labels only is the next table's header.
+        if (HasNumbers(members) && !below.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))) return false;
         var trial = new List<Candidate>(members);
         for (var m = j; m < k; m++) trial.Add(candidates[m]);
         return Fits(trial, below, out var trialColumns) && trialColumns.Count == columns.Count;
+    }
+
+    /// <summary>Most rows after the first hold a number.</summary>
+    private static bool HasNumbers(List<Candidate> members)
+    {
+        var body = members.Skip(1).Where(m => m.Chunks.Count >= 2).ToList();
+        return body.Count > 0 && body.Count(m => m.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))) >= 0.6 * body.Count;
     }
 
     private static bool IsLabelChunk(Candidate row, List<(float Left, float Right)> columns)
@@ -490,6 +501,14 @@ internal static class TableExtractor
                 if ((left == 0 && right >= 2) || (right == 0 && left >= 2)) onlyOne++;
             }
             if (onlyOne == 0) continue;
+            // The shorter table ends (or starts) early: its empty rows are one run at the bottom (or top),
+            // not scattered as in a table whose last columns are optional.
+            bool Contiguous(Func<HashSet<int>, bool> empty)
+            {
+                var rows = Enumerable.Range(0, members.Count).Where(r => empty(cols[r])).ToList();
+                return rows.Count == 0 || (rows[^1] - rows[0] == rows.Count - 1 && (rows[0] == 0 || rows[^1] == members.Count - 1));
+            }
+            if (!Contiguous(set => set.All(c => c >= k)) || !Contiguous(set => set.All(c => c < k))) continue;
             var stub = members.Skip(1).SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
             if (stub.Count < 2 || stub.Count(c => PageGeometry.IsNumeric(c.Text)) > 0.4 * stub.Count) continue;
             return [(0, k), (k, columns.Count)];
