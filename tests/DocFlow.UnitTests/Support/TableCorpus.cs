@@ -73,6 +73,7 @@ public static class TableCorpus
         new("blank-grid-c", "ordinary ruled", BlankGrid, [new(BlankGridCells)]),
         new("optional-columns-c", "ordinary unruled", OptionalColumns, [new(OptionalColumnCells)]),
         new("stacked-headings-c", "ordinary unruled", StackedWithHeadings, [new(SideLeftCells), new(SideRightCells)]),
+        new("booktabs-narrow-d", "booktabs", BooktabsNarrow, [new(NarrowCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -868,6 +869,39 @@ public static class TableCorpus
         pdf.Text(60, y, "Stock", Size, bold: true);
         y += Pitch + 4;
         y = Rows(pdf, y, columns, SideRightCells);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] NarrowCells =
+    [
+        ["Method", "Backbone", "AP", "AP50", "AP75", "APs", "APm", "APl"],
+        ["Faster R-CNN", "ResNet-50", "37.4", "58.1", "40.4", "21.2", "41.0", "48.1"],
+        ["RetinaNet", "ResNet-50", "36.5", "55.4", "39.1", "20.4", "40.3", "48.1"],
+        ["FCOS", "ResNet-50", "38.7", "57.4", "41.8", "22.9", "42.5", "50.1"],
+        ["DETR", "ResNet-50", "42.0", "62.4", "44.2", "20.5", "45.8", "61.1"],
+        ["Deformable DETR", "ResNet-50", "46.2", "65.2", "50.0", "28.8", "49.2", "61.7"],
+    ];
+
+    /// <summary>A paper-style booktabs table in a small font with narrow column gaps (about half a text height).</summary>
+    private static byte[] BooktabsNarrow()
+    {
+        var pdf = Page("Table 1: Detection results", out var y);
+        const double size = 8;
+        var widths = Enumerable.Range(0, 8).Select(c => NarrowCells.Max(r => pdf.Measure(r[c], size, bold: true))).ToArray();
+        var xs = new double[8];
+        xs[0] = 60;
+        for (var c = 1; c < 8; c++) xs[c] = xs[c - 1] + widths[c - 1] + 5;
+        var right = xs[7] + widths[7];
+        pdf.Rule(58, y - 10, right + 2, y - 10, 1.0);
+        pdf.Rule(58, y + 3.5, right + 2, y + 3.5, 0.5);
+        for (var r = 0; r < NarrowCells.Length; r++)
+        {
+            for (var c = 0; c < 8; c++)
+                pdf.Text(c < 2 ? xs[c] : xs[c] + widths[c], y, NarrowCells[r][c], size, bold: r == 0, c < 2 ? Cell.Left : Cell.Right);
+            y += r == 0 ? 13 : 10.5;
+        }
+        pdf.Rule(58, y - 7, right + 2, y - 7, 1.0);
         End(pdf, y);
         return pdf.Build();
     }

@@ -570,7 +570,7 @@ internal static class TableExtractor
         var owner = new int[columns.Count];
         Array.Fill(owner, -1);
         var spans = new List<(int From, int To, Chunk Chunk)>();
-        foreach (var chunk in row.Chunks)
+        foreach (var chunk in row.Chunks.SelectMany(c => SplitAtColumns(c, columns, row.Row.Height)))
         {
             var hits = Overlapped(chunk.Box, columns);
             var cx = (chunk.Box.Left + chunk.Box.Right) / 2;
@@ -610,6 +610,28 @@ internal static class TableExtractor
             k = to + 1;
         }
         return cells;
+    }
+
+    /// <summary>
+    /// Header labels over narrow columns can sit closer than a chunk gap ("AP AP50 AP75"): a chunk across
+    /// several columns is cut where a gap wider than a word space falls between words of different columns.
+    /// </summary>
+    private static List<Chunk> SplitAtColumns(Chunk chunk, List<(float Left, float Right)> columns, float height)
+    {
+        if (chunk.Words.Count < 2 || Overlapped(chunk.Box, columns).Count < 2) return [chunk];
+        var column = chunk.Words.Select(w => Overlapped(w.Box, columns) is [var k] ? k : -1).ToList();
+        if (column.Contains(-1)) return [chunk];
+        var parts = new List<Chunk>();
+        var start = 0;
+        for (var i = 1; i < chunk.Words.Count; i++)
+        {
+            if (column[i] == column[i - 1] || chunk.Words[i].Box.Left - chunk.Words[i - 1].Box.Right <= 0.5f * height) continue;
+            parts.Add(new Chunk(chunk.Words.Skip(start).Take(i - start).ToList()));
+            start = i;
+        }
+        if (parts.Count == 0) return [chunk];
+        parts.Add(new Chunk(chunk.Words.Skip(start).ToList()));
+        return parts;
     }
 
     /// <summary>
