@@ -74,6 +74,7 @@ public static class TableCorpus
         new("optional-columns-c", "ordinary unruled", OptionalColumns, [new(OptionalColumnCells)]),
         new("stacked-headings-c", "ordinary unruled", StackedWithHeadings, [new(SideLeftCells), new(SideRightCells)]),
         new("booktabs-narrow-d", "booktabs", BooktabsNarrow, [new(NarrowCells)]),
+        new("booktabs-tight-d", "booktabs", () => BooktabsNarrow(gap: 3.5), [new(NarrowCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -884,14 +885,16 @@ public static class TableCorpus
     ];
 
     /// <summary>A paper-style booktabs table in a small font with narrow column gaps (about half a text height).</summary>
-    private static byte[] BooktabsNarrow()
+    private static byte[] BooktabsNarrow() => BooktabsNarrow(5);
+
+    private static byte[] BooktabsNarrow(double gap)
     {
         var pdf = Page("Table 1: Detection results", out var y);
         const double size = 8;
         var widths = Enumerable.Range(0, 8).Select(c => NarrowCells.Max(r => pdf.Measure(r[c], size, bold: true))).ToArray();
         var xs = new double[8];
         xs[0] = 60;
-        for (var c = 1; c < 8; c++) xs[c] = xs[c - 1] + widths[c - 1] + 5;
+        for (var c = 1; c < 8; c++) xs[c] = xs[c - 1] + widths[c - 1] + gap;
         var right = xs[7] + widths[7];
         pdf.Rule(58, y - 10, right + 2, y - 10, 1.0);
         pdf.Rule(58, y + 3.5, right + 2, y + 3.5, 0.5);

@@ -163,6 +163,7 @@ internal static class TableExtractor
         var result = new List<FoundTable>();
         var candidates = rows.Select(r => new Candidate(r, PageGeometry.Chunks(r))).ToList();
         var horizontals = page.Rulings.Where(r => r.IsHorizontal).Select(Normalise).ToList();
+        SplitRuledFrames(candidates, horizontals, page.Width);
         var i = 0;
         var free = 0; // candidates before this index belong to a table already
         (List<(float Left, float Right)> Columns, Candidate Last)? previous = null;
@@ -211,6 +212,90 @@ internal static class TableExtractor
         var height = Math.Max(1f, PageGeometry.Median(body.Select(m => m.Row.Height)));
         if (body[0].Row.Box.Top - above.Last.Bottom > 4 * height) return false;
         return Math.Abs(columns[^1].Right - above.Columns[^1].Right) <= height && columns[0].Left > above.Columns[0].Right;
+    }
+
+    /// <summary>
+    /// Rules-only (booktabs) tables in a small font can have column gaps narrower than a chunk gap. Between
+    /// rules of the same extent (top, below the header, bottom) that hold rows of several chunks, columns are
+    /// found from the x-ranges no body word covers and the rows' chunks are cut there.
+    /// </summary>
+    private static void SplitRuledFrames(List<Candidate> candidates, List<Ruling> horizontals, float pageWidth)
+    {
+        var wide = horizontals.Where(r => r.X2 - r.X1 >= 0.2f * pageWidth).OrderBy(r => r.Y1).ToList();
+        if (wide.Count < 2) return;
+        var tol = Math.Max(2f, 0.01f * pageWidth);
+        var used = new bool[wide.Count];
+        for (var a = 0; a < wide.Count; a++)
+        {
+            if (used[a]) continue;
+            var chain = new List<Ruling> { wide[a] };
+            for (var b = a + 1; b < wide.Count; b++)
+            {
+                if (Math.Abs(wide[b].X1 - wide[a].X1) > tol || Math.Abs(wide[b].X2 - wide[a].X2) > tol || wide[b].Y1 - chain[^1].Y1 <= 1) continue;
+                var rows = Between(candidates, chain[^1], wide[b], tol);
+                if (rows.Count > 0 && rows.Count(r => r.Chunks.Count >= 2) < 0.5 * rows.Count) break;
+                chain.Add(wide[b]);
+                used[b] = true;
+            }
+            if (chain.Count < 2) continue;
+            var region = Between(candidates, chain[0], chain[^1], tol);
+            if (region.Count < 3) continue;
+            // Header rows may hold spanning labels: the gutters come from the rows under the header rule.
+            var body = chain.Count >= 3 ? Between(candidates, chain[1], chain[^1], tol) : region;
+            if (body.Count < 2) body = region;
+            var gutters = Gutters(body);
+            if (gutters.Count == 0) continue;
+            foreach (var row in region)
+            {
+                var split = row.Chunks.SelectMany(c => Cut(c, gutters)).ToList();
+                if (split.Count == row.Chunks.Count) continue;
+                row.Chunks.Clear();
+                row.Chunks.AddRange(split);
+            }
+        }
+    }
+
+    /// <summary>The rows between two rules, within their x-extent; empty when a row crosses out of it.</summary>
+    private static List<Candidate> Between(List<Candidate> candidates, Ruling top, Ruling bottom, float tol)
+    {
+        var rows = candidates.Where(c => c.Row.Box.CenterY > top.Y1 && c.Row.Box.CenterY < bottom.Y1).ToList();
+        return rows.All(c => c.Row.Box.Left >= top.X1 - tol && c.Row.Box.Right <= top.X2 + tol) ? rows : [];
+    }
+
+    /// <summary>X-ranges between the rows' words that no word covers.</summary>
+    private static List<(float Left, float Right)> Gutters(List<Candidate> rows)
+    {
+        var words = rows.SelectMany(r => r.Row.Words).OrderBy(w => w.Box.Left).ToList();
+        // A gutter must run through every row; a word space rarely does, however wide it is.
+        var min = 0.3f * PageGeometry.Median(rows.Select(r => r.Row.Height));
+        var gutters = new List<(float Left, float Right)>();
+        var reach = words.Count > 0 ? words[0].Box.Right : 0;
+        foreach (var w in words.Skip(1))
+        {
+            if (w.Box.Left - reach >= min) gutters.Add((reach, w.Box.Left));
+            reach = Math.Max(reach, w.Box.Right);
+        }
+        // Column gaps are alike; a much narrower free strip is the space before a unit ("4.1 ms") in every row.
+        var typical = PageGeometry.Median(gutters.Select(g => g.Right - g.Left));
+        return [.. gutters.Where(g => g.Right - g.Left >= 0.5f * typical)];
+    }
+
+    private static List<Chunk> Cut(Chunk chunk, List<(float Left, float Right)> gutters)
+    {
+        int Slot(WordView w) => gutters.Count(g => g.Right <= (w.Box.Left + w.Box.Right) / 2);
+        var parts = new List<Chunk>();
+        var current = new List<WordView>();
+        foreach (var w in chunk.Words)
+        {
+            if (current.Count > 0 && Slot(w) != Slot(current[^1]))
+            {
+                parts.Add(new Chunk(current));
+                current = [];
+            }
+            current.Add(w);
+        }
+        parts.Add(new Chunk(current));
+        return parts.Count == 1 ? [chunk] : parts;
     }
 
     /// <summary>A row further below the previous one than this many of the table's row pitches ends the table, however well it aligns.</summary>
