@@ -75,6 +75,8 @@ public static class TableCorpus
         new("stacked-headings-c", "ordinary unruled", StackedWithHeadings, [new(SideLeftCells), new(SideRightCells)]),
         new("booktabs-narrow-d", "booktabs", BooktabsNarrow, [new(NarrowCells)]),
         new("booktabs-tight-d", "booktabs", () => BooktabsNarrow(gap: 3.5), [new(NarrowCells)]),
+        new("framed-prose-e", "framed prose", FramedProse, []),
+        new("framed-key-values-e", "form block", FramedKeyValues, []),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -906,6 +908,45 @@ public static class TableCorpus
         }
         pdf.Rule(58, y - 7, right + 2, y - 7, 1.0);
         End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>A justified abstract between two full-width rules: not a table.</summary>
+    private static byte[] FramedProse()
+    {
+        var pdf = Page("Abstract", out var y);
+        string[] lines =
+        [
+            "We study table detection in digital documents and show that simple layout rules",
+            "based on rule lines, column alignment and gap statistics recover most tables of",
+            "financial reports and scientific papers. On 120 documents the method finds 94% of",
+            "the tables and 97% of their cells, at a cost of about 2 ms per page on one core.",
+        ];
+        pdf.Rule(60, y - 12, 535, y - 12, 0.8);
+        foreach (var line in lines)
+        {
+            pdf.Justified(60, y, 475, line);
+            y += 13;
+        }
+        pdf.Rule(60, y - 7, 535, y - 7, 0.8);
+        End(pdf, y + 4);
+        return pdf.Build();
+    }
+
+    /// <summary>"Label: value" pairs between two rules (a form header): not a table.</summary>
+    private static byte[] FramedKeyValues()
+    {
+        var pdf = Page("Order confirmation", out var y);
+        (string, string)[] pairs = [("Customer:", "Nordic Parts AS"), ("Order no.:", "SO-5507"), ("Date:", "2026-03-02"), ("Payment:", "30 days net")];
+        pdf.Rule(60, y - 12, 400, y - 12, 0.8);
+        foreach (var (label, value) in pairs)
+        {
+            pdf.Text(60, y, label, Size, bold: true);
+            pdf.Text(160, y, value, Size);
+            y += Pitch;
+        }
+        pdf.Rule(60, y - 8, 400, y - 8, 0.8);
+        End(pdf, y + 4);
         return pdf.Build();
     }
 }
