@@ -10,7 +10,11 @@ namespace DocFlow.Engine.Pdf;
 /// <param name="Baseline">Distance of the baseline from the top of the page.</param>
 /// <param name="FontSize">The effective font size in points (the height of the em box).</param>
 /// <param name="Invisible">Drawn with text rendering mode 3/7, as OCR layers over scans are.</param>
-internal sealed record PdfWord(string Text, Box Box, float Baseline, float FontSize, bool Invisible);
+internal sealed record PdfWord(string Text, Box Box, float Baseline, float FontSize, bool Invisible)
+{
+    /// <summary>The word's glyphs left to right (text piece and box), for splitting at wide glyph gaps; empty when unknown.</summary>
+    public IReadOnlyList<(string Text, Box Box)> Glyphs { get; init; } = [];
+}
 
 /// <summary>An image taken from the PDF that leptonica can decode as it is.</summary>
 internal sealed record EmbeddedPageImage(byte[] Bytes, string MimeType);
@@ -48,7 +52,7 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             var size = (float)w.Letters.Max(l => l.PointSize);
             if (size <= 0) size = Math.Max(box.Height, 1f);
             var invisible = w.Letters.All(l => l.RenderingMode is TextRenderingMode.Neither or TextRenderingMode.NeitherClip);
-            words.Add(new PdfWord(text, box, baseline, size, invisible));
+            words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = Glyphs(w, crop, text) });
         }
 
         var usable = TextLayerBuilder.IsUsable(words);
@@ -60,6 +64,23 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
         if (!usable)
             image = PageImageExtractor.TryExtract(page);
         return new PageSnapshot(width, height, words, usable, image) { Rulings = usable ? RulingExtractor.Extract(page) : [] };
+    }
+
+    /// <summary>The glyphs of a word in page coordinates, when their texts make up the word's text exactly (left-to-right scripts).</summary>
+    private static IReadOnlyList<(string Text, Box Box)> Glyphs(Word word, PdfRectangle crop, string text)
+    {
+        if (word.Letters.Count < 2) return [];
+        var glyphs = new List<(string, Box)>(word.Letters.Count);
+        var length = 0;
+        foreach (var l in word.Letters)
+        {
+            var piece = Sanitize(l.Value);
+            if (piece.Length == 0) continue;
+            var b = l.BoundingBox;
+            glyphs.Add((piece, new Box((float)(b.Left - crop.Left), (float)(crop.Top - b.Top), (float)(b.Right - crop.Left), (float)(crop.Top - b.Bottom))));
+            length += piece.Length;
+        }
+        return length == text.Length && string.Concat(glyphs.Select(g => g.Item1)) == text ? glyphs : [];
     }
 
     /// <summary>Word text may not hold whitespace or control characters: the text convention joins words with one space.</summary>

@@ -45,7 +45,7 @@ internal static class TextLayerBuilder
     public static PageLayout? Build(int pageNumber, PageSnapshot page)
     {
         if (!page.HasUsableText || page.Words.Count == 0) return null;
-        var lines = GroupLines(page.Words);
+        var lines = GroupLines(SplitAtGlyphGaps(page.Words));
         var blocks = new List<BlockLayout>();
         var paragraphs = new List<ParagraphLayout>();
         var current = new List<TextLine>();
@@ -113,6 +113,46 @@ internal static class TextLayerBuilder
             var words = Words.OrderBy(w => w.Box.Left).Select(w => new WordLayout(w.Text, w.Box, 1f)).ToList();
             return new LineLayout(words, Box.Union(words.Select(w => w.Box)), 1f);
         }
+    }
+
+    /// <summary>A gap between two glyphs of one word wider than this many font sizes separates two words (a word space is ~0.3 em).</summary>
+    private const float GlyphGapSplit = 0.6f;
+
+    /// <summary>
+    /// Splits words at wide gaps between their glyphs. Some producers draw a whole table row as one text
+    /// run, its cells apart by glyph displacements rather than spaces; a word extractor that joins them
+    /// would make one cell of the row.
+    /// </summary>
+    internal static IReadOnlyList<PdfWord> SplitAtGlyphGaps(IReadOnlyList<PdfWord> words)
+    {
+        List<PdfWord>? result = null;
+        for (var i = 0; i < words.Count; i++)
+        {
+            var w = words[i];
+            var cuts = Cuts(w);
+            if (cuts.Count == 0)
+            {
+                result?.Add(w);
+                continue;
+            }
+            result ??= [.. words.Take(i)];
+            var from = 0;
+            foreach (var cut in cuts.Append(w.Glyphs.Count))
+            {
+                var glyphs = w.Glyphs.Skip(from).Take(cut - from).ToList();
+                result.Add(new PdfWord(string.Concat(glyphs.Select(g => g.Text)), Box.Union(glyphs.Select(g => g.Box)), w.Baseline, w.FontSize, w.Invisible) { Glyphs = glyphs });
+                from = cut;
+            }
+        }
+        return result ?? words;
+    }
+
+    private static List<int> Cuts(PdfWord w)
+    {
+        var cuts = new List<int>();
+        for (var k = 1; k < w.Glyphs.Count; k++)
+            if (w.Glyphs[k].Box.Left - w.Glyphs[k - 1].Box.Right > GlyphGapSplit * w.FontSize) cuts.Add(k);
+        return cuts;
     }
 
     /// <summary>Words whose baseline bands overlap by at least half the smaller band share a line.</summary>

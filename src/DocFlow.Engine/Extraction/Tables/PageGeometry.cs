@@ -122,7 +122,9 @@ internal static class PageGeometry
         {
             // Words of one line are one space apart in the text; anything else starts a new segment.
             if (ordered[i].Start <= end + 1) { end = Math.Max(end, ordered[i].End); continue; }
-            segments.Add(new TextSegment { StartIndex = start, EndIndex = end });
+            // Clients concatenate the segments: keep the separator after this one (every word is followed by
+            // a space or the line's '\n'), so a wrapped cell's "repair and" + "pipe" does not read "andpipe".
+            segments.Add(new TextSegment { StartIndex = start, EndIndex = end + 1 });
             (start, end) = (ordered[i].Start, ordered[i].End);
         }
         segments.Add(new TextSegment { StartIndex = start, EndIndex = end });

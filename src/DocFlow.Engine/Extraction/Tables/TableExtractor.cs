@@ -119,6 +119,12 @@ internal static class TableExtractor
         // A grid of boxes holding "Label: value" is a boxed form, not a table: the form extractor reads it.
         var labelled = cellWords.Values.Count(ws => ws.OrderBy(w => w.Start).Take(6).Any(w => w.Text.Length > 1 && w.Text.EndsWith(':')));
         if (labelled >= 0.5 * cellWords.Count) return null;
+        // A chart's gridlines and bar outlines make a grid too: irregular (bars cut the gridlines into many
+        // merged cells) and nearly empty. A blank sheet to fill in is regular, so it stays a table.
+        var cellCount = Enumerable.Range(0, nr).Sum(r => Enumerable.Range(0, nc).Count(c => owner[r, c] == (r, c)));
+        var fullRows = cellWords.Keys.GroupBy(k => k.Item1).Count(g => g.Count() >= 2);
+        var sparse = cellWords.Count < 0.3 * cellCount || (nr >= 3 && fullRows < 2);
+        if (sparse && cellCount < 0.7 * nr * nc) return null;
 
         var rows = new List<IReadOnlyList<FoundCell>>();
         for (var r = 0; r < nr; r++)
@@ -147,6 +153,9 @@ internal static class TableExtractor
         public List<Chunk> Continuations { get; } = [];
 
         public float Bottom => Continuations.Count > 0 ? Continuations[^1].Box.Bottom : Row.Box.Bottom;
+
+        /// <summary>The top of the row's last line (itself or its last wrapped line).</summary>
+        public float LastTop => Continuations.Count > 0 ? Continuations[^1].Box.Top : Row.Box.Top;
     }
 
     private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows)
@@ -154,42 +163,35 @@ internal static class TableExtractor
         var result = new List<FoundTable>();
         var candidates = rows.Select(r => new Candidate(r, PageGeometry.Chunks(r))).ToList();
         var horizontals = page.Rulings.Where(r => r.IsHorizontal).Select(Normalise).ToList();
+        SplitRuledFrames(candidates, horizontals, page.Width);
         var i = 0;
+        var free = 0; // candidates before this index belong to a table already
+        (List<(float Left, float Right)> Columns, Candidate Last)? previous = null;
         while (i < candidates.Count)
         {
             if (!IsTableRow(candidates[i])) { i++; continue; }
-            var members = new List<Candidate> { candidates[i] };
-            var columns = Columns(members);
-            var ruledBetweenBody = false;
-            var j = i + 1;
-            for (; j < candidates.Count; j++)
+            var (members, next) = Grow(candidates, i, horizontals);
+            // Leading rows that open columns of their own are a header block over the body's columns
+            // (a year spanning two sub-columns); the body's columns are found without them.
+            var header = new List<Candidate>();
+            while (header.Count < 2 && members.Count - header.Count >= 4 && IsSpanningHeader(members[header.Count], members.Skip(header.Count + 1).ToList()))
+                header.Add(members[header.Count]);
+            var body = members.Skip(header.Count).ToList();
+            var columns = Columns(body);
+            if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals)
+                && !IsTotalsBlock(body, columns, previous))
             {
-                var next = candidates[j];
-                var last = members[^1];
-                if (IsContinuation(next, last, members, columns))
+                // Header rows just above whose labels straddle the body's columns did not join it: add them.
+                for (var k = i - 1; k >= free && header.Count < 2; k--)
                 {
-                    last.Continuations.Add(next.Chunks[0]);
-                    continue;
+                    var below = header.Count > 0 ? header[0] : body[0];
+                    if (!IsHeaderAbove(candidates[k], below, columns, horizontals)) break;
+                    header.Insert(0, candidates[k]);
                 }
-                if (!IsTableRow(next)) break;
-                var height = Math.Max(last.Row.Height, next.Row.Height);
-                if (next.Row.Box.Top - last.Bottom > MaxRowGap * height) break;
-                // A rule across the table under a body row, when the body rows above are not ruled apart,
-                // is the table's bottom rule: what follows (totals, notes) is not part of it.
-                var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
-                if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
-                var trial = new List<Candidate>(members) { next };
-                var trialColumns = Columns(trial);
-                if (trialColumns.Count < 2 || trial.Any(m => !FitsOnce(m, trialColumns))) break;
-                if (ruled && members.Count >= 2) ruledBetweenBody = true;
-                members = trial;
-                columns = trialColumns;
-            }
-
-            if (members.Count >= 3 && Accept(members, columns))
-            {
-                result.Add(Build(members, columns, horizontals));
-                i = j;
+                foreach (var (from, to) in SideBySide(body, columns, horizontals))
+                    result.Add(Build(header, body, columns, from, to, horizontals));
+                previous = (columns, body[^1]);
+                i = free = next;
             }
             else
             {
@@ -201,19 +203,241 @@ internal static class TableExtractor
     }
 
     /// <summary>
+    /// Two columns of labels and amounts right under a table, beneath its right-hand columns and ending on its
+    /// last column's edge: the totals (subtotal, tax, total) of the table above, not a table of their own.
+    /// </summary>
+    private static bool IsTotalsBlock(List<Candidate> body, List<(float Left, float Right)> columns, (List<(float Left, float Right)> Columns, Candidate Last)? previous)
+    {
+        if (columns.Count != 2 || previous is not { } above || above.Columns.Count < 3) return false;
+        var height = Math.Max(1f, PageGeometry.Median(body.Select(m => m.Row.Height)));
+        if (body[0].Row.Box.Top - above.Last.Bottom > 4 * height) return false;
+        return Math.Abs(columns[^1].Right - above.Columns[^1].Right) <= height && columns[0].Left > above.Columns[0].Right;
+    }
+
+    /// <summary>
+    /// Rules-only (booktabs) tables in a small font can have column gaps narrower than a chunk gap. Between
+    /// rules of the same extent (top, below the header, bottom) that hold rows of several chunks, columns are
+    /// found from the x-ranges no body word covers and the rows' chunks are cut there.
+    /// </summary>
+    private static void SplitRuledFrames(List<Candidate> candidates, List<Ruling> horizontals, float pageWidth)
+    {
+        var wide = horizontals.Where(r => r.X2 - r.X1 >= 0.2f * pageWidth).OrderBy(r => r.Y1).ToList();
+        if (wide.Count < 2) return;
+        var tol = Math.Max(2f, 0.01f * pageWidth);
+        var used = new bool[wide.Count];
+        for (var a = 0; a < wide.Count; a++)
+        {
+            if (used[a]) continue;
+            var chain = new List<Ruling> { wide[a] };
+            for (var b = a + 1; b < wide.Count; b++)
+            {
+                if (Math.Abs(wide[b].X1 - wide[a].X1) > tol || Math.Abs(wide[b].X2 - wide[a].X2) > tol || wide[b].Y1 - chain[^1].Y1 <= 1) continue;
+                var rows = Between(candidates, chain[^1], wide[b], tol);
+                if (rows.Count > 0 && rows.Count(r => r.Chunks.Count >= 2) < 0.5 * rows.Count) break;
+                chain.Add(wide[b]);
+                used[b] = true;
+            }
+            if (chain.Count < 2) continue;
+            var region = Between(candidates, chain[0], chain[^1], tol);
+            if (region.Count < 3) continue;
+            // Header rows may hold spanning labels: the gutters come from the rows under the header rule.
+            var body = chain.Count >= 3 ? Between(candidates, chain[1], chain[^1], tol) : region;
+            if (body.Count < 2) body = region;
+            var gutters = Gutters(body);
+            if (gutters.Count == 0) continue;
+            foreach (var row in region)
+            {
+                var split = row.Chunks.SelectMany(c => Cut(c, gutters)).ToList();
+                if (split.Count == row.Chunks.Count) continue;
+                row.Chunks.Clear();
+                row.Chunks.AddRange(split);
+            }
+        }
+    }
+
+    /// <summary>The rows between two rules, within their x-extent; empty when a row crosses out of it.</summary>
+    private static List<Candidate> Between(List<Candidate> candidates, Ruling top, Ruling bottom, float tol)
+    {
+        var rows = candidates.Where(c => c.Row.Box.CenterY > top.Y1 && c.Row.Box.CenterY < bottom.Y1).ToList();
+        return rows.All(c => c.Row.Box.Left >= top.X1 - tol && c.Row.Box.Right <= top.X2 + tol) ? rows : [];
+    }
+
+    /// <summary>X-ranges between the rows' words that no word covers and that most rows' chunks run across.</summary>
+    private static List<(float Left, float Right)> Gutters(List<Candidate> rows)
+    {
+        var words = rows.SelectMany(r => r.Row.Words).OrderBy(w => w.Box.Left).ToList();
+        // A gutter must run through every row; a word space rarely does, however wide it is.
+        var min = 0.3f * PageGeometry.Median(rows.Select(r => r.Row.Height));
+        var gutters = new List<(float Left, float Right)>();
+        var reach = words.Count > 0 ? words[0].Box.Right : 0;
+        foreach (var w in words.Skip(1))
+        {
+            if (w.Box.Left - reach >= min) gutters.Add((reach, w.Box.Left));
+            reach = Math.Max(reach, w.Box.Right);
+        }
+        // Column gaps are alike; a much narrower free strip is the space before a unit ("4.1 ms") in every row.
+        var typical = PageGeometry.Median(gutters.Select(g => g.Right - g.Left));
+        // Only strips that chunks run across in most rows are missed column gaps; elsewhere the chunks are
+        // apart already, and a strip under a header's word space ("Unit price") is no column.
+        bool Across(Chunk c, (float Left, float Right) g) => c.Box.Left < g.Left && c.Box.Right > g.Right;
+        return [.. gutters.Where(g => g.Right - g.Left >= 0.5f * typical && rows.Count(r => r.Chunks.Any(c => Across(c, g))) >= 0.5 * rows.Count)];
+    }
+
+    private static List<Chunk> Cut(Chunk chunk, List<(float Left, float Right)> gutters)
+    {
+        int Slot(WordView w) => gutters.Count(g => g.Right <= (w.Box.Left + w.Box.Right) / 2);
+        var parts = new List<Chunk>();
+        var current = new List<WordView>();
+        foreach (var w in chunk.Words)
+        {
+            if (current.Count > 0 && Slot(w) != Slot(current[^1]))
+            {
+                parts.Add(new Chunk(current));
+                current = [];
+            }
+            current.Add(w);
+        }
+        parts.Add(new Chunk(current));
+        return parts.Count == 1 ? [chunk] : parts;
+    }
+
+    /// <summary>A row further below the previous one than this many of the table's row pitches ends the table, however well it aligns.</summary>
+    private const float MaxPitchesInTable = 3.2f;
+
+    /// <summary>
+    /// The rows of a table starting at <paramref name="start"/>: rows whose chunks fall into the same
+    /// columns, their wrapped lines, group-label rows (only the first cell filled, more rows below) and,
+    /// after a blank line, rows that align with the columns already found.
+    /// </summary>
+    private static (List<Candidate> Members, int Next) Grow(List<Candidate> candidates, int start, List<Ruling> horizontals)
+    {
+        var members = new List<Candidate> { candidates[start] };
+        var columns = Columns(members);
+        var ruledBetweenBody = false;
+        var j = start + 1;
+        for (; j < candidates.Count; j++)
+        {
+            var next = candidates[j];
+            var last = members[^1];
+            if (IsContinuation(next, last, members, columns))
+            {
+                last.Continuations.Add(next.Chunks[0]);
+                continue;
+            }
+            var height = Math.Max(last.Row.Height, next.Row.Height);
+            var gap = next.Row.Box.Top - last.Bottom;
+            // A rule across the table under a body row, when the body rows above are not ruled apart,
+            // is the table's bottom rule: what follows (totals, notes) is not part of it.
+            var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
+            if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
+            if (!IsTableRow(next))
+            {
+                if (gap <= MaxRowGap * height && IsGroupLabel(candidates, j, members, columns, horizontals))
+                {
+                    members.Add(next);
+                    continue;
+                }
+                break;
+            }
+            if (gap > MaxRowGap * height && !(WithinTablePitch(members, next) && Aligned(next, columns)
+                                              && (!HasNumbers(members) || next.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))))) break;
+            if (!Fits(members, next, out var trialColumns)) break;
+            if (ruled && members.Count >= 2) ruledBetweenBody = true;
+            members.Add(next);
+            columns = trialColumns;
+        }
+        // A label row needs table rows under it.
+        while (members.Count > 1 && members[^1].Chunks.Count < 2) { members.RemoveAt(members.Count - 1); j--; }
+        return (members, j);
+    }
+
+    private static bool Fits(List<Candidate> members, Candidate next, out List<(float Left, float Right)> columns)
+    {
+        var trial = new List<Candidate>(members) { next };
+        columns = Columns(trial);
+        var cols = columns;
+        return columns.Count >= 2 && trial.All(m => FitsOnce(m, cols));
+    }
+
+    /// <summary>The gap before <paramref name="next"/> is at most a few of the table's own row pitches (a blank line or two inside the table).</summary>
+    private static bool WithinTablePitch(List<Candidate> members, Candidate next)
+    {
+        var full = members.Where(m => m.Chunks.Count >= 2).ToList();
+        if (full.Count < 2) return false;
+        var pitches = new List<float>();
+        for (var k = 1; k < members.Count; k++) pitches.Add(members[k].Row.Box.Top - members[k - 1].LastTop);
+        var pitch = PageGeometry.Median(pitches);
+        return pitch > 0 && next.Row.Box.Top - members[^1].LastTop <= MaxPitchesInTable * pitch;
+    }
+
+    /// <summary>
+    /// Every chunk of the row lies in its own existing column, the first column and most others are filled:
+    /// the table goes on after a gap (a totals block under the amounts only is not a table row).
+    /// </summary>
+    private static bool Aligned(Candidate row, List<(float Left, float Right)> columns)
+    {
+        if (row.Chunks.Count < Math.Max(2, columns.Count - 1)) return false;
+        if (Overlapped(row.Chunks[0].Box, columns) is not [0]) return false;
+        var seen = new HashSet<int>();
+        foreach (var chunk in row.Chunks)
+        {
+            var hits = Enumerable.Range(0, columns.Count).Where(k => PageGeometry.OverlapX(chunk.Box, new Box(columns[k].Left, 0, columns[k].Right, 1)) > 0).ToList();
+            if (hits.Count != 1 || !seen.Add(hits[0])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A single short chunk in the first column ("Europe"), followed (possibly after more labels) by a row
+    /// that fits the table's columns: a group label inside the table, not the end of it.
+    /// </summary>
+    private static bool IsGroupLabel(List<Candidate> candidates, int j, List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        if (columns.Count < 2 || members.Count(m => m.Chunks.Count >= 2) < 1) return false;
+        if (!IsLabelChunk(candidates[j], columns)) return false;
+        var k = j + 1;
+        while (k < candidates.Count && k <= j + 2 && candidates[k].Chunks.Count == 1 && IsLabelChunk(candidates[k], columns)) k++;
+        if (k >= candidates.Count || !IsTableRow(candidates[k])) return false;
+        var below = candidates[k];
+        var height = Math.Max(candidates[k - 1].Row.Height, below.Row.Height);
+        if (below.Row.Box.Top - candidates[k - 1].Row.Box.Bottom > MaxRowGap * height) return false;
+        if (RuledBetween(horizontals, candidates[k - 1].Row, below.Row, members)) return false;
+        // Under a label come data rows: in a table of numbers, a row of labels only is the next table's header.
+        if (HasNumbers(members) && !below.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))) return false;
+        var trial = new List<Candidate>(members);
+        for (var m = j; m < k; m++) trial.Add(candidates[m]);
+        return Fits(trial, below, out var trialColumns) && trialColumns.Count == columns.Count;
+    }
+
+    /// <summary>Most rows after the first hold a number.</summary>
+    private static bool HasNumbers(List<Candidate> members)
+    {
+        var body = members.Skip(1).Where(m => m.Chunks.Count >= 2).ToList();
+        return body.Count > 0 && body.Count(m => m.Chunks.Any(c => PageGeometry.IsNumeric(c.Text))) >= 0.6 * body.Count;
+    }
+
+    private static bool IsLabelChunk(Candidate row, List<(float Left, float Right)> columns)
+    {
+        if (row.Chunks.Count != 1) return false;
+        var chunk = row.Chunks[0];
+        return chunk.Box.Left < columns[0].Right && chunk.Box.Right < columns[1].Left
+               && chunk.Box.Left >= columns[0].Left - 3 * row.Row.Height && !PageGeometry.IsNumeric(chunk.Text) && !chunk.Text.EndsWith(':');
+    }
+
+    /// <summary>
     /// A single chunk under a row, inside one column, closer to it than the table's rows are to each
     /// other: the cell's text wrapped onto a second line.
     /// </summary>
     private static bool IsContinuation(Candidate next, Candidate last, List<Candidate> members, List<(float Left, float Right)> columns)
     {
-        if (members.Count < 2 || next.Chunks.Count != 1) return false;
+        if (members.Count < 2 || next.Chunks.Count != 1 || last.Chunks.Count < 2) return false;
         var chunk = next.Chunks[0];
         if (columns.Count(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0) != 1) return false;
         var gaps = new List<float>();
         for (var k = 1; k < members.Count; k++) gaps.Add(members[k].Row.Box.Top - members[k - 1].Bottom);
         var rowGap = PageGeometry.Median(gaps);
         var gap = next.Row.Box.Top - last.Bottom;
-        return gap < 0.75f * rowGap && gap < 0.6f * Math.Max(last.Row.Height, next.Row.Height);
+        return gap < 0.75f * rowGap && gap < 1.0f * Math.Max(last.Row.Height, next.Row.Height);
     }
 
     /// <summary>A row with at least two chunks that is not a "Label: value" line.</summary>
@@ -226,6 +450,19 @@ internal static class TableExtractor
         var right = members.Max(m => m.Row.Box.Right);
         return horizontals.Any(r => r.Y1 >= above.Box.Bottom - 1 && r.Y1 <= below.Box.Top + 1
                                     && Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.6f * (right - left));
+    }
+
+    /// <summary>A rule across most of the table's width within two text heights above its first row and below its last: the booktabs frame.</summary>
+    private static bool RuledFrame(List<Ruling> horizontals, List<Candidate> members)
+    {
+        var left = members.Min(m => m.Row.Box.Left);
+        var right = members.Max(m => m.Row.Box.Right);
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        bool Across(Ruling r) => Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.8f * (right - left);
+        var top = members[0].Row.Box.Top;
+        var bottom = members[^1].Bottom;
+        return horizontals.Any(r => Across(r) && r.Y1 <= top + 1 && r.Y1 >= top - 2 * height)
+               && horizontals.Any(r => Across(r) && r.Y1 >= bottom - 1 && r.Y1 <= bottom + 2 * height);
     }
 
     /// <summary>Column x-ranges: the union of chunk ranges that overlap, across all rows.</summary>
@@ -251,8 +488,39 @@ internal static class TableExtractor
         return row.Chunks.All(c => seen.Add(ColumnOf(c, columns)));
     }
 
-    /// <summary>Three columns or more; two only when one of them holds numbers (a list of amounts) and the rows are not "Label: value" pairs.</summary>
-    private static bool Accept(List<Candidate> members, List<(float Left, float Right)> columns)
+    /// <summary>
+    /// A leading row of labels whose chunks do not each fall into one column of the rows below: it opens
+    /// columns of its own or straddles several (a year over "Sales" and "Share").
+    /// </summary>
+    private static bool IsSpanningHeader(Candidate row, List<Candidate> rest)
+    {
+        if (row.Chunks.Any(c => PageGeometry.IsNumeric(c.Text) && !IsYear(c.Text))) return false;
+        var columns = Columns(rest);
+        if (columns.Count < 3) return false;
+        return row.Chunks.Any(c => Overlapped(c.Box, columns).Count != 1);
+    }
+
+    /// <summary>
+    /// A row of short labels right above a table, within its width, that can be placed over its columns
+    /// (a label over two columns spans them); not a caption or heading at the table's left edge.
+    /// </summary>
+    private static bool IsHeaderAbove(Candidate row, Candidate below, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        var height = Math.Max(row.Row.Height, below.Row.Height);
+        if (below.Row.Box.Top - row.Bottom > MaxRowGap * height) return false;
+        if (row.Chunks.Any(c => (PageGeometry.IsNumeric(c.Text) && !IsYear(c.Text)) || c.Text.EndsWith(':') || c.Words.Count > 4)) return false;
+        if (row.Row.Box.Left < columns[0].Left - height || row.Row.Box.Right > columns[^1].Right + height) return false;
+        if (row.Chunks.Count == 1 && Overlapped(row.Chunks[0].Box, columns).Contains(0)) return false;
+        return HeaderCells(row, below.Row, columns, horizontals) is not null;
+    }
+
+    private static bool IsYear(string text) => text.Length == 4 && text.All(char.IsDigit) && text[0] is '1' or '2';
+
+    private static List<int> Overlapped(Box box, List<(float Left, float Right)> columns) =>
+        [.. Enumerable.Range(0, columns.Count).Where(k => Math.Min(columns[k].Right, box.Right) - Math.Max(columns[k].Left, box.Left) > 0)];
+
+    /// <summary>Three columns or more; two only when one of them holds numbers (a list of amounts) or rules frame the table, and the rows are not "Label: value" pairs or a list.</summary>
+    private static bool Accept(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
     {
         // Columns must be filled mostly: text laid out in a few loose pieces is not a table.
         var filled = members.Sum(m => m.Chunks.Count);
@@ -261,40 +529,197 @@ internal static class TableExtractor
         var shortColumn = Enumerable.Range(0, columns.Count).Any(k =>
             PageGeometry.Median(members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).Select(c => (float)c.Words.Count)) <= 3);
         if (!shortColumn) return false;
+        // Bullets or item numbers in the first column, text in the others: a list.
+        var first = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == 0).ToList();
+        if (first.Count > 0 && first.All(c => IsListMarker(c.Text))
+            && !members.SelectMany(m => m.Chunks).Any(c => ColumnOf(c, columns) > 0 && PageGeometry.IsNumeric(c.Text)))
+            return false;
         if (columns.Count >= 3) return true;
-        var numeric = Enumerable.Range(0, columns.Count).Any(k =>
+        if (members.Count(m => m.Chunks[0].Text.EndsWith(':')) >= members.Count / 2.0) return false;
+        if (RuledFrame(horizontals, members)) return true;
+        // The first row may be the header: the numbers are in the body.
+        var body = members.Count > 3 ? members.Skip(1).ToList() : members;
+        return Enumerable.Range(0, columns.Count).Any(k =>
         {
-            var cells = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
+            var cells = body.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
             return cells.Count > 0 && cells.Count(c => PageGeometry.IsNumeric(c.Text)) >= 0.6 * cells.Count;
         });
-        return numeric && members.Count(m => m.Chunks[0].Text.EndsWith(':')) < members.Count / 2;
     }
 
-    private static FoundTable Build(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    /// <summary>A bullet or an item number: "•", "-", "1.", "2)", "a)", "(iv)".</summary>
+    private static bool IsListMarker(string text)
     {
+        var t = text.Trim();
+        if (t.Length == 1) return t[0] is '•' or '·' or '▪' or '‣' or '◦' or '-' or '–' or '—' or '*' or '○' or '■' or '□' or '►' or '➢' or '✓';
+        if (t.Length > 6) return false;
+        var inner = t.TrimStart('(');
+        if (inner.Length < 2 || inner[^1] is not ('.' or ')')) return false;
+        inner = inner[..^1];
+        return inner.All(char.IsDigit) || (inner.Length == 1 && char.IsLetter(inner[0])) || inner.All(c => "ivxIVX".Contains(c));
+    }
+
+    /// <summary>
+    /// Two tables side by side read as one: column ranges [from, to) for each. The table splits at a
+    /// column boundary when both sides have two columns or more, the right side starts with a column of
+    /// text (a new stub column), and some rows are filled on one side only (the tables have different lengths).
+    /// </summary>
+    private static List<(int From, int To)> SideBySide(List<Candidate> members, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        var cols = members.Select(m => m.Chunks.Select(c => ColumnOf(c, columns)).ToHashSet()).ToList();
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        var top = members[0].Row.Box.Top - 2 * height;
+        var bottom = members[^1].Bottom + 2 * height;
+        var rules = horizontals.Where(r => r.Y1 >= top && r.Y1 <= bottom).ToList();
+        for (var k = 2; k <= columns.Count - 2; k++)
+        {
+            // Each table has its own rules: at one height, a rule over the left columns and another over the
+            // right ones, apart at the gutter.
+            var (leftSide, rightSide) = ((columns[0].Left, columns[k - 1].Right), (columns[k].Left, columns[^1].Right));
+            bool Covers(Ruling r, (float Left, float Right) side) =>
+                Math.Min(r.X2, side.Right) - Math.Max(r.X1, side.Left) >= 0.8f * (side.Right - side.Left);
+            if (rules.Any(a => a.X2 < columns[k].Left && Covers(a, leftSide)
+                               && rules.Any(b => Math.Abs(b.Y1 - a.Y1) <= 2 && b.X1 > a.X2 && b.X1 > columns[k - 1].Right - height && Covers(b, rightSide))))
+                return [(0, k), (k, columns.Count)];
+
+            var onlyOne = 0;
+            for (var r = 0; r < members.Count; r++)
+            {
+                var left = cols[r].Count(c => c < k);
+                var right = cols[r].Count(c => c >= k);
+                if ((left == 0 && right >= 2) || (right == 0 && left >= 2)) onlyOne++;
+            }
+            if (onlyOne == 0) continue;
+            // The shorter table ends (or starts) early: its empty rows are one run at the bottom (or top),
+            // not scattered as in a table whose last columns are optional.
+            bool Contiguous(Func<HashSet<int>, bool> empty)
+            {
+                var rows = Enumerable.Range(0, members.Count).Where(r => empty(cols[r])).ToList();
+                return rows.Count == 0 || (rows[^1] - rows[0] == rows.Count - 1 && (rows[0] == 0 || rows[^1] == members.Count - 1));
+            }
+            if (!Contiguous(set => set.All(c => c >= k)) || !Contiguous(set => set.All(c => c < k))) continue;
+            var stub = members.Skip(1).SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
+            if (stub.Count < 2 || stub.Count(c => PageGeometry.IsNumeric(c.Text)) > 0.4 * stub.Count) continue;
+            return [(0, k), (k, columns.Count)];
+        }
+        return [(0, columns.Count)];
+    }
+
+    private static FoundTable Build(List<Candidate> header, List<Candidate> members, List<(float Left, float Right)> columns, int from, int to, List<Ruling> horizontals)
+    {
+        var span = columns[from..to];
+        bool Inside(Chunk c) => ColumnOf(c, columns) is var k && k >= from && k < to;
         var rows = new List<IReadOnlyList<FoundCell>>();
+        // Header chunks belong to the side of the gutter their centre is on.
+        var lo = from == 0 ? float.MinValue : (columns[from - 1].Right + columns[from].Left) / 2;
+        var hi = to == columns.Count ? float.MaxValue : (columns[to - 1].Right + columns[to].Left) / 2;
+        foreach (var (h, index) in header.Select((h, index) => (h, index)))
+        {
+            var below = index + 1 < header.Count ? header[index + 1].Row : members[0].Row;
+            var side = new Candidate(h.Row, [.. h.Chunks.Where(c => (c.Box.Left + c.Box.Right) / 2 is var x && x >= lo && x < hi)]);
+            if (side.Chunks.Count > 0 && HeaderCells(side, below, span, horizontals) is { } cells) rows.Add(cells);
+        }
+        var headerCount = rows.Count;
+        var kept = new List<Candidate>();
         foreach (var m in members)
         {
-            var cells = new FoundCell[columns.Count];
-            foreach (var chunk in m.Chunks)
+            if (!m.Chunks.Any(Inside)) continue;
+            kept.Add(m);
+            var cells = new FoundCell[span.Count];
+            foreach (var chunk in m.Chunks.Where(Inside))
             {
-                var k = ColumnOf(chunk, columns);
+                var k = ColumnOf(chunk, columns) - from;
                 cells[k] = new FoundCell(chunk.Words, chunk.Box);
             }
             foreach (var chunk in m.Continuations)
             {
-                var k = columns.FindIndex(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0);
+                var k = span.FindIndex(c => Math.Min(c.Right, chunk.Box.Right) - Math.Max(c.Left, chunk.Box.Left) > 0);
+                if (k < 0) continue;
                 cells[k] = cells[k] is { } cell
                     ? new FoundCell([.. cell.Words, .. chunk.Words], Box.Union([cell.Box, chunk.Box]))
                     : new FoundCell(chunk.Words, chunk.Box);
             }
             for (var k = 0; k < cells.Length; k++)
-                cells[k] ??= new FoundCell([], new Box(columns[k].Left, m.Row.Box.Top, columns[k].Right, m.Row.Box.Bottom));
+                cells[k] ??= new FoundCell([], new Box(span[k].Left, m.Row.Box.Top, span[k].Right, m.Row.Box.Bottom));
             rows.Add(cells);
         }
-        var ruledAfterFirst = members.Count > 1 && RuledBetween(horizontals, members[0].Row, members[1].Row, members);
-        var box = Box.Union(members.SelectMany(m => m.Continuations.Select(c => c.Box).Append(m.Row.Box)));
-        return new FoundTable(rows, HeaderRows(rows, ruledAfterFirst), box);
+        var ruledAfterFirst = kept.Count > 1 && RuledBetween(horizontals, kept[0].Row, kept[1].Row, kept);
+        var boxes = rows.SelectMany(r => r.Select(c => c.Box)).ToList();
+        var box = new Box(span[0].Left, boxes.Min(b => b.Top), span[^1].Right, boxes.Max(b => b.Bottom));
+        var headerRows = headerCount + HeaderRows([.. rows.Skip(headerCount)], ruledAfterFirst);
+        return new FoundTable(rows, headerRows, box);
+    }
+
+    /// <summary>
+    /// A header row over the body's columns: a chunk covering several columns, sitting in the gap between
+    /// two, or underlined by a rule across several, spans them. Null when the chunks cannot be placed.
+    /// </summary>
+    private static List<FoundCell>? HeaderCells(Candidate row, VisualRow below, List<(float Left, float Right)> columns, List<Ruling> horizontals)
+    {
+        var owner = new int[columns.Count];
+        Array.Fill(owner, -1);
+        var spans = new List<(int From, int To, Chunk Chunk)>();
+        foreach (var chunk in row.Chunks.SelectMany(c => SplitAtColumns(c, columns, row.Row.Height)))
+        {
+            var hits = Overlapped(chunk.Box, columns);
+            var cx = (chunk.Box.Left + chunk.Box.Right) / 2;
+            // A rule under the chunk (a cmidrule) marks the columns it spans.
+            var rule = horizontals.Where(r => r.Y1 >= chunk.Box.Bottom - 1 && r.Y1 <= below.Box.Top + 1 && r.X1 <= cx && r.X2 >= cx
+                                              && r.X2 - r.X1 < 0.8f * (columns[^1].Right - columns[0].Left)).Select(r => (Ruling?)r).FirstOrDefault();
+            if (rule is { } found)
+            {
+                var under = Enumerable.Range(0, columns.Count).Where(k => (columns[k].Left + columns[k].Right) / 2 >= found.X1 && (columns[k].Left + columns[k].Right) / 2 <= found.X2).ToList();
+                if (under.Count >= 1 && (hits.Count == 0 || hits.All(under.Contains))) hits = under;
+            }
+            if (hits.Count == 0)
+            {
+                var right = columns.FindIndex(c => c.Left >= cx);
+                if (right <= 0) return null;
+                hits = [right - 1, right];
+            }
+            var (from, to) = (hits.Min(), hits.Max());
+            for (var k = from; k <= to; k++)
+            {
+                if (owner[k] >= 0) return null;
+                owner[k] = spans.Count;
+            }
+            spans.Add((from, to, chunk));
+        }
+        var cells = new List<FoundCell>();
+        for (var k = 0; k < columns.Count;)
+        {
+            if (owner[k] < 0)
+            {
+                cells.Add(new FoundCell([], new Box(columns[k].Left, row.Row.Box.Top, columns[k].Right, row.Row.Box.Bottom)));
+                k++;
+                continue;
+            }
+            var (from, to, chunk) = spans[owner[k]];
+            cells.Add(new FoundCell(chunk.Words, chunk.Box, 1, to - from + 1));
+            k = to + 1;
+        }
+        return cells;
+    }
+
+    /// <summary>
+    /// Header labels over narrow columns can sit closer than a chunk gap ("AP AP50 AP75"): a chunk across
+    /// several columns is cut where a gap wider than a word space falls between words of different columns.
+    /// </summary>
+    private static List<Chunk> SplitAtColumns(Chunk chunk, List<(float Left, float Right)> columns, float height)
+    {
+        if (chunk.Words.Count < 2 || Overlapped(chunk.Box, columns).Count < 2) return [chunk];
+        var column = chunk.Words.Select(w => Overlapped(w.Box, columns) is [var k] ? k : -1).ToList();
+        if (column.Contains(-1)) return [chunk];
+        var parts = new List<Chunk>();
+        var start = 0;
+        for (var i = 1; i < chunk.Words.Count; i++)
+        {
+            if (column[i] == column[i - 1] || chunk.Words[i].Box.Left - chunk.Words[i - 1].Box.Right <= 0.5f * height) continue;
+            parts.Add(new Chunk(chunk.Words.Skip(start).Take(i - start).ToList()));
+            start = i;
+        }
+        if (parts.Count == 0) return [chunk];
+        parts.Add(new Chunk(chunk.Words.Skip(start).ToList()));
+        return parts;
     }
 
     /// <summary>

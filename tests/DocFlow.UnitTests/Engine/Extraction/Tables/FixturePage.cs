@@ -59,6 +59,8 @@ public sealed class FixturePage
         return (DocumentAssembler.Assemble("application/pdf", [layout]), [layout]);
     }
 
+    /// <summary>The anchor's text as a client reads it (segments concatenated), whitespace-normalised.</summary>
     public static string Text(Document document, Layout? layout) =>
-        string.Join(' ', (layout?.TextAnchor?.TextSegments ?? []).Select(s => document.Text![(int)s.StartIndex..(int)s.EndIndex]));
+        string.Join(' ', string.Concat((layout?.TextAnchor?.TextSegments ?? []).Select(s => document.Text![(int)s.StartIndex..(int)s.EndIndex]))
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
