@@ -49,7 +49,7 @@ internal sealed partial class DocumentCues
         if (dayFirst != monthFirst) return dayFirst > monthFirst ? DateOrder.DayFirst : DateOrder.MonthFirst;
         var us = 0;
         if (currency == "USD") us += 2;
-        if (currency is "EUR" or "GBP" or "CHF") us -= 2;
+        if (currency is "EUR" or "GBP" or "CHF" or "MYR" or "SGD" or "AUD" or "NZD" or "INR") us -= 2;
         us += UsPhoneRegex().Count(shadow);
         us += UsStateRegex().Count(shadow);
         us -= EuropeanPhoneRegex().Count(shadow);

@@ -1,0 +1,135 @@
+using System.Text.RegularExpressions;
+using DocFlow.Engine.Extraction.Normalization;
+
+namespace DocFlow.Engine.Extraction.Entities;
+
+/// <summary>
+/// Receipt rules: whether a document reads as a till receipt, its paid total and its date.
+/// </summary>
+/// <remarks>
+/// The total goes by label priority (rounded total, then nett or grand total, then payable or due, then a total
+/// including tax, then a plain total or amount), never from a cash, tendered, change, card, subtotal, rounding,
+/// discount, quantity or tax line, nor from below a tax summary header. A labelled amount equal to cash minus
+/// change is preferred: the till's own arithmetic vouches for it.
+/// </remarks>
+internal static partial class ReceiptCues
+{
+    /// <summary>Two or more till words (cash, change, rounding, cashier, thank you...) on a one-page document.</summary>
+    public static bool LooksLikeReceipt(IReadOnlyList<PageView> pages) =>
+        pages.Count == 1 && pages[0].Lines.Count(l => TillRegex().IsMatch(OcrText.Canonical(l.Text))) >= 2;
+
+    public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
+    {
+        var candidates = new List<(AmountMatch Amount, int Priority, int Order)>();
+        decimal? cash = null, change = null;
+        var order = 0;
+        foreach (var page in pages)
+        {
+            var summary = false;
+            foreach (var line in page.Lines)
+            {
+                order++;
+                var canon = OcrText.Canonical(line.Text);
+                if (SummaryRegex().IsMatch(canon)) summary = true;
+                if (summary) continue;
+                var amount = AmountOf(page, line, cues);
+                if (amount is null || amount.Money.Value <= 0) continue;
+                if (ChangeRegex().IsMatch(canon)) { change ??= amount.Money.Value; continue; }
+                if (CashRegex().IsMatch(canon)) { cash ??= amount.Money.Value; continue; }
+                var priority = Priority(canon);
+                if (priority > 0) candidates.Add((amount, priority, order));
+            }
+        }
+        decimal? paid = cash is { } c && change is { } g && c >= g ? c - g : null;
+        if (candidates.Count == 0) return null;
+        if (paid is { } p && candidates.Where(x => x.Amount.Money.Value == p).OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).FirstOrDefault() is { Amount: not null } vouched)
+            return (vouched.Amount, 0.95f);
+        var best = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).First();
+        return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.6f);
+    }
+
+    /// <summary>The label priority of a line's text (canonical form), 0 when it is not a total or must not be one.</summary>
+    internal static int Priority(string canon)
+    {
+        if (RoundedRegex().IsMatch(canon)) return 6;
+        if (ExcludeRegex().IsMatch(canon)) return 0;
+        if (NettRegex().IsMatch(canon)) return 5;
+        if (PayableRegex().IsMatch(canon)) return 4;
+        if (InclusiveRegex().IsMatch(canon)) return 3;
+        if (TaxRegex().IsMatch(canon)) return 0;
+        if (PlainRegex().IsMatch(canon)) return 2;
+        return 0;
+    }
+
+    /// <summary>The rightmost amount on a line, or on a line level with it to its right.</summary>
+    private static AmountMatch? AmountOf(PageView page, LineView line, DocumentCues cues)
+    {
+        var own = cues.Amounts.Where(a => a.Start >= line.Start && a.End <= line.End).ToList();
+        if (own.Count > 0) return own[^1];
+        var h = Math.Max(1f, line.Box.Height);
+        var level = page.Lines.Where(o => !ReferenceEquals(o, line) && Math.Abs(o.Box.CenterY - line.Box.CenterY) < 0.6f * h && o.Box.Left >= line.Box.Right - h)
+            .OrderBy(o => o.Box.Left).ToList();
+        foreach (var other in level)
+        {
+            if (Priority(OcrText.Canonical(other.Text)) > 0 || CashRegex().IsMatch(OcrText.Canonical(other.Text))) break;
+            var amounts = cues.Amounts.Where(a => a.Start >= other.Start && a.End <= other.End).ToList();
+            if (amounts.Count > 0) return amounts[^1];
+        }
+        return null;
+    }
+
+    /// <summary>The receipt's date: the first date on a line labelled as a date, else the first date that is not an expiry.</summary>
+    public static (DateMatch Date, float Confidence)? Date(IReadOnlyList<PageView> pages, DocumentCues cues)
+    {
+        DateMatch? first = null;
+        foreach (var line in pages.SelectMany(p => p.Lines))
+        {
+            var date = cues.Dates.FirstOrDefault(d => d.Start >= line.Start && d.Start < line.End);
+            if (date is null) continue;
+            var canon = OcrText.Canonical(line.Text);
+            if (ExpiryRegex().IsMatch(canon)) continue;
+            if (DateLabelRegex().IsMatch(canon)) return (date, 0.9f);
+            first ??= date;
+        }
+        return first is null ? null : (first, 0.75f);
+    }
+
+    [GeneratedRegex(@"\b(?:CASH|CHANGE|ROUNDING|CASHIER|TENDERED|THANK YOU|COME AGAIN|GST SUMMARY|TAX SUMMARY|RECEIPT|GOODS SOLD)\b")]
+    private static partial Regex TillRegex();
+
+    [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT)[ ]?SUMMARY\b|^\s*SUMMARY\b|\bTAX[ ]?CODE\b|\bGST[ ]?CODE\b")]
+    private static partial Regex SummaryRegex();
+
+    [GeneratedRegex(@"\bCHANGE\b|\bCHG\b|\bBAKI\b")]
+    private static partial Regex ChangeRegex();
+
+    [GeneratedRegex(@"^\W*(?:CASH|TENDERED|TENDER|PAID|PAYMENT|TUNAI)\b(?![ ]?(?:SALES?|BILL|INVOICE|RECEIPT))")]
+    private static partial Regex CashRegex();
+
+    [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)")]
+    private static partial Regex RoundedRegex();
+
+    [GeneratedRegex(@"\b(?:CASH|TENDERED?|CHANGE|CARD|VISA|MASTER(?:CARD)?|CREDIT|DEBIT|SUB[ -]?TOTAL|DISCOUNT|DISC|QTY|QUANTITY|ITEMS?|SAVINGS?|POINTS?|DEPOSIT|EXCL|EXCLUDING|EXCLUSIVE|BEFORE|ROUNDING|ROUND|ADJ|ADJUSTMENT|VOUCHER|BALANCE)\b")]
+    private static partial Regex ExcludeRegex();
+
+    [GeneratedRegex(@"\bNETT?\b|\bGRAND TOTAL\b|\bNETT?TOTAL\b")]
+    private static partial Regex NettRegex();
+
+    [GeneratedRegex(@"\b(?:PAYABLE|AMOUNT DUE|TOTAL DUE|TO PAY|FINAL TOTAL|TOTAL AMOUNT DUE)\b")]
+    private static partial Regex PayableRegex();
+
+    [GeneratedRegex(@"\bTOTAL\b.*\b(?:INCL|INCLUSIVE|INC|INCLUDING|INCL\.)\b|\bTOTAL SALES\b")]
+    private static partial Regex InclusiveRegex();
+
+    [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT|SERVICE CHARGE|SVC)\b")]
+    private static partial Regex TaxRegex();
+
+    [GeneratedRegex(@"\b(?:TOTAL|TOTAL AMOUNT|AMOUNT|AMT|JUMLAH)\b|\bTOTAL[:(]")]
+    private static partial Regex PlainRegex();
+
+    [GeneratedRegex(@"\b(?:EXP|EXPIRY|EXPIRES|VALID|BEST BEFORE|USE BY)\b")]
+    private static partial Regex ExpiryRegex();
+
+    [GeneratedRegex(@"\b(?:DATE|DATED|TARIKH)\b")]
+    private static partial Regex DateLabelRegex();
+}

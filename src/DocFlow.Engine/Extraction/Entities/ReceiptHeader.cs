@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using DocFlow.Engine.Extraction.Learning;
+
+namespace DocFlow.Engine.Extraction.Entities;
+
+/// <summary>The line classifiers that find a receipt's merchant name and address lines.</summary>
+public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address)
+{
+    private static readonly Lazy<ReceiptModels?> Shipped = new(() =>
+    {
+        try
+        {
+            return new ReceiptModels(TreeEnsemble.LoadEmbedded("receipt_company"), TreeEnsemble.LoadEmbedded("receipt_address"));
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // a build without trained models: rules only
+        }
+    });
+
+    /// <summary>Probability that a line is (part of) the merchant's name.</summary>
+    public TreeEnsemble Company { get; } = company;
+
+    /// <summary>Probability that a line is part of the merchant's address.</summary>
+    public TreeEnsemble Address { get; } = address;
+
+    /// <summary>The models shipped in the engine (Extraction/Models), or null when a build has none.</summary>
+    public static ReceiptModels? Embedded => Shipped.Value;
+}
+
+/// <summary>
+/// The header of a receipt: the merchant's name (one or two lines the company model rates highest, without a
+/// registration number printed beside it) and the address (the lines below it the address model accepts, up to
+/// the first phone, fax or tax-id line), joined in reading order.
+/// </summary>
+internal static partial class ReceiptHeader
+{
+    public sealed record Span(int Start, int End, float Confidence);
+
+    public static (Span? Name, Span? Address) Find(PageView page, ReceiptModels models)
+    {
+        var lines = page.Lines;
+        if (lines.Count == 0) return (null, null);
+        var features = ReceiptLineFeatures.Compute([.. lines.Select(l => new ReceiptLine(l.Text, l.Box))]);
+        var pc = features.Select(f => models.Company.Probability(f)).ToArray();
+        var pa = features.Select(f => models.Address.Probability(f)).ToArray();
+        var limit = Math.Max(3, (int)(lines.Count * 0.6));
+
+        var best = -1;
+        for (var i = 0; i < limit && i < lines.Count; i++)
+            if (lines[i].Text.Count(char.IsLetter) >= 2 && (best < 0 || pc[i] > pc[best])) best = i;
+        if (best < 0) return (null, null);
+        int first = best, last = best;
+        while (first > 0 && pc[first - 1] >= 0.5f && pc[first - 1] > pa[first - 1]) first--;
+        while (last + 1 < lines.Count && pc[last + 1] >= 0.5f && pc[last + 1] > pa[last + 1]) last++;
+        var nameEnd = CutName(lines[last]);
+        var nameStart = lines[first].Start;
+        if (first == last && nameEnd <= nameStart) nameEnd = lines[last].End;
+        var name = new Span(nameStart, nameEnd, pc[first..(last + 1)].Average());
+
+        // The address: the first accepted line within a few lines below the name, then every accepted line after it.
+        Span? address = null;
+        var start = -1;
+        for (var j = last + 1; j < lines.Count && j <= last + 4; j++)
+            if (pa[j] >= 0.5f) { start = j; break; }
+        if (start >= 0)
+        {
+            var end = start;
+            while (end + 1 < lines.Count && pa[end + 1] >= 0.4f && !StopRegex().IsMatch(lines[end + 1].Text.ToUpperInvariant()[..Math.Min(6, lines[end + 1].Text.Length)])) end++;
+            var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
+            var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
+            address = new Span(lines[start].Start, addressEnd, pa[start..(end + 1)].Average());
+        }
+        return (name, address);
+    }
+
+    /// <summary>The end of the name on its last line: before a registration number or company-number label beside it.</summary>
+    private static int CutName(LineView line)
+    {
+        var m = RegistrationRegex().Match(line.Text);
+        return m.Success ? line.Start + m.Index : line.End;
+    }
+
+    [GeneratedRegex(@"\s*[(\[]?\s*(?:\(?(?:CO\.?|COMPANY)\s*(?:REG|NO)|ROC|GST|REG\.?\s*NO)|\s*[(\[]\s*[A-Z]{0,3}\d[\d ]{3,12}\s*-?\s*[A-Z]?\s*[)\]]?|\s+\d{4,12}\s*-\s*[A-Z]\b", RegexOptions.IgnoreCase)]
+    private static partial Regex RegistrationRegex();
+
+    [GeneratedRegex(@"\b(?:TEL|TELEPHONE|PHONE|FAX|H/P|HP|MOBILE|EMAIL|E-MAIL|GST|SST|WEBSITE)\b|\bT\s*[:.]\s*\d")]
+    private static partial Regex StopRegex();
+}
