@@ -21,42 +21,63 @@ internal static partial class ReceiptCues
     public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
     {
         var candidates = new List<(AmountMatch Amount, int Priority, int Order)>();
-        decimal? cash = null, change = null;
+        AmountMatch? cash = null, change = null;
         var order = 0;
+        var sinceRounding = int.MaxValue;
         foreach (var page in pages)
         {
             var summary = false;
             foreach (var line in page.Lines)
             {
                 order++;
+                sinceRounding = sinceRounding == int.MaxValue ? sinceRounding : sinceRounding + 1;
                 var canon = OcrText.Canonical(line.Text);
                 if (SummaryRegex().IsMatch(canon)) summary = true;
                 if (summary) continue;
+                if (RoundingRegex().IsMatch(canon)) sinceRounding = 0;
                 var amount = AmountOf(page, line, cues);
                 if (amount is null || amount.Money.Value <= 0) continue;
-                if (ChangeRegex().IsMatch(canon)) { change ??= amount.Money.Value; continue; }
-                if (CashRegex().IsMatch(canon)) { cash ??= amount.Money.Value; continue; }
+                if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
+                if (CashRegex().IsMatch(canon)) { cash ??= amount; continue; }
                 var priority = Priority(canon);
+                // The first total after a rounding adjustment is the rounded total, whatever it is called.
+                if (priority >= 2 && sinceRounding is > 0 and <= 3) { priority = 6; sinceRounding = int.MaxValue; }
                 if (priority > 0) candidates.Add((amount, priority, order));
             }
         }
-        decimal? paid = cash is { } c && change is { } g && c >= g ? c - g : null;
         if (candidates.Count == 0) return null;
-        if (paid is { } p && candidates.Where(x => x.Amount.Money.Value == p).OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).FirstOrDefault() is { Amount: not null } vouched)
+        decimal? paid = cash is { } c && change is { } g && c.Money.Value >= g.Money.Value ? c.Money.Value - g.Money.Value
+            : cash is { } alone && change is null ? alone.Money.Value : null;
+        var ranked = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).ToList();
+        // The till's arithmetic (cash - change, or cash alone) vouches for the labelled amount it equals.
+        if (paid is { } p && ranked.FirstOrDefault(x => x.Amount.Money.Value == p) is { Amount: not null } vouched)
             return (vouched.Amount, 0.95f);
-        var best = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).First();
-        return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.6f);
+        var best = ranked.First(x => x.Priority == ranked[0].Priority);
+        if (best.Priority == 1 && ranked.Count > 0) best = ranked[0];
+        // One misread digit in the total, which cash - change contradicts: the arithmetic wins.
+        if (paid is { } q && cash is not null && change is not null && OneDigitApart(best.Amount.Money.Value, q))
+            return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
+        return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
+    }
+
+    private static bool OneDigitApart(decimal a, decimal b)
+    {
+        var x = a.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        var y = b.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return x.Length == y.Length && x.Zip(y).Count(z => z.First != z.Second) == 1;
     }
 
     /// <summary>The label priority of a line's text (canonical form), 0 when it is not a total or must not be one.</summary>
     internal static int Priority(string canon)
     {
         if (RoundedRegex().IsMatch(canon)) return 6;
+        if (SubtotalRegex().IsMatch(canon)) return 1;
         if (ExcludeRegex().IsMatch(canon)) return 0;
+        var inclusive = InclusiveRegex().IsMatch(canon);
+        if (TaxRegex().IsMatch(canon) && !inclusive) return 0;
         if (NettRegex().IsMatch(canon)) return 5;
         if (PayableRegex().IsMatch(canon)) return 4;
-        if (InclusiveRegex().IsMatch(canon)) return 3;
-        if (TaxRegex().IsMatch(canon)) return 0;
+        if (inclusive) return 3;
         if (PlainRegex().IsMatch(canon)) return 2;
         return 0;
     }
@@ -109,22 +130,28 @@ internal static partial class ReceiptCues
     [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)")]
     private static partial Regex RoundedRegex();
 
-    [GeneratedRegex(@"\b(?:CASH|TENDERED?|CHANGE|CARD|VISA|MASTER(?:CARD)?|CREDIT|DEBIT|SUB[ -]?TOTAL|DISCOUNT|DISC|QTY|QUANTITY|ITEMS?|SAVINGS?|POINTS?|DEPOSIT|EXCL|EXCLUDING|EXCLUSIVE|BEFORE|ROUNDING|ROUND|ADJ|ADJUSTMENT|VOUCHER|BALANCE)\b")]
+    [GeneratedRegex(@"\bSUB[ -]?T[OU0]TA[LI1]?\b|\bSUBIUTAL\b")]
+    private static partial Regex SubtotalRegex();
+
+    [GeneratedRegex(@"\bROUNDING\b|\bROUND(?:ING)?[ ]?ADJ|\bADJUSTMENT\b")]
+    private static partial Regex RoundingRegex();
+
+    [GeneratedRegex(@"\b(?:CASH|TENDERED?|ACCEPTED|RECEIVED|CHANGE|CARD|VISA|MASTER(?:CARD)?|CREDIT|DEBIT|DISCOUNT|DISC|QTY|QUANTITY|ITEMS?|SAVINGS?|POINTS?|DEPOSIT|EXCL|EXCLUDING|EXCLUSIVE|BEFORE|ROUNDING|ROUND|ADJ|ADJUSTMENT|VOUCHER|BALANCE)\b")]
     private static partial Regex ExcludeRegex();
 
-    [GeneratedRegex(@"\bNETT?\b|\bGRAND TOTAL\b|\bNETT?TOTAL\b")]
+    [GeneratedRegex(@"\bNETT?\b|\bGRAND T[O0]TA|\bNETT?TOTAL\b")]
     private static partial Regex NettRegex();
 
     [GeneratedRegex(@"\b(?:PAYABLE|AMOUNT DUE|TOTAL DUE|TO PAY|FINAL TOTAL|TOTAL AMOUNT DUE)\b")]
     private static partial Regex PayableRegex();
 
-    [GeneratedRegex(@"\bTOTAL\b.*\b(?:INCL|INCLUSIVE|INC|INCLUDING|INCL\.)\b|\bTOTAL SALES\b")]
+    [GeneratedRegex(@"\bTOTAL\b.*\b(?:INCL|INCLUSIVE|INC|INCLUDING|INCLUDED|INCL\.)\b|\bTOTAL SALES\b")]
     private static partial Regex InclusiveRegex();
 
     [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT|SERVICE CHARGE|SVC)\b")]
     private static partial Regex TaxRegex();
 
-    [GeneratedRegex(@"\b(?:TOTAL|TOTAL AMOUNT|AMOUNT|AMT|JUMLAH)\b|\bTOTAL[:(]")]
+    [GeneratedRegex(@"\b(?:T[O0]TA[LI1]?|TOTAL AMOUNT|AMOUNT|AMT|JUMLAH)\b|\bTOTAL[:(]")]
     private static partial Regex PlainRegex();
 
     [GeneratedRegex(@"\b(?:EXP|EXPIRY|EXPIRES|VALID|BEST BEFORE|USE BY)\b")]

@@ -53,6 +53,7 @@ internal sealed partial class DocumentCues
         us += UsPhoneRegex().Count(shadow);
         us += UsStateRegex().Count(shadow);
         us -= EuropeanPhoneRegex().Count(shadow);
+        us -= 2 * Math.Min(2, DayFirstLocaleRegex().Count(shadow));
         return us > 0 ? DateOrder.MonthFirst : DateOrder.DayFirst;
     }
 
@@ -61,6 +62,10 @@ internal sealed partial class DocumentCues
 
     [GeneratedRegex(@"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)[ ]\d{5}(?:-\d{4})?\b")]
     private static partial Regex UsStateRegex();
+
+    /// <summary>Day-first locales that print dollars or nothing: Malaysia (SDN BHD, GST ID, +60, RM), Singapore, Australia, India.</summary>
+    [GeneratedRegex(@"\b(?:SDN\.? ?BHD|BHD|BERHAD|MALAYSIA|SELANGOR|JOHOR|KUALA LUMPUR|JALAN|TAMAN|SINGAPORE|AUSTRALIA|ABN|PTY|GSTIN)\b|\+6[015][ ]?\d|\bRM[ ]?\d", RegexOptions.IgnoreCase)]
+    private static partial Regex DayFirstLocaleRegex();
 
     [GeneratedRegex(@"\+(?:3\d|4\d)[ ]?\d")]
     private static partial Regex EuropeanPhoneRegex();
