@@ -54,8 +54,8 @@ internal static partial class ReceiptCues
             return (vouched.Amount, 0.95f);
         var best = ranked.First(x => x.Priority == ranked[0].Priority);
         if (best.Priority == 1 && ranked.Count > 0) best = ranked[0];
-        // One misread digit in the total, which cash - change contradicts: the arithmetic wins.
-        if (paid is { } q && cash is not null && change is not null && OneDigitApart(best.Amount.Money.Value, q))
+        // One misread digit: cash - change, a multiple of 5 cents (cash is paid rounded), against a total that is not.
+        if (paid is { } q && cash is not null && change is not null && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
             return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
         return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
     }

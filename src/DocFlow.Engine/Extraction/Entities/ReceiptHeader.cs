@@ -48,11 +48,12 @@ internal static partial class ReceiptHeader
 
         var best = -1;
         for (var i = 0; i < limit && i < lines.Count; i++)
-            if (lines[i].Text.Count(char.IsLetter) >= 2 && (best < 0 || pc[i] > pc[best])) best = i;
+            if (NameLike(lines[i].Text) && (best < 0 || pc[i] > pc[best])) best = i;
         if (best < 0) return (null, null);
         int first = best, last = best;
-        while (first > 0 && pc[first - 1] >= 0.5f && pc[first - 1] > pa[first - 1]) first--;
-        while (last + 1 < lines.Count && pc[last + 1] >= 0.5f && pc[last + 1] > pa[last + 1]) last++;
+        // A name printed on two lines: neighbours the model also takes for the name, unless a registration number ends the first.
+        while (first > 0 && pc[first - 1] >= 0.5f && pc[first - 1] > pa[first - 1] && NameLike(lines[first - 1].Text) && !RegistrationRegex().IsMatch(lines[first - 1].Text)) first--;
+        while (last + 1 < lines.Count && pc[last + 1] >= 0.5f && pc[last + 1] > pa[last + 1] && NameLike(lines[last + 1].Text) && !RegistrationRegex().IsMatch(lines[last].Text)) last++;
         var nameEnd = CutName(lines[last]);
         var nameStart = lines[first].Start;
         if (first == last && nameEnd <= nameStart) nameEnd = lines[last].End;
@@ -74,6 +75,14 @@ internal static partial class ReceiptHeader
         return (name, address);
     }
 
+    /// <summary>Whether a line can be a name: mostly real words (not logo noise), not a document title.</summary>
+    private static bool NameLike(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var wordy = words.Count(w => w.Count(char.IsLetter) >= 2 && w.Count(char.IsLetter) * 2 >= w.Length);
+        return text.Count(char.IsLetter) >= 4 && wordy * 5 >= words.Length * 3 && !TitleRegex().IsMatch(text.ToUpperInvariant());
+    }
+
     /// <summary>The end of the name on its last line: before a registration number or company-number label beside it.</summary>
     private static int CutName(LineView line)
     {
@@ -81,8 +90,11 @@ internal static partial class ReceiptHeader
         return m.Success ? line.Start + m.Index : line.End;
     }
 
-    [GeneratedRegex(@"\s*[(\[]?\s*(?:\(?(?:CO\.?|COMPANY)\s*(?:REG|NO)|ROC|GST|REG\.?\s*NO)|\s*[(\[]\s*[A-Z]{0,3}\d[\d ]{3,12}\s*-?\s*[A-Z]?\s*[)\]]?|\s+\d{4,12}\s*-\s*[A-Z]\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\s*[(\[]?\s*\b(?:(?:CO\.?|COMPANY)\s*(?:REG|NO)\b|ROC\b|GST\b|REG\.?\s*NO\b)|\s*[(\[][^()\[\]]*\d[^()\[\]]*(?:-\s*\w\s*)?(?:[)\]]|$)|\s+[A-Z]{0,3}\d{4,12}\s*-\s*[A-Z]\b", RegexOptions.IgnoreCase)]
     private static partial Regex RegistrationRegex();
+
+    [GeneratedRegex(@"^\W*(?:(?:SIMPLIFIED |FULL )?TAX INVOICE|INVOICE|RECEIPT|OFFICIAL RECEIPT|CASH (?:SALES?|BILL)|TA[XK] INVOICE)\b")]
+    private static partial Regex TitleRegex();
 
     [GeneratedRegex(@"\b(?:TEL|TELEPHONE|PHONE|FAX|H/P|HP|MOBILE|EMAIL|E-MAIL|GST|SST|WEBSITE)\b|\bT\s*[:.]\s*\d")]
     private static partial Regex StopRegex();

@@ -110,8 +110,9 @@ internal static partial class DateNormalizer
         {
             if (m.Groups["sep"].Value == ".") { dayFirst++; continue; }
             int a = Int(m, "a"), b = Int(m, "b");
-            if (a > 12 && b <= 12) dayFirst++;
-            else if (b > 12 && a <= 12) monthFirst++;
+            // Only readable dates count: "05/88/2017" is a misread, not a month-first date.
+            if (a is > 12 and <= 31 && b is >= 1 and <= 12) dayFirst++;
+            else if (b is > 12 and <= 31 && a is >= 1 and <= 12) monthFirst++;
         }
         return (dayFirst, monthFirst);
     }
