@@ -76,6 +76,7 @@ internal static partial class ReceiptCues
         var inclusive = InclusiveRegex().IsMatch(canon);
         if (TaxRegex().IsMatch(canon) && !inclusive) return 0;
         if (NettRegex().IsMatch(canon)) return 5;
+        if (NetRegex().IsMatch(canon)) return 0; // "Net 100.00": before tax
         if (PayableRegex().IsMatch(canon)) return 4;
         if (inclusive) return 3;
         if (PlainRegex().IsMatch(canon)) return 2;
@@ -139,8 +140,11 @@ internal static partial class ReceiptCues
     [GeneratedRegex(@"\b(?:CASH|TENDERED?|ACCEPTED|RECEIVED|CHANGE|CARD|VISA|MASTER(?:CARD)?|CREDIT|DEBIT|DISCOUNT|DISC|QTY|QUANTITY|ITEMS?|SAVINGS?|POINTS?|DEPOSIT|EXCL|EXCLUDING|EXCLUSIVE|BEFORE|ROUNDING|ROUND|ADJ|ADJUSTMENT|VOUCHER|BALANCE)\b")]
     private static partial Regex ExcludeRegex();
 
-    [GeneratedRegex(@"\bNETT?\b|\bGRAND T[O0]TA|\bNETT?TOTAL\b")]
+    [GeneratedRegex(@"\bNETT\b|\bGRAND T[O0]TA|\bNETT?[ ]?TOTAL\b|\bTOTAL NETT\b")]
     private static partial Regex NettRegex();
+
+    [GeneratedRegex(@"\bNET\b")]
+    private static partial Regex NetRegex();
 
     [GeneratedRegex(@"\b(?:PAYABLE|AMOUNT DUE|TOTAL DUE|TO PAY|FINAL TOTAL|TOTAL AMOUNT DUE)\b")]
     private static partial Regex PayableRegex();
