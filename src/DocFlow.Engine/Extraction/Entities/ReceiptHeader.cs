@@ -59,21 +59,38 @@ internal static partial class ReceiptHeader
         if (first == last && nameEnd <= nameStart) nameEnd = lines[last].End;
         var name = new Span(nameStart, nameEnd, pc[first..(last + 1)].Average());
 
-        // The address: the first accepted line within a few lines below the name, then every accepted line after it.
+        // The address: the first accepted line a few lines below the name (past a registration or tax-id line), then
+        // the lines after it the model accepts (or weakly accepts and that read as an address), up to a stop line.
         Span? address = null;
-        var start = -1;
-        for (var j = last + 1; j < lines.Count && j <= last + 4; j++)
-            if (pa[j] >= 0.5f) { start = j; break; }
-        if (start >= 0)
+        var first2 = -1;
+        for (var j = last + 1; j < lines.Count && j <= last + 5; j++)
         {
-            var end = start;
-            while (end + 1 < lines.Count && pa[end + 1] >= 0.4f && !StopRegex().IsMatch(lines[end + 1].Text.ToUpperInvariant()[..Math.Min(6, lines[end + 1].Text.Length)])) end++;
+            var upper = lines[j].Text.ToUpperInvariant();
+            if (Stops(upper) && !(RegistrationAt(lines[j].Text) || TaxIdRegex().IsMatch(upper))) break;
+            if (pa[j] >= 0.5f && !Stops(upper)) { first2 = j; break; }
+        }
+        if (first2 >= 0)
+        {
+            var end = first2;
+            while (first2 - 1 > last && pa[first2 - 1] >= 0.25f && !Stops(lines[first2 - 1].Text.ToUpperInvariant())) first2--;
+            while (end + 1 < lines.Count && !Stops(lines[end + 1].Text.ToUpperInvariant())
+                   && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.1f && PostcodeRegex().IsMatch(lines[end + 1].Text)))) end++;
             var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
             var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
-            address = new Span(lines[start].Start, addressEnd, pa[start..(end + 1)].Average());
+            address = new Span(lines[first2].Start, addressEnd, pa[first2..(end + 1)].Average());
         }
         return (name, address);
     }
+
+    /// <summary>A line that ends an address: it starts with a phone, fax or tax-id label, a registration number, a title or a date.</summary>
+    private static bool Stops(string upper)
+    {
+        var stop = StopRegex().Match(upper);
+        return (stop.Success && stop.Index <= 2) || TaxIdRegex().Match(upper) is { Success: true, Index: <= 2 } || RegistrationAt(upper)
+               || TitleRegex().IsMatch(upper) || DateRegex().IsMatch(upper);
+    }
+
+    private static bool RegistrationAt(string text) => RegistrationRegex().Match(text) is { Success: true, Index: <= 2 };
 
     /// <summary>Whether a line can be a name: mostly real words (not logo noise), not a document title.</summary>
     private static bool NameLike(string text)
@@ -93,8 +110,17 @@ internal static partial class ReceiptHeader
     [GeneratedRegex(@"\s*[(\[]?\s*\b(?:(?:CO\.?|COMPANY)\s*(?:REG|NO)\b|ROC\b|GST\b|REG\.?\s*NO\b)|\s*[(\[][^()\[\]]*\d[^()\[\]]*(?:-\s*\w\s*)?(?:[)\]]|$)|\s+[A-Z]{0,3}\d{4,12}\s*-\s*[A-Z]\b", RegexOptions.IgnoreCase)]
     private static partial Regex RegistrationRegex();
 
-    [GeneratedRegex(@"^\W*(?:(?:SIMPLIFIED |FULL )?TAX INVOICE|INVOICE|RECEIPT|OFFICIAL RECEIPT|CASH (?:SALES?|BILL)|TA[XK] INVOICE)\b")]
+    [GeneratedRegex(@"^\W*(?:(?:SIMPLIFIED |FULL )?TA[XK] INVOICE|INVOICE|RECEIPT|OFFICIAL RECEIPT|CASH (?:SALES?|BILL)|TAX INVOICE)\b")]
     private static partial Regex TitleRegex();
+
+    [GeneratedRegex(@"\b(?:GST|SST|CO\.?[ ]?REG|COMPANY[ ]NO|ROC|BRN)\b")]
+    private static partial Regex TaxIdRegex();
+
+    [GeneratedRegex(@"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\bDATE\b")]
+    private static partial Regex DateRegex();
+
+    [GeneratedRegex(@"(?<!\d)\d{5}(?!\d)")]
+    private static partial Regex PostcodeRegex();
 
     [GeneratedRegex(@"\b(?:TEL|TELEPHONE|PHONE|FAX|H/P|HP|MOBILE|EMAIL|E-MAIL|GST|SST|WEBSITE)\b|\bT\s*[:.]\s*\d")]
     private static partial Regex StopRegex();
