@@ -101,9 +101,30 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         if (name is not null)
             writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
                 new NormalizedValue { Text = OcrText.Squash(writer.Text[name.Start..name.End]) });
-        if (address is not null)
-            writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f),
-                new NormalizedValue { Text = OcrText.Squash(writer.Text[address.Start..address.End]) });
+        // A postal address the address rules recognise just below the name: theirs when the model found none, and
+        // their normalised form ("street, city") when both found the same lines.
+        var nameLine = name is null ? -1 : page.Lines.Count(l => l.Start < name.Start);
+        var found = AddressFinder.FindAll([page]).FirstOrDefault(a => a.FirstLine >= nameLine && a.FirstLine <= nameLine + 4);
+        if (address is null && found is not null)
+            writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized });
+        else if (address is not null)
+            writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
+            {
+                Text = found is not null && found.Start == address.Start && found.End == address.End ? found.Normalized : Joined(writer.Text[address.Start..address.End]),
+            });
+    }
+
+    /// <summary>An address's lines joined with ", " (or a space after a line that ends in punctuation).</summary>
+    private static string Joined(string text)
+    {
+        var lines = text.Split('\n').Select(OcrText.Squash).Where(l => l.Length > 0).ToList();
+        var result = new System.Text.StringBuilder();
+        foreach (var line in lines)
+        {
+            if (result.Length > 0) result.Append(result[^1] is ',' or ';' or ':' or '.' ? " " : ", ");
+            result.Append(line);
+        }
+        return result.ToString();
     }
 
     private static List<Label> FindLabels(IReadOnlyList<PageView> pages)
