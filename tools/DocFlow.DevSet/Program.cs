@@ -10,6 +10,9 @@ using DocFlow.Queueing;
 //   train-receipts <devset> <sroie-cache> <models-out>   train the receipt line classifiers (5-fold CV figures in their Provenance)
 //   cv-receipts <devset> <sroie-cache> <out-folder>      end-to-end 5-fold CV on the sroie receipts: train on sroie-lines + the
 //                                                        other folds, extract the held-out fold; then score.py --set sroie --out <out-folder>
+//   cv-receipt-lines <devset> <sroie-cache> <out-folder> the same on sroie-lines' labelled text (perfect OCR); score with
+//                                                        --gold pointing at a folder whose sroie/ has key/, box/ and an img/ of NNN.jpg names
+//   time-receipts <sroie-cache>                          mean time of the invoice/receipt field enricher alone
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
@@ -18,6 +21,8 @@ return args switch
     ["selftest-trees"] => Commands.SelfTestTrees(),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
     ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),
+    ["time-receipts", var cache, ..] => ReceiptCommands.Time(cache),
+    ["cv-receipt-lines", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidateLines(devset, cache, output),
     _ => Commands.Usage(),
 };
 
