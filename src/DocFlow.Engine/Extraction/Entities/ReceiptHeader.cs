@@ -74,7 +74,7 @@ internal static partial class ReceiptHeader
             var end = first2;
             while (first2 - 1 > last && pa[first2 - 1] >= 0.25f && !Stops(lines[first2 - 1].Text.ToUpperInvariant())) first2--;
             while (end + 1 < lines.Count && !Stops(lines[end + 1].Text.ToUpperInvariant())
-                   && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.1f && PostcodeRegex().IsMatch(lines[end + 1].Text)))) end++;
+                   && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.05f && PostcodeAhead(lines, pa, end + 1)))) end++;
             var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
             var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
             address = new Span(lines[first2].Start, addressEnd, pa[first2..(end + 1)].Average());
@@ -88,6 +88,18 @@ internal static partial class ReceiptHeader
         var stop = StopRegex().Match(upper);
         return (stop.Success && stop.Index <= 2) || TaxIdRegex().Match(upper) is { Success: true, Index: <= 2 } || RegistrationAt(upper)
                || TitleRegex().IsMatch(upper) || DateRegex().IsMatch(upper);
+    }
+
+    /// <summary>Whether a postcode line the model does not reject follows within three lines, with no stop line before it:
+    /// the address runs on to its postcode.</summary>
+    private static bool PostcodeAhead(IReadOnlyList<LineView> lines, float[] pa, int from)
+    {
+        for (var k = from; k < lines.Count && k < from + 3; k++)
+        {
+            if (k > from && Stops(lines[k].Text.ToUpperInvariant())) return false;
+            if (pa[k] >= 0.1f && PostcodeRegex().IsMatch(lines[k].Text)) return true;
+        }
+        return false;
     }
 
     private static bool RegistrationAt(string text) => RegistrationRegex().Match(text) is { Success: true, Index: <= 2 };
