@@ -97,6 +97,14 @@ internal static partial class ReceiptCues
             var amounts = cues.Amounts.Where(a => a.Start >= other.Start && a.End <= other.End).ToList();
             if (amounts.Count > 0) return amounts[^1];
         }
+        // A label standing alone with its amount on the line just below ("TOTAL" / "RM 34.80").
+        var index = -1;
+        for (var k = 0; k < page.Lines.Count && index < 0; k++)
+            if (ReferenceEquals(page.Lines[k], line)) index = k;
+        if (index >= 0 && index + 1 < page.Lines.Count && page.Lines[index + 1] is var next && next.Box.Top - line.Box.Bottom < 1.5f * h
+            && cues.Amounts.Where(a => a.Start >= next.Start && a.End <= next.End).ToList() is [var below]
+            && OcrText.Squash(cues.Text[next.Start..next.End]).Length <= below.End - below.Start + 4)
+            return below;
         return null;
     }
 
@@ -128,7 +136,7 @@ internal static partial class ReceiptCues
     [GeneratedRegex(@"^\W*(?:CASH|TENDERED|TENDER|PAID|PAYMENT|TUNAI)\b(?![ ]?(?:SALES?|BILL|INVOICE|RECEIPT))")]
     private static partial Regex CashRegex();
 
-    [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)")]
+    [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)|\bTOTAL\b.*\bA[FT]TER\b")]
     private static partial Regex RoundedRegex();
 
     [GeneratedRegex(@"\bSUB[ -]?T[OU0]TA[LI1]?\b|\bSUBIUTAL\b")]
