@@ -54,8 +54,14 @@ internal static partial class ReceiptHeader
         // A name printed on two lines: neighbours the model also takes for the name, unless a registration number ends the first.
         while (first > 0 && pc[first - 1] >= 0.5f && pc[first - 1] > pa[first - 1] && NameLike(lines[first - 1].Text) && !RegistrationRegex().IsMatch(lines[first - 1].Text)) first--;
         while (last + 1 < lines.Count && pc[last + 1] >= 0.5f && pc[last + 1] > pa[last + 1] && NameLike(lines[last + 1].Text) && !RegistrationRegex().IsMatch(lines[last].Text)) last++;
+        // A brand line above the legal name ("KIKU JAPANESE RESTAURANT" / "TK DIVISION KITCHEN SDN BHD"): the legal name
+        // alone when it is complete; a legal name that only ends a wrapped one ("RESTAURANT SDN BHD") takes the line above.
+        var legal = Enumerable.Range(first, last - first + 1).Where(i => LegalEnd(lines[i])).ToList();
+        if (last > first && legal is [var only] && Complete(lines[only])) first = last = only;
+        else if (first == last && legal.Count == 1 && !Complete(lines[first]) && first > 0 && NameLike(lines[first - 1].Text)
+                 && !Stops(lines[first - 1].Text.ToUpperInvariant()) && !LegalEnd(lines[first - 1])) first--;
         var nameEnd = CutName(lines[last]);
-        var nameStart = lines[first].Start;
+        var nameStart = lines[first].Start + LeadLength(lines[first].Text);
         if (first == last && nameEnd <= nameStart) nameEnd = lines[last].End;
         var name = new Span(nameStart, nameEnd, pc[first..(last + 1)].Average());
 
@@ -109,7 +115,38 @@ internal static partial class ReceiptHeader
     {
         var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var wordy = words.Count(w => w.Count(char.IsLetter) >= 2 && w.Count(char.IsLetter) * 2 >= w.Length);
-        return text.Count(char.IsLetter) >= 4 && wordy * 5 >= words.Length * 3 && !TitleRegex().IsMatch(text.ToUpperInvariant());
+        return text.Count(char.IsLetter) >= 4 && wordy * 5 >= words.Length * 3 && !TitleRegex().IsMatch(text.ToUpperInvariant())
+               && !ThanksRegex().IsMatch(text.ToUpperInvariant());
+    }
+
+    /// <summary>Whether a line (without a registration number beside it) ends in a legal form: SDN BHD, BHD, S/B, LTD, INC...</summary>
+    private static bool LegalEnd(LineView line) => LegalRegex().IsMatch(line.Text[..(CutName(line) - line.Start)].TrimEnd());
+
+    /// <summary>Whether a legal name has two words of its own before the legal form (or one and a qualifier such as "(M)")
+    /// and starts like a name.</summary>
+    private static bool Complete(LineView line)
+    {
+        var text = line.Text[..(CutName(line) - line.Start)].TrimEnd();
+        var m = LegalRegex().Match(text);
+        var head = text[..m.Index].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(w => !w.StartsWith('(') && w.Count(char.IsLetter) >= 2 && !w.Equals("CO.", StringComparison.OrdinalIgnoreCase)).ToList();
+        var qualified = text[..m.Index].Contains('(');
+        return (head.Count >= 2 || (head.Count == 1 && qualified)) && char.IsLetterOrDigit(text.TrimStart()[0]);
+    }
+
+    /// <summary>Characters to skip at the start of a name line: a leading counter or code ("#000002", "0001234").</summary>
+    private static int LeadLength(string text)
+    {
+        var start = 0;
+        while (start < text.Length)
+        {
+            var space = text.IndexOf(' ', start);
+            if (space < 0) break;
+            var token = text[start..space];
+            if (token.Length > 0 && !(token[0] is '#' or '*' || (token.Length >= 5 && token.All(char.IsDigit)))) break;
+            start = space + 1;
+        }
+        return start >= text.Length ? 0 : start;
     }
 
     /// <summary>The end of the name on its last line: before a registration number or company-number label beside it.</summary>
@@ -124,6 +161,12 @@ internal static partial class ReceiptHeader
 
     [GeneratedRegex(@"^\W*(?:(?:SIMPLIFIED |FULL )?TA[XK] INVOICE|INVOICE|RECEIPT|OFFICIAL RECEIPT|CASH (?:SALES?|BILL)|TAX INVOICE)\b")]
     private static partial Regex TitleRegex();
+
+    [GeneratedRegex(@"(?:\bSDN\.?[ ]?BHD\.?|\bBHD\.?|\bBERHAD|\bS/B|\bSB|\bPLT|\bLTD\.?|\bLIMITED|\bINC\.?|\bLLC|\bGMBH|\bCORP\.?|\bCORPORATION)$", RegexOptions.IgnoreCase)]
+    private static partial Regex LegalRegex();
+
+    [GeneratedRegex(@"\b(?:THANK|THANKS|TQ|WELCOME|VISIT|PLEASE|COME AGAIN)\b")]
+    private static partial Regex ThanksRegex();
 
     [GeneratedRegex(@"\b(?:GST|SST|CO\.?[ ]?REG|COMPANY[ ]NO|ROC|BRN)\b")]
     private static partial Regex TaxIdRegex();
