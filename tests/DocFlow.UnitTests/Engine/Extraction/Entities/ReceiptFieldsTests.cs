@@ -103,6 +103,20 @@ public sealed class ReceiptFieldsTests
         Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
     }
 
+    [Fact]
+    public void A_brand_line_above_a_complete_legal_name_is_left_out()
+    {
+        var d = Enrich(Receipt("KIKU JAPANESE RESTAURANT", "TK DIVISION KITCHEN SDN BHD", "(1203456-D)", "LOT 2, JALAN MEWAH, 47400 SELANGOR", "TOTAL 5.00"), Stumps());
+        Assert.Equal("TK DIVISION KITCHEN SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Fact]
+    public void A_legal_name_wrapped_over_two_lines_is_taken_whole()
+    {
+        var d = Enrich(Receipt("LIAN CHI PU TIAN VEGETARIAN", "RESTAURANT SDN BHD", "NO. 5, JALAN SS 2/6, 47300 SELANGOR", "TOTAL 5.00"), Stumps());
+        Assert.Equal("LIAN CHI PU TIAN VEGETARIAN RESTAURANT SDN BHD", Mention(d, "supplier_name"));
+    }
+
     [Theory]
     [InlineData("TOTAL ROUNDED", 6)]
     [InlineData("NETT TOTAL", 5)]
