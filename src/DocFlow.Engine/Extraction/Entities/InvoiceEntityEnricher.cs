@@ -92,7 +92,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         AddReceiver(writer, labels, view);
         if (receipt && _receiptModels is not null && view.Count > 0) AddReceiptHeader(writer, view[0], _receiptModels);
         else AddSupplier(writer, labels, view, expense ? 1f : 0.6f);
-        AddCurrency(writer, labels, cues, view, total?.Amount);
+        AddCurrency(writer, labels, cues, view, total?.Amount, receipt);
     }
 
     private static void AddReceiptHeader(EntityWriter writer, PageView page, ReceiptModels models)
@@ -350,7 +350,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         return !TitleRegex().IsMatch(OcrText.Canonical(text));
     }
 
-    private static void AddCurrency(EntityWriter writer, List<Label> labels, DocumentCues cues, IReadOnlyList<PageView> pages, AmountMatch? total)
+    private static void AddCurrency(EntityWriter writer, List<Label> labels, DocumentCues cues, IReadOnlyList<PageView> pages, AmountMatch? total, bool receipt)
     {
         foreach (var label in labels.Where(l => l.Kind == Kind.Currency))
         {
@@ -362,7 +362,8 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
                 return;
             }
         }
-        var currency = total?.Money.Currency ?? cues.DefaultCurrency;
+        // A till receipt prints its currency many times: the document's vote beats the one symbol by the total (OCR noise).
+        var currency = receipt ? cues.DefaultCurrency ?? total?.Money.Currency : total?.Money.Currency ?? cues.DefaultCurrency;
         if (currency is null) return;
         var sources = (total is not null ? [total] : Enumerable.Empty<AmountMatch>()).Concat(cues.Amounts.Where(a => a.Money.Currency == currency));
         foreach (var amount in sources)
@@ -373,6 +374,13 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
             writer.Add("currency", amount.Start + symbol.Index, amount.Start + symbol.Index + symbol.Length, 0.85f, new NormalizedValue { Text = currency });
             return;
         }
+        // Ringgit printed as a column or label unit ("Total (RM)") rather than beside an amount.
+        if (currency != "MYR") return;
+        var unit = RinggitRegex().Match(cues.Text);
+        if (!unit.Success) return;
+        var at = unit.Index;
+        var printedUnit = unit.Value;
+        writer.Add("currency", at, at + printedUnit.Length, 0.75f, new NormalizedValue { Text = "MYR" });
     }
 
     [GeneratedRegex(@"^(?:ATTN|ATTENTION|C/O|Z\.? ?HD)", RegexOptions.IgnoreCase)]
@@ -383,4 +391,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
 
     [GeneratedRegex(Currencies.Pattern)]
     private static partial Regex CurrencyRegex();
+
+    [GeneratedRegex(@"(?<=\()(?:RM|MYR)(?=\))|(?<![\p{L}\d])(?:RM|MYR)(?![\p{L}\d])")]
+    private static partial Regex RinggitRegex();
 }

@@ -24,11 +24,18 @@ internal sealed partial class DocumentCues
         Text = text;
         Shadow = OcrText.NumericShadow(text);
         Amounts = AmountFinder.FindAll(Shadow);
-        DefaultCurrency = Amounts.Where(a => a.HasCurrency).GroupBy(a => a.Money.Currency!)
-            .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        // Votes: every amount printed with a currency, and every ringgit unit printed on its own ("Total (RM)"),
+        // so that one misread '$' or '£' does not outvote a receipt full of RM.
+        // Amounts with decimals count first: "$1750" is more often a misread S than dollars.
+        DefaultCurrency = Vote(Amounts.Where(a => a.HasCurrency && a.HasDecimals).Select(a => a.Money.Currency!)
+                              .Concat(RinggitUnitRegex().Matches(text).Select(_ => "MYR")))
+                          ?? Vote(Amounts.Where(a => a.HasCurrency).Select(a => a.Money.Currency!));
         DateOrder = DecideOrder(Shadow, DefaultCurrency);
         Dates = DateNormalizer.FindAll(Shadow, DateOrder);
     }
+
+    private static string? Vote(IEnumerable<string> currencies) =>
+        currencies.GroupBy(c => c).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
 
     public static DocumentCues For(Document document)
     {
@@ -66,6 +73,9 @@ internal sealed partial class DocumentCues
     /// <summary>Day-first locales that print dollars or nothing: Malaysia (SDN BHD, GST ID, +60, RM), Singapore, Australia, India.</summary>
     [GeneratedRegex(@"\b(?:SDN\.? ?BHD|BHD|BERHAD|MALAYSIA|SELANGOR|JOHOR|KUALA LUMPUR|JALAN|TAMAN|SINGAPORE|AUSTRALIA|ABN|PTY|GSTIN)\b|\+6[015][ ]?\d|\bRM[ ]?\d", RegexOptions.IgnoreCase)]
     private static partial Regex DayFirstLocaleRegex();
+
+    [GeneratedRegex(@"\((?:RM|MYR)\)|(?<![\p{L}\d])(?:RM|MYR)(?![\p{L}\d])")]
+    private static partial Regex RinggitUnitRegex();
 
     [GeneratedRegex(@"\+(?:3\d|4\d)[ ]?\d")]
     private static partial Regex EuropeanPhoneRegex();

@@ -164,6 +164,14 @@ public sealed class ReceiptFieldsTests
     }
 
     [Fact]
+    public void Ringgit_printed_only_as_a_column_unit_still_gives_the_currency()
+    {
+        var d = Enrich(Receipt("SHOP", "ITEM QTY AMT(RM)", "TEA 1 3.00", "TOTAL 3.00", "CASH 3.00", "CHANGE 0.00"));
+        Assert.Equal("MYR", Value(d, "currency"));
+        Assert.Equal("RM", d.Entities!.Single(e => e.Type == "currency").MentionText);
+    }
+
+    [Fact]
     public void Ringgit_amounts_make_ambiguous_dates_day_first()
     {
         var d = Enrich(Receipt("SHOP", "06/08/2017", "TOTAL RM 10.00", "CASH RM 10.00", "CHANGE RM 0.00"));
