@@ -7,12 +7,22 @@ using DocFlow.Queueing;
 // Development commands on the labelled dev sets (never shipped; see the csproj).
 //   ocr <input-folder> <cache-folder>     OCR every input once, keep its page layouts (NAME.layouts.json)
 //   enrich <cache-folder> <out-folder>    assemble + extract from the cached layouts, write NAME.json as `docflow process` does
+//   train-receipts <devset> <sroie-cache> <models-out>   train the receipt line classifiers (5-fold CV figures in their Provenance)
+//   cv-receipts <devset> <sroie-cache> <out-folder>      end-to-end 5-fold CV on the sroie receipts: train on sroie-lines + the
+//                                                        other folds, extract the held-out fold; then score.py --set sroie --out <out-folder>
+//   cv-receipt-lines <devset> <sroie-cache> <out-folder> the same on sroie-lines' labelled text (perfect OCR); score with
+//                                                        --gold pointing at a folder whose sroie/ has key/, box/ and an img/ of NNN.jpg names
+//   time-receipts <sroie-cache>                          mean time of the invoice/receipt field enricher alone
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
     ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache),
     ["enrich", var cache, var output, ..] => Commands.Enrich(cache, output),
     ["selftest-trees"] => Commands.SelfTestTrees(),
+    ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
+    ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),
+    ["time-receipts", var cache, ..] => ReceiptCommands.Time(cache),
+    ["cv-receipt-lines", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidateLines(devset, cache, output),
     _ => Commands.Usage(),
 };
 
@@ -20,7 +30,7 @@ internal static class Commands
 {
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder>");
+        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder> | train-receipts <devset> <sroie-cache> <models-out> | cv-receipts <devset> <sroie-cache> <out-folder>");
         return 2;
     }
 

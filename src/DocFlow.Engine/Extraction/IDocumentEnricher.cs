@@ -18,16 +18,16 @@ public sealed class EnrichmentPipeline(IEnumerable<IDocumentEnricher> enrichers)
 {
     private readonly IReadOnlyList<IDocumentEnricher> _enrichers = [.. enrichers];
 
-    /// <summary>The default set of enrichers.</summary>
+    /// <summary>The default set of enrichers; <paramref name="receiptModels"/> replaces the shipped receipt line models (training, cross-validation).</summary>
     /// <remarks>Tables, then form fields (outside tables); generic entities; the document type (which counts form
-    /// fields) before the invoice fields, which guess only for invoices and receipts; language last.</remarks>
-    public static EnrichmentPipeline CreateDefault() => new(
+    /// fields) before the invoice and receipt fields, whose confidence depends on it; language last.</remarks>
+    public static EnrichmentPipeline CreateDefault(Entities.ReceiptModels? receiptModels = null) => new(
     [
         new Tables.TableEnricher(),
         new Forms.FormEnricher(),
         new Entities.GenericEntityEnricher(),
         new Classification.DocumentTypeEnricher(),
-        new Entities.InvoiceEntityEnricher(),
+        new Entities.InvoiceEntityEnricher(receiptModels),
         new Language.LanguageEnricher(),
     ]);
 

@@ -67,6 +67,15 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
         double Count(Regex r, string s) => r.Matches(s).Count;
         var invoiceWords = Count(InvoiceRegex(), lower);
         var invoiceHead = Count(InvoiceRegex(), head);
+        var ratio = view.Count > 0 && view[0].Width > 0 ? view[0].Height / view[0].Width : 0;
+        var till = Count(TillRegex(), lower);
+        // "Tax invoice" is the legal title of a till receipt in several countries (MY, SG, AU, NZ): on a tall
+        // page or beside till words it says nothing about the genre.
+        if (ratio > 1.6 || till >= 2)
+        {
+            invoiceWords = Math.Max(0, invoiceWords - Count(TaxInvoiceRegex(), lower));
+            invoiceHead = Math.Max(0, invoiceHead - Count(TaxInvoiceRegex(), head));
+        }
         var receiptWords = Count(ReceiptRegex(), lower);
         var totals = Count(TotalRegex(), lower);
         var amountLines = lines.Count(l => cues.Amounts.Any(a => a.End == l.End || a.End == l.End - 0));
@@ -84,13 +93,13 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
         var reportWords = Count(ReportRegex(), lower);
         var otherWords = OtherRegex().Matches(titles).Select(m => m.Value).Distinct().Count();
         var formFields = document.Pages?.Sum(p => p.FormFields?.Count ?? 0) ?? 0;
-        var narrow = view.Count > 0 && view[0].Width > 0 && view[0].Height / view[0].Width > 2.0;
+        var narrow = ratio > 2.0;
 
         var s = new Dictionary<string, double>
         {
             ["invoice"] = 1.6 * Math.Min(invoiceWords, 3) + 1.5 * Math.Min(invoiceHead, 2) + 0.8 * Math.Min(totals, 3) + 3 * Math.Min(amountLineShare, 0.4)
                           - 1.0 * Math.Min(greetings + closings, 2) - 1.2 * Math.Min(receiptWords, 2) - 1.5 * Math.Min(otherWords, 2),
-            ["receipt"] = 1.4 * Math.Min(receiptWords, 3) + 0.8 * Math.Min(totals, 3) + 4 * Math.Min(amountLineShare, 0.5) + (narrow ? 2.5 : 0)
+            ["receipt"] = 1.4 * Math.Min(receiptWords, 3) + 0.8 * Math.Min(totals, 3) + 4 * Math.Min(amountLineShare, 0.5) + (narrow ? 2.5 : ratio > 1.6 ? 1.2 : 0) + 0.8 * Math.Min(till, 3)
                           + (pageCount == 1 && lineCount < 45 && shortLines > 0.7 * lineCount ? 1.0 : 0) - 1.5 * Math.Min(invoiceHead, 2)
                           - 1.0 * Math.Min(greetings + closings, 2) - 1.5 * Math.Min(otherWords, 2) - (pageCount > 1 ? 2 : 0),
             ["form"] = 1.5 * Math.Min(formWords, 3) + 0.6 * Math.Min(checkboxes, 5) + 5 * Math.Min(labelShare, 0.5) + 0.3 * Math.Min(formFields, 10)
@@ -111,6 +120,12 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
 
     [GeneratedRegex(@"\b(?:receipt|kassenbon|kassenbeleg|quittung|beleg|ticket de caisse|reçu|recibo|scontrino|bon|kassabon|cash|change|card|visa|mastercard|maestro|amex|paid|bezahlt|thank you for shopping|thank you and see you|reg\b|cashier|kasse|tip|trinkgeld|table \d+|tisch)\b")]
     private static partial Regex ReceiptRegex();
+
+    [GeneratedRegex(@"\b(?:rounding|gst summary|tax summary|cashier|counter|change|tendered|thank you|come again|goods sold)\b")]
+    private static partial Regex TillRegex();
+
+    [GeneratedRegex(@"\btax invoice\b")]
+    private static partial Regex TaxInvoiceRegex();
 
     [GeneratedRegex(@"(?:^|\n)[ ]*(?:t[o0]tal|grand total|subtotal|sub-total|amount due|balance due|summe|gesamt|total due|vat|tax|mwst)\b")]
     private static partial Regex TotalRegex();

@@ -14,7 +14,9 @@ namespace DocFlow.Engine.Extraction.Entities;
 /// "T0TAL" is TOTAL) at the start of a line or of a column. A label's value is on the same visual row to its
 /// right (amounts: the rightmost, as amount columns are right-aligned), or, for a label standing alone, on
 /// the next line below within its column. Amounts are cross-checked (net + tax = total). Fields that need a
-/// guess rather than a label (supplier at the top, first date) are only produced for invoices and receipts.
+/// guess rather than a label (supplier at the top, first date) are produced for every document, with lower
+/// confidence outside invoices and receipts. Receipts get their total, date and header from <see cref="ReceiptCues"/>
+/// and <see cref="ReceiptHeader"/>.
 /// </remarks>
 public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
 {
@@ -50,6 +52,11 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         ];
     }
 
+    private readonly ReceiptModels? _receiptModels;
+
+    /// <summary>With <paramref name="receiptModels"/> (default: the shipped ones) finding a receipt's merchant and address lines.</summary>
+    public InvoiceEntityEnricher(ReceiptModels? receiptModels = null) => _receiptModels = receiptModels ?? ReceiptModels.Embedded;
+
     public void Enrich(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(document.Text)) return;
@@ -58,13 +65,15 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         var cues = DocumentCues.For(document);
         var docType = document.Entities?.FirstOrDefault(e => e.Type == "document_type")?.MentionText;
         var expense = docType is "invoice" or "receipt";
+        var receipt = docType == "receipt" || ReceiptCues.LooksLikeReceipt(view);
         var labels = FindLabels(view);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var total = BestAmount(labels, Kind.Total, cues, view, preferLargest: true);
+        var total = receipt ? ReceiptCues.Total(view, cues) ?? BestAmount(labels, Kind.Total, cues, view, preferLargest: true)
+            : BestAmount(labels, Kind.Total, cues, view, preferLargest: true);
         var net = BestAmount(labels, Kind.Net, cues, view, preferLargest: false);
         var tax = BestAmount(labels, Kind.Tax, cues, view, preferLargest: false);
-        if (total is null && expense && cues.Amounts.Where(a => a.HasDecimals).MaxBy(a => a.Money.Value) is { } largest)
+        if (total is null && (expense || receipt) && cues.Amounts.Where(a => a.HasDecimals).MaxBy(a => a.Money.Value) is { } largest)
             total = (largest, 0.4f);
         var consistent = total is { } t && net is { } n && tax is { } x && Math.Abs(n.Amount.Money.Value + x.Amount.Money.Value - t.Amount.Money.Value) < 0.015m;
         AddAmount(writer, cues, "total_amount", total, consistent);
@@ -72,18 +81,50 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         AddAmount(writer, cues, "total_tax_amount", tax, consistent);
 
         AddInvoiceId(writer, labels, view);
-        var dateType = docType == "receipt" ? "receipt_date" : "invoice_date";
-        var issued = BestDate(labels, Kind.InvoiceDate, cues, view, allowGeneric: expense);
-        if (issued is null && expense && cues.Dates.Count > 0) issued = (cues.Dates[0], 0.5f);
+        var dateType = receipt ? "receipt_date" : "invoice_date";
+        var issued = receipt ? ReceiptCues.Date(view, cues) : null;
+        issued ??= BestDate(labels, Kind.InvoiceDate, cues, view, allowGeneric: expense || receipt);
+        // A document of another type still gets its first date, with the confidence saying it is a guess.
+        if (issued is null && cues.Dates.Count > 0) issued = (cues.Dates[0], expense || receipt ? 0.5f : 0.3f);
         if (issued is { } d) AddDate(writer, dateType, d.Date, d.Confidence);
         if (BestDate(labels, Kind.DueDate, cues, view, allowGeneric: true) is { } due) AddDate(writer, "due_date", due.Date, due.Confidence);
 
-        if (expense)
+        AddReceiver(writer, labels, view);
+        if (receipt && _receiptModels is not null && view.Count > 0) AddReceiptHeader(writer, view[0], _receiptModels);
+        else AddSupplier(writer, labels, view, expense ? 1f : 0.6f);
+        AddCurrency(writer, labels, cues, view, total?.Amount, receipt);
+    }
+
+    private static void AddReceiptHeader(EntityWriter writer, PageView page, ReceiptModels models)
+    {
+        var (name, address) = ReceiptHeader.Find(page, models);
+        if (name is not null)
+            writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
+                new NormalizedValue { Text = OcrText.Squash(writer.Text[name.Start..name.End]) });
+        // A postal address the address rules recognise just below the name: theirs when the model found none, and
+        // their normalised form ("street, city") when both found the same lines.
+        var nameLine = name is null ? -1 : page.Lines.Count(l => l.Start < name.Start);
+        var found = AddressFinder.FindAll([page]).FirstOrDefault(a => a.FirstLine >= nameLine && a.FirstLine <= nameLine + 4);
+        if (address is null && found is not null)
+            writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized });
+        else if (address is not null)
+            writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
+            {
+                Text = found is not null && found.Start == address.Start && found.End == address.End ? found.Normalized : Joined(writer.Text[address.Start..address.End]),
+            });
+    }
+
+    /// <summary>An address's lines joined with ", " (or a space after a line that ends in punctuation).</summary>
+    private static string Joined(string text)
+    {
+        var lines = text.Split('\n').Select(OcrText.Squash).Where(l => l.Length > 0).ToList();
+        var result = new System.Text.StringBuilder();
+        foreach (var line in lines)
         {
-            AddReceiver(writer, labels, view);
-            AddSupplier(writer, labels, view);
+            if (result.Length > 0) result.Append(result[^1] is ',' or ';' or ':' or '.' ? " " : ", ");
+            result.Append(line);
         }
-        AddCurrency(writer, labels, cues, view, total?.Amount);
+        return result.ToString();
     }
 
     private static List<Label> FindLabels(IReadOnlyList<PageView> pages)
@@ -273,7 +314,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         }
     }
 
-    private static void AddSupplier(EntityWriter writer, List<Label> labels, IReadOnlyList<PageView> pages)
+    private static void AddSupplier(EntityWriter writer, List<Label> labels, IReadOnlyList<PageView> pages, float weight)
     {
         if (pages.Count == 0 || pages[0].Lines.Count == 0) return;
         var page = pages[0];
@@ -295,11 +336,11 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         }
         if (best is not { } index) return;
         var chosen = page.Lines[index];
-        writer.Add("supplier_name", chosen.Start, chosen.End, Math.Clamp(0.5f + 0.15f * bestScore, 0.5f, 0.9f),
+        writer.Add("supplier_name", chosen.Start, chosen.End, weight * Math.Clamp(0.5f + 0.15f * bestScore, 0.5f, 0.9f),
             new NormalizedValue { Text = OcrText.Squash(chosen.Text) });
         var address = AddressFinder.FindAll([page]).FirstOrDefault(a => a.FirstLine > index && a.FirstLine <= index + 4 && a.FirstLine < receiverLine);
         if (address is not null)
-            writer.Add("supplier_address", address.Start, address.End, 0.8f, new NormalizedValue { Text = address.Normalized });
+            writer.Add("supplier_address", address.Start, address.End, weight * 0.8f, new NormalizedValue { Text = address.Normalized });
     }
 
     private static bool IsNameLike(string text)
@@ -309,7 +350,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         return !TitleRegex().IsMatch(OcrText.Canonical(text));
     }
 
-    private static void AddCurrency(EntityWriter writer, List<Label> labels, DocumentCues cues, IReadOnlyList<PageView> pages, AmountMatch? total)
+    private static void AddCurrency(EntityWriter writer, List<Label> labels, DocumentCues cues, IReadOnlyList<PageView> pages, AmountMatch? total, bool receipt)
     {
         foreach (var label in labels.Where(l => l.Kind == Kind.Currency))
         {
@@ -321,7 +362,8 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
                 return;
             }
         }
-        var currency = total?.Money.Currency ?? cues.DefaultCurrency;
+        // A till receipt prints its currency many times: the document's vote beats the one symbol by the total (OCR noise).
+        var currency = receipt ? cues.DefaultCurrency ?? total?.Money.Currency : total?.Money.Currency ?? cues.DefaultCurrency;
         if (currency is null) return;
         var sources = (total is not null ? [total] : Enumerable.Empty<AmountMatch>()).Concat(cues.Amounts.Where(a => a.Money.Currency == currency));
         foreach (var amount in sources)
@@ -332,6 +374,13 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
             writer.Add("currency", amount.Start + symbol.Index, amount.Start + symbol.Index + symbol.Length, 0.85f, new NormalizedValue { Text = currency });
             return;
         }
+        // Ringgit printed as a column or label unit ("Total (RM)") rather than beside an amount.
+        if (currency != "MYR") return;
+        var unit = RinggitRegex().Match(cues.Text);
+        if (!unit.Success) return;
+        var at = unit.Index;
+        var printedUnit = unit.Value;
+        writer.Add("currency", at, at + printedUnit.Length, 0.75f, new NormalizedValue { Text = "MYR" });
     }
 
     [GeneratedRegex(@"^(?:ATTN|ATTENTION|C/O|Z\.? ?HD)", RegexOptions.IgnoreCase)]
@@ -342,4 +391,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
 
     [GeneratedRegex(Currencies.Pattern)]
     private static partial Regex CurrencyRegex();
+
+    [GeneratedRegex(@"(?<=\()(?:RM|MYR)(?=\))|(?<![\p{L}\d])(?:RM|MYR)(?![\p{L}\d])")]
+    private static partial Regex RinggitRegex();
 }

@@ -7,12 +7,12 @@ internal static class Currencies
     public static readonly string[] Codes =
     [
         "EUR", "USD", "GBP", "CHF", "JPY", "CNY", "RMB", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK",
-        "HUF", "RON", "BGN", "HRK", "TRY", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW", "RUB", "ILS", "AED",
+        "HUF", "RON", "BGN", "HRK", "TRY", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW", "RUB", "ILS", "AED", "MYR",
     ];
 
     /// <summary>Regex alternation of symbols and codes, longest first.</summary>
     public const string Pattern =
-        @"(?:US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|€|£|\$|¥|₹|₩|₽|₺|zł|Fr\.|CHF|EUR|USD|GBP|JPY|CNY|RMB|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|HRK|TRY|INR|BRL|MXN|ZAR|SGD|HKD|KRW|RUB|ILS|AED)";
+        @"(?:US\$|CA\$|C\$|AU\$|A\$|NZ\$|HK\$|S\$|R\$|€|£|\$|¥|₹|₩|₽|₺|zł|Fr\.|CHF|EUR|USD|GBP|JPY|CNY|RMB|CAD|AUD|NZD|SEK|NOK|DKK|PLN|CZK|HUF|RON|BGN|HRK|TRY|INR|BRL|MXN|ZAR|SGD|HKD|KRW|RUB|ILS|AED|MYR|RM(?=[ ]?[\d(-]))";
 
     /// <summary>The ISO code for a printed symbol or code, or null.</summary>
     public static string? CodeOf(string symbol) => symbol.Trim() switch
@@ -34,6 +34,7 @@ internal static class Currencies
         "zł" => "PLN",
         "Fr." => "CHF",
         "RMB" => "CNY",
+        "RM" => "MYR",
         var s when Codes.Contains(s.ToUpperInvariant()) => s.ToUpperInvariant(),
         _ => null,
     };

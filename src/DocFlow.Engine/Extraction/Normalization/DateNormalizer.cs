@@ -62,7 +62,7 @@ internal static partial class DateNormalizer
     [GeneratedRegex(@"(?<![\d.,/-])(?<y>(?:19|20)\d{2})(?<sep>[-/.])(?<m>\d{1,2})\k<sep>(?<d>\d{1,2})(?![\d])" + Time)]
     private static partial Regex IsoRegex();
 
-    [GeneratedRegex(@"(?<![\d.,/:-])(?<a>\d{1,2})[ ]?(?<sep>[./-])[ ]?(?<b>\d{1,2})[ ]?\k<sep>[ ]?(?<y>\d{4}|\d{2})(?![\d]|[.,/-]\d)" + Time)]
+    [GeneratedRegex(@"(?<![\d.,/])(?<!\d[:-])(?<a>\d{1,2})[ ]?(?<sep>[./-])[ ]?(?<b>\d{1,2})[ ]?\k<sep>[ ]?(?<y>\d{4}|\d{2})(?![\d]|[.,/-]\d)" + Time)]
     private static partial Regex NumericRegex();
 
     [GeneratedRegex(@"(?<![\w.])(?<d>\d{1,2})(?:st|nd|rd|th|er|º)?\.?[ -]?(?:of[ ]+|de[ ]+)?(?<mn>\p{L}{3,10})\.?,?[ -]?(?:de[ ]+)?(?<y>'?\d{4}|'\d{2}|\d{2}(?![\d:]))(?![\d])" + Time, RegexOptions.IgnoreCase)]
@@ -110,8 +110,9 @@ internal static partial class DateNormalizer
         {
             if (m.Groups["sep"].Value == ".") { dayFirst++; continue; }
             int a = Int(m, "a"), b = Int(m, "b");
-            if (a > 12 && b <= 12) dayFirst++;
-            else if (b > 12 && a <= 12) monthFirst++;
+            // Only readable dates count: "05/88/2017" is a misread, not a month-first date.
+            if (a is > 12 and <= 31 && b is >= 1 and <= 12) dayFirst++;
+            else if (b is > 12 and <= 31 && a is >= 1 and <= 12) monthFirst++;
         }
         return (dayFirst, monthFirst);
     }

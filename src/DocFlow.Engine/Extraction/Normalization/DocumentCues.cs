@@ -24,11 +24,18 @@ internal sealed partial class DocumentCues
         Text = text;
         Shadow = OcrText.NumericShadow(text);
         Amounts = AmountFinder.FindAll(Shadow);
-        DefaultCurrency = Amounts.Where(a => a.HasCurrency).GroupBy(a => a.Money.Currency!)
-            .OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
+        // Votes: every amount printed with a currency, and every ringgit unit printed on its own ("Total (RM)"),
+        // so that one misread '$' or '£' does not outvote a receipt full of RM.
+        // Amounts with decimals count first: "$1750" is more often a misread S than dollars.
+        DefaultCurrency = Vote(Amounts.Where(a => a.HasCurrency && a.HasDecimals).Select(a => a.Money.Currency!)
+                              .Concat(RinggitUnitRegex().Matches(text).Select(_ => "MYR")))
+                          ?? Vote(Amounts.Where(a => a.HasCurrency).Select(a => a.Money.Currency!));
         DateOrder = DecideOrder(Shadow, DefaultCurrency);
         Dates = DateNormalizer.FindAll(Shadow, DateOrder);
     }
+
+    private static string? Vote(IEnumerable<string> currencies) =>
+        currencies.GroupBy(c => c).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
 
     public static DocumentCues For(Document document)
     {
@@ -49,10 +56,11 @@ internal sealed partial class DocumentCues
         if (dayFirst != monthFirst) return dayFirst > monthFirst ? DateOrder.DayFirst : DateOrder.MonthFirst;
         var us = 0;
         if (currency == "USD") us += 2;
-        if (currency is "EUR" or "GBP" or "CHF") us -= 2;
+        if (currency is "EUR" or "GBP" or "CHF" or "MYR" or "SGD" or "AUD" or "NZD" or "INR") us -= 2;
         us += UsPhoneRegex().Count(shadow);
         us += UsStateRegex().Count(shadow);
         us -= EuropeanPhoneRegex().Count(shadow);
+        us -= 2 * Math.Min(2, DayFirstLocaleRegex().Count(shadow));
         return us > 0 ? DateOrder.MonthFirst : DateOrder.DayFirst;
     }
 
@@ -61,6 +69,13 @@ internal sealed partial class DocumentCues
 
     [GeneratedRegex(@"\b(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC)[ ]\d{5}(?:-\d{4})?\b")]
     private static partial Regex UsStateRegex();
+
+    /// <summary>Day-first locales that print dollars or nothing: Malaysia (SDN BHD, GST ID, +60, RM), Singapore, Australia, India.</summary>
+    [GeneratedRegex(@"\b(?:SDN\.? ?BHD|BHD|BERHAD|MALAYSIA|SELANGOR|JOHOR|KUALA LUMPUR|JALAN|TAMAN|SINGAPORE|AUSTRALIA|ABN|PTY|GSTIN)\b|\+6[015][ ]?\d|\bRM[ ]?\d", RegexOptions.IgnoreCase)]
+    private static partial Regex DayFirstLocaleRegex();
+
+    [GeneratedRegex(@"\((?:RM|MYR)\)|(?<![\p{L}\d])(?:RM|MYR)(?![\p{L}\d])")]
+    private static partial Regex RinggitUnitRegex();
 
     [GeneratedRegex(@"\+(?:3\d|4\d)[ ]?\d")]
     private static partial Regex EuropeanPhoneRegex();

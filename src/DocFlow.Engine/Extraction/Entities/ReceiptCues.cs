@@ -1,0 +1,174 @@
+using System.Text.RegularExpressions;
+using DocFlow.Engine.Extraction.Normalization;
+
+namespace DocFlow.Engine.Extraction.Entities;
+
+/// <summary>
+/// Receipt rules: whether a document reads as a till receipt, its paid total and its date.
+/// </summary>
+/// <remarks>
+/// The total goes by label priority (rounded total, then nett or grand total, then payable or due, then a total
+/// including tax, then a plain total or amount), never from a cash, tendered, change, card, subtotal, rounding,
+/// discount, quantity or tax line, nor from below a tax summary header. A labelled amount equal to cash minus
+/// change is preferred: the till's own arithmetic vouches for it.
+/// </remarks>
+internal static partial class ReceiptCues
+{
+    /// <summary>Two or more till words (cash, change, rounding, cashier, thank you...) on a one-page document.</summary>
+    public static bool LooksLikeReceipt(IReadOnlyList<PageView> pages) =>
+        pages.Count == 1 && pages[0].Lines.Count(l => TillRegex().IsMatch(OcrText.Canonical(l.Text))) >= 2;
+
+    public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
+    {
+        var candidates = new List<(AmountMatch Amount, int Priority, int Order)>();
+        AmountMatch? cash = null, change = null;
+        var order = 0;
+        var sinceRounding = int.MaxValue;
+        foreach (var page in pages)
+        {
+            var summary = false;
+            foreach (var line in page.Lines)
+            {
+                order++;
+                sinceRounding = sinceRounding == int.MaxValue ? sinceRounding : sinceRounding + 1;
+                var canon = OcrText.Canonical(line.Text);
+                if (SummaryRegex().IsMatch(canon)) summary = true;
+                if (summary) continue;
+                if (RoundingRegex().IsMatch(canon)) sinceRounding = 0;
+                var amount = AmountOf(page, line, cues);
+                if (amount is null || amount.Money.Value <= 0) continue;
+                if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
+                if (CashRegex().IsMatch(canon)) { cash ??= amount; continue; }
+                var priority = Priority(canon);
+                // The first total after a rounding adjustment is the rounded total, whatever it is called.
+                if (priority >= 2 && sinceRounding is > 0 and <= 3) { priority = 6; sinceRounding = int.MaxValue; }
+                if (priority > 0) candidates.Add((amount, priority, order));
+            }
+        }
+        if (candidates.Count == 0) return null;
+        decimal? paid = cash is { } c && change is { } g && c.Money.Value >= g.Money.Value ? c.Money.Value - g.Money.Value
+            : cash is { } alone && change is null ? alone.Money.Value : null;
+        var ranked = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).ToList();
+        // The till's arithmetic (cash - change, or cash alone) vouches for the labelled amount it equals.
+        if (paid is { } p && ranked.FirstOrDefault(x => x.Amount.Money.Value == p) is { Amount: not null } vouched)
+            return (vouched.Amount, 0.95f);
+        var best = ranked.First(x => x.Priority == ranked[0].Priority);
+        if (best.Priority == 1 && ranked.Count > 0) best = ranked[0];
+        // One misread digit: cash - change, a multiple of 5 cents (cash is paid rounded), against a total that is not.
+        if (paid is { } q && cash is not null && change is not null && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
+            return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
+        return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
+    }
+
+    private static bool OneDigitApart(decimal a, decimal b)
+    {
+        var x = a.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        var y = b.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return x.Length == y.Length && x.Zip(y).Count(z => z.First != z.Second) == 1;
+    }
+
+    /// <summary>The label priority of a line's text (canonical form), 0 when it is not a total or must not be one.</summary>
+    internal static int Priority(string canon)
+    {
+        if (RoundedRegex().IsMatch(canon)) return 6;
+        if (SubtotalRegex().IsMatch(canon)) return 1;
+        if (ExcludeRegex().IsMatch(canon)) return 0;
+        var inclusive = InclusiveRegex().IsMatch(canon);
+        if (TaxRegex().IsMatch(canon) && !inclusive) return 0;
+        if (NettRegex().IsMatch(canon)) return 5;
+        if (NetRegex().IsMatch(canon)) return 0; // "Net 100.00": before tax
+        if (PayableRegex().IsMatch(canon)) return 4;
+        if (inclusive) return 3;
+        if (PlainRegex().IsMatch(canon)) return 2;
+        return 0;
+    }
+
+    /// <summary>The rightmost amount on a line, or on a line level with it to its right.</summary>
+    private static AmountMatch? AmountOf(PageView page, LineView line, DocumentCues cues)
+    {
+        var own = cues.Amounts.Where(a => a.Start >= line.Start && a.End <= line.End).ToList();
+        if (own.Count > 0) return own[^1];
+        var h = Math.Max(1f, line.Box.Height);
+        var level = page.Lines.Where(o => !ReferenceEquals(o, line) && Math.Abs(o.Box.CenterY - line.Box.CenterY) < 0.6f * h && o.Box.Left >= line.Box.Right - h)
+            .OrderBy(o => o.Box.Left).ToList();
+        foreach (var other in level)
+        {
+            if (Priority(OcrText.Canonical(other.Text)) > 0 || CashRegex().IsMatch(OcrText.Canonical(other.Text))) break;
+            var amounts = cues.Amounts.Where(a => a.Start >= other.Start && a.End <= other.End).ToList();
+            if (amounts.Count > 0) return amounts[^1];
+        }
+        // A label standing alone with its amount on the line just below ("TOTAL" / "RM 34.80").
+        var index = -1;
+        for (var k = 0; k < page.Lines.Count && index < 0; k++)
+            if (ReferenceEquals(page.Lines[k], line)) index = k;
+        if (index >= 0 && index + 1 < page.Lines.Count && page.Lines[index + 1] is var next && next.Box.Top - line.Box.Bottom < 1.5f * h
+            && cues.Amounts.Where(a => a.Start >= next.Start && a.End <= next.End).ToList() is [var below]
+            && OcrText.Squash(cues.Text[next.Start..next.End]).Length <= below.End - below.Start + 4)
+            return below;
+        return null;
+    }
+
+    /// <summary>The receipt's date: the first date on a line labelled as a date, else the first date that is not an expiry.</summary>
+    public static (DateMatch Date, float Confidence)? Date(IReadOnlyList<PageView> pages, DocumentCues cues)
+    {
+        DateMatch? first = null;
+        foreach (var line in pages.SelectMany(p => p.Lines))
+        {
+            var date = cues.Dates.FirstOrDefault(d => d.Start >= line.Start && d.Start < line.End);
+            if (date is null) continue;
+            var canon = OcrText.Canonical(line.Text);
+            if (ExpiryRegex().IsMatch(canon)) continue;
+            if (DateLabelRegex().IsMatch(canon)) return (date, 0.9f);
+            first ??= date;
+        }
+        return first is null ? null : (first, 0.75f);
+    }
+
+    [GeneratedRegex(@"\b(?:CASH|CHANGE|ROUNDING|CASHIER|TENDERED|THANK YOU|COME AGAIN|GST SUMMARY|TAX SUMMARY|RECEIPT|GOODS SOLD)\b")]
+    private static partial Regex TillRegex();
+
+    [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT)[ ]?SUMMARY\b|^\s*SUMMARY\b|\bTAX[ ]?CODE\b|\bGST[ ]?CODE\b")]
+    private static partial Regex SummaryRegex();
+
+    [GeneratedRegex(@"\bCHANGE\b|\bCHG\b|\bBAKI\b")]
+    private static partial Regex ChangeRegex();
+
+    [GeneratedRegex(@"^\W*(?:CASH|TENDERED|TENDER|PAID|PAYMENT|TUNAI)\b(?![ ]?(?:SALES?|BILL|INVOICE|RECEIPT))")]
+    private static partial Regex CashRegex();
+
+    [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)|\bTOTAL\b.*\bA[FT]TER\b")]
+    private static partial Regex RoundedRegex();
+
+    [GeneratedRegex(@"\bSUB[ -]?T[OU0]TA[LI1]?\b|\bSUBIUTAL\b")]
+    private static partial Regex SubtotalRegex();
+
+    [GeneratedRegex(@"\bROUNDING\b|\bROUND(?:ING)?[ ]?ADJ|\bADJUSTMENT\b")]
+    private static partial Regex RoundingRegex();
+
+    [GeneratedRegex(@"\b(?:CASH|TENDERED?|ACCEPTED|RECEIVED|CHANGE|CARD|VISA|MASTER(?:CARD)?|CREDIT|DEBIT|DISCOUNT|DISC|QTY|QUANTITY|ITEMS?|SAVINGS?|POINTS?|DEPOSIT|EXCL|EXCLUDING|EXCLUSIVE|BEFORE|ROUNDING|ROUND|ADJ|ADJUSTMENT|VOUCHER|BALANCE)\b")]
+    private static partial Regex ExcludeRegex();
+
+    [GeneratedRegex(@"\bNETT\b|\bGRAND T[O0]TA|\bNETT?[ ]?TOTAL\b|\bTOTAL NETT\b")]
+    private static partial Regex NettRegex();
+
+    [GeneratedRegex(@"\bNET\b")]
+    private static partial Regex NetRegex();
+
+    [GeneratedRegex(@"\b(?:PAYABLE|AMOUNT DUE|TOTAL DUE|TO PAY|FINAL TOTAL|TOTAL AMOUNT DUE)\b")]
+    private static partial Regex PayableRegex();
+
+    [GeneratedRegex(@"\bTOTAL\b.*\b(?:INCL|INCLUSIVE|INC|INCLUDING|INCLUDED|INCL\.)\b|\bTOTAL SALES\b")]
+    private static partial Regex InclusiveRegex();
+
+    [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT|SERVICE CHARGE|SVC)\b")]
+    private static partial Regex TaxRegex();
+
+    [GeneratedRegex(@"\b(?:T[O0]TA[LI1]?|TOTAL AMOUNT|AMOUNT|AMT|JUMLAH)\b|\bTOTAL[:(]")]
+    private static partial Regex PlainRegex();
+
+    [GeneratedRegex(@"\b(?:EXP|EXPIRY|EXPIRES|VALID|BEST BEFORE|USE BY)\b")]
+    private static partial Regex ExpiryRegex();
+
+    [GeneratedRegex(@"\b(?:DATE|DATED|TARIKH)\b")]
+    private static partial Regex DateLabelRegex();
+}

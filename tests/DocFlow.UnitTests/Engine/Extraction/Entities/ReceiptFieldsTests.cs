@@ -1,0 +1,180 @@
+using DocFlow.Documents;
+using DocFlow.Engine.Extraction;
+using DocFlow.Engine.Extraction.Classification;
+using DocFlow.Engine.Extraction.Entities;
+using DocFlow.Engine.Extraction.Learning;
+using DocFlow.Engine.Extraction.Normalization;
+
+namespace DocFlow.UnitTests.Engine.Extraction.Entities;
+
+public sealed class ReceiptFieldsTests
+{
+    /// <summary>A till receipt: narrow page, lines centred, 28 px apart.</summary>
+    private static TestPages Receipt(params string[] lines)
+    {
+        var pages = new TestPages().Page(600, 1400);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var width = lines[i].Length * 18 * 0.55f;
+            pages.Line(40 + 28 * i, 18, (Math.Max(10, (600 - width) / 2), lines[i]));
+        }
+        return pages;
+    }
+
+    private static readonly string[] Malaysian =
+    [
+        "KEDAI RUNCIT MAJU JAYA SDN BHD (1234567-X)",
+        "NO. 12, JALAN MAWAR 3,",
+        "TAMAN MELATI, 53100 KUALA LUMPUR",
+        "TEL: 03-4021 5566 FAX: 03-4021 5567",
+        "GST ID: 001234567890",
+        "TAX INVOICE",
+        "Date :15/03/18 14:22 Cashier: ALI",
+        "MILO 1KG 2 X 14.50 29.00",
+        "SUB TOTAL 29.00",
+        "GST 6% 1.74",
+        "TOTAL INCL GST 30.74",
+        "ROUNDING ADJ -0.04",
+        "TOTAL ROUNDED RM 30.70",
+        "CASH RM 50.00",
+        "CHANGE RM 19.30",
+        "GST SUMMARY AMOUNT TAX",
+        "SR 29.00 1.74",
+        "TOTAL 29.00 1.74",
+        "THANK YOU, PLEASE COME AGAIN",
+    ];
+
+    private static Document Enrich(TestPages pages, ReceiptModels? models = null)
+    {
+        var document = pages.Build();
+        var layouts = pages.Layouts();
+        new GenericEntityEnricher().Enrich(document, layouts, CancellationToken.None);
+        new DocumentTypeEnricher().Enrich(document, layouts, CancellationToken.None);
+        new InvoiceEntityEnricher(models).Enrich(document, layouts, CancellationToken.None);
+        return document;
+    }
+
+    private static string? Value(Document d, string type) => d.Entities!.FirstOrDefault(e => e.Type == type)?.NormalizedValue?.Text;
+
+    private static string? Mention(Document d, string type) => d.Entities!.FirstOrDefault(e => e.Type == type)?.MentionText?.ReplaceLineEndings(" ");
+
+    /// <summary>A one-tree model: probability 0.99 when <paramref name="feature"/> exceeds 0.5, else 0.01.</summary>
+    private static TreeEnsemble Stump(string feature) => TreeEnsemble.Create(new TreeEnsembleFile
+    {
+        Name = "stump_" + feature,
+        Features = [.. ReceiptLineFeatures.Names],
+        Trees = [new TreeFile { Feature = [ReceiptLineFeatures.Names.ToList().IndexOf(feature)], Threshold = [0.5f], Left = [~0], Right = [~1], Leaves = [-4.6, 4.6] }],
+    });
+
+    /// <summary>Stand-in line models: a legal suffix makes a name line, an address word an address line.</summary>
+    private static ReceiptModels Stumps() => new(Stump("suffix"), Stump("address_word"));
+
+    [Fact]
+    public void A_tax_invoice_from_a_till_stays_a_receipt_and_gets_every_field()
+    {
+        var d = Enrich(Receipt(Malaysian));
+        Assert.Equal("receipt", Value(d, "document_type"));
+        Assert.Equal("2018-03-15", Value(d, "receipt_date"));
+        Assert.Equal("30.70", Value(d, "total_amount"));
+        Assert.Equal("MYR", Value(d, "currency"));
+        Assert.NotNull(Value(d, "supplier_name"));
+        Assert.NotNull(Value(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void The_merchant_name_leaves_out_the_registration_number_printed_beside_it()
+    {
+        var d = Enrich(Receipt(Malaysian), Stumps());
+        Assert.Equal("KEDAI RUNCIT MAJU JAYA SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Fact]
+    public void The_address_is_the_lines_below_the_name_up_to_the_phone_line_joined_with_spaces()
+    {
+        var d = Enrich(Receipt(Malaysian), Stumps());
+        Assert.Equal("NO. 12, JALAN MAWAR 3, TAMAN MELATI, 53100 KUALA LUMPUR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void The_address_stops_where_a_phone_number_starts_on_its_last_line()
+    {
+        var d = Enrich(Receipt("GOLDEN BAKERY SDN BHD", "(998877-K)", "LOT 5, JALAN BESAR, 45600 SELANGOR TEL: 03-1234 5678", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), Stumps());
+        Assert.Equal("GOLDEN BAKERY SDN BHD", Mention(d, "supplier_name"));
+        Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void A_brand_line_above_a_complete_legal_name_is_left_out()
+    {
+        var d = Enrich(Receipt("KIKU JAPANESE RESTAURANT", "TK DIVISION KITCHEN SDN BHD", "(1203456-D)", "LOT 2, JALAN MEWAH, 47400 SELANGOR", "TOTAL 5.00"), Stumps());
+        Assert.Equal("TK DIVISION KITCHEN SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Fact]
+    public void A_legal_name_wrapped_over_two_lines_is_taken_whole()
+    {
+        var d = Enrich(Receipt("LIAN CHI PU TIAN VEGETARIAN", "RESTAURANT SDN BHD", "NO. 5, JALAN SS 2/6, 47300 SELANGOR", "TOTAL 5.00"), Stumps());
+        Assert.Equal("LIAN CHI PU TIAN VEGETARIAN RESTAURANT SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Theory]
+    [InlineData("TOTAL ROUNDED", 6)]
+    [InlineData("NETT TOTAL", 5)]
+    [InlineData("GRAND TOTAL", 5)]
+    [InlineData("AMOUNT PAYABLE", 4)]
+    [InlineData("TOTAL (INCLUSIVE OF GST)", 3)]
+    [InlineData("TOTAL", 2)]
+    [InlineData("SUB TOTAL", 1)]
+    [InlineData("CASH", 0)]
+    [InlineData("CHANGE", 0)]
+    [InlineData("ROUNDING ADJ", 0)]
+    [InlineData("GST PAYABLE (6%)", 0)]
+    [InlineData("TOTAL (EXCLUDING GST)", 0)]
+    [InlineData("TOTAL QTY", 0)]
+    [InlineData("DISCOUNT", 0)]
+    [InlineData("NET", 0)]
+    public void Total_labels_rank_rounded_over_nett_over_payable_over_inclusive_over_plain(string label, int priority) =>
+        Assert.Equal(priority, ReceiptCues.Priority(OcrText.Canonical(label)));
+
+    [Fact]
+    public void The_total_is_never_taken_from_cash_change_rounding_or_the_gst_summary()
+    {
+        var d = Enrich(Receipt("SHOP", "ITEM 12.30", "TOTAL 12.34", "ROUNDING ADJ -0.04", "CASH 20.00", "CHANGE 7.70", "GST SUMMARY", "TOTAL 99.99"));
+        Assert.Equal("12.30", Value(d, "total_amount"));
+    }
+
+    [Fact]
+    public void Cash_minus_change_vouches_for_the_labelled_amount_it_equals()
+    {
+        var d = Enrich(Receipt("SHOP", "SUBTOTAL : 43.90", "Total Te ire GST) 41.42", "CASH 100.00", "CHANGE : 56.10"));
+        Assert.Equal("43.90", Value(d, "total_amount"));
+    }
+
+    [Theory]
+    [InlineData("Date :26/03/18", 2018, 3, 26)]
+    [InlineData("Bate -08/05/18", 2018, 5, 8)]
+    [InlineData("05 Mar 2018 18:24", 2018, 3, 5)]
+    [InlineData("18-11-18 13:58 SH01", 2018, 11, 18)]
+    [InlineData("2018-01-05", 2018, 1, 5)]
+    [InlineData("12.02.2018", 2018, 2, 12)]
+    public void Receipt_dates_are_read_in_every_common_form(string text, int year, int month, int day)
+    {
+        var date = DateNormalizer.FindAll(text, DateOrder.DayFirst).First();
+        Assert.Equal(new DateOnly(year, month, day), date.Date);
+    }
+
+    [Fact]
+    public void Ringgit_printed_only_as_a_column_unit_still_gives_the_currency()
+    {
+        var d = Enrich(Receipt("SHOP", "ITEM QTY AMT(RM)", "TEA 1 3.00", "TOTAL 3.00", "CASH 3.00", "CHANGE 0.00"));
+        Assert.Equal("MYR", Value(d, "currency"));
+        Assert.Equal("RM", d.Entities!.Single(e => e.Type == "currency").MentionText);
+    }
+
+    [Fact]
+    public void Ringgit_amounts_make_ambiguous_dates_day_first()
+    {
+        var d = Enrich(Receipt("SHOP", "06/08/2017", "TOTAL RM 10.00", "CASH RM 10.00", "CHANGE RM 0.00"));
+        Assert.Equal("2017-08-06", Value(d, "receipt_date"));
+    }
+}
