@@ -7,11 +7,17 @@ using DocFlow.Queueing;
 // Development commands on the labelled dev sets (never shipped; see the csproj).
 //   ocr <input-folder> <cache-folder>     OCR every input once, keep its page layouts (NAME.layouts.json)
 //   enrich <cache-folder> <out-folder>    assemble + extract from the cached layouts, write NAME.json as `docflow process` does
+//   train-forms <cache> <funsd> <models>  train the learned form extractor (forms-*.json) on FUNSD labels over the cached OCR
+//   cv-forms <cache> <funsd> <out> [k]    k-fold by document: train on k-1 folds, extract the held-out forms, write NAME.json for score.py
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
     ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache),
     ["enrich", var cache, var output, ..] => Commands.Enrich(cache, output),
+    ["train-forms", var cache, var devset, var models, ..] => DocFlow.DevSet.Learning.FormTraining.TrainCommand(cache, devset, models),
+    ["cv-forms", var cache, var devset, var output, ..] => DocFlow.DevSet.Learning.FormTraining.CrossValidateCommand(cache, devset, output,
+        args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 5 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null),
     ["selftest-trees"] => Commands.SelfTestTrees(),
     _ => Commands.Usage(),
 };
