@@ -176,6 +176,7 @@ public static class FormLinking
         "side", "dx", "dy", "dcy", "leftDiff", "centerDiff", "overlapX", "overlapY", "qQ", "qA", "qH", "aQ", "aA", "aH",
         "qEndsColon", "qChars", "aChars", "qLines", "aLines", "rank", "rankForAnswer", "between", "betweenQuestions",
         "qWidth", "aWidth", "qTop", "rightDiff", "aEndsColon", "qCandidates", "aCandidates", "distance",
+        "closerAnswers", "closerQuestions", "qKeyWords",
     ];
 
     /// <summary>The features of every candidate pair (rows of <see cref="LinkFeatureNames"/>).</summary>
@@ -202,6 +203,15 @@ public static class FormLinking
             for (var r = 0; r < ordered.Count; r++) rankA[ordered[r]] = r;
             countA[g.Key] = ordered.Count;
         }
+        // Competition: likelier values nearer this key than this one, likelier keys nearer this value than this one.
+        var closerAnswers = new int[candidates.Count];
+        var closerQuestions = new int[candidates.Count];
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Question))
+            foreach (var i in g)
+                closerAnswers[i] = g.Count(j => distance[j] < distance[i] && groups[candidates[j].Answer].Answer > 0.5f);
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Answer))
+            foreach (var i in g)
+                closerQuestions[i] = g.Count(j => distance[j] < distance[i] && groups[candidates[j].Question].Question > 0.5f);
         var result = new float[candidates.Count][];
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -241,6 +251,8 @@ public static class FormLinking
                 a.Text.EndsWith(':') ? 1 : 0,
                 countQ[qi], countA[ai],
                 distance[i] / median,
+                closerAnswers[i], closerQuestions[i],
+                FormSegments.KeyWordCount(q.Text),
             ];
         }
         return result;

@@ -33,6 +33,9 @@ public static class FormSegments
         "group", "distribution", "category", "class", "item", "unit", "units", "year", "month", "day", "week",
     };
 
+    /// <summary>How many of a phrase's words are common words of form keys.</summary>
+    public static int KeyWordCount(string text) => text.Split(' ').Count(w => KeyWords.Contains(w.TrimEnd(':', '.', '#')));
+
     /// <summary>A gap wider than this many text heights always ends a phrase.</summary>
     private const float MaxJoinGap = 8f;
 

@@ -18,8 +18,10 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
     {
         try
         {
-            return new FormModels(TreeEnsemble.LoadEmbedded("forms-join"), TreeEnsemble.LoadEmbedded("forms-question"), TreeEnsemble.LoadEmbedded("forms-answer"),
+            var models = new FormModels(TreeEnsemble.LoadEmbedded("forms-join"), TreeEnsemble.LoadEmbedded("forms-question"), TreeEnsemble.LoadEmbedded("forms-answer"),
                 TreeEnsemble.LoadEmbedded("forms-header"), TreeEnsemble.LoadEmbedded("forms-merge"), TreeEnsemble.LoadEmbedded("forms-link"));
+            // Models trained on other features than this code computes would read the wrong numbers: rules only.
+            return models.Matches() ? models : null;
         }
         catch (InvalidOperationException)
         {
@@ -39,6 +41,13 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
     public TreeEnsemble Link { get; } = link;
     public float MergeThreshold { get; } = mergeThreshold;
     public float LinkThreshold { get; } = linkThreshold;
+
+    /// <summary>Whether every model takes the features this code computes, in its order.</summary>
+    public bool Matches() =>
+        (Join is null || Join.Features.SequenceEqual(FormSegments.JoinFeatureNames))
+        && new[] { Question, Answer, Header }.All(m => m.Features.SequenceEqual(FormSegments.FeatureNames))
+        && Merge.Features.SequenceEqual(FormLinking.MergeFeatureNames)
+        && Link.Features.SequenceEqual(FormLinking.LinkFeatureNames);
 
     /// <summary>The role scores (question, answer, header) of each segment.</summary>
     public float[][] Roles(float[][] features) =>
