@@ -13,11 +13,17 @@ using DocFlow.Queueing;
 //   cv-receipt-lines <devset> <sroie-cache> <out-folder> the same on sroie-lines' labelled text (perfect OCR); score with
 //                                                        --gold pointing at a folder whose sroie/ has key/, box/ and an img/ of NNN.jpg names
 //   time-receipts <sroie-cache>                          mean time of the invoice/receipt field enricher alone
+//   train-forms <cache> <funsd> <models>  train the learned form extractor (forms-*.json) on FUNSD labels over the cached OCR
+//   cv-forms <cache> <funsd> <out> [k]    k-fold by document: train on k-1 folds, extract the held-out forms, write NAME.json for score.py
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
     ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache),
     ["enrich", var cache, var output, ..] => Commands.Enrich(cache, output),
+    ["train-forms", var cache, var devset, var models, ..] => DocFlow.DevSet.Learning.FormTraining.TrainCommand(cache, devset, models),
+    ["cv-forms", var cache, var devset, var output, ..] => DocFlow.DevSet.Learning.FormTraining.CrossValidateCommand(cache, devset, output,
+        args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 5 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null),
     ["selftest-trees"] => Commands.SelfTestTrees(),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
     ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),

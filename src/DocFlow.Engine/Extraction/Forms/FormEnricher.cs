@@ -1,11 +1,24 @@
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Forms.Learning;
 using DocFlow.Engine.Extraction.Tables;
 
 namespace DocFlow.Engine.Extraction.Forms;
 
-/// <summary>Adds <see cref="Page.FormFields"/>: label/value pairs and checkboxes. Runs after tables, whose cells it leaves alone.</summary>
-public sealed class FormEnricher : IDocumentEnricher
+/// <summary>
+/// Adds <see cref="Page.FormFields"/>: label/value pairs and checkboxes. On text-layer pages the rules find them
+/// (checkboxes, "Label: value", boxed values, labels above values), outside tables. On scanned pages the checkbox
+/// rule runs, then the learned extractor (<see cref="LearnedForms"/>, trained on OCR'd scans of real forms) adds
+/// the pairs it finds among the words left, table cells included (a row of column headers with values below is a
+/// set of key-value pairs too); without shipped models, scans get the rules too.
+/// </summary>
+public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
 {
+    /// <summary>The rules and the models shipped in the engine.</summary>
+    public FormEnricher() : this(FormModels.Embedded) { }
+
+    /// <summary>Which rules run beside the models on scanned pages (the dev-set tooling tries others).</summary>
+    public FormRuleSet Rules { get; init; } = FormRuleSet.After;
+
     public void Enrich(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
         if (document.Pages is null) return;
@@ -14,11 +27,44 @@ public sealed class FormEnricher : IDocumentEnricher
             cancellationToken.ThrowIfCancellationRequested();
             var page = document.Pages[view.PageIndex];
             var tableBoxes = (page.Tables ?? []).Select(t => BoxOf(t.Layout)).Where(b => b.Width > 0).ToList();
-            var found = FormExtractor.Find(view, tableBoxes);
+            var learned = models is not null && view.Source == PageSource.Ocr;
+            List<FoundField> found;
+            if (!learned) found = FormExtractor.Find(view, tableBoxes);
+            else if (Rules == FormRuleSet.After)
+            {
+                // The checkboxes first; then the models; then the other rules among the words left.
+                found = [.. FormExtractor.Find(view, tableBoxes).Where(f => f.Checked is not null)];
+                found.AddRange(Learned(view, models!, found));
+                var taken = found.SelectMany(f => f.Name.Concat(f.Value)).SelectMany(w => Enumerable.Range(w.Start, w.End - w.Start)).ToHashSet();
+                found.AddRange(FormExtractor.Find(view, tableBoxes, taken).Where(f => f.Checked is null));
+            }
+            else
+            {
+                found = Rules switch
+                {
+                    FormRuleSet.All => FormExtractor.Find(view, tableBoxes),
+                    FormRuleSet.Checkboxes => [.. FormExtractor.Find(view, tableBoxes).Where(f => f.Checked is not null)],
+                    _ => [],
+                };
+                found.AddRange(Learned(view, models!, found));
+            }
+            // On a scan, a key with nothing after it and no drawn box for a value is mostly a value OCR missed.
+            if (view.Source == PageSource.Ocr) found.RemoveAll(f => f.Value.Count == 0 && f.Checked is null && f.ValueBox is null);
             if (found.Count == 0) continue;
             page.FormFields ??= [];
             foreach (var field in found.OrderBy(f => f.Name[0].Start))
                 page.FormFields.Add(ToField(view, field));
+        }
+    }
+
+    /// <summary>The learned pairs whose words no rule has taken.</summary>
+    private static IEnumerable<FoundField> Learned(PageView view, FormModels models, List<FoundField> found)
+    {
+        var used = found.SelectMany(f => f.Name.Concat(f.Value)).SelectMany(w => Enumerable.Range(w.Start, w.End - w.Start)).ToHashSet();
+        foreach (var pair in LearnedForms.Find(view, models))
+        {
+            if (pair.Question.Words.Concat(pair.Answer.Words).Any(w => used.Contains(w.Start))) continue;
+            yield return new FoundField([.. pair.Question.Words.OrderBy(w => w.Start)], [.. pair.Answer.Words.OrderBy(w => w.Start)], null, null, pair.Confidence);
         }
     }
 
@@ -52,4 +98,15 @@ public sealed class FormEnricher : IDocumentEnricher
         if (v is not { Count: > 0 }) return default;
         return new Box(v.Min(p => p.X), v.Min(p => p.Y), v.Max(p => p.X), v.Max(p => p.Y));
     }
+}
+
+/// <summary>Which rules run beside the learned extractor.</summary>
+public enum FormRuleSet
+{
+    /// <summary>Checkboxes, then the models, then the other rules on the words left.</summary>
+    After,
+    /// <summary>All rules, then the models on the words left.</summary>
+    All,
+    Checkboxes,
+    None,
 }

@@ -23,13 +23,14 @@ internal static class FormExtractor
     private static readonly HashSet<string> OcrEmptyBoxes = ["[]", "[ ]", "L]", "LJ", "[J", "|]", "[_]", "O", "o", "0", "D", "()", "Oo", "U", "П", "[1", "[|"];
     private static readonly HashSet<string> MarkedBoxes = ["[x]", "[X]", "(x)", "(X)", "[v]", "[V]", "[✓]", "[✔]", "X", "x", "[X", "X]", "Ed", "El", "&", "R", "K", "M"];
 
-    public static List<FoundField> Find(PageView page, IReadOnlyList<Box> tableBoxes)
+    /// <summary>The fields of a page, among the words outside <paramref name="tableBoxes"/> and not <paramref name="taken"/> (text offsets of words already in fields).</summary>
+    public static List<FoundField> Find(PageView page, IReadOnlyList<Box> tableBoxes, IReadOnlySet<int>? taken = null)
     {
         var fields = new List<FoundField>();
         var words = page.Lines.SelectMany(l => l.Words).ToList();
         if (words.Count == 0) return fields;
         var median = PageGeometry.Median(words.Select(w => w.Box.Height));
-        bool InTable(WordView w) => tableBoxes.Any(b => Inside(w.Box, b, 1f));
+        bool InTable(WordView w) => tableBoxes.Any(b => Inside(w.Box, b, 1f)) || (taken is not null && taken.Contains(w.Start));
         var rows = PageGeometry.Rows(page, w => !InTable(w));
         var used = new HashSet<int>();
         var rects = Rectangles(page.Rulings, tableBoxes, 4 * median);

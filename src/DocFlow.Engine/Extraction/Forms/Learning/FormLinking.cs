@@ -1,0 +1,277 @@
+using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Tables;
+
+namespace DocFlow.Engine.Extraction.Forms.Learning;
+
+/// <summary>Segments that make one phrase of the form (a value over several lines); its role scores are the segments' (weighted by characters).</summary>
+public sealed class FormGroup
+{
+    public FormGroup(IReadOnlyList<int> members, IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles)
+    {
+        Members = members;
+        Words = [.. members.SelectMany(m => segments[m].Words)];
+        Box = Box.Union(members.Select(m => segments[m].Box));
+        Text = string.Join(' ', members.Select(m => segments[m].Text));
+        Row = segments[members[0]].Row;
+        Question = Weighted(members, segments, roles, 0);
+        Answer = Weighted(members, segments, roles, 1);
+        Header = Weighted(members, segments, roles, 2);
+    }
+
+    private FormGroup(IReadOnlyList<FormGroup> parts)
+    {
+        Members = [.. parts.SelectMany(p => p.Members)];
+        Words = [.. parts.SelectMany(p => p.Words)];
+        Box = Box.Union(parts.Select(p => p.Box));
+        Text = string.Join(' ', parts.Select(p => p.Text));
+        Row = parts[0].Row;
+        Question = parts.Average(p => p.Question);
+        Answer = parts.Average(p => p.Answer);
+        Header = parts.Average(p => p.Header);
+    }
+
+    /// <summary>One phrase made of several (a value whose parts were linked to the same key one by one).</summary>
+    public static FormGroup Join(IReadOnlyList<FormGroup> parts) => new(parts);
+
+    public IReadOnlyList<int> Members { get; }
+    public IReadOnlyList<WordView> Words { get; }
+    public Box Box { get; }
+    public string Text { get; }
+    public int Row { get; }
+    public float Question { get; }
+    public float Answer { get; }
+    public float Header { get; }
+
+    private static float Weighted(IReadOnlyList<int> members, IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, int k) =>
+        members.Sum(m => roles[m][k] * segments[m].Text.Length) / Math.Max(1f, members.Sum(m => segments[m].Text.Length));
+}
+
+/// <summary>
+/// The two pairwise steps of the learned form extractor: which segment continues the one above it (a value or key
+/// over several lines), and which key a value belongs to (to its right, below it, or the column header above it).
+/// </summary>
+public static class FormLinking
+{
+    /// <summary>Role scores below this never take part in a link (keeps the candidate pairs few).</summary>
+    public const float MinRole = 0.05f;
+
+    // ---------------------------------------------------------------- merging lines of one phrase
+
+    /// <summary>Each segment with the nearest segment below it that shares its width, when close, and with the next segment on its row.</summary>
+    public static List<(int Upper, int Lower)> MergeCandidates(IReadOnlyList<FormSegment> segments, float median)
+    {
+        var index = new Dictionary<FormSegment, int>();
+        for (var i = 0; i < segments.Count; i++) index[segments[i]] = i;
+        var result = new List<(int, int)>();
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var below = FormSegments.Nearest(segments, segments[i], up: false);
+            if (below is null || below.Box.Top - segments[i].Box.Bottom > 2.5f * median) continue;
+            result.Add((i, index[below]));
+        }
+        for (var i = 0; i + 1 < segments.Count; i++)
+            if (segments[i + 1].Row == segments[i].Row && segments[i + 1].Box.Left - segments[i].Box.Right < 12 * median)
+                result.Add((i, i + 1));
+        return result;
+    }
+
+    public static readonly string[] MergeFeatureNames =
+    [
+        "gap", "leftDiff", "rightDiff", "overlap", "heightRatio", "upperQ", "upperA", "upperH", "lowerQ", "lowerA", "lowerH",
+        "upperEndsColon", "upperEndsPunct", "lowerStartsLower", "lowerStartsDigit", "upperChars", "lowerChars",
+        "upperRowSegments", "lowerRowSegments", "upperWidth", "lowerWidth", "lowerEndsColon", "rowGap", "horizontalGap", "sameRow",
+    ];
+
+    public static float[] MergeFeatures(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, float median, (int Upper, int Lower) pair, IReadOnlyDictionary<int, int> rowCounts)
+    {
+        var (u, l) = (segments[pair.Upper], segments[pair.Lower]);
+        var (ru, rl) = (roles[pair.Upper], roles[pair.Lower]);
+        return
+        [
+            (l.Box.Top - u.Box.Bottom) / median,
+            (l.Box.Left - u.Box.Left) / median,
+            (l.Box.Right - u.Box.Right) / median,
+            PageGeometry.OverlapX(u.Box, l.Box) / Math.Max(1f, Math.Min(u.Box.Width, l.Box.Width)),
+            u.Box.Height / Math.Max(1f, l.Box.Height),
+            ru[0], ru[1], ru[2], rl[0], rl[1], rl[2],
+            u.Text.EndsWith(':') ? 1 : 0,
+            u.Text[^1] is '.' or ',' or ';' ? 1 : 0,
+            char.IsLower(l.Text[0]) ? 1 : 0,
+            char.IsDigit(l.Text[0]) ? 1 : 0,
+            u.Text.Length, l.Text.Length,
+            rowCounts[u.Row], rowCounts[l.Row],
+            u.Box.Width / median, l.Box.Width / median,
+            l.Text.EndsWith(':') ? 1 : 0,
+            l.Row - u.Row,
+            (l.Box.Left - u.Box.Right) / median,
+            l.Row == u.Row ? 1 : 0,
+        ];
+    }
+
+    /// <summary>Phrases: segments joined by the accepted merges (each segment continues at most one segment above it and one to its left, the likeliest).</summary>
+    public static List<FormGroup> Groups(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, IReadOnlyList<(int Upper, int Lower)> candidates, IReadOnlyList<float> probabilities, float threshold)
+    {
+        var parent = Enumerable.Range(0, segments.Count).ToArray();
+        int Find(int x) { while (parent[x] != x) x = parent[x] = parent[parent[x]]; return x; }
+        var best = new Dictionary<(int Lower, bool SameRow), (int Upper, float P)>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (probabilities[i] < threshold) continue;
+            var (u, l) = candidates[i];
+            var key = (l, segments[u].Row == segments[l].Row);
+            if (!best.TryGetValue(key, out var b) || probabilities[i] > b.P) best[key] = (u, probabilities[i]);
+        }
+        foreach (var ((lower, _), (upper, _)) in best) parent[Find(lower)] = Find(upper);
+        return [.. Enumerable.Range(0, segments.Count).GroupBy(Find)
+            .Select(g => new FormGroup([.. g.OrderBy(i => segments[i].Row).ThenBy(i => segments[i].Box.Left)], segments, roles))
+            .OrderBy(g => g.Members[0])];
+    }
+
+    // ---------------------------------------------------------------- linking keys to values
+
+    /// <summary>Where a value lies from its key.</summary>
+    private enum Side { Right, Below, Above }
+
+    /// <summary>Candidate (key, value) pairs: a value to the right on the key's row, below it within its column, or just above it; the nearest few for each key.</summary>
+    public static List<(int Question, int Answer)> LinkCandidates(IReadOnlyList<FormGroup> groups, float median, float pageWidth)
+    {
+        var result = new List<(int, int)>();
+        var near = new List<(int Answer, float Distance)>();
+        for (var q = 0; q < groups.Count; q++)
+        {
+            if (groups[q].Question < MinRole) continue;
+            near.Clear();
+            var qb = groups[q].Box;
+            for (var a = 0; a < groups.Count; a++)
+            {
+                if (a == q || groups[a].Answer < MinRole) continue;
+                if (SideOf(qb, groups[a].Box, median, pageWidth) is not { } side) continue;
+                near.Add((a, Distance(qb, groups[a].Box, side)));
+            }
+            foreach (var (a, _) in near.OrderBy(x => x.Distance).Take(12)) result.Add((q, a));
+        }
+        return result;
+    }
+
+    private static Side? SideOf(Box q, Box a, float median, float pageWidth)
+    {
+        var minHeight = Math.Min(q.Height, a.Height);
+        if (PageGeometry.OverlapY(q, a) > 0.3f * minHeight && a.Left >= q.Right - median && a.Left - q.Right < 0.6f * pageWidth) return Side.Right;
+        var overlapsColumn = Math.Min(a.Right, q.Right + 3 * median) - Math.Max(a.Left, q.Left - 3 * median) > 0;
+        if (!overlapsColumn) return null;
+        if (a.Top >= q.Top + 0.5f * median && a.Top - q.Bottom < 25 * median) return Side.Below;
+        if (a.Bottom <= q.Bottom - 0.5f * median && q.Top - a.Bottom < 3 * median) return Side.Above;
+        return null;
+    }
+
+    private static float Distance(Box q, Box a, Side side) => side switch
+    {
+        Side.Right => Math.Max(0, a.Left - q.Right) + Math.Abs(a.CenterY - q.CenterY),
+        Side.Below => 2 * Math.Max(0, a.Top - q.Bottom) + 0.5f * Math.Abs(a.Left - q.Left),
+        _ => 3 * Math.Max(0, q.Top - a.Bottom) + Math.Abs(a.Left - q.Left),
+    };
+
+    public static readonly string[] LinkFeatureNames =
+    [
+        "side", "dx", "dy", "dcy", "leftDiff", "centerDiff", "overlapX", "overlapY", "qQ", "qA", "qH", "aQ", "aA", "aH",
+        "qEndsColon", "qChars", "aChars", "qLines", "aLines", "rank", "rankForAnswer", "between", "betweenQuestions",
+        "qWidth", "aWidth", "qTop", "rightDiff", "aEndsColon", "qCandidates", "aCandidates", "distance",
+        "closerAnswers", "closerQuestions", "qKeyWords",
+    ];
+
+    /// <summary>The features of every candidate pair (rows of <see cref="LinkFeatureNames"/>).</summary>
+    public static float[][] LinkFeatures(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer)> candidates, float median, float pageWidth, float pageHeight)
+    {
+        var distance = candidates.Select(c =>
+        {
+            var (q, a) = (groups[c.Question].Box, groups[c.Answer].Box);
+            return Distance(q, a, SideOf(q, a, median, pageWidth) ?? Side.Below);
+        }).ToArray();
+        var rankQ = new int[candidates.Count];
+        var rankA = new int[candidates.Count];
+        var countQ = new Dictionary<int, int>();
+        var countA = new Dictionary<int, int>();
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Question))
+        {
+            var ordered = g.OrderBy(i => distance[i]).ToList();
+            for (var r = 0; r < ordered.Count; r++) rankQ[ordered[r]] = r;
+            countQ[g.Key] = ordered.Count;
+        }
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Answer))
+        {
+            var ordered = g.OrderBy(i => distance[i]).ToList();
+            for (var r = 0; r < ordered.Count; r++) rankA[ordered[r]] = r;
+            countA[g.Key] = ordered.Count;
+        }
+        // Competition: likelier values nearer this key than this one, likelier keys nearer this value than this one.
+        var closerAnswers = new int[candidates.Count];
+        var closerQuestions = new int[candidates.Count];
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Question))
+            foreach (var i in g)
+                closerAnswers[i] = g.Count(j => distance[j] < distance[i] && groups[candidates[j].Answer].Answer > 0.5f);
+        foreach (var g in Enumerable.Range(0, candidates.Count).GroupBy(i => candidates[i].Answer))
+            foreach (var i in g)
+                closerQuestions[i] = g.Count(j => distance[j] < distance[i] && groups[candidates[j].Question].Question > 0.5f);
+        var result = new float[candidates.Count][];
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (qi, ai) = candidates[i];
+            var (q, a) = (groups[qi], groups[ai]);
+            var (qb, ab) = (q.Box, a.Box);
+            var side = SideOf(qb, ab, median, pageWidth) ?? Side.Below;
+            // What lies between key and value: the box spanning both, less the two.
+            var span = new Box(Math.Min(qb.Left, ab.Left), Math.Min(qb.Top, ab.Top), Math.Max(qb.Right, ab.Right), Math.Max(qb.Bottom, ab.Bottom));
+            int between = 0, betweenQuestions = 0;
+            for (var g = 0; g < groups.Count; g++)
+            {
+                if (g == qi || g == ai) continue;
+                var gb = groups[g].Box;
+                var cx = (gb.Left + gb.Right) / 2;
+                if (cx < span.Left || cx > span.Right || gb.CenterY < span.Top || gb.CenterY > span.Bottom) continue;
+                between++;
+                if (groups[g].Question > 0.5f) betweenQuestions++;
+            }
+            result[i] =
+            [
+                (float)side,
+                (ab.Left - qb.Right) / median,
+                (ab.Top - qb.Bottom) / median,
+                (ab.CenterY - qb.CenterY) / median,
+                (ab.Left - qb.Left) / median,
+                ((ab.Left + ab.Right) / 2 - (qb.Left + qb.Right) / 2) / median,
+                PageGeometry.OverlapX(qb, ab) / Math.Max(1f, Math.Min(qb.Width, ab.Width)),
+                PageGeometry.OverlapY(qb, ab) / Math.Max(1f, Math.Min(qb.Height, ab.Height)),
+                q.Question, q.Answer, q.Header, a.Question, a.Answer, a.Header,
+                q.Text.EndsWith(':') ? 1 : 0,
+                q.Text.Length, a.Text.Length,
+                q.Members.Count, a.Members.Count,
+                rankQ[i], rankA[i], between, betweenQuestions,
+                qb.Width / median, ab.Width / median, qb.Top / Math.Max(1f, pageHeight),
+                (ab.Right - qb.Right) / median,
+                a.Text.EndsWith(':') ? 1 : 0,
+                countQ[qi], countA[ai],
+                distance[i] / median,
+                closerAnswers[i], closerQuestions[i],
+                FormSegments.KeyWordCount(q.Text),
+            ];
+        }
+        return result;
+    }
+
+    /// <summary>Accepted links, likeliest first: each value to one key; a phrase is a key or a value, not both; a key may take several values.</summary>
+    public static List<(int Question, int Answer, float P)> Decode(IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float> probabilities, float threshold)
+    {
+        var role = new Dictionary<int, bool>(); // true: key
+        var result = new List<(int, int, float)>();
+        foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => probabilities[i] >= threshold).OrderByDescending(i => probabilities[i]))
+        {
+            var (q, a) = candidates[i];
+            if (role.TryGetValue(q, out var qIsKey) && !qIsKey) continue;
+            if (role.ContainsKey(a)) continue;
+            role[q] = true;
+            role[a] = false;
+            result.Add((q, a, probabilities[i]));
+        }
+        return result;
+    }
+}
