@@ -118,6 +118,84 @@ public sealed class PixImage : IDisposable
         return factor == 1f ? grey.Rotate(0) : Wrap(pixScaleAreaMap(grey.Pix, factor, factor), "scale");
     }
 
+    /// <summary>
+    /// A grey (8 bpp) copy scaled by <paramref name="factor"/>: area-mapped when reducing (antialiased), linearly
+    /// interpolated when enlarging. The resolution is scaled with it.
+    /// </summary>
+    internal PixImage ScaledGreyAny(float factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(factor);
+        if (factor <= 1f)
+            return ScaledGrey(factor);
+        using var grey = Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        // Plain linear interpolation: pixScale would also sharpen below 1.4×, which amplifies JPEG noise.
+        return Wrap(pixScaleGrayLI(grey.Pix, factor, factor), "scale");
+    }
+
+    /// <summary>A 1 bpp copy of this 8 bpp image: Otsu's threshold per tile of about <paramref name="tile"/> pixels, ink = 1.</summary>
+    internal PixImage Binarized(int tile)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tile);
+        using var grey = Depth == 8 ? Rotate(0) : Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        // scorefract 0.1: the threshold may move towards the background a little, which keeps faint strokes whole.
+        if (pixOtsuAdaptiveThreshold(grey.Pix, tile, tile, 0, 0, 0.1f, 0, out var binary) != 0)
+        {
+            binary.Dispose();
+            throw new InvalidOperationException("leptonica failed to binarise the image.");
+        }
+        return Wrap(binary, "binarise");
+    }
+
+    /// <summary>Bounding boxes (x, y, width, height) of the 8-connected ink components of this 1 bpp image.</summary>
+    internal List<(int X, int Y, int Width, int Height)> ComponentBoxes()
+    {
+        if (Depth != 1)
+            throw new InvalidOperationException("Connected components need a 1 bpp image.");
+        using var boxa = pixConnCompBB(Pix, 8);
+        if (boxa.IsInvalid)
+            throw new InvalidOperationException("leptonica failed to find connected components.");
+        var count = boxaGetCount(boxa);
+        var boxes = new List<(int, int, int, int)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            if (boxaGetBoxGeometry(boxa, i, out var x, out var y, out var w, out var h) == 0)
+                boxes.Add((x, y, w, h));
+        }
+        return boxes;
+    }
+
+    /// <summary>Morphological opening of this 1 bpp image by a <paramref name="width"/> × <paramref name="height"/> brick: keeps only ink that contains such a brick.</summary>
+    internal PixImage Opened(int width, int height) => Wrap(pixOpenBrick(0, Pix, width, height), "open");
+
+    /// <summary>Union of this and <paramref name="other"/> (1 bpp, same size).</summary>
+    internal PixImage Or(PixImage other) => Wrap(pixOr(0, Pix, other.Pix), "combine");
+
+    /// <summary>Morphological closing of this 1 bpp image by a <paramref name="width"/> × <paramref name="height"/> brick: fills gaps narrower than the brick.</summary>
+    internal PixImage Closed(int width, int height) => Wrap(pixCloseBrick(0, Pix, width, height), "close");
+
+    /// <summary>Dilation of this 1 bpp image by a <paramref name="width"/> × <paramref name="height"/> brick.</summary>
+    internal PixImage Dilated(int width, int height) => Wrap(pixDilateBrick(0, Pix, width, height), "dilate");
+
+    /// <summary>This 1 bpp image scaled by <paramref name="factor"/> (pixels replicated or subsampled).</summary>
+    internal PixImage ScaledBinary(float factor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(factor);
+        return Wrap(pixScale(Pix, factor, factor), "scale");
+    }
+
+    /// <summary>A copy of this image with every pixel under the 1 bpp <paramref name="mask"/> (same size) set to <paramref name="value"/> (8 bpp grey).</summary>
+    internal PixImage WithMaskedSet(PixImage mask, byte value)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        var copy = Wrap(pixCopy(0, Pix), "copy");
+        if (pixSetMasked(copy.Pix, mask.Pix, value) != 0)
+        {
+            copy.Dispose();
+            throw new InvalidOperationException("leptonica failed to paint the masked pixels.");
+        }
+        return copy;
+    }
+
     /// <summary>Records the resolution (e.g. the rasterising DPI of a PDF page) for files that carry none.</summary>
     public void SetResolution(int xResolution, int yResolution)
     {

@@ -60,12 +60,23 @@ internal static class PageRotation
             return b with { Paragraphs = paragraphs, Box = Map(b.Box) };
         }).ToList();
 
+        var rulings = page.Rulings.Select(r =>
+        {
+            var a = Map(new Box(r.X1, r.Y1, r.X1, r.Y1));
+            var b = Map(new Box(r.X2, r.Y2, r.X2, r.Y2));
+            // Keep each ruling running left to right or top to bottom.
+            return a.Left < b.Left || (a.Left == b.Left && a.Top <= b.Top)
+                ? new Ruling(a.Left, a.Top, b.Left, b.Top)
+                : new Ruling(b.Left, b.Top, a.Left, a.Top);
+        }).ToList();
+
         var (width, height) = q == 2 ? (w, h) : (h, w);
         return page with
         {
             Width = width,
             Height = height,
             Blocks = blocks,
+            Rulings = rulings,
             RotationApplied = (page.RotationApplied + q * 90) % 360,
         };
     }

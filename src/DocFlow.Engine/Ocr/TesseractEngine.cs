@@ -9,6 +9,10 @@ internal sealed class TesseractEngine : IDisposable
 {
     /// <summary>OSD runs on a copy scaled to about this resolution: enough for its blob classifier, a quarter of the pixels of 300 dpi.</summary>
     private const int OsdTargetDpi = 150;
+    /// <summary>Median glyph height (pixels) of the OSD copy: half of 300 dpi text, as <see cref="OsdTargetDpi"/>.</summary>
+    private const float OsdGlyphHeight = 12f;
+    /// <summary>Never more pixels than a 150 dpi A4 page for OSD, whatever the glyph estimate says.</summary>
+    private const double OsdMaxPixels = 2_200_000;
 
     private readonly TessBaseApiHandle _api;
     private readonly string _tessdataPath;
@@ -32,12 +36,22 @@ internal sealed class TesseractEngine : IDisposable
         return new TesseractEngine(api, tessdataPath, languageCode);
     }
 
-    /// <summary>Recognises <paramref name="image"/> as it is (no orientation handling).</summary>
-    public PageLayout Recognize(PixImage image, int pageNumber, int rotationApplied, CancellationToken cancellationToken)
+    /// <summary>Recognises <paramref name="image"/> as it is (no orientation handling, no scaling).</summary>
+    public PageLayout Recognize(PixImage image, int pageNumber, int rotationApplied, CancellationToken cancellationToken) =>
+        Recognize(image, 1f, image.Width, image.Height, pageNumber, rotationApplied, cancellationToken);
+
+    /// <summary>
+    /// Recognises the prepared page's image; word boxes are mapped back to the original image's pixels and the page keeps
+    /// the original's size and the rulings found on it.
+    /// </summary>
+    public PageLayout Recognize(PreparedPage page, int pageNumber, int rotationApplied, CancellationToken cancellationToken) =>
+        Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, rotationApplied, cancellationToken)
+            with { Rulings = page.Rulings };
+
+    private PageLayout Recognize(PixImage image, float factor, int width, int height, int pageNumber, int rotationApplied,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var width = image.Width;
-        var height = image.Height;
         try
         {
             TessBaseAPISetImage2(_api, image.Pix);
@@ -51,7 +65,7 @@ internal sealed class TesseractEngine : IDisposable
             }
 
             using var iterator = TessBaseAPIGetIterator(_api);
-            var blocks = iterator.IsInvalid ? [] : ReadBlocks(iterator, width, height);
+            var blocks = iterator.IsInvalid ? [] : ReadBlocks(iterator, factor, width, height);
             var words = blocks.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words).ToList();
             return new PageLayout(pageNumber, width, height, "pixels", blocks, PageSource.Ocr)
             {
@@ -68,19 +82,25 @@ internal sealed class TesseractEngine : IDisposable
 
     /// <summary>
     /// Clockwise quarter turns that make <paramref name="image"/> upright, by Tesseract's OSD on a downscaled grey copy,
-    /// or null when OSD finds too little text to decide.
+    /// or null when OSD finds too little text to decide. <paramref name="glyphHeight"/> (median glyph height in the image's
+    /// pixels, when known) sizes the copy; otherwise the resolution does.
     /// </summary>
-    public (int QuarterTurns, float Confidence)? DetectOrientation(PixImage image, CancellationToken cancellationToken)
+    public (int QuarterTurns, float Confidence)? DetectOrientation(PixImage image, float? glyphHeight, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         _osd ??= CreateOsd();
         var dpi = image.YResolution is >= 70 and <= 2400 ? image.YResolution : 300;
-        var factor = Math.Min(1f, (float)OsdTargetDpi / dpi);
+        // The file's resolution is often wrong (96 dpi claimed for 600 dpi scans of receipts on A4, where OSD on the full
+        // 35 megapixels took seconds): the text's own size says better how far the copy can shrink.
+        var factor = glyphHeight is > 0f
+            ? Math.Min(1f, OsdGlyphHeight / glyphHeight.Value)
+            : Math.Min(1f, (float)OsdTargetDpi / dpi);
+        factor = Math.Min(factor, (float)Math.Sqrt(OsdMaxPixels / Math.Max(1.0, (double)image.Width * image.Height)));
         using var small = image.ScaledGrey(factor);
         try
         {
             TessBaseAPISetImage2(_osd, small.Pix);
-            TessBaseAPISetSourceResolution(_osd, (int)Math.Round(dpi * factor));
+            TessBaseAPISetSourceResolution(_osd, Math.Max(70, (int)Math.Round(dpi * factor)));
             if (!TessBaseAPIDetectOrientationScript(_osd, out var degrees, out var confidence, out _, out _))
                 return null;
             // Tesseract reports how far the page is turned clockwise; the inverse turn makes it upright.
@@ -130,7 +150,7 @@ internal sealed class TesseractEngine : IDisposable
             TessBaseAPISetSourceResolution(api, dpi);
     }
 
-    private static List<BlockLayout> ReadBlocks(TessResultIteratorHandle it, int width, int height)
+    private static List<BlockLayout> ReadBlocks(TessResultIteratorHandle it, float factor, int width, int height)
     {
         var blocks = new List<BlockLayout>();
         var paragraphs = new List<ParagraphLayout>();
@@ -171,7 +191,9 @@ internal sealed class TesseractEngine : IDisposable
             var text = it.Text(Level.Word);
             if (string.IsNullOrWhiteSpace(text) || !it.BoundingBox(Level.Word, out var l, out var t, out var r, out var b))
                 continue;
-            var box = new Box(Math.Clamp(l, 0, width), Math.Clamp(t, 0, height), Math.Clamp(r, 0, width), Math.Clamp(b, 0, height));
+            // Tesseract's pixels are the scaled image's; the page is the original's.
+            var box = new Box(Math.Clamp(l / factor, 0, width), Math.Clamp(t / factor, 0, height),
+                Math.Clamp(r / factor, 0, width), Math.Clamp(b / factor, 0, height));
             var confidence = Math.Clamp(it.Confidence(Level.Word) / 100f, 0f, 1f);
             words.Add(new WordLayout(text.Trim(), box, confidence));
         }

@@ -67,7 +67,14 @@ public sealed class TesseractEnginePool : IDisposable
         var engine = Rent(cancellationToken);
         try
         {
-            var page = engine.Recognize(image, pageNumber, 0, cancellationToken);
+            // Scaled to a comfortable text size, rulings found (and painted out); boxes come back in the image's pixels.
+            PageLayout page;
+            float? glyphHeight;
+            using (var prepared = PagePreparation.Prepare(image, cancellationToken))
+            {
+                page = engine.Recognize(prepared, pageNumber, 0, cancellationToken);
+                glyphHeight = prepared.GlyphHeight;
+            }
 
             // Tesseract reads the vertical lines of a page turned by 90° by itself; only the coordinates need turning.
             var sideways = PageRotation.SidewaysQuarterTurns(page);
@@ -78,12 +85,13 @@ public sealed class TesseractEnginePool : IDisposable
 
             // Few words or low confidence: upside down, turned the other way, or just a poor scan. Only such pages pay
             // for orientation detection (OSD on a downscaled copy), and for a second recognition if OSD finds a turn.
-            var orientation = engine.DetectOrientation(image, cancellationToken);
+            var orientation = engine.DetectOrientation(image, glyphHeight, cancellationToken);
             if (orientation is not { QuarterTurns: not 0 } found || found.Confidence < MinOrientationConfidence)
                 return page;
 
             using var upright = image.Rotate(found.QuarterTurns);
-            var second = engine.Recognize(upright, pageNumber, found.QuarterTurns * 90, cancellationToken);
+            using var preparedUpright = PagePreparation.Prepare(upright, cancellationToken);
+            var second = engine.Recognize(preparedUpright, pageNumber, found.QuarterTurns * 90, cancellationToken);
             return Score(second) >= Score(page) ? second : page;
         }
         finally

@@ -46,9 +46,55 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static partial PixHandle pixScaleAreaMap(PixHandle pix, float scalex, float scaley);
 
+    /// <summary>Linear interpolation of an 8 bpp image (no sharpening), for enlarging.</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixScaleGrayLI(PixHandle pix, float scalex, float scaley);
+
     /// <summary>Chooses the scaling method by depth and factor (binary images are subsampled).</summary>
     [LibraryImport(Library)]
     internal static partial PixHandle pixScale(PixHandle pix, float scalex, float scaley);
+
+    /// <summary>Otsu threshold per tile (<paramref name="sx"/> × <paramref name="sy"/>), smoothed; the binary result goes to <paramref name="binary"/>.</summary>
+    [LibraryImport(Library)]
+    internal static partial int pixOtsuAdaptiveThreshold(PixHandle pix, int sx, int sy, int smoothx, int smoothy, float scorefract,
+        nint thresholds, out PixHandle binary);
+
+    /// <summary>Bounding boxes of the connected components of a 1 bpp image (<paramref name="connectivity"/> 4 or 8).</summary>
+    [LibraryImport(Library)]
+    internal static partial BoxaHandle pixConnCompBB(PixHandle pix, int connectivity);
+
+    [LibraryImport(Library)]
+    internal static partial int boxaGetCount(BoxaHandle boxa);
+
+    [LibraryImport(Library)]
+    internal static partial int boxaGetBoxGeometry(BoxaHandle boxa, int index, out int x, out int y, out int w, out int h);
+
+    [LibraryImport(Library)]
+    private static partial void boxaDestroy(ref nint boxa);
+
+    /// <summary>Morphological opening of a 1 bpp image by a <paramref name="hsize"/> × <paramref name="vsize"/> brick (new image when <paramref name="pixd"/> is 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixOpenBrick(nint pixd, PixHandle pixs, int hsize, int vsize);
+
+    /// <summary>Morphological closing of a 1 bpp image by a brick (new image when <paramref name="pixd"/> is 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixCloseBrick(nint pixd, PixHandle pixs, int hsize, int vsize);
+
+    /// <summary>Morphological dilation of a 1 bpp image by a brick (new image when <paramref name="pixd"/> is 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixDilateBrick(nint pixd, PixHandle pixs, int hsize, int vsize);
+
+    /// <summary>Sets every pixel of <paramref name="pixd"/> under the 1 bpp mask to <paramref name="value"/> (in place; same size).</summary>
+    [LibraryImport(Library)]
+    internal static partial int pixSetMasked(PixHandle pixd, PixHandle mask, uint value);
+
+    /// <summary>Union of two 1 bpp images (new image when <paramref name="pixd"/> is 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixOr(nint pixd, PixHandle pixs1, PixHandle pixs2);
+
+    /// <summary>A copy (new image when <paramref name="pixd"/> is 0).</summary>
+    [LibraryImport(Library)]
+    internal static partial PixHandle pixCopy(nint pixd, PixHandle pixs);
 
     /// <summary>Encodes the PIX in <paramref name="format"/> (<see cref="FormatPng"/>) into a buffer leptonica allocates; free it with <see cref="lept_free"/>.</summary>
     [LibraryImport(Library)]
@@ -67,6 +113,21 @@ internal static partial class LeptonicaNative
     internal const int SeverityWarning = 4;
     internal const int SeverityError = 5;
     internal const int SeverityNone = 6;
+
+    /// <summary>Owns a leptonica BOXA (array of boxes); released with boxaDestroy(BOXA**).</summary>
+    internal sealed class BoxaHandle : SafeHandle
+    {
+        public BoxaHandle() : base(IntPtr.Zero, ownsHandle: true) { }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            var boxa = handle;
+            boxaDestroy(ref boxa);
+            return true;
+        }
+    }
 
     /// <summary>Owns one reference to a leptonica PIX; released with pixDestroy(PIX**).</summary>
     internal sealed class PixHandle : SafeHandle
