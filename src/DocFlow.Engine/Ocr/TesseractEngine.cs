@@ -32,9 +32,6 @@ internal sealed class TesseractEngine : IDisposable
         // Skip re-reading lines inverted (white on black) when their confidence is low: it can double the time of
         // a noisy line and only helps negative text, which scans and rendered PDFs hardly contain.
         TessBaseAPISetVariable(api, "tessedit_do_invert", "0");
-        // Tesseract's own table finder only shapes its blocks (DocFlow finds tables from word geometry and rulings); on 50
-        // FUNSD forms it cost 5 % of the CPU time and 0.005 OCR token F1.
-        TessBaseAPISetVariable(api, "textord_tabfind_find_tables", "0");
         TessBaseAPISetPageSegMode(api, PsmAuto);
         return new TesseractEngine(api, tessdataPath, languageCode);
     }
