@@ -49,14 +49,22 @@ internal static class PagePreparation
     private const float DefaultGlyphHeight = 10f;
 
     /// <summary>
-    /// Ruling lines are painted out (white) before recognition only on pages that are enlarged, i.e. low-resolution scans:
-    /// there underlines and box edges run into the glyphs they touch and Tesseract's own line removal, sized for ~300 dpi,
-    /// misses them (FUNSD forms, all enlarged: OCR token F1 0.668 → 0.694). On pages read at their own size it does harm:
-    /// on the scanned sample invoice (300 dpi, ruled grid) Tesseract then cut the amount column into a block of its own
-    /// (character error rate 2 % → 27 %), and it cost the SROIE receipts 0.011 (their dashed separators are text).
-    /// The rulings are found on every page and kept as layout evidence (<see cref="PageLayout.Rulings"/>).
+    /// Pages at least this many times as tall as wide (till receipts: 1.6-3.0 on the SROIE scans; A4 and Letter pages are
+    /// 1.29-1.41, the FUNSD forms 1.16-1.33) keep their rulings: a receipt's rules are dashed separators and column
+    /// underlines that touch its text (painting them out read "SDN" as "SON"; keeping them raised SROIE key F1 0.545 → 0.571).
     /// </summary>
-    private static bool RemoveRulings(float factor) => factor > 1f;
+    internal const float ReceiptAspect = 1.5f;
+
+    /// <summary>
+    /// Whether the rulings found on a page are painted out (white) before recognition: only on pages that are enlarged
+    /// (<paramref name="factor"/> &gt; 1, low-resolution scans) and not receipt-shaped. On low-resolution scans underlines
+    /// and box edges run into the glyphs they touch and Tesseract's own line removal, sized for ~300 dpi, misses them
+    /// (FUNSD forms, all enlarged: OCR token F1 0.668 → 0.694). On pages read at their own size it does harm: on the
+    /// scanned sample invoice (300 dpi, ruled grid) Tesseract then cut the amount column into a block of its own
+    /// (character error rate 2 % → 27 %). The rulings are found on every page and kept as layout evidence
+    /// (<see cref="PageLayout.Rulings"/>).
+    /// </summary>
+    internal static bool PaintsOutRulings(int width, int height, float factor) => factor > 1f && height < ReceiptAspect * width;
 
     public static PreparedPage Prepare(PixImage image, CancellationToken cancellationToken)
     {
@@ -77,7 +85,8 @@ internal static class PagePreparation
         PixImage? lines = null;
         try
         {
-            (rulings, lines) = RulingDetector.Detect(ink, glyph ?? DefaultGlyphHeight, analysisScale, keepMask: RemoveRulings(factor));
+            (rulings, lines) = RulingDetector.Detect(ink, glyph ?? DefaultGlyphHeight, analysisScale,
+                keepMask: PaintsOutRulings(image.Width, image.Height, factor));
 
             if (lines is not null && rulings.Count > 0)
             {

@@ -21,7 +21,7 @@ internal static partial class ReceiptCues
     public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
     {
         var candidates = new List<(AmountMatch Amount, int Priority, int Order)>();
-        AmountMatch? cash = null, change = null;
+        AmountMatch? cash = null, change = null, card = null;
         var order = 0;
         var sinceRounding = int.MaxValue;
         foreach (var page in pages)
@@ -39,6 +39,7 @@ internal static partial class ReceiptCues
                 if (amount is null || amount.Money.Value <= 0) continue;
                 if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
                 if (CashRegex().IsMatch(canon)) { cash ??= amount; continue; }
+                if (CardRegex().IsMatch(canon)) { card ??= amount; continue; }
                 var priority = Priority(canon);
                 // The first total after a rounding adjustment is the rounded total, whatever it is called.
                 if (priority >= 2 && sinceRounding is > 0 and <= 3) { priority = 6; sinceRounding = int.MaxValue; }
@@ -47,15 +48,17 @@ internal static partial class ReceiptCues
         }
         if (candidates.Count == 0) return null;
         decimal? paid = cash is { } c && change is { } g && c.Money.Value >= g.Money.Value ? c.Money.Value - g.Money.Value
-            : cash is { } alone && change is null ? alone.Money.Value : null;
+            : cash is { } alone && change is null ? alone.Money.Value
+            : cash is null && change is null && card is { } charged ? charged.Money.Value : null;
         var ranked = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).ToList();
         // The till's arithmetic (cash - change, or cash alone) vouches for the labelled amount it equals.
         if (paid is { } p && ranked.FirstOrDefault(x => x.Amount.Money.Value == p) is { Amount: not null } vouched)
             return (vouched.Amount, 0.95f);
         var best = ranked.First(x => x.Priority == ranked[0].Priority);
         if (best.Priority == 1 && ranked.Count > 0) best = ranked[0];
-        // One misread digit: cash - change, a multiple of 5 cents (cash is paid rounded), against a total that is not.
-        if (paid is { } q && cash is not null && change is not null && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
+        // One misread digit: the amount paid (cash - change, cash or a card charge), a multiple of 5 cents (totals are
+        // rounded to it), against a total that is not.
+        if (paid is { } q && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
             return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
         return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
     }
@@ -129,6 +132,9 @@ internal static partial class ReceiptCues
 
     [GeneratedRegex(@"\b(?:GST|TAX|SST|VAT)[ ]?SUMMARY\b|^\s*SUMMARY\b|\bTAX[ ]?CODE\b|\bGST[ ]?CODE\b")]
     private static partial Regex SummaryRegex();
+
+    [GeneratedRegex(@"^\W*(?:CREDIT(?: CARD)?|DEBIT(?: CARD)?|CARD|VISA(?: CARD)?|MASTER(?:CARD)?|AMEX|E-?WALLET)\b(?![ ]?(?:NO|NUMBER|#))")]
+    private static partial Regex CardRegex();
 
     [GeneratedRegex(@"\bCHANGE\b|\bCHG\b|\bBAKI\b")]
     private static partial Regex ChangeRegex();

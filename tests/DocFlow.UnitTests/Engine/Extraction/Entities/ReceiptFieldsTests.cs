@@ -151,6 +151,17 @@ public sealed class ReceiptFieldsTests
     }
 
     [Theory]
+    [InlineData("VISA CARD RM 45.35", "45.35")]
+    [InlineData("CREDIT RM = 45.35", "45.35")]
+    [InlineData("CASH 45.35", "45.35")]
+    [InlineData("VISA CARD RM 47.35", "45.34")] // more than one digit apart: the labelled total stands
+    public void A_card_charge_or_cash_alone_corrects_one_misread_digit_of_an_unrounded_total(string payment, string expected)
+    {
+        var d = Enrich(Receipt("SHOP", "ITEM 45.34", "Total Sales (Inclusive GST) RM 45.34", payment, "THANK YOU"));
+        Assert.Equal(expected, Value(d, "total_amount"));
+    }
+
+    [Theory]
     [InlineData("Date :26/03/18", 2018, 3, 26)]
     [InlineData("Bate -08/05/18", 2018, 5, 8)]
     [InlineData("05 Mar 2018 18:24", 2018, 3, 5)]
