@@ -274,4 +274,42 @@ public static class FormLinking
         }
         return result;
     }
+
+    /// <summary>
+    /// A key linked to a value under it heads a column: the values further down that column, one under the other
+    /// and each its own cell (a phrase more value than key, linked to nothing), are its values too, up to the
+    /// first key, header or taken phrase.
+    /// </summary>
+    public static List<(int Question, int Answer, float P)> ColumnContinuations(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer, float P)> links, float median)
+    {
+        var taken = new HashSet<int>(links.SelectMany(l => new[] { l.Question, l.Answer }));
+        var result = new List<(int, int, float)>();
+        foreach (var (q, a, p) in links)
+        {
+            var (qb, first) = (groups[q].Box, groups[a].Box);
+            // Under its key, in the key's column (not beside it on its row).
+            if (first.Top < qb.Bottom - 0.3f * median || PageGeometry.OverlapX(qb, first) <= 0) continue;
+            var last = first;
+            while (true)
+            {
+                var next = -1;
+                var nextTop = float.MaxValue;
+                for (var g = 0; g < groups.Count; g++)
+                {
+                    var b = groups[g].Box;
+                    if (b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > 2.5f * median || b.Top >= nextTop) continue;
+                    if (PageGeometry.OverlapX(b, last) <= 0.3f * Math.Min(b.Width, last.Width) || PageGeometry.OverlapX(b, qb) <= 0) continue;
+                    next = g;
+                    nextTop = b.Top;
+                }
+                if (next < 0 || taken.Contains(next)) break;
+                var n = groups[next];
+                if (n.Answer < 0.5f || n.Question >= n.Answer || n.Header >= n.Answer) break;
+                result.Add((q, next, Math.Min(p, n.Answer)));
+                taken.Add(next);
+                last = n.Box;
+            }
+        }
+        return result;
+    }
 }
