@@ -65,9 +65,13 @@ public sealed record LearnedPair(FormGroup Question, FormGroup Answer, float Con
 public static class LearnedForms
 {
     /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too (the dev-set tooling turns it off to compare).</summary>
-    public static string Parts { get; set; } = Environment.GetEnvironmentVariable("FORMS_PARTS") ?? "all";
+    /// <summary>Which parts linked to one key make one value: "all" (on to the right on its row and down the lines under it), "row", "below", "none" (the dev-set tooling compares).</summary>
+    public static string Parts { get; set; } = "all";
 
-    public static bool ContinueColumns { get; set; } = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0";
+    /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).</summary>
+    public static float SecondThreshold { get; set; } = 1f;
+
+    public static bool ContinueColumns { get; set; } = true;
 
     public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null)
     {
@@ -76,12 +80,12 @@ public static class LearnedForms
         var roles = models.Roles(FormSegments.Features(page, segments, median));
         var merges = FormLinking.MergeCandidates(segments, median);
         var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
-        var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts))).ToList();
+        var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts, page.Rulings))).ToList();
         var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
         var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
-        var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height);
+        var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
         var linkP = features.Select(f => models.Link.Probability(f)).ToList();
-        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold);
+        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, SecondThreshold);
         if (ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
         var pairs = new List<LearnedPair>();
         foreach (var byKey in links.GroupBy(l => l.Question))
@@ -127,7 +131,7 @@ public static class LearnedForms
     }
 
     /// <summary>Whether the header-row rule runs on the phrases no link took (the dev-set tooling turns it off to compare).</summary>
-    public static bool HeaderRowRule { get; set; } = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0";
+    public static bool HeaderRowRule { get; set; } = true;
 
     private const float HeaderRowConfidence = 0.5f;
 
