@@ -320,7 +320,8 @@ internal static class FormTraining
             var test = pages.Where(p => Trainer.FoldOf(p.Doc, folds) == fold).ToList();
             Console.WriteLine($"fold {fold}: training on {train.Count} forms, extracting {test.Count}");
             var m = LoadFold(fold) ?? SaveFold(fold, Train(train, 3, final: false, TextWriter.Null).Models);
-            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, m.MergeThreshold, linkThreshold ?? m.LinkThreshold);
+            var mergeThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_MERGE_THRESHOLD"), CultureInfo.InvariantCulture, out var mt) ? mt : m.MergeThreshold;
+            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold ?? m.LinkThreshold);
             var enricher = new FormEnricher(models) { Rules = RuleSet() };
             foreach (var page in test)
             {
