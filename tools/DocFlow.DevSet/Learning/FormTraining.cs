@@ -322,7 +322,11 @@ internal static class FormTraining
             var m = LoadFold(fold) ?? SaveFold(fold, Train(train, 3, final: false, TextWriter.Null).Models);
             var mergeThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_MERGE_THRESHOLD"), CultureInfo.InvariantCulture, out var mt) ? mt : m.MergeThreshold;
             var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold ?? m.LinkThreshold);
-            var enricher = new FormEnricher(models) { Rules = RuleSet() };
+            var enricher = new FormEnricher(models)
+            {
+                Rules = RuleSet(),
+                RulesAfterModels = Enum.TryParse<FormRules>(Environment.GetEnvironmentVariable("FORMS_RULES_AFTER"), out var after) ? after : new FormEnricher().RulesAfterModels,
+            };
             foreach (var page in test)
             {
                 var document = page.Document;

@@ -80,7 +80,7 @@ public static class FormLinking
         "gap", "leftDiff", "rightDiff", "overlap", "heightRatio", "upperQ", "upperA", "upperH", "lowerQ", "lowerA", "lowerH",
         "upperEndsColon", "upperEndsPunct", "lowerStartsLower", "lowerStartsDigit", "upperChars", "lowerChars",
         "upperRowSegments", "lowerRowSegments", "upperWidth", "lowerWidth", "lowerEndsColon", "rowGap", "horizontalGap", "sameRow",
-        "rulesCrossedH", "rulesCrossedV", "pageRulings",
+        "rulesCrossedH", "rulesCrossedV",
     ];
 
     public static float[] MergeFeatures(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, float median, (int Upper, int Lower) pair, IReadOnlyDictionary<int, int> rowCounts, IReadOnlyList<Ruling> rulings)
@@ -107,7 +107,7 @@ public static class FormLinking
             l.Row - u.Row,
             (l.Box.Left - u.Box.Right) / median,
             l.Row == u.Row ? 1 : 0,
-            crossedH, crossedV, rulings.Count,
+            crossedH, crossedV,
         ];
     }
 
@@ -180,7 +180,7 @@ public static class FormLinking
         "qEndsColon", "qChars", "aChars", "qLines", "aLines", "rank", "rankForAnswer", "between", "betweenQuestions",
         "qWidth", "aWidth", "qTop", "rightDiff", "aEndsColon", "qCandidates", "aCandidates", "distance",
         "closerAnswers", "closerQuestions", "qKeyWords",
-        "rulesCrossedH", "rulesCrossedV", "aUnderlined", "qUnderlined", "pageRulings",
+        "rulesCrossedH", "rulesCrossedV", "aUnderlined", "qUnderlined",
     ];
 
     /// <summary>The features of every candidate pair (rows of <see cref="LinkFeatureNames"/>).</summary>
@@ -258,7 +258,7 @@ public static class FormLinking
                 distance[i] / median,
                 closerAnswers[i], closerQuestions[i],
                 FormSegments.KeyWordCount(q.Text),
-                crossedH, crossedV, Underlined(ab, rulings, median) ? 1 : 0, Underlined(qb, rulings, median) ? 1 : 0, rulings.Count,
+                crossedH, crossedV, Underlined(ab, rulings, median) ? 1 : 0, Underlined(qb, rulings, median) ? 1 : 0,
             ];
         }
         return result;
@@ -325,12 +325,15 @@ public static class FormLinking
             result.Add((q, a, probabilities[i]));
         }
         if (groups is null || secondThreshold >= threshold) return result;
-        // A phrase that reads as a key, left with no value, takes its likeliest value no key took, on weaker evidence.
+        // A phrase that reads as a key, left with no value, takes its likeliest value beside it that no key took, on weaker evidence.
         foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => probabilities[i] >= secondThreshold && probabilities[i] < threshold).OrderByDescending(i => probabilities[i]))
         {
             var (q, a) = candidates[i];
             if (role.ContainsKey(q) || role.ContainsKey(a)) continue;
-            if (groups[q].Question < 0.5f || groups[a].Answer < 0.5f) continue;
+            if (groups[q].Question < 0.5f || groups[a].Answer <= Math.Max(groups[a].Question, groups[a].Header)) continue;
+            // Only beside the key on its row: the layout least open to doubt.
+            var (qb, ab) = (groups[q].Box, groups[a].Box);
+            if (PageGeometry.OverlapY(qb, ab) < 0.5f * Math.Min(qb.Height, ab.Height) || ab.Left < qb.Right) continue;
             role[q] = true;
             role[a] = false;
             result.Add((q, a, probabilities[i]));

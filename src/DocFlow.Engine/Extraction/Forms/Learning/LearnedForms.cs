@@ -69,7 +69,7 @@ public static class LearnedForms
     public static string Parts { get; set; } = "all";
 
     /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).</summary>
-    public static float SecondThreshold { get; set; } = 1f;
+    public static float SecondThreshold { get; set; } = 0.1f;
 
     public static bool ContinueColumns { get; set; } = true;
 
