@@ -211,7 +211,7 @@ internal static class FormTraining
             for (var c = 0; c < mergeCandidates[p].Count; c++)
             {
                 var (u, l) = mergeCandidates[p][c];
-                mergeSamples.Add(new Sample(FormLinking.MergeFeatures(page.Segments, roles[p], page.Median, (u, l), rowCounts),
+                mergeSamples.Add(new Sample(FormLinking.MergeFeatures(page.Segments, roles[p], page.Median, (u, l), rowCounts, page.View.Rulings),
                     page.Entity[u] >= 0 && page.Entity[u] == page.Entity[l], page.Doc));
                 mergeIndex.Add((p, c));
             }
@@ -233,7 +233,7 @@ internal static class FormTraining
             var groups = FormLinking.Groups(page.Segments, roles[p], mergeCandidates[p], probabilities, FormModels.DefaultMergeThreshold);
             var entity = groups.Select(g => GroupEntity(page, g)).ToArray();
             var candidates = FormLinking.LinkCandidates(groups, page.Median, page.View.Width);
-            var features = FormLinking.LinkFeatures(groups, candidates, page.Median, page.View.Width, page.View.Height);
+            var features = FormLinking.LinkFeatures(groups, candidates, page.Median, page.View.Width, page.View.Height, page.View.Rulings);
             var found = new HashSet<(int, int)>();
             for (var c = 0; c < candidates.Count; c++)
             {
@@ -249,20 +249,28 @@ internal static class FormTraining
             reachable += found.Count;
             gold += page.GoldLinks;
         }
-        var linkCv = Trainer.CrossValidatedProbabilities(linkSamples, FormLinking.LinkFeatureNames, folds);
+        var linkCv = Trainer.CrossValidatedProbabilities(linkSamples, FormLinking.LinkFeatureNames, folds, LinkOptions);
         var linkLine = $"link (key to value among candidates): {folds}-fold CV by document: {Trainer.Quality(linkSamples, linkCv)}; " +
                        $"candidates reach {reachable} of {gold} labelled links ({(double)reachable / Math.Max(1, gold):P1})";
         report.AppendLine(linkLine);
         log.WriteLine(linkLine);
         log.WriteLine($"  labelled links whose key and value are each most of some segment: {bothInSegments}; of some phrase: {bothPresent}");
-        var link = Trainer.Train(linkSamples, FormLinking.LinkFeatureNames, "forms-link", provenance: Provenance(linkLine));
+        var link = Trainer.Train(linkSamples, FormLinking.LinkFeatureNames, "forms-link", LinkOptions, Provenance(linkLine, LinkOptions));
         provenance["forms-link"] = linkLine;
         _ = final;
         return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link), report.ToString(), provenance);
     }
 
-    private static string Provenance(string cv) =>
-        "Trained with tools/DocFlow.DevSet train-forms (ML.NET FastTree, 100 trees, 16 leaves) on the 149 FUNSD training forms " +
+    /// <summary>The link model's boosted-tree settings; FORMS_LINK_OPTS=trees,leaves,minPerLeaf,rate tries others.</summary>
+    private static TrainOptions LinkOptions =>
+        Environment.GetEnvironmentVariable("FORMS_LINK_OPTS")?.Split(',') is [var t, var l, var m, var r]
+            ? new TrainOptions(int.Parse(t, CultureInfo.InvariantCulture), int.Parse(l, CultureInfo.InvariantCulture), int.Parse(m, CultureInfo.InvariantCulture), double.Parse(r, CultureInfo.InvariantCulture))
+            : DefaultLinkOptions;
+
+    private static readonly TrainOptions DefaultLinkOptions = new();
+
+    private static string Provenance(string cv, TrainOptions? options = null) =>
+        $"Trained with tools/DocFlow.DevSet train-forms (ML.NET FastTree, {(options ?? new TrainOptions()).Trees} trees, {(options ?? new TrainOptions()).Leaves} leaves) on the 149 FUNSD training forms " +
         "(../shared/devset/funsd) OCR'd by the local engine, labels mapped onto OCR'd segments by box overlap. " + cv;
 
     private static int GroupEntity(FormPage page, FormGroup group)
@@ -297,6 +305,11 @@ internal static class FormTraining
     /// </summary>
     public static int CrossValidateCommand(string cache, string devset, string output, int folds, float? linkThreshold)
     {
+        // Decoding choices to compare without retraining (with FORMS_CV_MODELS).
+        if (Environment.GetEnvironmentVariable("FORMS_PARTS") is { } parts) LearnedForms.Parts = parts;
+        if (Environment.GetEnvironmentVariable("FORMS_COLUMNS") == "0") LearnedForms.ContinueColumns = false;
+        if (Environment.GetEnvironmentVariable("FORMS_HEADERROWS") == "0") LearnedForms.HeaderRowRule = false;
+        if (float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)) LearnedForms.SecondThreshold = second;
         var clock = Stopwatch.StartNew();
         var pages = Load(cache, devset);
         Directory.CreateDirectory(output);
@@ -307,8 +320,13 @@ internal static class FormTraining
             var test = pages.Where(p => Trainer.FoldOf(p.Doc, folds) == fold).ToList();
             Console.WriteLine($"fold {fold}: training on {train.Count} forms, extracting {test.Count}");
             var m = LoadFold(fold) ?? SaveFold(fold, Train(train, 3, final: false, TextWriter.Null).Models);
-            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, m.MergeThreshold, linkThreshold ?? m.LinkThreshold);
-            var enricher = new FormEnricher(models) { Rules = RuleSet() };
+            var mergeThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_MERGE_THRESHOLD"), CultureInfo.InvariantCulture, out var mt) ? mt : m.MergeThreshold;
+            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold ?? m.LinkThreshold);
+            var enricher = new FormEnricher(models)
+            {
+                Rules = RuleSet(),
+                RulesAfterModels = Enum.TryParse<FormRules>(Environment.GetEnvironmentVariable("FORMS_RULES_AFTER"), out var after) ? after : new FormEnricher().RulesAfterModels,
+            };
             foreach (var page in test)
             {
                 var document = page.Document;

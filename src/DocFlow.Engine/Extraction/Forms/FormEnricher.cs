@@ -19,6 +19,12 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
     /// <summary>Which rules run beside the models on scanned pages (the dev-set tooling tries others).</summary>
     public FormRuleSet Rules { get; init; } = FormRuleSet.After;
 
+    /// <summary>
+    /// With <see cref="FormRuleSet.After"/>: the rules that run on the words the models left. Not boxed values: on scans
+    /// the drawn lines are every form's ruling, and on FUNSD (cv-forms) that rule added pairs and no matches.
+    /// </summary>
+    public FormRules RulesAfterModels { get; init; } = FormRules.Colon | FormRules.Above;
+
     public void Enrich(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
         if (document.Pages is null) return;
@@ -36,7 +42,7 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
                 found = [.. FormExtractor.Find(view, tableBoxes).Where(f => f.Checked is not null)];
                 found.AddRange(Learned(view, models!, found));
                 var taken = found.SelectMany(f => f.Name.Concat(f.Value)).SelectMany(w => Enumerable.Range(w.Start, w.End - w.Start)).ToHashSet();
-                found.AddRange(FormExtractor.Find(view, tableBoxes, taken).Where(f => f.Checked is null));
+                found.AddRange(FormExtractor.Find(view, tableBoxes, taken, RulesAfterModels & ~FormRules.Checkboxes).Where(f => f.Checked is null));
             }
             else
             {

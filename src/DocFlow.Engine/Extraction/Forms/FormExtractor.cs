@@ -3,6 +3,21 @@ using DocFlow.Engine.Extraction.Tables;
 
 namespace DocFlow.Engine.Extraction.Forms;
 
+/// <summary>The rules of <see cref="FormExtractor"/>.</summary>
+[Flags]
+public enum FormRules
+{
+    None = 0,
+    Checkboxes = 1,
+    /// <summary>"Label: value" on a row.</summary>
+    Colon = 2,
+    /// <summary>A label with its value in a drawn box.</summary>
+    Boxed = 4,
+    /// <summary>A label above its value.</summary>
+    Above = 8,
+    All = Checkboxes | Colon | Boxed | Above,
+}
+
 /// <summary>A key-value pair found on a page. A checkbox has <see cref="Checked"/> set; its value is the box.</summary>
 internal sealed record FoundField(IReadOnlyList<WordView> Name, IReadOnlyList<WordView> Value, Box? ValueBox, bool? Checked, float Confidence);
 
@@ -24,7 +39,7 @@ internal static class FormExtractor
     private static readonly HashSet<string> MarkedBoxes = ["[x]", "[X]", "(x)", "(X)", "[v]", "[V]", "[✓]", "[✔]", "X", "x", "[X", "X]", "Ed", "El", "&", "R", "K", "M"];
 
     /// <summary>The fields of a page, among the words outside <paramref name="tableBoxes"/> and not <paramref name="taken"/> (text offsets of words already in fields).</summary>
-    public static List<FoundField> Find(PageView page, IReadOnlyList<Box> tableBoxes, IReadOnlySet<int>? taken = null)
+    public static List<FoundField> Find(PageView page, IReadOnlyList<Box> tableBoxes, IReadOnlySet<int>? taken = null, FormRules rules = FormRules.All)
     {
         var fields = new List<FoundField>();
         var words = page.Lines.SelectMany(l => l.Words).ToList();
@@ -37,10 +52,10 @@ internal static class FormExtractor
         var squares = rects.Where(r => IsCheckboxSize(r, median)).ToList();
         var boxes = rects.Where(r => !IsCheckboxSize(r, median) && r.Height <= 4 * median && r.Width > 2 * median).ToList();
 
-        Checkboxes(page, rows, squares, median, used, fields);
-        ColonFields(page, rows, boxes, median, used, fields);
-        BoxedValues(page, rows, boxes, median, used, fields);
-        LabelsAbove(page, rows, median, used, fields);
+        if (rules.HasFlag(FormRules.Checkboxes)) Checkboxes(page, rows, squares, median, used, fields);
+        if (rules.HasFlag(FormRules.Colon)) ColonFields(page, rows, boxes, median, used, fields);
+        if (rules.HasFlag(FormRules.Boxed)) BoxedValues(page, rows, boxes, median, used, fields);
+        if (rules.HasFlag(FormRules.Above)) LabelsAbove(page, rows, median, used, fields);
         return fields;
     }
 
@@ -361,7 +376,8 @@ internal static class FormExtractor
                 // A heading above text, or a small line above a title, is not a label and its value.
                 if (ratio > 1.1f || ratio < 0.55f) continue;
                 // Text-layer boxes come as whole points, so a one-point difference at 8 pt is not a size change.
-                pairs.Add((label, value, ratio < (ocr ? 0.9f : 0.85f) || Underlined(page.Rulings, value.Box), startsGroup));
+                // On a scan, a line under the value is no evidence: forms rule lines under labels and values alike.
+                pairs.Add((label, value, ratio < (ocr ? 0.9f : 0.85f) || (!ocr && Underlined(page.Rulings, value.Box)), startsGroup));
             }
         }
 

@@ -80,12 +80,14 @@ public static class FormLinking
         "gap", "leftDiff", "rightDiff", "overlap", "heightRatio", "upperQ", "upperA", "upperH", "lowerQ", "lowerA", "lowerH",
         "upperEndsColon", "upperEndsPunct", "lowerStartsLower", "lowerStartsDigit", "upperChars", "lowerChars",
         "upperRowSegments", "lowerRowSegments", "upperWidth", "lowerWidth", "lowerEndsColon", "rowGap", "horizontalGap", "sameRow",
+        "rulesCrossedH", "rulesCrossedV",
     ];
 
-    public static float[] MergeFeatures(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, float median, (int Upper, int Lower) pair, IReadOnlyDictionary<int, int> rowCounts)
+    public static float[] MergeFeatures(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, float median, (int Upper, int Lower) pair, IReadOnlyDictionary<int, int> rowCounts, IReadOnlyList<Ruling> rulings)
     {
         var (u, l) = (segments[pair.Upper], segments[pair.Lower]);
         var (ru, rl) = (roles[pair.Upper], roles[pair.Lower]);
+        var (crossedH, crossedV) = Crossed(u.Box, l.Box, rulings, median);
         return
         [
             (l.Box.Top - u.Box.Bottom) / median,
@@ -105,6 +107,7 @@ public static class FormLinking
             l.Row - u.Row,
             (l.Box.Left - u.Box.Right) / median,
             l.Row == u.Row ? 1 : 0,
+            crossedH, crossedV,
         ];
     }
 
@@ -177,10 +180,11 @@ public static class FormLinking
         "qEndsColon", "qChars", "aChars", "qLines", "aLines", "rank", "rankForAnswer", "between", "betweenQuestions",
         "qWidth", "aWidth", "qTop", "rightDiff", "aEndsColon", "qCandidates", "aCandidates", "distance",
         "closerAnswers", "closerQuestions", "qKeyWords",
+        "rulesCrossedH", "rulesCrossedV", "aUnderlined", "qUnderlined",
     ];
 
     /// <summary>The features of every candidate pair (rows of <see cref="LinkFeatureNames"/>).</summary>
-    public static float[][] LinkFeatures(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer)> candidates, float median, float pageWidth, float pageHeight)
+    public static float[][] LinkFeatures(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer)> candidates, float median, float pageWidth, float pageHeight, IReadOnlyList<Ruling> rulings)
     {
         var distance = candidates.Select(c =>
         {
@@ -231,6 +235,7 @@ public static class FormLinking
                 between++;
                 if (groups[g].Question > 0.5f) betweenQuestions++;
             }
+            var (crossedH, crossedV) = Crossed(qb, ab, rulings, median);
             result[i] =
             [
                 (float)side,
@@ -253,13 +258,60 @@ public static class FormLinking
                 distance[i] / median,
                 closerAnswers[i], closerQuestions[i],
                 FormSegments.KeyWordCount(q.Text),
+                crossedH, crossedV, Underlined(ab, rulings, median) ? 1 : 0, Underlined(qb, rulings, median) ? 1 : 0,
             ];
         }
         return result;
     }
 
+    // ---------------------------------------------------------------- drawn lines
+
+    /// <summary>How many horizontal and vertical drawn lines the straight path between the centres of two boxes crosses (cell borders between them).</summary>
+    public static (int Horizontal, int Vertical) Crossed(Box a, Box b, IReadOnlyList<Ruling> rulings, float median)
+    {
+        if (rulings.Count == 0) return (0, 0);
+        var (ax, ay) = ((a.Left + a.Right) / 2, a.CenterY);
+        var (bx, by) = ((b.Left + b.Right) / 2, b.CenterY);
+        int h = 0, v = 0;
+        foreach (var r in rulings)
+        {
+            if (Math.Abs(r.Y2 - r.Y1) <= Math.Abs(r.X2 - r.X1))
+            {
+                var y = (r.Y1 + r.Y2) / 2;
+                if (Math.Abs(by - ay) < 1e-3f || y <= Math.Min(ay, by) || y >= Math.Max(ay, by)) continue;
+                var x = ax + (bx - ax) * (y - ay) / (by - ay);
+                if (x >= Math.Min(r.X1, r.X2) - 0.5f * median && x <= Math.Max(r.X1, r.X2) + 0.5f * median) h++;
+            }
+            else
+            {
+                var x = (r.X1 + r.X2) / 2;
+                if (Math.Abs(bx - ax) < 1e-3f || x <= Math.Min(ax, bx) || x >= Math.Max(ax, bx)) continue;
+                // Only a line clear of both boxes parts them (not a stroke OCR boxed in with a word).
+                if (x > a.Left && x < a.Right || x > b.Left && x < b.Right) continue;
+                var y = ay + (by - ay) * (x - ax) / (bx - ax);
+                if (y >= Math.Min(r.Y1, r.Y2) - 0.5f * median && y <= Math.Max(r.Y1, r.Y2) + 0.5f * median) v++;
+            }
+        }
+        return (h, v);
+    }
+
+    /// <summary>Whether a drawn line runs under most of the box, just below it (a fill-in line, a cell's border).</summary>
+    public static bool Underlined(Box box, IReadOnlyList<Ruling> rulings, float median)
+    {
+        foreach (var r in rulings)
+        {
+            if (Math.Abs(r.Y2 - r.Y1) > Math.Abs(r.X2 - r.X1)) continue;
+            var y = (r.Y1 + r.Y2) / 2;
+            if (y < box.Bottom - 0.5f * median || y > box.Bottom + 1.2f * median) continue;
+            var overlap = Math.Min(box.Right, Math.Max(r.X1, r.X2)) - Math.Max(box.Left, Math.Min(r.X1, r.X2));
+            if (overlap >= 0.5f * box.Width) return true;
+        }
+        return false;
+    }
+
     /// <summary>Accepted links, likeliest first: each value to one key; a phrase is a key or a value, not both; a key may take several values.</summary>
-    public static List<(int Question, int Answer, float P)> Decode(IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float> probabilities, float threshold)
+    public static List<(int Question, int Answer, float P)> Decode(IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float> probabilities, float threshold,
+        IReadOnlyList<FormGroup>? groups = null, float secondThreshold = 1f)
     {
         var role = new Dictionary<int, bool>(); // true: key
         var result = new List<(int, int, float)>();
@@ -271,6 +323,58 @@ public static class FormLinking
             role[q] = true;
             role[a] = false;
             result.Add((q, a, probabilities[i]));
+        }
+        if (groups is null || secondThreshold >= threshold) return result;
+        // A phrase that reads as a key, left with no value, takes its likeliest value beside it that no key took, on weaker evidence.
+        foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => probabilities[i] >= secondThreshold && probabilities[i] < threshold).OrderByDescending(i => probabilities[i]))
+        {
+            var (q, a) = candidates[i];
+            if (role.ContainsKey(q) || role.ContainsKey(a)) continue;
+            if (groups[q].Question < 0.5f || groups[a].Answer <= Math.Max(groups[a].Question, groups[a].Header)) continue;
+            // Only beside the key on its row: the layout least open to doubt.
+            var (qb, ab) = (groups[q].Box, groups[a].Box);
+            if (PageGeometry.OverlapY(qb, ab) < 0.5f * Math.Min(qb.Height, ab.Height) || ab.Left < qb.Right) continue;
+            role[q] = true;
+            role[a] = false;
+            result.Add((q, a, probabilities[i]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A key linked to a value under it heads a column: the values further down that column, one under the other
+    /// and each its own cell (a phrase more value than key, linked to nothing), are its values too, up to the
+    /// first key, header or taken phrase.
+    /// </summary>
+    public static List<(int Question, int Answer, float P)> ColumnContinuations(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer, float P)> links, float median)
+    {
+        var taken = new HashSet<int>(links.SelectMany(l => new[] { l.Question, l.Answer }));
+        var result = new List<(int, int, float)>();
+        foreach (var (q, a, p) in links)
+        {
+            var (qb, first) = (groups[q].Box, groups[a].Box);
+            // Under its key, in the key's column (not beside it on its row).
+            if (first.Top < qb.Bottom - 0.3f * median || PageGeometry.OverlapX(qb, first) <= 0) continue;
+            var last = first;
+            while (true)
+            {
+                var next = -1;
+                var nextTop = float.MaxValue;
+                for (var g = 0; g < groups.Count; g++)
+                {
+                    var b = groups[g].Box;
+                    if (b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > 2.5f * median || b.Top >= nextTop) continue;
+                    if (PageGeometry.OverlapX(b, last) <= 0.3f * Math.Min(b.Width, last.Width) || PageGeometry.OverlapX(b, qb) <= 0) continue;
+                    next = g;
+                    nextTop = b.Top;
+                }
+                if (next < 0 || taken.Contains(next)) break;
+                var n = groups[next];
+                if (n.Answer < 0.5f || n.Question >= n.Answer || n.Header >= n.Answer) break;
+                result.Add((q, next, Math.Min(p, n.Answer)));
+                taken.Add(next);
+                last = n.Box;
+            }
         }
         return result;
     }

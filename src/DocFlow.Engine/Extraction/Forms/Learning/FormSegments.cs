@@ -147,12 +147,15 @@ public static class FormSegments
     public static WordView TrimFill(WordView w)
     {
         int start = 0, end = w.Text.Length;
-        while (start < end && w.Text[start] is '_' or '—') start++;
-        while (end > start && w.Text[end - 1] is '_' or '—') end--;
+        while (start < end && IsStray(w.Text[start])) start++;
+        while (end > start && (IsStray(w.Text[end - 1]) || w.Text[end - 1] == '-' && end - start > 1 && w.Text[end - 2] is '-' or '~')) end--;
         if (start == end || (start == 0 && end == w.Text.Length)) return w;
         // The box keeps its extent: the ink of the line is part of where the value is written.
         return w with { Text = w.Text[start..end], Start = w.Start + start, End = w.Start + end };
     }
+
+    /// <summary>What OCR makes of the ink around a word: fill lines, stray quotes and ticks (never a phrase's own text at its edges).</summary>
+    private static bool IsStray(char c) => c is '_' or '—' or '‘' or '’' or '“' or '”' or '`' or '~' or '|' or '¢';
 
     /// <summary>Fill characters: underscores, dots, dashes, brackets with nothing in them.</summary>
     public static bool IsFill(string text) =>

@@ -1,4 +1,5 @@
 using DocFlow.Engine.Extraction.Learning;
+using DocFlow.Engine.Extraction.Tables;
 
 namespace DocFlow.Engine.Extraction.Forms.Learning;
 
@@ -63,6 +64,15 @@ public sealed record LearnedPair(FormGroup Question, FormGroup Answer, float Con
 /// </summary>
 public static class LearnedForms
 {
+    /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too (the dev-set tooling turns it off to compare).</summary>
+    /// <summary>Which parts linked to one key make one value: "all" (on to the right on its row and down the lines under it), "row", "below", "none" (the dev-set tooling compares).</summary>
+    public static string Parts { get; set; } = "all";
+
+    /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).</summary>
+    public static float SecondThreshold { get; set; } = 0.1f;
+
+    public static bool ContinueColumns { get; set; } = true;
+
     public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null)
     {
         var (segments, median) = FormSegments.Segment(page, models, include);
@@ -70,12 +80,13 @@ public static class LearnedForms
         var roles = models.Roles(FormSegments.Features(page, segments, median));
         var merges = FormLinking.MergeCandidates(segments, median);
         var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
-        var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts))).ToList();
+        var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts, page.Rulings))).ToList();
         var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
         var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
-        var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height);
+        var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
         var linkP = features.Select(f => models.Link.Probability(f)).ToList();
-        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold);
+        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, SecondThreshold);
+        if (ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
         var pairs = new List<LearnedPair>();
         foreach (var byKey in links.GroupBy(l => l.Question))
         {
@@ -99,7 +110,7 @@ public static class LearnedForms
                         var last = parts[^1].Box;
                         var sameRow = PageGeometryOverlapY(last, next) > 0.3f * Math.Min(last.Height, next.Height) && next.Left >= last.Right - median && next.Left - last.Right < 12 * median;
                         var below = next.Top >= last.Bottom - 0.3f * median && next.Top - last.Bottom < 2 * median && Math.Abs(next.Left - first.Box.Left) < 3 * median;
-                        if (!sameRow && !below) continue;
+                        if (!(sameRow && Parts is "all" or "row") && !(below && Parts is "all" or "below")) continue;
                         parts.Add(groups[values[j].Answer]);
                         taken[j] = true;
                         confidence = Math.Min(confidence, values[j].P);
@@ -109,8 +120,84 @@ public static class LearnedForms
                 pairs.Add(new LearnedPair(key, value, confidence));
             }
         }
+        if (HeaderRowRule)
+        {
+            var values = pairs.SelectMany(p => p.Answer.Members).ToHashSet();
+            var taken = pairs.SelectMany(p => p.Question.Members).Concat(values).ToHashSet();
+            foreach (var (header, cell) in HeaderRows(segments, taken, values, median))
+                pairs.Add(new LearnedPair(new FormGroup([header], segments, roles), new FormGroup([cell], segments, roles), HeaderRowConfidence));
+        }
         return pairs;
     }
+
+    /// <summary>Whether the header-row rule runs on the phrases no link took (the dev-set tooling turns it off to compare).</summary>
+    public static bool HeaderRowRule { get; set; } = true;
+
+    private const float HeaderRowConfidence = 0.5f;
+
+    /// <summary>
+    /// A row of two or more labels (no digits, short, not prose) over a row of cells, one under each label and at
+    /// least one with digits, is a row of column headers: each takes the cell under it and the cells further down
+    /// its column that look like that cell (digits or not). Pairs only phrases no link took: clean layouts the
+    /// models, trained on noisy scans, leave alone.
+    /// </summary>
+    public static List<(int Header, int Cell)> HeaderRows(IReadOnlyList<FormSegment> segments, IReadOnlySet<int> taken, IReadOnlySet<int> values, float median)
+    {
+        var result = new List<(int, int)>();
+        var used = new HashSet<int>(taken);
+        var all = Enumerable.Range(0, segments.Count).ToList();
+        foreach (var row in all.GroupBy(i => segments[i].Row).OrderBy(g => g.Key))
+        {
+            // Every phrase of the row a label, over a row of as many cells, one under each: a grid, not prose.
+            var headers = row.ToList();
+            if (headers.Count < 2 || headers.Any(h => !IsLabel(segments[h].Text))) continue;
+            var cells = new Dictionary<int, int>();
+            foreach (var h in headers)
+            {
+                if (CellBelow(segments, segments[h].Box, segments[h].Box, median) is not { } c) break;
+                if (headers.Any(o => o != h && PageGeometry.OverlapX(segments[o].Box, segments[c].Box) > 0)) break;
+                cells[h] = c;
+            }
+            if (cells.Count != headers.Count || cells.Values.Distinct().Count() != cells.Count || !cells.Values.Any(c => HasDigit(segments[c].Text))) continue;
+            var cellRow = segments[cells.Values.First()].Row;
+            if (cells.Values.Any(c => segments[c].Row != cellRow || segments[c].Text.EndsWith(':')) || all.Count(i => segments[i].Row == cellRow) != cells.Count) continue;
+            foreach (var (h, first) in cells)
+            {
+                if (values.Contains(h)) continue; // a header some link took as a value
+                var cell = first;
+                while (true)
+                {
+                    if (!used.Contains(cell)) result.Add((h, cell));
+                    used.Add(cell);
+                    if (CellBelow(segments, segments[cell].Box, segments[h].Box, median) is not { } next || used.Contains(next)
+                        || HasDigit(segments[next].Text) != HasDigit(segments[first].Text) || segments[next].Text.EndsWith(':')) break;
+                    cell = next;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static int? CellBelow(IReadOnlyList<FormSegment> segments, DocFlow.Documents.Box above, DocFlow.Documents.Box column, float median)
+    {
+        int? best = null;
+        var bestTop = float.MaxValue;
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var b = segments[i].Box;
+            if (b.Top < above.Bottom - 0.3f * median || b.Top - above.Bottom > 2.5f * median || b.Top >= bestTop) continue;
+            if (PageGeometry.OverlapX(b, column) <= 0 || PageGeometry.OverlapX(b, above) <= 0) continue;
+            best = i;
+            bestTop = b.Top;
+        }
+        return best;
+    }
+
+    private static bool HasDigit(string text) => text.Any(char.IsDigit);
+
+    /// <summary>A column header's text: letters, no digits, a few words, not a sentence.</summary>
+    private static bool IsLabel(string text) =>
+        !HasDigit(text) && text.Count(char.IsLetter) >= 2 && text.Split(' ').Length <= 5 && text[^1] is not ('.' or ',' or ';');
 
     private static float PageGeometryOverlapY(DocFlow.Documents.Box a, DocFlow.Documents.Box b) => Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
 }

@@ -47,7 +47,7 @@ public sealed class LearnedFormTests
         Assert.Contains(("DATE", "May 1, 1985"), fields);
     }
 
-    [Fact(Skip = "Known gap: the shipped models (trained on 149 FUNSD scans) do not link a same-size value under its key on this clean synthetic page; measured on FUNSD instead (cv-forms)")]
+    [Fact]
     public void AValueBelowItsKey_IsItsValue()
     {
         var fields = Fields(new FixturePage()
@@ -58,7 +58,7 @@ public sealed class LearnedFormTests
         Assert.Contains(("DATE", "9/3/92"), fields);
     }
 
-    [Fact(Skip = "Known gap: the shipped models do not yet link column headers to the numeric cells under them on this clean synthetic page; measured on FUNSD instead (cv-forms)")]
+    [Fact]
     public void ARowOfColumnHeaders_GivesOnePairPerCellBelow()
     {
         var fields = Fields(new FixturePage()
