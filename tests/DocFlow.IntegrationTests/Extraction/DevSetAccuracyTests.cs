@@ -68,7 +68,8 @@ public sealed class DevSetAccuracyTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>Where the labelled dev sets are: $DOCFLOW_DEVSET, else a shared/devset folder beside an ancestor of the repository.</summary>
+/// <summary>Where the labelled dev sets are: $DOCFLOW_DEVSET, else a shared/devset folder beside an ancestor of the repository
+/// (../shared/devset for the usual checkout), else this workplace's /work/shared/devset (CI clones elsewhere).</summary>
 public static class DevSet
 {
     public static string Root { get; } = Find();
@@ -82,6 +83,7 @@ public static class DevSet
             var candidate = Path.Combine(dir.FullName, "shared", "devset");
             if (File.Exists(Path.Combine(candidate, "score.py"))) return candidate;
         }
+        if (File.Exists("/work/shared/devset/score.py")) return "/work/shared/devset";
         throw new InvalidOperationException(
             $"The labelled dev sets were not found (no shared/devset/score.py above {Repo.Root}); set DOCFLOW_DEVSET to their folder.");
     }
