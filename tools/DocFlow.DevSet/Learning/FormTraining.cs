@@ -306,10 +306,14 @@ internal static class FormTraining
     public static int CrossValidateCommand(string cache, string devset, string output, int folds, float? linkThreshold)
     {
         // Decoding choices to compare without retraining (with FORMS_CV_MODELS).
-        if (Environment.GetEnvironmentVariable("FORMS_PARTS") is { } parts) LearnedForms.Parts = parts;
-        if (Environment.GetEnvironmentVariable("FORMS_COLUMNS") == "0") LearnedForms.ContinueColumns = false;
-        if (Environment.GetEnvironmentVariable("FORMS_HEADERROWS") == "0") LearnedForms.HeaderRowRule = false;
-        if (float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)) LearnedForms.SecondThreshold = second;
+        var decoding = new FormDecoding
+        {
+            Parts = Environment.GetEnvironmentVariable("FORMS_PARTS") ?? FormDecoding.Default.Parts,
+            ContinueColumns = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0",
+            HeaderRowRule = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0",
+            SecondThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)
+                ? second : FormDecoding.Default.SecondThreshold,
+        };
         var clock = Stopwatch.StartNew();
         var pages = Load(cache, devset);
         Directory.CreateDirectory(output);
@@ -326,6 +330,7 @@ internal static class FormTraining
             {
                 Rules = RuleSet(),
                 RulesAfterModels = Enum.TryParse<FormRules>(Environment.GetEnvironmentVariable("FORMS_RULES_AFTER"), out var after) ? after : new FormEnricher().RulesAfterModels,
+                Decoding = decoding,
             };
             foreach (var page in test)
             {

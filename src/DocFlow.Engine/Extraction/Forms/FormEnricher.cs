@@ -25,6 +25,9 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
     /// </summary>
     public FormRules RulesAfterModels { get; init; } = FormRules.Colon | FormRules.Above;
 
+    /// <summary>How the learned extractor decodes its links (the dev-set tooling compares choices).</summary>
+    public FormDecoding Decoding { get; init; } = FormDecoding.Default;
+
     public void Enrich(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
         if (document.Pages is null) return;
@@ -64,10 +67,10 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
     }
 
     /// <summary>The learned pairs whose words no rule has taken.</summary>
-    private static IEnumerable<FoundField> Learned(PageView view, FormModels models, List<FoundField> found)
+    private IEnumerable<FoundField> Learned(PageView view, FormModels models, List<FoundField> found)
     {
         var used = found.SelectMany(f => f.Name.Concat(f.Value)).SelectMany(w => Enumerable.Range(w.Start, w.End - w.Start)).ToHashSet();
-        foreach (var pair in LearnedForms.Find(view, models))
+        foreach (var pair in LearnedForms.Find(view, models, decoding: Decoding))
         {
             if (pair.Question.Words.Concat(pair.Answer.Words).Any(w => used.Contains(w.Start))) continue;
             yield return new FoundField([.. pair.Question.Words.OrderBy(w => w.Start)], [.. pair.Answer.Words.OrderBy(w => w.Start)], null, null, pair.Confidence);

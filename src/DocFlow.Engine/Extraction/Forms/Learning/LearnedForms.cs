@@ -58,23 +58,35 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
 /// <summary>A key and its value found by the learned extractor.</summary>
 public sealed record LearnedPair(FormGroup Question, FormGroup Answer, float Confidence);
 
+/// <summary>Decoding choices of the learned form extractor. The defaults are what cv-forms measured best; the dev-set
+/// tooling sets others to compare them without retraining.</summary>
+public sealed record FormDecoding
+{
+    public static FormDecoding Default { get; } = new();
+
+    /// <summary>Which parts linked to one key make one value: "all" (on to the right on its row and down the lines under
+    /// it), "row", "below", "none".</summary>
+    public string Parts { get; init; } = "all";
+
+    /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).</summary>
+    public float SecondThreshold { get; init; } = 0.1f;
+
+    /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too.</summary>
+    public bool ContinueColumns { get; init; } = true;
+
+    /// <summary>Whether the header-row rule runs on the phrases no link took.</summary>
+    public bool HeaderRowRule { get; init; } = true;
+}
+
 /// <summary>
 /// The learned form extractor: segments, their roles, phrases over several lines, then links of keys to values
 /// decoded greedily (each value to its likeliest key).
 /// </summary>
 public static class LearnedForms
 {
-    /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too (the dev-set tooling turns it off to compare).</summary>
-    /// <summary>Which parts linked to one key make one value: "all" (on to the right on its row and down the lines under it), "row", "below", "none" (the dev-set tooling compares).</summary>
-    public static string Parts { get; set; } = "all";
-
-    /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).</summary>
-    public static float SecondThreshold { get; set; } = 0.1f;
-
-    public static bool ContinueColumns { get; set; } = true;
-
-    public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null)
+    public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null, FormDecoding? decoding = null)
     {
+        decoding ??= FormDecoding.Default;
         var (segments, median) = FormSegments.Segment(page, models, include);
         if (segments.Count < 2) return [];
         var roles = models.Roles(FormSegments.Features(page, segments, median));
@@ -85,8 +97,8 @@ public static class LearnedForms
         var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
         var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
         var linkP = features.Select(f => models.Link.Probability(f)).ToList();
-        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, SecondThreshold);
-        if (ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
+        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, decoding.SecondThreshold);
+        if (decoding.ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
         var pairs = new List<LearnedPair>();
         foreach (var byKey in links.GroupBy(l => l.Question))
         {
@@ -110,7 +122,7 @@ public static class LearnedForms
                         var last = parts[^1].Box;
                         var sameRow = PageGeometryOverlapY(last, next) > 0.3f * Math.Min(last.Height, next.Height) && next.Left >= last.Right - median && next.Left - last.Right < 12 * median;
                         var below = next.Top >= last.Bottom - 0.3f * median && next.Top - last.Bottom < 2 * median && Math.Abs(next.Left - first.Box.Left) < 3 * median;
-                        if (!(sameRow && Parts is "all" or "row") && !(below && Parts is "all" or "below")) continue;
+                        if (!(sameRow && decoding.Parts is "all" or "row") && !(below && decoding.Parts is "all" or "below")) continue;
                         parts.Add(groups[values[j].Answer]);
                         taken[j] = true;
                         confidence = Math.Min(confidence, values[j].P);
@@ -120,7 +132,7 @@ public static class LearnedForms
                 pairs.Add(new LearnedPair(key, value, confidence));
             }
         }
-        if (HeaderRowRule)
+        if (decoding.HeaderRowRule)
         {
             var values = pairs.SelectMany(p => p.Answer.Members).ToHashSet();
             var taken = pairs.SelectMany(p => p.Question.Members).Concat(values).ToHashSet();
@@ -129,9 +141,6 @@ public static class LearnedForms
         }
         return pairs;
     }
-
-    /// <summary>Whether the header-row rule runs on the phrases no link took (the dev-set tooling turns it off to compare).</summary>
-    public static bool HeaderRowRule { get; set; } = true;
 
     private const float HeaderRowConfidence = 0.5f;
 
