@@ -52,7 +52,8 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             var size = (float)w.Letters.Max(l => l.PointSize);
             if (size <= 0) size = Math.Max(box.Height, 1f);
             var invisible = w.Letters.All(l => l.RenderingMode is TextRenderingMode.Neither or TextRenderingMode.NeitherClip);
-            words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = Glyphs(w, crop, text) });
+            // Glyph boxes are kept only for the rare word with a gap wide enough to split it (TextLayerBuilder.SplitAtGlyphGaps).
+            words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = HasWideGap(w, size) ? Glyphs(w, crop, text) : [] });
         }
 
         var usable = TextLayerBuilder.IsUsable(words);
@@ -64,6 +65,19 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
         if (!usable)
             image = PageImageExtractor.TryExtract(page);
         return new PageSnapshot(width, height, words, usable, image) { Rulings = usable ? RulingExtractor.Extract(page) : [] };
+    }
+
+    /// <summary>Whether two consecutive visible glyphs of the word are further apart than <see cref="TextLayerBuilder.GlyphGapSplit"/> font sizes.</summary>
+    private static bool HasWideGap(Word word, float fontSize)
+    {
+        double? right = null;
+        foreach (var l in word.Letters)
+        {
+            if (Sanitize(l.Value).Length == 0) continue;
+            if (right is { } r && l.BoundingBox.Left - r > TextLayerBuilder.GlyphGapSplit * fontSize) return true;
+            right = l.BoundingBox.Right;
+        }
+        return false;
     }
 
     /// <summary>The glyphs of a word in page coordinates, when their texts make up the word's text exactly (left-to-right scripts).</summary>

@@ -116,7 +116,7 @@ internal static class TextLayerBuilder
     }
 
     /// <summary>A gap between two glyphs of one word wider than this many font sizes separates two words (a word space is ~0.3 em).</summary>
-    private const float GlyphGapSplit = 0.6f;
+    internal const float GlyphGapSplit = 0.6f;
 
     /// <summary>
     /// Splits words at wide gaps between their glyphs. Some producers draw a whole table row as one text
@@ -129,8 +129,8 @@ internal static class TextLayerBuilder
         for (var i = 0; i < words.Count; i++)
         {
             var w = words[i];
-            var cuts = Cuts(w);
-            if (cuts.Count == 0)
+            var cuts = w.Glyphs.Count < 2 ? null : Cuts(w);
+            if (cuts is not { Count: > 0 })
             {
                 result?.Add(w);
                 continue;
