@@ -34,6 +34,10 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
 
     public EngineOptions Options => _options;
 
+    /// <summary>Starts the OCR engines in the background, so that the first scanned pages do not wait for them.</summary>
+    /// <remarks>Failures are left to the first page that needs an engine, where they are reported with the document.</remarks>
+    public void WarmUp() => _ocr.WarmUpAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+
     /// <summary>What makes two runs over the same bytes give the same Document: the engine's version and the options
     /// that change its output. Resume (`docflow process`) and deduplication (the server) both key on it.</summary>
     public static string OptionsKey(EngineOptions options) =>

@@ -48,22 +48,6 @@ public sealed class ReportJobHandler(IBatchReportSource source, Action<ReportOut
         return [ResultsExport.CsvFileName, ResultsExport.JsonFileName, PdfFileName];
     }
 
-    private static async Task AtomicAsync(string directory, string name, Func<Stream, Task> write, CancellationToken ct)
-    {
-        var path = Path.Combine(directory, name);
-        var temp = path + ".tmp";
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await write(stream).ConfigureAwait(false);
-            }
-            ct.ThrowIfCancellationRequested();
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+    private static Task AtomicAsync(string directory, string name, Func<Stream, Task> write, CancellationToken ct) =>
+        IO.AtomicFile.WriteAsync(Path.Combine(directory, name), write, ct);
 }

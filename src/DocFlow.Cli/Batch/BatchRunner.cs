@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text.Json;
 using DocFlow.Documents;
-using DocFlow.Engine.Sniffing;
+using DocFlow.Engine;
+using DocFlow.IO;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Reports;
+using DocFlow.Server.Ingest;
+using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -19,10 +21,11 @@ public sealed record BatchInput(string Path, string RelativeName);
 public sealed record BatchProgress(int Done, int Total, int Pages, TimeSpan Elapsed, FileEntry? Last);
 
 /// <summary>
-/// `docflow process`: every input through the embedded pipeline (in-process queue, worker slots,
-/// the engine), each result written as DIR/NAME.json or DIR/NAME.error.json, and DIR/summary.json.
-/// When every document job is terminal, one job on the report route writes report.pdf, results.csv and
-/// results.json (see <see cref="ReportJobHandler"/>); its outcome is recorded in summary.json.
+/// `docflow process`: every input through the platform's own path (<see cref="EmbeddedPlatform"/>): ingest (sniff,
+/// content hash, route, resume by deduplication), the in-process queue, worker slots running the
+/// <see cref="DocumentJobHandler"/> with retries and dead letters, the job store. Each job that ends is exported as
+/// DIR/NAME.json or DIR/NAME.error.json, and the run as DIR/summary.json. When every document job is terminal, one job
+/// on the report route writes report.pdf, results.csv and results.json from the store (see <see cref="ReportJobHandler"/>).
 /// </summary>
 public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILoggerFactory? loggerFactory = null)
 {
@@ -36,88 +39,106 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <summary>Whether to run the report job after the documents (report.pdf, results.csv, results.json).</summary>
     public bool WriteReport { get; init; } = true;
 
-    /// <summary>Where the report job reads the batch from; by default the summary.json just written.</summary>
-    public IBatchReportSource ReportSource { get; init; } = new SummaryReportSource();
+    /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
+    public IBatchReportSource? ReportSource { get; init; }
 
     public async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, bool force,
         IProgress<BatchProgress>? progress, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
-        var summaryPath = Path.Combine(outputDirectory, SummaryFileName);
-        var previous = force ? null : BatchSummary.TryLoad(summaryPath);
-        var previousByFile = previous?.Files.GroupBy(f => f.File).ToDictionary(g => g.Key, g => g.Last()) ?? [];
-
-        var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
         var clock = Stopwatch.StartNew();
-        var entries = new ConcurrentDictionary<string, FileEntry>();
-        var jobs = new Dictionary<string, (BatchInput Input, string Sha)>();
-        var queue = new InProcessJobQueue();
+        var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
+        var engineOptions = (engine as LocalDocumentEngine)?.Options ?? new EngineOptions();
+        var recording = new RecordingEngine(engine);
+        await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
+            loggerFactory, cancellationToken).ConfigureAwait(false);
+        var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock);
+
+        var entries = new ConcurrentDictionary<string, FileEntry>(StringComparer.Ordinal);
         var done = 0;
         var pages = 0;
+        var pending = new ConcurrentDictionary<string, BatchInput>(StringComparer.Ordinal);
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reportDone = new TaskCompletionSource<ReportOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         void Finished(FileEntry entry)
         {
-            var n = Interlocked.Increment(ref done);
-            Interlocked.Add(ref pages, entry.Pages);
-            progress?.Report(new BatchProgress(n, inputs.Count, Volatile.Read(ref pages), clock.Elapsed, entry));
-        }
-
-        // Largest files first (longest-processing-time-first): a big scan started last would leave
-        // the other cores idle at the end of the batch. Outputs and the summary keep the input order.
-        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => new FileInfo(inputs[i].Path).Length).ThenBy(i => i);
-        foreach (var i in order)
-        {
-            var input = inputs[i];
-            var (sha, route) = await HashAndRouteAsync(input.Path, cancellationToken).ConfigureAwait(false);
-            if (previousByFile.TryGetValue(input.RelativeName, out var old) && old.Sha256 == sha && old.Options == optionsKey
-                && IsFinal(old) && File.Exists(Path.Combine(outputDirectory, old.Output)))
-            {
-                var skipped = Clone(old);
-                skipped.Status = "skipped";
-                skipped.FinishedAtMs = clock.ElapsedMilliseconds;
-                entries[input.RelativeName] = skipped;
-                Finished(new FileEntry { File = skipped.File, Status = "skipped" });
-                continue;
-            }
-            var id = $"job-{i:D6}";
-            jobs[id] = (input, sha);
-            await queue.EnqueueAsync(new JobTicket(id, route, JobPriority.Normal, input.Path) { FileName = input.RelativeName }, cancellationToken).ConfigureAwait(false);
-        }
-
-        var batchId = $"batch-{summary.StartedAt:yyyyMMddHHmmssfff}";
-        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reportDone = new TaskCompletionSource<ReportOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var remaining = jobs.Count;
-        if (remaining == 0) allDone.TrySetResult();
-        var documents = new Handler(engine, outputDirectory, optionsKey, jobs, clock, entry =>
-        {
             entries[entry.File] = entry;
-            Finished(entry);
-            if (Interlocked.Decrement(ref remaining) == 0) allDone.TrySetResult();
-        });
-        var reports = new ReportJobHandler(ReportSource, outcome => reportDone.TrySetResult(outcome));
+            var n = Interlocked.Increment(ref done);
+            Interlocked.Add(ref pages, entry.Status == "skipped" ? 0 : entry.Pages);
+            progress?.Report(new BatchProgress(n, inputs.Count, Volatile.Read(ref pages), clock.Elapsed, entry));
+            if (n == inputs.Count) allDone.TrySetResult();
+        }
+
+        async Task JobEndedAsync(string jobId, CancellationToken ct)
+        {
+            if (!pending.TryRemove(jobId, out var input)) return; // exported already (a retry that raced, or the report ticket)
+            Finished(await exporter.ExportAsync(jobId, input, reused: false, ct).ConfigureAwait(false));
+        }
+
+        var documents = new ExportingHandler(platform.Documents, platform.Store, JobEndedAsync);
+        var reports = new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store), outcome => reportDone.TrySetResult(outcome));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
-        var loop = new WorkerLoop(queue, new RouteHandler(documents, reports), Retry, logger, cancellationToken);
+        var loop = new WorkerLoop(platform.Queue, new RouteHandler(documents, reports), Retry, logger, cancellationToken);
         var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
+        if (engine is LocalDocumentEngine local) local.WarmUp(); // engines start while the inputs are read and sniffed
+
         try
         {
+            // Inputs that cannot be opened are failed here, by name; everything else goes through the ingest.
+            var uploads = new List<(BatchInput Input, Upload Upload)>();
+            foreach (var input in inputs)
+            {
+                if (Unreadable(input) is { } reason) Finished(await exporter.UnreadableAsync(input, reason, cancellationToken).ConfigureAwait(false));
+                else uploads.Add((input, new Upload(input.RelativeName, new DeferredFileStream(input.Path))));
+            }
+
+            if (uploads.Count > 0)
+            {
+                var byName = uploads.ToDictionary(u => u.Input.RelativeName, u => u.Input, StringComparer.Ordinal);
+                AcceptedBatch accepted;
+                try
+                {
+                    accepted = await platform.Ingest.AcceptAsync([.. uploads.Select(u => u.Upload)], JobPriority.Normal, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    foreach (var (_, upload) in uploads) await upload.Content.DisposeAsync().ConfigureAwait(false);
+                }
+                summary.BatchId = accepted.BatchId;
+                // Queued ones are awaited; the rest ended at the door: refused input, or a result reused from an earlier run.
+                foreach (var document in accepted.Documents.Where(d => d.Status == JobStatus.Queued))
+                    pending[document.Id] = byName[document.FileName];
+                foreach (var document in accepted.Documents.Where(d => d.Status != JobStatus.Queued))
+                    Finished(await exporter.ExportAsync(document.Id, byName[document.FileName], reused: document.Status == JobStatus.Succeeded,
+                        cancellationToken).ConfigureAwait(false));
+                // A job may have ended before it was put in the pending list: look again now that it is complete.
+                foreach (var jobId in pending.Keys)
+                {
+                    var job = await platform.Store.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+                    if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await JobEndedAsync(jobId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            if (inputs.Count == 0) allDone.TrySetResult();
+
             await allDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
             // The documents' results are complete and saved before the report runs: a report failure costs nothing else.
             Complete(summary, inputs, entries, clock.Elapsed);
-            summary.Save(summaryPath);
+            summary.Save(Path.Combine(outputDirectory, SummaryFileName));
+            platform.DropOriginals();
 
-            if (WriteReport)
+            if (WriteReport && summary.BatchId is { } batchId)
             {
-                await queue.EnqueueAsync(new JobTicket($"{batchId}-report", JobRoute.Report, JobPriority.Normal, outputDirectory)
+                await platform.Queue.EnqueueAsync(new JobTicket($"{batchId}-report", JobRoute.Report, JobPriority.Normal, Path.GetFullPath(outputDirectory))
                 {
                     BatchId = batchId,
                     EnqueuedAt = DateTimeOffset.UtcNow,
                 }, cancellationToken).ConfigureAwait(false);
                 summary.Report = await reportDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-                summary.Save(summaryPath);
+                summary.Save(Path.Combine(outputDirectory, SummaryFileName));
             }
         }
         finally
@@ -126,6 +147,19 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             await running.ConfigureAwait(false);
         }
         return summary;
+    }
+
+    private static string? Unreadable(BatchInput input)
+    {
+        try
+        {
+            using var _ = File.OpenRead(input.Path);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
     }
 
     /// <summary>Fills in the files in input order, the totals and the aggregate.</summary>
@@ -148,98 +182,87 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow())]);
     }
 
-    /// <summary>Whether an earlier outcome would come out the same again: successes, and failures caused by the input itself.</summary>
-    private static bool IsFinal(FileEntry entry) =>
-        entry.Status is "succeeded" or "skipped"
-        || (entry.Status == "failed" && entry.Error?.Code is not (null or "timeout" or "internal"));
-
-    /// <summary>One read of the file: its SHA-256 (the resume key) and, from its first bytes, its route.</summary>
-    private static async Task<(string Sha256, JobRoute Route)> HashAndRouteAsync(string path, CancellationToken ct)
+    /// <summary>Writes each ended job's outcome from the store into the output folder: NAME.json (the stored Document) or
+    /// NAME.error.json, atomically, removing the stale opposite; and makes its summary entry.</summary>
+    private sealed class Exporter(string outputDirectory, IJobStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock)
     {
-        await using var stream = File.OpenRead(path);
-        var head = new byte[1024];
-        var n = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(head, 0, n);
-        var buffer = new byte[1 << 16];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            hash.AppendData(buffer, 0, read);
-        var route = FileSniffer.Sniff(head.AsSpan(0, n)).Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), route);
+        public async Task<FileEntry> ExportAsync(string jobId, BatchInput input, bool reused, CancellationToken ct)
+        {
+            var job = await store.GetJobAsync(jobId, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Job {jobId} ({input.RelativeName}) is not in the store.");
+            var stats = recording.Take(input.RelativeName);
+            var entry = new FileEntry
+            {
+                File = input.RelativeName,
+                Sha256 = job.Sha256,
+                Options = job.OptionsKey ?? optionsKey,
+                MimeType = job.MimeType ?? stats?.MimeType,
+                Attempts = job.Attempts,
+                Pages = job.Pages ?? 0,
+                OcrPages = [.. job.OcrPages],
+                EnginePath = job.EnginePath,
+                DocumentType = job.DocumentType,
+                Milliseconds = job.DurationMs ?? 0,
+                FinishedAtMs = batchClock.ElapsedMilliseconds,
+            };
+            if (job.Status == JobStatus.Succeeded)
+            {
+                var document = await store.GetResultAsync(jobId, ct).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Job {jobId} ({input.RelativeName}) succeeded without a stored result.");
+                entry.Status = reused ? "skipped" : "succeeded";
+                entry.Output = input.RelativeName + ".json";
+                entry.DocumentType ??= KeyFields.DocumentTypeOf(document);
+                entry.Fields = KeyFields.From(document);
+                if (stats is not null)
+                {
+                    entry.RasterizedPages = [.. stats.RasterizedPages];
+                    entry.RotatedPages = stats.RotatedPages.Count > 0 ? new Dictionary<int, int>(stats.RotatedPages) : null;
+                }
+                await WriteAsync(entry.Output, input.RelativeName + ".error.json",
+                    s => DocumentJson.SerializeAsync(s, document, ct), ct).ConfigureAwait(false);
+                return entry;
+            }
+            return await FailedAsync(entry, input, job.ErrorCode ?? DocumentErrorCode.Internal.ToWireName(),
+                job.ErrorMessage ?? $"The job ended {job.Status.ToWireName()}.", ct).ConfigureAwait(false);
+        }
+
+        /// <summary>A file that could not even be opened: failed by name, never stored.</summary>
+        public Task<FileEntry> UnreadableAsync(BatchInput input, string reason, CancellationToken ct) =>
+            FailedAsync(new FileEntry { File = input.RelativeName, Options = optionsKey, FinishedAtMs = batchClock.ElapsedMilliseconds },
+                input, "unreadable", $"The file cannot be read: {reason}", ct);
+
+        private async Task<FileEntry> FailedAsync(FileEntry entry, BatchInput input, string code, string message, CancellationToken ct)
+        {
+            entry.Status = "failed";
+            entry.Output = input.RelativeName + ".error.json";
+            entry.Error = new ErrorInfo { Code = code, Message = message };
+            var file = new ErrorFile { MimeType = entry.MimeType, Error = entry.Error };
+            await WriteAsync(entry.Output, input.RelativeName + ".json",
+                s => JsonSerializer.SerializeAsync(s, file, BatchJsonContext.Default.ErrorFile, ct), ct).ConfigureAwait(false);
+            return entry;
+        }
+
+        private async Task WriteAsync(string relative, string staleRelative, Func<Stream, Task> write, CancellationToken ct)
+        {
+            await AtomicFile.WriteAsync(Path.Combine(outputDirectory, relative), write, ct).ConfigureAwait(false);
+            File.Delete(Path.Combine(outputDirectory, staleRelative));
+        }
     }
 
-    private static FileEntry Clone(FileEntry e) =>
-        JsonSerializer.Deserialize(JsonSerializer.Serialize(e, BatchJsonContext.Default.FileEntry), BatchJsonContext.Default.FileEntry)!;
-
-    private sealed class Handler(
-        IDocumentEngine engine, string outputDirectory, string optionsKey,
-        IReadOnlyDictionary<string, (BatchInput Input, string Sha)> jobs, Stopwatch batchClock, Action<FileEntry> finished) : IJobHandler
+    /// <summary>The document handler of the platform, telling the run when a job has ended (succeeded, or failed for good).</summary>
+    private sealed class ExportingHandler(DocumentJobHandler inner, IJobStore store, Func<string, CancellationToken, Task> ended) : IJobHandler
     {
         public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
         {
-            var (input, sha) = jobs[ticket.JobId];
-            var entry = new FileEntry { File = input.RelativeName, Sha256 = sha, Options = optionsKey, Attempts = ticket.Attempt + 1 };
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                var content = await File.ReadAllBytesAsync(input.Path, cancellationToken).ConfigureAwait(false);
-                var result = await engine.ProcessAsync(new DocumentInput(input.RelativeName, content), cancellationToken).ConfigureAwait(false);
-                entry.Status = "succeeded";
-                entry.Output = input.RelativeName + ".json";
-                entry.MimeType = result.Stats.MimeType;
-                entry.DocumentType = result.Stats.DocumentType ?? KeyFields.DocumentTypeOf(result.Document);
-                entry.Fields = KeyFields.From(result.Document);
-                entry.Pages = result.Stats.Pages;
-                entry.OcrPages = [.. result.Stats.OcrPages];
-                entry.RasterizedPages = [.. result.Stats.RasterizedPages];
-                entry.RotatedPages = result.Stats.RotatedPages.Count > 0 ? new Dictionary<int, int>(result.Stats.RotatedPages) : null;
-                entry.EnginePath = result.Stats.EnginePath;
-                await WriteAsync(entry.Output, input.RelativeName + ".error.json",
-                    s => DocumentJson.SerializeAsync(s, result.Document, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-            catch (DocumentException ex) when (!ex.Code.IsTransient())
-            {
-                await RecordFailureAsync(entry, input, ex.MimeType, ex.Code.ToWireName(), ex.Message, cancellationToken).ConfigureAwait(false);
-            }
-            entry.Milliseconds = clock.ElapsedMilliseconds;
-            entry.FinishedAtMs = batchClock.ElapsedMilliseconds;
-            finished(entry);
+            await inner.HandleAsync(ticket, cancellationToken).ConfigureAwait(false);
+            var job = await store.GetJobAsync(ticket.JobId, cancellationToken).ConfigureAwait(false);
+            if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await ended(ticket.JobId, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
         {
-            var (input, sha) = jobs[ticket.JobId];
-            var entry = new FileEntry { File = input.RelativeName, Sha256 = sha, Options = optionsKey, Attempts = ticket.Attempt + 1 };
-            await RecordFailureAsync(entry, input, null, DocumentErrorCode.Internal.ToWireName(), reason, cancellationToken).ConfigureAwait(false);
-            entry.FinishedAtMs = batchClock.ElapsedMilliseconds;
-            finished(entry);
-        }
-
-        private async Task RecordFailureAsync(FileEntry entry, BatchInput input, string? mime, string code, string message, CancellationToken ct)
-        {
-            entry.Status = "failed";
-            entry.MimeType = mime;
-            entry.Output = input.RelativeName + ".error.json";
-            entry.Error = new ErrorInfo { Code = code, Message = message };
-            var file = new ErrorFile { MimeType = mime, Error = entry.Error };
-            await WriteAsync(entry.Output, input.RelativeName + ".json",
-                s => JsonSerializer.SerializeAsync(s, file, BatchJsonContext.Default.ErrorFile, ct), ct).ConfigureAwait(false);
-        }
-
-        /// <summary>Writes an output atomically (temp file, then rename) and removes the stale opposite outcome.</summary>
-        private async Task WriteAsync(string relative, string staleRelative, Func<Stream, Task> write, CancellationToken ct)
-        {
-            var path = Path.Combine(outputDirectory, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + ".tmp";
-            await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await write(stream).ConfigureAwait(false);
-            }
-            File.Move(temp, path, overwrite: true);
-            File.Delete(Path.Combine(outputDirectory, staleRelative));
-            ct.ThrowIfCancellationRequested();
+            await inner.OnDeadLetteredAsync(ticket, reason, cancellationToken).ConfigureAwait(false);
+            await ended(ticket.JobId, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -252,5 +275,72 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
         public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) =>
             For(ticket).OnDeadLetteredAsync(ticket, reason, cancellationToken);
+    }
+
+    /// <summary>The engine, keeping what it reports of each file that the store does not keep (rasterised and turned pages)
+    /// until the file's summary entry is made.</summary>
+    private sealed class RecordingEngine(IDocumentEngine inner) : IDocumentEngine
+    {
+        private readonly ConcurrentDictionary<string, ProcessingStats> _stats = new(StringComparer.Ordinal);
+
+        public async Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
+        {
+            var result = await inner.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+            _stats[input.Name] = result.Stats;
+            return result;
+        }
+
+        public ProcessingStats? Take(string fileName) => _stats.TryRemove(fileName, out var stats) ? stats : null;
+    }
+
+    /// <summary>A file opened at its first read: a batch of thousands of files holds one handle at a time.</summary>
+    private sealed class DeferredFileStream(string path) : Stream
+    {
+        private FileStream? _inner;
+        private bool _ended;
+
+        private Stream Inner => _ended ? Null : _inner ??= new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Closing(Inner.Read(buffer, offset, count), count);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Closing(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        /// <summary>At the end of the file its handle is closed at once; later reads return nothing.</summary>
+        private int Closing(int read, int asked)
+        {
+            if (read == 0 && asked > 0)
+            {
+                _inner?.Dispose();
+                _ended = true;
+            }
+            return read;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _inner?.Dispose();
+            _inner = null;
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (_inner is not null) await _inner.DisposeAsync().ConfigureAwait(false);
+            _inner = null;
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

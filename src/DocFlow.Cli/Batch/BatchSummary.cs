@@ -7,6 +7,8 @@ namespace DocFlow.Cli.Batch;
 /// <summary>DIR/summary.json: one entry per input file, plus totals. Also the resume state of a run.</summary>
 public sealed class BatchSummary
 {
+    /// <summary>The batch's id in the run's store (output folder, .docflow/docflow.db); null when no file reached the ingest.</summary>
+    public string? BatchId { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset FinishedAt { get; set; }
     public long ElapsedMs { get; set; }

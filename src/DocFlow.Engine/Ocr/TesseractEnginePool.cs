@@ -147,7 +147,9 @@ public sealed class TesseractEnginePool : IDisposable
                 return engine;
             lock (_createGate)
             {
-                // Serialised: Tesseract's initialisation touches process-wide state.
+                // Serialised: Tesseract's initialisation touches process-wide state. A warm-up may have added one meanwhile.
+                if (_idle.TryTake(out engine))
+                    return engine;
                 engine = TesseractEngine.Create(_tessdataPath, Languages, _languageCode);
                 _created++;
                 return engine;
@@ -168,6 +170,21 @@ public sealed class TesseractEnginePool : IDisposable
             _idle.Add(engine);
         _slots.Release();
     }
+
+    /// <summary>Initialises the pool's engines in the background (about 100 ms each, one after another), so the first
+    /// pages do not wait for them: called while a batch's inputs are still being read.</summary>
+    public Task WarmUpAsync() => Task.Run(() =>
+    {
+        while (!_disposed)
+        {
+            lock (_createGate)
+            {
+                if (_disposed || _created >= Size) return;
+                _idle.Add(TesseractEngine.Create(_tessdataPath, Languages, _languageCode));
+                _created++;
+            }
+        }
+    });
 
     internal int EnginesCreated => Volatile.Read(ref _created);
 

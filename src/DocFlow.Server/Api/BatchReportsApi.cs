@@ -47,51 +47,6 @@ public static class BatchReportsApi
     }
 
     /// <summary>The batch as report rows: every job with its outcome and the key fields of its stored result.</summary>
-    internal static async Task<BatchReport?> LoadAsync(string id, IJobStore store, CancellationToken ct, bool withDocuments = true)
-    {
-        var batch = await store.GetBatchAsync(id, ct);
-        if (batch is null) return null;
-        var jobs = new List<JobRecord>();
-        string? cursor = null;
-        do
-        {
-            var page = await store.ListJobsAsync(new JobQuery(BatchId: id, Limit: 1000, Cursor: cursor), ct);
-            jobs.AddRange(page.Items);
-            cursor = page.NextCursor;
-        } while (cursor is not null);
-
-        var rows = new List<ResultRow>();
-        var ids = new Dictionary<ResultRow, string>();
-        foreach (var job in jobs)
-        {
-            var document = job.Status == JobStatus.Succeeded ? await store.GetResultAsync(job.Id, ct) : null;
-            var row = new ResultRow
-            {
-                File = job.FileName,
-                Status = job.Status.ToWireName(),
-                DocumentType = job.DocumentType ?? (document is null ? null : KeyFields.DocumentTypeOf(document)),
-                MimeType = job.MimeType,
-                Pages = job.Pages ?? 0,
-                OcrPages = job.OcrPages.Count,
-                Milliseconds = job.DurationMs ?? 0,
-                FinishedAtMs = job.FinishedAt is { } f ? (long)(f - batch.CreatedAt).TotalMilliseconds : 0,
-                Fields = document is null ? null : KeyFields.From(document),
-                ErrorCode = job.ErrorCode,
-                ErrorMessage = job.ErrorMessage,
-            };
-            rows.Add(row);
-            ids[row] = job.Id;
-        }
-        var finished = batch.FinishedAt ?? DateTimeOffset.UtcNow;
-        return new BatchReport
-        {
-            Title = $"DocFlow batch {id}",
-            OutputDirectory = "",
-            StartedAt = batch.CreatedAt,
-            FinishedAt = finished,
-            ElapsedMs = (long)(finished - batch.CreatedAt).TotalMilliseconds,
-            Rows = rows,
-            DocumentOf = withDocuments ? row => ids.TryGetValue(row, out var jobId) ? store.GetResultAsync(jobId, ct).GetAwaiter().GetResult() : null : static _ => null,
-        };
-    }
+    internal static Task<BatchReport?> LoadAsync(string id, IJobStore store, CancellationToken ct, bool withDocuments = true) =>
+        new StoreReportSource(store).LoadAsync(id, "", withDocuments, ct);
 }

@@ -37,9 +37,30 @@ public sealed class ResumeTests : IDisposable
 
         var second = await RunAsync();
 
-        Assert.Equal(3, second.Totals.Skipped);
+        // The documents are answered from the run's store (.docflow/docflow.db) without an attempt; the file that is not
+        // a document is refused at the door again, which costs no processing either.
+        Assert.Equal(2, second.Totals.Skipped);
         Assert.Equal(0, second.Totals.Succeeded);
+        Assert.Equal("unsupported_type", Assert.Single(second.Files, f => f.Status == "failed").Error?.Code);
+        Assert.All(second.Files.Where(f => f.Status == "skipped"), f => Assert.Equal(0, f.Attempts));
         Assert.All(second.Files, f => Assert.True(File.Exists(Path.Combine(_out, f.Output))));
+        Assert.True(File.Exists(Path.Combine(_out, EmbeddedPlatform.StateDirectoryName, "docflow.db")));
+    }
+
+    [Fact]
+    public async Task DeletedOutput_IsWrittenAgain_FromTheStore()
+    {
+        CopyTextPdfs();
+        var first = await RunAsync();
+        var done = first.Files.First(f => f.Status == "succeeded");
+        var path = Path.Combine(_out, done.Output);
+        var original = File.ReadAllText(path);
+        File.Delete(path);
+
+        var second = await RunAsync();
+
+        Assert.Equal("skipped", second.Files.Single(f => f.File == done.File).Status);
+        Assert.Equal(original, File.ReadAllText(path));
     }
 
     [Fact]

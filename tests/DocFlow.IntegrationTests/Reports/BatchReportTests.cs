@@ -29,7 +29,7 @@ public sealed class BatchReportTests : IDisposable
         var engine = new LocalDocumentEngine(options);
         var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options))
         {
-            ReportSource = source ?? new SummaryReportSource(),
+            ReportSource = source,
             Retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
         };
         return RunAndDispose(engine, runner);
