@@ -1,5 +1,5 @@
 using DocFlow.Queueing;
-using DocFlow.UnitTests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.UnitTests.Queueing;
 
@@ -97,7 +97,7 @@ public sealed class InProcessJobQueueTests
     [Fact]
     public async Task Retry_DeliversAgainAfterTheDelay_WithAttemptRaised()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var queue = new InProcessJobQueue(time);
         await queue.EnqueueAsync(Ticket("r"), None);
         var first = await queue.FetchAsync(AllRoutes, None);
