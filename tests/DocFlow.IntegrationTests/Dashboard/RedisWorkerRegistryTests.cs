@@ -1,17 +1,12 @@
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Redis;
 using DocFlow.Workers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.IntegrationTests.Dashboard;
 
 public sealed class RedisWorkerRegistryTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static WorkerInfo Worker(string id, DateTimeOffset at, int busy = 1) =>
         new(id, "host-a", 4, busy, 10, 2, ["image", "pdf"], at.AddMinutes(-5), at);
 
@@ -19,22 +14,22 @@ public sealed class RedisWorkerRegistryTests(RedisServerFixture redis) : IClassF
     public async Task Heartbeat_ListsTheWorker_StaleAfterThreeIntervals_RemovedOnRequest()
     {
         var prefix = "test-" + Guid.NewGuid().ToString("N")[..8];
-        var clock = new Clock();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         var registry = new RedisWorkerRegistry(redis.Connection, prefix, new WorkerRegistryOptions(), clock);
 
-        await registry.HeartbeatAsync(Worker("w-1", clock.Now), default);
-        await registry.HeartbeatAsync(Worker("w-2", clock.Now, busy: 3), default);
+        await registry.HeartbeatAsync(Worker("w-1", clock.GetUtcNow()), default);
+        await registry.HeartbeatAsync(Worker("w-2", clock.GetUtcNow(), busy: 3), default);
         var listed = await registry.ListAsync(default);
 
         Assert.Equal(["w-1", "w-2"], listed.Select(w => w.Worker.Id));
-        Assert.Equal(Worker("w-2", clock.Now, busy: 3) with { Routes = listed[1].Worker.Routes }, listed[1].Worker);
+        Assert.Equal(Worker("w-2", clock.GetUtcNow(), busy: 3) with { Routes = listed[1].Worker.Routes }, listed[1].Worker);
         Assert.Equal(["image", "pdf"], listed[1].Worker.Routes);
         Assert.All(listed, w => Assert.False(w.Stale));
         var ttl = await redis.Connection.GetDatabase().KeyTimeToLiveAsync($"{prefix}:workers:w-1");
         Assert.InRange(ttl!.Value, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
 
-        clock.Now += TimeSpan.FromSeconds(7); // more than 3 × 2 s without a beat
-        await registry.HeartbeatAsync(Worker("w-2", clock.Now), default);
+        clock.Advance(TimeSpan.FromSeconds(7)); // more than 3 × 2 s without a beat
+        await registry.HeartbeatAsync(Worker("w-2", clock.GetUtcNow()), default);
         listed = await registry.ListAsync(default);
         Assert.Equal([true, false], listed.Select(w => w.Stale));
 

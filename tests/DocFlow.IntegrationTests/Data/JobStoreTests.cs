@@ -2,6 +2,7 @@ using DocFlow.Data;
 using DocFlow.Data.Entities;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.IntegrationTests.Data;
 
@@ -11,7 +12,7 @@ public abstract class JobStoreTests : IAsyncLifetime
     private readonly CommandCapture _capture = new();
     private IReadOnlyList<string> _appliedAtStart = [];
 
-    internal ManualTime Time { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    internal FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
     internal DocFlowDatabase Database { get; private set; } = null!;
     internal EfJobStore Store { get; private set; } = null!;
 
@@ -61,7 +62,7 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.NotNull(batch);
         Assert.Equal((5, 5, 0, 0, 0), (batch.Total, batch.Queued, batch.Processing, batch.Succeeded, batch.Failed));
         Assert.Equal(BatchStatus.Running, batch.Status);
-        Assert.Equal(Time.Now, batch.CreatedAt);
+        Assert.Equal(Time.GetUtcNow(), batch.CreatedAt);
         Assert.Null(batch.FinishedAt);
 
         var page = await Store.ListJobsAsync(new JobQuery(BatchId: batchId), CancellationToken.None);
@@ -74,7 +75,7 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.Equal("scan.pdf", job.FileName);
         Assert.Equal("application/pdf", job.MimeType);
         Assert.Equal(Queueing.JobRoute.Pdf, job.Route);
-        Assert.Equal([new JobStatusChange(JobStatus.Queued, Time.Now)], job.History);
+        Assert.Equal([new JobStatusChange(JobStatus.Queued, Time.GetUtcNow())], job.History);
         Assert.Null(await Store.GetBatchAsync("no-such-batch", CancellationToken.None));
         Assert.Null(await Store.GetJobAsync("no-such-job", CancellationToken.None));
     }
@@ -102,8 +103,8 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.Equal(JobStatus.Succeeded, stored.Status);
         Assert.Null(stored.ErrorCode);
         Assert.Equal([JobStatus.Queued, JobStatus.Processing, JobStatus.Succeeded], stored.History.Select(h => h.Status));
-        Assert.Equal(Time.Now.AddSeconds(-2), stored.StartedAt);
-        Assert.Equal(Time.Now, stored.FinishedAt);
+        Assert.Equal(Time.GetUtcNow().AddSeconds(-2), stored.StartedAt);
+        Assert.Equal(Time.GetUtcNow(), stored.FinishedAt);
     }
 
     [Fact]
@@ -212,7 +213,7 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.Equal((3, 0, 0, 2, 1), (done!.Total, done.Queued, done.Processing, done.Succeeded, done.Failed));
         Assert.Equal(BatchStatus.Completed, done.Status);
         Assert.Equal("completed", done.Status.ToWireName());
-        Assert.Equal(Time.Now, done.FinishedAt);
+        Assert.Equal(Time.GetUtcNow(), done.FinishedAt);
     }
 
     [Fact]

@@ -7,16 +7,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace DocFlow.IntegrationTests.Data;
 
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public void Advance(TimeSpan by) => Now += by;
-}
-
 /// <summary>Remembers the last query EF sent, with its parameters, so a test can ask the planner about it.</summary>
 internal sealed class CommandCapture : DbCommandInterceptor
 {

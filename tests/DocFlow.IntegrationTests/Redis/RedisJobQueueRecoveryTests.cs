@@ -1,13 +1,27 @@
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
 using DocFlow.Queueing;
+using DocFlow.Redis;
+using DocFlow.Tests.Contracts;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+using static DocFlow.Tests.Contracts.QueueTesting;
 
 namespace DocFlow.IntegrationTests.Redis;
 
-/// <summary>Dead letters, poison, crashed consumers, keep-alive and a Redis restart.</summary>
-public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : RedisQueueTestBase(redis)
+/// <summary>What only the Redis queue does to recover: poison caught at fetch, crashed consumers, keep-alive, a Redis
+/// restart, several worker processes, malformed entries. The contract both queues keep: RedisJobQueueTests.</summary>
+public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
+    private readonly RedisTestQueues _queues = new(redis);
+
+    private RedisJobQueue NewQueue(string consumer = "c1", Action<RedisQueueOptions>? configure = null, IConnectionMultiplexer? connection = null) =>
+        _queues.New(consumer, configure, connection);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _queues.DisposeAsync().AsTask();
+
     [Fact]
     public async Task Poison_IsDeadLettered_ThenRequeuedAndProcessed()
     {
@@ -41,44 +55,6 @@ public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : Redis
         Assert.Equal(0, Assert.Single(handler.Handled).Attempt);
         Assert.Empty(await queue.ListDeadLettersAsync(10, None));
         Assert.Equal((0L, 0L, 0L), await Counts(queue));
-    }
-
-    [Fact]
-    public async Task WorkerLoop_GivesUp_AfterMaxAttempts_AndTheDeadLetterKeepsTheReason()
-    {
-        var queue = NewQueue();
-        var handler = new RecordingHandler(failFirst: int.MaxValue);
-        var retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(50) };
-        using var stop = new CancellationTokenSource();
-        var loop = new WorkerLoop(queue, handler, retry, NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 1, stop.Token);
-        await queue.EnqueueAsync(Ticket("doomed"), None);
-
-        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-            while (handler.DeadLettered.IsEmpty) await Task.Delay(10, wait.Token);
-        await stop.CancelAsync();
-        await loop;
-
-        var letter = Assert.Single(await queue.ListDeadLettersAsync(10, None));
-        Assert.Contains("failed 2 times", letter.Reason);
-        Assert.Equal(1, letter.Ticket.Attempt);
-    }
-
-    [Fact]
-    public async Task DeadLetters_PurgeOne_ThenAll()
-    {
-        var queue = NewQueue();
-        foreach (var id in new[] { "a", "b", "c" }) await queue.EnqueueAsync(Ticket(id), None);
-        for (var i = 0; i < 3; i++) await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("bad " + i, None);
-        Assert.Equal(["a", "b", "c"], (await queue.ListDeadLettersAsync(10, None)).Select(d => d.Ticket.JobId));
-
-        Assert.True(await queue.PurgeDeadLetterAsync("b", None));
-        Assert.False(await queue.PurgeDeadLetterAsync("b", None));
-        Assert.Equal(["a", "c"], (await queue.ListDeadLettersAsync(10, None)).Select(d => d.Ticket.JobId));
-
-        Assert.Equal(2, await queue.PurgeAllDeadLettersAsync(None));
-        Assert.Empty(await queue.ListDeadLettersAsync(10, None));
-        Assert.False(await queue.RequeueDeadLetterAsync("a", None));
-        Assert.Equal(0, (await queue.GetStatisticsAsync(None)).DeadLetters);
     }
 
     [Fact]
@@ -176,7 +152,7 @@ public sealed class RedisJobQueueRecoveryTests(RedisServerFixture redis) : Redis
     public async Task MalformedEntry_IsDeadLettered_AndTheNextJobIsServed()
     {
         var queue = NewQueue();
-        await Redis.Connection.GetDatabase().StreamAddAsync($"{Prefix}:q:normal:image", [new("jobId", "junk"), new("route", "fax")]);
+        await redis.Connection.GetDatabase().StreamAddAsync($"{_queues.Prefix}:q:normal:image", [new("jobId", "junk"), new("route", "fax")]);
         await queue.EnqueueAsync(Ticket("good"), None);
 
         var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));

@@ -1,80 +1,26 @@
 using DocFlow.IntegrationTests.Support;
-using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Redis;
-using Microsoft.Extensions.Logging.Abstractions;
+using DocFlow.Tests.Contracts;
+using static DocFlow.Tests.Contracts.QueueTesting;
 
 namespace DocFlow.IntegrationTests.Redis;
 
-/// <summary>The behaviour of InProcessJobQueueTests, against a real Redis.</summary>
-public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTestBase(redis)
+/// <summary>The queue contract (tests/Contracts/JobQueueContract.cs) against a real Redis, each client a queue
+/// instance of its own as each process has; then what only the Redis queue does. Recovery: RedisJobQueueRecoveryTests.</summary>
+/// <remarks>On the system clock: the queue's pump, keep-alive and housekeeping run on real timers against a real
+/// server, so delayed retries are waited for.</remarks>
+public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContract<RedisJobQueue>, IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
-    [Fact]
-    public async Task Fetch_ReturnsExpressBeforeNormal()
-    {
-        var queue = NewQueue();
-        await queue.EnqueueAsync(Ticket("n1"), None);
-        await queue.EnqueueAsync(Ticket("n2"), None);
-        await queue.EnqueueAsync(Ticket("e1", JobPriority.Express), None);
+    private readonly RedisTestQueues _queues = new(redis);
 
-        var order = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            var job = await queue.FetchAsync(AllRoutes, None);
-            order.Add(job.Ticket.JobId);
-            await job.AcknowledgeAsync(None);
-        }
+    protected override TimeProvider Time => TimeProvider.System;
 
-        Assert.Equal(["e1", "n1", "n2"], order);
-        Assert.Equal(0, (await queue.GetStatisticsAsync(None)).TotalDepth);
-    }
+    protected override RedisJobQueue Client(string name = "c1") => _queues.New(name);
 
-    [Fact]
-    public async Task Fetch_WithinAPriority_TakesTheOldestJobWhateverItsRoute()
-    {
-        // Stream ids order entries across lanes to the millisecond (within one millisecond the order is not defined),
-        // so the jobs are enqueued a few milliseconds apart.
-        var queue = NewQueue();
-        foreach (var (id, priority, route) in new[]
-        {
-            ("pdf1", JobPriority.Normal, JobRoute.Pdf), ("img1", JobPriority.Normal, JobRoute.Image), ("pdf2", JobPriority.Normal, JobRoute.Pdf),
-            ("exp", JobPriority.Express, JobRoute.Report), ("img2", JobPriority.Normal, JobRoute.Image),
-        })
-        {
-            await queue.EnqueueAsync(Ticket(id, priority, route), None);
-            await Task.Delay(3);
-        }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        var order = new List<string>();
-        for (var i = 0; i < 5; i++)
-        {
-            var job = await queue.FetchAsync(AllRoutes, None);
-            order.Add(job.Ticket.JobId);
-            await job.AcknowledgeAsync(None);
-        }
-
-        Assert.Equal(["exp", "pdf1", "img1", "pdf2", "img2"], order);
-    }
-
-    [Fact]
-    public async Task Fetch_ForSeveralSlotsAtOnce_TakesTheOldestAcrossRoutes()
-    {
-        var producer = NewQueue("api");
-        foreach (var id in new[] { "p1", "i1", "p2", "i2", "p3", "i3" })
-        {
-            await producer.EnqueueAsync(Ticket(id, route: id[0] == 'p' ? JobRoute.Pdf : JobRoute.Image), None);
-            await Task.Delay(3); // distinct milliseconds: stream ids order entries across lanes to the millisecond
-        }
-
-        var consumer = NewQueue("worker");
-        var jobs = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => consumer.FetchAsync(AllRoutes, None).AsTask()));
-
-        Assert.Equal(["i1", "p1", "p2"], jobs.Select(j => j.Ticket.JobId).Order());
-        var stats = await consumer.GetStatisticsAsync(None);
-        Assert.Equal(2, stats.Lanes.Single(l => l.Route == JobRoute.Image && l.Priority == JobPriority.Normal).Depth);
-        Assert.Equal(1, stats.Lanes.Single(l => l.Route == JobRoute.Pdf && l.Priority == JobPriority.Normal).Depth);
-        Assert.Equal(3, stats.TotalInFlight);
-    }
+    public Task DisposeAsync() => _queues.DisposeAsync().AsTask();
 
     [Fact]
     public async Task EntriesOfADeadConsumer_AreTakenOverAtOnce_AndTheConsumerLeavesTheGroup()
@@ -86,17 +32,17 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
             o.KeepAliveInterval = TimeSpan.FromMinutes(1);
             o.ConsumerTimeout = TimeSpan.FromMinutes(1);
         }
-        var dead = NewQueue("dead", Slow);
+        var dead = _queues.New("dead", Slow);
         await dead.EnqueueAsync(Ticket("j1"), None);
         var held = await dead.FetchAsync(AllRoutes, None);
         Assert.Equal("j1", held.Ticket.JobId);
-        var db = Redis.Connection.GetDatabase();
-        Assert.True(await db.KeyExistsAsync($"{Prefix}:alive:dead"));
+        var db = redis.Connection.GetDatabase();
+        Assert.True(await db.KeyExistsAsync($"{_queues.Prefix}:alive:dead"));
 
-        var rescuer = NewQueue("rescuer", Slow);
+        var rescuer = _queues.New("rescuer", Slow);
         Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(500))); // alive: its job stays with it
 
-        await db.KeyDeleteAsync($"{Prefix}:alive:dead"); // what expiry does when the process is gone
+        await db.KeyDeleteAsync($"{_queues.Prefix}:alive:dead"); // what expiry does when the process is gone
         var job = await TryFetchAsync(rescuer, TimeSpan.FromSeconds(10));
 
         Assert.NotNull(job);
@@ -104,43 +50,8 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
         Assert.Equal(2, job.DeliveryCount);
         await job.AcknowledgeAsync(None);
         Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(300))); // a housekeeping round drops "dead"
-        var consumers = await db.StreamConsumerInfoAsync($"{Prefix}:q:normal:image", "workers");
+        var consumers = await db.StreamConsumerInfoAsync($"{_queues.Prefix}:q:normal:image", "workers");
         Assert.Equal(["rescuer"], consumers.Select(c => (string)c.Name!));
-    }
-
-    [Fact]
-    public async Task Fetch_OnlyTakesTheRoutesAsked()
-    {
-        var queue = NewQueue();
-        await queue.EnqueueAsync(Ticket("img", route: JobRoute.Image), None);
-        await queue.EnqueueAsync(Ticket("pdf", route: JobRoute.Pdf), None);
-
-        var job = await queue.FetchAsync([JobRoute.Pdf], None);
-
-        Assert.Equal("pdf", job.Ticket.JobId);
-        Assert.Equal(1, job.DeliveryCount);
-        var stats = await queue.GetStatisticsAsync(None);
-        Assert.Equal(1, stats.Lanes.Single(l => l.Route == JobRoute.Image && l.Priority == JobPriority.Normal).Depth);
-        Assert.Equal(1, stats.TotalInFlight);
-    }
-
-    [Fact]
-    public async Task Fetch_WaitsForAJobEnqueuedLater()
-    {
-        var consumer = NewQueue("worker");
-        var producer = NewQueue("api");
-        var fetching = consumer.FetchAsync(AllRoutes, None).AsTask();
-        await Task.Delay(200);
-        Assert.False(fetching.IsCompleted);
-
-        await producer.EnqueueAsync(Ticket("late") with { BatchId = "b1", FileName = "scan.pdf" }, None);
-
-        var job = await fetching.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("late", job.Ticket.JobId);
-        Assert.Equal("b1", job.Ticket.BatchId);
-        Assert.Equal("scan.pdf", job.Ticket.FileName);
-        Assert.NotEqual(default, job.Ticket.EnqueuedAt);
-        Assert.Equal(1, job.DeliveryCount);
     }
 
     [Fact]
@@ -149,8 +60,8 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
         // An idle pump polls less and less often (1 ms doubling up to BlockTimeout): after 5 s of an empty queue it is in
         // a sleep of about 4 s. The producer is another queue instance, as the API is another process: only the
         // pub/sub wake-up can bring the job to the worker well before that sleep ends.
-        var consumer = NewQueue("worker", o => o.BlockTimeout = TimeSpan.FromMinutes(5));
-        var producer = NewQueue("api");
+        var consumer = _queues.New("worker", o => o.BlockTimeout = TimeSpan.FromMinutes(5));
+        var producer = _queues.New("api");
         var fetching = consumer.FetchAsync(AllRoutes, None).AsTask();
         await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.False(fetching.IsCompleted);
@@ -162,94 +73,16 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : RedisQueueTes
     }
 
     [Fact]
-    public async Task Fetch_Cancelled_ThrowsAndLosesNothing()
+    public async Task Backpressure_CountsOnlyWaitingJobs_AndIsOverloadedAboveMaxDepth()
     {
-        var queue = NewQueue();
-        using var cts = new CancellationTokenSource();
-        var fetching = queue.FetchAsync(AllRoutes, cts.Token).AsTask();
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetching);
-
-        await queue.EnqueueAsync(Ticket("kept"), None);
-        var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("kept", job.Ticket.JobId);
-    }
-
-    [Fact]
-    public async Task WorkerLoop_RetriesWithBackoff_ThenSucceeds()
-    {
-        var queue = NewQueue();
-        var handler = new RecordingHandler(failFirst: 2);
-        var retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(400) };
-        using var stop = new CancellationTokenSource();
-        var loop = new WorkerLoop(queue, handler, retry, NullLogger<WorkerLoop>.Instance).RunAsync(AllRoutes, 2, stop.Token);
-
-        await queue.EnqueueAsync(Ticket("flaky"), None);
-        await handler.WaitForSuccessAsync("flaky", TimeSpan.FromSeconds(15));
-        await stop.CancelAsync();
-        await loop;
-
-        Assert.Equal([0, 1, 2], handler.Handled.Select(t => t.Attempt));
-        Assert.Empty(handler.DeadLettered);
-        var stats = await queue.GetStatisticsAsync(None);
-        Assert.Equal((0, 0, 0L, 0L), (stats.TotalDepth, stats.TotalInFlight, stats.Delayed, stats.DeadLetters));
-    }
-
-    [Fact]
-    public async Task Retry_DeliversAgainAfterTheDelay_WithAttemptRaised()
-    {
-        var queue = NewQueue();
-        await queue.EnqueueAsync(Ticket("r"), None);
-        var first = await queue.FetchAsync(AllRoutes, None);
-        await first.RetryAsync(TimeSpan.FromMilliseconds(500), "flaky", None);
-
-        Assert.Equal(1, (await queue.GetStatisticsAsync(None)).Delayed);
-        Assert.Null(await TryFetchAsync(queue, TimeSpan.FromMilliseconds(200)));
-
-        var second = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
-        Assert.NotNull(second);
-        Assert.Equal(1, second.Ticket.Attempt);
-        Assert.Equal(2, second.DeliveryCount);
-        Assert.Equal(0, (await queue.GetStatisticsAsync(None)).Delayed);
-    }
-
-    [Fact]
-    public async Task Dispose_WithoutOutcome_RedeliversTheJob()
-    {
-        var queue = NewQueue();
-        await queue.EnqueueAsync(Ticket("crash"), None);
-        await using (await queue.FetchAsync(AllRoutes, None))
-        {
-            // the worker gives the job back without an outcome
-        }
-
-        var again = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
-        Assert.NotNull(again);
-        Assert.Equal("crash", again.Ticket.JobId);
-        Assert.Equal(2, again.DeliveryCount);
-    }
-
-    [Fact]
-    public async Task Statistics_CountDepthInFlightDelayedAndDead_AndBackpressure()
-    {
-        var queue = NewQueue(configure: o => o.MaxDepth = 1);
+        var queue = _queues.New(configure: o => o.MaxDepth = 1);
         foreach (var id in new[] { "i1", "i2", "i3" }) await queue.EnqueueAsync(Ticket(id), None);
         await queue.EnqueueAsync(Ticket("p1", JobPriority.Express, JobRoute.Pdf), None);
-
-        var held = await queue.FetchAsync(AllRoutes, None);
-        Assert.Equal("p1", held.Ticket.JobId);
+        await queue.FetchAsync(AllRoutes, None); // held
         await (await queue.FetchAsync(AllRoutes, None)).RetryAsync(TimeSpan.FromMinutes(1), "later", None);
         await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("broken", None);
 
-        var stats = await queue.GetStatisticsAsync(None);
-        var image = stats.Lanes.Single(l => l.Route == JobRoute.Image && l.Priority == JobPriority.Normal);
-        var pdf = stats.Lanes.Single(l => l.Route == JobRoute.Pdf && l.Priority == JobPriority.Express);
-        Assert.Equal((1L, 0L), (image.Depth, image.InFlight));
-        Assert.Equal((0L, 1L), (pdf.Depth, pdf.InFlight));
-        Assert.True(image.OldestAge >= TimeSpan.Zero && image.OldestAge < TimeSpan.FromMinutes(1));
-        Assert.Equal(6, stats.Lanes.Count);
-        Assert.Equal((1L, 1L, 1L, 1L), (stats.TotalDepth, stats.TotalInFlight, stats.Delayed, stats.DeadLetters));
-
+        // One job waits; the held, delayed and dead ones do not count.
         Assert.False((await queue.GetBackpressureAsync(None)).IsOverloaded);
         await queue.EnqueueAsync(Ticket("i4"), None);
         var pressure = await queue.GetBackpressureAsync(None);

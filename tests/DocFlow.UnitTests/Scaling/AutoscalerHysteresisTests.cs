@@ -1,5 +1,5 @@
 using DocFlow.Scaling;
-using DocFlow.UnitTests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.UnitTests.Scaling;
 
@@ -8,7 +8,7 @@ public sealed class AutoscalerHysteresisTests
     /// <summary>A flat 100 docs/h (mid-band) with Poisson noise, evaluated every 5 s for three hours.</summary>
     private static List<int> RunFlatNoisyLoad(AutoscalerOptions options)
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var scaler = new Autoscaler(options, time);
         var random = new Random(42);
         var workers = new List<int>();
@@ -71,7 +71,7 @@ public sealed class AutoscalerHysteresisTests
     [Fact]
     public void ScaleDown_WaitsForTheStabilisationWindow()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = new AutoscalerOptions { Predictive = false, RateWindow = TimeSpan.FromMinutes(1), Interval = TimeSpan.FromSeconds(5) };
         var scaler = new Autoscaler(options, time);
         time.Advance(TimeSpan.FromSeconds(5));

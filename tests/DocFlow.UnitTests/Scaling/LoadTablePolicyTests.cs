@@ -1,5 +1,5 @@
 using DocFlow.Scaling;
-using DocFlow.UnitTests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.UnitTests.Scaling;
 
@@ -34,7 +34,7 @@ public sealed class LoadTablePolicyTests
     [InlineData(125, 2, 20)]   // inside: the table (7.5 → 8 workers)
     public void Autoscaler_ClampsToMinMax(double docsPerHour, int min, int max)
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var scaler = new Autoscaler(new AutoscalerOptions { MinWorkers = min, MaxWorkers = max, Predictive = false, Interval = TimeSpan.FromMinutes(10) }, time);
         time.Advance(TimeSpan.FromMinutes(10));
         var d = scaler.Evaluate(new ScalingSignal(docsPerHour / 6, 0, 20));
@@ -44,7 +44,7 @@ public sealed class LoadTablePolicyTests
     [Fact]
     public void Autoscaler_AddsWorkersToDrainTheBacklog()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var scaler = new Autoscaler(new AutoscalerOptions { MinWorkers = 2, MaxWorkers = 50, Predictive = false }, time);
         time.Advance(TimeSpan.FromSeconds(5));
         // No arrivals, 100 waiting, 20 docs/h per worker, drain in 10 min: 100 / (20 / 6) = 30 extra workers.

@@ -1,11 +1,11 @@
-using DocFlow.UnitTests.Support;
 using DocFlow.Workers;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.UnitTests.Workers;
 
 public sealed class InProcessWorkerRegistryTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     private WorkerInfo Worker(string id) => new(id, "host", 2, 0, 0, 0, ["image"], _time.GetUtcNow(), _time.GetUtcNow());
 
