@@ -22,6 +22,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton(sp => new DocFlowDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         services.TryAddSingleton<IJobStore, EfJobStore>();
         services.TryAddSingleton<IJobPartStore, EfJobPartStore>();
+        services.TryAddSingleton<IBatchReportStore, EfBatchReportStore>();
         services.AddHostedService<MigrateOnStartupService>();
         return services;
     }

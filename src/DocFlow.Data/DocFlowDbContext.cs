@@ -107,6 +107,15 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.HasOne<JobSplitEntity>().WithMany().HasForeignKey(e => e.JobId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        modelBuilder.Entity<BatchReportEntity>(x =>
+        {
+            x.ToTable("batch_reports");
+            x.HasKey(e => e.BatchId);
+            x.Property(e => e.BatchId).HasMaxLength(64);
+            x.Property(e => e.Error).HasMaxLength(2000);
+            x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchReportEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(SnakeCase(property.Name));

@@ -33,21 +33,24 @@ public sealed class ReportJobHandler(IBatchReportSource source, Action<ReportOut
     public static async Task<List<string>> WriteAsync(BatchReport report, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(report.OutputDirectory);
-        await AtomicAsync(report.OutputDirectory, ResultsExport.CsvFileName, async s =>
-        {
-            await using var writer = new StreamWriter(s, ResultsExport.Utf8, 1 << 16, leaveOpen: true);
-            ResultsExport.WriteCsv(report.Rows, writer);
-        }, cancellationToken).ConfigureAwait(false);
-        await AtomicAsync(report.OutputDirectory, ResultsExport.JsonFileName,
-            s => ResultsExport.WriteJsonAsync(report.Rows, s, cancellationToken), cancellationToken).ConfigureAwait(false);
-        await AtomicAsync(report.OutputDirectory, PdfFileName, s =>
-        {
-            ReportPdf.Render(report, s, cancellationToken);
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
+        foreach (var (name, write) in Files(report, cancellationToken))
+            await IO.AtomicFile.WriteAsync(Path.Combine(report.OutputDirectory, name), write, cancellationToken).ConfigureAwait(false);
         return [ResultsExport.CsvFileName, ResultsExport.JsonFileName, PdfFileName];
     }
 
-    private static Task AtomicAsync(string directory, string name, Func<Stream, Task> write, CancellationToken ct) =>
-        IO.AtomicFile.WriteAsync(Path.Combine(directory, name), write, ct);
+    /// <summary>The report's files by name, each with its writer: the exports first, so a failed PDF still leaves them.</summary>
+    public static IEnumerable<(string Name, Func<Stream, Task> Write)> Files(BatchReport report, CancellationToken cancellationToken)
+    {
+        yield return (ResultsExport.CsvFileName, async s =>
+        {
+            await using var writer = new StreamWriter(s, ResultsExport.Utf8, 1 << 16, leaveOpen: true);
+            ResultsExport.WriteCsv(report.Rows, writer);
+        });
+        yield return (ResultsExport.JsonFileName, s => ResultsExport.WriteJsonAsync(report.Rows, s, cancellationToken));
+        yield return (PdfFileName, s =>
+        {
+            ReportPdf.Render(report, s, cancellationToken);
+            return Task.CompletedTask;
+        });
+    }
 }

@@ -12,13 +12,16 @@ namespace DocFlow.Reports;
 /// <remarks>A job that succeeded without a single attempt was answered from an identical earlier result (resume in
 /// <c>docflow process</c>, deduplication on the server): its row says <c>skipped</c>, so throughput counts only the
 /// documents processed now.</remarks>
-public sealed class StoreReportSource(IJobStore store) : IBatchReportSource
+/// <param name="store">The job store.</param>
+/// <param name="outputDirectory">Where a report loaded for a ticket is written (<c>docflow process</c>: its output folder);
+/// empty for reports that go to blob storage (<see cref="StoredReportJobHandler"/>).</param>
+public sealed class StoreReportSource(IJobStore store, string outputDirectory = "") : IBatchReportSource
 {
-    /// <summary>The report of the ticket's batch, written into the folder named by the ticket's source.</summary>
+    /// <summary>The report of the ticket's batch.</summary>
     public async Task<BatchReport> LoadAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
         var batchId = ticket.BatchId ?? throw new ArgumentException($"Report ticket {ticket.JobId} names no batch.", nameof(ticket));
-        return await LoadAsync(batchId, ticket.Source, withDocuments: true, cancellationToken).ConfigureAwait(false)
+        return await LoadAsync(batchId, outputDirectory, withDocuments: true, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"No batch with id '{batchId}' in the store.");
     }
 

@@ -78,10 +78,14 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         }
 
         var documents = new ExportingHandler(platform.Documents, platform.Store, JobEndedAsync);
-        var reports = new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store), outcome => reportDone.TrySetResult(outcome));
+        // The report job is put on the report route by the platform itself when the batch's last document has ended
+        // (BatchCompletion): it renders while the last outputs and summary.json are written.
+        var reports = WriteReport
+            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory)), outcome => reportDone.TrySetResult(outcome))
+            : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
-        var loop = new WorkerLoop(platform.Queue, new RouteHandler(documents, reports), Retry, logger, cancellationToken);
+        var loop = new WorkerLoop(platform.Queue, new JobRouter(documents, reports), Retry, logger, cancellationToken);
         var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
         if (engine is LocalDocumentEngine local) local.WarmUp(); // engines start while the inputs are read and sniffed
 
@@ -130,13 +134,8 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             summary.Save(Path.Combine(outputDirectory, SummaryFileName));
             platform.DropOriginals();
 
-            if (WriteReport && summary.BatchId is { } batchId)
+            if (WriteReport && summary.BatchId is not null)
             {
-                await platform.Queue.EnqueueAsync(new JobTicket($"{batchId}-report", JobRoute.Report, JobPriority.Normal, Path.GetFullPath(outputDirectory))
-                {
-                    BatchId = batchId,
-                    EnqueuedAt = DateTimeOffset.UtcNow,
-                }, cancellationToken).ConfigureAwait(false);
                 summary.Report = await reportDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 summary.Save(Path.Combine(outputDirectory, SummaryFileName));
             }
@@ -264,17 +263,6 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             await inner.OnDeadLetteredAsync(ticket, reason, cancellationToken).ConfigureAwait(false);
             await ended(ticket.JobId, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Sends each job to the handler of its route: documents (image, pdf) or the batch report.</summary>
-    private sealed class RouteHandler(IJobHandler documents, IJobHandler reports) : IJobHandler
-    {
-        private IJobHandler For(JobTicket ticket) => ticket.Route == JobRoute.Report ? reports : documents;
-
-        public Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken) => For(ticket).HandleAsync(ticket, cancellationToken);
-
-        public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) =>
-            For(ticket).OnDeadLetteredAsync(ticket, reason, cancellationToken);
     }
 
     /// <summary>The engine, keeping what it reports of each file that the store does not keep (rasterised and turned pages)

@@ -73,6 +73,7 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
         // interrupted run left queued (that run's files are ingested again by this one when they are given again).
         services.AddSingleton<QueueHandoff>();
         services.AddSingleton<IngestService>();
+        services.AddSingleton<BatchCompletion>();
         services.AddSingleton<DocumentJobHandler>();
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });

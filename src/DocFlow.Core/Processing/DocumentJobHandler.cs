@@ -29,7 +29,8 @@ public sealed partial class DocumentJobHandler(
     IJobPartStore? parts = null,
     IOptions<SplitOptions>? splitOptions = null,
     TimeProvider? timeProvider = null,
-    DocFlowTelemetry? telemetry = null) : IJobHandler
+    DocFlowTelemetry? telemetry = null,
+    BatchCompletion? completion = null) : IJobHandler
 {
     private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly SplitOptions _split = splitOptions?.Value ?? new SplitOptions();
@@ -104,13 +105,19 @@ public sealed partial class DocumentJobHandler(
             }
             await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
             if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
+            {
                 Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
+                await EndedAsync(job, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (DocumentException ex) when (!ex.Code.IsTransient())
         {
             if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
                 new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false))
+            {
                 Finished(route, DocFlowTelemetry.Statuses.Failed, started, null);
+                await EndedAsync(job, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -195,6 +202,7 @@ public sealed partial class DocumentJobHandler(
         {
             Log.Merged(logger, job.Id, stored.Count, layouts.Count);
             Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
+            await EndedAsync(job, ct).ConfigureAwait(false);
         }
     }
 
@@ -214,8 +222,15 @@ public sealed partial class DocumentJobHandler(
             ticket.Pages is { } pages ? $"pages {pages}: {reason}" : reason);
         if (await store.TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false)
             || await store.TryTransitionAsync(jobId, JobStatus.Queued, JobStatus.Failed, details, cancellationToken).ConfigureAwait(false))
+        {
             telemetry?.DocumentFinished(ticket.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed);
+            if (completion is not null) await completion.JobEndedAsync(ticket.BatchId, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>After the status move that ended the job: the batch's report job when it was the batch's last document.</summary>
+    private Task EndedAsync(JobRecord job, CancellationToken ct) =>
+        completion?.JobEndedAsync(job.BatchId, ct) ?? Task.CompletedTask;
 
     private static partial class Log
     {

@@ -81,3 +81,14 @@ internal sealed class JobPartEntity
     public string? ProcessedBy { get; set; }
     public DateTimeOffset? DoneAt { get; set; }
 }
+
+/// <summary>A batch's report as the report job left it: file name = blob key pairs, or the error.</summary>
+internal sealed class BatchReportEntity
+{
+    public required string BatchId { get; set; }
+    public bool Succeeded { get; set; }
+    /// <summary>"name=key" lines (report.pdf, results.csv, results.json).</summary>
+    public string? Files { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset MadeAt { get; set; }
+}

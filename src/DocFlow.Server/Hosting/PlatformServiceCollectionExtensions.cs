@@ -5,6 +5,7 @@ using DocFlow.Engine;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Redis;
+using DocFlow.Reports;
 using DocFlow.Server.Ingest;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -98,9 +99,21 @@ public static class PlatformServiceCollectionExtensions
             RecoverInFlight = !platform.Distributed,
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
+        services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
         Dashboard.DashboardServiceCollectionExtensions.AddDocFlowDashboard(builder);
         return builder;
+    }
+
+    /// <summary>The handlers a worker slot runs: <see cref="DocumentJobHandler"/> on the image and pdf routes, the
+    /// <see cref="StoredReportJobHandler"/> on the report route, behind one <see cref="JobRouter"/>.</summary>
+    public static IServiceCollection AddDocFlowJobHandlers(IServiceCollection services)
+    {
+        services.TryAddSingleton<BatchCompletion>();
+        services.TryAddSingleton<DocumentJobHandler>();
+        services.TryAddSingleton<StoredReportJobHandler>();
+        services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>()));
+        return services;
     }
 
     /// <summary>Hosts <paramref name="slots"/> worker slots in this process (documents at once) on the given routes.</summary>
@@ -110,7 +123,7 @@ public static class PlatformServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
         services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
-        services.TryAddSingleton<DocumentJobHandler>();
+        AddDocFlowJobHandlers(services);
         services.AddOptions<WorkerOptions>().Configure(o =>
         {
             o.Slots = slots;

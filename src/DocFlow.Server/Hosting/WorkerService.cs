@@ -28,7 +28,7 @@ public sealed class WorkerOptions
 /// Every <see cref="WorkerRegistryOptions.HeartbeatInterval"/> it reports itself to the <see cref="IWorkerRegistry"/>.
 /// </summary>
 public sealed partial class WorkerService(
-    IJobQueue queue, DocumentJobHandler handler, RetryOptions retry, IOptions<WorkerOptions> options,
+    IJobQueue queue, JobRouter handler, RetryOptions retry, IOptions<WorkerOptions> options,
     IWorkerRegistry registry, IOptions<WorkerRegistryOptions> registryOptions, TimeProvider time,
     ILogger<WorkerService> logger, ILogger<WorkerLoop> loopLogger) : BackgroundService
 {

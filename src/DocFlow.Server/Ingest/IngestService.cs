@@ -33,7 +33,7 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// </summary>
 public sealed class IngestService(
     IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
-    IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null)
+    IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null, BatchCompletion? completion = null)
 {
     public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
 
@@ -114,6 +114,11 @@ public sealed class IngestService(
             }
             accepted[i] = new AcceptedDocument(job.Id, job.FileName, JobStatus.Queued, job.MimeType, null, null);
         }
+        // A batch whose documents all ended at the door (refused, or answered from earlier results), or whose last queued
+        // document a worker finished before the ones answered here were marked, has no worker left to end it: its report
+        // job is put on the queue here. (If the last worker saw it complete too, the report is made twice, no worse.)
+        if (completion is not null)
+            await completion.JobEndedAsync(batchId, cancellationToken).ConfigureAwait(false);
         return new AcceptedBatch(batchId, accepted);
     }
 

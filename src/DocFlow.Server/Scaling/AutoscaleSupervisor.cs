@@ -1,3 +1,4 @@
+using DocFlow.Server.Hosting;
 using DocFlow.Engine;
 using DocFlow.Processing;
 using DocFlow.Queueing;
@@ -158,12 +159,12 @@ public static class AutoscaleServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
         services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
-        services.TryAddSingleton<DocumentJobHandler>();
+        PlatformServiceCollectionExtensions.AddDocFlowJobHandlers(services);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new AutoscaleSupervisor(
-            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<RetryOptions>(),
+            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<JobRouter>(), sp.GetRequiredService<RetryOptions>(),
             options, launcher, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<AutoscaleSupervisor>());
         return builder;

@@ -1,4 +1,6 @@
 using DocFlow.Data;
+using DocFlow.Processing;
+using DocFlow.Queueing;
 using DocFlow.Data.Entities;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -42,11 +44,54 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.Collection(_appliedAtStart,
             first => Assert.EndsWith("_Initial", first),
             second => Assert.EndsWith("_SplitJobParts", second),
-            third => Assert.EndsWith("_DashboardFinishedAtIndex", third));
+            third => Assert.EndsWith("_DashboardFinishedAtIndex", third),
+            fourth => Assert.EndsWith("_BatchReports", fourth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await Store.PingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task BatchReport_IsRecordedOncePerBatch_AndReplacedBySavingAgain()
+    {
+        var batchId = Some.NewId("batch");
+        await Store.CreateBatchAsync(batchId, [Some.Job()], CancellationToken.None);
+        var reports = new EfBatchReportStore(Database);
+        Assert.Null(await reports.GetReportAsync(batchId, CancellationToken.None));
+
+        await reports.SaveReportAsync(new BatchReportRecord(batchId, false, new Dictionary<string, string>(), "disk full", Time.GetUtcNow()), CancellationToken.None);
+        await reports.SaveReportAsync(new BatchReportRecord(batchId, true,
+            new Dictionary<string, string> { ["report.pdf"] = new string('a', 64), ["results.csv"] = new string('b', 64) }, null, Time.GetUtcNow()),
+            CancellationToken.None);
+
+        var stored = await reports.GetReportAsync(batchId, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.True(stored.Succeeded);
+        Assert.Null(stored.Error);
+        Assert.Equal(new string('a', 64), stored.Files["report.pdf"]);
+        Assert.Equal(2, stored.Files.Count);
+    }
+
+    [Fact]
+    public async Task BatchCompletion_EnqueuesTheReportJob_OnlyWhenEveryDocumentHasEnded()
+    {
+        var batchId = Some.NewId("batch");
+        var (first, second) = (Some.Job(), Some.Job());
+        await Store.CreateBatchAsync(batchId, [first, second], CancellationToken.None);
+        var queue = new InProcessJobQueue(Time);
+        var completion = new BatchCompletion(Store, queue, Time);
+
+        await Store.TryTransitionAsync(first.Id, JobStatus.Queued, JobStatus.Failed, new StatusDetails("corrupt", "bad"), CancellationToken.None);
+        Assert.False(await completion.JobEndedAsync(batchId, CancellationToken.None));
+        Assert.Equal(0, (await queue.GetStatisticsAsync(CancellationToken.None)).TotalDepth);
+
+        await Store.TryTransitionAsync(second.Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+        await Store.TryTransitionAsync(second.Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
+        Assert.True(await completion.JobEndedAsync(batchId, CancellationToken.None));
+
+        await using var fetched = await queue.FetchAsync([JobRoute.Report], CancellationToken.None);
+        Assert.Equal((BatchCompletion.ReportJobId(batchId), batchId), (fetched.Ticket.JobId, fetched.Ticket.BatchId));
     }
 
     [Fact]

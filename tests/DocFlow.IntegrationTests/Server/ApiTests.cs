@@ -194,7 +194,17 @@ public sealed class ApiTests
         Assert.Equal("unsupported_type", aggregate.GetProperty("errors")[0].GetProperty("code").GetString());
         Assert.Equal("GBP", aggregate.GetProperty("totals")[0].GetProperty("currency").GetString());
 
-        var pdf = await server.Client.GetByteArrayAsync($"api/v1/batches/{batchId}/report.pdf");
+        // The report job runs on the report route once the batch's last document has ended: 202 until it is stored.
+        HttpResponseMessage reportResponse;
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while ((reportResponse = await server.Client.GetAsync($"api/v1/batches/{batchId}/report.pdf")).StatusCode == HttpStatusCode.Accepted
+               && DateTime.UtcNow < deadline)
+        {
+            Assert.NotNull(reportResponse.Headers.RetryAfter);
+            await Task.Delay(100);
+        }
+        Assert.Equal(HttpStatusCode.OK, reportResponse.StatusCode);
+        var pdf = await reportResponse.Content.ReadAsByteArrayAsync();
         Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
         using (var report = UglyToad.PdfPig.PdfDocument.Open(pdf))
         {

@@ -44,6 +44,35 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.ToTable("batches", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Files")
+                        .HasColumnType("text")
+                        .HasColumnName("files");
+
+                    b.Property<DateTimeOffset>("MadeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("made_at");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("BatchId");
+
+                    b.ToTable("batch_reports", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -293,6 +322,15 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.HasIndex("JobId", "Id");
 
                     b.ToTable("job_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.BatchEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.BatchReportEntity", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.JobEntity", b =>

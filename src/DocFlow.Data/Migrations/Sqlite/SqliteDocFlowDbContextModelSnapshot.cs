@@ -38,6 +38,35 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.ToTable("batches", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Files")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("files");
+
+                    b.Property<long>("MadeAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("made_at");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("BatchId");
+
+                    b.ToTable("batch_reports", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.JobEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -285,6 +314,15 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.HasIndex("JobId", "Id");
 
                     b.ToTable("job_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.BatchEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.BatchReportEntity", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.JobEntity", b =>

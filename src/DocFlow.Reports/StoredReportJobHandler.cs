@@ -1,0 +1,36 @@
+using DocFlow.Blobs;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using DocFlow.Storage;
+
+namespace DocFlow.Reports;
+
+/// <summary>
+/// The report route's handler on the platform (`serve`, `worker`): renders the batch's results.csv, results.json and
+/// report.pdf from the job store (<see cref="StoreReportSource"/>), puts each into blob storage and records their keys
+/// in the <see cref="IBatchReportStore"/>, where the API finds them.
+/// </summary>
+/// <remarks>An exception is transient for the worker loop (retried with backoff); when the job is given up the failure
+/// is recorded, so the API can say why there is no report.</remarks>
+public sealed class StoredReportJobHandler(IJobStore store, IBlobStore blobs, IBatchReportStore reports, TimeProvider? time = null) : IJobHandler
+{
+    public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
+    {
+        var report = await new StoreReportSource(store).LoadAsync(ticket, cancellationToken).ConfigureAwait(false);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, write) in ReportJobHandler.Files(report, cancellationToken))
+        {
+            using var buffer = new MemoryStream();
+            await write(buffer).ConfigureAwait(false);
+            buffer.Position = 0;
+            keys[name] = (await blobs.PutAsync(buffer, cancellationToken).ConfigureAwait(false)).Key;
+        }
+        await reports.SaveReportAsync(new BatchReportRecord(ticket.BatchId!, true, keys, null, Now), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) =>
+        ticket.BatchId is null ? Task.CompletedTask
+        : reports.SaveReportAsync(new BatchReportRecord(ticket.BatchId, false, new Dictionary<string, string>(), reason, Now), cancellationToken);
+
+    private DateTimeOffset Now => (time ?? TimeProvider.System).GetUtcNow();
+}
