@@ -72,7 +72,7 @@ public static class DashboardApi
         JobStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!JobStatuses.TryParse(status, out var s)) return Problems.BadRequest($"`status` must be queued, processing, succeeded or failed, not '{status}'.");
+            if (!WireName.TryParse<JobStatus>(status, out var s)) return Problems.BadRequest($"`status` must be queued, processing, succeeded or failed, not '{status}'.");
             filter = s;
         }
         if (limit is < 1 or > 1000) return Problems.BadRequest("`limit` must be between 1 and 1000.");
