@@ -18,6 +18,8 @@ app.Configure(config =>
         AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {message}");
         return 2;
     });
+    // An unknown option (a typo such as --langs, or a flag of another command) is an error that names it, never ignored.
+    config.Settings.StrictParsing = true;
     config.SetApplicationName("docflow");
     config.SetApplicationVersion(typeof(Program).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     config.AddCommand<ProcessCommand>("process")

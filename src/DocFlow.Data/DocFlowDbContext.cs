@@ -182,19 +182,15 @@ internal static class WireNames
     public static string Status(JobStatus s) => s.ToWireName();
 
     public static JobStatus ParseStatus(string s) =>
-        JobStatuses.TryParse(s, out var status) ? status : throw new InvalidOperationException($"Unknown job status '{s}' in the database.");
+        WireName.TryParse<JobStatus>(s, out var status) ? status : throw new InvalidOperationException($"Unknown job status '{s}' in the database.");
 
     public static string Route(JobRoute r) => r.ToWireName();
 
-    public static JobRoute ParseRoute(string s) => s switch
-    {
-        "image" => JobRoute.Image,
-        "pdf" => JobRoute.Pdf,
-        "report" => JobRoute.Report,
-        _ => throw new InvalidOperationException($"Unknown route '{s}' in the database."),
-    };
+    public static JobRoute ParseRoute(string s) =>
+        WireName.TryParse<JobRoute>(s, out var route) ? route : throw new InvalidOperationException($"Unknown route '{s}' in the database.");
 
     public static string Priority(JobPriority p) => p.ToWireName();
 
-    public static JobPriority ParsePriority(string s) => s == "express" ? JobPriority.Express : JobPriority.Normal;
+    public static JobPriority ParsePriority(string s) =>
+        WireName.TryParse<JobPriority>(s, out var priority) ? priority : throw new InvalidOperationException($"Unknown priority '{s}' in the database.");
 }

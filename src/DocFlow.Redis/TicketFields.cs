@@ -114,18 +114,9 @@ internal static class TicketFields
         return pairs;
     }
 
-    public static JobRoute ParseRoute(string wire) => wire switch
-    {
-        "image" => JobRoute.Image,
-        "pdf" => JobRoute.Pdf,
-        "report" => JobRoute.Report,
-        _ => throw new FormatException($"Unknown route '{wire}'."),
-    };
+    public static JobRoute ParseRoute(string wire) =>
+        WireName.TryParse<JobRoute>(wire, out var route) ? route : throw new FormatException($"Unknown route '{wire}'.");
 
-    public static JobPriority ParsePriority(string wire) => wire switch
-    {
-        "express" => JobPriority.Express,
-        "normal" => JobPriority.Normal,
-        _ => throw new FormatException($"Unknown priority '{wire}'."),
-    };
+    public static JobPriority ParsePriority(string wire) =>
+        WireName.TryParse<JobPriority>(wire, out var priority) ? priority : throw new FormatException($"Unknown priority '{wire}'.");
 }

@@ -85,8 +85,8 @@ public sealed class WorkerSettings : PlatformSettings
     public IReadOnlyCollection<JobRoute> ParseRoutes() => Routes is null
         ? JobRoutes.All
         : [.. Routes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(r => Enum.TryParse<JobRoute>(r, ignoreCase: true, out var route) ? route
-                : throw new Batch.CommandFailedException($"Unknown route '{r}': use image, pdf or report."))];
+            .Select(r => WireName.TryParse<JobRoute>(r, out var route) ? route
+                : throw new Batch.CommandFailedException($"Unknown route '{r}': use {WireName.List<JobRoute>()}."))];
 }
 
 /// <summary>docflow worker: takes jobs from the queue (Redis when distributed) and processes them.</summary>

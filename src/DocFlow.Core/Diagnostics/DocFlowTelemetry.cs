@@ -29,10 +29,15 @@ public sealed class DocFlowTelemetry : IDisposable
             "Documents that reached a final status, by route and status (succeeded, failed, deduplicated).");
         Pages = _meter.CreateCounter<long>("docflow.pages", "{page}",
             "Pages read, by path: text-layer (the PDF's own text) or ocr.");
-        DocumentDuration = _meter.CreateHistogram<double>("docflow.document.duration", "s",
-            "Wall time a worker spent on one document, from fetch to stored result.");
-        BusySlots = _meter.CreateUpDownCounter<int>("docflow.workers.busy", "{slot}", "Worker slots in this process handling a job now.");
+        DocumentDuration = _meter.CreateHistogram("docflow.document.duration", "s",
+            "Wall time a worker spent on one document, from fetch to stored result.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        Workers = _meter.CreateObservableUpDownCounter("docflow.workers", ObserveWorkers, "{slot}",
+            "Worker slots of this process: state=slots hosted, state=busy handling a job now.");
     }
+
+    /// <summary>Document durations run from a fraction of a second (a digital PDF) to minutes (a long scan).</summary>
+    public static readonly IReadOnlyList<double> DurationBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
     /// <summary>The meter all of DocFlow's instruments belong to (listeners match on it).</summary>
     public Meter Meter => _meter;
@@ -46,8 +51,33 @@ public sealed class DocFlowTelemetry : IDisposable
     /// <summary><c>docflow.document.duration</c> in seconds: tag <c>route</c>.</summary>
     public Histogram<double> DocumentDuration { get; }
 
-    /// <summary><c>docflow.workers.busy</c>: +1 when a slot takes a job, −1 when it is done with it.</summary>
-    public UpDownCounter<int> BusySlots { get; }
+    /// <summary><c>docflow.workers</c>: tag <c>state</c> = slots (<see cref="HostedSlots"/>) | busy (<see cref="BusySlots"/>).</summary>
+    public ObservableUpDownCounter<int> Workers { get; }
+
+    private int _hostedSlots;
+    private int _busySlots;
+
+    /// <summary>Worker slots hosted in this process (0 for an API without workers); set by the host that adds them.</summary>
+    public int HostedSlots
+    {
+        get => Volatile.Read(ref _hostedSlots);
+        set => Volatile.Write(ref _hostedSlots, value);
+    }
+
+    /// <summary>Slots handling a job now.</summary>
+    public int BusySlots => Volatile.Read(ref _busySlots);
+
+    /// <summary>A slot took a job; pair with <see cref="SlotFreed"/>.</summary>
+    public void SlotTaken() => Interlocked.Increment(ref _busySlots);
+
+    /// <summary>A slot is done with its job.</summary>
+    public void SlotFreed() => Interlocked.Decrement(ref _busySlots);
+
+    private IEnumerable<Measurement<int>> ObserveWorkers() =>
+    [
+        new(HostedSlots, new KeyValuePair<string, object?>(Tags.State, "slots")),
+        new(BusySlots, new KeyValuePair<string, object?>(Tags.State, "busy")),
+    ];
 
     /// <summary>Counts a document that reached a final status.</summary>
     public void DocumentFinished(string route, string status) =>
@@ -79,6 +109,9 @@ public sealed class DocFlowTelemetry : IDisposable
         public const string Route = "route";
         public const string Status = "status";
         public const string Path = "path";
+        public const string State = "state";
+        /// <summary>The queue lane's priority on the queue gauges (express | normal).</summary>
+        public const string LanePriority = "priority";
         public const string JobId = "docflow.job.id";
         public const string BatchId = "docflow.batch.id";
         public const string JobRoute = "docflow.job.route";

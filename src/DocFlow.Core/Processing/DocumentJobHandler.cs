@@ -38,14 +38,14 @@ public sealed partial class DocumentJobHandler(
 
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
-        telemetry?.BusySlots.Add(1);
+        telemetry?.SlotTaken();
         try
         {
             await HandleCoreAsync(ticket, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            telemetry?.BusySlots.Add(-1);
+            telemetry?.SlotFreed();
         }
     }
 

@@ -75,14 +75,9 @@ public readonly record struct PageRange(int First, int Last)
 
 public static class JobRoutes
 {
-    public static string ToWireName(this JobRoute route) => route switch
-    {
-        JobRoute.Image => "image",
-        JobRoute.Pdf => "pdf",
-        _ => "report",
-    };
+    public static string ToWireName(this JobRoute route) => WireName.Of(route);
 
-    public static string ToWireName(this JobPriority priority) => priority == JobPriority.Express ? "express" : "normal";
+    public static string ToWireName(this JobPriority priority) => WireName.Of(priority);
 
     public static readonly IReadOnlyList<JobRoute> All = [JobRoute.Image, JobRoute.Pdf, JobRoute.Report];
 }

@@ -23,28 +23,9 @@ public enum BatchStatus
 
 public static class JobStatuses
 {
-    public static string ToWireName(this JobStatus status) => status switch
-    {
-        JobStatus.Queued => "queued",
-        JobStatus.Processing => "processing",
-        JobStatus.Succeeded => "succeeded",
-        _ => "failed",
-    };
+    public static string ToWireName(this JobStatus status) => WireName.Of(status);
 
-    public static string ToWireName(this BatchStatus status) => status == BatchStatus.Running ? "running" : "completed";
-
-    /// <summary>Parses a wire name (case-insensitive).</summary>
-    public static bool TryParse(string? value, out JobStatus status)
-    {
-        switch (value?.ToLowerInvariant())
-        {
-            case "queued": status = JobStatus.Queued; return true;
-            case "processing": status = JobStatus.Processing; return true;
-            case "succeeded": status = JobStatus.Succeeded; return true;
-            case "failed": status = JobStatus.Failed; return true;
-            default: status = default; return false;
-        }
-    }
+    public static string ToWireName(this BatchStatus status) => WireName.Of(status);
 
     /// <summary>Whether the status is final for the batch (succeeded or failed).</summary>
     public static bool IsTerminal(this JobStatus status) => status is JobStatus.Succeeded or JobStatus.Failed;

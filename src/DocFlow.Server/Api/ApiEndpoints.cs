@@ -17,6 +17,7 @@ public static class ApiEndpoints
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         builder.AddUploadRateLimit();
+        builder.Services.AddDocFlowHealthChecks();
         return builder;
     }
 
@@ -31,6 +32,7 @@ public static class ApiEndpoints
         app.MapBatchesApi();
         app.MapBatchReportsApi();
         app.MapOperationsApi();
+        app.MapDocFlowHealthChecks();
         Observability.ObservabilityExtensions.MapDocFlowMetrics(app);
         Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);
         return app;

@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using DocFlow.Server.Ingest;
 using DocFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -89,29 +90,26 @@ public static class BatchesApi
     }
 
     /// <summary>Sends the batch as an SSE `batch` event whenever its counts change, and ends after it completes.</summary>
-    internal static async Task EventsAsync(string id, HttpContext context, IJobStore store, TimeProvider time, CancellationToken ct)
+    internal static async Task<Results<ServerSentEventsResult<BatchDto>, ProblemHttpResult>> EventsAsync(
+        string id, IJobStore store, TimeProvider time, CancellationToken ct)
     {
-        var batch = await store.GetBatchAsync(id, ct);
-        if (batch is null)
+        var first = await store.GetBatchAsync(id, ct);
+        if (first is null) return Problems.NotFound($"No batch with id '{id}'.");
+        return TypedResults.ServerSentEvents(Changes(first, store, time, ct));
+
+        static async IAsyncEnumerable<SseItem<BatchDto>> Changes(
+            BatchRecord batch, IJobStore store, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
         {
-            await Problems.NotFound($"No batch with id '{id}'.").ExecuteAsync(context);
-            return;
-        }
-        context.Response.Headers.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        string? last = null;
-        while (!ct.IsCancellationRequested)
-        {
-            batch = await store.GetBatchAsync(id, ct);
-            var json = JsonSerializer.Serialize(BatchDto.From(batch!), JsonSerializerOptions.Web);
-            if (json != last)
+            BatchDto? last = null;
+            while (true)
             {
-                await context.Response.WriteAsync($"event: batch\ndata: {json}\n\n", ct);
-                await context.Response.Body.FlushAsync(ct);
-                last = json;
+                var dto = BatchDto.From(batch);
+                if (dto != last) yield return new SseItem<BatchDto>(dto, "batch");
+                last = dto;
+                if (batch.Status == BatchStatus.Completed) yield break;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
+                batch = await store.GetBatchAsync(batch.Id, ct) ?? batch;
             }
-            if (batch!.Status == BatchStatus.Completed) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }
     }
 }

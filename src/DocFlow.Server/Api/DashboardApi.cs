@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using DocFlow.Blobs;
 using DocFlow.Server.Dashboard;
 using DocFlow.Storage;
@@ -33,24 +34,23 @@ public static class DashboardApi
     internal static async Task<Ok<OverviewDto>> OverviewAsync(DashboardService dashboard, CancellationToken ct) =>
         TypedResults.Ok(await dashboard.GetOverviewAsync(ct));
 
-    internal static async Task EventsAsync(HttpContext context, DashboardService dashboard, IOptions<DashboardOptions> options, TimeProvider time, CancellationToken ct)
+    /// <summary>The overview as an SSE `overview` event now and then every <see cref="DashboardOptions.RefreshInterval"/>,
+    /// until the browser goes away.</summary>
+    internal static ServerSentEventsResult<OverviewDto> EventsAsync(
+        HttpContext context, DashboardService dashboard, IOptions<DashboardOptions> options, TimeProvider time, CancellationToken ct)
     {
-        context.Response.Headers.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        // Behind nginx: do not buffer the stream.
         context.Response.Headers["X-Accel-Buffering"] = "no";
-        using var timer = new PeriodicTimer(options.Value.RefreshInterval, time);
-        try
+        return TypedResults.ServerSentEvents(Overviews(dashboard, options.Value.RefreshInterval, time, ct));
+
+        static async IAsyncEnumerable<SseItem<OverviewDto>> Overviews(
+            DashboardService dashboard, TimeSpan interval, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
         {
+            using var timer = new PeriodicTimer(interval, time);
             do
             {
-                var json = JsonSerializer.Serialize(await dashboard.GetOverviewAsync(ct), JsonSerializerOptions.Web);
-                await context.Response.WriteAsync($"event: overview\ndata: {json}\n\n", ct);
-                await context.Response.Body.FlushAsync(ct);
+                yield return new SseItem<OverviewDto>(await dashboard.GetOverviewAsync(ct), "overview");
             } while (await timer.WaitForNextTickAsync(ct));
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // the browser went away
         }
     }
 
@@ -72,7 +72,7 @@ public static class DashboardApi
         JobStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
         {
-            if (!JobStatuses.TryParse(status, out var s)) return Problems.BadRequest($"`status` must be queued, processing, succeeded or failed, not '{status}'.");
+            if (!WireName.TryParse<JobStatus>(status, out var s)) return Problems.BadRequest($"`status` must be queued, processing, succeeded or failed, not '{status}'.");
             filter = s;
         }
         if (limit is < 1 or > 1000) return Problems.BadRequest("`limit` must be between 1 and 1000.");

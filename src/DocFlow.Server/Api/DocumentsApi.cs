@@ -88,19 +88,14 @@ public static class DocumentsApi
 
 internal static class Priorities
 {
+    /// <summary>The form field <c>priority</c>: absent or empty is normal.</summary>
     public static bool TryParse(string? value, out JobPriority priority)
     {
-        switch (value?.Trim().ToLowerInvariant())
+        if (string.IsNullOrWhiteSpace(value))
         {
-            case null or "" or "normal":
-                priority = JobPriority.Normal;
-                return true;
-            case "express":
-                priority = JobPriority.Express;
-                return true;
-            default:
-                priority = JobPriority.Normal;
-                return false;
+            priority = JobPriority.Normal;
+            return true;
         }
+        return WireName.TryParse(value.Trim(), out priority);
     }
 }

@@ -1,4 +1,3 @@
-using DocFlow.Blobs;
 using DocFlow.Queueing;
 using DocFlow.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +7,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace DocFlow.Server.Api;
 
-/// <summary>Queues, dead letters and health.</summary>
+/// <summary>Queues and dead letters (health: <see cref="HealthChecks"/>).</summary>
 public static class OperationsApi
 {
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
@@ -18,8 +17,6 @@ public static class OperationsApi
         dead.MapGet("/", ListDeadLettersAsync).WithSummary("Jobs that kept failing, with the reason.");
         dead.MapPost("/{id}/requeue", RequeueAsync).WithSummary("Put a dead-lettered job back on its queue.");
         dead.MapDelete("/{id}", PurgeAsync).WithSummary("Delete a dead letter for good.");
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" })).WithTags("Health").WithSummary("The process is alive.");
-        app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithSummary("Database, queue and storage reachable; names what is degraded.");
         return app;
     }
 
@@ -51,34 +48,4 @@ public static class OperationsApi
 
     internal static async Task<IResult> PurgeAsync(string id, IDeadLetterStore dead, CancellationToken ct) =>
         await dead.PurgeDeadLetterAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No dead letter for job '{id}'.");
-
-    internal static async Task<IResult> ReadyAsync(IJobStore store, IJobQueue queue, IBlobStore blobs, Ingest.QueueHandoff handoff, CancellationToken ct)
-    {
-        var checks = new Dictionary<string, string>();
-        await Check("database", () => store.PingAsync(ct));
-        await Check("queue", async () => await queue.GetStatisticsAsync(ct));
-        await Check("storage", () => blobs.ExistsAsync(new string('0', 64), ct));
-        if (handoff.Held > 0) checks["handoff"] = $"{handoff.Held} accepted uploads held until the queue answers again";
-        var degraded = checks.Where(c => c.Value != "ok").Select(c => c.Key).ToList();
-        // Without the database or blob storage nothing can be accepted: not ready (503). Without the queue uploads
-        // are still accepted and held (QueueHandoff), so the instance stays in service, marked degraded.
-        var unavailable = degraded.Any(d => d is "database" or "storage");
-        var body = new { status = degraded.Count == 0 ? "ready" : unavailable ? "unavailable" : "degraded", degraded, checks };
-        return unavailable ? TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable) : TypedResults.Ok(body);
-
-        async Task Check(string name, Func<Task> probe)
-        {
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await probe().WaitAsync(timeout.Token);
-                checks[name] = "ok";
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                checks[name] = ex.Message;
-            }
-        }
-    }
 }

@@ -1,37 +1,50 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Prometheus;
+using OpenTelemetry.Metrics;
 
 namespace DocFlow.Server.Observability;
 
-/// <summary>A stand-alone Kestrel listener serving /metrics on <see cref="ObservabilityOptions.MetricsPort"/>,
-/// on all interfaces so Prometheus can reach a worker pod.</summary>
+/// <summary>A stand-alone Kestrel listener serving this host's /metrics (its OpenTelemetry Prometheus exporter) on
+/// <see cref="ObservabilityOptions.MetricsPort"/>, on all interfaces so Prometheus can reach a worker pod.</summary>
 /// <remarks>A port already taken is logged, not fatal: a worker that cannot be scraped still processes documents.</remarks>
 internal sealed partial class MetricsServerService(
-    DocFlowMetrics metrics, IOptions<ObservabilityOptions> options, ILogger<MetricsServerService> logger) : IHostedService
+    MeterProvider meterProvider, DocFlowMetrics metrics, IOptions<ObservabilityOptions> options, ILogger<MetricsServerService> logger) : IHostedService, IAsyncDisposable
 {
-    private IMetricServer? _server;
+    private WebApplication? _server;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var port = options.Value.MetricsPort;
-        if (port == 0) return Task.CompletedTask;
+        if (port == 0) return;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(port));
+        var server = builder.Build();
+        server.MapPrometheusScrapingEndpoint("/metrics", meterProvider, ObservabilityExtensions.RefreshingQueueGauges(metrics), optionsName: null);
         try
         {
-            _server = new KestrelMetricServer(hostname: "+", port: port, url: "/metrics", registry: metrics.Registry).Start();
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            _server = server;
             Log.Serving(logger, port);
         }
         catch (IOException ex)
         {
+            await server.DisposeAsync().ConfigureAwait(false);
             Log.PortUnavailable(logger, port, ex.Message);
         }
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null) await _server.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (_server is not null) await _server.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null) await _server.DisposeAsync().ConfigureAwait(false);
     }
 
     private static partial class Log

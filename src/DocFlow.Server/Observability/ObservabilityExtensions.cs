@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Prometheus;
+using OpenTelemetry.Metrics;
 
 namespace DocFlow.Server.Observability;
 
@@ -20,7 +20,8 @@ public static class ObservabilityExtensions
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
-    /// Metrics (<see cref="DocFlowMetrics"/>), traces (the <c>DocFlow</c> activity source and ASP.NET Core requests,
+    /// Metrics (every instrument on the <c>DocFlow</c> meter of this host's <see cref="DocFlowTelemetry"/>, served in the
+    /// Prometheus format by OpenTelemetry's exporter; <see cref="DocFlowMetrics"/> adds the queue gauges), traces (the <c>DocFlow</c> activity source and ASP.NET Core requests,
     /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set) and the log format
     /// (<c>Logging:Format</c> = text | json).
     /// </summary>
@@ -38,6 +39,23 @@ public static class ObservabilityExtensions
                 // OTEL_SERVICE_NAME, when set, is the operator's word and wins.
                 if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME")))
                     r.AddService(serviceName, serviceVersion: typeof(DocFlowTelemetry).Assembly.GetName().Version?.ToString());
+            })
+            .WithMetrics(m =>
+            {
+                m.AddMeter(DocFlowTelemetry.Name);
+                // Two hosts in one process (tests) each have a meter named DocFlow (from their own IMeterFactory):
+                // a provider exports its own host's instruments only.
+                ((IDeferredMeterProviderBuilder)m).Configure((sp, b) =>
+                {
+                    var own = sp.GetRequiredService<DocFlowTelemetry>().Meter;
+                    b.AddView(instrument => ReferenceEquals(instrument.Meter, own) ? null : MetricStreamConfiguration.Drop);
+                });
+                m.AddPrometheusExporter(o =>
+                {
+                    o.ScrapeResponseCacheDurationMilliseconds = 0; // the queue gauges have their own cache (QueueStatisticsCacheTime)
+                    o.ScopeInfoEnabled = false;
+                    o.TargetInfoEnabled = false;
+                });
             })
             .WithTracing(t =>
             {
@@ -72,9 +90,17 @@ public static class ObservabilityExtensions
 
     /// <summary>Maps <c>GET /metrics</c> (Prometheus text format) on the API.</summary>
     public static IEndpointConventionBuilder MapDocFlowMetrics(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapMetrics("/metrics", endpoints.ServiceProvider.GetRequiredService<DocFlowMetrics>().Registry)
+        endpoints.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null,
+                RefreshingQueueGauges(endpoints.ServiceProvider.GetRequiredService<DocFlowMetrics>()), optionsName: null)
             .WithTags("Health")
             .ExcludeFromDescription();
+
+    /// <summary>Reads the queue statistics (cached, bounded by a timeout) before the exporter collects the gauges.</summary>
+    internal static Action<IApplicationBuilder> RefreshingQueueGauges(DocFlowMetrics metrics) => branch => branch.Use(async (context, next) =>
+    {
+        await metrics.RefreshAsync(context.RequestAborted).ConfigureAwait(false);
+        await next(context).ConfigureAwait(false);
+    });
 
     /// <summary>Serves /metrics on a port of its own for hosts without an HTTP API (<c>docflow worker</c>).</summary>
     public static IHostApplicationBuilder AddDocFlowMetricsServer(this IHostApplicationBuilder builder)

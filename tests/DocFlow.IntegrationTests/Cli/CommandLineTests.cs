@@ -47,6 +47,39 @@ public sealed class CommandLineTests
         Assert.Contains("/nonexistent/scan.png", output);
     }
 
+    [Theory]
+    [InlineData("bogus-flag", "process", "{dir}", "--out", "{out}", "--bogus-flag", "3")]
+    [InlineData("langs", "process", "{dir}", "--out", "{out}", "--langs", "deu")]
+    [InlineData("slots", "process", "{dir}", "--out", "{out}", "--slots", "2")]
+    [InlineData("wait", "status", "b_1", "--wait")]
+    [InlineData("routs", "worker", "--routs", "pdf")]
+    [InlineData("x", "samples", "{out}", "-x")]
+    public async Task UnknownOption_IsAnError_ThatNamesIt(string unknown, params string[] args)
+    {
+        var dir = Repo.NewTempDirectory("cli-strict");
+        File.WriteAllBytes(Path.Combine(dir, "a.png"), OcrTestImages.Render("Hello"));
+        var output = Path.Combine(dir, "out");
+
+        var (exit, text) = await RunAsync([.. args.Select(a => a.Replace("{dir}", dir, StringComparison.Ordinal).Replace("{out}", output, StringComparison.Ordinal))]);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"Unknown option '{unknown}'", text);
+        Assert.False(Directory.Exists(output), "nothing ran");
+    }
+
+    [Fact]
+    public async Task Process_KnownOptions_StillParse()
+    {
+        var dir = Repo.NewTempDirectory("cli-known");
+        File.WriteAllBytes(Path.Combine(dir, "a.png"), OcrTestImages.Render("Hello strict parsing"));
+        var output = Path.Combine(dir, "out");
+
+        var (exit, text) = await RunAsync("process", Path.Combine(dir, "a.png"), "-o", output, "-j", "1", "-l", "eng", "--force", "-q");
+
+        Assert.True(exit == 0, text);
+        Assert.True(File.Exists(Path.Combine(output, "a.png.json")), text);
+    }
+
     [Fact]
     public async Task Process_UnknownLanguage_SaysHowToInstallIt()
     {

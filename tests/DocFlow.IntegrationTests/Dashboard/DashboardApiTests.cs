@@ -88,6 +88,8 @@ public sealed class DashboardApiTests
         Assert.All(all, b => Assert.Equal((1, 1, "running"), (b.GetProperty("total").GetInt32(), b.GetProperty("queued").GetInt32(), b.GetProperty("status").GetString())));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("api/v1/jobs?status=lost")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("api/v1/jobs?status=2")).StatusCode);
+        Assert.Equal(3, (await server.Client.GetFromJsonAsync<JsonElement>("api/v1/jobs?status=QUEUED")).GetProperty("items").GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("api/v1/jobs?cursor=nonsense")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await server.Client.GetAsync("api/v1/batches?limit=0")).StatusCode);
     }

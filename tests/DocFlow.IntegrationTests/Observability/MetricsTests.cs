@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DocFlow.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace DocFlow.IntegrationTests.Observability;
@@ -79,6 +80,27 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal(0, m.Value("docflow_dead_letters"));
         Assert.Equal(0, m.Value("docflow_workers", ("state", "busy")));
         Assert.Equal(2, m.Value("docflow_workers", ("state", "slots")));
+    }
+
+    /// <summary>An instrument is declared once, on the host's DocFlow meter, and /metrics has it under its Prometheus
+    /// name; another host in the same process (its own meter of the same name) does not.</summary>
+    [Fact]
+    public async Task Metrics_AnyInstrumentOnTheHostsMeter_IsExported_ByThatHostOnly()
+    {
+        await using var a = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        await using var b = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        var telemetry = a.Services.GetRequiredService<DocFlow.Diagnostics.DocFlowTelemetry>();
+        Assert.NotSame(telemetry.Meter, b.Services.GetRequiredService<DocFlow.Diagnostics.DocFlowTelemetry>().Meter);
+
+        var probe = telemetry.Meter.CreateCounter<long>("docflow.test.probes", "{probe}", "A counter declared by this test only.");
+        probe.Add(3, new KeyValuePair<string, object?>("kind", "x"));
+
+        var m = await ScrapeAsync(a.Client);
+        Assert.Equal("counter", m.Types["docflow_test_probes_total"]);
+        Assert.Equal(3, m.Value("docflow_test_probes_total", ("kind", "x")));
+        Assert.Equal("gauge", m.Types["docflow_workers"]);
+        Assert.DoesNotContain(m.Samples, s => s.Labels.Keys.Any(k => k.StartsWith("otel_", StringComparison.Ordinal)) || s.Name == "target_info");
+        Assert.False((await ScrapeAsync(b.Client)).Has("docflow_test_probes_total"));
     }
 
     [Fact]

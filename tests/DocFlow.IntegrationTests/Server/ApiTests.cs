@@ -92,6 +92,9 @@ public sealed class ApiTests
 
         var badPriority = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("a.pdf", Sample("receipt-digital.pdf"))).With("priority", "urgent"));
         await AssertProblem(badPriority, HttpStatusCode.BadRequest, "express or normal");
+        // A number is not a priority, though Enum.TryParse alone would take "1" for express.
+        var numericPriority = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("a.pdf", Sample("receipt-digital.pdf"))).With("priority", "1"));
+        await AssertProblem(numericPriority, HttpStatusCode.BadRequest, "express or normal");
 
         await AssertProblem(await server.Client.GetAsync("api/v1/documents/d_missing"), HttpStatusCode.NotFound, "d_missing");
         await AssertProblem(await server.Client.GetAsync("api/v1/batches/b_missing"), HttpStatusCode.NotFound, "b_missing");
@@ -157,9 +160,15 @@ public sealed class ApiTests
     public async Task Health_OpenApi_AndReferencePage_AreServed()
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
-        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("healthz")).StatusCode);
+        var alive = await server.Client.GetAsync("healthz");
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal("alive", (await alive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.True(alive.Headers.CacheControl?.NoStore); // probes are never answered from a cache
         var ready = await server.Client.GetFromJsonAsync<JsonElement>("readyz");
         Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Empty(ready.GetProperty("degraded").EnumerateArray());
+        Assert.Equal(["database", "handoff", "queue", "storage"], ready.GetProperty("checks").EnumerateObject().Select(c => c.Name).Order());
+        Assert.All(ready.GetProperty("checks").EnumerateObject(), c => Assert.Equal("ok", c.Value.GetString()));
         var openApi = await server.Client.GetFromJsonAsync<JsonElement>("openapi/v1.json");
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/api/v1/batches/{id}/documents", out _));
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("api-reference")).StatusCode);
@@ -172,13 +181,19 @@ public sealed class ApiTests
         var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("a.pdf", Sample("receipt-digital.pdf")), ("b.pdf", Sample("invoice-digital.pdf"))));
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
 
-        var events = await server.Client.GetStringAsync($"api/v1/batches/{batchId}/events");
+        using var stream = await server.Client.GetAsync($"api/v1/batches/{batchId}/events");
+        Assert.Equal("text/event-stream", stream.Content.Headers.ContentType?.MediaType);
+        var events = await stream.Content.ReadAsStringAsync();
 
-        var last = events.Split("\n").Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Last();
+        var data = events.Split("\n").Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(data.Count, data.Distinct().Count()); // only changes are sent
+        Assert.Equal(data.Count, events.Split("\n").Count(l => l == "event: batch"));
+        var last = data.Last();
         var batch = JsonDocument.Parse(last[6..]).RootElement;
         Assert.Equal("completed", batch.GetProperty("status").GetString());
         Assert.Equal(2, batch.GetProperty("succeeded").GetInt32());
         Assert.Contains("event: batch", events);
+        await AssertProblem(await server.Client.GetAsync("api/v1/batches/b_missing/events"), HttpStatusCode.NotFound, "b_missing");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class JobStatusTests
     public void WireNames_RoundTrip(JobStatus status, string wire)
     {
         Assert.Equal(wire, status.ToWireName());
-        Assert.True(JobStatuses.TryParse(wire, out var parsed));
+        Assert.True(WireName.TryParse<JobStatus>(wire, out var parsed));
         Assert.Equal(status, parsed);
     }
 

@@ -65,4 +65,24 @@ public sealed class BadInputsTests
         Assert.Equal("501", pdf.GetPage(501).Text);
         Assert.True(bytes.Length < 2_000_000, $"{bytes.Length} bytes");
     }
+
+    /// <summary>Every chunk's CRC is the standard one: the IEND chunk's CRC is the constant AE 42 60 82 in every PNG,
+    /// and System.IO.Hashing's Crc32 agrees with the stored value for each chunk (the samples and the test images).</summary>
+    [Fact]
+    public void Png_chunks_carry_the_standard_crc32()
+    {
+        foreach (var png in new[] { BadInputs.PngClaimingPixels(), Support.TestImages.Png(5, 3) })
+        {
+            Assert.Equal([0xAE, 0x42, 0x60, 0x82], png[^4..]);
+            var chunks = 0;
+            for (var at = 8; at < png.Length; chunks++)
+            {
+                var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+                var stored = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length));
+                Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(png.AsSpan(at + 4, 4 + length)), stored);
+                at += 12 + length;
+            }
+            Assert.Equal(3, chunks);
+        }
+    }
 }

@@ -53,19 +53,8 @@ public static class TestImages
         s.Write(len);
         var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
         s.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(len, Crc32(typeAndData));
+        BinaryPrimitives.WriteUInt32BigEndian(len, System.IO.Hashing.Crc32.HashToUInt32(typeAndData));
         s.Write(len);
-    }
-
-    private static uint Crc32(byte[] data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-        }
-        return ~crc;
     }
 
     /// <summary>A baseline JPEG header (SOI, APP0, DQT stand-in, SOF0) claiming the given size; <paramref name="sof"/> picks the SOFn marker.</summary>
