@@ -12,7 +12,7 @@ namespace DocFlow.Reports;
 /// <remarks>A job that succeeded without a single attempt was answered from an identical earlier result (resume in
 /// <c>docflow process</c>, deduplication on the server): its row says <c>skipped</c>, so throughput counts only the
 /// documents processed now.</remarks>
-public sealed class StoreReportSource(IJobStore store) : IBatchReportSource
+public sealed class StoreReportSource(IJobMonitoringStore store) : IBatchReportSource
 {
     /// <summary>The report of the ticket's batch, written into the folder named by the ticket's source.</summary>
     public async Task<BatchReport> LoadAsync(JobTicket ticket, CancellationToken cancellationToken)

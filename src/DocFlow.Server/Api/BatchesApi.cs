@@ -48,7 +48,7 @@ public static class BatchesApi
 
     /// <summary>The batch; once completed, with its aggregate (counts by type, OCR share, latency, totals per supplier
     /// and currency, errors), computed once and kept, since a completed batch no longer changes.</summary>
-    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null) return Problems.NotFound($"No batch with id '{id}'.");
@@ -74,7 +74,7 @@ public static class BatchesApi
     private const int MaxCachedAggregates = 1_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reports.BatchAggregate> Aggregates = new();
 
-    internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         if (await store.GetBatchAsync(id, ct) is null) return Problems.NotFound($"No batch with id '{id}'.");
         var result = new List<BatchDocumentDto>();
@@ -89,7 +89,7 @@ public static class BatchesApi
     }
 
     /// <summary>Sends the batch as an SSE `batch` event whenever its counts change, and ends after it completes.</summary>
-    internal static async Task EventsAsync(string id, HttpContext context, IJobStore store, TimeProvider time, CancellationToken ct)
+    internal static async Task EventsAsync(string id, HttpContext context, IJobMonitoringStore store, TimeProvider time, CancellationToken ct)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null)

@@ -40,7 +40,7 @@ public static class OperationsApi
             d.Ticket.FileName, d.Ticket.BatchId, d.Ticket.Attempt, d.Reason, d.At)).ToList());
     }
 
-    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, CancellationToken ct)
     {
         // The job goes back to queued before its ticket does, so a fast worker finds it ready to take.
         await store.RequeueFailedAsync(id, ct).ConfigureAwait(false);
@@ -52,7 +52,7 @@ public static class OperationsApi
     internal static async Task<IResult> PurgeAsync(string id, IDeadLetterStore dead, CancellationToken ct) =>
         await dead.PurgeDeadLetterAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No dead letter for job '{id}'.");
 
-    internal static async Task<IResult> ReadyAsync(IJobStore store, IJobQueue queue, IBlobStore blobs, Ingest.QueueHandoff handoff, CancellationToken ct)
+    internal static async Task<IResult> ReadyAsync(IJobMonitoringStore store, IJobQueue queue, IBlobStore blobs, Ingest.QueueHandoff handoff, CancellationToken ct)
     {
         var checks = new Dictionary<string, string>();
         await Check("database", () => store.PingAsync(ct));

@@ -91,7 +91,7 @@ public static class PlatformServiceCollectionExtensions
         // The in-process queue starts empty: every job the store still has waiting or in flight must be offered again.
         // Redis keeps its own entries, so only jobs queued long ago (a process that died holding them) are re-offered.
         services.TryAddSingleton(sp => new QueueHandoff(
-            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<Storage.IJobStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QueueHandoff>>())
         {
             RecoverAfter = platform.Distributed ? TimeSpan.FromMinutes(10) : TimeSpan.Zero,

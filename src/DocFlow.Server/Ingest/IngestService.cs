@@ -32,7 +32,7 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// or breaks a limit, without harming the rest of the batch.
 /// </summary>
 public sealed class IngestService(
-    IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
+    IBlobStore blobs, IJobIntakeStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
     IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null)
 {
     public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
