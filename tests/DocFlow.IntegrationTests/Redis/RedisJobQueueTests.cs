@@ -73,21 +73,18 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContr
     }
 
     [Fact]
-    public async Task Backpressure_CountsOnlyWaitingJobs_AndIsOverloadedAboveMaxDepth()
+    public async Task Depth_CountsOnlyWaitingJobs_TheNumberIngestsBackpressureReads()
     {
-        var queue = _queues.New(configure: o => o.MaxDepth = 1);
+        var queue = _queues.New();
         foreach (var id in new[] { "i1", "i2", "i3" }) await queue.EnqueueAsync(Ticket(id), None);
         await queue.EnqueueAsync(Ticket("p1", JobPriority.Express, JobRoute.Pdf), None);
         await queue.FetchAsync(AllRoutes, None); // held
         await (await queue.FetchAsync(AllRoutes, None)).RetryAsync(TimeSpan.FromMinutes(1), "later", None);
         await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("broken", None);
 
-        // One job waits; the held, delayed and dead ones do not count.
-        Assert.False((await queue.GetBackpressureAsync(None)).IsOverloaded);
+        // One job waits; the held, delayed and dead ones do not count against MaxQueueDepth.
+        Assert.Equal(1, (await queue.GetStatisticsAsync(None)).TotalDepth);
         await queue.EnqueueAsync(Ticket("i4"), None);
-        var pressure = await queue.GetBackpressureAsync(None);
-        Assert.True(pressure.IsOverloaded);
-        Assert.Equal(2, pressure.Depth);
-        Assert.Equal(TimeSpan.FromSeconds(30), pressure.RetryAfter);
+        Assert.Equal(2, (await queue.GetStatisticsAsync(None)).TotalDepth);
     }
 }
