@@ -1,15 +1,9 @@
-using DocFlow.Redis;
 using DocFlow.Server.Api;
-using DocFlow.Server.Hosting;
-using DocFlow.Workers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace DocFlow.Server.Dashboard;
 
