@@ -71,20 +71,4 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContr
         var job = await fetching.WaitAsync(TimeSpan.FromSeconds(2));
         Assert.Equal("wake-me", job.Ticket.JobId);
     }
-
-    [Fact]
-    public async Task Depth_CountsOnlyWaitingJobs_TheNumberIngestsBackpressureReads()
-    {
-        var queue = _queues.New();
-        foreach (var id in new[] { "i1", "i2", "i3" }) await queue.EnqueueAsync(Ticket(id), None);
-        await queue.EnqueueAsync(Ticket("p1", JobPriority.Express, JobRoute.Pdf), None);
-        await queue.FetchAsync(AllRoutes, None); // held
-        await (await queue.FetchAsync(AllRoutes, None)).RetryAsync(TimeSpan.FromMinutes(1), "later", None);
-        await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("broken", None);
-
-        // One job waits; the held, delayed and dead ones do not count against MaxQueueDepth.
-        Assert.Equal(1, (await queue.GetStatisticsAsync(None)).TotalDepth);
-        await queue.EnqueueAsync(Ticket("i4"), None);
-        Assert.Equal(2, (await queue.GetStatisticsAsync(None)).TotalDepth);
-    }
 }
