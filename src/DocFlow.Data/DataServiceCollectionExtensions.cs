@@ -8,7 +8,10 @@ namespace DocFlow.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>Registers the EF Core job store (<see cref="IJobStore"/>, and <see cref="IJobPartStore"/> for split jobs) on the database named by <c>Database:ConnectionString</c>.</summary>
+    /// <summary>Registers the EF Core job store on the database named by <c>Database:ConnectionString</c>: one
+    /// <see cref="EfJobStore"/> behind its three ports (<see cref="IJobProcessingStore"/> for workers,
+    /// <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads), and
+    /// <see cref="IJobPartStore"/> for split jobs.</summary>
     /// <remarks>Also registers <see cref="DocFlowDatabase"/> (for <c>docflow db migrate</c>) and a hosted service that
     /// migrates at start-up when <see cref="DatabaseOptions.MigrateOnStartup"/> is set; register it before the workers.</remarks>
     public static IServiceCollection AddDocFlowData(this IServiceCollection services, Action<DatabaseOptions>? configure = null)
@@ -20,7 +23,10 @@ public static class DataServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DocFlowDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
-        services.TryAddSingleton<IJobStore, EfJobStore>();
+        services.TryAddSingleton<EfJobStore>();
+        services.TryAddSingleton<IJobProcessingStore>(sp => sp.GetRequiredService<EfJobStore>());
+        services.TryAddSingleton<IJobIntakeStore>(sp => sp.GetRequiredService<EfJobStore>());
+        services.TryAddSingleton<IJobMonitoringStore>(sp => sp.GetRequiredService<EfJobStore>());
         services.TryAddSingleton<IJobPartStore, EfJobPartStore>();
         services.TryAddSingleton<IBatchReportStore, EfBatchReportStore>();
         services.AddHostedService<MigrateOnStartupService>();

@@ -8,8 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DocFlow.Data;
 
-/// <summary><see cref="IJobStore"/> on EF Core: one short-lived context per call, guarded SQL for every state change.</summary>
-public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider) : IJobStore
+/// <summary>The job store on EF Core, all three of its ports on one instance (<see cref="IJobProcessingStore"/> for
+/// workers, <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads): one short-lived
+/// context per call, guarded SQL for every state change.</summary>
+public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider)
+    : IJobProcessingStore, IJobIntakeStore, IJobMonitoringStore
 {
     private const int MaxLimit = 1000;
 

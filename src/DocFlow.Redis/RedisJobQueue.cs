@@ -494,15 +494,6 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
         return new QueueStatistics(stats, (long)rows[lanes.Length], (long)rows[lanes.Length + 1]);
     }
 
-    /// <summary>Whether total waiting depth is above <see cref="RedisQueueOptions.MaxDepth"/>; the API then answers
-    /// 503 with Retry-After instead of growing Redis without bound.</summary>
-    public async ValueTask<Backpressure> GetBackpressureAsync(CancellationToken cancellationToken)
-    {
-        var stats = await GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
-        var depth = stats.TotalDepth;
-        return new Backpressure(depth > _options.MaxDepth, depth, _options.MaxDepth, _options.BackpressureRetryAfter);
-    }
-
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);

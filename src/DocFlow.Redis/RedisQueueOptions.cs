@@ -40,14 +40,6 @@ public sealed class RedisQueueOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxDeliveries { get; set; } = 10;
 
-    /// <summary>Total waiting jobs above which <see cref="RedisJobQueue.GetBackpressureAsync"/> reports overload.
-    /// <value>Default 100,000.</value></summary>
-    [Range(1, long.MaxValue)]
-    public long MaxDepth { get; set; } = 100_000;
-
-    /// <summary>The Retry-After given to refused clients. <value>Default 30 s.</value></summary>
-    public TimeSpan BackpressureRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Most entries one fetch round reads from Redis. <value>Default 256.</value></summary>
     [Range(1, 10_000)]
     public int MaxFetchBatch { get; set; } = 256;
@@ -65,8 +57,6 @@ public sealed class RedisQueueOptions : IValidatableObject
             yield return new("BlockTimeout must be positive.", [nameof(BlockTimeout)]);
         if (HousekeepingInterval <= TimeSpan.Zero)
             yield return new("HousekeepingInterval must be positive.", [nameof(HousekeepingInterval)]);
-        if (BackpressureRetryAfter < TimeSpan.Zero)
-            yield return new("BackpressureRetryAfter must not be negative.", [nameof(BackpressureRetryAfter)]);
     }
 
     /// <summary>Throws with every problem when the options are not usable.</summary>

@@ -15,7 +15,7 @@ namespace DocFlow.Reports;
 /// <param name="store">The job store.</param>
 /// <param name="outputDirectory">Where a report loaded for a ticket is written (<c>docflow process</c>: its output folder);
 /// empty for reports that go to blob storage (<see cref="StoredReportJobHandler"/>).</param>
-public sealed class StoreReportSource(IJobStore store, string outputDirectory = "") : IBatchReportSource
+public sealed class StoreReportSource(IJobMonitoringStore store, string outputDirectory = "") : IBatchReportSource
 {
     /// <summary>The report of the ticket's batch.</summary>
     public async Task<BatchReport> LoadAsync(JobTicket ticket, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace DocFlow.Reports;
 /// </summary>
 /// <remarks>An exception is transient for the worker loop (retried with backoff); when the job is given up the failure
 /// is recorded, so the API can say why there is no report.</remarks>
-public sealed class StoredReportJobHandler(IJobStore store, IBlobStore blobs, IBatchReportStore reports, TimeProvider? time = null) : IJobHandler
+public sealed class StoredReportJobHandler(IJobMonitoringStore store, IBlobStore blobs, IBatchReportStore reports, TimeProvider? time = null) : IJobHandler
 {
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {

@@ -183,7 +183,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
     /// <summary>Writes each ended job's outcome from the store into the output folder: NAME.json (the stored Document) or
     /// NAME.error.json, atomically, removing the stale opposite; and makes its summary entry.</summary>
-    private sealed class Exporter(string outputDirectory, IJobStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock)
+    private sealed class Exporter(string outputDirectory, IJobMonitoringStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock)
     {
         public async Task<FileEntry> ExportAsync(string jobId, BatchInput input, bool reused, CancellationToken ct)
         {
@@ -249,7 +249,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     }
 
     /// <summary>The document handler of the platform, telling the run when a job has ended (succeeded, or failed for good).</summary>
-    private sealed class ExportingHandler(DocumentJobHandler inner, IJobStore store, Func<string, CancellationToken, Task> ended) : IJobHandler
+    private sealed class ExportingHandler(DocumentJobHandler inner, IJobMonitoringStore store, Func<string, CancellationToken, Task> ended) : IJobHandler
     {
         public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
         {

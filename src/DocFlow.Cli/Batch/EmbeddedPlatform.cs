@@ -34,7 +34,7 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
     }
 
     public IServiceProvider Services => _services;
-    public IJobStore Store => _services.GetRequiredService<IJobStore>();
+    public IJobMonitoringStore Store => _services.GetRequiredService<IJobMonitoringStore>();
     public IJobQueue Queue => _services.GetRequiredService<IJobQueue>();
     public IngestService Ingest => _services.GetRequiredService<IngestService>();
     public DocumentJobHandler Documents => _services.GetRequiredService<DocumentJobHandler>();

@@ -94,6 +94,16 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, WorkerSettings settings, CancellationToken cancellationToken)
     {
+        using var host = CreateBuilder(settings).Build();
+        await host.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>The worker host: the common core and the worker role (fixed slots, or the autoscaler), plus its own
+    /// /metrics listener. Nothing of the API role: no ingest, no queue hand-off or recovery, no dashboard, no endpoints.</summary>
+    public static HostApplicationBuilder CreateBuilder(WorkerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         var builder = Host.CreateApplicationBuilder();
         // Worker defaults; files, DOCFLOW__* variables and flags override them. Queue gauges come from the API, since
         // every worker reads the same shared queue.
@@ -103,7 +113,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
             ["Observability:QueueGauges"] = "false",
         });
         DocFlowServer.Configure(builder.Configuration, settings.ToConfiguration());
-        builder.AddDocFlowPlatform();
+        builder.AddDocFlowCore();
         builder.AddDocFlowMetricsServer();
         var slots = settings.Slots ?? Environment.ProcessorCount;
         if (settings.ParseAutoscale() is var (min, max))
@@ -125,8 +135,6 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
         // The host waits for the workers' grace period (plus a margin) before it gives up on stopping.
         // Children stopping get the same grace plus 10 s before SIGKILL, so the supervisor waits a little longer.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.Grace + (settings.Autoscale is null ? 10 : 25)));
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
-        return 0;
+        return builder;
     }
 }

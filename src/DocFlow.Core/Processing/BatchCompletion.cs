@@ -9,7 +9,7 @@ namespace DocFlow.Processing;
 /// </summary>
 /// <remarks>Two callers may both see the batch complete (the last worker and the ingest): the report ticket then runs
 /// twice, rendering the same report, which the report store records once. Never more work than that.</remarks>
-public sealed class BatchCompletion(IJobStore store, IJobQueue queue, TimeProvider? time = null)
+public sealed class BatchCompletion(IJobMonitoringStore store, IJobQueue queue, TimeProvider? time = null)
 {
     /// <summary>The id of a batch's report ticket.</summary>
     public static string ReportJobId(string batchId) => batchId + "-report";

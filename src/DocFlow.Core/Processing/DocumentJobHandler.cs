@@ -21,7 +21,7 @@ namespace DocFlow.Processing;
 /// processed whole.
 /// </remarks>
 public sealed partial class DocumentJobHandler(
-    IJobStore store,
+    IJobProcessingStore store,
     IBlobStore blobs,
     IDocumentEngine engine,
     ILogger<DocumentJobHandler> logger,

@@ -16,10 +16,3 @@ public interface IDeadLetterStore
     /// <summary>Deletes every dead letter; returns how many there were.</summary>
     ValueTask<long> PurgeAllDeadLettersAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>Whether the queue is too deep to accept more work (the API then answers 503 with Retry-After).</summary>
-/// <param name="IsOverloaded">True when <paramref name="Depth"/> is above <paramref name="MaxDepth"/>.</param>
-/// <param name="Depth">Jobs waiting in all lanes.</param>
-/// <param name="MaxDepth">The configured limit.</param>
-/// <param name="RetryAfter">What to tell a refused client.</param>
-public sealed record Backpressure(bool IsOverloaded, long Depth, long MaxDepth, TimeSpan RetryAfter);

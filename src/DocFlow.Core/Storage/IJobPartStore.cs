@@ -2,9 +2,9 @@ using DocFlow.Queueing;
 
 namespace DocFlow.Storage;
 
-/// <summary>The parts of split jobs: the plan, each range's page layouts, and who finishes the job.</summary>
+/// <summary>The worker side of split jobs, beside <see cref="IJobProcessingStore"/>: the plan, each range's page layouts, and who finishes the job.</summary>
 /// <remarks>
-/// Safe under at-least-once delivery like <see cref="IJobStore"/>: the plan is recorded once, a part's layouts are
+/// Safe under at-least-once delivery like <see cref="IJobProcessingStore"/>: the plan is recorded once, a part's layouts are
 /// upserted by (job id, part index), and <see cref="TryClaimFinishAsync"/> lets exactly one part finish the job.
 /// </remarks>
 public interface IJobPartStore

@@ -73,7 +73,7 @@ public sealed record JobRecord
     public DateTimeOffset? FinishedAt { get; init; }
     public long? DurationMs { get; init; }
 
-    /// <summary>Every status the job has been in, oldest first (filled by <see cref="IJobStore.GetJobAsync"/> only).</summary>
+    /// <summary>Every status the job has been in, oldest first (filled by <see cref="IJobMonitoringStore.GetJobAsync"/> and <see cref="IJobProcessingStore.GetJobAsync"/> only).</summary>
     public IReadOnlyList<JobStatusChange> History { get; init; } = [];
 }
 

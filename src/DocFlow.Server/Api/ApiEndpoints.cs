@@ -11,9 +11,14 @@ namespace DocFlow.Server.Api;
 
 public static class ApiEndpoints
 {
-    /// <summary>Problem details for every error, the OpenAPI document and its reference page.</summary>
+    /// <summary>The API role (on top of <see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowCore"/>): ingest
+    /// and the queue hand-off (<see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowIngest"/>), the dashboard's
+    /// services, problem details for every error, the OpenAPI document and its reference page, the upload rate limit.
+    /// Endpoints: <see cref="MapDocFlowApi"/>.</summary>
     public static IHostApplicationBuilder AddDocFlowApi(this IHostApplicationBuilder builder)
     {
+        Hosting.PlatformServiceCollectionExtensions.AddDocFlowIngest(builder);
+        Dashboard.DashboardServiceCollectionExtensions.AddDocFlowDashboard(builder);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         builder.AddUploadRateLimit();

@@ -27,7 +27,7 @@ public static class BatchReportsApi
     /// <summary>How long a client should wait before asking again for a report that is not made yet.</summary>
     internal static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(2);
 
-    internal static async Task<IResult> ReportAsync(string id, IJobStore store, IBatchReportStore reports, IBlobStore blobs, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> ReportAsync(string id, IJobMonitoringStore store, IBatchReportStore reports, IBlobStore blobs, HttpContext http, CancellationToken ct)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null) return Problems.NotFound($"No batch with id '{id}'.");
@@ -48,13 +48,13 @@ public static class BatchReportsApi
         return Problems.Status(status, title, detail);
     }
 
-    internal static async Task<IResult> CsvAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> CsvAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var report = await LoadAsync(id, store, ct, withDocuments: false);
         return report is null ? Problems.NotFound($"No batch with id '{id}'.") : Results.Text(ResultsExport.ToCsv(report.Rows), "text/csv; charset=utf-8");
     }
 
-    internal static async Task<IResult> JsonAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> JsonAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var report = await LoadAsync(id, store, ct, withDocuments: false);
         if (report is null) return Problems.NotFound($"No batch with id '{id}'.");
@@ -65,6 +65,6 @@ public static class BatchReportsApi
     }
 
     /// <summary>The batch as report rows: every job with its outcome and the key fields of its stored result.</summary>
-    internal static Task<BatchReport?> LoadAsync(string id, IJobStore store, CancellationToken ct, bool withDocuments = true) =>
+    internal static Task<BatchReport?> LoadAsync(string id, IJobMonitoringStore store, CancellationToken ct, bool withDocuments = true) =>
         new StoreReportSource(store).LoadAsync(id, "", withDocuments, ct);
 }

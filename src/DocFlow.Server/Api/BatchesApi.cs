@@ -49,7 +49,7 @@ public static class BatchesApi
 
     /// <summary>The batch; once completed, with its aggregate (counts by type, OCR share, latency, totals per supplier
     /// and currency, errors), computed once and kept, since a completed batch no longer changes.</summary>
-    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null) return Problems.NotFound($"No batch with id '{id}'.");
@@ -75,7 +75,7 @@ public static class BatchesApi
     private const int MaxCachedAggregates = 1_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reports.BatchAggregate> Aggregates = new();
 
-    internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<List<BatchDocumentDto>>, ProblemHttpResult>> ListDocumentsAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         if (await store.GetBatchAsync(id, ct) is null) return Problems.NotFound($"No batch with id '{id}'.");
         var result = new List<BatchDocumentDto>();
@@ -91,14 +91,14 @@ public static class BatchesApi
 
     /// <summary>Sends the batch as an SSE `batch` event whenever its counts change, and ends after it completes.</summary>
     internal static async Task<Results<ServerSentEventsResult<BatchDto>, ProblemHttpResult>> EventsAsync(
-        string id, IJobStore store, TimeProvider time, CancellationToken ct)
+        string id, IJobMonitoringStore store, TimeProvider time, CancellationToken ct)
     {
         var first = await store.GetBatchAsync(id, ct);
         if (first is null) return Problems.NotFound($"No batch with id '{id}'.");
         return TypedResults.ServerSentEvents(Changes(first, store, time, ct));
 
         static async IAsyncEnumerable<SseItem<BatchDto>> Changes(
-            BatchRecord batch, IJobStore store, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
+            BatchRecord batch, IJobMonitoringStore store, TimeProvider time, [EnumeratorCancellation] CancellationToken ct)
         {
             BatchDto? last = null;
             while (true)

@@ -67,7 +67,7 @@ public static class DashboardApi
     public sealed record PageDto<T>(IReadOnlyList<T> Items, string? NextCursor);
 
     internal static async Task<Results<Ok<PageDto<JobSummaryDto>>, ProblemHttpResult>> JobsAsync(
-        IJobStore store, CancellationToken ct, string? status = null, int limit = 50, string? cursor = null)
+        IJobMonitoringStore store, CancellationToken ct, string? status = null, int limit = 50, string? cursor = null)
     {
         JobStatus? filter = null;
         if (!string.IsNullOrEmpty(status))
@@ -90,7 +90,7 @@ public static class DashboardApi
     }
 
     internal static async Task<Results<Ok<PageDto<BatchDto>>, ProblemHttpResult>> BatchesAsync(
-        IJobStore store, CancellationToken ct, int limit = 20, string? cursor = null)
+        IJobMonitoringStore store, CancellationToken ct, int limit = 20, string? cursor = null)
     {
         if (limit is < 1 or > 1000) return Problems.BadRequest("`limit` must be between 1 and 1000.");
         try
@@ -104,7 +104,7 @@ public static class DashboardApi
         }
     }
 
-    internal static async Task<IResult> PageImageAsync(string id, int n, HttpContext context, IJobStore store, IBlobStore blobs, CancellationToken ct)
+    internal static async Task<IResult> PageImageAsync(string id, int n, HttpContext context, IJobMonitoringStore store, IBlobStore blobs, CancellationToken ct)
     {
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");

@@ -48,10 +48,10 @@ public static class DocumentsApi
         };
     }
 
-    internal static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> GetAsync(string id, IJobStore store, CancellationToken ct) =>
+    internal static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, CancellationToken ct) =>
         await store.GetJobAsync(id, ct) is { } job ? TypedResults.Ok(DocumentDto.From(job)) : Problems.NotFound($"No document with id '{id}'.");
 
-    internal static async Task<IResult> GetResultAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> GetResultAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");
@@ -63,7 +63,7 @@ public static class DocumentsApi
             : Results.Text(DocumentJson.Serialize(document), "application/json");
     }
 
-    internal static async Task<IResult> GetTextAsync(string id, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> GetTextAsync(string id, IJobMonitoringStore store, CancellationToken ct)
     {
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");
@@ -72,7 +72,7 @@ public static class DocumentsApi
         return Results.Text(document?.Text ?? "", "text/plain; charset=utf-8");
     }
 
-    internal static async Task<IResult> GetOriginalAsync(string id, IJobStore store, IBlobStore blobs, CancellationToken ct)
+    internal static async Task<IResult> GetOriginalAsync(string id, IJobMonitoringStore store, IBlobStore blobs, CancellationToken ct)
     {
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");

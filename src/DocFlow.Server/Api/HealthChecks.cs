@@ -15,7 +15,7 @@ namespace DocFlow.Server.Api;
 /// <summary>
 /// <c>/healthz</c> (liveness) and <c>/readyz</c> (readiness) as ASP.NET Core health checks. Liveness runs no check
 /// (the process answers HTTP). Readiness, the checks tagged <see cref="Ready"/>: <c>database</c>
-/// (<see cref="IJobStore.PingAsync"/>) and <c>storage</c> are <see cref="HealthStatus.Unhealthy"/> when they fail
+/// (<see cref="IJobMonitoringStore.PingAsync"/>) and <c>storage</c> are <see cref="HealthStatus.Unhealthy"/> when they fail
 /// (503: nothing can be accepted); <c>queue</c> (Redis when distributed) and <c>handoff</c> (uploads held for it)
 /// only <see cref="HealthStatus.Degraded"/> (200: uploads are accepted and held by <see cref="QueueHandoff"/>).
 /// </summary>
@@ -60,7 +60,7 @@ public static class HealthChecks
 
     // A probe that ignores its token still ends at the check's timeout (WaitAsync); a throw is the check's failure status
     // with the exception's message as description.
-    private sealed class DatabaseCheck(IJobStore store) : IHealthCheck
+    private sealed class DatabaseCheck(IJobMonitoringStore store) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {

@@ -37,7 +37,7 @@ public static class OperationsApi
             d.Ticket.FileName, d.Ticket.BatchId, d.Ticket.Attempt, d.Reason, d.At)).ToList());
     }
 
-    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobStore store, CancellationToken ct)
+    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, CancellationToken ct)
     {
         // The job goes back to queued before its ticket does, so a fast worker finds it ready to take.
         await store.RequeueFailedAsync(id, ct).ConfigureAwait(false);

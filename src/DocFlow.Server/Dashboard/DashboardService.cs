@@ -14,7 +14,7 @@ public sealed record ServerStartTime(DateTimeOffset At);
 /// <see cref="DashboardOptions.OverviewCacheDuration"/>, so any number of open dashboards cost the database one query set per second.
 /// </summary>
 public sealed class DashboardService(
-    IJobQueue queue, IWorkerRegistry workers, IJobStore store, IOptions<DashboardOptions> options,
+    IJobQueue queue, IWorkerRegistry workers, IJobMonitoringStore store, IOptions<DashboardOptions> options,
     ServerStartTime start, TimeProvider time, IOptions<Hosting.PlatformOptions> platform)
 {
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);

@@ -18,7 +18,8 @@ public static class DocFlowServer
         Configure(builder.Configuration, settings);
         if (urls is not null || builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls(urls ?? DefaultUrls);
-        builder.AddDocFlowPlatform();
+        // Core + API role + worker role (embedded slots; none by default with a broker, where `docflow worker` runs them).
+        builder.AddDocFlowCore();
         builder.AddDocFlowApi();
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         builder.AddDocFlowWorkers(platform.EffectiveWorkers);

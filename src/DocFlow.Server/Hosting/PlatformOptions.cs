@@ -24,9 +24,16 @@ public sealed class PlatformOptions
     [Range(0, 1024)]
     public int? Workers { get; set; }
 
-    /// <summary>Above this many queued jobs the API answers 503 with Retry-After. <value>Default 10,000.</value></summary>
+    /// <summary>Backpressure: above this many waiting jobs (queued in any lane, plus those held while the queue is
+    /// unreachable) uploads are refused with 503 and <see cref="QueueFullRetryAfter"/>. The one limit, the same for the
+    /// in-process and the Redis queue. <value>Default 10,000.</value></summary>
     [Range(1, int.MaxValue)]
     public int MaxQueueDepth { get; set; } = 10_000;
+
+    /// <summary>The Retry-After of the 503 an upload gets above <see cref="MaxQueueDepth"/> (whole seconds, at least 1).
+    /// <value>Default 30 s.</value></summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "QueueFullRetryAfter must be between 1 second and 1 day.")]
+    public TimeSpan QueueFullRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Answer a re-sent file (same content, same options) from its stored result. <value>Default true.</value></summary>
     public bool Deduplicate { get; set; } = true;

@@ -7,46 +7,72 @@ using DocFlow.Queueing;
 using DocFlow.Redis;
 using DocFlow.Reports;
 using DocFlow.Server.Ingest;
+using DocFlow.Workers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace DocFlow.Server.Hosting;
 
+/// <summary>
+/// Composition by role. Every host starts from <see cref="AddDocFlowCore"/> (options, time, blobs, store, queue,
+/// worker registry: each adapter registers itself), then adds the roles it plays:
+/// <list type="table">
+/// <item><term><see cref="AddDocFlowIngest"/></term><description>accepting documents: ingest and the queue hand-off with
+/// its start-up recovery.</description></item>
+/// <item><term><see cref="Api.ApiEndpoints.AddDocFlowApi"/></term><description>the HTTP API role: ingest, the dashboard's
+/// services, problem details, OpenAPI, upload rate limit (endpoints: <see cref="Api.ApiEndpoints.MapDocFlowApi"/>).</description></item>
+/// <item><term><see cref="AddDocFlowWorkers"/></term><description>the worker role: engine, job handler, worker slots that
+/// heartbeat in the registry.</description></item>
+/// <item><term><see cref="AddDocFlowEmbedded"/></term><description>core, ingest and workers in one process, without
+/// HTTP (what <c>docflow process</c> builds on; <c>docflow serve</c> adds the API).</description></item>
+/// </list>
+/// <c>docflow serve</c> = core + API + workers (0 slots with a broker); <c>docflow worker</c> = core + workers (or the
+/// autoscaler), nothing of the API.
+/// </summary>
 public static class PlatformServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the platform's parts from configuration: blob store (folder or S3), job store (SQLite or
-    /// PostgreSQL), queue (in-process or Redis Streams), the engine, and the hosted workers when asked for.
-    /// The same parts serve <c>docflow serve</c> and <c>docflow worker</c>; only the adapters differ.
+    /// The common core every role needs, chosen from configuration: options (validated at start), time, telemetry,
+    /// blob store (a folder, or S3 with <c>--storage s3://bucket/prefix</c>), job store (SQLite in the data folder,
+    /// migrated at start, or PostgreSQL), queue and worker registry (in-process, or Redis with <c>--redis</c>).
     /// </summary>
-    public static IHostApplicationBuilder AddDocFlowPlatform(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddDocFlowCore(this IHostApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<PlatformOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SplitOptions>().BindConfiguration(SplitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkerRegistryOptions>().BindConfiguration(WorkerRegistryOptions.SectionName)
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.StaleAfterIntervals >= 1 && o.ForgetAfter > o.StaleAfter,
+                "Workers:Registry needs HeartbeatInterval > 0, StaleAfterIntervals >= 1 and ForgetAfter longer than the stale time.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RetryOptions>>().Value);
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         services.TryAddSingleton(TimeProvider.System);
         Observability.ObservabilityExtensions.AddDocFlowObservability(builder);
 
         // Blobs: a folder by default, S3 when --storage s3://bucket/prefix.
-        services.TryAddSingleton<IBlobStore>(sp =>
+        var storage = platform.Storage ?? Path.Combine(platform.DataDirectory, "blobs");
+        if (storage.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
         {
-            var o = sp.GetRequiredService<IOptions<PlatformOptions>>().Value;
-            var storage = o.Storage ?? Path.Combine(o.DataDirectory, "blobs");
-            if (!storage.StartsWith("s3://", StringComparison.OrdinalIgnoreCase)) return new FileSystemBlobStore(storage);
             var (bucket, prefix) = S3BlobStoreOptions.ParseUri(storage);
-            return new S3BlobStore(new S3BlobStoreOptions
+            services.AddDocFlowS3Blobs(new S3BlobStoreOptions
             {
-                Bucket = bucket, Prefix = prefix, ServiceUrl = o.S3ServiceUrl, AccessKey = o.S3AccessKey, SecretKey = o.S3SecretKey, Region = o.S3Region,
+                Bucket = bucket, Prefix = prefix, ServiceUrl = platform.S3ServiceUrl, AccessKey = platform.S3AccessKey,
+                SecretKey = platform.S3SecretKey, Region = platform.S3Region,
             });
-        });
+        }
+        else
+        {
+            services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(storage));
+        }
 
         // Store: SQLite next to the blobs by default (migrated at start-up), PostgreSQL when configured.
         services.AddDocFlowData(db =>
@@ -62,37 +88,36 @@ public static class PlatformServiceCollectionExtensions
                 db.MigrateOnStartup = true;
         });
 
-        // Queue: in-process by default; Redis Streams when --redis is set.
+        // Queue and worker registry: in-process by default; Redis Streams and a Redis registry when --redis is set.
         if (platform.Distributed)
         {
-            services.AddOptions<RedisQueueOptions>().BindConfiguration(RedisQueueOptions.SectionName);
-            services.TryAddSingleton<IConnectionMultiplexer>(_ =>
-            {
-                var config = ConfigurationOptions.Parse(platform.Redis!);
-                config.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(config);
-            });
-            services.TryAddSingleton(sp => new RedisJobQueue(
-                sp.GetRequiredService<IConnectionMultiplexer>(),
-                sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value,
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<RedisJobQueue>>()));
-            services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<RedisJobQueue>());
-            services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<RedisJobQueue>());
+            services.AddDocFlowRedis(platform.Redis!);
         }
         else
         {
             services.TryAddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
             services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<InProcessJobQueue>());
+            services.TryAddSingleton<IWorkerRegistry>(sp => new InProcessWorkerRegistry(
+                sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         }
+        return builder;
+    }
 
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RetryOptions>>().Value);
+    /// <summary>
+    /// The ingest role: <see cref="IngestService"/> (blob, sniff, record, enqueue, dedup, backpressure) and the
+    /// <see cref="QueueHandoff"/> that enqueues for it and, at start-up, re-offers what the store still has waiting.
+    /// Hosts that accept documents take it (the API, <c>docflow process</c>); workers never do.
+    /// </summary>
+    public static IHostApplicationBuilder AddDocFlowIngest(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         // The in-process queue starts empty: every job the store still has waiting or in flight must be offered again.
         // Redis keeps its own entries, so only jobs queued long ago (a process that died holding them) are re-offered.
         services.TryAddSingleton(sp => new QueueHandoff(
-            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<Storage.IJobStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QueueHandoff>>())
         {
             RecoverAfter = platform.Distributed ? TimeSpan.FromMinutes(10) : TimeSpan.Zero,
@@ -101,35 +126,52 @@ public static class PlatformServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
-        Dashboard.DashboardServiceCollectionExtensions.AddDocFlowDashboard(builder);
         return builder;
     }
 
-    /// <summary>The handlers a worker slot runs: <see cref="DocumentJobHandler"/> on the image and pdf routes, the
-    /// <see cref="StoredReportJobHandler"/> on the report route, behind one <see cref="JobRouter"/>.</summary>
-    public static IServiceCollection AddDocFlowJobHandlers(IServiceCollection services)
-    {
-        services.TryAddSingleton<BatchCompletion>();
-        services.TryAddSingleton<DocumentJobHandler>();
-        services.TryAddSingleton<StoredReportJobHandler>();
-        services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>()));
-        return services;
-    }
-
-    /// <summary>Hosts <paramref name="slots"/> worker slots in this process (documents at once) on the given routes.</summary>
+    /// <summary>The worker role: hosts <paramref name="slots"/> worker slots in this process (documents at once) on
+    /// the given routes, with the engine and the job handler; they heartbeat in the worker registry. None when
+    /// <paramref name="slots"/> is 0.</summary>
     public static IHostApplicationBuilder AddDocFlowWorkers(this IHostApplicationBuilder builder, int slots, IReadOnlyCollection<JobRoute>? routes = null)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         if (slots <= 0) return builder;
         var services = builder.Services;
-        services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
-        services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
-        AddDocFlowJobHandlers(services);
+        builder.AddDocFlowJobHandler();
         services.AddOptions<WorkerOptions>().Configure(o =>
         {
             o.Slots = slots;
             if (routes is not null) o.Routes = [.. routes];
         });
         services.AddHostedService<WorkerService>();
+        return builder;
+    }
+
+    /// <summary>What processes a job, whoever runs the slots (<see cref="WorkerService"/> or the autoscaler): the local
+    /// engine, <see cref="DocumentJobHandler"/> on the image and pdf routes and <see cref="StoredReportJobHandler"/> on
+    /// the report route, behind one <see cref="JobRouter"/>; <see cref="BatchCompletion"/> puts a batch's report job on
+    /// the queue when its last document ends.</summary>
+    public static IHostApplicationBuilder AddDocFlowJobHandler(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
+        services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
+        services.TryAddSingleton<BatchCompletion>();
+        services.TryAddSingleton<DocumentJobHandler>();
+        services.TryAddSingleton<StoredReportJobHandler>();
+        services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>()));
+        return builder;
+    }
+
+    /// <summary>The embedded composition: core, ingest and <paramref name="slots"/> worker slots in one process, on
+    /// the adapters configuration names (in-process queue and SQLite by default). No HTTP: <c>docflow serve</c> adds
+    /// <see cref="Api.ApiEndpoints.AddDocFlowApi"/>, <c>docflow process</c> submits through <see cref="IngestService"/>.</summary>
+    public static IHostApplicationBuilder AddDocFlowEmbedded(this IHostApplicationBuilder builder, int slots, IReadOnlyCollection<JobRoute>? routes = null)
+    {
+        builder.AddDocFlowCore();
+        builder.AddDocFlowIngest();
+        builder.AddDocFlowWorkers(slots, routes);
         return builder;
     }
 }

@@ -32,7 +32,7 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// or breaks a limit, without harming the rest of the batch.
 /// </summary>
 public sealed class IngestService(
-    IBlobStore blobs, IJobStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
+    IBlobStore blobs, IJobIntakeStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
     IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null, BatchCompletion? completion = null)
 {
     public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
@@ -122,8 +122,9 @@ public sealed class IngestService(
         return new AcceptedBatch(batchId, accepted);
     }
 
-    /// <summary>Refuses work above the configured depth. With the queue unreachable the depth is unknown: uploads are
-    /// accepted and held (up to the same limit), since every job is safe in the store.</summary>
+    /// <summary>Backpressure, the one path for every queue: refuses work above <see cref="PlatformOptions.MaxQueueDepth"/>,
+    /// telling clients to come back after <see cref="PlatformOptions.QueueFullRetryAfter"/>. With the queue unreachable
+    /// the depth is unknown: uploads are accepted and held (up to the same limit), since every job is safe in the store.</summary>
     private async Task CheckBackpressureAsync(int adding, CancellationToken ct)
     {
         long depth = handoff.Held;
@@ -139,7 +140,7 @@ public sealed class IngestService(
             }
         }
         if (depth + adding > platform.Value.MaxQueueDepth)
-            throw new BackpressureException(depth, TimeSpan.FromSeconds(30));
+            throw new BackpressureException(depth, platform.Value.QueueFullRetryAfter);
     }
 
     /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>

@@ -14,7 +14,7 @@ namespace DocFlow.Server.Ingest;
 /// (a duplicate ticket is harmless: the job handler skips jobs that are already done). With the in-process queue,
 /// which starts empty, every queued job and every job left processing is offered again at start.
 /// </summary>
-public sealed partial class QueueHandoff(IJobQueue queue, IJobStore store, TimeProvider time, ILogger<QueueHandoff> logger) : BackgroundService
+public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store, TimeProvider time, ILogger<QueueHandoff> logger) : BackgroundService
 {
     private readonly Channel<JobTicket> _held = Channel.CreateUnbounded<JobTicket>();
     private long _downUntilTicks;

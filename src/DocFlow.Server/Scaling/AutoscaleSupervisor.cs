@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using DocFlow.Workers;
 
 namespace DocFlow.Server.Scaling;
 
@@ -24,12 +26,18 @@ public sealed class AutoscaleSupervisorOptions
 
     /// <summary>On shutdown or scale-down, how long jobs in flight may take. <value>Default 30 s.</value></summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This process's own slots' id in the worker registry (children report themselves).
+    /// <value>Default "{host}-{pid}".</value></summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 }
 
 /// <summary>
 /// The built-in autoscaler: every <see cref="AutoscalerOptions.Interval"/> it reads the queue's depth and jobs in
 /// flight, estimates arrivals, asks the <see cref="Autoscaler"/> for a number of slots and applies it — whole workers
 /// beyond the first as child <c>docflow worker</c> processes, the remainder as this process's own slots.
+/// Its own slots heartbeat in the <see cref="IWorkerRegistry"/> like any worker (with their current number), so the
+/// dashboard lists them beside the children, which report themselves.
 /// </summary>
 public sealed partial class AutoscaleSupervisor : BackgroundService
 {
@@ -43,10 +51,12 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
     private readonly ElasticWorkerSlots _slots;
     private readonly WorkerProcessPool _pool;
     private readonly CancellationTokenSource _abort = new();
+    private readonly CountingJobQueue _counted;
+    private readonly WorkerHeartbeat _heartbeat;
 
     public AutoscaleSupervisor(
         IJobQueue queue, IJobHandler handler, RetryOptions retry, AutoscaleSupervisorOptions options, IWorkerProcessLauncher launcher,
-        TimeProvider timeProvider, ILoggerFactory loggers)
+        IWorkerRegistry registry, WorkerRegistryOptions registryOptions, TimeProvider timeProvider, ILoggerFactory loggers)
     {
         _queue = queue;
         _options = options;
@@ -54,7 +64,9 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         _logger = loggers.CreateLogger<AutoscaleSupervisor>();
         _scaler = new Autoscaler(options.Autoscaler, timeProvider);
         _meter = new ThroughputMeter(timeProvider);
-        _slots = new ElasticWorkerSlots(queue, new MeteredJobHandler(handler, _meter), retry, options.Routes,
+        _counted = new CountingJobQueue(queue);
+        _heartbeat = new WorkerHeartbeat(registry, registryOptions, timeProvider, _logger);
+        _slots = new ElasticWorkerSlots(_counted, new MeteredJobHandler(handler, _meter), retry, options.Routes,
             loggers.CreateLogger<WorkerLoop>(), _abort.Token);
         _pool = new WorkerProcessPool(launcher, options.GracePeriod, timeProvider, loggers.CreateLogger<WorkerProcessPool>());
     }
@@ -82,6 +94,11 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         if (!_options.Distributed) Log.LocalOnly(_logger);
         await using var grace = stoppingToken.Register(() => _abort.CancelAfter(_options.GracePeriod));
         Apply(_scaler.Slots);
+        var started = _time.GetUtcNow();
+        var routes = _options.Routes.Select(r => r.ToWireName()).ToArray();
+        using var heartbeats = new CancellationTokenSource();
+        var heartbeat = _heartbeat.RunAsync(now => new WorkerInfo(_options.WorkerId, Environment.MachineName, _slots.Count,
+            _counted.Busy, _counted.Processed, _counted.Failed, routes, started, now), heartbeats.Token);
         using var timer = new PeriodicTimer(o.Interval, _time);
         try
         {
@@ -94,6 +111,8 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         finally
         {
             await Task.WhenAll(_pool.StopAllAsync(CancellationToken.None), _slots.StopAsync()).ConfigureAwait(false);
+            await heartbeats.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
             Log.Stopped(_logger);
         }
     }
@@ -157,15 +176,14 @@ public static class AutoscaleServiceCollectionExtensions
     {
         options.Autoscaler.Validate();
         var services = builder.Services;
-        services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
-        services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
-        PlatformServiceCollectionExtensions.AddDocFlowJobHandlers(services);
+        Hosting.PlatformServiceCollectionExtensions.AddDocFlowJobHandler(builder);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(launcher);
         services.AddSingleton(sp => new AutoscaleSupervisor(
             sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<JobRouter>(), sp.GetRequiredService<RetryOptions>(),
-            options, launcher, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            options, launcher, sp.GetRequiredService<IWorkerRegistry>(), sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<AutoscaleSupervisor>());
         return builder;
     }

@@ -56,6 +56,25 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
         Assert.Throws<ArgumentException>(() => S3BlobStoreOptions.ParseUri("/var/blobs"));
     }
 
+    [Fact]
+    public async Task ServeWithS3Storage_KeepsOriginalsInTheBucket_ThroughAddDocFlowS3Blobs()
+    {
+        var prefix = "serve-" + Guid.NewGuid().ToString("N")[..8];
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Workers"] = "0",
+            ["Storage"] = $"s3://{S3ServerFixture.Bucket}/{prefix}",
+            ["S3ServiceUrl"] = _s3.ServiceUrl, ["S3AccessKey"] = "S3RVER", ["S3SecretKey"] = "S3RVER", ["S3Region"] = "us-east-1",
+        });
+        var content = await File.ReadAllBytesAsync(Path.Combine(Repo.Samples, "receipt-digital.pdf"));
+
+        var upload = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("r.pdf", content)));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, upload.StatusCode);
+
+        Assert.IsType<S3BlobStore>(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IBlobStore>(server.Services));
+        Assert.True(await NewStore(prefix).ExistsAsync(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), None));
+    }
+
     public void Dispose()
     {
         foreach (var store in _stores) store.Dispose();

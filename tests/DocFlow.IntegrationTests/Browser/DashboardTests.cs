@@ -84,7 +84,7 @@ public sealed class DashboardTests
         });
         var content = await File.ReadAllBytesAsync(Sample("receipt-digital.pdf"));
         var key = Convert.ToHexStringLower(SHA256.HashData(content));
-        var store = server.Services.GetRequiredService<IJobStore>();
+        var store = server.Services.GetRequiredService<IJobIntakeStore>();
         var queue = server.Services.GetRequiredService<IJobQueue>();
         var jobId = "lost-" + Guid.NewGuid().ToString("N")[..8];
         await store.CreateBatchAsync("batch-" + jobId, [new NewJob(jobId, "lost-receipt.pdf", key, JobRoute.Pdf, JobPriority.Normal) { MimeType = "application/pdf" }], default);

@@ -71,23 +71,4 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContr
         var job = await fetching.WaitAsync(TimeSpan.FromSeconds(2));
         Assert.Equal("wake-me", job.Ticket.JobId);
     }
-
-    [Fact]
-    public async Task Backpressure_CountsOnlyWaitingJobs_AndIsOverloadedAboveMaxDepth()
-    {
-        var queue = _queues.New(configure: o => o.MaxDepth = 1);
-        foreach (var id in new[] { "i1", "i2", "i3" }) await queue.EnqueueAsync(Ticket(id), None);
-        await queue.EnqueueAsync(Ticket("p1", JobPriority.Express, JobRoute.Pdf), None);
-        await queue.FetchAsync(AllRoutes, None); // held
-        await (await queue.FetchAsync(AllRoutes, None)).RetryAsync(TimeSpan.FromMinutes(1), "later", None);
-        await (await queue.FetchAsync(AllRoutes, None)).DeadLetterAsync("broken", None);
-
-        // One job waits; the held, delayed and dead ones do not count.
-        Assert.False((await queue.GetBackpressureAsync(None)).IsOverloaded);
-        await queue.EnqueueAsync(Ticket("i4"), None);
-        var pressure = await queue.GetBackpressureAsync(None);
-        Assert.True(pressure.IsOverloaded);
-        Assert.Equal(2, pressure.Depth);
-        Assert.Equal(TimeSpan.FromSeconds(30), pressure.RetryAfter);
-    }
 }

@@ -4,6 +4,8 @@ using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Scaling;
 using DocFlow.Server.Scaling;
+using DocFlow.Redis;
+using DocFlow.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DocFlow.IntegrationTests.Scaling;
@@ -47,6 +49,7 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
             GracePeriod = TimeSpan.FromSeconds(5),
         };
         using var supervisor = new AutoscaleSupervisor(new InProcessJobQueue(), new NoJobs(), new RetryOptions(), options, launcher,
+            new InProcessWorkerRegistry(new WorkerRegistryOptions(), TimeProvider.System), new WorkerRegistryOptions(),
             TimeProvider.System, NullLoggerFactory.Instance);
         try
         {
@@ -74,6 +77,57 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
         finally
         {
             await supervisor.Pool.StopAllAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Never starts a process: the supervisor's own slots are what this test is about.</summary>
+    private sealed class NoChildren : IWorkerProcessLauncher
+    {
+        public IWorkerProcess Start() => throw new InvalidOperationException("not distributed: no children");
+    }
+
+    [Fact]
+    public async Task SupervisorSlots_HeartbeatInTheWorkerRegistry_LikeAnyWorker_AndLeaveItOnStop()
+    {
+        var registryOptions = new WorkerRegistryOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) };
+        var registry = new RedisWorkerRegistry(redis.Connection, RedisServerFixture.NewPrefix("autoscale-heartbeat"), registryOptions, TimeProvider.System);
+        var queue = new InProcessJobQueue();
+        var options = new AutoscaleSupervisorOptions
+        {
+            Autoscaler = new AutoscalerOptions { MinWorkers = 2, MaxWorkers = 4, SlotsPerWorker = 1 },
+            Routes = [JobRoute.Pdf],
+            WorkerId = "supervisor-" + Guid.NewGuid().ToString("N")[..8],
+        };
+        using var supervisor = new AutoscaleSupervisor(queue, new NoJobs(), new RetryOptions(), options, new NoChildren(), registry, registryOptions,
+            TimeProvider.System, NullLoggerFactory.Instance);
+
+        await supervisor.StartAsync(CancellationToken.None);
+        try
+        {
+            var listed = await UntilListed(w => w.Slots == supervisor.LocalSlots, "the supervisor's slots listed");
+            Assert.Equal(2, listed.Slots);
+            Assert.Equal(["pdf"], listed.Routes);
+            Assert.Equal(Environment.MachineName, listed.Host);
+
+            await queue.EnqueueAsync(new JobTicket("j1", JobRoute.Pdf, JobPriority.Normal, "blob"), CancellationToken.None);
+            Assert.Equal(1, (await UntilListed(w => w.Processed == 1, "the job it processed counted")).Processed);
+        }
+        finally
+        {
+            await supervisor.StopAsync(CancellationToken.None);
+        }
+        Assert.DoesNotContain(await registry.ListAsync(CancellationToken.None), w => w.Worker.Id == options.WorkerId);
+
+        async Task<WorkerInfo> UntilListed(Func<WorkerInfo, bool> condition, string what)
+        {
+            var watch = Stopwatch.StartNew();
+            while (true)
+            {
+                var worker = (await registry.ListAsync(CancellationToken.None)).SingleOrDefault(w => w.Worker.Id == options.WorkerId)?.Worker;
+                if (worker is not null && condition(worker)) return worker;
+                if (watch.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"{what}: {worker}");
+                await Task.Delay(50);
+            }
         }
     }
 }

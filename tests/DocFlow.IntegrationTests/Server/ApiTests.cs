@@ -122,13 +122,16 @@ public sealed class ApiTests
     [Fact]
     public async Task ResultBeforeItIsReady_Is409_AndAFullQueueIs503WithRetryAfter()
     {
-        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0", ["MaxQueueDepth"] = "1" });
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Workers"] = "0", ["MaxQueueDepth"] = "1", ["QueueFullRetryAfter"] = "00:00:07",
+        });
         var id = await Upload(server, "receipt-digital.pdf");
 
         await AssertProblem(await server.Client.GetAsync($"api/v1/documents/{id}/result"), HttpStatusCode.Conflict, "queued");
         var busy = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("b.pdf", Sample("invoice-digital.pdf"))));
         await AssertProblem(busy, HttpStatusCode.ServiceUnavailable, "try again");
-        Assert.NotNull(busy.Headers.RetryAfter);
+        Assert.Equal(TimeSpan.FromSeconds(7), busy.Headers.RetryAfter?.Delta);
         var queues = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
         Assert.Equal(1, queues.GetProperty("depth").GetInt64());
     }

@@ -55,8 +55,8 @@ internal sealed class CountingEngine : IDocumentEngine, IPageRangeEngine
     }
 }
 
-/// <summary>The parts of <see cref="IJobStore"/> a worker uses, in memory, with the same compare-and-set rules.</summary>
-internal sealed class MemoryJobStore : IJobStore
+/// <summary><see cref="IJobProcessingStore"/> (the worker's port) in memory, with the same compare-and-set rules.</summary>
+internal sealed class MemoryJobStore : IJobProcessingStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, JobRecord> _jobs = [];
@@ -103,18 +103,6 @@ internal sealed class MemoryJobStore : IJobStore
         Results[jobId] = (document, stats);
         return Task.CompletedTask;
     }
-
-    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) =>
-        Task.FromResult(Results.TryGetValue(jobId, out var r) ? r.Document : null);
-
-    public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<BatchPage> ListBatchesAsync(BatchQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<bool> RequeueFailedAsync(string jobId, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => throw new NotSupportedException();
-    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary><see cref="IJobPartStore"/> in memory, with the same claim rule as the EF store.</summary>

@@ -1,0 +1,40 @@
+using DocFlow.Documents;
+using DocFlow.Processing;
+
+namespace DocFlow.Storage;
+
+/// <summary>The ingest side of the job store: recording what was accepted, answering duplicates from an earlier
+/// result, re-offering jobs to the queue after a restart and an operator's requeue of a dead letter.</summary>
+/// <remarks>
+/// Used by the API role only (ingest, queue hand-off and recovery, the dead-letter requeue); a worker never takes it.
+/// Same guarantees as <see cref="IJobProcessingStore"/> (compare-and-set moves, idempotent results), which describes
+/// the three store ports. The members shared with the other ports have the same meaning there.
+/// </remarks>
+public interface IJobIntakeStore
+{
+    /// <summary>Records a batch and its jobs (all queued) in one transaction. A single upload is a batch of one.</summary>
+    Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken);
+
+    /// <summary>A succeeded job with the same content and options (dedup), or null.</summary>
+    Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken);
+
+    /// <summary>The stored Document of the job (the earlier result a duplicate is answered with), or null.</summary>
+    Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Stores the Document and its stats (a duplicate's copy); one result per job however often it is called.</summary>
+    Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken);
+
+    /// <summary>Moves the job from <paramref name="from"/> to <paramref name="to"/> if it is still in <paramref name="from"/>
+    /// (bad input failed at once, a duplicate answered, a job in flight of a dead process re-queued).</summary>
+    /// <returns>False when the job is not in <paramref name="from"/>.</returns>
+    /// <exception cref="ArgumentException">The move is never allowed (<see cref="JobStatuses.CanMove"/>).</exception>
+    Task<bool> TryTransitionAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken);
+
+    /// <summary>Pages through jobs; recovery asks for the jobs in one status (queued, processing).</summary>
+    Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>An operator's requeue (of a dead letter): a failed job goes back to queued, its error cleared.
+    /// The one move out of <c>failed</c>, never made by workers.</summary>
+    /// <returns>False when the job is not failed.</returns>
+    Task<bool> RequeueFailedAsync(string jobId, CancellationToken cancellationToken);
+}
