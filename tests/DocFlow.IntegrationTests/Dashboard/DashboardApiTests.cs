@@ -55,7 +55,8 @@ public sealed class DashboardApiTests
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "1" });
         var (batch, _) = await UploadAsync(server, "receipt-digital.pdf");
         await server.WaitForBatchAsync(batch, TimeSpan.FromMinutes(2));
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // one heartbeat interval after the job
+        await server.WaitForReportAsync(batch, TimeSpan.FromMinutes(1)); // the batch's report job ran on the same worker
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // one heartbeat interval after the jobs
 
         var workers = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/workers");
 

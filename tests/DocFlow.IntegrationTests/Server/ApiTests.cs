@@ -213,16 +213,7 @@ public sealed class ApiTests
         Assert.Equal("GBP", aggregate.GetProperty("totals")[0].GetProperty("currency").GetString());
 
         // The report job runs on the report route once the batch's last document has ended: 202 until it is stored.
-        HttpResponseMessage reportResponse;
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while ((reportResponse = await server.Client.GetAsync($"api/v1/batches/{batchId}/report.pdf")).StatusCode == HttpStatusCode.Accepted
-               && DateTime.UtcNow < deadline)
-        {
-            Assert.NotNull(reportResponse.Headers.RetryAfter);
-            await Task.Delay(100);
-        }
-        Assert.Equal(HttpStatusCode.OK, reportResponse.StatusCode);
-        var pdf = await reportResponse.Content.ReadAsByteArrayAsync();
+        var pdf = await server.WaitForReportAsync(batchId!, TimeSpan.FromMinutes(1));
         Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
         using (var report = UglyToad.PdfPig.PdfDocument.Open(pdf))
         {
@@ -236,6 +227,21 @@ public sealed class ApiTests
         var json = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/results.json");
         Assert.Equal(2, json.GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("api/v1/batches/b_none/report.pdf")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ReportOfARunningBatch_Is409WithRetryAfter()
+    {
+        // No worker slots: the document stays queued, so the batch is running.
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("invoice.pdf", Sample("invoice-digital.pdf"))));
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
+
+        var report = await server.Client.GetAsync($"api/v1/batches/{batchId}/report.pdf");
+
+        Assert.Equal(HttpStatusCode.Conflict, report.StatusCode);
+        Assert.NotNull(report.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", report.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

@@ -41,6 +41,9 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
         Assert.Equal(names.Length, batch.GetProperty("succeeded").GetInt32());
         var docs = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
         Assert.All(docs.EnumerateArray(), d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
+        // The batch's report job ran on one of the workers (report route), into blob storage.
+        var pdf = await platform.Server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(1));
+        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
         var queues = await platform.Server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
         Assert.Equal(0, queues.GetProperty("depth").GetInt64());
         Assert.Equal(0, queues.GetProperty("inFlight").GetInt64());

@@ -54,6 +54,21 @@ public sealed class ServerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the batch's report job (route report, queued when its last document ended): report.pdf answers
+    /// 202 with Retry-After until the report is stored, then 200 with the PDF.</summary>
+    public async Task<byte[]> WaitForReportAsync(string batchId, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var response = await Client.GetAsync($"api/v1/batches/{batchId}/report.pdf");
+            if (response.StatusCode == System.Net.HttpStatusCode.OK) return await response.Content.ReadAsByteArrayAsync();
+            if (response.StatusCode != System.Net.HttpStatusCode.Accepted || response.Headers.RetryAfter is null || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"batch {batchId}: no report: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
