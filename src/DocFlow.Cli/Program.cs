@@ -26,9 +26,7 @@ app.Configure(config =>
         .WithDescription("Process images and PDFs into Document JSON, on this machine.")
         .WithExample("process", "samples", "--out", "out");
     config.AddCommand<DemoCommand>("demo")
-        .WithDescription("Make the sample corpus if missing, process it into out/ and print the summary.");
-    config.AddCommand<SamplesCommand>("samples")
-        .WithDescription("Write the demo corpus (12 documents with ground truth), reproducibly.");
+        .WithDescription("Process the bundled sample corpus (samples/) into out/ and print the summary.");
     config.AddCommand<ServeCommand>("serve")
         .WithDescription("Run the HTTP API (with embedded workers unless --workers 0 or a broker is configured).");
     config.AddCommand<WorkerCommand>("worker")
@@ -42,9 +40,5 @@ app.Configure(config =>
         db.SetDescription("Database tasks.");
         db.AddCommand<DbMigrateCommand>("migrate").WithDescription("Apply the store's migrations (--database).");
     });
-    config.AddCommand<AutoscaleSimulationCommand>("autoscale-sim")
-        .WithDescription("Replay a synthetic day under the reactive and the predictive autoscaler: waits, worker-hours, a chart.");
-    config.AddCommand<BenchCommand>("bench")
-        .WithDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform.");
 });
 return await app.RunAsync(args);

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using DocFlow.Cli.Batch;
-using DocFlow.Samples;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -9,7 +8,7 @@ namespace DocFlow.Cli.Commands;
 public sealed class DemoSettings : EngineSettings
 {
     [CommandOption("--samples <DIR>")]
-    [Description("Corpus folder; made with `docflow samples` when missing. Default: samples.")]
+    [Description("Corpus folder (`./docflow samples DIR` writes one). Default: samples.")]
     [DefaultValue("samples")]
     public string Samples { get; init; } = "samples";
 
@@ -19,16 +18,14 @@ public sealed class DemoSettings : EngineSettings
     public string Out { get; init; } = "out";
 }
 
-/// <summary>docflow demo: makes the samples if missing, processes them into out/, prints the summary.</summary>
+/// <summary>docflow demo: processes the bundled samples into out/, prints the summary. The corpus generator is a
+/// tool (tools/DocFlow.Samples), not part of the product: a missing corpus is an error that says how to make one.</summary>
 public sealed class DemoCommand : AsyncCommand<DemoSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(settings.Samples) || !Directory.EnumerateFiles(settings.Samples, "*.truth.json").Any())
-        {
-            var made = SampleCorpus.Generate(settings.Samples, SampleCorpus.DefaultSeed);
-            AnsiConsole.MarkupLineInterpolated($"Made {made.Count} sample documents in [blue]{settings.Samples}[/]");
-        }
+            throw new CommandFailedException($"no sample corpus in {settings.Samples}: make it with `./docflow samples {settings.Samples}`");
         var inputs = InputCollector.Collect([settings.Samples], out _);
         AnsiConsole.MarkupLineInterpolated($"Processing {inputs.Count} documents from [blue]{settings.Samples}[/] into [blue]{settings.Out}[/] with {settings.ToEngineOptions().Slots} slot(s)");
         // The demo always shows real work: it never resumes from an earlier run.

@@ -13,16 +13,21 @@ public sealed class DejaVuFontResolver : IFontResolver
 
     private static readonly Lock Gate = new();
 
+    // The one table of DejaVu faces in the code base (the reports, the charts and the sample generator read it).
     // Face names are part of the PDFs the samples write; keep them stable (the corpus is compared byte for byte).
-    private static readonly Dictionary<string, string> Files = new(StringComparer.Ordinal)
-    {
-        ["Sans"] = "DejaVuSans.ttf",
-        ["SansBold"] = "DejaVuSans-Bold.ttf",
-        ["Serif"] = "DejaVuSerif.ttf",
-        ["SerifBold"] = "DejaVuSerif-Bold.ttf",
-        ["Mono"] = "DejaVuSansMono.ttf",
-        ["MonoBold"] = "DejaVuSansMono-Bold.ttf",
-    };
+    private static readonly DejaVuFace[] Faces =
+    [
+        new("Sans", "DejaVuSans.ttf", "DejaVu Sans", Bold: false),
+        new("SansBold", "DejaVuSans-Bold.ttf", "DejaVu Sans", Bold: true),
+        new("Serif", "DejaVuSerif.ttf", "DejaVu Serif", Bold: false),
+        new("SerifBold", "DejaVuSerif-Bold.ttf", "DejaVu Serif", Bold: true),
+        new("Mono", "DejaVuSansMono.ttf", "DejaVu Sans Mono", Bold: false),
+        new("MonoBold", "DejaVuSansMono-Bold.ttf", "DejaVu Sans Mono", Bold: true),
+    ];
+
+    /// <summary>A face by name ("Sans", "SansBold", "Serif", ... "MonoBold").</summary>
+    public static DejaVuFace Face(string faceName) =>
+        Array.Find(Faces, f => f.Name == faceName) ?? throw new ArgumentOutOfRangeException(nameof(faceName), faceName, "Unknown DejaVu face.");
 
     /// <summary>Installs the resolver as PDFsharp's global one, unless a resolver is already set.</summary>
     public static void Install()
@@ -36,8 +41,7 @@ public sealed class DejaVuFontResolver : IFontResolver
     /// <summary>Full path of a face's TTF file ("Sans", "SansBold", "Serif", ... "MonoBold"), or a clear error when missing.</summary>
     public static string PathOf(string faceName)
     {
-        if (!Files.TryGetValue(faceName, out var file)) throw new ArgumentOutOfRangeException(nameof(faceName), faceName, "Unknown DejaVu face.");
-        var path = Path.Combine(Directory, file);
+        var path = Path.Combine(Directory, Face(faceName).File);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException(
@@ -48,16 +52,13 @@ public sealed class DejaVuFontResolver : IFontResolver
 
     public FontResolverInfo? ResolveTypeface(string familyName, bool bold, bool italic)
     {
-        var face = familyName.ToUpperInvariant() switch
-        {
-            "DEJAVU SANS" => bold ? "SansBold" : "Sans",
-            "DEJAVU SERIF" => bold ? "SerifBold" : "Serif",
-            "DEJAVU SANS MONO" => bold ? "MonoBold" : "Mono",
-            _ => null,
-        };
-        return face is null ? null : new FontResolverInfo(face);
+        var face = Array.Find(Faces, f => f.Bold == bold && string.Equals(f.Family, familyName, StringComparison.OrdinalIgnoreCase));
+        return face is null ? null : new FontResolverInfo(face.Name);
     }
 
     public byte[]? GetFont(string faceName) =>
-        Files.ContainsKey(faceName) ? File.ReadAllBytes(PathOf(faceName)) : null;
+        Array.Exists(Faces, f => f.Name == faceName) ? File.ReadAllBytes(PathOf(faceName)) : null;
 }
+
+/// <summary>One DejaVu face: its name (PDFsharp's face name), TTF file, family and weight.</summary>
+public sealed record DejaVuFace(string Name, string File, string Family, bool Bold);

@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using DocFlow.IntegrationTests.Support;
 using Xunit.Abstractions;
 
 namespace DocFlow.IntegrationTests.Bench;
 
-/// <summary>`docflow bench --distributed` with tiny sizes, as a user runs it: it starts and stops what it needs and
-/// reports every row. Figures are not checked (timing claims belong in docs/benchmarks.md, not in assertions).</summary>
+/// <summary>`docflow bench --distributed` (the docflow-tools executable, as the launcher runs it) with tiny sizes: it
+/// starts and stops what it needs, the product's `docflow` included, and reports every row. Figures are not checked (timing claims belong in docs/benchmarks.md, not in assertions).</summary>
 public sealed class DistributedBenchTests(ITestOutputHelper output)
 {
     private static readonly string[] Rows =
@@ -34,7 +33,7 @@ public sealed class DistributedBenchTests(ITestOutputHelper output)
         foreach (var name in new[] { "invoice-digital.pdf", "receipt-shop.jpg", "letter-skewed.jpg" })
             File.Copy(Path.Combine(Repo.Samples, name), Path.Combine(corpus, name));
 
-        var (exit, text) = await RunAsync("bench", corpus, "--distributed", "--jobs", "200", "--celery-jobs", "5",
+        var (exit, text) = await Executables.RunAsync(Executables.Tools, TimeSpan.FromMinutes(10), "bench", corpus, "--distributed", "--jobs", "200", "--celery-jobs", "5",
             "--remote-docs", "20", "--remote-slots", "8", "--express-normal", "100", "--warmup", "1", "--split-pages", "9", "--work", work);
 
         output.WriteLine(text);
@@ -44,19 +43,9 @@ public sealed class DistributedBenchTests(ITestOutputHelper output)
         Assert.Contains(lines, l => l.StartsWith("corpus: 3 docs", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("documents in flight (max): 8 of 8 slots", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(work, "bench-distributed.md")));
+        // No peer folder is guessed: without --celery or DOCFLOW_CELERY_PEER the row says so.
+        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("DOCFLOW_CELERY_PEER")))
+            Assert.Contains(lines, l => l.StartsWith("broker: Celery peer, run.sh --noop 5: n/a: peer not given", StringComparison.Ordinal));
         try { Directory.Delete(work, true); Directory.Delete(corpus, true); } catch (IOException) { }
-    }
-
-    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "docflow.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["OMP_THREAD_LIMIT"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        return (p.ExitCode, await stdout + await stderr);
     }
 }

@@ -30,8 +30,6 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("process", "--jobs")]
     [InlineData("demo", "--samples")]
-    [InlineData("samples", "--seed")]
-    [InlineData("bench", "--repeat")]
     public async Task EveryCommand_HasHelp(string command, string option)
     {
         var (exit, output) = await RunAsync(command, "--help");
@@ -53,7 +51,7 @@ public sealed class CommandLineTests
     [InlineData("slots", "process", "{dir}", "--out", "{out}", "--slots", "2")]
     [InlineData("wait", "status", "b_1", "--wait")]
     [InlineData("routs", "worker", "--routs", "pdf")]
-    [InlineData("x", "samples", "{out}", "-x")]
+    [InlineData("x", "demo", "--out", "{out}", "-x")]
     public async Task UnknownOption_IsAnError_ThatNamesIt(string unknown, params string[] args)
     {
         var dir = Repo.NewTempDirectory("cli-strict");

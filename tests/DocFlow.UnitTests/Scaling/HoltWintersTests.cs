@@ -1,4 +1,5 @@
 using DocFlow.Scaling;
+using DocFlow.Tools.Autoscale;
 
 namespace DocFlow.UnitTests.Scaling;
 

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
-/// <summary>A child process of the bench (this `docflow` again, redis-server, the Celery peer): output captured,
+/// <summary>A child process of the bench (the product's `docflow`, this tool again, redis-server, the Celery peer): output captured,
 /// lines awaitable, peak RSS readable, stopped by its own id when disposed.</summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
@@ -41,15 +41,20 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(process, Path.GetFileName(file));
     }
 
-    /// <summary>Starts this program again (the apphost, or dotnet with the dll) with <paramref name="args"/>.</summary>
+    /// <summary>Starts this tool again (the apphost, or dotnet with the dll) with <paramref name="args"/>.</summary>
     public static ChildProcess StartSelf(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var path = Environment.ProcessPath ?? "docflow";
+        var path = Environment.ProcessPath ?? "docflow-tools";
         var prefix = Path.GetFileNameWithoutExtension(path) == "dotnet" ? new[] { typeof(ChildProcess).Assembly.Location } : [];
-        var env = new Dictionary<string, string>(environment ?? new Dictionary<string, string>()) { ["OMP_THREAD_LIMIT"] = "1" };
-        var child = Start(path, prefix.Concat(args), env);
-        return child;
+        return Start(path, prefix.Concat(args), WithThreadLimit(environment));
     }
+
+    /// <summary>Starts the product's `docflow` executable (<see cref="ProductProcess.Binary"/>) with <paramref name="args"/>.</summary>
+    public static ChildProcess StartProduct(IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        Start(ProductProcess.Binary(), args, WithThreadLimit(environment));
+
+    private static Dictionary<string, string> WithThreadLimit(IDictionary<string, string>? environment) =>
+        new(environment ?? new Dictionary<string, string>()) { ["OMP_THREAD_LIMIT"] = "1" };
 
     /// <summary>The first output line (past or future) that matches, or an error naming the child's output if it exits first.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, CancellationToken ct)

@@ -1,4 +1,6 @@
-namespace DocFlow.Scaling;
+using DocFlow.Scaling;
+
+namespace DocFlow.Tools.Autoscale;
 
 /// <summary>
 /// The replayed day of docs/autoscaling.md: two days of history (the same shape at 95 % and 105 %, no bursts,

@@ -1,4 +1,4 @@
-namespace DocFlow.Scaling;
+namespace DocFlow.Tools.Autoscale;
 
 /// <summary>A burst of extra arrivals: <see cref="Count"/> documents spread evenly over <see cref="Spread"/>.</summary>
 public sealed record Burst(TimeSpan At, int Count, TimeSpan Spread);

@@ -5,7 +5,7 @@ using DocFlow.Queueing;
 using DocFlow.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>
 /// Express jobs behind a backlog: <c>normal</c> jobs are queued first, then workers start draining them while a

@@ -6,7 +6,7 @@ using ScottPlot;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace DocFlow.Cli.Commands;
+namespace DocFlow.Tools.Autoscale;
 
 public sealed class AutoscaleSimulationSettings : CommandSettings
 {
@@ -16,7 +16,7 @@ public sealed class AutoscaleSimulationSettings : CommandSettings
     public string Plot { get; init; } = "docs/img/autoscaling-day.png";
 }
 
-/// <summary>docflow autoscale-sim: replays the synthetic day under the reactive and the predictive autoscaler.</summary>
+/// <summary>docflow autoscale-sim (docflow-tools): replays the synthetic day under the reactive and the predictive autoscaler.</summary>
 public sealed class AutoscaleSimulationCommand : Command<AutoscaleSimulationSettings>
 {
     private const string Font = "DejaVu Sans";

@@ -8,38 +8,12 @@ public enum Face { Sans, SansBold, Serif, SerifBold, Mono, MonoBold }
 
 internal static class Fonts
 {
-    public const string Directory = DejaVuFontResolver.Directory;
+    // Face names are DejaVuFontResolver's: its table is the only one (file, family, weight).
+    public static string Family(Face face) => DejaVuFontResolver.Face(face.ToString()).Family;
 
-    public static string FileName(Face face) => face switch
-    {
-        Face.Sans => "DejaVuSans.ttf",
-        Face.SansBold => "DejaVuSans-Bold.ttf",
-        Face.Serif => "DejaVuSerif.ttf",
-        Face.SerifBold => "DejaVuSerif-Bold.ttf",
-        Face.Mono => "DejaVuSansMono.ttf",
-        Face.MonoBold => "DejaVuSansMono-Bold.ttf",
-        _ => throw new ArgumentOutOfRangeException(nameof(face)),
-    };
+    public static bool IsBold(Face face) => DejaVuFontResolver.Face(face.ToString()).Bold;
 
-    public static string Family(Face face) => face switch
-    {
-        Face.Sans or Face.SansBold => "DejaVu Sans",
-        Face.Serif or Face.SerifBold => "DejaVu Serif",
-        _ => "DejaVu Sans Mono",
-    };
-
-    public static bool IsBold(Face face) => face is Face.SansBold or Face.SerifBold or Face.MonoBold;
-
-    public static string PathOf(Face face)
-    {
-        var path = Path.Combine(Directory, FileName(face));
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException(
-                $"Font {path} is missing; install the DejaVu fonts (apt-get install fonts-dejavu-core).", path);
-        }
-        return path;
-    }
+    public static string PathOf(Face face) => DejaVuFontResolver.PathOf(face.ToString());
 
     private static readonly Lock Gate = new();
     private static readonly Dictionary<Face, SKTypeface> Typefaces = [];

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using DocFlow.Processing;
 using DocFlow.Queueing;
+using DocFlow.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
-namespace DocFlow.Redis;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>What one no-op throughput run measured.</summary>
 /// <param name="Enqueue">Time to enqueue all jobs while the workers ran.</param>
@@ -50,9 +51,11 @@ public static class RedisQueueBenchmark
         finally
         {
             await queue.DisposeAsync().ConfigureAwait(false);
+            // Every key of the run's own prefix (streams, delayed set, dead letters), found with SCAN from outside the adapter.
             var db = redis.GetDatabase();
-            var keys = new RedisKeys(options.KeyPrefix);
-            await db.KeyDeleteAsync([.. keys.Lanes().Select(l => l.Key), keys.Delayed, keys.Dead, keys.DeadIndex]).ConfigureAwait(false);
+            foreach (var server in redis.GetServers())
+                await foreach (var key in server.KeysAsync(pattern: options.KeyPrefix + ":*").ConfigureAwait(false))
+                    await db.KeyDeleteAsync(key).ConfigureAwait(false);
         }
     }
 

@@ -7,7 +7,7 @@ using DocFlow.Redis;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>
 /// The worker side of the remote-engine measurement, run as a child process (`docflow bench --remote-engine-worker`,

@@ -3,7 +3,7 @@ using DocFlow.Samples;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace DocFlow.Cli.Commands;
+namespace DocFlow.Tools;
 
 public sealed class SamplesSettings : CommandSettings
 {
@@ -16,7 +16,7 @@ public sealed class SamplesSettings : CommandSettings
     public int Seed { get; init; } = SampleCorpus.DefaultSeed;
 }
 
-/// <summary>docflow samples: writes the demo corpus (12 documents with ground truth), reproducibly.</summary>
+/// <summary>docflow samples (docflow-tools): writes the demo corpus (12 documents with ground truth), reproducibly.</summary>
 public sealed class SamplesCommand : Command<SamplesSettings>
 {
     public override int Execute(CommandContext context, SamplesSettings settings, CancellationToken cancellationToken)

@@ -3,9 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using DocFlow.Cli.Batch;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>
 /// The corpus through the real platform, in real processes: `docflow serve` with embedded workers, or
@@ -55,7 +54,7 @@ internal sealed class PlatformThroughput : IAsyncDisposable
         var platform = new PlatformThroughput(http);
         try
         {
-            var serve = ChildProcess.StartSelf(["serve", "--urls", $"http://127.0.0.1:{port}", "--workers", embeddedSlots.ToString(CultureInfo.InvariantCulture), .. common], env);
+            var serve = ChildProcess.StartProduct(["serve", "--urls", $"http://127.0.0.1:{port}", "--workers", embeddedSlots.ToString(CultureInfo.InvariantCulture), .. common], env);
             platform._processes.Add(serve);
             await platform.WaitHealthyAsync(serve, ct); // serve migrates the SQLite store before the workers open it
             if (embeddedSlots > 0) await serve.WaitForLineAsync(l => l.Contains("Worker started", StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
@@ -64,7 +63,7 @@ internal sealed class PlatformThroughput : IAsyncDisposable
             if (enginesPerWorker is { } engines) workerEnv["DOCFLOW__Engine__Slots"] = engines.ToString(CultureInfo.InvariantCulture);
             foreach (var slots in workerSlots)
             {
-                var worker = ChildProcess.StartSelf(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. common], workerEnv);
+                var worker = ChildProcess.StartProduct(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. common], workerEnv);
                 platform._processes.Add(worker);
                 await worker.WaitForLineAsync(l => l.Contains("Worker started", StringComparison.Ordinal), TimeSpan.FromMinutes(1), ct);
             }
@@ -82,7 +81,7 @@ internal sealed class PlatformThroughput : IAsyncDisposable
     private sealed record DocBody(string Id, string Status, int? Pages, int Attempts);
 
     /// <summary>Uploads the corpus as one batch and times it until the batch is completed.</summary>
-    public async Task<Run> RunBatchAsync(IReadOnlyList<BatchInput> corpus, CancellationToken ct)
+    public async Task<Run> RunBatchAsync(IReadOnlyList<CorpusFile> corpus, CancellationToken ct)
     {
         using var form = new MultipartFormDataContent();
         foreach (var input in corpus)

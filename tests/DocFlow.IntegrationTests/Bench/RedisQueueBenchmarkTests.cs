@@ -1,8 +1,8 @@
 using DocFlow.IntegrationTests.Support;
-using DocFlow.Redis;
+using DocFlow.Tools.Bench;
 using Xunit.Abstractions;
 
-namespace DocFlow.IntegrationTests.Redis;
+namespace DocFlow.IntegrationTests.Bench;
 
 /// <summary>A throughput measurement, reported in the test output only (timing claims are never assertions).
 /// DOCFLOW_BENCH_JOBS and DOCFLOW_BENCH_SLOTS change the run.</summary>

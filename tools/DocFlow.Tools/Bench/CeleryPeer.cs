@@ -2,23 +2,27 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
-/// <summary>The Celery + Redis peer baseline (`run.sh --noop N`): its Debian packages installed when missing and
-/// running as root, else a clear "missing" answer instead of a figure.</summary>
+/// <summary>The Celery + Redis peer baseline (`run.sh --noop N`), from the folder given with --celery or
+/// DOCFLOW_CELERY_PEER: its Debian packages installed by this tool when missing and running as root (never by the
+/// product), else a clear "missing" answer instead of a figure.</summary>
 internal static partial class CeleryPeer
 {
     public static readonly string[] Packages = ["python3-celery", "python3-redis", "redis-server", "tesseract-ocr", "poppler-utils"];
 
     public sealed record NoopResult(int Tasks, double Seconds, double TasksPerSecond);
 
-    /// <summary>The peer's folder: the option, else DOCFLOW_CELERY_PEER, else /work/shared/peers/celery.</summary>
-    public static string? Locate(string? option)
-    {
-        foreach (var dir in new[] { option, Environment.GetEnvironmentVariable("DOCFLOW_CELERY_PEER"), "/work/shared/peers/celery" })
-            if (!string.IsNullOrWhiteSpace(dir) && File.Exists(Path.Combine(dir, "run.sh"))) return Path.GetFullPath(dir);
-        return null;
-    }
+    public const string FolderVariable = "DOCFLOW_CELERY_PEER";
+
+    /// <summary>The peer's folder as given: the option, else DOCFLOW_CELERY_PEER; null when neither is set (the bench
+    /// never guesses a path outside the project).</summary>
+    public static string? Given(string? option) =>
+        new[] { option, Environment.GetEnvironmentVariable(FolderVariable) }.FirstOrDefault(d => !string.IsNullOrWhiteSpace(d));
+
+    /// <summary>The full path of a given folder when it holds run.sh, else null.</summary>
+    public static string? Locate(string folder) =>
+        File.Exists(Path.Combine(folder, "run.sh")) ? Path.GetFullPath(folder) : null;
 
     /// <summary>Installs what is missing (root only). Returns what is still missing, empty when ready.</summary>
     public static async Task<List<string>> EnsurePackagesAsync(CancellationToken ct)

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>A redis-server of the bench's own on a free loopback port, without persistence; stopped and its folder
 /// removed on dispose.</summary>
@@ -32,7 +32,7 @@ internal sealed class LoopbackRedis : IAsyncDisposable
     public static async Task<LoopbackRedis> StartAsync(string work, CancellationToken ct)
     {
         var binary = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new Batch.CommandFailedException("redis-server is not installed: apt-get install redis-server");
+            ?? throw new ToolException("redis-server is not installed: apt-get install redis-server");
         var port = FreePort();
         var dir = Path.Combine(work, $"redis-{port}");
         Directory.CreateDirectory(dir);

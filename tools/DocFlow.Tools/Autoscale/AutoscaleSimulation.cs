@@ -1,4 +1,6 @@
-namespace DocFlow.Scaling;
+using DocFlow.Scaling;
+
+namespace DocFlow.Tools.Autoscale;
 
 /// <summary>The simulated platform: workers that take <see cref="StartupDelay"/> to start and finish
 /// <see cref="ServiceRate"/> documents per hour each (exponential service times), one job at a time.</summary>

@@ -1,7 +1,7 @@
 using DocFlow.Documents;
 using DocFlow.Processing;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>
 /// A latency simulation for the benchmark, not an API client: an <see cref="IDocumentEngine"/> that answers after a

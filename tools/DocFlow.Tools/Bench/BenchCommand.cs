@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using DocFlow.Cli.Batch;
-using DocFlow.Cli.Commands.Bench;
 using DocFlow.Engine;
 using DocFlow.Engine.Imaging;
 using DocFlow.Engine.Sniffing;
@@ -12,7 +10,7 @@ using Spectre.Console;
 using ValidationResult = Spectre.Console.ValidationResult;
 using Spectre.Console.Cli;
 
-namespace DocFlow.Cli.Commands;
+namespace DocFlow.Tools.Bench;
 
 public sealed class BenchSettings : CommandSettings
 {
@@ -58,7 +56,7 @@ public sealed class BenchSettings : CommandSettings
     public int CeleryJobs { get; init; } = 1_000;
 
     [CommandOption("--celery <DIR>")]
-    [Description("--distributed: the Celery peer's folder (with run.sh). Default: DOCFLOW_CELERY_PEER, else /work/shared/peers/celery.")]
+    [Description("--distributed: the Celery peer's folder (with run.sh). Default: DOCFLOW_CELERY_PEER; without either the row says \"n/a: peer not given\".")]
     public string? Celery { get; init; }
 
     [CommandOption("--remote-docs <N>")]
@@ -117,7 +115,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         System.IO.Directory.CreateDirectory(work);
         var cores = Environment.ProcessorCount;
         var repeat = Math.Max(1, settings.Repeat);
-        var inputs = InputCollector.Collect([settings.Directory], out _);
+        var inputs = ProductProcess.Corpus(settings.Directory);
         AnsiConsole.MarkupLineInterpolated($"Corpus: [blue]{settings.Directory}[/], {inputs.Count} files; {cores} cores; median of {repeat} run(s)");
 
         // 1. The whole corpus through `docflow process`, in a child process so its peak memory is its own.
@@ -219,7 +217,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         return clock.Elapsed.TotalSeconds;
     }
 
-    private sealed record ProcessRun(double Seconds, double PeakRssMb, BatchSummary Summary);
+    private sealed record ProcessRun(double Seconds, double PeakRssMb, ProcessSummary Summary);
 
     private static async Task<ProcessRun> MedianRunAsync(Func<Task<ProcessRun>> run, int repeat)
     {
@@ -236,52 +234,21 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
+    /// <summary>The corpus through the product's `docflow process`, in a child process so its peak memory is its own.</summary>
     private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct)
     {
-        var (file, prefix) = SelfCommand();
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in prefix.Concat(["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet"]))
-            psi.ArgumentList.Add(a);
-        psi.Environment["OMP_THREAD_LIMIT"] = "1";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start docflow");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await using var process = ChildProcess.StartProduct(
+            ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet"]);
         long peakKb = 0;
         while (!process.HasExited)
         {
-            peakKb = Math.Max(peakKb, ReadVmHwmKb(process.Id));
+            peakKb = Math.Max(peakKb, process.PeakRssKb());
             await Task.Delay(20, ct);
         }
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"docflow process failed ({process.ExitCode}): {await stderr}{await stdout}");
-        var summary = BatchSummary.TryLoad(Path.Combine(output, BatchRunner.SummaryFileName))
-            ?? throw new InvalidOperationException("docflow process wrote no summary.json");
+        var code = await process.WaitForExitAsync(TimeSpan.FromMinutes(1), ct);
+        if (code != 0) throw new InvalidOperationException($"docflow process failed ({code}):\n{process.Tail()}");
+        var summary = ProcessSummary.Load(output);
         return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary);
-    }
-
-    /// <summary>The command that starts this program again (the apphost, or dotnet with the dll).</summary>
-    private static (string File, string[] Prefix) SelfCommand()
-    {
-        var path = Environment.ProcessPath ?? "docflow";
-        return Path.GetFileNameWithoutExtension(path) == "dotnet"
-            ? (path, [typeof(BenchCommand).Assembly.Location])
-            : (path, []);
-    }
-
-    private static long ReadVmHwmKb(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            // the process has just exited
-        }
-        return 0;
     }
 
     private static async Task<double?> TextLayerRateAsync(List<string> pdfs, int repeat, CancellationToken ct)
@@ -300,7 +267,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     }
 
     /// <summary>Image files of the corpus as they are, and its scanned PDF pages rasterised to PNG at 300 dpi (an image both sides accept).</summary>
-    private static async Task<List<string>> CollectOcrImagesAsync(IReadOnlyList<BatchInput> inputs, BatchSummary summary, string dir, CancellationToken ct)
+    private static async Task<List<string>> CollectOcrImagesAsync(IReadOnlyList<CorpusFile> inputs, ProcessSummary summary, string dir, CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(dir);
         var images = new List<string>();

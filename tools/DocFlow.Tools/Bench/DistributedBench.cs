@@ -1,11 +1,10 @@
 using System.Globalization;
-using DocFlow.Cli.Batch;
 using DocFlow.Queueing;
 using DocFlow.Redis;
 using DocFlow.Samples;
 using Spectre.Console;
 
-namespace DocFlow.Cli.Commands.Bench;
+namespace DocFlow.Tools.Bench;
 
 /// <summary>
 /// `docflow bench --distributed`: the distributed platform against its targets. Starts its own redis-server on
@@ -112,8 +111,10 @@ internal static class DistributedBench
     private static async Task<(string Text, double? Rate)> CeleryAsync(BenchSettings settings, CancellationToken ct)
     {
         if (settings.CeleryJobs <= 0) return ("skipped (--celery-jobs 0)", null);
-        var peer = CeleryPeer.Locate(settings.Celery);
-        if (peer is null) return ("n/a: peer not found (--celery DIR or DOCFLOW_CELERY_PEER: the folder with run.sh)", null);
+        var given = CeleryPeer.Given(settings.Celery);
+        if (given is null) return ($"n/a: peer not given (--celery DIR or {CeleryPeer.FolderVariable}: the folder with run.sh)", null);
+        var peer = CeleryPeer.Locate(given);
+        if (peer is null) return ($"n/a: no run.sh in {given}", null);
         var missing = await CeleryPeer.EnsurePackagesAsync(ct);
         if (missing.Count > 0)
             return ($"n/a: missing {string.Join(", ", missing)} (run as root to install, or apt-get install them)", null);
@@ -137,7 +138,7 @@ internal static class DistributedBench
         var parts = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToHashSet();
         var unknown = parts.Except(AllParts).ToList();
         return unknown.Count > 0
-            ? throw new CommandFailedException($"--only: unknown part(s) {string.Join(", ", unknown)}; the parts are {string.Join(", ", AllParts)}")
+            ? throw new ToolException($"--only: unknown part(s) {string.Join(", ", unknown)}; the parts are {string.Join(", ", AllParts)}")
             : parts;
     }
 
@@ -149,7 +150,7 @@ internal static class DistributedBench
     /// shared machine falls on all alike instead of on whichever ran first.
     /// </summary>
     private static async Task<(PlatformThroughput.Run Embedded, PlatformThroughput.Run One, PlatformThroughput.Run Two, PlatformThroughput.Run TwoHalf)> PlatformsAsync(
-        string work, string redis, int cores, int half, IReadOnlyList<BatchInput> corpus, int warmup, int repeat, CancellationToken ct)
+        string work, string redis, int cores, int half, IReadOnlyList<CorpusFile> corpus, int warmup, int repeat, CancellationToken ct)
     {
         await using var embedded = await PlatformThroughput.StartAsync(Path.Combine(work, "embedded"), cores, null, [], null, ct);
         await using var one = await PlatformThroughput.StartAsync(Path.Combine(work, "one-worker"), 0, redis, [cores], null, ct);
@@ -172,7 +173,7 @@ internal static class DistributedBench
 
     /// <summary>The timed rounds: the set-ups take turns with the same corpus, <paramref name="rounds"/> times; each
     /// run is checked, and each set-up's median run comes back with every run's seconds.</summary>
-    private static async Task<PlatformThroughput.Run[]> AlternateAsync(PlatformThroughput[] platforms, IReadOnlyList<BatchInput> corpus, int rounds,
+    private static async Task<PlatformThroughput.Run[]> AlternateAsync(PlatformThroughput[] platforms, IReadOnlyList<CorpusFile> corpus, int rounds,
         Action<PlatformThroughput.Run> check, CancellationToken ct)
     {
         var runs = platforms.Select(_ => new List<PlatformThroughput.Run>()).ToArray();
@@ -204,7 +205,7 @@ internal static class DistributedBench
             source = Path.Combine(generated, "scanned-contract.pdf");
         }
         await File.WriteAllBytesAsync(scan, LargeDocuments.Repeat(await File.ReadAllBytesAsync(source, ct), pages), ct);
-        BatchInput[] corpus = [new(scan, Path.GetFileName(scan))];
+        CorpusFile[] corpus = [new(scan, Path.GetFileName(scan))];
 
         await using var single = await PlatformThroughput.StartAsync(Path.Combine(dir, "one-worker"), 0, redis, [1], 1, ct);
         await using var pair = await PlatformThroughput.StartAsync(Path.Combine(dir, "two-workers"), 0, redis, [1, 1], 1, ct);
@@ -241,11 +242,11 @@ internal static class DistributedBench
         return RemoteEngineWorker.Parse(line);
     }
 
-    private static IReadOnlyList<BatchInput> Corpus(string directory)
+    private static IReadOnlyList<CorpusFile> Corpus(string directory)
     {
         if (!Directory.Exists(directory)) SampleCorpus.Generate(directory, SampleCorpus.DefaultSeed);
-        var inputs = InputCollector.Collect([directory], out _);
-        return inputs.Count == 0 ? throw new CommandFailedException($"no input files in {directory}") : inputs;
+        var inputs = ProductProcess.Corpus(directory);
+        return inputs.Count == 0 ? throw new ToolException($"no input files in {directory}") : inputs;
     }
 
     private static string Docs(PlatformThroughput.Run r) =>
