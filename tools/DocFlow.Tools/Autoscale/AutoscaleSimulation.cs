@@ -1,4 +1,5 @@
 using DocFlow.Scaling;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.Tools.Autoscale;
 
@@ -53,7 +54,7 @@ public static class AutoscaleSimulation
         string name, IReadOnlyList<TimeSpan> arrivals, AutoscalerOptions autoscaler, SimulationOptions simulation,
         DateTimeOffset dayStart, IReadOnlyList<double> history)
     {
-        var clock = new SimulatedClock(dayStart);
+        var clock = new FakeTimeProvider(dayStart); // moved by the events, never by the wall clock
         var scaler = new Autoscaler(autoscaler, clock);
         if (history.Count > 0) scaler.Forecaster.Prime(dayStart - autoscaler.Forecast.BucketWidth * history.Count, history);
 
@@ -136,7 +137,7 @@ public static class AutoscaleSimulation
             workerSeconds += Provisioned() * (Math.Min(at, day) - Math.Min(lastAccounted, day));
             lastAccounted = at;
             now = at;
-            clock.Set(dayStart + TimeSpan.FromSeconds(now));
+            clock.SetUtcNow(dayStart + TimeSpan.FromSeconds(now));
 
             if (arrivalAt <= eventAt)
             {
@@ -191,14 +192,5 @@ public static class AutoscaleSimulation
         if (sorted.Count == 0) return 0;
         var rank = (int)Math.Ceiling(q * sorted.Count);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
-    }
-
-    private sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public void Set(DateTimeOffset now) => _now = now;
-
-        public override DateTimeOffset GetUtcNow() => _now;
     }
 }
