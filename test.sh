@@ -7,7 +7,7 @@ cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 OMP_THREAD_LIMIT=1
 
 # System packages: the launcher's, plus the tools tests use to make fixtures.
-DOCFLOW_EXTRA_PACKAGES="qpdf imagemagick redis-server postgresql chromium" ./docflow --version >/dev/null || { echo "test.sh: setup failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+DOCFLOW_SETUP_ONLY=1 DOCFLOW_EXTRA_PACKAGES="qpdf imagemagick redis-server postgresql chromium" ./docflow || { echo "test.sh: setup failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 # Node.js runs s3rver, the S3-compatible server the blob-store tests talk to (tools/s3rver, pinned by its lockfile).
 if ! command -v npm >/dev/null 2>&1; then

@@ -48,6 +48,8 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     {
         Directory.CreateDirectory(outputDirectory);
         var clock = Stopwatch.StartNew();
+        // The OCR engines start (about 100 ms each) while the store opens and the inputs are read and sniffed.
+        if (engine is LocalDocumentEngine local) local.WarmUp();
         var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
         var engineOptions = (engine as LocalDocumentEngine)?.Options ?? new EngineOptions();
         var recording = new RecordingEngine(engine);
@@ -87,7 +89,6 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
         var loop = new WorkerLoop(platform.Queue, new JobRouter(documents, reports), Retry, logger, cancellationToken);
         var running = loop.RunAsync(JobRoutes.All, DocumentSlots, stop.Token);
-        if (engine is LocalDocumentEngine local) local.WarmUp(); // engines start while the inputs are read and sniffed
 
         try
         {
