@@ -15,7 +15,8 @@ namespace DocFlow.Reports;
 /// <param name="store">The job store.</param>
 /// <param name="outputDirectory">Where a report loaded for a ticket is written (<c>docflow process</c>: its output folder);
 /// empty for reports that go to blob storage (<see cref="StoredReportJobHandler"/>).</param>
-public sealed class StoreReportSource(IJobMonitoringStore store, string outputDirectory = "") : IBatchReportSource
+/// <param name="slots">Documents processed at once, when the host knows it (the report's header says so); 0 when not.</param>
+public sealed class StoreReportSource(IJobMonitoringStore store, string outputDirectory = "", int slots = 0) : IBatchReportSource
 {
     /// <summary>The report of the ticket's batch.</summary>
     public async Task<BatchReport> LoadAsync(JobTicket ticket, CancellationToken cancellationToken)
@@ -64,6 +65,7 @@ public sealed class StoreReportSource(IJobMonitoringStore store, string outputDi
             FinishedAt = finished,
             ElapsedMs = (long)(finished - batch.CreatedAt).TotalMilliseconds,
             Rows = rows,
+            Slots = slots,
             DocumentOf = withDocuments
                 ? row => ids.TryGetValue(row, out var jobId) ? store.GetResultAsync(jobId, cancellationToken).GetAwaiter().GetResult() : null
                 : static _ => null,

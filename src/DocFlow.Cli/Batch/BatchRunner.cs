@@ -83,7 +83,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         // The report job is put on the report route by the platform itself when the batch's last document has ended
         // (BatchCompletion): it renders while the last outputs and summary.json are written.
         var reports = WriteReport
-            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory)), outcome => reportDone.TrySetResult(outcome))
+            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory), DocumentSlots), outcome => reportDone.TrySetResult(outcome))
             : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();

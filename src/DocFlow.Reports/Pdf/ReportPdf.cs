@@ -48,7 +48,7 @@ public static class ReportPdf
         c.NewPage(section);
         c.Space(30);
         c.Heading(report.Title, PdfCanvas.H1, section, after: 2);
-        c.Text($"{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} – {report.FinishedAt.UtcDateTime:HH:mm:ss} UTC · {report.Rows.Count} files · {report.Slots} slot(s)",
+        c.Text($"{report.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} – {report.FinishedAt.UtcDateTime:HH:mm:ss} UTC · {report.Rows.Count} files" + (report.Slots > 0 ? $" · {report.Slots} slot(s)" : ""),
             PdfCanvas.Body, section, muted: true);
         c.Space(14);
 
