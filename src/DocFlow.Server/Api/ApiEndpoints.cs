@@ -35,7 +35,7 @@ public static class ApiEndpoints
         app.UseStatusCodePages();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").DisableDefaultFonts().WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapDocumentsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();

@@ -38,6 +38,20 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task ApiReference_RendersUnderItsPolicy()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+
+        await page.GotoAsync("/api-reference");
+
+        await Expect(page.GetByText("/api/v1/queues").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("api-reference");
+        browser.AssertNoCspViolations();
+    }
+
+    [Fact]
     public async Task ContentSecurityPolicy_BlocksInlineScript_AndTheViolationIsSeen()
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });

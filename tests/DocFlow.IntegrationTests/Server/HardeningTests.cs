@@ -90,6 +90,18 @@ public sealed partial class HardeningTests
         }
     }
 
+    [Fact]
+    public async Task AllowedHostsFlag_OfServe_ReachesTheServer()
+    {
+        var flags = new DocFlow.Cli.Commands.ServeSettings { AllowedHosts = "docflow.lan", Workers = 0 }.ToConfiguration();
+        await using var server = await ServerHarness.StartAsync(flags.ToDictionary(kv => kv.Key, kv => kv.Value));
+
+        using var ok = await server.Client.SendAsync(Get("healthz", ("Host", "docflow.lan")));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        using var other = await server.Client.SendAsync(Get("healthz", ("Host", "docflow.example")));
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+    }
+
     // ---- Origin check and CORS -------------------------------------------------------------------------------
 
     [Fact]
