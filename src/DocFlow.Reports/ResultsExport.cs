@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +7,13 @@ using System.Text.Json.Serialization;
 namespace DocFlow.Reports;
 
 /// <summary>results.csv (RFC 4180) and results.json: one row per document.</summary>
+/// <remarks>
+/// Formula injection (CWE-1236): a spreadsheet runs a cell that starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
+/// or a carriage return as a formula. Every text column (file name, status, type, extracted values, error message) goes
+/// through <see cref="Neutralise"/>, which prefixes such a value with a single quote (OWASP's advice); the numeric
+/// columns (pages, ocr_pages, ms, net, tax, total) are written by DocFlow from numbers with the invariant culture, are
+/// never neutralised, and so a negative amount such as <c>-12.50</c> stays a number.
+/// </remarks>
 public static class ResultsExport
 {
     public const string CsvFileName = "results.csv";
@@ -26,10 +34,10 @@ public static class ResultsExport
             var f = r.Fields;
             WriteRecord(writer,
             [
-                r.File, r.Status, r.DocumentType, Int(r.Pages), Int(r.OcrPages), r.Milliseconds.ToString(CultureInfo.InvariantCulture),
-                f?.Supplier, f?.InvoiceId, f?.InvoiceDate ?? f?.ReceiptDate, f?.DueDate,
-                Money(f?.NetAmount), Money(f?.TaxAmount), Money(f?.TotalAmount), f?.Currency,
-                r.ErrorCode, r.ErrorMessage,
+                Text(r.File), Text(r.Status), Text(r.DocumentType), Int(r.Pages), Int(r.OcrPages), r.Milliseconds.ToString(CultureInfo.InvariantCulture),
+                Text(f?.Supplier), Text(f?.InvoiceId), Text(f?.InvoiceDate ?? f?.ReceiptDate), Text(f?.DueDate),
+                Money(f?.NetAmount), Money(f?.TaxAmount), Money(f?.TotalAmount), Text(f?.Currency),
+                Text(r.ErrorCode), Text(r.ErrorMessage),
             ]);
         }
     }
@@ -48,6 +56,15 @@ public static class ResultsExport
         return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 
+    /// <summary>The characters that make a spreadsheet read a cell as a formula when they come first (OWASP CSV injection).</summary>
+    public static readonly SearchValues<char> FormulaTriggers = SearchValues.Create("=+-@\t\r");
+
+    /// <summary>A text cell made inert: a value starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage
+    /// return gets a leading single quote (shown as text, the rest unchanged); anything else is returned as is.
+    /// RFC 4180 quoting (<see cref="Quote"/>) is applied after this.</summary>
+    public static string? Neutralise(string? text) =>
+        string.IsNullOrEmpty(text) || !FormulaTriggers.Contains(text[0]) ? text : "'" + text;
+
     public static Task WriteJsonAsync(IReadOnlyList<ResultRow> rows, Stream stream, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeAsync(stream, rows, ReportsJsonContext.Default.IReadOnlyListResultRow, cancellationToken);
 
@@ -63,6 +80,8 @@ public static class ResultsExport
         }
         writer.Write("\r\n");
     }
+
+    private static string? Text(string? value) => Neutralise(value);
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);
 

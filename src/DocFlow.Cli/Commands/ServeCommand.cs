@@ -16,10 +16,15 @@ public sealed class ServeSettings : PlatformSettings
     [Description("Worker slots in this process; 0 runs the API alone. Default: cores without --redis, else 0.")]
     public int? Workers { get; init; }
 
+    [CommandOption("--allowed-hosts <HOSTS>")]
+    [Description("Host names the API answers to besides localhost, 127.0.0.1 and [::1], ;-separated (*.example.com allowed, * = any); others get 400. Key: AllowedHosts.")]
+    public string? AllowedHosts { get; init; }
+
     public override IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
     {
         foreach (var kv in base.ToConfiguration()) yield return kv;
         if (Workers is { } w) yield return new("Workers", w.ToString(CultureInfo.InvariantCulture));
+        if (AllowedHosts is not null) yield return new("AllowedHosts", AllowedHosts);
     }
 }
 

@@ -13,7 +13,7 @@ public static class ApiEndpoints
 {
     /// <summary>The API role (on top of <see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowCore"/>): ingest
     /// and the queue hand-off (<see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowIngest"/>), the dashboard's
-    /// services, problem details for every error, the OpenAPI document and its reference page, the upload rate limit.
+    /// services, problem details for every error, the OpenAPI document and its reference page, the upload rate limits, the safe defaults of <see cref="Hardening"/>.
     /// Endpoints: <see cref="MapDocFlowApi"/>.</summary>
     public static IHostApplicationBuilder AddDocFlowApi(this IHostApplicationBuilder builder)
     {
@@ -22,17 +22,20 @@ public static class ApiEndpoints
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         builder.AddUploadRateLimit();
+        builder.AddDocFlowHardening();
         builder.Services.AddDocFlowHealthChecks();
         return builder;
     }
 
     public static WebApplication MapDocFlowApi(this WebApplication app)
     {
+        // Forwarded headers, security headers, allowed hosts, CORS, Origin check: before anything else runs.
+        app.UseDocFlowHardening();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
         app.UseStatusCodePages();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").DisableDefaultFonts().WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapDocumentsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();

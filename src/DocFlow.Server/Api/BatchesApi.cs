@@ -23,14 +23,16 @@ public static class BatchesApi
         return group;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, CancellationToken ct)
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
+        if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
         var form = await request.ReadFormAsync(ct);
         var files = form.Files.GetFiles("files");
         if (files.Count == 0)
             return Problems.BadRequest("The form has no field `files`: send each document as a `files` part (multipart/form-data).");
+        if (quota.Take(request.HttpContext, files.Count, request.ContentLength is null ? files.Sum(f => f.Length) : 0) is { } overFiles) return overFiles;
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
         var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();

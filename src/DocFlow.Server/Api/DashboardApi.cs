@@ -27,6 +27,7 @@ public static class DashboardApi
         app.MapGet("/api/v1/batches", BatchesAsync).WithTags("Batches")
             .WithSummary("Recent batches with progress, newest first (`limit` 1..1000, `cursor` from `nextCursor`).");
         app.MapGet("/api/v1/documents/{id}/pages/{n:int}/image", PageImageAsync).WithTags("Documents")
+            .RequireRateLimiting(UploadRateLimit.ExpensiveReadsPolicyName)
             .WithSummary("Page n (1-based) of the original as PNG at screen resolution; boxes go on top from normalizedVertices.");
         return app;
     }

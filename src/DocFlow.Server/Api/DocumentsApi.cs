@@ -25,14 +25,16 @@ public static class DocumentsApi
         return group;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, CancellationToken ct)
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
+        if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file");
         if (file is null)
             return Problems.BadRequest("The form has no field `file`: send the document as `file` (multipart/form-data).");
+        if (quota.Take(request.HttpContext, 1, request.ContentLength is null ? file.Length : 0) is { } overFiles) return overFiles;
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
 

@@ -26,6 +26,11 @@ async function getJson(url) {
 }
 function rows(tbody, html, cols, empty) {
   tbody.innerHTML = html.length ? html.join('') : `<tr class="empty"><td colspan="${cols}">${empty}</td></tr>`;
+  applyWidths(tbody);
+}
+// The Content-Security-Policy allows no inline style attributes: widths travel as data-w and are set through the CSSOM.
+function applyWidths(root) {
+  for (const el of root.querySelectorAll('[data-w]')) el.style.width = `${el.dataset.w}%`;
 }
 
 // ---- overview -----------------------------------------------------------------------------------------------
@@ -101,8 +106,8 @@ function drawCharts(perMinute) {
 function progress(b) {
   const part = (n) => (b.total ? (100 * n) / b.total : 0);
   const done = b.succeeded + b.failed;
-  return `<div class="progress" data-batch="${esc(b.id)}"><i class="ok" style="width:${part(b.succeeded)}%"></i><i class="bad" style="width:${part(b.failed)}%"></i>` +
-    `<i class="run" style="width:${part(b.processing)}%"></i><span>${done} / ${b.total}${b.failed ? ` · ${b.failed} failed` : ''}</span></div>`;
+  return `<div class="progress" data-batch="${esc(b.id)}"><i class="ok" data-w="${part(b.succeeded)}"></i><i class="bad" data-w="${part(b.failed)}"></i>` +
+    `<i class="run" data-w="${part(b.processing)}"></i><span>${done} / ${b.total}${b.failed ? ` · ${b.failed} failed` : ''}</span></div>`;
 }
 const batchRow = (b) => `<tr class="click" data-batch-row="${esc(b.id)}"><td class="mono">${esc(b.id.slice(0, 12))}</td><td>${stamp(b.createdAt)}</td>
   <td>${progress(b)}</td><td>${badge(b.status)}</td></tr>`;
@@ -275,7 +280,7 @@ async function openDocument(id) {
   if (job.status !== 'succeeded') {
     doc.result = { pages: [], entities: [] };
     $('#overlay').innerHTML = '';
-    $('#doc-meta').innerHTML += job.error ? ` · <span style="color:var(--bad)">${esc(job.error.code)}: ${esc(job.error.message)}</span>` : '';
+    $('#doc-meta').innerHTML += job.error ? ` · <span class="error-text">${esc(job.error.code)}: ${esc(job.error.message)}</span>` : '';
     if (job.status === 'failed') return;
   } else {
     doc.result = await getJson(`${api}documents/${encodeURIComponent(id)}/result`);

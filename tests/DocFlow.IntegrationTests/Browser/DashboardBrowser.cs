@@ -13,11 +13,29 @@ public sealed class DashboardBrowser : IAsyncDisposable
 
     public IPage Page { get; }
 
+    /// <summary>Every console message and uncaught page error since the page opened (Chromium logs each
+    /// Content-Security-Policy violation to the console).</summary>
+    public IReadOnlyList<string> ConsoleMessages
+    {
+        get { lock (_console) return [.. _console]; }
+    }
+
+    private readonly List<string> _console = [];
+
     private DashboardBrowser(IPlaywright playwright, IBrowser browser, IPage page)
     {
         _playwright = playwright;
         _browser = browser;
         Page = page;
+        page.Console += (_, message) => { lock (_console) _console.Add($"{message.Type}: {message.Text}"); };
+        page.PageError += (_, error) => { lock (_console) _console.Add($"pageerror: {error}"); };
+    }
+
+    /// <summary>Fails when the browser reported a Content-Security-Policy violation (something the policy blocked).</summary>
+    public void AssertNoCspViolations()
+    {
+        var violations = ConsoleMessages.Where(m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.True(violations.Count == 0, "CSP violations:\n" + string.Join("\n", violations));
     }
 
     public static string ScreenshotDirectory { get; } = Path.Combine(Support.Repo.Root, "TestResults", "screenshots");

