@@ -78,7 +78,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        var why = Context.Items[FailureItem] as string;
+        var why = Context.Items[FailureItem] as string
+                  ?? (Request.Headers.Authorization.Count > 0 ? "The bearer token was not accepted (signature, issuer, audience, lifetime, or OIDC is not configured)." : null);
         return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
             (why is null ? "This request needs credentials. " : why + " ") +
             $"Send an API key as 'Authorization: Bearer dfk_…' or '{HeaderName}: dfk_…'" + (mode.Jwt ? ", or an OIDC bearer token." : "."));

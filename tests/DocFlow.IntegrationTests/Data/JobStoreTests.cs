@@ -53,6 +53,35 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApiKeys_KeepTheHash_ListNewestFirst_AndRevokeOnce()
+    {
+        var keys = new EfApiKeyStore(Database);
+        var ct = CancellationToken.None;
+        Assert.False(await keys.AnyActiveAsync(ct));
+        var (first, firstKey) = await DocFlow.Security.ApiKeys.CreateAsync(keys, "operator", "ops", Time.GetUtcNow(), ct);
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var (second, _) = await DocFlow.Security.ApiKeys.CreateAsync(keys, "reader", null, Time.GetUtcNow(), ct);
+
+        var found = await keys.FindAsync(first.Id, ct);
+        Assert.NotNull(found);
+        Assert.Equal((DocFlow.Security.ApiKeyFormat.Hash(firstKey), "operator", "ops", Time.GetUtcNow() - TimeSpan.FromMinutes(1)),
+            (found.Hash, found.Role, found.Name, found.CreatedAt));
+        Assert.Null(found.RevokedAt);
+        Assert.Null(await keys.FindAsync("nosuchid", ct));
+        Assert.Equal([second.Id, first.Id], (await keys.ListAsync(ct)).Select(k => k.Id));
+
+        await keys.TouchAsync(first.Id, Time.GetUtcNow(), ct);
+        Assert.Equal(Time.GetUtcNow(), (await keys.FindAsync(first.Id, ct))!.LastUsedAt);
+
+        Assert.True(await keys.RevokeAsync(first.Id, Time.GetUtcNow(), ct));
+        Assert.False(await keys.RevokeAsync(first.Id, Time.GetUtcNow(), ct));
+        Assert.Equal(Time.GetUtcNow(), (await keys.FindAsync(first.Id, ct))!.RevokedAt);
+        Assert.True(await keys.AnyActiveAsync(ct));
+        Assert.True(await keys.RevokeAsync(second.Id, Time.GetUtcNow(), ct));
+        Assert.False(await keys.AnyActiveAsync(ct));
+    }
+
+    [Fact]
     public async Task BatchReport_IsRecordedOncePerBatch_AndReplacedBySavingAgain()
     {
         var batchId = Some.NewId("batch");

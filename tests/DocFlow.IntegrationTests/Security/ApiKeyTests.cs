@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using DocFlow.IntegrationTests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocFlow.IntegrationTests.Security;
 
@@ -84,6 +85,24 @@ public sealed class ApiKeyTests
             var bytes = await File.ReadAllBytesAsync(file);
             Assert.True(bytes.AsSpan().IndexOf(secret) < 0, $"{file} holds the key's secret");
         }
+    }
+
+    [Fact]
+    public async Task Submit_SendsItsApiKey()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
+        var (_, key) = await DocFlow.Security.ApiKeys.CreateAsync(
+            server.Services.GetRequiredService<DocFlow.Security.IApiKeyStore>(), "submitter", null, DateTimeOffset.UtcNow, CancellationToken.None);
+        var file = Path.Combine(Repo.Samples, "receipt-digital.pdf");
+        var url = server.Client.BaseAddress!.ToString();
+
+        var (exit, output) = await CliAsync("submit", file, "--server", url);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("401", output);
+
+        (exit, output) = await CliAsync("submit", file, "--server", url, "--api-key", key);
+        Assert.True(exit == 0, output);
+        Assert.Contains("accepted", output);
     }
 
     [Fact]

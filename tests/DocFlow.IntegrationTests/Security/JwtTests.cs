@@ -70,6 +70,8 @@ public sealed class JwtTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(server, "api/v1/jobs", Token("admin", audience: "someone-else"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(server, "api/v1/jobs", Token("admin", key: "another-key-that-is-also-32-bytes-long!!"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(server, "api/v1/jobs", Token("admin", lifetime: TimeSpan.FromMinutes(-5)))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(server, "api/v1/jobs", "not.a.token")).StatusCode);
+        var garbage = await GetAsync(server, "api/v1/jobs", "not.a.token");
+        Assert.Equal(HttpStatusCode.Unauthorized, garbage.StatusCode);
+        Assert.Contains("bearer token was not accepted", await garbage.Content.ReadAsStringAsync());
     }
 }
