@@ -45,7 +45,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             first => Assert.EndsWith("_Initial", first),
             second => Assert.EndsWith("_SplitJobParts", second),
             third => Assert.EndsWith("_DashboardFinishedAtIndex", third),
-            fourth => Assert.EndsWith("_BatchReports", fourth));
+            fourth => Assert.EndsWith("_BatchReports", fourth),
+            fifth => Assert.EndsWith("_ApiKeys", fifth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
