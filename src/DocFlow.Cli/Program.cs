@@ -35,6 +35,14 @@ app.Configure(config =>
         .WithDescription("Upload files to a server as one batch; --wait follows it with a progress bar.");
     config.AddCommand<StatusCommand>("status")
         .WithDescription("Show a batch's or a document's status from the server.");
+    config.AddBranch("keys", keys =>
+    {
+        keys.SetDescription("API keys (in the server's database; docs/security.md).");
+        keys.AddCommand<KeysCreateCommand>("create").WithDescription("Create a key with a role; prints it once.")
+            .WithExample("keys", "create", "--role", "admin", "--name", "ops");
+        keys.AddCommand<KeysListCommand>("list").WithDescription("List keys: prefix, role, name, dates, status.");
+        keys.AddCommand<KeysRevokeCommand>("revoke").WithDescription("Revoke a key by its id or prefix.");
+    });
     config.AddBranch("db", db =>
     {
         db.SetDescription("Database tasks.");

@@ -116,6 +116,16 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchReportEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        modelBuilder.Entity<ApiKeyEntity>(x =>
+        {
+            x.ToTable("api_keys");
+            x.HasKey(e => e.Id);
+            x.Property(e => e.Id).HasMaxLength(32);
+            x.Property(e => e.Name).HasMaxLength(200);
+            x.Property(e => e.Role).HasMaxLength(16);
+            x.Property(e => e.KeyHash).HasMaxLength(64);
+        });
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(SnakeCase(property.Name));

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using DocFlow.Server.Hosting;
+using DocFlow.Server.Security;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console.Cli;
 
@@ -20,11 +21,16 @@ public sealed class ServeSettings : PlatformSettings
     [Description("Host names the API answers to besides localhost, 127.0.0.1 and [::1], ;-separated (*.example.com allowed, * = any); others get 400. Key: AllowedHosts.")]
     public string? AllowedHosts { get; init; }
 
+    [CommandOption("--insecure")]
+    [Description("Serve without API keys or OIDC on a non-loopback address (anyone who reaches the port may do everything). Key: Auth:Insecure.")]
+    public bool Insecure { get; init; }
+
     public override IEnumerable<KeyValuePair<string, string?>> ToConfiguration()
     {
         foreach (var kv in base.ToConfiguration()) yield return kv;
         if (Workers is { } w) yield return new("Workers", w.ToString(CultureInfo.InvariantCulture));
         if (AllowedHosts is not null) yield return new("AllowedHosts", AllowedHosts);
+        if (Insecure) yield return new("Auth:Insecure", "true");
     }
 }
 
@@ -33,8 +39,15 @@ public sealed class ServeCommand : AsyncCommand<ServeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {
-        var app = DocFlowServer.Build(settings.ToConfiguration(), settings.Urls);
-        await app.StartAsync(cancellationToken);
+        await using var app = DocFlowServer.Build(settings.ToConfiguration(), settings.Urls);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (AuthNotConfiguredException e)
+        {
+            throw new Batch.CommandFailedException(e.Message);
+        }
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }

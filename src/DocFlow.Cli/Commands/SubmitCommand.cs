@@ -14,7 +14,16 @@ public class ClientSettings : CommandSettings
     [Description("The DocFlow server. Default: http://127.0.0.1:8080 (or DOCFLOW_SERVER).")]
     public string Server { get; init; } = Environment.GetEnvironmentVariable("DOCFLOW_SERVER") ?? "http://127.0.0.1:8080";
 
-    public HttpClient CreateClient() => new() { BaseAddress = new Uri(Server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(10) };
+    [CommandOption("--api-key <KEY>")]
+    [Description("An API key (dfk_…), sent as X-Api-Key; needed when the server requires keys. Default: DOCFLOW_API_KEY.")]
+    public string? ApiKey { get; init; } = Environment.GetEnvironmentVariable("DOCFLOW_API_KEY");
+
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(10) };
+        if (!string.IsNullOrWhiteSpace(ApiKey)) client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey.Trim());
+        return client;
+    }
 }
 
 public sealed class SubmitSettings : ClientSettings

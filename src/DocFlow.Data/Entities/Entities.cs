@@ -92,3 +92,15 @@ internal sealed class BatchReportEntity
     public string? Error { get; set; }
     public DateTimeOffset MadeAt { get; set; }
 }
+
+/// <summary>An API key: its id, role and the SHA-256 of the full key; never the key.</summary>
+internal sealed class ApiKeyEntity
+{
+    public required string Id { get; set; }
+    public string? Name { get; set; }
+    public required string Role { get; set; }
+    public required string KeyHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? LastUsedAt { get; set; }
+}

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scalar.AspNetCore;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -24,6 +25,7 @@ public static class ApiEndpoints
         builder.AddUploadRateLimit();
         builder.AddDocFlowHardening();
         builder.Services.AddDocFlowHealthChecks();
+        builder.AddDocFlowAuth(ListenUrls(builder.Configuration));
         return builder;
     }
 
@@ -34,16 +36,29 @@ public static class ApiEndpoints
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
         app.UseStatusCodePages();
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").DisableDefaultFonts().WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // The API's description is public (no data in it); everything else names a policy (Security/Policies).
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").DisableDefaultFonts().WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapDocumentsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();
         app.MapOperationsApi();
+        app.MapKeysApi();
         app.MapDocFlowHealthChecks();
-        Observability.ObservabilityExtensions.MapDocFlowMetrics(app);
+        Observability.ObservabilityExtensions.MapDocFlowMetrics(app).RequireAuthorization(Policies.Operate);
         Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);
+        // After the static files (the dashboard's page is public, the data it reads is not), before the endpoints.
+        app.UseDocFlowAuth();
         return app;
+    }
+
+    /// <summary>The addresses Kestrel will listen on: <c>urls</c> (set by <c>--urls</c>, ASPNETCORE_URLS) or the default,
+    /// and any <c>Kestrel:Endpoints:*:Url</c>.</summary>
+    internal static IEnumerable<string> ListenUrls(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var urls = (configuration["urls"] ?? Hosting.DocFlowServer.DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
+        return [.. urls, .. endpoints];
     }
 
     /// <summary>Known failures become problem details that say what to do; anything else a 500 without internals.</summary>

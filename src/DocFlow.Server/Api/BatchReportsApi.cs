@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -17,7 +18,7 @@ public static class BatchReportsApi
 {
     public static RouteGroupBuilder MapBatchReportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/batches/{id}").WithTags("Batches");
+        var group = app.MapGroup("/api/v1/batches/{id}").WithTags("Batches").RequireAuthorization(Policies.ReadContent);
         group.MapGet("/report.pdf", ReportAsync).RequireRateLimiting(UploadRateLimit.ExpensiveReadsPolicyName).WithSummary("The batch report: summary, charts, a page per document, error appendix.");
         group.MapGet("/results.csv", CsvAsync).WithSummary("One row per document with its key fields (RFC 4180).");
         group.MapGet("/results.json", JsonAsync).WithSummary("The same rows as JSON.");

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -15,11 +16,11 @@ public static class BatchesApi
     public static RouteGroupBuilder MapBatchesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
-        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName)
+        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
             .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).");
-        group.MapGet("/{id}", GetAsync).WithSummary("The batch: status running|completed and counts per document status.");
-        group.MapGet("/{id}/documents", ListDocumentsAsync).WithSummary("The batch's documents in upload order.");
-        group.MapGet("/{id}/events", EventsAsync).WithSummary("Server-Sent Events: the batch after every change, until it completes.");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch: status running|completed and counts per document status.");
+        group.MapGet("/{id}/documents", ListDocumentsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch's documents in upload order.");
+        group.MapGet("/{id}/events", EventsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("Server-Sent Events: the batch after every change, until it completes.");
         return group;
     }
 

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -17,16 +18,16 @@ public static class DashboardApi
 {
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
-        var dashboard = app.MapGroup("/api/v1/dashboard").WithTags("Dashboard");
+        var dashboard = app.MapGroup("/api/v1/dashboard").WithTags("Dashboard").RequireAuthorization(Policies.Operate);
         dashboard.MapGet("/overview", OverviewAsync)
             .WithSummary("Queues, workers, throughput and latency per minute over the last hour, error rate, uptime, cost per document.");
         dashboard.MapGet("/events", EventsAsync).WithSummary("Server-Sent Events: the overview as an `overview` event every 2 s.");
-        app.MapGet("/api/v1/workers", WorkersAsync).WithTags("Dashboard").WithSummary("Workers from their heartbeats; stale after 3 missed beats.");
-        app.MapGet("/api/v1/jobs", JobsAsync).WithTags("Dashboard")
+        app.MapGet("/api/v1/workers", WorkersAsync).WithTags("Dashboard").RequireAuthorization(Policies.Operate).WithSummary("Workers from their heartbeats; stale after 3 missed beats.");
+        app.MapGet("/api/v1/jobs", JobsAsync).WithTags("Dashboard").RequireAuthorization(Policies.ReadMetadata)
             .WithSummary("Recent jobs, newest first (`status`, `limit` 1..1000, `cursor` from `nextCursor`).");
-        app.MapGet("/api/v1/batches", BatchesAsync).WithTags("Batches")
+        app.MapGet("/api/v1/batches", BatchesAsync).WithTags("Batches").RequireAuthorization(Policies.ReadMetadata)
             .WithSummary("Recent batches with progress, newest first (`limit` 1..1000, `cursor` from `nextCursor`).");
-        app.MapGet("/api/v1/documents/{id}/pages/{n:int}/image", PageImageAsync).WithTags("Documents")
+        app.MapGet("/api/v1/documents/{id}/pages/{n:int}/image", PageImageAsync).WithTags("Documents").RequireAuthorization(Policies.ReadContent)
             .RequireRateLimiting(UploadRateLimit.ExpensiveReadsPolicyName)
             .WithSummary("Page n (1-based) of the original as PNG at screen resolution; boxes go on top from normalizedVertices.");
         return app;

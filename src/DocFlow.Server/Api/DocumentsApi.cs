@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -16,12 +17,12 @@ public static class DocumentsApi
     public static RouteGroupBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
-        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName)
+        group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
             .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).");
-        group.MapGet("/{id}", GetAsync).WithSummary("The document's job record: status, attempts, timings, error.");
-        group.MapGet("/{id}/result", GetResultAsync).WithSummary("The Document JSON (Google Document AI v1 format).");
-        group.MapGet("/{id}/text", GetTextAsync).WithSummary("The document's text.");
-        group.MapGet("/{id}/original", GetOriginalAsync).WithSummary("The uploaded file, as uploaded.");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The document's job record: status, attempts, timings, error.");
+        group.MapGet("/{id}/result", GetResultAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The Document JSON (Google Document AI v1 format).");
+        group.MapGet("/{id}/text", GetTextAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The document's text.");
+        group.MapGet("/{id}/original", GetOriginalAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The uploaded file, as uploaded.");
         return group;
     }
 

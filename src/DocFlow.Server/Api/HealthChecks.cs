@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
@@ -36,9 +37,9 @@ public static class HealthChecks
     public static IEndpointRouteBuilder MapDocFlowHealthChecks(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteLivenessAsync })
-            .WithTags("Health").WithSummary("The process is alive.");
+            .WithTags("Health").WithSummary("The process is alive.").AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(Ready), ResponseWriter = WriteReadinessAsync })
-            .WithTags("Health").WithSummary("Database, queue and storage reachable; names what is degraded.");
+            .WithTags("Health").WithSummary("Database, queue and storage reachable; names what is degraded; the auth mode.").AllowAnonymous();
         return app;
     }
 
@@ -49,14 +50,17 @@ public static class HealthChecks
     internal static Task WriteReadinessAsync(HttpContext context, HealthReport report)
     {
         var checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "ok" : e.Value.Description ?? e.Value.Status.ToString());
+        var mode = context.RequestServices.GetService<AuthMode>();
         var body = new ReadinessDto(
             report.Status switch { HealthStatus.Healthy => "ready", HealthStatus.Degraded => "degraded", _ => "unavailable" },
             [.. report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => e.Key)],
-            checks);
+            checks, mode?.Name ?? "loopback", mode?.Insecure ?? false);
         return context.Response.WriteAsJsonAsync(body, JsonSerializerOptions.Web, context.RequestAborted);
     }
 
-    public sealed record ReadinessDto(string Status, IReadOnlyList<string> Degraded, IReadOnlyDictionary<string, string> Checks);
+    /// <param name="Auth">required | loopback | insecure (<see cref="AuthMode.Name"/>).</param>
+    /// <param name="Insecure">True when serving beyond loopback without authentication (<c>--insecure</c>).</param>
+    public sealed record ReadinessDto(string Status, IReadOnlyList<string> Degraded, IReadOnlyDictionary<string, string> Checks, string Auth, bool Insecure);
 
     // A probe that ignores its token still ends at the check's timeout (WaitAsync); a throw is the check's failure status
     // with the exception's message as description.

@@ -1,4 +1,5 @@
 using DocFlow.Queueing;
+using DocFlow.Server.Security;
 using DocFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,8 +13,8 @@ public static class OperationsApi
 {
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/queues", QueuesAsync).WithTags("Queues").WithSummary("Depth, in-flight and oldest age per route and priority.");
-        var dead = app.MapGroup("/api/v1/dead-letters").WithTags("Dead letters");
+        app.MapGet("/api/v1/queues", QueuesAsync).RequireAuthorization(Policies.Operate).WithTags("Queues").WithSummary("Depth, in-flight and oldest age per route and priority.");
+        var dead = app.MapGroup("/api/v1/dead-letters").WithTags("Dead letters").RequireAuthorization(Policies.Operate);
         dead.MapGet("/", ListDeadLettersAsync).WithSummary("Jobs that kept failing, with the reason.");
         dead.MapPost("/{id}/requeue", RequeueAsync).WithSummary("Put a dead-lettered job back on its queue.");
         dead.MapDelete("/{id}", PurgeAsync).WithSummary("Delete a dead letter for good.");

@@ -1,4 +1,5 @@
-// DocFlow dashboard: plain JavaScript, no build step. Live over SSE (/api/v1/dashboard/events).
+// DocFlow dashboard: plain JavaScript, no build step. Live over SSE (/api/v1/dashboard/events), read with fetch so that
+// the API key travels as a header (EventSource cannot send one, and a key in the URL would land in logs).
 'use strict';
 
 const api = 'api/v1/';
@@ -19,10 +20,51 @@ function age(seconds) {
 }
 const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const badge = (s) => `<span class="badge ${esc(s)}">${esc(s)}</span>`;
+// ---- sign-in: an API key in sessionStorage (this tab only), sent as X-Api-Key -----------------------------------
+const keyItem = 'docflow.apiKey';
+let me = null;
+const can = { operate: false, upload: false, content: false, metadata: false };
+function authFetch(url, options = {}) {
+  const key = sessionStorage.getItem(keyItem);
+  const headers = new Headers(options.headers || {});
+  if (key) headers.set('X-Api-Key', key);
+  return fetch(url, { ...options, headers }).then((r) => {
+    if (r.status === 401 && me) signOut('Your key is no longer accepted (revoked?); sign in again.');
+    return r;
+  });
+}
 async function getJson(url) {
-  const r = await fetch(url, { headers: { Accept: 'application/json' } });
+  const r = await authFetch(url, { headers: { Accept: 'application/json' } });
   if (!r.ok) throw new Error(`${url}: ${r.status}`);
   return r.json();
+}
+// Server-Sent Events over fetch: calls on(event, data) per message until the stream ends or signal aborts.
+async function sse(url, on, signal) {
+  const r = await authFetch(url, { headers: { Accept: 'text/event-stream' }, signal });
+  if (!r.ok || !r.body) throw new Error(`${url}: ${r.status}`);
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buf += value;
+    let m;
+    while ((m = buf.match(/\r?\n\r?\n/))) {
+      const block = buf.slice(0, m.index);
+      buf = buf.slice(m.index + m[0].length);
+      let event = 'message'; const data = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length) on(event, data.join('\n'));
+    }
+  }
+}
+function signOut(message) {
+  sessionStorage.removeItem(keyItem);
+  if (message) sessionStorage.setItem('docflow.signInMessage', message);
+  location.reload();
 }
 function rows(tbody, html, cols, empty) {
   tbody.innerHTML = html.length ? html.join('') : `<tr class="empty"><td colspan="${cols}">${empty}</td></tr>`;
@@ -124,16 +166,16 @@ function renderBatches(order) {
 }
 function followBatch(id) {
   // The batch's own stream sends every change at once, faster than the 2 s overview.
-  const es = new EventSource(`${api}batches/${encodeURIComponent(id)}/events`);
-  es.addEventListener('batch', (e) => {
-    const b = JSON.parse(e.data);
+  const stop = new AbortController();
+  sse(`${api}batches/${encodeURIComponent(id)}/events`, (event, data) => {
+    if (event !== 'batch') return;
+    const b = JSON.parse(data);
     batches.set(b.id, b);
     if (!batchOrder.includes(b.id)) batchOrder.unshift(b.id);
     renderBatches();
     if (openBatch === b.id) showBatchDocuments(b.id);
-    if (b.status === 'completed') { es.close(); loadJobs(); }
-  });
-  es.onerror = () => es.close();
+    if (b.status === 'completed') { stop.abort(); loadJobs(); }
+  }, stop.signal).catch(() => {});
 }
 let openBatch = null;
 async function showBatchDocuments(id) {
@@ -167,12 +209,12 @@ document.addEventListener('click', async (e) => {
   if (!t) return;
   if (t.dataset.requeue) {
     t.disabled = true;
-    await fetch(`${api}dead-letters/${encodeURIComponent(t.dataset.requeue)}/requeue`, { method: 'POST' });
+    await authFetch(`${api}dead-letters/${encodeURIComponent(t.dataset.requeue)}/requeue`, { method: 'POST' });
     await loadDeadLetters();
     loadJobs();
   } else if (t.dataset.purge) {
     if (!confirm('Delete this dead letter for good?')) return;
-    await fetch(`${api}dead-letters/${encodeURIComponent(t.dataset.purge)}`, { method: 'DELETE' });
+    await authFetch(`${api}dead-letters/${encodeURIComponent(t.dataset.purge)}`, { method: 'DELETE' });
     loadDeadLetters();
   } else if (t.dataset.doc) {
     location.hash = `#doc/${t.dataset.doc}`;
@@ -190,7 +232,7 @@ $('#upload').addEventListener('submit', async (e) => {
   for (const f of files) form.append('files', f, f.name);
   form.append('priority', $('#priority').value);
   $('#upload-msg').textContent = `uploading ${files.length} file(s)…`;
-  const r = await fetch(`${api}batches`, { method: 'POST', body: form });
+  const r = await authFetch(`${api}batches`, { method: 'POST', body: form });
   const body = await r.json();
   if (!r.ok) { $('#upload-msg').textContent = body.detail || `upload failed (${r.status})`; return; }
   $('#upload-msg').textContent = `batch ${body.batchId.slice(0, 12)} accepted`;
@@ -202,15 +244,29 @@ $('#upload').addEventListener('submit', async (e) => {
 
 // ---- live -----------------------------------------------------------------------------------------------------
 let tick = 0;
-function connect() {
-  const es = new EventSource(`${api}dashboard/events`);
-  es.addEventListener('overview', (e) => {
-    $('#live').className = 'live on';
-    $('#live').textContent = 'live';
-    renderOverview(JSON.parse(e.data));
-    if (tick++ % 2 === 0) { loadBatches().catch(() => {}); loadJobs().catch(() => {}); }
-  });
-  es.onerror = () => { $('#live').className = 'live off'; $('#live').textContent = 'reconnecting'; };
+function onLive() {
+  $('#live').className = 'live on';
+  $('#live').textContent = 'live';
+}
+async function connect() {
+  if (!can.operate) {
+    // Roles without the overview (reader, submitter) follow their batches and documents by polling.
+    onLive();
+    setInterval(() => { loadBatches().catch(() => {}); loadJobs().catch(() => {}); }, 4000);
+    return;
+  }
+  for (;;) {
+    try {
+      await sse(`${api}dashboard/events`, (event, data) => {
+        if (event !== 'overview') return;
+        onLive();
+        renderOverview(JSON.parse(data));
+        if (tick++ % 2 === 0) { loadBatches().catch(() => {}); loadJobs().catch(() => {}); }
+      });
+    } catch { /* reconnect below */ }
+    $('#live').className = 'live off'; $('#live').textContent = 'reconnecting';
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
 }
 
 // ---- document view --------------------------------------------------------------------------------------------
@@ -233,9 +289,16 @@ function drawPage() {
   $('#doc-page').textContent = doc.page;
   $('#doc-pages').textContent = Math.max(pages.length, 1);
   const src = `${api}documents/${encodeURIComponent(doc.id)}/pages/${doc.page}/image`;
-  if ($('#page-img').getAttribute('src') !== src) {
+  if ($('#page-img').dataset.src !== src) {
+    // An <img> cannot send the key: fetch the image and show it from a blob URL.
     delete $('#page').dataset.loaded;
-    $('#page-img').src = src;
+    $('#page-img').dataset.src = src;
+    authFetch(src).then((r) => (r.ok ? r.blob() : null)).then((blob) => {
+      if (!blob || $('#page-img').dataset.src !== src) return;
+      const old = $('#page-img').getAttribute('src');
+      if (old?.startsWith('blob:')) URL.revokeObjectURL(old);
+      $('#page-img').src = URL.createObjectURL(blob);
+    }).catch(() => {});
   }
   const parts = [];
   if ($('#show-tokens').checked) for (const t of p.tokens ?? []) parts.push(poly(t.layout, 'tok', anchorText(text, t.layout)));
@@ -269,6 +332,7 @@ async function openDocument(id) {
   doc.id = id; doc.page = 1;
   // Never show the previous document's page under this one's boxes while they load.
   $('#page-img').removeAttribute('src');
+  delete $('#page-img').dataset.src;
   delete $('#page').dataset.loaded;
   $('#overlay').innerHTML = '';
   $('#overview-view').hidden = true;
@@ -282,6 +346,10 @@ async function openDocument(id) {
     $('#overlay').innerHTML = '';
     $('#doc-meta').innerHTML += job.error ? ` · <span class="error-text">${esc(job.error.code)}: ${esc(job.error.message)}</span>` : '';
     if (job.status === 'failed') return;
+  } else if (!can.content) {
+    doc.result = { pages: [], entities: [] };
+    $('#doc-meta').innerHTML += ` · <span class="muted">the role ${esc(me.role)} sees metadata only, no content</span>`;
+    return;
   } else {
     doc.result = await getJson(`${api}documents/${encodeURIComponent(id)}/result`);
   }
@@ -303,10 +371,65 @@ function route() {
 }
 window.addEventListener('hashchange', route);
 
-// ---- start ----------------------------------------------------------------------------------------------------
-getJson(`${api}dashboard/overview`).then(renderOverview).catch(() => {});
-loadBatches().catch(() => {});
-loadJobs().catch(() => {});
-loadDeadLetters().catch(() => {});
-connect();
-route();
+// ---- start: who am I, then what this role may see ------------------------------------------------------------
+function showSignIn(message) {
+  $('#sign-in-view').hidden = false;
+  $('#overview-view').hidden = true;
+  $('#sign-in-msg').textContent = message || sessionStorage.getItem('docflow.signInMessage') || '';
+  sessionStorage.removeItem('docflow.signInMessage');
+  $('#api-key').focus();
+}
+$('#sign-in').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(keyItem, $('#api-key').value.trim());
+  $('#api-key').value = '';
+  const r = await fetch(`${api}me`, { headers: { Accept: 'application/json', 'X-Api-Key': sessionStorage.getItem(keyItem) } });
+  if (!r.ok) {
+    sessionStorage.removeItem(keyItem);
+    const body = await r.json().catch(() => ({}));
+    $('#sign-in-msg').textContent = body.detail || `sign-in failed (${r.status})`;
+    return;
+  }
+  location.reload();
+});
+$('#sign-out').addEventListener('click', () => signOut());
+async function start() {
+  const r = await authFetch(`${api}me`, { headers: { Accept: 'application/json' } });
+  if (r.status === 401) {
+    sessionStorage.removeItem(keyItem);
+    showSignIn();
+    return;
+  }
+  if (!r.ok) throw new Error(`${api}me: ${r.status}`);
+  me = await r.json();
+  const role = me.role;
+  can.operate = role === 'admin' || role === 'operator';
+  can.upload = role === 'admin' || role === 'submitter';
+  can.content = role === 'admin' || role === 'submitter' || role === 'reader';
+  can.metadata = can.operate || can.content;
+  $('#insecure').hidden = !me.insecure;
+  $('#who').hidden = false;
+  $('#who').textContent = me.auth === 'required' ? `${me.name} · ${role}` : `${me.auth} · no sign-in needed`;
+  $('#sign-out').hidden = !sessionStorage.getItem(keyItem);
+  document.querySelectorAll('.ops').forEach((el) => { el.hidden = !can.operate; });
+  document.querySelectorAll('.meta').forEach((el) => { el.hidden = !can.metadata; });
+  document.querySelectorAll('.can-upload').forEach((el) => { el.hidden = !can.upload; });
+  if (!can.metadata) {
+    $('#role-note').hidden = false;
+    $('#role-note').textContent = `Signed in as ${me.name} (${role}): this role reads the audit log only, which the dashboard does not show yet.`;
+  }
+  $('#overview-view').hidden = false;
+  if (can.operate) {
+    getJson(`${api}dashboard/overview`).then(renderOverview).catch(() => {});
+    loadDeadLetters().catch(() => {});
+  } else {
+    $('#mode').textContent = role;
+  }
+  if (can.metadata) {
+    loadBatches().catch(() => {});
+    loadJobs().catch(() => {});
+    connect();
+  }
+  route();
+}
+start().catch((err) => { $('#live').textContent = err.message; });

@@ -45,11 +45,41 @@ public abstract class JobStoreTests : IAsyncLifetime
             first => Assert.EndsWith("_Initial", first),
             second => Assert.EndsWith("_SplitJobParts", second),
             third => Assert.EndsWith("_DashboardFinishedAtIndex", third),
-            fourth => Assert.EndsWith("_BatchReports", fourth));
+            fourth => Assert.EndsWith("_BatchReports", fourth),
+            fifth => Assert.EndsWith("_ApiKeys", fifth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await Store.PingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task ApiKeys_KeepTheHash_ListNewestFirst_AndRevokeOnce()
+    {
+        var keys = new EfApiKeyStore(Database);
+        var ct = CancellationToken.None;
+        Assert.False(await keys.AnyActiveAsync(ct));
+        var (first, firstKey) = await DocFlow.Security.ApiKeys.CreateAsync(keys, "operator", "ops", Time.GetUtcNow(), ct);
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var (second, _) = await DocFlow.Security.ApiKeys.CreateAsync(keys, "reader", null, Time.GetUtcNow(), ct);
+
+        var found = await keys.FindAsync(first.Id, ct);
+        Assert.NotNull(found);
+        Assert.Equal((DocFlow.Security.ApiKeyFormat.Hash(firstKey), "operator", "ops", Time.GetUtcNow() - TimeSpan.FromMinutes(1)),
+            (found.Hash, found.Role, found.Name, found.CreatedAt));
+        Assert.Null(found.RevokedAt);
+        Assert.Null(await keys.FindAsync("nosuchid", ct));
+        Assert.Equal([second.Id, first.Id], (await keys.ListAsync(ct)).Select(k => k.Id));
+
+        await keys.TouchAsync(first.Id, Time.GetUtcNow(), ct);
+        Assert.Equal(Time.GetUtcNow(), (await keys.FindAsync(first.Id, ct))!.LastUsedAt);
+
+        Assert.True(await keys.RevokeAsync(first.Id, Time.GetUtcNow(), ct));
+        Assert.False(await keys.RevokeAsync(first.Id, Time.GetUtcNow(), ct));
+        Assert.Equal(Time.GetUtcNow(), (await keys.FindAsync(first.Id, ct))!.RevokedAt);
+        Assert.True(await keys.AnyActiveAsync(ct));
+        Assert.True(await keys.RevokeAsync(second.Id, Time.GetUtcNow(), ct));
+        Assert.False(await keys.AnyActiveAsync(ct));
     }
 
     [Fact]

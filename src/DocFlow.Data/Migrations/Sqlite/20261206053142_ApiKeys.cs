@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace DocFlow.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ApiKeys : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    key_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    revoked_at = table.Column<long>(type: "INTEGER", nullable: true),
+                    last_used_at = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_keys", x => x.id);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "api_keys");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using DocFlow.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DocFlow.Server.Security;
+
+/// <summary>
+/// API keys (<c>Authorization: Bearer dfk_…</c> or <c>X-Api-Key: dfk_…</c>): the key's id finds its row, the SHA-256 of
+/// the whole key is compared in constant time with the stored hash, a revoked key fails. Without credentials: a
+/// local admin when <see cref="AuthMode.Required"/> is false (loopback, <c>--insecure</c>), else no result (401).
+/// Challenges and refusals are RFC 7807 problem details.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IApiKeyStore keys, AuthMode mode, IOptions<AuthOptions> auth, TimeProvider time, KeyUseTracker uses)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "X-Api-Key";
+    public const string RoleClaim = "role";
+    public const string KeyIdClaim = "docflow:key";
+
+    /// <summary>The key in the request: <c>X-Api-Key</c>, or a bearer token that starts with <c>dfk_</c>.</summary>
+    internal static string? KeyOf(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrWhiteSpace(header)) return header.ToString().Trim();
+        var authorization = request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = authorization["Bearer ".Length..].Trim();
+            if (token.StartsWith(ApiKeyFormat.Scheme, StringComparison.Ordinal)) return token;
+        }
+        return null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = KeyOf(Request);
+        if (key is null)
+        {
+            if (mode.Required) return AuthenticateResult.NoResult();
+            return Success("local", Roles.Admin, null, mode.Name);
+        }
+        if (!ApiKeyFormat.TryParse(key, out var id)) return Fail("The API key is malformed.");
+        var prefix = ApiKeyFormat.Prefix(id);
+        if (auth.Value.BootstrapKeyHash is { Length: > 0 } bootstrap && ApiKeyFormat.Matches(key, bootstrap))
+            return Success(prefix, Roles.Admin, id, "bootstrap");
+        var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
+        if (record is null || !ApiKeyFormat.Matches(key, record.Hash)) return Fail($"Key {prefix} is not valid.");
+        if (record.RevokedAt is not null) return Fail($"Key {prefix} was revoked.");
+        if (uses.ShouldTouch(id, time.GetUtcNow()))
+            await keys.TouchAsync(id, time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
+        return Success(record.Name is null ? prefix : $"{prefix} ({record.Name})", record.Role, id, "key");
+    }
+
+    private AuthenticateResult Fail(string message)
+    {
+        Logger.LogInformation("Authentication failed: {Reason}", message);
+        Context.Items[FailureItem] = message;
+        return AuthenticateResult.Fail(message);
+    }
+
+    internal const string FailureItem = "docflow:auth-failure";
+
+    private AuthenticateResult Success(string name, string role, string? keyId, string method)
+    {
+        List<Claim> claims = [new(ClaimTypes.Name, name), new(RoleClaim, role), new("docflow:method", method)];
+        if (keyId is not null) claims.Add(new Claim(KeyIdClaim, ApiKeyFormat.Prefix(keyId)));
+        var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, RoleClaim);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var why = Context.Items[FailureItem] as string
+                  ?? (Request.Headers.Authorization.Count > 0 ? "The bearer token was not accepted (signature, issuer, audience, lifetime, or OIDC is not configured)." : null);
+        return WriteProblemAsync(StatusCodes.Status401Unauthorized, "Unauthorized",
+            (why is null ? "This request needs credentials. " : why + " ") +
+            $"Send an API key as 'Authorization: Bearer dfk_…' or '{HeaderName}: dfk_…'" + (mode.Jwt ? ", or an OIDC bearer token." : "."));
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var role = Context.User.FindFirst(RoleClaim)?.Value ?? Context.User.Claims.FirstOrDefault(c => c.Type == ((ClaimsIdentity?)Context.User.Identity)?.RoleClaimType)?.Value;
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
+            $"The role '{role ?? "none"}' may not do this; see docs/security.md for what each role may do.");
+    }
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        Response.StatusCode = status;
+        return Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(Context);
+    }
+}
+
+/// <summary>Writes a key's last use at most once a minute.</summary>
+internal sealed class KeyUseTracker
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);
+
+    public bool ShouldTouch(string id, DateTimeOffset now)
+    {
+        if (_last.TryGetValue(id, out var at) && now - at < TimeSpan.FromMinutes(1)) return false;
+        _last[id] = now;
+        return true;
+    }
+}

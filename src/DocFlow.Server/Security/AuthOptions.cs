@@ -1,0 +1,92 @@
+using System.Net;
+
+namespace DocFlow.Server.Security;
+
+/// <summary>Configuration section <c>Auth</c> (<c>DOCFLOW__Auth__…</c>): who may call the API. See docs/security.md.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>Whether every request needs a key or a token. Unset (the default): required unless every listen
+    /// address is loopback. Tests set it to run the required mode on a loopback port.</summary>
+    public bool? Required { get; set; }
+
+    /// <summary><c>--insecure</c>: serve without keys on a non-loopback address (said on the dashboard and in /readyz).</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>SHA-256 (hex) of a bootstrap admin key that is not in the database, from a secret
+    /// (<c>DOCFLOW__Auth__BootstrapKeyHash</c>): lets a fresh deployment start and create its keys.</summary>
+    public string? BootstrapKeyHash { get; set; }
+
+    /// <summary>OIDC/JWT bearer tokens; off unless <see cref="JwtOptions.Authority"/> or <see cref="JwtOptions.SigningKey"/> is set.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+}
+
+/// <summary><c>Auth:Jwt</c>: tokens from an identity provider (JwtBearer).</summary>
+public sealed class JwtOptions
+{
+    /// <summary>The OIDC authority (its discovery document gives issuer and signing keys).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The expected <c>iss</c>; with <see cref="Authority"/>, taken from its discovery document when unset.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The expected <c>aud</c> (required).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>A symmetric signing key (HS256), UTF-8 text of at least 32 bytes or <c>base64:…</c>; for identity
+    /// providers without discovery, and tests.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The claim that carries the DocFlow role (<c>admin</c>, <c>operator</c>, …). Default <c>role</c>.</summary>
+    public string RoleClaim { get; set; } = "role";
+
+    /// <summary>The claim that names the principal in logs. Default <c>sub</c>.</summary>
+    public string NameClaim { get; set; } = "sub";
+
+    /// <summary>Whether the authority's metadata must come over HTTPS (default true).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
+}
+
+/// <summary>How this server authenticates, decided once at start from the listen addresses and <see cref="AuthOptions"/>.</summary>
+/// <param name="Required">Every request needs a key or a token (else anonymous requests act as a local admin).</param>
+/// <param name="Insecure">Not required although listening beyond loopback (<c>--insecure</c>).</param>
+/// <param name="Jwt">OIDC/JWT bearer tokens are accepted.</param>
+public sealed record AuthMode(bool Required, bool Insecure, bool Jwt)
+{
+    /// <summary>What /readyz and the dashboard say: <c>required</c>, <c>loopback</c> (open, loopback only) or <c>insecure</c>.</summary>
+    public string Name => Required ? "required" : Insecure ? "insecure" : "loopback";
+
+    public static AuthMode Decide(AuthOptions options, IEnumerable<string> urls)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var loopbackOnly = urls.All(IsLoopbackUrl);
+        var required = options.Required ?? (!loopbackOnly && !options.Insecure);
+        return new AuthMode(required, !required && !loopbackOnly, options.Jwt.Enabled);
+    }
+
+    /// <summary>True for <c>localhost</c>, 127.0.0.0/8 and ::1; false for wildcards (<c>*</c>, <c>+</c>, 0.0.0.0, [::]) and any other host.</summary>
+    public static bool IsLoopbackUrl(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var u = url.Trim();
+        var scheme = u.IndexOf("://", StringComparison.Ordinal);
+        var host = scheme < 0 ? u : u[(scheme + 3)..];
+        var slash = host.IndexOf('/', StringComparison.Ordinal);
+        if (slash >= 0) host = host[..slash];
+        if (host.StartsWith('['))
+        {
+            var end = host.IndexOf(']', StringComparison.Ordinal);
+            host = end < 0 ? host : host[1..end];
+        }
+        else
+        {
+            var colon = host.LastIndexOf(':');
+            if (colon >= 0) host = host[..colon];
+        }
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
+    }
+}

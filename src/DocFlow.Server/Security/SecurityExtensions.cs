@@ -1,0 +1,183 @@
+using System.Text;
+using DocFlow.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace DocFlow.Server.Security;
+
+/// <summary>The authorization policies, one per permission; every endpoint names one (or allows anonymous access,
+/// /healthz, /readyz and the API description only). Which role has which permission: <see cref="RolesOf"/>.</summary>
+public static class Policies
+{
+    /// <summary>Upload documents and batches.</summary>
+    public const string Upload = "docflow:upload";
+
+    /// <summary>Read document content: results, text, originals, page images, batch reports and exports.</summary>
+    public const string ReadContent = "docflow:read-content";
+
+    /// <summary>Read metadata: document and batch records, lists, batch progress.</summary>
+    public const string ReadMetadata = "docflow:read-metadata";
+
+    /// <summary>Operate: queues, dead letters (list, requeue, purge), workers, the dashboard overview, metrics.</summary>
+    public const string Operate = "docflow:operate";
+
+    /// <summary>Manage API keys.</summary>
+    public const string ManageKeys = "docflow:manage-keys";
+
+    /// <summary>Any principal with a known role (who am I).</summary>
+    public const string SignedIn = "docflow:signed-in";
+
+    /// <summary>The roles that hold each permission (DESIGN.md §7).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> RolesOf = new Dictionary<string, string[]>
+    {
+        [Upload] = [Roles.Admin, Roles.Submitter],
+        [ReadContent] = [Roles.Admin, Roles.Submitter, Roles.Reader],
+        [ReadMetadata] = [Roles.Admin, Roles.Operator, Roles.Submitter, Roles.Reader],
+        [Operate] = [Roles.Admin, Roles.Operator],
+        [ManageKeys] = [Roles.Admin],
+        [SignedIn] = [.. Roles.All],
+    };
+}
+
+public static class SecurityExtensions
+{
+    /// <summary>The policy scheme that picks API key or JWT per request.</summary>
+    public const string Scheme = "DocFlow";
+
+    /// <summary>Authentication (API keys, and JwtBearer when <c>Auth:Jwt</c> is configured), the policies and the
+    /// start-up check that refuses a server beyond loopback with nothing to authenticate against.</summary>
+    public static IHostApplicationBuilder AddDocFlowAuth(this IHostApplicationBuilder builder, IEnumerable<string> urls)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+        var mode = AuthMode.Decide(options, urls);
+        services.AddSingleton(mode);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KeyUseTracker>();
+
+        var authentication = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key or bearer token", o =>
+            {
+                o.ForwardDefaultSelector = context =>
+                    mode.Jwt && ApiKeyAuthenticationHandler.KeyOf(context.Request) is null
+                             && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? JwtBearerDefaults.AuthenticationScheme
+                        : ApiKeyAuthenticationHandler.SchemeName;
+                // One shape for every 401 and 403: the key handler's problem details.
+                o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardForbid = ApiKeyAuthenticationHandler.SchemeName;
+            })
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (mode.Jwt) authentication.AddJwtBearer(o => ConfigureJwt(o, options.Jwt));
+
+        services.AddAuthorizationBuilder().AddDocFlowPolicies();
+        // First of all hosted services, so that a refused start begins nothing (no workers, no hand-off).
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AuthStartupCheck>());
+        return builder;
+    }
+
+    private static AuthorizationBuilder AddDocFlowPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (policy, roles) in Policies.RolesOf)
+            builder.AddPolicy(policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(roles));
+        return builder;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions o, JwtOptions jwt)
+    {
+        if (string.IsNullOrWhiteSpace(jwt.Audience))
+            throw new InvalidOperationException("Auth:Jwt:Audience is required when Auth:Jwt:Authority or Auth:Jwt:SigningKey is set.");
+        o.MapInboundClaims = false;
+        o.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+        if (!string.IsNullOrWhiteSpace(jwt.Authority)) o.Authority = jwt.Authority;
+        o.Audience = jwt.Audience;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer) || !string.IsNullOrWhiteSpace(jwt.Authority),
+            ValidIssuer = string.IsNullOrWhiteSpace(jwt.Issuer) ? null : jwt.Issuer,
+            ValidateAudience = true,
+            ValidAudience = jwt.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromMinutes(1),
+            RoleClaimType = jwt.RoleClaim,
+            NameClaimType = jwt.NameClaim,
+        };
+        if (!string.IsNullOrWhiteSpace(jwt.SigningKey))
+        {
+            var bytes = jwt.SigningKey.StartsWith("base64:", StringComparison.Ordinal)
+                ? Convert.FromBase64String(jwt.SigningKey["base64:".Length..])
+                : Encoding.UTF8.GetBytes(jwt.SigningKey);
+            if (bytes.Length < 32) throw new InvalidOperationException("Auth:Jwt:SigningKey must be at least 32 bytes (256 bits).");
+            o.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(bytes);
+            o.TokenValidationParameters.ValidateIssuerSigningKey = true;
+        }
+    }
+
+    /// <summary>Authentication and authorization after the static files (the dashboard's page itself is public; the
+    /// data it shows is not).</summary>
+    public static IApplicationBuilder UseDocFlowAuth(this IApplicationBuilder app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+}
+
+/// <summary>Refuses to start a server that listens beyond loopback (so requires credentials) but has nothing to check
+/// them against: no active key in the database, no bootstrap key hash and no OIDC/JWT configuration.</summary>
+internal sealed class AuthStartupCheck(AuthMode mode, IOptions<AuthOptions> options, IApiKeyStore keys, ILogger<AuthStartupCheck> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (mode.Insecure)
+        {
+            logger.LogWarning("INSECURE: serving without authentication on a non-loopback address (--insecure). Anyone who can reach this port can read and change everything.");
+            return;
+        }
+        // Auth:Required=true given explicitly (tests, a loopback server closed on purpose): the server starts closed
+        // and opens to keys as they are created (`docflow keys create` needs only the database).
+        if (!mode.Required || options.Value.Required == true || mode.Jwt || !string.IsNullOrWhiteSpace(options.Value.BootstrapKeyHash)) return;
+        if (await HasActiveKeyAsync(cancellationToken).ConfigureAwait(false)) return;
+        throw new AuthNotConfiguredException(
+            "This server listens beyond loopback and has no API key or OIDC configured, so anyone could use it. " +
+            "Create an admin key first (`docflow keys create --role admin`, with the same --database), or set " +
+            "DOCFLOW__Auth__BootstrapKeyHash, or configure Auth:Jwt; or pass --insecure to serve without authentication. See docs/security.md.");
+    }
+
+    private async Task<bool> HasActiveKeyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await keys.AnyActiveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DocFlow.Storage.StoreUnavailableException e)
+        {
+            // The database is down: keys cannot be checked now, nor later; requests get 503 until it is back.
+            logger.LogWarning("Cannot check for API keys at start ({Reason}); starting, requests need a key.", e.Message);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Runs before migrations: a new database has no api_keys table yet, hence no key.
+            logger.LogDebug(e, "No api_keys table yet");
+            return false;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>The server would be open to the network; it does not start.</summary>
+public sealed class AuthNotConfiguredException(string message) : Exception(message);

@@ -1,0 +1,60 @@
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Security;
+using Microsoft.Extensions.DependencyInjection;
+using static Microsoft.Playwright.Assertions;
+
+namespace DocFlow.IntegrationTests.Browser;
+
+/// <summary>The dashboard against a server that requires keys: it signs in with a key (kept in sessionStorage, sent as
+/// X-Api-Key, the live stream read over fetch) and shows what the role may see.</summary>
+public sealed class SignInTests
+{
+    [Fact]
+    public async Task Dashboard_SignsInWithAKey_AndShowsOnlyWhatTheRoleMaySee()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "1" });
+        var store = server.Services.GetRequiredService<IApiKeyStore>();
+        var (_, reader) = await ApiKeys.CreateAsync(store, Roles.Reader, "browser reader", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (_, operatorKey) = await ApiKeys.CreateAsync(store, Roles.Operator, "browser operator", DateTimeOffset.UtcNow, CancellationToken.None);
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+
+        await page.GotoAsync("/");
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+        await Expect(page.Locator("#overview-view")).ToBeHiddenAsync();
+
+        await page.Locator("#api-key").FillAsync(reader[..^3] + "zzz");
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#sign-in-msg")).ToContainTextAsync("not valid");
+
+        await page.Locator("#api-key").FillAsync(reader);
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync("reader");
+        await Expect(page.Locator("#batches")).ToBeVisibleAsync();
+        await Expect(page.Locator("#jobs")).ToBeVisibleAsync();
+        await Expect(page.Locator("#queues")).ToBeHiddenAsync();
+        await Expect(page.Locator("#dead")).ToBeHiddenAsync();
+        await Expect(page.Locator("#upload")).ToBeHiddenAsync();
+        await Expect(page.Locator("#insecure")).ToBeHiddenAsync();
+        await browser.ScreenshotAsync("dashboard-signed-in-reader");
+
+        await page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+
+        await page.Locator("#api-key").FillAsync(operatorKey);
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync("operator");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live"); // the overview stream, over fetch with the key
+        await Expect(page.Locator("#workers tbody tr .badge")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#queues")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dead")).ToBeVisibleAsync();
+        await Expect(page.Locator("#upload")).ToBeHiddenAsync();
+        await browser.ScreenshotAsync("dashboard-signed-in-operator");
+
+        // A revoked key signs the tab out at its next request.
+        var id = operatorKey.Split('_')[1];
+        await store.RevokeAsync(id, DateTimeOffset.UtcNow, CancellationToken.None);
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("#sign-in-msg")).ToContainTextAsync("no longer accepted");
+    }
+}

@@ -1,0 +1,179 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DocFlow.IntegrationTests.Security;
+
+/// <summary>
+/// Every route of a running server (read from its endpoint data source, so a new route is covered the moment it is
+/// mapped) against the roles of DESIGN.md §7, with keys required: anonymous gets 401, a role without the permission 403,
+/// a role with it neither. A route missing from <see cref="Expected"/> or without a policy fails this test.
+/// </summary>
+public sealed partial class AuthorizationMatrixTests
+{
+    // The permissions, written out here independently of the server's own table (Security/Policies).
+    private static readonly string[] Upload = [Roles.Admin, Roles.Submitter];
+    private static readonly string[] Content = [Roles.Admin, Roles.Submitter, Roles.Reader];
+    private static readonly string[] Metadata = [Roles.Admin, Roles.Operator, Roles.Submitter, Roles.Reader];
+    private static readonly string[] Operate = [Roles.Admin, Roles.Operator];
+    private static readonly string[] Admin = [Roles.Admin];
+    private static readonly string[] Anyone = [.. Roles.All];
+
+    /// <summary>"METHOD route" → the roles that may call it; null: anonymous (health, the API's description).</summary>
+    private static readonly Dictionary<string, string[]?> Expected = new()
+    {
+        ["GET /healthz"] = null,
+        ["GET /readyz"] = null,
+        ["GET /openapi/{documentName}.json"] = null,
+        ["GET /api-reference/{documentName?}"] = null,
+        ["GET /api-reference/scalar.js"] = null,
+        ["GET /api-reference/scalar.aspnetcore.js"] = null,
+        ["GET /api-reference/favicon.svg"] = null,
+        ["POST /api/v1/documents/"] = Upload,
+        ["GET /api/v1/documents/{id}"] = Metadata,
+        ["GET /api/v1/documents/{id}/result"] = Content,
+        ["GET /api/v1/documents/{id}/text"] = Content,
+        ["GET /api/v1/documents/{id}/original"] = Content,
+        ["GET /api/v1/documents/{id}/pages/{n:int}/image"] = Content,
+        ["POST /api/v1/batches/"] = Upload,
+        ["GET /api/v1/batches"] = Metadata,
+        ["GET /api/v1/batches/{id}"] = Metadata,
+        ["GET /api/v1/batches/{id}/documents"] = Metadata,
+        ["GET /api/v1/batches/{id}/events"] = Metadata,
+        ["GET /api/v1/batches/{id}/report.pdf"] = Content,
+        ["GET /api/v1/batches/{id}/results.csv"] = Content,
+        ["GET /api/v1/batches/{id}/results.json"] = Content,
+        ["GET /api/v1/jobs"] = Metadata,
+        ["GET /api/v1/dashboard/overview"] = Operate,
+        ["GET /api/v1/dashboard/events"] = Operate,
+        ["GET /api/v1/workers"] = Operate,
+        ["GET /api/v1/queues"] = Operate,
+        ["GET /api/v1/dead-letters/"] = Operate,
+        ["POST /api/v1/dead-letters/{id}/requeue"] = Operate,
+        ["DELETE /api/v1/dead-letters/{id}"] = Operate,
+        ["GET /metrics"] = Operate,
+        ["POST /api/v1/keys/"] = Admin,
+        ["GET /api/v1/keys/"] = Admin,
+        ["DELETE /api/v1/keys/{id}"] = Admin,
+        ["GET /api/v1/me"] = Anyone,
+    };
+
+    private sealed record Route(string Method, string Pattern, string Path, bool Anonymous, IReadOnlyList<string> Policies);
+
+    private static List<Route> RoutesOf(IServiceProvider services)
+    {
+        var routes = new List<Route>();
+        foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = endpoint.RoutePattern.RawText ?? "";
+            if (!pattern.StartsWith('/')) pattern = "/" + pattern;
+            var path = Parameter().Replace(pattern, m => m.Groups[1].Value switch { "n" => "1", "documentName" => "v1", _ => "no-such-id" });
+            var methods = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy ?? "(default)").ToList();
+            foreach (var method in methods) routes.Add(new Route(method, pattern, path, anonymous, policies));
+        }
+        return routes;
+    }
+
+    [GeneratedRegex(@"\{([A-Za-z]+)[^}]*\}")]
+    private static partial Regex Parameter();
+
+    [Fact]
+    public async Task EveryRoute_AnswersEachRoleAsDesigned_WhenKeysAreRequired()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
+        var store = server.Services.GetRequiredService<IApiKeyStore>();
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var role in Roles.All)
+        {
+            var (_, key) = await ApiKeys.CreateAsync(store, role, $"matrix {role}", DateTimeOffset.UtcNow, CancellationToken.None);
+            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            clients[role] = client;
+        }
+
+        var routes = RoutesOf(server.Services);
+        Assert.True(routes.Count >= Expected.Count, $"only {routes.Count} routes found");
+        var failures = new List<string>();
+        foreach (var route in routes)
+        {
+            var name = $"{route.Method} {route.Pattern}";
+            if (!Expected.TryGetValue(name, out var allowed))
+            {
+                failures.Add($"{name}: a route this test does not know; add it to Expected with the roles that may call it");
+                continue;
+            }
+            if (allowed is null)
+            {
+                if (!route.Anonymous) failures.Add($"{name}: expected anonymous access (AllowAnonymous)");
+                var open = await SendAsync(server.Client, route);
+                if (open is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) failures.Add($"{name}: anonymous got {(int)open}");
+                continue;
+            }
+            if (route.Anonymous) failures.Add($"{name}: allows anonymous access");
+            if (route.Policies.Count == 0) failures.Add($"{name}: has no authorization policy");
+
+            var anonymous = await SendAsync(server.Client, route);
+            if (anonymous != HttpStatusCode.Unauthorized) failures.Add($"{name}: anonymous got {(int)anonymous}, not 401");
+            foreach (var role in Roles.All)
+            {
+                var status = await SendAsync(clients[role], route);
+                if (allowed.Contains(role))
+                {
+                    if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) failures.Add($"{name}: {role} got {(int)status}, but may call it");
+                }
+                else if (status != HttpStatusCode.Forbidden) failures.Add($"{name}: {role} got {(int)status}, not 403");
+            }
+        }
+        foreach (var c in clients.Values) c.Dispose();
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // Every route of the table exists (a renamed route must be renamed here too).
+        Assert.Empty(Expected.Keys.Except(routes.Select(r => $"{r.Method} {r.Pattern}")));
+    }
+
+    /// <summary>The status only: headers are enough (the SSE streams never end).</summary>
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, Route route)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path.TrimStart('/'));
+        // JSON: an endpoint with a JSON body answers 415 to other content types in routing, before authorization.
+        if (route.Method is "POST" or "PUT") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Refusals_AreProblemDetails_ThatSayWhatToDo()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
+        var (_, key) = await ApiKeys.CreateAsync(server.Services.GetRequiredService<IApiKeyStore>(), Roles.Reader, null, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        using var anonymous = await server.Client.GetAsync("api/v1/jobs");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("application/problem+json", anonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Bearer", anonymous.Headers.WwwAuthenticate.ToString());
+        Assert.Contains("X-Api-Key", await anonymous.Content.ReadAsStringAsync());
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "api/v1/jobs");
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key[..^4] + "AAAA");
+        using var wrongResponse = await server.Client.SendAsync(wrong);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongResponse.StatusCode);
+        Assert.Contains("not valid", await wrongResponse.Content.ReadAsStringAsync());
+
+        using var forbidden = new HttpRequestMessage(HttpMethod.Get, "api/v1/queues");
+        forbidden.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        using var forbiddenResponse = await server.Client.SendAsync(forbidden);
+        Assert.Equal(HttpStatusCode.Forbidden, forbiddenResponse.StatusCode);
+        Assert.Equal("application/problem+json", forbiddenResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("reader", await forbiddenResponse.Content.ReadAsStringAsync());
+
+        // Health stays open for probes.
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("readyz")).StatusCode);
+    }
+}
