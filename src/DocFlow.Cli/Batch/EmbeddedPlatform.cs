@@ -1,4 +1,3 @@
-using DocFlow.Blobs;
 using DocFlow.Data;
 using DocFlow.Processing;
 using DocFlow.Queueing;
@@ -7,15 +6,16 @@ using DocFlow.Server.Ingest;
 using DocFlow.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace DocFlow.Cli.Batch;
 
 /// <summary>
-/// The platform as `docflow process` hosts it: the same ingest, in-process queue, document job handler and job store
-/// as `docflow serve`, with the store (SQLite) and the originals (a blob folder) kept in the output folder's
+/// The platform as `docflow process` hosts it, composed by the same roles as `docflow serve`
+/// (<see cref="PlatformServiceCollectionExtensions.AddDocFlowCore"/>, <c>AddDocFlowIngest</c>, <c>AddDocFlowJobHandler</c>):
+/// the same ingest, in-process queue, document job handler and job store, with the store (SQLite) and the originals (a blob folder) kept in the output folder's
 /// <c>.docflow/</c>. The store is what makes a second run resume: the ingest answers a file whose content and options
 /// were processed before from the stored result, as the server deduplicates a re-sent upload.
 /// </summary>
@@ -48,33 +48,31 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
         var state = Path.Combine(Path.GetFullPath(outputDirectory), StateDirectoryName);
         Directory.CreateDirectory(state);
         var blobDirectory = Path.Combine(state, "blobs");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        // The same composition by role as `docflow serve` (core + ingest + the job handler), configured for one run: the
+        // store and the blobs in OUT/.docflow, the in-process queue, no page-range jobs (the engine already spreads a
+        // document's pages over its slots), deduplication as resume. The host is never started: its hosted services
+        // (the queue hand-off's recovery of an earlier server's jobs, the metrics listener) have nothing to do here; the
+        // run drives the worker loop itself (BatchRunner) and migrates the store below.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["DataDirectory"] = state,
+            ["Storage"] = blobDirectory,
             ["Database:ConnectionString"] = Path.Combine(state, "docflow.db"),
-        }).Build();
-
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
+            ["Deduplicate"] = deduplicate ? "true" : "false",
+            ["MaxQueueDepth"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Split:PageThreshold"] = "0",
+        });
+        var services = builder.Services;
         services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddSingleton(TimeProvider.System);
-        services.AddDocFlowData();
-        services.AddSingleton<IBlobStore>(new FileSystemBlobStore(blobDirectory));
-        services.AddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
-        services.AddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<InProcessJobQueue>());
+        // This run's engine and settings (the command line's), before the roles' defaults.
         services.AddSingleton(engine);
         services.AddSingleton(engineOptions);
         services.AddSingleton(retry);
-        // Pages are already spread over the engine's slots in this process: no page-range jobs.
-        services.AddSingleton(Options.Create(new SplitOptions { PageThreshold = 0 }));
-        services.AddSingleton(Options.Create(new PlatformOptions { Deduplicate = deduplicate, MaxQueueDepth = int.MaxValue }));
-        // The hand-off is used for its enqueue only: it is not started, so it re-offers nothing an earlier,
-        // interrupted run left queued (that run's files are ingested again by this one when they are given again).
-        services.AddSingleton<QueueHandoff>();
-        services.AddSingleton<IngestService>();
-        services.AddSingleton<BatchCompletion>();
-        services.AddSingleton<DocumentJobHandler>();
+        builder.AddDocFlowCore();
+        builder.AddDocFlowIngest();
+        builder.AddDocFlowJobHandler();
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = false });
         try
