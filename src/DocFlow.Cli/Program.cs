@@ -43,6 +43,11 @@ app.Configure(config =>
         keys.AddCommand<KeysListCommand>("list").WithDescription("List keys: prefix, role, name, dates, status.");
         keys.AddCommand<KeysRevokeCommand>("revoke").WithDescription("Revoke a key by its id or prefix.");
     });
+    config.AddBranch("audit", audit =>
+    {
+        audit.SetDescription("The audit log (in the server's database; docs/security.md).");
+        audit.AddCommand<AuditVerifyCommand>("verify").WithDescription("Recompute the audit log's hash chain; exit 1 at the first broken entry.");
+    });
     config.AddBranch("db", db =>
     {
         db.SetDescription("Database tasks.");

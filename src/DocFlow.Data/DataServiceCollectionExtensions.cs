@@ -30,6 +30,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IJobPartStore, EfJobPartStore>();
         services.TryAddSingleton<IBatchReportStore, EfBatchReportStore>();
         services.TryAddSingleton<DocFlow.Security.IApiKeyStore, EfApiKeyStore>();
+        services.TryAddSingleton<DocFlow.Security.IAuditLog, EfAuditLog>();
         services.AddHostedService<MigrateOnStartupService>();
         return services;
     }

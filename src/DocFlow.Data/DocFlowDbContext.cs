@@ -126,6 +126,23 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.KeyHash).HasMaxLength(64);
         });
 
+        modelBuilder.Entity<AuditEntryEntity>(x =>
+        {
+            x.ToTable("audit_log");
+            x.HasKey(e => e.Sequence);
+            // The sequence is the chain's order, assigned by the appender under the lock, never by the database.
+            x.Property(e => e.Sequence).ValueGeneratedNever();
+            x.Property(e => e.Principal).HasMaxLength(256);
+            x.Property(e => e.Role).HasMaxLength(16);
+            x.Property(e => e.Action).HasMaxLength(128);
+            x.Property(e => e.Target).HasMaxLength(512);
+            x.Property(e => e.ClientAddress).HasMaxLength(64);
+            x.Property(e => e.RequestId).HasMaxLength(128);
+            x.Property(e => e.PreviousHash).HasMaxLength(64);
+            x.Property(e => e.Hash).HasMaxLength(64);
+            x.HasIndex(e => e.At);
+        });
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(SnakeCase(property.Name));

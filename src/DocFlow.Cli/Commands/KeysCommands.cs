@@ -20,6 +20,12 @@ public class KeysSettings : CommandSettings
 
     internal async Task<(DocFlowDatabase Database, EfApiKeyStore Store)> OpenAsync(CancellationToken cancellationToken)
     {
+        var database = await OpenDatabaseAsync(cancellationToken);
+        return (database, new EfApiKeyStore(database));
+    }
+
+    internal async Task<DocFlowDatabase> OpenDatabaseAsync(CancellationToken cancellationToken)
+    {
         var connection = Database ?? Environment.GetEnvironmentVariable("DOCFLOW__Database__ConnectionString")
             ?? Path.Combine(DataDirectory ?? Environment.GetEnvironmentVariable("DOCFLOW__DataDirectory") ?? "data", "docflow.db");
         var database = new DocFlowDatabase(new DatabaseOptions { ConnectionString = connection });
@@ -27,7 +33,7 @@ public class KeysSettings : CommandSettings
         {
             // SQLite migrates itself as `docflow serve` does; PostgreSQL is migrated by `docflow db migrate`.
             if (database.Provider == DatabaseProvider.Sqlite) await database.MigrateAsync(cancellationToken);
-            return (database, new EfApiKeyStore(database));
+            return database;
         }
         catch
         {

@@ -104,3 +104,19 @@ internal sealed class ApiKeyEntity
     public DateTimeOffset? RevokedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
 }
+
+/// <summary>One audit log entry (append-only; hash-chained by <see cref="DocFlow.Security.AuditChain"/>).</summary>
+internal sealed class AuditEntryEntity
+{
+    public long Sequence { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Principal { get; set; }
+    public string? Role { get; set; }
+    public required string Action { get; set; }
+    public string? Target { get; set; }
+    public int Outcome { get; set; }
+    public string? ClientAddress { get; set; }
+    public string? RequestId { get; set; }
+    public required string PreviousHash { get; set; }
+    public required string Hash { get; set; }
+}

@@ -44,10 +44,13 @@ public static class ApiEndpoints
         app.MapBatchReportsApi();
         app.MapOperationsApi();
         app.MapKeysApi();
+        app.MapAuditApi();
         app.MapDocFlowHealthChecks();
         Observability.ObservabilityExtensions.MapDocFlowMetrics(app).RequireAuthorization(Policies.Operate);
         Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);
         // After the static files (the dashboard's page is public, the data it reads is not), before the endpoints.
+        // Records state changes, content reads and 401s: outside authentication, so it sees its refusals too.
+        app.UseDocFlowAudit();
         app.UseDocFlowAuth();
         return app;
     }

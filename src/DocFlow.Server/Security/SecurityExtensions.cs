@@ -34,6 +34,9 @@ public static class Policies
     /// <summary>Manage API keys.</summary>
     public const string ManageKeys = "docflow:manage-keys";
 
+    /// <summary>Read the audit log.</summary>
+    public const string Audit = "docflow:audit";
+
     /// <summary>Any principal with a known role (who am I).</summary>
     public const string SignedIn = "docflow:signed-in";
 
@@ -45,6 +48,7 @@ public static class Policies
         [ReadMetadata] = [Roles.Admin, Roles.Operator, Roles.Submitter, Roles.Reader],
         [Operate] = [Roles.Admin, Roles.Operator],
         [ManageKeys] = [Roles.Admin],
+        [Audit] = [Roles.Admin, Roles.Auditor],
         [SignedIn] = [.. Roles.All],
     };
 }

@@ -46,11 +46,45 @@ public abstract class JobStoreTests : IAsyncLifetime
             second => Assert.EndsWith("_SplitJobParts", second),
             third => Assert.EndsWith("_DashboardFinishedAtIndex", third),
             fourth => Assert.EndsWith("_BatchReports", fourth),
-            fifth => Assert.EndsWith("_ApiKeys", fifth));
+            fifth => Assert.EndsWith("_ApiKeys", fifth),
+            sixth => Assert.EndsWith("_AuditLog", sixth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await Store.PingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AuditLog_ConcurrentAppendsChainWithoutForks_FiltersPage_AndAChangedRowBreaksTheChain()
+    {
+        var log = new EfAuditLog(Database);
+        var ct = CancellationToken.None;
+        Assert.Equal(new DocFlow.Security.AuditVerification(0, null, null), await log.VerifyAsync(ct));
+        var start = Time.GetUtcNow();
+        // 40 appends from 8 concurrent writers: one chain, sequence 1..40, every link intact.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+                await log.AppendAsync(new DocFlow.Security.AuditEvent(start.AddSeconds(w * 5 + i), w % 2 == 0 ? "dfk_even" : "dfk_odd", "admin",
+                    i == 0 ? "POST /api/v1/keys" : "GET /api/v1/documents/{id}/text", $"id=doc{w}-{i}", 200, "127.0.0.1", $"req-{w}-{i}"), ct);
+        })));
+        var verified = await log.VerifyAsync(ct);
+        Assert.True(verified.Intact, verified.Reason);
+        Assert.Equal(40, verified.Count);
+
+        var newest = await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, null, null, null, 10), ct);
+        Assert.Equal(Enumerable.Range(31, 10).Reverse().Select(i => (long)i), newest.Select(e => e.Sequence));
+        var next = await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, null, null, newest[^1].Sequence, 10), ct);
+        Assert.Equal(30, next[0].Sequence);
+        Assert.Equal(8, (await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, "POST /api/v1/keys", null, null, 100), ct)).Count);
+        Assert.All(await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, null, "dfk_odd", null, 100), ct), e => Assert.Equal("dfk_odd", e.Principal));
+        Assert.Equal(10, (await log.QueryAsync(new DocFlow.Security.AuditQuery(start, start.AddSeconds(10), null, null, null, 100), ct)).Count);
+
+        await using (var db = Database.CreateDbContext())
+            await db.Set<AuditEntryEntity>().Where(e => e.Sequence == 17).ExecuteUpdateAsync(u => u.SetProperty(e => e.Action, "GET /healthz"));
+        var broken = await log.VerifyAsync(ct);
+        Assert.Equal(17, broken.FirstBroken);
+        Assert.Equal(16, broken.Count);
     }
 
     [Fact]

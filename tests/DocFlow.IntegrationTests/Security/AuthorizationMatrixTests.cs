@@ -59,6 +59,7 @@ public sealed partial class AuthorizationMatrixTests
         ["POST /api/v1/keys/"] = Admin,
         ["GET /api/v1/keys/"] = Admin,
         ["DELETE /api/v1/keys/{id}"] = Admin,
+        ["GET /api/v1/audit"] = [Roles.Admin, Roles.Auditor],
         ["GET /api/v1/me"] = Anyone,
     };
 

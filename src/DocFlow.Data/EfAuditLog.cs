@@ -1,0 +1,85 @@
+using DocFlow.Data.Entities;
+using DocFlow.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace DocFlow.Data;
+
+/// <summary><see cref="IAuditLog"/> on EF Core: table audit_log. An append reads the last entry and inserts the next
+/// inside one transaction that holds the database's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped
+/// advisory lock), so two appends never chain onto the same entry; the sequence is the primary key besides.</summary>
+public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
+{
+    /// <summary>The advisory lock key of audit appends on PostgreSQL ("DFAUDIT1" as a number).</summary>
+    private const long AdvisoryLockKey = 0x4446_4155_4449_5431;
+
+    private const int VerifyPage = 1000;
+
+    public Task<AuditEntry> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        return database.RunAsync(async db =>
+        {
+            // SQLite: BeginTransaction is BEGIN IMMEDIATE (the write lock, taken before the read of the last entry).
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (database.Provider == DatabaseProvider.Postgres)
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken).ConfigureAwait(false);
+            var last = await db.Set<AuditEntryEntity>().AsNoTracking().OrderByDescending(e => e.Sequence)
+                .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+            var sequence = (last?.Sequence ?? 0) + 1;
+            var previous = last?.Hash ?? AuditChain.Genesis;
+            var at = AuditChain.Truncate(auditEvent.At);
+            var hash = AuditChain.Hash(sequence, at, auditEvent.Principal, auditEvent.Role, auditEvent.Action, auditEvent.Target,
+                auditEvent.Outcome, auditEvent.ClientAddress, auditEvent.RequestId, previous);
+            var row = new AuditEntryEntity
+            {
+                Sequence = sequence, At = at, Principal = auditEvent.Principal, Role = auditEvent.Role, Action = auditEvent.Action,
+                Target = auditEvent.Target, Outcome = auditEvent.Outcome, ClientAddress = auditEvent.ClientAddress,
+                RequestId = auditEvent.RequestId, PreviousHash = previous, Hash = hash,
+            };
+            db.Add(row);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return ToEntry(row);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return database.RunAsync(async db =>
+        {
+            var rows = db.Set<AuditEntryEntity>().AsNoTracking();
+            if (query.From is { } from) rows = rows.Where(e => e.At >= from.ToUniversalTime());
+            if (query.To is { } to) rows = rows.Where(e => e.At < to.ToUniversalTime());
+            if (!string.IsNullOrEmpty(query.Action)) rows = rows.Where(e => e.Action == query.Action);
+            if (!string.IsNullOrEmpty(query.Principal)) rows = rows.Where(e => e.Principal == query.Principal);
+            if (query.Before is { } before) rows = rows.Where(e => e.Sequence < before);
+            var page = await rows.OrderByDescending(e => e.Sequence).Take(Math.Clamp(query.Limit, 1, 1000))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            return (IReadOnlyList<AuditEntry>)[.. page.Select(ToEntry)];
+        }, cancellationToken);
+    }
+
+    public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) => database.RunAsync(async db =>
+    {
+        AuditEntry? previous = null;
+        long count = 0;
+        while (true)
+        {
+            var after = previous?.Sequence ?? long.MinValue;
+            var page = await db.Set<AuditEntryEntity>().AsNoTracking().Where(e => e.Sequence > after).OrderBy(e => e.Sequence)
+                .Take(VerifyPage).ToListAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var row in page)
+            {
+                var entry = ToEntry(row);
+                if (AuditChain.Check(previous, entry) is { } reason) return new AuditVerification(count, entry.Sequence, reason);
+                previous = entry;
+                count++;
+            }
+            if (page.Count < VerifyPage) return new AuditVerification(count, null, null);
+        }
+    }, cancellationToken);
+
+    private static AuditEntry ToEntry(AuditEntryEntity e) =>
+        new(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.PreviousHash, e.Hash);
+}

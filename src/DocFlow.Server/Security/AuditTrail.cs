@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using DocFlow.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DocFlow.Server.Security;
+
+/// <summary>
+/// Records requests in the audit log (<see cref="IAuditLog"/>), in one place for every endpoint: every state-changing
+/// request (POST, PUT, PATCH, DELETE) that reached an endpoint, whatever its outcome; every read of content (an endpoint
+/// under <see cref="Policies.ReadContent"/>); every 401 (action <c>sign-in-failed</c>). The entry is appended when the
+/// response starts, so no answer leaves before its entry is stored. Targets are the route's ids (and the id a 201/202
+/// names in Location), never content.
+/// </summary>
+internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, ILogger<AuditMiddleware> logger)
+{
+    public const string SignInFailed = "sign-in-failed";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        context.Response.OnStarting(static state =>
+        {
+            var (middleware, ctx) = ((AuditMiddleware, HttpContext))state;
+            return middleware.RecordAsync(ctx);
+        }, (this, context));
+        return next(context);
+    }
+
+    private async Task RecordAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var method = context.Request.Method;
+        var changes = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
+        var content = endpoint?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent) == true;
+        var signInFailed = status == StatusCodes.Status401Unauthorized;
+        if (!signInFailed && (endpoint is null || !(changes || content))) return;
+
+        var route = ActionOf(method, endpoint?.RoutePattern.RawText ?? context.Request.Path.Value ?? "/");
+        var (principal, role) = PrincipalOf(context, signInFailed);
+        var target = TargetOf(context, endpoint);
+        var auditEvent = new AuditEvent(time.GetUtcNow(), principal, role, signInFailed ? SignInFailed : route,
+            signInFailed ? Join(route, target) : target, status, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+        try
+        {
+            // Not the request's token: the entry is written even when the client has gone.
+            await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Audit entry not written: {Action} {Target} by {Principal} ({Outcome})", auditEvent.Action, auditEvent.Target, principal, status);
+        }
+    }
+
+    /// <summary>"METHOD /route/{pattern}", without a trailing slash.</summary>
+    internal static string ActionOf(string method, string pattern)
+    {
+        if (!pattern.StartsWith('/')) pattern = "/" + pattern;
+        if (pattern.Length > 1) pattern = pattern.TrimEnd('/');
+        return $"{method} {pattern}";
+    }
+
+    private static string? Join(string a, string? b) => b is null ? a : $"{a} {b}";
+
+    private static (string Principal, string? Role) PrincipalOf(HttpContext context, bool signInFailed)
+    {
+        var user = context.User;
+        if (user.Identity is ClaimsIdentity { IsAuthenticated: true } identity)
+        {
+            var roles = user.FindAll(identity.RoleClaimType).Select(c => c.Value).Where(Roles.IsKnown).ToList();
+            var role = Roles.All.FirstOrDefault(roles.Contains);
+            var name = user.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? identity.Name ?? "unknown";
+            return (Truncate(name, 256), role);
+        }
+        // A failed sign-in names the key it presented (its id, never the key).
+        if (signInFailed && ApiKeyAuthenticationHandler.KeyOf(context.Request) is { } key && ApiKeyFormat.TryParse(key, out var id))
+            return (Truncate(ApiKeyFormat.Prefix(id), 256), null);
+        return ("anonymous", null);
+    }
+
+    private static string? TargetOf(HttpContext context, RouteEndpoint? endpoint)
+    {
+        var sb = new StringBuilder();
+        if (endpoint is not null)
+            foreach (var parameter in endpoint.RoutePattern.Parameters)
+                if (context.Request.RouteValues.TryGetValue(parameter.Name, out var value) && value is not null)
+                    Append(sb, parameter.Name, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        var location = context.Response.Headers.Location.ToString();
+        if (location.Length > 0) Append(sb, "created", location[(location.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/'));
+        return sb.Length == 0 ? null : Truncate(sb.ToString(), 512);
+    }
+
+    private static void Append(StringBuilder sb, string name, string value) => (sb.Length > 0 ? sb.Append(' ') : sb).Append(name).Append('=').Append(value);
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}
+
+/// <summary>GET /api/v1/audit: the audit log, newest first, for auditors and admins.</summary>
+public static class AuditApi
+{
+    public const int DefaultLimit = 100;
+
+    public sealed record AuditEntryDto(long Sequence, DateTimeOffset At, string Principal, string? Role, string Action, string? Target, int Outcome,
+        string? ClientAddress, string? RequestId, string PreviousHash, string Hash);
+
+    public sealed record AuditPageDto(IReadOnlyList<AuditEntryDto> Items, long? Next);
+
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/audit", QueryAsync).WithTags("Audit").RequireAuthorization(Policies.Audit)
+            .WithSummary("Audit log entries, newest first; filters from, to (ISO 8601), action, principal; page with before=<next> and limit (1-1000).");
+        return app;
+    }
+
+    internal static async Task<IResult> QueryAsync(IAuditLog log, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
+        long? before, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > 1000) return Api.Problems.BadRequest("limit is 1 to 1000.");
+        var take = limit ?? DefaultLimit;
+        var entries = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, take), ct);
+        var items = entries.Select(e => new AuditEntryDto(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress,
+            e.RequestId, e.PreviousHash, e.Hash)).ToList();
+        return TypedResults.Ok(new AuditPageDto(items, items.Count == take ? items[^1].Sequence : null));
+    }
+
+    /// <summary>The audit middleware: before authentication, so it sees 401s and 403s as well as the endpoints' answers.</summary>
+    public static IApplicationBuilder UseDocFlowAudit(this IApplicationBuilder app) => app.UseMiddleware<AuditMiddleware>();
+}
