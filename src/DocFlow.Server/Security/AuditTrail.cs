@@ -115,7 +115,38 @@ public static class AuditApi
     {
         app.MapGet("/api/v1/audit", QueryAsync).WithTags("Audit").RequireAuthorization(Policies.Audit)
             .WithSummary("Audit log entries, newest first; filters from, to (ISO 8601), action, principal; page with before=<next> and limit (1-1000).");
+        app.MapGet("/api/v1/audit/export.csv", ExportAsync).WithTags("Audit").RequireAuthorization(Policies.Audit)
+            .WithSummary("Every audit entry the filters (from, to, action, principal) select, oldest first, as CSV (RFC 4180, formula-safe) with its hashes.");
         return app;
+    }
+
+    /// <summary>Entries in one export at most; a wider period is exported in parts (from/to).</summary>
+    internal const int ExportLimit = 100_000;
+
+    internal static async Task<IResult> ExportAsync(IAuditLog log, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
+        CancellationToken ct)
+    {
+        // Newest first, page by page; written oldest first so the file reads as the chain does.
+        var all = new List<AuditEntry>();
+        long? before = null;
+        while (all.Count < ExportLimit)
+        {
+            var page = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, 1000), ct);
+            all.AddRange(page);
+            if (page.Count < 1000) break;
+            before = page[^1].Sequence;
+        }
+        if (all.Count > ExportLimit)
+            return Api.Problems.BadRequest($"More than {ExportLimit:N0} entries match; export a shorter period (from, to).");
+        var csv = new System.Text.StringBuilder("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash\r\n");
+        foreach (var e in Enumerable.Reverse(all))
+        {
+            string[] fields = [e.Sequence.ToString(CultureInfo.InvariantCulture), e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                e.Principal, e.Role ?? "", e.Action, e.Target ?? "", e.Outcome.ToString(CultureInfo.InvariantCulture), e.ClientAddress ?? "",
+                e.RequestId ?? "", e.PreviousHash, e.Hash];
+            csv.AppendJoin(',', fields.Select(f => Reports.ResultsExport.Quote(Reports.ResultsExport.Neutralise(f)))).Append("\r\n");
+        }
+        return Results.Text(csv.ToString(), "text/csv; charset=utf-8");
     }
 
     internal static async Task<IResult> QueryAsync(IAuditLog log, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,

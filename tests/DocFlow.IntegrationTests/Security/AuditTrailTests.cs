@@ -130,6 +130,19 @@ public sealed class AuditTrailTests
         Assert.Equal(next - 1, second.GetProperty("items")[0].GetProperty("sequence").GetInt64());
         var future = DateTimeOffset.UtcNow.AddHours(1).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(0, (await auditor.GetFromJsonAsync<JsonElement>($"api/v1/audit?from={Uri.EscapeDataString(future)}")).GetProperty("items").GetArrayLength());
+
+        // The export: every selected entry, oldest first, with its hashes; auditors and admins only.
+        Assert.Equal(HttpStatusCode.Forbidden, (await reader.GetAsync("api/v1/audit/export.csv")).StatusCode);
+        var exported = await auditor.GetAsync("api/v1/audit/export.csv");
+        Assert.Equal("text/csv", exported.Content.Headers.ContentType?.MediaType);
+        var lines = (await exported.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash", lines[0]);
+        var sequences = lines.Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(sequences.Count >= 3, $"{sequences.Count} rows");
+        Assert.Equal(sequences.Order().ToList(), sequences);
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+        var signIns = await auditor.GetStringAsync("api/v1/audit/export.csv?action=sign-in-failed");
+        Assert.All(signIns.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1), l => Assert.Contains(",sign-in-failed,", l));
     }
 
     [Fact]

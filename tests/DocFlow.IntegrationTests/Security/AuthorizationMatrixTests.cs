@@ -60,6 +60,7 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/v1/keys/"] = Admin,
         ["DELETE /api/v1/keys/{id}"] = Admin,
         ["GET /api/v1/audit"] = [Roles.Admin, Roles.Auditor],
+        ["GET /api/v1/audit/export.csv"] = [Roles.Admin, Roles.Auditor],
         ["GET /api/v1/me"] = Anyone,
     };
 
