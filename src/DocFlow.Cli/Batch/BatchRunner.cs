@@ -73,10 +73,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             if (n == inputs.Count) allDone.TrySetResult();
         }
 
-        async Task JobEndedAsync(string jobId, CancellationToken ct)
+        async Task JobEndedAsync(JobRecord job, CancellationToken ct)
         {
-            if (!pending.TryRemove(jobId, out var input)) return; // exported already (a retry that raced, or the report ticket)
-            Finished(await exporter.ExportAsync(jobId, input, reused: false, ct).ConfigureAwait(false));
+            if (!pending.TryRemove(job.Id, out var input)) return; // exported already (a retry that raced, or the report ticket)
+            Finished(await exporter.ExportAsync(job, input, reused: false, ct).ConfigureAwait(false));
         }
 
         var documents = new ExportingHandler(platform.Documents, platform.Store, JobEndedAsync);
@@ -117,13 +117,13 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                 foreach (var document in accepted.Documents.Where(d => d.Status == JobStatus.Queued))
                     pending[document.Id] = byName[document.FileName];
                 foreach (var document in accepted.Documents.Where(d => d.Status != JobStatus.Queued))
-                    Finished(await exporter.ExportAsync(document.Id, byName[document.FileName], reused: document.Status == JobStatus.Succeeded,
-                        cancellationToken).ConfigureAwait(false));
+                    Finished(await exporter.ExportAsync(await exporter.JobAsync(document.Id, cancellationToken).ConfigureAwait(false),
+                        byName[document.FileName], reused: document.Status == JobStatus.Succeeded, cancellationToken).ConfigureAwait(false));
                 // A job may have ended before it was put in the pending list: look again now that it is complete.
                 foreach (var jobId in pending.Keys)
                 {
                     var job = await platform.Store.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-                    if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await JobEndedAsync(jobId, cancellationToken).ConfigureAwait(false);
+                    if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await JobEndedAsync(job, cancellationToken).ConfigureAwait(false);
                 }
             }
             if (inputs.Count == 0) allDone.TrySetResult();
@@ -186,10 +186,14 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// NAME.error.json, atomically, removing the stale opposite; and makes its summary entry.</summary>
     private sealed class Exporter(string outputDirectory, IJobMonitoringStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock)
     {
-        public async Task<FileEntry> ExportAsync(string jobId, BatchInput input, bool reused, CancellationToken ct)
+        /// <summary>The job's record, which the run itself created.</summary>
+        public async Task<JobRecord> JobAsync(string jobId, CancellationToken ct) =>
+            await store.GetJobAsync(jobId, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"Job {jobId} is not in the store.");
+
+        /// <summary>Exports <paramref name="job"/>, as read after it ended (one read of its record per job).</summary>
+        public async Task<FileEntry> ExportAsync(JobRecord job, BatchInput input, bool reused, CancellationToken ct)
         {
-            var job = await store.GetJobAsync(jobId, ct).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Job {jobId} ({input.RelativeName}) is not in the store.");
+            var jobId = job.Id;
             var stats = recording.Take(input.RelativeName);
             var entry = new FileEntry
             {
@@ -250,19 +254,25 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     }
 
     /// <summary>The document handler of the platform, telling the run when a job has ended (succeeded, or failed for good).</summary>
-    private sealed class ExportingHandler(DocumentJobHandler inner, IJobMonitoringStore store, Func<string, CancellationToken, Task> ended) : IJobHandler
+    private sealed class ExportingHandler(DocumentJobHandler inner, IJobMonitoringStore store, Func<JobRecord, CancellationToken, Task> ended) : IJobHandler
     {
         public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
         {
             await inner.HandleAsync(ticket, cancellationToken).ConfigureAwait(false);
-            var job = await store.GetJobAsync(ticket.JobId, cancellationToken).ConfigureAwait(false);
-            if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await ended(ticket.JobId, cancellationToken).ConfigureAwait(false);
+            await EndedAsync(ticket, cancellationToken).ConfigureAwait(false);
         }
 
         public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
         {
             await inner.OnDeadLetteredAsync(ticket, reason, cancellationToken).ConfigureAwait(false);
-            await ended(ticket.JobId, cancellationToken).ConfigureAwait(false);
+            await EndedAsync(ticket, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Reads the job once; when it has ended, hands that record on to be exported.</summary>
+        private async Task EndedAsync(JobTicket ticket, CancellationToken ct)
+        {
+            var job = await store.GetJobAsync(ticket.JobId, ct).ConfigureAwait(false);
+            if (job?.Status is JobStatus.Succeeded or JobStatus.Failed) await ended(job, ct).ConfigureAwait(false);
         }
     }
 
