@@ -26,6 +26,7 @@ return args switch
         args.Length > 5 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null),
     ["selftest-trees"] => Commands.SelfTestTrees(),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
+    ["train-lexicon", var devset, var models, ..] => ReceiptCommands.TrainLexicon(devset, models),
     ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),
     ["time-receipts", var cache, ..] => ReceiptCommands.Time(cache),
     ["cv-receipt-lines", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidateLines(devset, cache, output),
@@ -36,7 +37,7 @@ internal static class Commands
 {
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder> | train-receipts <devset> <sroie-cache> <models-out> | cv-receipts <devset> <sroie-cache> <out-folder>");
+        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder> | train-receipts <devset> <sroie-cache> <models-out> | train-lexicon <devset> <models-out> | cv-receipts <devset> <sroie-cache> <out-folder>");
         return 2;
     }
 

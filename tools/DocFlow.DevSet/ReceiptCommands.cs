@@ -33,8 +33,26 @@ internal static class ReceiptCommands
         Directory.CreateDirectory(models);
         File.WriteAllText(Path.Combine(models, "receipt_company.json"), trained.Company.ToJson());
         File.WriteAllText(Path.Combine(models, "receipt_address.json"), trained.Address.ToJson());
+        WriteLexicon(lines, models);
         Console.WriteLine($"train-receipts: models written to {models} in {clock.Elapsed.TotalSeconds:F0} s");
         return 0;
+    }
+
+    /// <summary>The receipt lexicon alone (no OCR cache needed): words of the sroie-lines receipts' labelled text.</summary>
+    public static int TrainLexicon(string devset, string models)
+    {
+        Directory.CreateDirectory(models);
+        WriteLexicon(ReceiptTraining.LoadLines(devset), models);
+        return 0;
+    }
+
+    private static void WriteLexicon(IReadOnlyList<LabelledReceipt> lines, string models)
+    {
+        var lexicon = ReceiptTraining.Lexicon(lines);
+        var provenance = $"Words of at least 2 and word pairs of at least 2 of the {lines.Count} sroie-lines receipts (labelled text lines, " +
+                         "never OCR output); `dotnet DocFlow.DevSet.dll train-lexicon ../shared/devset src/DocFlow.Engine/Extraction/Models`.";
+        File.WriteAllText(Path.Combine(models, "receipt_lexicon.json"), lexicon.ToJson(provenance));
+        Console.WriteLine($"receipt lexicon: {lexicon.Count} words written to {models}");
     }
 
     /// <summary>

@@ -104,8 +104,13 @@ public static class ReceiptTraining
         var (company, address) = Samples(receipts);
         return new ReceiptModels(
             Trainer.Train(company, [.. ReceiptLineFeatures.Names], "receipt_company", provenance: companyProvenance),
-            Trainer.Train(address, [.. ReceiptLineFeatures.Names], "receipt_address", provenance: addressProvenance));
+            Trainer.Train(address, [.. ReceiptLineFeatures.Names], "receipt_address", provenance: addressProvenance),
+            Lexicon(receipts));
     }
+
+    /// <summary>The word lexicon of the receipts' labelled text (sroie-lines only: OCR'd lines hold the very misreads it repairs).</summary>
+    public static DocFlow.Engine.Extraction.Normalization.OcrLexicon Lexicon(IEnumerable<LabelledReceipt> receipts) =>
+        DocFlow.Engine.Extraction.Normalization.OcrLexicon.Learn(receipts.Where(r => !r.Ocr).Select(r => r.Lines.Select(l => l.Text)));
 
     internal static bool PartOf(string line, string key, double tolerance)
     {

@@ -86,6 +86,8 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         issued ??= BestDate(labels, Kind.InvoiceDate, cues, view, allowGeneric: expense || receipt);
         // A document of another type still gets its first date, with the confidence saying it is a guess.
         if (issued is null && cues.Dates.Count > 0) issued = (cues.Dates[0], expense || receipt ? 0.5f : 0.3f);
+        // A receipt always has a date: when none reads as one, the first that does once OCR slips are allowed for.
+        if (issued is null && receipt && DateNormalizer.FindRepaired(cues.Shadow, cues.DateOrder) is [var repaired, ..]) issued = (repaired, 0.4f);
         if (issued is { } d) AddDate(writer, dateType, d.Date, d.Confidence);
         if (BestDate(labels, Kind.DueDate, cues, view, allowGeneric: true) is { } due) AddDate(writer, "due_date", due.Date, due.Confidence);
 
@@ -99,19 +101,30 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     {
         var (name, address) = ReceiptHeader.Find(page, models);
         if (name is not null)
-            writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
-                new NormalizedValue { Text = OcrText.Squash(writer.Text[name.Start..name.End]) });
+            Repair(writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
+                new NormalizedValue { Text = OcrText.Squash(writer.Text[name.Start..name.End]) }), models.Lexicon);
         // A postal address the address rules recognise just below the name: theirs when the model found none, and
         // their normalised form ("street, city") when both found the same lines.
         var nameLine = name is null ? -1 : page.Lines.Count(l => l.Start < name.Start);
         var found = AddressFinder.FindAll([page]).FirstOrDefault(a => a.FirstLine >= nameLine && a.FirstLine <= nameLine + 4);
         if (address is null && found is not null)
-            writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized });
+            Repair(writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized }), models.Lexicon);
         else if (address is not null)
-            writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
+            Repair(writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
             {
                 Text = found is not null && found.Start == address.Start && found.End == address.End ? found.Normalized : Joined(writer.Text[address.Start..address.End]),
-            });
+            }), models.Lexicon);
+    }
+
+    /// <summary>
+    /// The entity's reading with OCR misreads repaired by the lexicon: the mention text and normalised text say what
+    /// the receipt prints; the text anchor keeps pointing at (and holding) the OCR text as read.
+    /// </summary>
+    private static void Repair(Entity? entity, OcrLexicon? lexicon)
+    {
+        if (entity is null || lexicon is null) return;
+        if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(mention);
+        if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(text);
     }
 
     /// <summary>An address's lines joined with ", " (or a space after a line that ends in punctuation).</summary>

@@ -1,16 +1,18 @@
 using System.Text.RegularExpressions;
 using DocFlow.Engine.Extraction.Learning;
+using DocFlow.Engine.Extraction.Normalization;
 
 namespace DocFlow.Engine.Extraction.Entities;
 
-/// <summary>The line classifiers that find a receipt's merchant name and address lines.</summary>
-public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address)
+/// <summary>The line classifiers that find a receipt's merchant name and address lines, and the lexicon that repairs
+/// their misread words.</summary>
+public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address, OcrLexicon? lexicon = null)
 {
     private static readonly Lazy<ReceiptModels?> Shipped = new(() =>
     {
         try
         {
-            return new ReceiptModels(TreeEnsemble.LoadEmbedded("receipt_company"), TreeEnsemble.LoadEmbedded("receipt_address"));
+            return new ReceiptModels(TreeEnsemble.LoadEmbedded("receipt_company"), TreeEnsemble.LoadEmbedded("receipt_address"), OcrLexicon.EmbeddedReceipts);
         }
         catch (InvalidOperationException)
         {
@@ -23,6 +25,9 @@ public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address)
 
     /// <summary>Probability that a line is part of the merchant's address.</summary>
     public TreeEnsemble Address { get; } = address;
+
+    /// <summary>Words of receipts' labelled text, for repairing OCR misreads in the name and address; null: none.</summary>
+    public OcrLexicon? Lexicon { get; } = lexicon;
 
     /// <summary>The models shipped in the engine (Extraction/Models), or null when a build has none.</summary>
     public static ReceiptModels? Embedded => Shipped.Value;

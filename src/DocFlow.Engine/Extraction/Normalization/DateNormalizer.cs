@@ -95,6 +95,56 @@ internal static partial class DateNormalizer
         return found;
     }
 
+    /// <summary>
+    /// Dates as OCR garbles them, for a receipt where <see cref="FindAll"/> found none: a separator lost between day and
+    /// month ("1202/2018") or month and year ("12/022018"), and a four-digit year with one misread digit that only one
+    /// reading puts in 1990-2039 ("12-02-2618" is 2018). Same offsets and time handling as <see cref="FindAll"/>.
+    /// </summary>
+    public static List<DateMatch> FindRepaired(string text, DateOrder order)
+    {
+        var found = new List<DateMatch>();
+        foreach (var regex in new[] { LenientRegex(), JoinedDayMonthRegex(), JoinedMonthYearRegex() })
+        {
+            foreach (Match m in regex.Matches(text))
+            {
+                int a = Int(m, "a"), b = Int(m, "b");
+                var y = m.Groups["y"].Value.Length == 4 ? RepairYear(Int(m, "y")) : Year(m.Groups["y"].Value);
+                if (y is not { } year) continue;
+                var monthFirst = b > 12 || (a <= 12 && b <= 12 && order == DateOrder.MonthFirst);
+                Add(found, m, monthFirst ? Make(year, a, b) : Make(year, b, a), a <= 12 && b <= 12 && a != b);
+            }
+        }
+        found.Sort((x, y) => x.Start.CompareTo(y.Start));
+        return found;
+    }
+
+    /// <summary>The year, or the one year in 1990-2039 that changing a single digit makes of it; null when none or several.</summary>
+    private static int? RepairYear(int year)
+    {
+        if (year is >= 1990 and <= 2039) return year;
+        var digits = year.ToString("0000", CultureInfo.InvariantCulture);
+        int? only = null;
+        for (var i = 0; i < 4; i++)
+            for (var d = '0'; d <= '9'; d++)
+            {
+                if (d == digits[i]) continue;
+                var candidate = int.Parse(digits[..i] + d + digits[(i + 1)..], CultureInfo.InvariantCulture);
+                if (candidate is < 1990 or > 2039) continue;
+                if (only is not null) return null;
+                only = candidate;
+            }
+        return only;
+    }
+
+    [GeneratedRegex(@"(?<![\d.,/])(?<a>\d{1,2})[ ]?(?<sep>[./-])[ ]?(?<b>\d{1,2})[ ]?[./-][ ]?(?<y>\d{4})(?![\d]|[.,/-]\d)" + Time)]
+    private static partial Regex LenientRegex();
+
+    [GeneratedRegex(@"(?<![\d.,/])(?<a>\d{2})(?<b>\d{2})[./-](?<y>\d{4})(?![\d]|[.,/-]\d)" + Time)]
+    private static partial Regex JoinedDayMonthRegex();
+
+    [GeneratedRegex(@"(?<![\d.,/])(?<a>\d{1,2})[./-](?<b>\d{2})(?<y>20\d{2})(?![\d]|[.,/-]\d)" + Time)]
+    private static partial Regex JoinedMonthYearRegex();
+
     /// <summary>Reads one printed date ("15 JAN 2018", "03/04/21", "2026-06-28"), or null.</summary>
     public static DateMatch? Parse(string printed, DateOrder order = DateOrder.DayFirst)
     {

@@ -35,6 +35,25 @@ public sealed class DateNormalizerTests
     [InlineData("Page 1 of 4")]
     public void Parse_RejectsWhatIsNoDate(string printed) => Assert.Null(DateNormalizer.Parse(printed));
 
+    [Theory]
+    [InlineData("Date: 1202/2018", "2018-02-12")] // separator lost between day and month
+    [InlineData("12/022018 10:15", "2018-02-12T10:15")] // ... between month and year
+    [InlineData("12-02-2618 11:34:45 AM", "2018-02-12T11:34:45")] // one misread digit of the year
+    [InlineData("05/03/2017", "2017-03-05")]
+    public void FindRepaired_ReadsDatesOcrGarbled(string text, string expected)
+    {
+        var dates = DateNormalizer.FindRepaired(text, DateOrder.DayFirst);
+        Assert.Equal(expected, Assert.Single(dates).Text);
+    }
+
+    [Theory]
+    [InlineData("12-02-2688")] // two digits off: no single reading
+    [InlineData("Tel 0378590861")]
+    [InlineData("Invoice 123456/2018")]
+    [InlineData("12-02-5918")] // 1918 and 2918 ... only 1990-2039 counts, and no one-digit change gets there uniquely
+    public void FindRepaired_DoesNotInventDates(string text) =>
+        Assert.Empty(DateNormalizer.FindRepaired(text, DateOrder.DayFirst));
+
     [Fact]
     public void FindAll_IgnoresNumbersInsideOtherNumbers()
     {
