@@ -42,8 +42,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             b.Property(x => x.Id).HasMaxLength(64);
             b.Property(x => x.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
             b.HasIndex(x => x.CreatedAt);
-            // A tenant's batch list.
-            b.HasIndex(x => new { x.Tenant, x.CreatedAt });
+            // A tenant's batch list (keyset on created_at, id).
+            b.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
             // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch.
             b.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
@@ -79,8 +79,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasIndex(x => x.FinishedAt);
             // Dedup: a succeeded job of the same tenant with the same content and options.
             j.HasIndex(x => new { x.Tenant, x.Sha256, x.OptionsKey }).HasFilter("status = 'succeeded'");
-            // A tenant's recent jobs, and its documents of the day (quota).
-            j.HasIndex(x => new { x.Tenant, x.CreatedAt });
+            // A tenant's recent jobs (keyset on created_at, id), and its documents of the day (quota).
+            j.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
             // A tenant's active jobs (quota).
             j.HasIndex(x => new { x.Tenant, x.Status });
             j.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);

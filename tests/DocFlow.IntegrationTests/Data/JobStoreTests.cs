@@ -385,6 +385,12 @@ public abstract class JobStoreTests : IAsyncLifetime
         var recent = await Store.ListJobsAsync(new JobQuery(Limit: 50, NewestFirst: true), CancellationToken.None);
         await AssertIndexedAsync(() => Store.ListJobsAsync(new JobQuery(Limit: 50, Cursor: recent.NextCursor, NewestFirst: true), CancellationToken.None));
 
+        // Scoped to a tenant (a reader's lists): still a seek in an index, no sort (here every job is the tenant's, so the
+        // planner may take either (created_at, id) or (tenant, created_at, id)).
+        var scoped = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        var mine = await scoped.ListJobsAsync(new JobQuery(Limit: 50, NewestFirst: true), CancellationToken.None);
+        await AssertIndexedAsync(() => scoped.ListJobsAsync(new JobQuery(Limit: 50, Cursor: mine.NextCursor, NewestFirst: true), CancellationToken.None));
+
         var batch = await Store.GetBatchAsync(batchId, CancellationToken.None);
         Assert.Equal(10_000, batch!.Queued);
     }

@@ -173,7 +173,7 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("Tenant", "CreatedAt");
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -339,11 +339,11 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Tenant", "CreatedAt");
-
                     b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.HasIndex("Tenant", "Sha256", "OptionsKey")
                         .HasFilter("status = 'succeeded'");

@@ -167,7 +167,7 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("Tenant", "CreatedAt");
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -333,11 +333,11 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Tenant", "CreatedAt");
-
                     b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.HasIndex("Tenant", "Sha256", "OptionsKey")
                         .HasFilter("status = 'succeeded'");

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace DocFlow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDocFlowDbContext))]
-    [Migration("20261206072407_Tenants")]
+    [Migration("20261206080217_Tenants")]
     partial class Tenants
     {
         /// <inheritdoc />
@@ -170,7 +170,7 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("Tenant", "CreatedAt");
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -336,11 +336,11 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Tenant", "CreatedAt");
-
                     b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.HasIndex("Tenant", "Sha256", "OptionsKey")
                         .HasFilter("status = 'succeeded'");

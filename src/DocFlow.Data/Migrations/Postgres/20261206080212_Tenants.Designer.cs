@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace DocFlow.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDocFlowDbContext))]
-    [Migration("20261206072401_Tenants")]
+    [Migration("20261206080212_Tenants")]
     partial class Tenants
     {
         /// <inheritdoc />
@@ -176,7 +176,7 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt");
 
-                    b.HasIndex("Tenant", "CreatedAt");
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -342,11 +342,11 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Tenant", "CreatedAt");
-
                     b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.HasIndex("Tenant", "Sha256", "OptionsKey")
                         .HasFilter("status = 'succeeded'");

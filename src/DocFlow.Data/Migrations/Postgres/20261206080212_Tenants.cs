@@ -54,9 +54,9 @@ namespace DocFlow.Data.Migrations.Postgres
                 defaultValue: "default");
 
             migrationBuilder.CreateIndex(
-                name: "IX_jobs_tenant_created_at",
+                name: "IX_jobs_tenant_created_at_id",
                 table: "jobs",
-                columns: new[] { "tenant", "created_at" });
+                columns: new[] { "tenant", "created_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_jobs_tenant_sha256_options_key",
@@ -70,9 +70,9 @@ namespace DocFlow.Data.Migrations.Postgres
                 columns: new[] { "tenant", "status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_batches_tenant_created_at",
+                name: "IX_batches_tenant_created_at_id",
                 table: "batches",
-                columns: new[] { "tenant", "created_at" });
+                columns: new[] { "tenant", "created_at", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_audit_log_tenant_sequence",
@@ -84,7 +84,7 @@ namespace DocFlow.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_jobs_tenant_created_at",
+                name: "IX_jobs_tenant_created_at_id",
                 table: "jobs");
 
             migrationBuilder.DropIndex(
@@ -96,7 +96,7 @@ namespace DocFlow.Data.Migrations.Postgres
                 table: "jobs");
 
             migrationBuilder.DropIndex(
-                name: "IX_batches_tenant_created_at",
+                name: "IX_batches_tenant_created_at_id",
                 table: "batches");
 
             migrationBuilder.DropIndex(
