@@ -4,6 +4,7 @@ using DocFlow.Queueing;
 using DocFlow.Data.Entities;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.IntegrationTests.Data;
@@ -430,6 +431,31 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     /// <summary>Whether the plan reads jobs through an index (and <paramref name="index"/> when given) without sorting.</summary>
+    [Fact]
+    public async Task MigrationTenants_GivesRowsFromBeforeTenantsTheDefaultTenant()
+    {
+        var ct = CancellationToken.None;
+        await using (var db = Database.CreateDbContext())
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            var beforeTenants = migrations[migrations.FindIndex(m => m.EndsWith("_Tenants", StringComparison.Ordinal)) - 1];
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(beforeTenants, ct);
+            // Rows as a server before tenants wrote them (no tenant column yet).
+            var at = db.ToDbTime(Time.GetUtcNow());
+            await db.Database.ExecuteSqlAsync($"INSERT INTO batches (id, created_at, total) VALUES ('b-old', {at}, 1)", ct);
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO jobs (id, batch_id, ordinal, file_name, blob_key, route, priority, status, attempts, created_at) VALUES ('d-old', 'b-old', 0, 'old.pdf', {new string('a', 64)}, 'pdf', 'normal', 'queued', 0, {at})", ct);
+        }
+        await Database.MigrateAsync(ct);
+
+        var job = await Store.GetJobAsync("d-old", ct);
+        Assert.Equal(DocFlow.Security.Tenants.Default, job!.Tenant);
+        Assert.Equal(DocFlow.Security.Tenants.Default, (await Store.GetBatchAsync("b-old", ct))!.Tenant);
+        var defaultOnly = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        Assert.NotNull(await defaultOnly.GetJobAsync("d-old", ct));
+        Assert.Null(await new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme")).GetJobAsync("d-old", ct));
+    }
+
     [Fact]
     public async Task StoreScopedToOneTenant_CannotReadAnotherTenantsBatchJobOrResult()
     {
