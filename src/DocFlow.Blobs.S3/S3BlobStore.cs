@@ -61,7 +61,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             : new AmazonS3Client(config);
     }
 
-    public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken)
+    public Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken) => PutCoreAsync(content, null, cancellationToken);
+
+    public Task<BlobInfo> PutAsync(Stream content, string tenant, CancellationToken cancellationToken) =>
+        PutCoreAsync(content, DocFlow.Security.Tenants.Validate(tenant, nameof(tenant)), cancellationToken);
+
+    private async Task<BlobInfo> PutCoreAsync(Stream content, string? tenant, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(Path.GetTempPath(), "docflow-s3-" + Guid.NewGuid().ToString("N"));
         try
@@ -71,6 +76,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose))
             {
                 key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
+                if (tenant is not null) key = BlobKeys.Of(tenant, key);
                 length = file.Length;
                 if (!await ExistsAsync(key, cancellationToken).ConfigureAwait(false))
                 {

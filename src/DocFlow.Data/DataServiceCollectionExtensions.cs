@@ -23,6 +23,8 @@ public static class DataServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new DocFlowDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        // Reads follow the tenant scope of the flow of work (set per request by the server; unset for workers: all tenants).
+        services.TryAddSingleton<DocFlow.Security.ITenantScope>(DocFlow.Security.AmbientTenantScope.Instance);
         services.TryAddSingleton<EfJobStore>();
         services.TryAddSingleton<IJobProcessingStore>(sp => sp.GetRequiredService<EfJobStore>());
         services.TryAddSingleton<IJobIntakeStore>(sp => sp.GetRequiredService<EfJobStore>());

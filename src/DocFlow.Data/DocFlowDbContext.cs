@@ -25,6 +25,10 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>The statement prefix that asks the planner for its plan (tests check index use with it).</summary>
     internal abstract string ExplainPrefix { get; }
 
+    /// <summary>The tenant whose batches and jobs this context sees (global query filters); null: every tenant.
+    /// Set by <see cref="EfJobStore"/> from its <see cref="DocFlow.Security.ITenantScope"/> for each unit of work.</summary>
+    internal string? TenantFilter { get; set; }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var status = new ValueConverter<JobStatus, string>(v => WireNames.Status(v), v => WireNames.ParseStatus(v));
@@ -36,7 +40,12 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             b.ToTable("batches");
             b.HasKey(x => x.Id);
             b.Property(x => x.Id).HasMaxLength(64);
+            b.Property(x => x.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
             b.HasIndex(x => x.CreatedAt);
+            // A tenant's batch list (keyset on created_at, id).
+            b.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
+            // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch.
+            b.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobEntity>(j =>
@@ -45,6 +54,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasKey(x => x.Id);
             j.Property(x => x.Id).HasMaxLength(64);
             j.Property(x => x.BatchId).HasMaxLength(64);
+            j.Property(x => x.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
             j.Property(x => x.FileName).HasMaxLength(1024);
             j.Property(x => x.BlobKey).HasMaxLength(1024);
             j.Property(x => x.Sha256).HasMaxLength(64);
@@ -67,8 +77,13 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasIndex(x => new { x.CreatedAt, x.Id });
             // The dashboard's throughput and latency over the last hour (a range on finished_at).
             j.HasIndex(x => x.FinishedAt);
-            // Dedup: a succeeded job with the same content and options.
-            j.HasIndex(x => new { x.Sha256, x.OptionsKey }).HasFilter("status = 'succeeded'");
+            // Dedup: a succeeded job of the same tenant with the same content and options.
+            j.HasIndex(x => new { x.Tenant, x.Sha256, x.OptionsKey }).HasFilter("status = 'succeeded'");
+            // A tenant's recent jobs (keyset on created_at, id), and its documents of the day (quota).
+            j.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
+            // A tenant's active jobs (quota).
+            j.HasIndex(x => new { x.Tenant, x.Status });
+            j.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobStatusChangeEntity>(h =>
@@ -123,6 +138,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.Id).HasMaxLength(32);
             x.Property(e => e.Name).HasMaxLength(200);
             x.Property(e => e.Role).HasMaxLength(16);
+            x.Property(e => e.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
             x.Property(e => e.KeyHash).HasMaxLength(64);
         });
 
@@ -134,6 +150,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.Sequence).ValueGeneratedNever();
             x.Property(e => e.Principal).HasMaxLength(256);
             x.Property(e => e.Role).HasMaxLength(16);
+            x.Property(e => e.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
             x.Property(e => e.Action).HasMaxLength(128);
             x.Property(e => e.Target).HasMaxLength(512);
             x.Property(e => e.ClientAddress).HasMaxLength(64);
@@ -141,6 +158,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.PreviousHash).HasMaxLength(64);
             x.Property(e => e.Hash).HasMaxLength(64);
             x.HasIndex(e => e.At);
+            x.HasIndex(e => new { e.Tenant, e.Sequence });
         });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())

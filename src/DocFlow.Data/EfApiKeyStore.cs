@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DocFlow.Data;
 
-/// <summary><see cref="IApiKeyStore"/> on EF Core: table api_keys (id, name, role, key_hash, created/revoked/last used).</summary>
+/// <summary><see cref="IApiKeyStore"/> on EF Core: table api_keys (id, name, role, tenant, key_hash, created/revoked/last used).</summary>
 public sealed class EfApiKeyStore(DocFlowDatabase database) : IApiKeyStore
 {
     public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken)
@@ -12,7 +12,7 @@ public sealed class EfApiKeyStore(DocFlowDatabase database) : IApiKeyStore
         ArgumentNullException.ThrowIfNull(key);
         return database.RunAsync(async db =>
         {
-            db.Add(new ApiKeyEntity { Id = key.Id, Name = key.Name, Role = key.Role, KeyHash = key.Hash, CreatedAt = key.CreatedAt });
+            db.Add(new ApiKeyEntity { Id = key.Id, Name = key.Name, Role = key.Role, KeyHash = key.Hash, CreatedAt = key.CreatedAt, Tenant = key.Tenant });
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
@@ -51,5 +51,5 @@ public sealed class EfApiKeyStore(DocFlowDatabase database) : IApiKeyStore
         return true;
     }, cancellationToken);
 
-    private static ApiKeyRecord ToRecord(ApiKeyEntity e) => new(e.Id, e.Name, e.Role, e.KeyHash, e.CreatedAt, e.RevokedAt, e.LastUsedAt);
+    private static ApiKeyRecord ToRecord(ApiKeyEntity e) => new(e.Id, e.Name, e.Role, e.KeyHash, e.CreatedAt, e.RevokedAt, e.LastUsedAt, e.Tenant);
 }

@@ -29,12 +29,12 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
             var previous = last?.Hash ?? AuditChain.Genesis;
             var at = AuditChain.Truncate(auditEvent.At);
             var hash = AuditChain.Hash(sequence, at, auditEvent.Principal, auditEvent.Role, auditEvent.Action, auditEvent.Target,
-                auditEvent.Outcome, auditEvent.ClientAddress, auditEvent.RequestId, previous);
+                auditEvent.Outcome, auditEvent.ClientAddress, auditEvent.RequestId, previous, auditEvent.Tenant);
             var row = new AuditEntryEntity
             {
                 Sequence = sequence, At = at, Principal = auditEvent.Principal, Role = auditEvent.Role, Action = auditEvent.Action,
                 Target = auditEvent.Target, Outcome = auditEvent.Outcome, ClientAddress = auditEvent.ClientAddress,
-                RequestId = auditEvent.RequestId, PreviousHash = previous, Hash = hash,
+                RequestId = auditEvent.RequestId, PreviousHash = previous, Hash = hash, Tenant = auditEvent.Tenant,
             };
             db.Add(row);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -53,6 +53,7 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
             if (query.To is { } to) rows = rows.Where(e => e.At < to.ToUniversalTime());
             if (!string.IsNullOrEmpty(query.Action)) rows = rows.Where(e => e.Action == query.Action);
             if (!string.IsNullOrEmpty(query.Principal)) rows = rows.Where(e => e.Principal == query.Principal);
+            if (query.Tenant is { } tenant) rows = rows.Where(e => e.Tenant == tenant);
             if (query.Before is { } before) rows = rows.Where(e => e.Sequence < before);
             var page = await rows.OrderByDescending(e => e.Sequence).Take(Math.Clamp(query.Limit, 1, 1000))
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
@@ -81,5 +82,5 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
     }, cancellationToken);
 
     private static AuditEntry ToEntry(AuditEntryEntity e) =>
-        new(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.PreviousHash, e.Hash);
+        new(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.PreviousHash, e.Hash) { Tenant = e.Tenant };
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using DocFlow.Data.Entities;
 using DocFlow.Documents;
 using DocFlow.Processing;
+using DocFlow.Security;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,22 +12,40 @@ namespace DocFlow.Data;
 /// <summary>The job store on EF Core, all three of its ports on one instance (<see cref="IJobProcessingStore"/> for
 /// workers, <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads): one short-lived
 /// context per call, guarded SQL for every state change.</summary>
-public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider)
+/// <remarks>Every read sees only the batches and jobs of the current <see cref="ITenantScope"/> (EF Core global query
+/// filters on both tables; results through their job): another tenant's id is not found. Workers run unscoped.</remarks>
+public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider, ITenantScope? tenantScope = null)
     : IJobProcessingStore, IJobIntakeStore, IJobMonitoringStore
 {
     private const int MaxLimit = 1000;
+    private readonly ITenantScope _scope = tenantScope ?? AmbientTenantScope.Instance;
 
-    public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    /// <summary>One unit of work on a context limited to the current tenant scope.</summary>
+    private Task<T> Run<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var tenant = _scope.Tenant;
+        return database.RunAsync(db =>
+        {
+            db.TenantFilter = tenant;
+            return work(db);
+        }, cancellationToken);
+    }
+
+    public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken) =>
+        CreateBatchAsync(batchId, Tenants.Default, jobs, cancellationToken);
+
+    public Task<BatchRecord> CreateBatchAsync(string batchId, string tenant, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(batchId);
         ArgumentNullException.ThrowIfNull(jobs);
+        Tenants.Validate(tenant, nameof(tenant));
         if (jobs.Count == 0) throw new ArgumentException("A batch needs at least one document.", nameof(jobs));
 
-        return database.RunAsync(async db =>
+        return Run(async db =>
         {
             var now = timeProvider.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            db.Add(new BatchEntity { Id = batchId, CreatedAt = now, Total = jobs.Count });
+            db.Add(new BatchEntity { Id = batchId, Tenant = tenant, CreatedAt = now, Total = jobs.Count });
             for (var i = 0; i < jobs.Count; i++)
             {
                 var job = jobs[i];
@@ -34,6 +53,8 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                 {
                     Id = job.Id,
                     BatchId = batchId,
+                    Tenant = tenant,
+                    Bytes = job.Bytes,
                     Ordinal = i,
                     FileName = job.FileName,
                     BlobKey = job.BlobKey,
@@ -49,11 +70,11 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
             }
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new BatchRecord(batchId, jobs.Count, jobs.Count, 0, 0, 0, now, null);
+            return new BatchRecord(batchId, jobs.Count, jobs.Count, 0, 0, 0, now, null) { Tenant = tenant };
         }, cancellationToken);
     }
 
-    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken) => Run(async db =>
     {
         var batch = await db.Set<BatchEntity>().AsNoTracking().FirstOrDefaultAsync(b => b.Id == batchId, cancellationToken).ConfigureAwait(false);
         if (batch is null) return null;
@@ -72,10 +93,10 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
             finishedAt = await db.Set<JobEntity>().Where(j => j.BatchId == batchId)
                 .MaxAsync(j => j.FinishedAt, cancellationToken).ConfigureAwait(false);
         }
-        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt);
+        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt) { Tenant = batch.Tenant };
     }, cancellationToken);
 
-    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
         var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
         if (job is null) return null;
@@ -92,7 +113,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
 
-        return database.RunAsync(async db =>
+        return Run(async db =>
         {
             var jobs = db.Set<JobEntity>().AsNoTracking();
             if (query.Status is { } status) jobs = jobs.Where(j => j.Status == status);
@@ -151,7 +172,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     private Task<bool> MoveAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken cancellationToken)
     {
-        return database.RunAsync(async db =>
+        return Run(async db =>
         {
             var now = timeProvider.GetUtcNow();
             var errorCode = to == JobStatus.Succeeded ? null : details?.ErrorCode;
@@ -186,7 +207,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     public Task RecordAttemptAsync(string jobId, int attempts, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(attempts);
-        return database.RunAsync(db => db.Set<JobEntity>()
+        return Run(db => db.Set<JobEntity>()
             .Where(j => j.Id == jobId && j.Attempts < attempts)
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Attempts, attempts), cancellationToken), cancellationToken);
     }
@@ -200,7 +221,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         var durationMs = (long)stats.Elapsed.TotalMilliseconds;
 
-        return database.RunAsync(async db =>
+        return Run(async db =>
         {
             var now = timeProvider.GetUtcNow();
             await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -221,17 +242,22 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         }, cancellationToken);
     }
 
-    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
-        var json = await db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => r.Document)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var results = db.Set<JobResultEntity>().Where(r => r.JobId == jobId);
+        // A result belongs to its job's tenant: scoped, it is read only when its job is visible (the jobs filter applies inside).
+        if (db.TenantFilter is not null) results = results.Where(r => db.Set<JobEntity>().Any(j => j.Id == r.JobId));
+        var json = await results.Select(r => r.Document).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return json is null ? null : DocumentJson.Deserialize(json);
     }, cancellationToken);
 
-    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) =>
+        FindSucceededAsync(Tenants.Default, sha256, optionsKey, cancellationToken);
+
+    public Task<JobRecord?> FindSucceededAsync(string tenant, string sha256, string optionsKey, CancellationToken cancellationToken) => Run(async db =>
     {
         var job = await db.Set<JobEntity>().AsNoTracking()
-            .Where(j => j.Sha256 == sha256 && j.OptionsKey == optionsKey && j.Status == JobStatus.Succeeded)
+            .Where(j => j.Tenant == tenant && j.Sha256 == sha256 && j.OptionsKey == optionsKey && j.Status == JobStatus.Succeeded)
             .OrderBy(j => j.FinishedAt)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
         return job is null ? null : ToRecord(job);
@@ -244,7 +270,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query));
         (DateTimeOffset At, string Id)? after = query.Cursor is null ? null : Cursor.ParseTime(query.Cursor);
 
-        return database.RunAsync(async db =>
+        return Run(async db =>
         {
             // Keyset on (created_at, id) descending, seeking in the index on created_at.
             var batches = db.Set<BatchEntity>().AsNoTracking();
@@ -268,13 +294,13 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                 int Count(JobStatus s) => mine.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
                 int queued = Count(JobStatus.Queued), processing = Count(JobStatus.Processing);
                 var finishedAt = queued + processing == 0 ? mine.Max(c => c.Finished) : null;
-                return new BatchRecord(b.Id, b.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), b.CreatedAt, finishedAt);
+                return new BatchRecord(b.Id, b.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), b.CreatedAt, finishedAt) { Tenant = b.Tenant };
             }).ToList();
             return new BatchPage(items, more ? Cursor.Time(rows[^1].CreatedAt, rows[^1].Id) : null);
         }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Run(async db =>
     {
         // Range scan of the index on finished_at; only the four columns the dashboard needs leave the database.
         var rows = await db.Set<JobEntity>().AsNoTracking()
@@ -286,13 +312,23 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         return result;
     }, cancellationToken);
 
+    public Task<TenantUsage> GetTenantUsageAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken) => Run(async db =>
+    {
+        var jobs = db.Set<JobEntity>().AsNoTracking().Where(j => j.Tenant == tenant);
+        var today = await jobs.Where(j => j.CreatedAt >= since).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        var active = await jobs.Where(j => j.Status == JobStatus.Queued || j.Status == JobStatus.Processing).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        var bytes = await jobs.SumAsync(j => (long?)j.Bytes, cancellationToken).ConfigureAwait(false) ?? 0;
+        return new TenantUsage(today, bytes, active);
+    }, cancellationToken);
+
     public Task PingAsync(CancellationToken cancellationToken) =>
-        database.RunAsync(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
+        Run(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
 
     private static JobRecord ToRecord(JobEntity j) => new()
     {
         Id = j.Id,
         BatchId = j.BatchId,
+        Tenant = j.Tenant,
         Ordinal = j.Ordinal,
         FileName = j.FileName,
         BlobKey = j.BlobKey,

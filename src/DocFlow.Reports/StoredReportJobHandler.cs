@@ -17,13 +17,17 @@ public sealed class StoredReportJobHandler(IJobMonitoringStore store, IBlobStore
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
         var report = await new StoreReportSource(store).LoadAsync(ticket, cancellationToken).ConfigureAwait(false);
+        // The report's files are the batch's tenant's, stored under its blob prefix like its originals.
+        var tenant = ticket.BatchId is null ? null : (await store.GetBatchAsync(ticket.BatchId, cancellationToken).ConfigureAwait(false))?.Tenant;
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, write) in ReportJobHandler.Files(report, cancellationToken))
         {
             using var buffer = new MemoryStream();
             await write(buffer).ConfigureAwait(false);
             buffer.Position = 0;
-            keys[name] = (await blobs.PutAsync(buffer, cancellationToken).ConfigureAwait(false)).Key;
+            keys[name] = (tenant is null
+                ? await blobs.PutAsync(buffer, cancellationToken).ConfigureAwait(false)
+                : await blobs.PutAsync(buffer, tenant, cancellationToken).ConfigureAwait(false)).Key;
         }
         await reports.SaveReportAsync(new BatchReportRecord(ticket.BatchId!, true, keys, null, Now), cancellationToken).ConfigureAwait(false);
     }

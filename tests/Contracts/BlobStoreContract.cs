@@ -51,6 +51,24 @@ public abstract class BlobStoreContract
     }
 
     [Fact]
+    public async Task PutForTenants_KeysTenantSlashHash_AndTheSameFileOfTwoTenantsIsTwoBlobs()
+    {
+        byte[] bytes = [4, 5, 6];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+        var acme = await Store.PutAsync(new MemoryStream(bytes), "acme", None);
+        var globex = await Store.PutAsync(new MemoryStream(bytes), "globex", None);
+
+        Assert.Equal("acme/" + hash, acme.Key);
+        Assert.Equal("globex/" + hash, globex.Key);
+        Assert.False(await Store.ExistsAsync(hash, None)); // no shared, unscoped copy
+        await Store.DeleteAsync(acme.Key, None); // one tenant's delete leaves the other's copy
+        Assert.False(await Store.ExistsAsync(acme.Key, None));
+        Assert.Equal(bytes, await ReadAllAsync(Store, globex.Key));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutAsync(new MemoryStream(bytes), "../etc", None));
+    }
+
+    [Fact]
     public async Task UnknownKey_IsNotFound()
     {
         var missing = new string('c', 64);
@@ -63,6 +81,9 @@ public abstract class BlobStoreContract
     [InlineData("../../etc/passwd")]
     [InlineData("ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789")] // upper case: keys are lower-case hex
     [InlineData("abc")]
+    [InlineData("../0000000000000000000000000000000000000000000000000000000000000000")] // not a tenant id
+    [InlineData("Acme/0000000000000000000000000000000000000000000000000000000000000000")] // tenant ids are lower case
+    [InlineData("acme/b/0000000000000000000000000000000000000000000000000000000000000000")]
     public async Task MalformedKeys_AreRejected(string key)
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Store.OpenReadAsync(key, None));

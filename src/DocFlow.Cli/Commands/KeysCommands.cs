@@ -53,9 +53,14 @@ public sealed class KeysCreateSettings : KeysSettings
     [Description("What the key is for (shown in lists).")]
     public string? Name { get; init; }
 
-    public override ValidationResult Validate() => Roles.IsKnown(Role)
-        ? ValidationResult.Success()
-        : ValidationResult.Error($"--role is required: one of {string.Join(", ", Roles.All)}.");
+    [CommandOption("-t|--tenant <TENANT>")]
+    [Description("The tenant the key acts for: lower-case letters, digits and '-' (at most 63). Default: default. Admin and operator keys see every tenant.")]
+    public string Tenant { get; init; } = Tenants.Default;
+
+    public override ValidationResult Validate() =>
+        !Roles.IsKnown(Role) ? ValidationResult.Error($"--role is required: one of {string.Join(", ", Roles.All)}.")
+        : !Tenants.IsValid(Tenant) ? ValidationResult.Error($"--tenant '{Tenant}' is not a tenant id: 1 to 63 lower-case letters, digits and '-', starting with a letter or digit.")
+        : ValidationResult.Success();
 }
 
 public sealed class KeysRevokeSettings : KeysSettings
@@ -72,10 +77,10 @@ public sealed class KeysCreateCommand : AsyncCommand<KeysCreateSettings>
     {
         var (database, store) = await settings.OpenAsync(cancellationToken);
         await using var _ = database;
-        var (record, key) = await ApiKeys.CreateAsync(store, settings.Role!, settings.Name, DateTimeOffset.UtcNow, cancellationToken);
+        var (record, key) = await ApiKeys.CreateAsync(store, settings.Role!, settings.Name, settings.Tenant, DateTimeOffset.UtcNow, cancellationToken);
         // The key alone on stdout's first line (scripts: KEY=$(docflow keys create … | head -1)); the rest on stderr.
         Console.Out.WriteLine(key);
-        await Console.Error.WriteLineAsync($"Created {record.Prefix} ({record.Role}{(record.Name is null ? "" : ", " + record.Name)}). " +
+        await Console.Error.WriteLineAsync($"Created {record.Prefix} ({record.Role}, tenant {record.Tenant}{(record.Name is null ? "" : ", " + record.Name)}). " +
             "This is the only time the key is shown: store it now. Send it as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'.");
         return 0;
     }
@@ -89,9 +94,9 @@ public sealed class KeysListCommand : AsyncCommand<KeysSettings>
         var (database, store) = await settings.OpenAsync(cancellationToken);
         await using var _ = database;
         var keys = await store.ListAsync(cancellationToken);
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("Key").AddColumn("Role").AddColumn("Name").AddColumn("Created").AddColumn("Last used").AddColumn("Status");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Key").AddColumn("Role").AddColumn("Tenant").AddColumn("Name").AddColumn("Created").AddColumn("Last used").AddColumn("Status");
         foreach (var k in keys)
-            table.AddRow(Markup.Escape(k.Prefix), k.Role, Markup.Escape(k.Name ?? ""), k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+            table.AddRow(Markup.Escape(k.Prefix), k.Role, Markup.Escape(k.Tenant), Markup.Escape(k.Name ?? ""), k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
                 k.LastUsedAt?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "–",
                 k.RevokedAt is { } r ? $"[red]revoked {r.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}[/]" : "[green]active[/]");
         AnsiConsole.Write(table);

@@ -1,7 +1,8 @@
 namespace DocFlow.Blobs;
 
 /// <summary>
-/// Blobs as files under a root folder, at <c>ab/cd/abcd…</c> (two levels of fan-out). A put streams into a
+/// Blobs as files under a root folder, at <c>tenants/{tenant}/ab/cd/abcd…</c> (two levels of fan-out; keys stored before
+/// tenants existed at <c>ab/cd/abcd…</c>). A put streams into a
 /// temporary file while hashing, then renames it into place, so readers never see a partial blob.
 /// </summary>
 public sealed class FileSystemBlobStore : IBlobStore
@@ -14,7 +15,12 @@ public sealed class FileSystemBlobStore : IBlobStore
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
     }
 
-    public async Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken)
+    public Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken) => PutCoreAsync(content, null, cancellationToken);
+
+    public Task<BlobInfo> PutAsync(Stream content, string tenant, CancellationToken cancellationToken) =>
+        PutCoreAsync(content, Security.Tenants.Validate(tenant, nameof(tenant)), cancellationToken);
+
+    private async Task<BlobInfo> PutCoreAsync(Stream content, string? tenant, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
         try
@@ -26,6 +32,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
                 length = file.Length;
             }
+            if (tenant is not null) key = BlobKeys.Of(tenant, key);
             var path = PathOf(key);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             if (File.Exists(path)) File.Delete(temp);
@@ -56,7 +63,9 @@ public sealed class FileSystemBlobStore : IBlobStore
 
     private string PathOf(string key)
     {
-        BlobKeys.Validate(key);
-        return Path.Combine(_root, key[..2], key[2..4], key);
+        var (tenant, hash) = BlobKeys.Split(key);
+        return tenant is null
+            ? Path.Combine(_root, hash[..2], hash[2..4], hash)
+            : Path.Combine(_root, "tenants", tenant, hash[..2], hash[2..4], hash);
     }
 }

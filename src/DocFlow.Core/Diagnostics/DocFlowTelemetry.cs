@@ -27,6 +27,8 @@ public sealed class DocFlowTelemetry : IDisposable
         _meter = meterFactory?.Create(Name) ?? new Meter(Name);
         Documents = _meter.CreateCounter<long>("docflow.documents", "{document}",
             "Documents that reached a final status, by route and status (succeeded, failed, deduplicated).");
+        DocumentsAccepted = _meter.CreateCounter<long>("docflow.documents.accepted", "{document}",
+            "Documents the ingest accepted (stored and recorded), by tenant and route.");
         Pages = _meter.CreateCounter<long>("docflow.pages", "{page}",
             "Pages read, by path: text-layer (the PDF's own text) or ocr.");
         DocumentDuration = _meter.CreateHistogram("docflow.document.duration", "s",
@@ -44,6 +46,13 @@ public sealed class DocFlowTelemetry : IDisposable
 
     /// <summary><c>docflow.documents</c>: tags <c>route</c>, <c>status</c>.</summary>
     public Counter<long> Documents { get; }
+
+    /// <summary><c>docflow.documents.accepted</c>: tags <c>tenant</c>, <c>route</c>.</summary>
+    public Counter<long> DocumentsAccepted { get; }
+
+    /// <summary>Counts a document the ingest accepted for <paramref name="tenant"/>.</summary>
+    public void DocumentAccepted(string tenant, string route) =>
+        DocumentsAccepted.Add(1, new KeyValuePair<string, object?>(Tags.Tenant, tenant), new KeyValuePair<string, object?>(Tags.Route, route));
 
     /// <summary><c>docflow.pages</c>: tag <c>path</c> = text-layer | ocr.</summary>
     public Counter<long> Pages { get; }
@@ -83,6 +92,11 @@ public sealed class DocFlowTelemetry : IDisposable
     public void DocumentFinished(string route, string status) =>
         Documents.Add(1, new KeyValuePair<string, object?>(Tags.Route, route), new KeyValuePair<string, object?>(Tags.Status, status));
 
+    /// <summary>Counts a document that reached a final status, with its tenant (tag <c>tenant</c>).</summary>
+    public void DocumentFinished(string route, string status, string tenant) =>
+        Documents.Add(1, new KeyValuePair<string, object?>(Tags.Route, route), new KeyValuePair<string, object?>(Tags.Status, status),
+            new KeyValuePair<string, object?>(Tags.Tenant, tenant));
+
     /// <summary>Counts the pages of a processed document by how they were read.</summary>
     public void PagesRead(int pages, int ocrPages)
     {
@@ -109,6 +123,8 @@ public sealed class DocFlowTelemetry : IDisposable
         public const string Route = "route";
         public const string Status = "status";
         public const string Path = "path";
+        /// <summary>The tenant on the document counters.</summary>
+        public const string Tenant = "tenant";
         public const string State = "state";
         /// <summary>The queue lane's priority on the queue gauges (express | normal).</summary>
         public const string LanePriority = "priority";

@@ -106,7 +106,7 @@ public sealed partial class DocumentJobHandler(
             await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
             if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
             {
-                Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
+                Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);
                 await EndedAsync(job, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -115,17 +115,17 @@ public sealed partial class DocumentJobHandler(
             if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
                 new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false))
             {
-                Finished(route, DocFlowTelemetry.Statuses.Failed, started, null);
+                Finished(route, DocFlowTelemetry.Statuses.Failed, started, null, job.Tenant);
                 await EndedAsync(job, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Counted once, by the worker whose transition won: a redelivered job does not count twice.</summary>
-    private void Finished(string route, string status, long started, ProcessingStats? stats)
+    private void Finished(string route, string status, long started, ProcessingStats? stats, string tenant)
     {
         if (stats is not null) telemetry?.PagesRead(stats.Pages, stats.OcrPages.Count);
-        telemetry?.DocumentFinished(route, status);
+        telemetry?.DocumentFinished(route, status, tenant);
         telemetry?.DocumentDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
             new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, route));
     }
@@ -201,7 +201,7 @@ public sealed partial class DocumentJobHandler(
         if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false))
         {
             Log.Merged(logger, job.Id, stored.Count, layouts.Count);
-            Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats);
+            Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);
             await EndedAsync(job, ct).ConfigureAwait(false);
         }
     }

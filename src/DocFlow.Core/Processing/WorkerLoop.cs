@@ -67,6 +67,8 @@ public sealed partial class WorkerLoop(
             .SetTag(DocFlowTelemetry.Tags.Attempt, ticket.Attempt)
             .SetTag(DocFlowTelemetry.Tags.Deliveries, job.DeliveryCount);
         using var scope = logger.BeginScope(new JobScope(ticket.JobId, ticket.BatchId));
+        // Workers process every tenant's jobs: unscoped, whatever flow started this loop (a request's scope must not leak in).
+        using var tenants = Security.AmbientTenantScope.Enter(null);
         if (job.DeliveryCount > retry.MaxDeliveries)
         {
             var reason = $"poison: delivered {job.DeliveryCount} times without finishing (limit {retry.MaxDeliveries})";

@@ -92,7 +92,9 @@ public static class ApiKeyFormat
 /// <param name="CreatedAt">When it was created.</param>
 /// <param name="RevokedAt">When it was revoked; a revoked key authenticates nothing.</param>
 /// <param name="LastUsedAt">The last successful use seen (updated at most once a minute).</param>
-public sealed record ApiKeyRecord(string Id, string? Name, string Role, string Hash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
+/// <param name="Tenant">The tenant the key acts for (<see cref="Tenants"/>); <c>admin</c> and <c>operator</c> keys still see every tenant.</param>
+public sealed record ApiKeyRecord(string Id, string? Name, string Role, string Hash, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt,
+    string Tenant = Tenants.Default)
 {
     /// <summary><c>dfk_&lt;id&gt;</c>.</summary>
     public string Prefix => ApiKeyFormat.Prefix(Id);
@@ -124,13 +126,18 @@ public interface IApiKeyStore
 public static class ApiKeys
 {
     /// <summary>Generates, stores and returns a new key; the returned string is the only copy of the key.</summary>
-    public static async Task<(ApiKeyRecord Record, string Key)> CreateAsync(IApiKeyStore store, string role, string? name, DateTimeOffset now, CancellationToken cancellationToken)
+    public static Task<(ApiKeyRecord Record, string Key)> CreateAsync(IApiKeyStore store, string role, string? name, DateTimeOffset now, CancellationToken cancellationToken) =>
+        CreateAsync(store, role, name, Tenants.Default, now, cancellationToken);
+
+    /// <summary>Generates, stores and returns a new key of <paramref name="tenant"/>; the returned string is the only copy of the key.</summary>
+    public static async Task<(ApiKeyRecord Record, string Key)> CreateAsync(IApiKeyStore store, string role, string? name, string tenant, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        Tenants.Validate(tenant, nameof(tenant));
         if (!Roles.IsKnown(role)) throw new ArgumentException($"Unknown role '{role}'; use one of {string.Join(", ", Roles.All)}.", nameof(role));
         if (name is { Length: > 200 }) throw new ArgumentException("The name is longer than 200 characters.", nameof(name));
         var (id, key) = ApiKeyFormat.Generate();
-        var record = new ApiKeyRecord(id, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), role, ApiKeyFormat.Hash(key), now, null, null);
+        var record = new ApiKeyRecord(id, string.IsNullOrWhiteSpace(name) ? null : name.Trim(), role, ApiKeyFormat.Hash(key), now, null, null, tenant);
         await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         return (record, key);
     }

@@ -7,15 +7,27 @@ namespace DocFlow.Security;
 /// <summary>What happened, before the log numbers and chains it: who, as what role, did what to which ids, with what
 /// outcome, from where. Never document content: targets are ids.</summary>
 public sealed record AuditEvent(
-    DateTimeOffset At, string Principal, string? Role, string Action, string? Target, int Outcome, string? ClientAddress, string? RequestId);
+    DateTimeOffset At, string Principal, string? Role, string Action, string? Target, int Outcome, string? ClientAddress, string? RequestId)
+{
+    /// <summary>The tenant of the principal (<see cref="Tenants.Default"/> unless known).</summary>
+    public string Tenant { get; init; } = Tenants.Default;
+}
 
 /// <summary>One entry of the audit log: its event, its place in the chain and its hash.</summary>
 public sealed record AuditEntry(
     long Sequence, DateTimeOffset At, string Principal, string? Role, string Action, string? Target, int Outcome,
-    string? ClientAddress, string? RequestId, string PreviousHash, string Hash);
+    string? ClientAddress, string? RequestId, string PreviousHash, string Hash)
+{
+    /// <summary>The tenant of the principal.</summary>
+    public string Tenant { get; init; } = Tenants.Default;
+}
 
 /// <summary>Filters and a page of <see cref="IAuditLog.QueryAsync"/>: newest first, entries before <see cref="Before"/>.</summary>
-public sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, string? Principal, long? Before, int Limit);
+public sealed record AuditQuery(DateTimeOffset? From, DateTimeOffset? To, string? Action, string? Principal, long? Before, int Limit)
+{
+    /// <summary>Only this tenant's entries (an auditor's view); null for every tenant.</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>The result of checking the chain: how many entries, and the first whose link is broken (null: intact).</summary>
 public sealed record AuditVerification(long Count, long? FirstBroken, string? Reason)
@@ -51,7 +63,13 @@ public static class AuditChain
 
     /// <summary>Lower-case hex SHA-256 of the canonical form: the fields, each length-prefixed, in a fixed order, then the previous hash.</summary>
     public static string Hash(long sequence, DateTimeOffset at, string principal, string? role, string action, string? target, int outcome,
-        string? clientAddress, string? requestId, string previousHash)
+        string? clientAddress, string? requestId, string previousHash) =>
+        Hash(sequence, at, principal, role, action, target, outcome, clientAddress, requestId, previousHash, Tenants.Default);
+
+    /// <summary>As above, with the entry's tenant. The default tenant adds no field, so entries written before tenants
+    /// existed keep their hashes; any other tenant is one more field, so changing an entry's tenant breaks its hash.</summary>
+    public static string Hash(long sequence, DateTimeOffset at, string principal, string? role, string action, string? target, int outcome,
+        string? clientAddress, string? requestId, string previousHash, string tenant)
     {
         var micros = (Truncate(at).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
         var sb = new StringBuilder(256);
@@ -65,13 +83,14 @@ public static class AuditChain
         Field(sb, clientAddress);
         Field(sb, requestId);
         Field(sb, previousHash);
+        if (!string.Equals(tenant, Tenants.Default, StringComparison.Ordinal)) Field(sb, "tenant=" + tenant);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
     public static string Hash(AuditEntry e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return Hash(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.PreviousHash);
+        return Hash(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.PreviousHash, e.Tenant);
     }
 
     // "-" for null, else "<length>:<value>", one per line: no two different field lists give the same text.

@@ -12,11 +12,22 @@ namespace DocFlow.Storage;
 /// </remarks>
 public interface IJobIntakeStore
 {
-    /// <summary>Records a batch and its jobs (all queued) in one transaction. A single upload is a batch of one.</summary>
+    /// <summary>Records a batch and its jobs (all queued) in one transaction, in the tenant <c>default</c>. A single upload is a batch of one.</summary>
     Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken);
 
-    /// <summary>A succeeded job with the same content and options (dedup), or null.</summary>
+    /// <summary>Records a batch of <paramref name="tenant"/> and its jobs (all queued) in one transaction.</summary>
+    Task<BatchRecord> CreateBatchAsync(string batchId, string tenant, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken);
+
+    /// <summary>A succeeded job of the tenant <c>default</c> with the same content and options (dedup), or null.</summary>
     Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken);
+
+    /// <summary>A succeeded job of <paramref name="tenant"/> with the same content and options (dedup), or null. Never
+    /// another tenant's: a duplicate answered across tenants would tell one tenant what another uploaded.</summary>
+    Task<JobRecord?> FindSucceededAsync(string tenant, string sha256, string optionsKey, CancellationToken cancellationToken);
+
+    /// <summary>What <paramref name="tenant"/> uses now (documents recorded since <paramref name="since"/>, bytes
+    /// stored, jobs queued or processing), for its quotas.</summary>
+    Task<TenantUsage> GetTenantUsageAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken);
 
     /// <summary>The stored Document of the job (the earlier result a duplicate is answered with), or null.</summary>
     Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken);

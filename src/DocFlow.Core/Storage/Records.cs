@@ -21,6 +21,9 @@ public sealed record BatchRecord(
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt)
 {
+    /// <summary>The tenant the batch belongs to (its uploader's).</summary>
+    public string Tenant { get; init; } = Security.Tenants.Default;
+
     /// <summary>Running until every document is succeeded or failed, then completed.</summary>
     public BatchStatus Status => Succeeded + Failed == Total ? BatchStatus.Completed : BatchStatus.Running;
 }
@@ -30,6 +33,9 @@ public sealed record JobRecord
 {
     public required string Id { get; init; }
     public required string BatchId { get; init; }
+
+    /// <summary>The tenant the job belongs to (its batch's).</summary>
+    public string Tenant { get; init; } = Security.Tenants.Default;
 
     /// <summary>Position in the batch (0-based), the order documents are listed in.</summary>
     public int Ordinal { get; init; }
@@ -86,7 +92,16 @@ public sealed record NewJob(string Id, string FileName, string BlobKey, JobRoute
     public string? Sha256 { get; init; }
     public string? OptionsKey { get; init; }
     public string? MimeType { get; init; }
+
+    /// <summary>Size of the original in bytes (counted against the tenant's bytes-stored quota).</summary>
+    public long Bytes { get; init; }
 }
+
+/// <summary>What a tenant uses now, against its quotas.</summary>
+/// <param name="DocumentsSince">Documents recorded since the start of the period asked about (the UTC day).</param>
+/// <param name="BytesStored">Bytes of the originals of every job the tenant has.</param>
+/// <param name="ActiveJobs">Jobs queued or processing.</param>
+public sealed record TenantUsage(long DocumentsSince, long BytesStored, long ActiveJobs);
 
 /// <summary>What a move to another status carries.</summary>
 /// <remarks>Error fields are written on a move to failed and cleared on any other move.</remarks>

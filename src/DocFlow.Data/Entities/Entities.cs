@@ -9,6 +9,7 @@ namespace DocFlow.Data.Entities;
 internal sealed class BatchEntity
 {
     public required string Id { get; set; }
+    public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
     public DateTimeOffset CreatedAt { get; set; }
     public int Total { get; set; }
 }
@@ -17,6 +18,9 @@ internal sealed class JobEntity
 {
     public required string Id { get; set; }
     public required string BatchId { get; set; }
+    public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
+    /// <summary>Size of the original in bytes (the tenant's bytes-stored quota); 0 when not known.</summary>
+    public long Bytes { get; set; }
     public int Ordinal { get; set; }
     public required string FileName { get; set; }
     public required string BlobKey { get; set; }
@@ -99,6 +103,7 @@ internal sealed class ApiKeyEntity
     public required string Id { get; set; }
     public string? Name { get; set; }
     public required string Role { get; set; }
+    public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
     public required string KeyHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
@@ -112,6 +117,7 @@ internal sealed class AuditEntryEntity
     public DateTimeOffset At { get; set; }
     public required string Principal { get; set; }
     public string? Role { get; set; }
+    public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
     public required string Action { get; set; }
     public string? Target { get; set; }
     public int Outcome { get; set; }

@@ -23,6 +23,7 @@ public static class ApiEndpoints
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1");
         builder.AddUploadRateLimit();
+        builder.Services.AddSingleton<Tenancy.TenantQuotas>();
         builder.AddDocFlowHardening();
         builder.Services.AddDocFlowHealthChecks();
         builder.AddDocFlowAuth(ListenUrls(builder.Configuration));

@@ -24,7 +24,8 @@ public static class BatchesApi
         return group;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, CancellationToken ct)
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
+        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
@@ -36,10 +37,12 @@ public static class BatchesApi
         if (quota.Take(request.HttpContext, files.Count, request.ContentLength is null ? files.Sum(f => f.Length) : 0) is { } overFiles) return overFiles;
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
+        var tenant = TenantPrincipals.TenantOf(user);
+        if (await quotas.CheckAsync(request.HttpContext, tenant, files.Count, files.Sum(f => f.Length), ct) is { } overQuota) return overQuota;
         var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
         try
         {
-            var batch = await ingest.AcceptAsync(streams, priority, ct);
+            var batch = await ingest.AcceptAsync(streams, priority, tenant, ct);
             return TypedResults.Accepted($"/api/v1/batches/{batch.BatchId}", new AcceptedBatchDto(batch.BatchId,
                 [.. batch.Documents.Select(d => new AcceptedDocumentDto(d.Id, d.FileName, d.Status.ToWireName(), d.MimeType,
                     d.ErrorCode is null ? null : new ErrorDto(d.ErrorCode, d.ErrorMessage ?? "")))]));

@@ -64,7 +64,11 @@ public static class DashboardApi
     }
 
     public sealed record JobSummaryDto(string Id, string BatchId, string FileName, string Status, string? MimeType, string Route, string Priority,
-        int? Pages, int Attempts, ErrorDto? Error, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, long? DurationMs);
+        int? Pages, int Attempts, ErrorDto? Error, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, long? DurationMs)
+    {
+        /// <summary>The tenant the job belongs to.</summary>
+        public string Tenant { get; init; } = DocFlow.Security.Tenants.Default;
+    }
 
     public sealed record PageDto<T>(IReadOnlyList<T> Items, string? NextCursor);
 
@@ -83,7 +87,7 @@ public static class DashboardApi
             var page = await store.ListJobsAsync(new JobQuery(Status: filter, Limit: limit, Cursor: cursor, NewestFirst: true), ct);
             return TypedResults.Ok(new PageDto<JobSummaryDto>([.. page.Items.Select(j => new JobSummaryDto(j.Id, j.BatchId, j.FileName,
                 j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route), Queueing.JobRoutes.ToWireName(j.Priority), j.Pages,
-                j.Attempts, BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.FinishedAt, j.DurationMs))], page.NextCursor));
+                j.Attempts, BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.FinishedAt, j.DurationMs) { Tenant = j.Tenant })], page.NextCursor));
         }
         catch (ArgumentException e) when (cursor is not null)
         {

@@ -26,7 +26,8 @@ public static class DocumentsApi
         return group;
     }
 
-    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, CancellationToken ct)
+    internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
+        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
@@ -39,8 +40,11 @@ public static class DocumentsApi
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
 
+        var tenant = TenantPrincipals.TenantOf(user);
+        if (await quotas.CheckAsync(request.HttpContext, tenant, 1, file.Length, ct) is { } overQuota) return overQuota;
+
         await using var content = file.OpenReadStream();
-        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, ct);
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, ct);
         var doc = batch.Documents[0];
         return doc.ErrorCode switch
         {

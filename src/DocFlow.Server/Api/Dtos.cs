@@ -10,8 +10,11 @@ public sealed record BatchDto(string Id, string Status, int Total, int Queued, i
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Reports.BatchAggregate? Aggregate { get; init; }
 
+    /// <summary>The tenant the batch belongs to.</summary>
+    public string Tenant { get; init; } = DocFlow.Security.Tenants.Default;
+
     public static BatchDto From(BatchRecord b) =>
-        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt);
+        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt) { Tenant = b.Tenant };
 }
 
 public sealed record ErrorDto(string Code, string Message);
@@ -32,11 +35,14 @@ public sealed record DocumentDto(
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? DurationMs,
     IReadOnlyList<StatusChangeDto> History)
 {
+    /// <summary>The tenant the document belongs to.</summary>
+    public string Tenant { get; init; } = DocFlow.Security.Tenants.Default;
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]);
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

@@ -24,15 +24,21 @@ public static class KeysApi
         return app;
     }
 
-    public sealed record CreateKeyRequest(string? Role, string? Name);
+    /// <param name="Role">One of the roles.</param>
+    /// <param name="Name">What the key is for.</param>
+    /// <param name="Tenant">The tenant the key acts for (<c>^[a-z0-9][a-z0-9-]{0,62}$</c>); default <c>default</c>.</param>
+    public sealed record CreateKeyRequest(string? Role, string? Name, string? Tenant = null);
 
-    public sealed record KeyDto(string Id, string Prefix, string? Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+    public sealed record KeyDto(string Id, string Prefix, string? Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt,
+        string Tenant);
 
-    public sealed record CreatedKeyDto(string Id, string Prefix, string? Name, string Role, DateTimeOffset CreatedAt, string Key);
+    public sealed record CreatedKeyDto(string Id, string Prefix, string? Name, string Role, DateTimeOffset CreatedAt, string Key, string Tenant);
 
-    public sealed record MeDto(string Name, string Role, string Method, string Auth, bool Insecure);
+    /// <param name="Tenant">The caller's tenant.</param>
+    /// <param name="AllTenants">Whether the caller sees every tenant's documents (admin, operator).</param>
+    public sealed record MeDto(string Name, string Role, string Method, string Auth, bool Insecure, string Tenant, bool AllTenants);
 
-    internal static KeyDto ToDto(ApiKeyRecord k) => new(k.Id, k.Prefix, k.Name, k.Role, k.CreatedAt, k.RevokedAt, k.LastUsedAt);
+    internal static KeyDto ToDto(ApiKeyRecord k) => new(k.Id, k.Prefix, k.Name, k.Role, k.CreatedAt, k.RevokedAt, k.LastUsedAt, k.Tenant);
 
     internal static async Task<IResult> CreateAsync(CreateKeyRequest? request, IApiKeyStore store, TimeProvider time, ClaimsPrincipal user,
         ILoggerFactory loggers, CancellationToken ct)
@@ -40,10 +46,13 @@ public static class KeysApi
         if (request is null || !Roles.IsKnown(request.Role))
             return Problems.BadRequest($"Give a role: one of {string.Join(", ", Roles.All)} (JSON body {{\"role\": \"reader\", \"name\": \"…\"}}).");
         if (request.Name is { Length: > 200 }) return Problems.BadRequest("The name is longer than 200 characters.");
-        var (record, key) = await ApiKeys.CreateAsync(store, request.Role!, request.Name, time.GetUtcNow(), ct);
-        loggers.CreateLogger("DocFlow.Keys").LogInformation("Key {Prefix} ({Role}) created by {Principal}", record.Prefix, record.Role, user.Identity?.Name);
+        var tenant = string.IsNullOrEmpty(request.Tenant) ? Tenants.Default : request.Tenant;
+        if (!Tenants.IsValid(tenant))
+            return Problems.BadRequest($"'{request.Tenant}' is not a tenant id: 1 to 63 lower-case letters, digits and '-', starting with a letter or digit.");
+        var (record, key) = await ApiKeys.CreateAsync(store, request.Role!, request.Name, tenant, time.GetUtcNow(), ct);
+        loggers.CreateLogger("DocFlow.Keys").LogInformation("Key {Prefix} ({Role}, tenant {Tenant}) created by {Principal}", record.Prefix, record.Role, record.Tenant, user.Identity?.Name);
         return TypedResults.Created($"/api/v1/keys/{record.Id}",
-            new CreatedKeyDto(record.Id, record.Prefix, record.Name, record.Role, record.CreatedAt, key));
+            new CreatedKeyDto(record.Id, record.Prefix, record.Name, record.Role, record.CreatedAt, key, record.Tenant));
     }
 
     internal static async Task<Ok<List<KeyDto>>> ListAsync(IApiKeyStore store, CancellationToken ct) =>
@@ -65,6 +74,7 @@ public static class KeysApi
         var roles = user.FindAll(identity?.RoleClaimType ?? ApiKeyAuthenticationHandler.RoleClaim).Select(c => c.Value).Where(Roles.IsKnown).ToList();
         // A token may carry several roles; report the strongest known one.
         var shown = Roles.All.FirstOrDefault(roles.Contains) ?? role;
-        return TypedResults.Ok(new MeDto(identity?.Name ?? "", shown, user.FindFirst("docflow:method")?.Value ?? "jwt", mode.Name, mode.Insecure));
+        return TypedResults.Ok(new MeDto(identity?.Name ?? "", shown, user.FindFirst("docflow:method")?.Value ?? "jwt", mode.Name, mode.Insecure,
+            TenantPrincipals.TenantOf(user), TenantPrincipals.SeesAllTenants(user)));
     }
 }

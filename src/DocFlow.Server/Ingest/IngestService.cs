@@ -4,6 +4,7 @@ using DocFlow.Diagnostics;
 using DocFlow.Engine.Sniffing;
 using DocFlow.Processing;
 using DocFlow.Queueing;
+using DocFlow.Security;
 using DocFlow.Server.Hosting;
 using DocFlow.Storage;
 using Microsoft.Extensions.Options;
@@ -37,8 +38,15 @@ public sealed class IngestService(
 {
     public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
 
-    public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, CancellationToken cancellationToken)
+    /// <summary>Accepts uploads for the tenant <c>default</c> (<c>docflow process</c>, a server without tenants).</summary>
+    public Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, CancellationToken cancellationToken) =>
+        AcceptAsync(uploads, priority, Tenants.Default, cancellationToken);
+
+    /// <summary>Accepts uploads for <paramref name="tenant"/>: its blobs under <c>{tenant}/</c>, its batch and jobs stamped
+    /// with it, duplicates answered only from its own earlier results.</summary>
+    public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, CancellationToken cancellationToken)
     {
+        Tenants.Validate(tenant, nameof(tenant));
         await CheckBackpressureAsync(uploads.Count, cancellationToken).ConfigureAwait(false);
 
         var batchId = NewId("b");
@@ -55,7 +63,7 @@ public sealed class IngestService(
             BlobInfo blob;
             try
             {
-                blob = await blobs.PutAsync(limited, cancellationToken).ConfigureAwait(false);
+                blob = await blobs.PutAsync(limited, tenant, cancellationToken).ConfigureAwait(false);
             }
             catch (FileTooLargeException)
             {
@@ -68,7 +76,10 @@ public sealed class IngestService(
             // The first bytes were kept while the upload streamed into blob storage: no second read of the blob.
             var sniff = FileSniffer.Sniff(limited.Head);
             var route = sniff.Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
-            var job = new NewJob(id, upload.FileName, blob.Key, route, priority) { Sha256 = blob.Key, OptionsKey = OptionsKey, MimeType = sniff.MimeType };
+            var job = new NewJob(id, upload.FileName, blob.Key, route, priority)
+            {
+                Sha256 = BlobKeys.Split(blob.Key).Sha256, OptionsKey = OptionsKey, MimeType = sniff.MimeType, Bytes = blob.Length,
+            };
             span?.SetTag(DocFlowTelemetry.Tags.MimeType, sniff.MimeType).SetTag(DocFlowTelemetry.Tags.JobRoute, route.ToWireName());
             if (sniff.Kind == InputKind.Unsupported) span?.SetStatus(ActivityStatusCode.Error, DocumentErrorCode.UnsupportedType.ToWireName());
             staged.Add(sniff.Kind == InputKind.Unsupported
@@ -76,7 +87,7 @@ public sealed class IngestService(
                 : (job, null, null, blob.Length));
         }
 
-        await store.CreateBatchAsync(batchId, [.. staged.Select(s => s.Job)], cancellationToken).ConfigureAwait(false);
+        await store.CreateBatchAsync(batchId, tenant, [.. staged.Select(s => s.Job)], cancellationToken).ConfigureAwait(false);
         // Largest files first (stable, so equal sizes keep the upload order): a batch is done when its last document is,
         // so its long documents should start first and the short ones fill the gaps (longest-processing-time-first
         // scheduling, with the file size as the cheap estimate of the work). The answer keeps the upload order.
@@ -87,13 +98,14 @@ public sealed class IngestService(
             if (error is not null)
             {
                 if (await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Failed, new StatusDetails(error, message), cancellationToken).ConfigureAwait(false))
-                    telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed);
+                    telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Failed, tenant);
                 accepted[i] = new AcceptedDocument(job.Id, job.FileName, JobStatus.Failed, job.MimeType, error, message);
                 continue;
             }
-            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(job, cancellationToken).ConfigureAwait(false))
+            telemetry?.DocumentAccepted(tenant, job.Route.ToWireName());
+            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(tenant, job, cancellationToken).ConfigureAwait(false))
             {
-                telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Deduplicated);
+                telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Deduplicated, tenant);
                 accepted[i] = new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null);
                 continue;
             }
@@ -144,9 +156,10 @@ public sealed class IngestService(
     }
 
     /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>
-    private async Task<bool> TryAnswerFromEarlierResultAsync(NewJob job, CancellationToken ct)
+    private async Task<bool> TryAnswerFromEarlierResultAsync(string tenant, NewJob job, CancellationToken ct)
     {
-        var earlier = await store.FindSucceededAsync(job.Sha256!, OptionsKey, ct).ConfigureAwait(false);
+        // Only the tenant's own earlier results: answering from another tenant's would tell this one what the other uploaded.
+        var earlier = await store.FindSucceededAsync(tenant, job.Sha256!, OptionsKey, ct).ConfigureAwait(false);
         if (earlier is null) return false;
         var document = await store.GetResultAsync(earlier.Id, ct).ConfigureAwait(false);
         if (document is null) return false;

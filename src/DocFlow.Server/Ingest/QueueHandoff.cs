@@ -64,6 +64,8 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Recovery re-offers every tenant's jobs: unscoped, whatever flow started the host.
+        using var tenants = DocFlow.Security.AmbientTenantScope.Enter(null);
         await RecoverAsync(stoppingToken).ConfigureAwait(false);
         var delay = TimeSpan.FromMilliseconds(200);
         await foreach (var ticket in _held.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))

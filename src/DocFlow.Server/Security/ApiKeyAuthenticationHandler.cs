@@ -44,18 +44,18 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key is null)
         {
             if (mode.Required) return AuthenticateResult.NoResult();
-            return Success("local", Roles.Admin, null, mode.Name);
+            return Success("local", Roles.Admin, null, mode.Name, Tenants.Default);
         }
         if (!ApiKeyFormat.TryParse(key, out var id)) return Fail("The API key is malformed.");
         var prefix = ApiKeyFormat.Prefix(id);
         if (auth.Value.BootstrapKeyHash is { Length: > 0 } bootstrap && ApiKeyFormat.Matches(key, bootstrap))
-            return Success(prefix, Roles.Admin, id, "bootstrap");
+            return Success(prefix, Roles.Admin, id, "bootstrap", Tenants.Default);
         var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
         if (record is null || !ApiKeyFormat.Matches(key, record.Hash)) return Fail($"Key {prefix} is not valid.");
         if (record.RevokedAt is not null) return Fail($"Key {prefix} was revoked.");
         if (uses.ShouldTouch(id, time.GetUtcNow()))
             await keys.TouchAsync(id, time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
-        return Success(record.Name is null ? prefix : $"{prefix} ({record.Name})", record.Role, id, "key");
+        return Success(record.Name is null ? prefix : $"{prefix} ({record.Name})", record.Role, id, "key", record.Tenant);
     }
 
     private AuthenticateResult Fail(string message)
@@ -67,9 +67,9 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     internal const string FailureItem = "docflow:auth-failure";
 
-    private AuthenticateResult Success(string name, string role, string? keyId, string method)
+    private AuthenticateResult Success(string name, string role, string? keyId, string method, string tenant)
     {
-        List<Claim> claims = [new(ClaimTypes.Name, name), new(RoleClaim, role), new("docflow:method", method)];
+        List<Claim> claims = [new(ClaimTypes.Name, name), new(RoleClaim, role), new("docflow:method", method), new(Tenants.ClaimType, tenant)];
         if (keyId is not null) claims.Add(new Claim(KeyIdClaim, ApiKeyFormat.Prefix(keyId)));
         var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, RoleClaim);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

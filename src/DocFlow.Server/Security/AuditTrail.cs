@@ -46,7 +46,10 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         var (principal, role) = PrincipalOf(context, signInFailed);
         var target = TargetOf(context, endpoint);
         var auditEvent = new AuditEvent(time.GetUtcNow(), principal, role, signInFailed ? SignInFailed : route,
-            signInFailed ? Join(route, target) : target, status, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
+            signInFailed ? Join(route, target) : target, status, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier)
+        {
+            Tenant = signInFailed ? Tenants.Default : TenantPrincipals.TenantOf(context.User),
+        };
         try
         {
             // Not the request's token: the entry is written even when the client has gone.
@@ -107,7 +110,7 @@ public static class AuditApi
     public const int DefaultLimit = 100;
 
     public sealed record AuditEntryDto(long Sequence, DateTimeOffset At, string Principal, string? Role, string Action, string? Target, int Outcome,
-        string? ClientAddress, string? RequestId, string PreviousHash, string Hash);
+        string? ClientAddress, string? RequestId, string PreviousHash, string Hash, string Tenant);
 
     public sealed record AuditPageDto(IReadOnlyList<AuditEntryDto> Items, long? Next);
 
@@ -123,40 +126,45 @@ public static class AuditApi
     /// <summary>Entries in one export at most; a wider period is exported in parts (from/to).</summary>
     internal const int ExportLimit = 100_000;
 
-    internal static async Task<IResult> ExportAsync(IAuditLog log, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
+    internal static async Task<IResult> ExportAsync(IAuditLog log, ClaimsPrincipal user, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
         CancellationToken ct)
     {
+        var tenant = TenantFilterOf(user);
         // Newest first, page by page; written oldest first so the file reads as the chain does.
         var all = new List<AuditEntry>();
         long? before = null;
         while (all.Count < ExportLimit)
         {
-            var page = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, 1000), ct);
+            var page = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, 1000) { Tenant = tenant }, ct);
             all.AddRange(page);
             if (page.Count < 1000) break;
             before = page[^1].Sequence;
         }
         if (all.Count > ExportLimit)
             return Api.Problems.BadRequest($"More than {ExportLimit:N0} entries match; export a shorter period (from, to).");
-        var csv = new System.Text.StringBuilder("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash\r\n");
+        var csv = new System.Text.StringBuilder("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash,tenant\r\n");
         foreach (var e in Enumerable.Reverse(all))
         {
             string[] fields = [e.Sequence.ToString(CultureInfo.InvariantCulture), e.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
                 e.Principal, e.Role ?? "", e.Action, e.Target ?? "", e.Outcome.ToString(CultureInfo.InvariantCulture), e.ClientAddress ?? "",
-                e.RequestId ?? "", e.PreviousHash, e.Hash];
+                e.RequestId ?? "", e.PreviousHash, e.Hash, e.Tenant];
             csv.AppendJoin(',', fields.Select(f => Reports.ResultsExport.Quote(Reports.ResultsExport.Neutralise(f)))).Append("\r\n");
         }
         return Results.Text(csv.ToString(), "text/csv; charset=utf-8");
     }
 
-    internal static async Task<IResult> QueryAsync(IAuditLog log, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
+    /// <summary>An admin reads every tenant's entries; an auditor those of its own tenant.</summary>
+    private static string? TenantFilterOf(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Admin) ? null : TenantPrincipals.TenantOf(user);
+
+    internal static async Task<IResult> QueryAsync(IAuditLog log, ClaimsPrincipal user, DateTimeOffset? from, DateTimeOffset? to, string? action, string? principal,
         long? before, int? limit, CancellationToken ct)
     {
         if (limit is < 1 or > 1000) return Api.Problems.BadRequest("limit is 1 to 1000.");
         var take = limit ?? DefaultLimit;
-        var entries = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, take), ct);
+        var entries = await log.QueryAsync(new AuditQuery(from, to, action, principal, before, take) { Tenant = TenantFilterOf(user) }, ct);
         var items = entries.Select(e => new AuditEntryDto(e.Sequence, e.At, e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress,
-            e.RequestId, e.PreviousHash, e.Hash)).ToList();
+            e.RequestId, e.PreviousHash, e.Hash, e.Tenant)).ToList();
         return TypedResults.Ok(new AuditPageDto(items, items.Count == take ? items[^1].Sequence : null));
     }
 

@@ -41,6 +41,10 @@ public sealed class JwtOptions
     /// <summary>The claim that carries the DocFlow role (<c>admin</c>, <c>operator</c>, …). Default <c>role</c>.</summary>
     public string RoleClaim { get; set; } = "role";
 
+    /// <summary>The claim that carries the principal's tenant (<c>^[a-z0-9][a-z0-9-]{0,62}$</c>); a token without it acts
+    /// for the tenant <c>default</c>. Default <c>tenant</c>.</summary>
+    public string TenantClaim { get; set; } = "tenant";
+
     /// <summary>The claim that names the principal in logs. Default <c>sub</c>.</summary>
     public string NameClaim { get; set; } = "sub";
 

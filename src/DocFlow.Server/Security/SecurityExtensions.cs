@@ -118,6 +118,27 @@ public static class SecurityExtensions
             RoleClaimType = jwt.RoleClaim,
             NameClaimType = jwt.NameClaim,
         };
+        // The tenant comes in the configured claim (Auth:Jwt:TenantClaim); it becomes the DocFlow tenant claim, default
+        // when absent. A malformed tenant id fails the token rather than falling back to another tenant.
+        o.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                if (context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity) return Task.CompletedTask;
+                var tenant = identity.FindFirst(jwt.TenantClaim)?.Value ?? Tenants.Default;
+                if (!Tenants.IsValid(tenant))
+                {
+                    context.Fail($"The token's tenant claim '{jwt.TenantClaim}' is not a tenant id.");
+                    return Task.CompletedTask;
+                }
+                if (!string.Equals(jwt.TenantClaim, Tenants.ClaimType, StringComparison.Ordinal))
+                {
+                    foreach (var c in identity.FindAll(Tenants.ClaimType).ToList()) identity.RemoveClaim(c);
+                    identity.AddClaim(new System.Security.Claims.Claim(Tenants.ClaimType, tenant));
+                }
+                return Task.CompletedTask;
+            },
+        };
         if (!string.IsNullOrWhiteSpace(jwt.SigningKey))
         {
             var bytes = jwt.SigningKey.StartsWith("base64:", StringComparison.Ordinal)
@@ -135,6 +156,8 @@ public static class SecurityExtensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        // After authorization: the endpoint runs in the caller's tenant scope, which the job store applies to every read.
+        app.UseMiddleware<TenantScopeMiddleware>();
         return app;
     }
 }

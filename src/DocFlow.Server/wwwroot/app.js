@@ -409,7 +409,9 @@ async function start() {
   can.metadata = can.operate || can.content;
   $('#insecure').hidden = !me.insecure;
   $('#who').hidden = false;
-  $('#who').textContent = me.auth === 'required' ? `${me.name} · ${role}` : `${me.auth} · no sign-in needed`;
+  // The tenant, when it limits what this principal sees (admins and operators see every tenant).
+  const tenant = me.tenant && !me.allTenants ? ` · tenant ${me.tenant}` : me.allTenants && me.auth === 'required' ? ' · all tenants' : '';
+  $('#who').textContent = me.auth === 'required' ? `${me.name} · ${role}${tenant}` : `${me.auth} · no sign-in needed`;
   $('#sign-out').hidden = !sessionStorage.getItem(keyItem);
   document.querySelectorAll('.ops').forEach((el) => { el.hidden = !can.operate; });
   document.querySelectorAll('.meta').forEach((el) => { el.hidden = !can.metadata; });

@@ -72,7 +72,8 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
         Assert.Equal(System.Net.HttpStatusCode.Accepted, upload.StatusCode);
 
         Assert.IsType<S3BlobStore>(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IBlobStore>(server.Services));
-        Assert.True(await NewStore(prefix).ExistsAsync(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), None));
+        // Under the uploader's tenant (the loopback principal's: default), at <prefix>/default/<sha256>.
+        Assert.True(await NewStore(prefix).ExistsAsync("default/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), None));
     }
 
     public void Dispose()

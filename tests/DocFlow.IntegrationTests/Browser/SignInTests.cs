@@ -14,7 +14,7 @@ public sealed class SignInTests
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "1" });
         var store = server.Services.GetRequiredService<IApiKeyStore>();
-        var (_, reader) = await ApiKeys.CreateAsync(store, Roles.Reader, "browser reader", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (_, reader) = await ApiKeys.CreateAsync(store, Roles.Reader, "browser reader", "acme", DateTimeOffset.UtcNow, CancellationToken.None);
         var (_, operatorKey) = await ApiKeys.CreateAsync(store, Roles.Operator, "browser operator", DateTimeOffset.UtcNow, CancellationToken.None);
         await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
         var page = browser.Page;
@@ -30,6 +30,7 @@ public sealed class SignInTests
         await page.Locator("#api-key").FillAsync(reader);
         await page.Locator("#sign-in button[type=submit]").ClickAsync();
         await Expect(page.Locator("#who")).ToContainTextAsync("reader");
+        await Expect(page.Locator("#who")).ToContainTextAsync("tenant acme");
         await Expect(page.Locator("#batches")).ToBeVisibleAsync();
         await Expect(page.Locator("#jobs")).ToBeVisibleAsync();
         await Expect(page.Locator("#queues")).ToBeHiddenAsync();
@@ -44,6 +45,7 @@ public sealed class SignInTests
         await page.Locator("#api-key").FillAsync(operatorKey);
         await page.Locator("#sign-in button[type=submit]").ClickAsync();
         await Expect(page.Locator("#who")).ToContainTextAsync("operator");
+        await Expect(page.Locator("#who")).ToContainTextAsync("all tenants");
         await Expect(page.Locator("#live")).ToHaveTextAsync("live"); // the overview stream, over fetch with the key
         await Expect(page.Locator("#workers tbody tr .badge")).ToHaveTextAsync("live");
         await Expect(page.Locator("#queues")).ToBeVisibleAsync();

@@ -4,6 +4,7 @@ using DocFlow.Queueing;
 using DocFlow.Data.Entities;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DocFlow.IntegrationTests.Data;
@@ -47,7 +48,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             third => Assert.EndsWith("_DashboardFinishedAtIndex", third),
             fourth => Assert.EndsWith("_BatchReports", fourth),
             fifth => Assert.EndsWith("_ApiKeys", fifth),
-            sixth => Assert.EndsWith("_AuditLog", sixth));
+            sixth => Assert.EndsWith("_AuditLog", sixth),
+            seventh => Assert.EndsWith("_Tenants", seventh));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
@@ -384,6 +386,12 @@ public abstract class JobStoreTests : IAsyncLifetime
         var recent = await Store.ListJobsAsync(new JobQuery(Limit: 50, NewestFirst: true), CancellationToken.None);
         await AssertIndexedAsync(() => Store.ListJobsAsync(new JobQuery(Limit: 50, Cursor: recent.NextCursor, NewestFirst: true), CancellationToken.None));
 
+        // Scoped to a tenant (a reader's lists): still a seek in an index, no sort (here every job is the tenant's, so the
+        // planner may take either (created_at, id) or (tenant, created_at, id)).
+        var scoped = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        var mine = await scoped.ListJobsAsync(new JobQuery(Limit: 50, NewestFirst: true), CancellationToken.None);
+        await AssertIndexedAsync(() => scoped.ListJobsAsync(new JobQuery(Limit: 50, Cursor: mine.NextCursor, NewestFirst: true), CancellationToken.None));
+
         var batch = await Store.GetBatchAsync(batchId, CancellationToken.None);
         Assert.Equal(10_000, batch!.Queued);
     }
@@ -423,6 +431,102 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     /// <summary>Whether the plan reads jobs through an index (and <paramref name="index"/> when given) without sorting.</summary>
+    [Fact]
+    public async Task MigrationTenants_GivesRowsFromBeforeTenantsTheDefaultTenant()
+    {
+        var ct = CancellationToken.None;
+        await using (var db = Database.CreateDbContext())
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            var beforeTenants = migrations[migrations.FindIndex(m => m.EndsWith("_Tenants", StringComparison.Ordinal)) - 1];
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(beforeTenants, ct);
+            // Rows as a server before tenants wrote them (no tenant column yet).
+            var at = db.ToDbTime(Time.GetUtcNow());
+            await db.Database.ExecuteSqlAsync($"INSERT INTO batches (id, created_at, total) VALUES ('b-old', {at}, 1)", ct);
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO jobs (id, batch_id, ordinal, file_name, blob_key, route, priority, status, attempts, created_at) VALUES ('d-old', 'b-old', 0, 'old.pdf', {new string('a', 64)}, 'pdf', 'normal', 'queued', 0, {at})", ct);
+        }
+        await Database.MigrateAsync(ct);
+
+        var job = await Store.GetJobAsync("d-old", ct);
+        Assert.Equal(DocFlow.Security.Tenants.Default, job!.Tenant);
+        Assert.Equal(DocFlow.Security.Tenants.Default, (await Store.GetBatchAsync("b-old", ct))!.Tenant);
+        var defaultOnly = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        Assert.NotNull(await defaultOnly.GetJobAsync("d-old", ct));
+        Assert.Null(await new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme")).GetJobAsync("d-old", ct));
+    }
+
+    [Fact]
+    public async Task StoreScopedToOneTenant_CannotReadAnotherTenantsBatchJobOrResult()
+    {
+        var ct = CancellationToken.None;
+        string acmeBatch = Some.NewId("batch"), globexBatch = Some.NewId("batch");
+        var acmeJob = Some.Job();
+        var globexJob = Some.Job();
+        await Store.CreateBatchAsync(acmeBatch, "acme", [acmeJob], ct);
+        await Store.CreateBatchAsync(globexBatch, "globex", [globexJob], ct);
+        Assert.True(await Store.TryTransitionAsync(globexJob.Id, JobStatus.Queued, JobStatus.Processing, null, ct));
+        await Store.SaveResultAsync(globexJob.Id, Some.Document("globex secret"), Some.Stats(), ct);
+        Assert.True(await Store.TryTransitionAsync(globexJob.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct));
+
+        var acme = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme"));
+        Assert.Null(await acme.GetJobAsync(globexJob.Id, ct));
+        Assert.Null(await acme.GetBatchAsync(globexBatch, ct));
+        Assert.Null(await acme.GetResultAsync(globexJob.Id, ct));
+        Assert.Empty((await acme.ListJobsAsync(new JobQuery(BatchId: globexBatch), ct)).Items);
+        Assert.Equal([acmeJob.Id], (await acme.ListJobsAsync(new JobQuery(NewestFirst: true), ct)).Items.Select(j => j.Id));
+        Assert.Equal([acmeBatch], (await acme.ListBatchesAsync(new BatchQuery(), ct)).Items.Select(b => b.Id));
+        Assert.Empty(await acme.ListFinishedSinceAsync(Time.GetUtcNow().AddHours(-1), ct));
+        // Its own are there, stamped with the tenant.
+        Assert.Equal("acme", (await acme.GetJobAsync(acmeJob.Id, ct))!.Tenant);
+        Assert.Equal("acme", (await acme.GetBatchAsync(acmeBatch, ct))!.Tenant);
+
+        // A scope that sees nothing (an unauthenticated request) reads nothing.
+        var nobody = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(""));
+        Assert.Null(await nobody.GetJobAsync(acmeJob.Id, ct));
+        Assert.Empty((await nobody.ListBatchesAsync(new BatchQuery(), ct)).Items);
+
+        // Unscoped (workers, admin, operator): both tenants.
+        Assert.Equal("globex", (await Store.GetJobAsync(globexJob.Id, ct))!.Tenant);
+        Assert.Equal("globex secret", (await Store.GetResultAsync(globexJob.Id, ct))!.Text);
+        Assert.Equal(2, (await Store.ListBatchesAsync(new BatchQuery(), ct)).Items.Count);
+    }
+
+    [Fact]
+    public async Task FindSucceeded_AnswersOnlyFromTheSameTenant()
+    {
+        var ct = CancellationToken.None;
+        var sha = new string('a', 64);
+        var job = Some.Job(sha256: sha, optionsKey: "opts");
+        await Store.CreateBatchAsync(Some.NewId("batch"), "acme", [job], ct);
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct));
+        await Store.SaveResultAsync(job.Id, Some.Document(), Some.Stats(), ct);
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct));
+
+        Assert.Equal(job.Id, (await Store.FindSucceededAsync("acme", sha, "opts", ct))?.Id);
+        Assert.Null(await Store.FindSucceededAsync("globex", sha, "opts", ct));
+        Assert.Null(await Store.FindSucceededAsync(sha, "opts", ct)); // the default tenant
+    }
+
+    [Fact]
+    public async Task TenantUsage_CountsTodaysDocuments_BytesStored_AndActiveJobs()
+    {
+        var ct = CancellationToken.None;
+        var yesterday = Some.Job() with { Bytes = 1000 };
+        await Store.CreateBatchAsync(Some.NewId("batch"), "acme", [yesterday], ct);
+        Time.Advance(TimeSpan.FromDays(1));
+        var dayStart = new DateTimeOffset(Time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        List<NewJob> today = [Some.Job() with { Bytes = 10 }, Some.Job() with { Bytes = 20 }, Some.Job() with { Bytes = 30 }];
+        await Store.CreateBatchAsync(Some.NewId("batch"), "acme", today, ct);
+        await Store.CreateBatchAsync(Some.NewId("batch"), "globex", [Some.Job() with { Bytes = 5000 }], ct);
+        Assert.True(await Store.TryTransitionAsync(today[0].Id, JobStatus.Queued, JobStatus.Processing, null, ct));
+        Assert.True(await Store.TryTransitionAsync(today[0].Id, JobStatus.Processing, JobStatus.Failed, new StatusDetails("x", "y"), ct));
+
+        var usage = await Store.GetTenantUsageAsync("acme", dayStart, ct);
+        Assert.Equal(new TenantUsage(DocumentsSince: 3, BytesStored: 1060, ActiveJobs: 3), usage);
+        Assert.Equal(new TenantUsage(0, 0, 0), await Store.GetTenantUsageAsync("initech", dayStart, ct));
+    }
+
     protected abstract bool PlanUsesIndex(string plan, string? index);
 
     private async Task<List<JobRecord>> ReadAllAsync(JobQuery query)

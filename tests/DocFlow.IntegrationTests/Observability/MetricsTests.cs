@@ -58,6 +58,11 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal(1, m.Value("docflow_documents_total", ("route", "image"), ("status", "succeeded")));
         Assert.Equal(1, m.Value("docflow_documents_total", ("route", "image"), ("status", "failed")));
         Assert.Equal(1, m.Value("docflow_documents_total", ("route", "pdf"), ("status", "deduplicated")));
+        // The tenant label: everything here is the loopback principal's, tenant default.
+        Assert.Equal(4, m.Value("docflow_documents_total", ("tenant", "default")));
+        Assert.Equal("counter", m.Types["docflow_documents_accepted_total"]);
+        Assert.Equal(3, m.Value("docflow_documents_accepted_total", ("tenant", "default"))); // not the refused notes.txt
+        Assert.Equal(2, m.Value("docflow_documents_accepted_total", ("tenant", "default"), ("route", "pdf")));
 
         Assert.Equal("counter", m.Types["docflow_pages_total"]);
         Assert.Equal(textPages, m.Value("docflow_pages_total", ("path", "text-layer")));

@@ -111,11 +111,12 @@ public sealed class ApiKeyTests
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
         var database = DatabaseOf(server);
 
-        var (exit, output) = await CliAsync("keys", "create", "--role", "submitter", "--name", "scanner", "--database", database);
+        var (exit, output) = await CliAsync("keys", "create", "--role", "submitter", "--name", "scanner", "--tenant", "acme", "--database", database);
         Assert.True(exit == 0, output);
         var key = output.Split('\n')[0].Trim();
         Assert.Matches("^dfk_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$", key);
         Assert.Contains("only time the key is shown", output);
+        Assert.Contains("tenant acme", output);
         var prefix = key[..12];
 
         using var submitter = ClientWith(server, key);
@@ -129,7 +130,11 @@ public sealed class ApiKeyTests
         Assert.Contains(prefix, output);
         Assert.Contains("submitter", output);
         Assert.Contains("scanner", output);
+        Assert.Contains("acme", output);
         Assert.DoesNotContain(key, output);
+        // The key acts for its tenant: the upload above is acme's.
+        var me = await submitter.GetFromJsonAsync<System.Text.Json.JsonElement>("api/v1/me");
+        Assert.Equal("acme", me.GetProperty("tenant").GetString());
 
         (exit, output) = await CliAsync("keys", "revoke", prefix, "--database", database);
         Assert.True(exit == 0, output);
@@ -143,5 +148,8 @@ public sealed class ApiKeyTests
         (exit, output) = await CliAsync("keys", "create", "--role", "root", "--database", database);
         Assert.NotEqual(0, exit);
         Assert.Contains("--role", output);
+        (exit, output) = await CliAsync("keys", "create", "--role", "reader", "--tenant", "Acme Corp", "--database", database);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--tenant", output);
     }
 }

@@ -136,7 +136,7 @@ public sealed class AuditTrailTests
         var exported = await auditor.GetAsync("api/v1/audit/export.csv");
         Assert.Equal("text/csv", exported.Content.Headers.ContentType?.MediaType);
         var lines = (await exported.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash", lines[0]);
+        Assert.Equal("sequence,at,principal,role,action,target,outcome,client_address,request_id,previous_hash,hash,tenant", lines[0]);
         var sequences = lines.Skip(1).Select(l => long.Parse(l[..l.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.True(sequences.Count >= 3, $"{sequences.Count} rows");
         Assert.Equal(sequences.Order().ToList(), sequences);

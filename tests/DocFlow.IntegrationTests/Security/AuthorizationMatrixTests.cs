@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Security;
@@ -136,6 +137,89 @@ public sealed partial class AuthorizationMatrixTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         // Every route of the table exists (a renamed route must be renamed here too).
         Assert.Empty(Expected.Keys.Except(routes.Select(r => $"{r.Method} {r.Pattern}")));
+    }
+
+    /// <summary>Roles × tenants: every route with an id, called by each role of tenant acme that may call it and sees only
+    /// its own tenant, with the id of tenant globex's document or batch, answers 404 (not 403: the id's existence is not
+    /// revealed); globex's own reader gets past the lookup on the same request, so the 404 is the tenant's doing. Admin and
+    /// operator see every tenant (DESIGN.md §7). A route with an id this test cannot classify fails it.</summary>
+    [Fact]
+    public async Task EveryRouteWithAnId_AnswersAnotherTenantsPrincipal404_AndListsShowOnlyTheOwnTenant()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
+        var store = server.Services.GetRequiredService<IApiKeyStore>();
+        async Task<HttpClient> ClientAsync(string role, string tenant)
+        {
+            var (_, key) = await ApiKeys.CreateAsync(store, role, $"{tenant} {role}", tenant, DateTimeOffset.UtcNow, CancellationToken.None);
+            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            return client;
+        }
+        var acme = new Dictionary<string, HttpClient>();
+        foreach (var role in Roles.All) acme[role] = await ClientAsync(role, "acme");
+        using var globexSubmitter = await ClientAsync(Roles.Submitter, "globex");
+        using var globexReader = await ClientAsync(Roles.Reader, "globex");
+
+        var pdf = File.ReadAllBytes(Path.Combine(Repo.Samples, "invoice-digital.pdf"));
+        using var upload = await globexSubmitter.PostAsync("api/v1/batches", ServerHarness.Form("files", ("globex.pdf", pdf)));
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        var accepted = await upload.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var batchId = accepted.GetProperty("batchId").GetString()!;
+        var documentId = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
+        using var acmeUpload = await acme[Roles.Submitter].PostAsync("api/v1/documents", ServerHarness.Form("file", ("acme.pdf", pdf)));
+        var acmeDocument = (await acmeUpload.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+
+        var failures = new List<string>();
+        var checkedRoutes = 0;
+        foreach (var route in RoutesOf(server.Services).Where(r => r.Pattern.Contains("{id}", StringComparison.Ordinal)))
+        {
+            var name = $"{route.Method} {route.Pattern}";
+            string id;
+            if (route.Pattern.StartsWith("/api/v1/documents/", StringComparison.Ordinal)) id = documentId;
+            else if (route.Pattern.StartsWith("/api/v1/batches/", StringComparison.Ordinal)) id = batchId;
+            // Keys and dead letters are admin/operator routes: those roles see every tenant by design.
+            else if (route.Pattern.StartsWith("/api/v1/keys/", StringComparison.Ordinal) || route.Pattern.StartsWith("/api/v1/dead-letters/", StringComparison.Ordinal)) continue;
+            else
+            {
+                failures.Add($"{name}: a route with an id this test does not know; say which tenant's id it takes");
+                continue;
+            }
+            var routed = route with { Path = route.Path.Replace("no-such-id", id, StringComparison.Ordinal) };
+            checkedRoutes++;
+            var allowed = Expected.TryGetValue(name, out var roles) ? roles ?? [] : [];
+            foreach (var role in allowed.Where(r => r is not Roles.Admin and not Roles.Operator))
+            {
+                var status = await SendAsync(acme[role], routed);
+                if (status != HttpStatusCode.NotFound) failures.Add($"{name}: acme's {role} got {(int)status} for globex's id, not 404");
+            }
+            if (allowed.Contains(Roles.Reader))
+            {
+                var own = await SendAsync(globexReader, routed);
+                if (own is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                    failures.Add($"{name}: globex's own reader got {(int)own}");
+            }
+            foreach (var role in allowed.Where(r => r is Roles.Admin or Roles.Operator))
+            {
+                var status = await SendAsync(acme[role], routed);
+                if (status == HttpStatusCode.NotFound) failures.Add($"{name}: acme's {role} (every tenant) got 404");
+            }
+        }
+        Assert.True(checkedRoutes >= 11, $"only {checkedRoutes} routes with ids checked");
+
+        // Lists: acme's reader sees acme's document only; globex's reader globex's only; admin and operator both.
+        async Task<List<string>> JobIdsAsync(HttpClient client) =>
+            [.. (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("api/v1/jobs"))!.GetProperty("items").EnumerateArray().Select(j => j.GetProperty("id").GetString()!)];
+        async Task<List<string>> BatchTenantsAsync(HttpClient client) =>
+            [.. (await client.GetFromJsonAsync<System.Text.Json.JsonElement>("api/v1/batches"))!.GetProperty("items").EnumerateArray().Select(b => b.GetProperty("tenant").GetString()!)];
+        if (!(await JobIdsAsync(acme[Roles.Reader])).SequenceEqual([acmeDocument])) failures.Add("acme's reader does not list exactly acme's document");
+        if (!(await JobIdsAsync(globexReader)).SequenceEqual([documentId])) failures.Add("globex's reader does not list exactly globex's document");
+        if (!(await BatchTenantsAsync(acme[Roles.Submitter])).SequenceEqual(["acme"])) failures.Add("acme's submitter lists batches of another tenant");
+        foreach (var role in new[] { Roles.Admin, Roles.Operator })
+            if ((await JobIdsAsync(acme[role])).Order(StringComparer.Ordinal).SequenceEqual(new[] { acmeDocument, documentId }.Order(StringComparer.Ordinal)) is false)
+                failures.Add($"{role} does not list both tenants' documents");
+
+        foreach (var c in acme.Values) c.Dispose();
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     /// <summary>The status only: headers are enough (the SSE streams never end).</summary>

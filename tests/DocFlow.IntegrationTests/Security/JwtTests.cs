@@ -18,10 +18,11 @@ public sealed class JwtTests
     private const string Issuer = "https://idp.docflow.test";
     private const string Audience = "docflow-api";
 
-    private static string Token(string? role, string audience = Audience, string key = SigningKey, TimeSpan? lifetime = null)
+    private static string Token(string? role, string audience = Audience, string key = SigningKey, TimeSpan? lifetime = null, string? tenant = null)
     {
         var claims = new List<Claim> { new("sub", "alice@example.test") };
         if (role is not null) claims.Add(new Claim("docflow_role", role));
+        if (tenant is not null) claims.Add(new Claim("org", tenant));
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
@@ -40,6 +41,28 @@ public sealed class JwtTests
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await server.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task TenantClaim_FromConfiguration_IsThePrincipalsTenant_DefaultWhenAbsent_AndAMalformedOneGets401()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:Required"] = "true",
+            ["Auth:Jwt:Issuer"] = Issuer,
+            ["Auth:Jwt:Audience"] = Audience,
+            ["Auth:Jwt:SigningKey"] = SigningKey,
+            ["Auth:Jwt:RoleClaim"] = "docflow_role",
+            ["Auth:Jwt:TenantClaim"] = "org",
+            ["Workers"] = "0",
+        });
+
+        var acme = await (await GetAsync(server, "api/v1/me", Token("reader", tenant: "acme"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("acme", acme.GetProperty("tenant").GetString());
+        Assert.False(acme.GetProperty("allTenants").GetBoolean());
+        var none = await (await GetAsync(server, "api/v1/me", Token("reader"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("default", none.GetProperty("tenant").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(server, "api/v1/me", Token("reader", tenant: "../Acme"))).StatusCode);
     }
 
     [Fact]

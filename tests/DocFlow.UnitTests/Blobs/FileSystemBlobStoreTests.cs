@@ -25,6 +25,19 @@ public sealed class FileSystemBlobStoreTests : BlobStoreContract, IDisposable
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
     }
 
+    [Fact]
+    public async Task PutForTenant_StoresUnderTenantsFolder_AndKeysFromBeforeTenantsStayReadable()
+    {
+        var old = await _store.PutAsync(new MemoryStream([1, 2, 3]), CancellationToken.None);
+        var scoped = await _store.PutAsync(new MemoryStream([1, 2, 3]), "acme", CancellationToken.None);
+
+        var hash = old.Key;
+        Assert.Equal($"acme/{hash}", scoped.Key);
+        Assert.True(File.Exists(Path.Combine(_root, "tenants", "acme", hash[..2], hash[2..4], hash)));
+        Assert.True(File.Exists(Path.Combine(_root, hash[..2], hash[2..4], hash)));
+        Assert.True(await _store.ExistsAsync(old.Key, CancellationToken.None));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_root)) Directory.Delete(_root, true);

@@ -25,6 +25,20 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public void Hash_OfTheDefaultTenant_IsTheHashWithoutTenant_AndAChangedTenantBreaksTheEntry()
+    {
+        var plain = AuditChain.Hash(1, At, "p", "reader", "GET /x", "id=1", 200, null, null, AuditChain.Genesis);
+        Assert.Equal(plain, AuditChain.Hash(1, At, "p", "reader", "GET /x", "id=1", 200, null, null, AuditChain.Genesis, Tenants.Default));
+        var acme = AuditChain.Hash(1, At, "p", "reader", "GET /x", "id=1", 200, null, null, AuditChain.Genesis, "acme");
+        Assert.NotEqual(plain, acme);
+
+        var entry = new AuditEntry(1, At, "p", "reader", "GET /x", "id=1", 200, null, null, AuditChain.Genesis, acme) { Tenant = "acme" };
+        Assert.Null(AuditChain.Check(null, entry));
+        Assert.NotNull(AuditChain.Check(null, entry with { Tenant = "globex" }));
+        Assert.NotNull(AuditChain.Check(null, entry with { Tenant = Tenants.Default }));
+    }
+
+    [Fact]
     public void Check_FindsAChangedField_AMissingEntry_AndABrokenLink()
     {
         var first = Next(null, "POST /api/v1/keys");

@@ -58,6 +58,14 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)")
                         .HasColumnName("role");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Id");
 
                     b.ToTable("api_keys", (string)null);
@@ -121,9 +129,19 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("character varying(512)")
                         .HasColumnName("target");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Sequence");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Tenant", "Sequence");
 
                     b.ToTable("audit_log", (string)null);
                 });
@@ -139,6 +157,14 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.Property<int>("Total")
                         .HasColumnType("integer")
                         .HasColumnName("total");
@@ -146,6 +172,8 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -201,6 +229,10 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("blob_key");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -288,6 +320,14 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)")
                         .HasColumnName("status");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FinishedAt");
@@ -299,10 +339,14 @@ namespace DocFlow.Data.Migrations.Postgres
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Sha256", "OptionsKey")
-                        .HasFilter("status = 'succeeded'");
+                    b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "Sha256", "OptionsKey")
+                        .HasFilter("status = 'succeeded'");
 
                     b.ToTable("jobs", (string)null);
                 });

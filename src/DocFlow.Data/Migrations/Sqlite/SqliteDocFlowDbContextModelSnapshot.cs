@@ -52,6 +52,14 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Id");
 
                     b.ToTable("api_keys", (string)null);
@@ -115,9 +123,19 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("target");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Sequence");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Tenant", "Sequence");
 
                     b.ToTable("audit_log", (string)null);
                 });
@@ -133,6 +151,14 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.Property<int>("Total")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total");
@@ -140,6 +166,8 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -195,6 +223,10 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT")
                         .HasColumnName("blob_key");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
@@ -282,6 +314,14 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FinishedAt");
@@ -293,10 +333,14 @@ namespace DocFlow.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAt", "Id");
 
-                    b.HasIndex("Sha256", "OptionsKey")
-                        .HasFilter("status = 'succeeded'");
+                    b.HasIndex("Tenant", "Status");
 
                     b.HasIndex("Status", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "CreatedAt", "Id");
+
+                    b.HasIndex("Tenant", "Sha256", "OptionsKey")
+                        .HasFilter("status = 'succeeded'");
 
                     b.ToTable("jobs", (string)null);
                 });
