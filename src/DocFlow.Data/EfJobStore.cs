@@ -72,7 +72,10 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
             finishedAt = await db.Set<JobEntity>().Where(j => j.BatchId == batchId)
                 .MaxAsync(j => j.FinishedAt, cancellationToken).ConfigureAwait(false);
         }
-        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt);
+        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt)
+        {
+            LegalHold = batch.LegalHoldAt is not null,
+        };
     }, cancellationToken);
 
     public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => database.RunAsync(async db =>
@@ -313,6 +316,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         StartedAt = j.StartedAt,
         FinishedAt = j.FinishedAt,
         DurationMs = j.DurationMs,
+        LegalHold = j.LegalHoldAt is not null,
     };
 }
 

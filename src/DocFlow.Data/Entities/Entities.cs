@@ -11,6 +11,8 @@ internal sealed class BatchEntity
     public required string Id { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public int Total { get; set; }
+    /// <summary>When a legal hold was placed on the batch (covers its jobs); null when not held.</summary>
+    public DateTimeOffset? LegalHoldAt { get; set; }
 }
 
 internal sealed class JobEntity
@@ -38,6 +40,8 @@ internal sealed class JobEntity
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public long? DurationMs { get; set; }
+    /// <summary>When a legal hold was placed on the job; null when not held.</summary>
+    public DateTimeOffset? LegalHoldAt { get; set; }
 }
 
 internal sealed class JobStatusChangeEntity

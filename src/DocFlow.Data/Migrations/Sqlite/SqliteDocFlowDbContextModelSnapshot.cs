@@ -133,6 +133,10 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("LegalHoldAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold_at");
+
                     b.Property<int>("Total")
                         .HasColumnType("INTEGER")
                         .HasColumnName("total");
@@ -232,6 +236,10 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("finished_at");
+
+                    b.Property<long?>("LegalHoldAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold_at");
 
                     b.Property<string>("MimeType")
                         .HasMaxLength(128)
