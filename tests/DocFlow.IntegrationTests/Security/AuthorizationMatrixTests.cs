@@ -22,6 +22,7 @@ public sealed partial class AuthorizationMatrixTests
     private static readonly string[] Operate = [Roles.Admin, Roles.Operator];
     private static readonly string[] Admin = [Roles.Admin];
     private static readonly string[] Anyone = [.. Roles.All];
+    private static readonly string[] Erase = [Roles.Admin, Roles.Submitter];
 
     /// <summary>"METHOD route" → the roles that may call it; null: anonymous (health, the API's description).</summary>
     private static readonly Dictionary<string, string[]?> Expected = new()
@@ -62,6 +63,12 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/v1/audit"] = [Roles.Admin, Roles.Auditor],
         ["GET /api/v1/audit/export.csv"] = [Roles.Admin, Roles.Auditor],
         ["GET /api/v1/me"] = Anyone,
+        ["DELETE /api/v1/documents/{id}"] = Erase,
+        ["DELETE /api/v1/batches/{id}"] = Erase,
+        ["PUT /api/v1/documents/{id}/hold"] = Admin,
+        ["DELETE /api/v1/documents/{id}/hold"] = Admin,
+        ["PUT /api/v1/batches/{id}/hold"] = Admin,
+        ["DELETE /api/v1/batches/{id}/hold"] = Admin,
     };
 
     private sealed record Route(string Method, string Pattern, string Path, bool Anonymous, IReadOnlyList<string> Policies);

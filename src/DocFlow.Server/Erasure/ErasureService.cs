@@ -1,0 +1,87 @@
+using DocFlow.Blobs;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using DocFlow.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DocFlow.Server.Erasure;
+
+/// <summary>
+/// Erases a document or a batch everywhere DocFlow keeps it (GDPR Art. 17, HIPAA disposal): its queue tickets (waiting,
+/// delayed, pending, dead-lettered), its rows (job, status history, result, split parts, the batch report's record; the
+/// batch when nothing is left of it), its original and the batch report's files in blob storage (unless another remaining
+/// job shares the same content-addressed blob) and the API's cached batch aggregate. Used by the DELETE routes and the
+/// retention sweeper; the audit entry is theirs.
+/// </summary>
+/// <remarks>
+/// Order: the store is asked first whether the erasure may happen (not found, held, processing: nothing is touched); then
+/// the queue tickets go, so no worker picks the job up while its rows are removed; then the rows (guarded again in the
+/// delete itself); then the blobs, which only the rows referenced. A ticket a worker already holds finds no job and is
+/// dropped. When a document of a larger batch is erased, the batch report (which showed it) is made again.
+/// </remarks>
+public sealed partial class ErasureService(
+    IJobErasureStore store, IJobMonitoringStore monitoring, IBlobStore blobs, IQueueErasure queue, ILogger<ErasureService> logger,
+    BatchCompletion? completion = null)
+{
+    /// <summary>Erases one document (job) and what belongs only to it.</summary>
+    public async Task<Storage.Erasure> EraseDocumentAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var job = await monitoring.GetJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null) return Storage.Erasure.Refused(ErasureOutcome.NotFound);
+        if (job.LegalHold) return Storage.Erasure.Refused(ErasureOutcome.Held, job.BatchId);
+        if (job.Status == JobStatus.Processing) return Storage.Erasure.Refused(ErasureOutcome.Processing, job.BatchId);
+        if (job.Status == JobStatus.Queued)
+            await queue.EraseAsync([jobId], null, cancellationToken).ConfigureAwait(false);
+        var erasure = await store.EraseJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(erasure, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Erases a batch with all of its documents and its report.</summary>
+    public async Task<Storage.Erasure> EraseBatchAsync(string batchId, CancellationToken cancellationToken)
+    {
+        var batch = await monitoring.GetBatchAsync(batchId, cancellationToken).ConfigureAwait(false);
+        if (batch is null) return Storage.Erasure.Refused(ErasureOutcome.NotFound);
+        if (batch.LegalHold) return Storage.Erasure.Refused(ErasureOutcome.Held, batchId);
+        if (batch.Processing > 0) return Storage.Erasure.Refused(ErasureOutcome.Processing, batchId);
+        var erasure = await store.EraseBatchAsync(batchId, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(erasure, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Storage.Erasure> FinishAsync(Storage.Erasure erasure, CancellationToken ct)
+    {
+        if (erasure.Outcome != ErasureOutcome.Erased) return erasure;
+        var batchId = erasure.BatchId!;
+        // Whatever is left on the queue (dead letters, retries, the batch's report ticket when the batch went).
+        await queue.EraseAsync([.. erasure.Jobs.Select(j => j.Id)], erasure.BatchRemoved ? batchId : null, ct).ConfigureAwait(false);
+        foreach (var key in erasure.Jobs.Select(j => j.BlobKey).Concat(erasure.ReportBlobKeys).Distinct(StringComparer.Ordinal))
+        {
+            // A rejected upload has no blob (its key is all zeros); a blob another job still uses stays.
+            if (!BlobKeys.IsValid(key) || await store.IsBlobReferencedAsync(key, ct).ConfigureAwait(false)) continue;
+            await blobs.DeleteAsync(key, ct).ConfigureAwait(false);
+        }
+        Api.BatchesApi.Forget(batchId);
+        if (!erasure.BatchRemoved && completion is not null)
+        {
+            // The report showed the erased document: made again for the documents left (if the batch has ended).
+            try
+            {
+                await completion.JobEndedAsync(batchId, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.ReportNotRequeued(logger, batchId, e.Message);
+            }
+        }
+        Log.Erased(logger, erasure.Jobs.Count, batchId, erasure.BatchRemoved);
+        return erasure;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Erased {Count} document(s) of batch {BatchId} (batch removed: {BatchRemoved})")]
+        public static partial void Erased(ILogger logger, int count, string batchId, bool batchRemoved);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Batch {BatchId}: its report was not queued again after an erasure ({Reason})")]
+        public static partial void ReportNotRequeued(ILogger logger, string batchId, string reason);
+    }
+}
