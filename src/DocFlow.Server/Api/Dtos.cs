@@ -10,8 +10,11 @@ public sealed record BatchDto(string Id, string Status, int Total, int Queued, i
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Reports.BatchAggregate? Aggregate { get; init; }
 
+    /// <summary>Whether the batch is under legal hold (no erasure, no retention sweep of it or its documents).</summary>
+    public bool LegalHold { get; init; }
+
     public static BatchDto From(BatchRecord b) =>
-        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt);
+        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt) { LegalHold = b.LegalHold };
 }
 
 public sealed record ErrorDto(string Code, string Message);
@@ -32,11 +35,14 @@ public sealed record DocumentDto(
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? DurationMs,
     IReadOnlyList<StatusChangeDto> History)
 {
+    /// <summary>Whether the document itself is under legal hold (its batch may be: see the batch).</summary>
+    public bool LegalHold { get; init; }
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]);
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { LegalHold = j.LegalHold };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

@@ -14,10 +14,10 @@ namespace DocFlow.Server.Erasure;
 /// retention sweeper; the audit entry is theirs.
 /// </summary>
 /// <remarks>
-/// Order: the store is asked first whether the erasure may happen (not found, held, processing: nothing is touched); then
-/// the queue tickets go, so no worker picks the job up while its rows are removed; then the rows (guarded again in the
-/// delete itself); then the blobs, which only the rows referenced. A ticket a worker already holds finds no job and is
-/// dropped. When a document of a larger batch is erased, the batch report (which showed it) is made again.
+/// Order: the rows first, in one guarded transaction (not found, held, processing: nothing is touched); then the queue
+/// tickets, then the blobs, which only the rows referenced. A ticket a worker fetches in between (or already held) finds
+/// no job and is dropped, so no queue entry is removed for a document that stays. When a document of a larger batch is
+/// erased, the batch report (which showed it) is made again.
 /// </remarks>
 public sealed partial class ErasureService(
     IJobErasureStore store, IJobMonitoringStore monitoring, IBlobStore blobs, IQueueErasure queue, ILogger<ErasureService> logger,
@@ -30,8 +30,6 @@ public sealed partial class ErasureService(
         if (job is null) return Storage.Erasure.Refused(ErasureOutcome.NotFound);
         if (job.LegalHold) return Storage.Erasure.Refused(ErasureOutcome.Held, job.BatchId);
         if (job.Status == JobStatus.Processing) return Storage.Erasure.Refused(ErasureOutcome.Processing, job.BatchId);
-        if (job.Status == JobStatus.Queued)
-            await queue.EraseAsync([jobId], null, cancellationToken).ConfigureAwait(false);
         var erasure = await store.EraseJobAsync(jobId, cancellationToken).ConfigureAwait(false);
         return await FinishAsync(erasure, cancellationToken).ConfigureAwait(false);
     }
