@@ -53,8 +53,8 @@ public sealed partial class ErasureService(
         await queue.EraseAsync([.. erasure.Jobs.Select(j => j.Id)], erasure.BatchRemoved ? batchId : null, ct).ConfigureAwait(false);
         foreach (var key in erasure.Jobs.Select(j => j.BlobKey).Concat(erasure.ReportBlobKeys).Distinct(StringComparer.Ordinal))
         {
-            // A rejected upload has no blob (its key is all zeros); a blob another job still uses stays.
-            if (!BlobKeys.IsValid(key) || await store.IsBlobReferencedAsync(key, ct).ConfigureAwait(false)) continue;
+            // A blob another job (or report) still uses stays. (A rejected upload's key, all zeros, names no blob: deleting it is a no-op.)
+            if (await store.IsBlobReferencedAsync(key, ct).ConfigureAwait(false)) continue;
             await blobs.DeleteAsync(key, ct).ConfigureAwait(false);
         }
         Api.BatchesApi.Forget(batchId);

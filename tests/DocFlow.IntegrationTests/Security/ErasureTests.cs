@@ -255,6 +255,34 @@ public sealed class ErasureTests(RedisServerFixture redis, PostgresServerFixture
         Assert.Equal(HttpStatusCode.NoContent, (await server.Client.DeleteAsync($"api/v1/documents/{jobId}")).StatusCode);
     }
 
+    [Fact]
+    public async Task ErasingOneDocumentOfABatch_ShrinksTheBatch_AndItsReportIsMadeAgainWithoutIt()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "1" });
+        var (goneMarker, keptMarker) = ("ZQGONE" + Guid.NewGuid().ToString("N")[..8], "ZQKEPT" + Guid.NewGuid().ToString("N")[..8]);
+        using var upload = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files",
+            ($"{goneMarker}.pdf", UniquePdf(goneMarker)), ($"{keptMarker}.pdf", UniquePdf(keptMarker))));
+        var accepted = await upload.Content.ReadFromJsonAsync<JsonElement>();
+        var batchId = accepted.GetProperty("batchId").GetString()!;
+        var gone = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
+        await server.WaitForBatchAsync(batchId, Patience);
+        await server.WaitForReportAsync(batchId, Patience);
+        Assert.Contains(goneMarker, await server.Client.GetStringAsync($"api/v1/batches/{batchId}/results.csv"), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await server.Client.DeleteAsync($"api/v1/documents/{gone}")).StatusCode);
+
+        var batch = await server.WaitForBatchAsync(batchId, Patience);
+        Assert.Equal((1, 1), (batch.GetProperty("total").GetInt32(), batch.GetProperty("succeeded").GetInt32()));
+        Assert.Equal(1, batch.GetProperty("aggregate").GetProperty("documents").GetInt32());
+        var csv = await server.Client.GetStringAsync($"api/v1/batches/{batchId}/results.csv");
+        Assert.DoesNotContain(goneMarker, csv, StringComparison.Ordinal);
+        Assert.Contains(keptMarker, csv, StringComparison.Ordinal);
+        var pdf = await server.WaitForReportAsync(batchId, Patience); // made again: the old one (which showed it) is gone
+        Assert.StartsWith("%PDF", Encoding.ASCII.GetString(pdf, 0, 4));
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "blobs"), "*", SearchOption.AllDirectories))
+            Assert.True((await ReadSharedAsync(file)).AsSpan().IndexOf(Encoding.UTF8.GetBytes(goneMarker)) < 0, file);
+    }
+
     private static async Task ReuploadIsProcessedAfreshAsync(ServerHarness server, Traces t)
     {
         using var upload = await server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("again.pdf", UniquePdf(t.Marker))));
