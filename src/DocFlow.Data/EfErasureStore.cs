@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace DocFlow.Data;
 
 /// <summary><see cref="IJobErasureStore"/> on EF Core: one transaction per erasure, the delete of the jobs guarded (not
-/// processing, not held) so a worker or a hold that comes in between wins and nothing is removed.</summary>
+/// processing, not held) so a worker or a hold that comes in between wins and nothing is removed; the caller's clean-up
+/// of queue and blobs runs before the commit, so a failure there leaves the rows for a retry.</summary>
 /// <remarks>
 /// Child rows (status history, result, split and parts) are deleted explicitly, not left to the cascades, so nothing
 /// depends on SQLite's foreign-key setting. On SQLite the erasing connection runs with <c>secure_delete</c> (freed
@@ -22,7 +23,7 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
 
     private static IQueryable<BatchEntity> Batches(DocFlowDbContext db) => db.Set<BatchEntity>();
 
-    public Task<Erasure> EraseJobAsync(string jobId, CancellationToken cancellationToken)
+    public Task<Erasure> EraseJobAsync(string jobId, Func<Erasure, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         return database.RunAsync(async db =>
@@ -55,14 +56,20 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
                     await Batches(db).Where(b => b.Id == batch.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
                 else
                     await Batches(db).Where(b => b.Id == batch.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.Total, b => b.Total - 1), cancellationToken).ConfigureAwait(false);
+                var erased = new Erasure(ErasureOutcome.Erased, [new ErasedJob(job.Id, job.BatchId, job.BlobKey, job.Sha256)], remaining == 0, batch.Id, reportKeys)
+                {
+                    FreedBlobKeys = await FreedAsync(db, [job.BlobKey, .. reportKeys], cancellationToken).ConfigureAwait(false),
+                };
+                // Throws: the transaction rolls back (disposed uncommitted), nothing is removed.
+                if (beforeCommit is not null) await beforeCommit(erased, cancellationToken).ConfigureAwait(false);
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
                 await AfterAsync(db, cancellationToken).ConfigureAwait(false);
-                return new Erasure(ErasureOutcome.Erased, [new ErasedJob(job.Id, job.BatchId, job.BlobKey, job.Sha256)], remaining == 0, batch.Id, reportKeys);
+                return erased;
             }
         }, cancellationToken);
     }
 
-    public Task<Erasure> EraseBatchAsync(string batchId, CancellationToken cancellationToken)
+    public Task<Erasure> EraseBatchAsync(string batchId, Func<Erasure, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(batchId);
         return database.RunAsync(async db =>
@@ -88,9 +95,14 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
                 await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
                 return Erasure.Refused(batches != 1 ? ErasureOutcome.Held : ErasureOutcome.Processing, batchId);
             }
+            var erased = new Erasure(ErasureOutcome.Erased, [.. jobs.Select(j => new ErasedJob(j.Id, batchId, j.BlobKey, j.Sha256))], true, batchId, reportKeys)
+            {
+                FreedBlobKeys = await FreedAsync(db, [.. jobs.Select(j => j.BlobKey), .. reportKeys], cancellationToken).ConfigureAwait(false),
+            };
+            if (beforeCommit is not null) await beforeCommit(erased, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             await AfterAsync(db, cancellationToken).ConfigureAwait(false);
-            return new Erasure(ErasureOutcome.Erased, [.. jobs.Select(j => new ErasedJob(j.Id, batchId, j.BlobKey, j.Sha256))], true, batchId, reportKeys);
+            return erased;
         }, cancellationToken);
     }
 
@@ -136,6 +148,20 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             return ids;
         }, cancellationToken);
+    }
+
+    /// <summary>Of <paramref name="keys"/>, those no job or report refers to any more, asked on the erasing transaction's
+    /// own connection (so its deletes count). Not filtered by tenant: a blob is shared by whoever uploaded the same bytes.</summary>
+    private static async Task<IReadOnlyList<string>> FreedAsync(DocFlowDbContext db, IEnumerable<string> keys, CancellationToken ct)
+    {
+        var freed = new List<string>();
+        foreach (var key in keys.Distinct(StringComparer.Ordinal))
+        {
+            if (await db.Set<JobEntity>().AnyAsync(j => j.BlobKey == key, ct).ConfigureAwait(false)) continue;
+            if (await db.Set<BatchReportEntity>().AnyAsync(r => r.Files != null && r.Files.Contains(key), ct).ConfigureAwait(false)) continue;
+            freed.Add(key);
+        }
+        return freed;
     }
 
     private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginAsync(DocFlowDbContext db, CancellationToken ct)

@@ -13,10 +13,15 @@ public interface IJobErasureStore
     /// <summary>Removes the job, its status history, result and split parts. When it was the batch's last document the
     /// batch and its report row go too; otherwise the batch shrinks by one and its report row (which shows the job) is
     /// removed so that the report is made again.</summary>
-    Task<Erasure> EraseJobAsync(string jobId, CancellationToken cancellationToken);
+    /// <param name="jobId">The job.</param>
+    /// <param name="beforeCommit">Called with what is being removed while the transaction is still open (the caller removes
+    /// queue entries and blobs there); if it throws, the transaction rolls back and nothing is removed, so a retried
+    /// erasure finds everything again. Not called when the erasure is refused.</param>
+    /// <param name="cancellationToken">Cancels the erasure.</param>
+    Task<Erasure> EraseJobAsync(string jobId, Func<Erasure, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken);
 
     /// <summary>Removes the batch, every job of it (as <see cref="EraseJobAsync"/>) and its report row, or nothing.</summary>
-    Task<Erasure> EraseBatchAsync(string batchId, CancellationToken cancellationToken);
+    Task<Erasure> EraseBatchAsync(string batchId, Func<Erasure, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken);
 
     /// <summary>Whether any remaining job's original or any remaining batch report file is stored under <paramref name="blobKey"/>
     /// (blobs are content-addressed, so two uploads of the same bytes share one).</summary>
@@ -61,5 +66,10 @@ public sealed record ErasedJob(string Id, string BatchId, string BlobKey, string
 /// <param name="ReportBlobKeys">Blob keys of the batch report's files whose record was removed.</param>
 public sealed record Erasure(ErasureOutcome Outcome, IReadOnlyList<ErasedJob> Jobs, bool BatchRemoved, string? BatchId, IReadOnlyList<string> ReportBlobKeys)
 {
+    /// <summary>Of the originals' and report files' blob keys, those no remaining job or report refers to any more (seen
+    /// inside the erasing transaction): the blobs to delete. Blobs are content-addressed, so a key shared with another
+    /// document is not among them.</summary>
+    public IReadOnlyList<string> FreedBlobKeys { get; init; } = [];
+
     public static Erasure Refused(ErasureOutcome outcome, string? batchId = null) => new(outcome, [], false, batchId, []);
 }

@@ -14,10 +14,11 @@ namespace DocFlow.Server.Erasure;
 /// retention sweeper; the audit entry is theirs.
 /// </summary>
 /// <remarks>
-/// Order: the rows first, in one guarded transaction (not found, held, processing: nothing is touched); then the queue
-/// tickets, then the blobs, which only the rows referenced. A ticket a worker fetches in between (or already held) finds
-/// no job and is dropped, so no queue entry is removed for a document that stays. When a document of a larger batch is
-/// erased, the batch report (which showed it) is made again.
+/// Order: one guarded transaction removes the rows (not found, held, processing: nothing is touched); before it commits,
+/// the queue tickets and the blobs no remaining row refers to are removed, so a failure there (Redis or S3 unreachable)
+/// rolls the rows back and the DELETE can be sent again: an erasure is whole or, as far as the database knows, not
+/// begun. A ticket a worker fetches meanwhile (or already held) finds no job and is dropped. When a document of a larger
+/// batch is erased, the batch report (which showed it) is made again.
 /// </remarks>
 public sealed partial class ErasureService(
     IJobErasureStore store, IJobMonitoringStore monitoring, IBlobStore blobs, IQueueErasure queue, ILogger<ErasureService> logger,
@@ -30,7 +31,7 @@ public sealed partial class ErasureService(
         if (job is null) return Storage.Erasure.Refused(ErasureOutcome.NotFound);
         if (job.LegalHold) return Storage.Erasure.Refused(ErasureOutcome.Held, job.BatchId);
         if (job.Status == JobStatus.Processing) return Storage.Erasure.Refused(ErasureOutcome.Processing, job.BatchId);
-        var erasure = await store.EraseJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var erasure = await store.EraseJobAsync(jobId, CleanUpAsync, cancellationToken).ConfigureAwait(false);
         return await FinishAsync(erasure, cancellationToken).ConfigureAwait(false);
     }
 
@@ -41,22 +42,25 @@ public sealed partial class ErasureService(
         if (batch is null) return Storage.Erasure.Refused(ErasureOutcome.NotFound);
         if (batch.LegalHold) return Storage.Erasure.Refused(ErasureOutcome.Held, batchId);
         if (batch.Processing > 0) return Storage.Erasure.Refused(ErasureOutcome.Processing, batchId);
-        var erasure = await store.EraseBatchAsync(batchId, cancellationToken).ConfigureAwait(false);
+        var erasure = await store.EraseBatchAsync(batchId, CleanUpAsync, cancellationToken).ConfigureAwait(false);
         return await FinishAsync(erasure, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Inside the store's transaction: the queue entries, then the blobs no remaining row refers to. A failure
+    /// rolls the rows back, so the DELETE can simply be sent again.</summary>
+    private async Task CleanUpAsync(Storage.Erasure erasure, CancellationToken ct)
+    {
+        // Whatever is left on the queue (dead letters, retries, the batch's report ticket when the batch goes).
+        await queue.EraseAsync([.. erasure.Jobs.Select(j => j.Id)], erasure.BatchRemoved ? erasure.BatchId : null, ct).ConfigureAwait(false);
+        // A rejected upload's key (all zeros) names no blob: deleting it is a no-op.
+        foreach (var key in erasure.FreedBlobKeys) await blobs.DeleteAsync(key, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>After the commit: caches, and the report of a batch that lost one document is made again.</summary>
     private async Task<Storage.Erasure> FinishAsync(Storage.Erasure erasure, CancellationToken ct)
     {
         if (erasure.Outcome != ErasureOutcome.Erased) return erasure;
         var batchId = erasure.BatchId!;
-        // Whatever is left on the queue (dead letters, retries, the batch's report ticket when the batch went).
-        await queue.EraseAsync([.. erasure.Jobs.Select(j => j.Id)], erasure.BatchRemoved ? batchId : null, ct).ConfigureAwait(false);
-        foreach (var key in erasure.Jobs.Select(j => j.BlobKey).Concat(erasure.ReportBlobKeys).Distinct(StringComparer.Ordinal))
-        {
-            // A blob another job (or report) still uses stays. (A rejected upload's key, all zeros, names no blob: deleting it is a no-op.)
-            if (await store.IsBlobReferencedAsync(key, ct).ConfigureAwait(false)) continue;
-            await blobs.DeleteAsync(key, ct).ConfigureAwait(false);
-        }
         Api.BatchesApi.Forget(batchId);
         if (!erasure.BatchRemoved && completion is not null)
         {

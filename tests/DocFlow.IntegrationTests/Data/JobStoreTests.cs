@@ -477,7 +477,7 @@ public abstract class JobStoreTests : IAsyncLifetime
         await reports.SaveReportAsync(new BatchReportRecord(batchId, true, new Dictionary<string, string> { ["report.pdf"] = "k1", ["results.csv"] = "k2" }, null, Time.GetUtcNow()), No);
         Assert.True(await RowsOfAsync(first.Id) > 5);
 
-        var erased = await Eraser.EraseJobAsync(first.Id, No);
+        var erased = await Eraser.EraseJobAsync(first.Id, null, No);
 
         Assert.Equal(ErasureOutcome.Erased, erased.Outcome);
         Assert.Equal([new ErasedJob(first.Id, batchId, first.BlobKey, sha1)], erased.Jobs);
@@ -489,10 +489,10 @@ public abstract class JobStoreTests : IAsyncLifetime
         var batch = await Store.GetBatchAsync(batchId, No);
         Assert.Equal((1, 1, BatchStatus.Completed), (batch!.Total, batch.Succeeded, batch.Status));
 
-        var last = await Eraser.EraseJobAsync(second.Id, No);
+        var last = await Eraser.EraseJobAsync(second.Id, null, No);
         Assert.True(last.BatchRemoved);
         Assert.Null(await Store.GetBatchAsync(batchId, No));
-        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseJobAsync(second.Id, No)).Outcome);
+        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseJobAsync(second.Id, null, No)).Outcome);
     }
 
     [Fact]
@@ -502,27 +502,27 @@ public abstract class JobStoreTests : IAsyncLifetime
         var job = Some.Job();
         await Store.CreateBatchAsync(batchId, [job], No);
         Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, No));
-        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseJobAsync(job.Id, No)).Outcome);
-        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseBatchAsync(batchId, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
         Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed, new StatusDetails("x", "y"), No));
 
         Assert.True(await Eraser.SetJobHoldAsync(job.Id, true, No));
         Assert.True((await Store.GetJobAsync(job.Id, No))!.LegalHold);
-        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, No)).Outcome);
-        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseBatchAsync(batchId, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
         Assert.True(await Eraser.SetJobHoldAsync(job.Id, false, No));
         Assert.True(await Eraser.SetBatchHoldAsync(batchId, true, No));
         Assert.True((await Store.GetBatchAsync(batchId, No))!.LegalHold);
-        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
         Assert.NotNull(await Store.GetJobAsync(job.Id, No));
         Assert.False(await Eraser.SetBatchHoldAsync("no-such-batch", true, No));
         Assert.False(await Eraser.SetJobHoldAsync("no-such-job", true, No));
 
         Assert.True(await Eraser.SetBatchHoldAsync(batchId, false, No));
-        var erased = await Eraser.EraseBatchAsync(batchId, No);
+        var erased = await Eraser.EraseBatchAsync(batchId, null, No);
         Assert.Equal((ErasureOutcome.Erased, true), (erased.Outcome, erased.BatchRemoved));
         Assert.Equal(0, await RowsOfAsync(job.Id));
-        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseBatchAsync(batchId, No)).Outcome);
+        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
     }
 
     [Fact]
@@ -533,10 +533,36 @@ public abstract class JobStoreTests : IAsyncLifetime
         await Store.CreateBatchAsync(Some.NewId("b"), [a], No);
         await Store.CreateBatchAsync(Some.NewId("b"), [b], No);
         Assert.Equal(a.BlobKey, b.BlobKey);
-        await Eraser.EraseJobAsync(a.Id, No);
+        Assert.Empty((await Eraser.EraseJobAsync(a.Id, null, No)).FreedBlobKeys);
         Assert.True(await Eraser.IsBlobReferencedAsync(a.BlobKey, No));
-        await Eraser.EraseJobAsync(b.Id, No);
+        Assert.Equal([b.BlobKey], (await Eraser.EraseJobAsync(b.Id, null, No)).FreedBlobKeys);
         Assert.False(await Eraser.IsBlobReferencedAsync(a.BlobKey, No));
+    }
+
+    [Fact]
+    public async Task Erase_WhoseCleanUpFails_RemovesNothing_SoItCanBeSentAgain()
+    {
+        var batchId = Some.NewId("b");
+        var job = Some.Job(sha256: new string('c', 64), optionsKey: "o");
+        await Store.CreateBatchAsync(batchId, [job], No);
+        await FinishAsync(job.Id);
+        Storage.Erasure? seen = null;
+
+        await Assert.ThrowsAsync<IOException>(() => Eraser.EraseJobAsync(job.Id, (e, _) =>
+        {
+            seen = e;
+            throw new IOException("blob store unreachable");
+        }, No));
+
+        Assert.Equal([job.BlobKey], seen!.FreedBlobKeys);
+        Assert.NotNull(await Store.GetJobAsync(job.Id, No));
+        Assert.NotNull(await Store.GetResultAsync(job.Id, No));
+        Assert.NotNull(await Store.GetBatchAsync(batchId, No));
+        await Assert.ThrowsAsync<IOException>(() => Eraser.EraseBatchAsync(batchId, (_, _) => throw new IOException("again"), No));
+        Assert.NotNull(await Store.GetJobAsync(job.Id, No));
+        var erased = await Eraser.EraseJobAsync(job.Id, (_, _) => Task.CompletedTask, No);
+        Assert.Equal(ErasureOutcome.Erased, erased.Outcome);
+        Assert.Equal(0, await RowsOfAsync(job.Id));
     }
 
     [Fact]
