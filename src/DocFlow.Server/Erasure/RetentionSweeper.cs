@@ -62,7 +62,18 @@ public sealed partial class RetentionSweeper(
             if (todo.Count == 0) break;
             foreach (var id in todo)
             {
-                var result = await erasure.EraseDocumentAsync(id, cancellationToken).ConfigureAwait(false);
+                Storage.Erasure result;
+                try
+                {
+                    result = await erasure.EraseDocumentAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Rolled back (blob store or queue unreachable): the others are still swept; this one next time.
+                    Log.DocumentFailed(logger, id, e);
+                    skipped.Add(id);
+                    continue;
+                }
                 if (result.Outcome != ErasureOutcome.Erased)
                 {
                     skipped.Add(id);
@@ -93,6 +104,9 @@ public sealed partial class RetentionSweeper(
 
         [LoggerMessage(EventId = 1113, Level = LogLevel.Error, Message = "Retention sweep failed; trying again at the next interval")]
         public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 1114, Level = LogLevel.Error, Message = "Retention: document {JobId} could not be erased; trying again at the next sweep")]
+        public static partial void DocumentFailed(ILogger logger, string jobId, Exception exception);
     }
 }
 

@@ -621,6 +621,41 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetentionSweeper_AsAHostedService_ErasesWhatExpiredOnItsClock_AndGoesOnPastADocumentItCannotErase()
+    {
+        var blobs = new DocFlow.Blobs.FileSystemBlobStore(Support.Repo.NewTempDirectory("retention-hosted"));
+        var log = new EfAuditLog(Database);
+        var service = new DocFlow.Server.Erasure.ErasureService(Eraser, Store, blobs, new InProcessJobQueue(Time),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DocFlow.Server.Erasure.ErasureService>.Instance);
+        var options = new DocFlow.Server.Erasure.RetentionOptions { Days = 1, SweepInterval = TimeSpan.FromHours(6) };
+        var logger = new ListLogger<DocFlow.Server.Erasure.RetentionSweeper>();
+        using var sweeper = new DocFlow.Server.Erasure.RetentionSweeper(Eraser, service, log, Microsoft.Extensions.Options.Options.Create(options), Time, logger);
+        var key = (await blobs.PutAsync(new MemoryStream([1, 2, 3]), No)).Key;
+        var job = new NewJob(Some.NewId("d"), "a.pdf", key, JobRoute.Pdf, JobPriority.Normal) { Sha256 = key };
+        await Store.CreateBatchAsync(Some.NewId("b"), [job], No);
+        await FinishAsync(job.Id);
+        var broken = Some.Job(); // its blob key is not one the store accepts: its erasure fails and rolls back
+        await Store.CreateBatchAsync(Some.NewId("b"), [broken], No);
+        await FinishAsync(broken.Id);
+
+        await sweeper.StartAsync(No); // sweeps at once (nothing is a day old), then every 6 hours of its clock
+        for (var i = 0; i < 5; i++) Time.Advance(TimeSpan.FromHours(6)); // 30 hours: past the period and a tick
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        bool Tried() { lock (logger.Lines) return logger.Lines.Any(l => l.Contains(broken.Id, StringComparison.Ordinal)); }
+        while (await Store.GetJobAsync(job.Id, No) is not null || !Tried())
+        {
+            Assert.False(patience.IsCancellationRequested, "not swept: " + string.Join("\n", logger.Lines));
+            await Task.Delay(50, No);
+        }
+        await sweeper.StopAsync(No);
+        Assert.False(await blobs.ExistsAsync(key, No));
+        Assert.NotNull(await Store.GetJobAsync(broken.Id, No)); // rolled back whole, tried again at the next sweep
+        var entry = Assert.Single(await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, "retention-erase", null, null, 10), No));
+        Assert.Contains($"id={job.Id}", entry.Target, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RetentionOptions_TenantPeriodOverridesTheDefault_AndNoPeriodMeansOff()
     {
         var options = new DocFlow.Server.Erasure.RetentionOptions { Days = 30, Tenants = { ["acme"] = new() { Days = 7 } } };
