@@ -93,7 +93,11 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
             finishedAt = await db.Set<JobEntity>().Where(j => j.BatchId == batchId)
                 .MaxAsync(j => j.FinishedAt, cancellationToken).ConfigureAwait(false);
         }
-        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt) { Tenant = batch.Tenant };
+        return new BatchRecord(batch.Id, batch.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), batch.CreatedAt, finishedAt)
+        {
+            Tenant = batch.Tenant,
+            LegalHold = batch.LegalHoldAt is not null,
+        };
     }, cancellationToken);
 
     public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
@@ -294,7 +298,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                 int Count(JobStatus s) => mine.FirstOrDefault(c => c.Status == s)?.Count ?? 0;
                 int queued = Count(JobStatus.Queued), processing = Count(JobStatus.Processing);
                 var finishedAt = queued + processing == 0 ? mine.Max(c => c.Finished) : null;
-                return new BatchRecord(b.Id, b.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), b.CreatedAt, finishedAt) { Tenant = b.Tenant };
+                return new BatchRecord(b.Id, b.Total, queued, processing, Count(JobStatus.Succeeded), Count(JobStatus.Failed), b.CreatedAt, finishedAt) { Tenant = b.Tenant, LegalHold = b.LegalHoldAt is not null };
             }).ToList();
             return new BatchPage(items, more ? Cursor.Time(rows[^1].CreatedAt, rows[^1].Id) : null);
         }, cancellationToken);
@@ -349,6 +353,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         StartedAt = j.StartedAt,
         FinishedAt = j.FinishedAt,
         DurationMs = j.DurationMs,
+        LegalHold = j.LegalHoldAt is not null,
     };
 }
 

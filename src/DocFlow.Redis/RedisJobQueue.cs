@@ -20,7 +20,7 @@ namespace DocFlow.Redis;
 /// An empty read backs off from 1 ms to <see cref="RedisQueueOptions.BlockTimeout"/>; a new waiter or a local
 /// enqueue wakes it at once. Acknowledgements are coalesced into one XACK+XDEL per stream per round trip.
 /// </remarks>
-public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposable
+public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IQueueErasure, IAsyncDisposable
 {
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(1);
     private const int MaxIdsPerCall = 1000;
@@ -540,6 +540,40 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IAsyncDisposabl
     {
         var n = await Db.ScriptEvaluateAsync(RedisScripts.PurgeAll, [_keys.Dead, _keys.DeadIndex]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)n;
+    }
+
+    // ---- erasure -----------------------------------------------------------------------------------------------
+
+    private const int ErasePage = 500;
+
+    /// <summary>Removes the jobs' (or the batch's) entries from the delayed set, every lane (acknowledged, so they leave the
+    /// pending list too) and the dead-letter stream with its index, in pages of <see cref="ErasePage"/> entries per script
+    /// call so Redis is never blocked long. The delayed set goes first: a retry promoted meanwhile is then found in its lane.</summary>
+    public async ValueTask<long> EraseAsync(IReadOnlyCollection<string> jobIds, string? batchId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        if (jobIds.Count == 0 && batchId is null) return 0;
+        RedisValue[] match = [batchId ?? "", .. jobIds.Select(id => (RedisValue)id)];
+        var removed = (long)await Db.ScriptEvaluateAsync(RedisScripts.EraseDelayed, [_keys.Delayed], match).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (_, _, stream) in _keys.Lanes())
+            removed += await EraseFromStreamAsync(stream, RedisKeys.Group, match, cancellationToken).ConfigureAwait(false);
+        removed += await EraseFromStreamAsync(_keys.Dead, "", match, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    private async Task<long> EraseFromStreamAsync(RedisKey stream, string group, RedisValue[] match, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        RedisValue start = "-";
+        while (true)
+        {
+            RedisValue[] args = [group, start, ErasePage, .. match];
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RedisScripts.EraseFromStream, [stream, _keys.DeadIndex], args)
+                .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            removed += (long)result[1];
+            if ((long)result[2] < ErasePage) return removed;
+            start = "(" + (string)result[0]!;
+        }
     }
 
     /// <summary>Stops fetching and keep-alive, flushes pending acknowledgements and deletes this consumer's liveness

@@ -275,6 +275,56 @@ internal static class RedisScripts
         return redis.call('XDEL', KEYS[1], did)
         """;
 
+    /// <summary>KEYS: stream, dead index. ARGV: group ('' for the dead stream), start ('-' or '(id'), count, batch id ('' for
+    /// none), job ids... Erasure: up to count entries from start on; those of the job ids (as job or parent job) or of the
+    /// batch are acknowledged (off the pending list) and deleted; from the dead stream their index entries go too.
+    /// Returns {last id read, removed, read}.</summary>
+    public const string EraseFromStream = """
+        local ids = {}
+        for i = 5, #ARGV do ids[ARGV[i]] = true end
+        local batch = ARGV[4]
+        local entries = redis.call('XRANGE', KEYS[1], ARGV[2], '+', 'COUNT', tonumber(ARGV[3]))
+        local removed, last = 0, ''
+        for _, e in ipairs(entries) do
+          local id, f = e[1], e[2]
+          last = id
+          local job, parent, b
+          for i = 1, #f, 2 do
+            if f[i] == 'jobId' then job = f[i + 1] elseif f[i] == 'parentJobId' then parent = f[i + 1] elseif f[i] == 'batchId' then b = f[i + 1] end
+          end
+          if (job and ids[job]) or (parent and ids[parent]) or (batch ~= '' and b == batch) then
+            if ARGV[1] ~= '' then redis.pcall('XACK', KEYS[1], ARGV[1], id) end
+            redis.call('XDEL', KEYS[1], id)
+            if ARGV[1] == '' and job and redis.call('HGET', KEYS[2], job) == id then redis.call('HDEL', KEYS[2], job) end
+            removed = removed + 1
+          end
+        end
+        return {last, removed, #entries}
+        """;
+
+    /// <summary>KEYS: delayed. ARGV: batch id ('' for none), job ids... Erasure: removes the scheduled retries of those jobs
+    /// (as job or parent job) or of the batch. Returns how many.</summary>
+    public const string EraseDelayed = """
+        local ids = {}
+        for i = 2, #ARGV do ids[ARGV[i]] = true end
+        local batch = ARGV[1]
+        local removed = 0
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          local ok, d = pcall(cjson.decode, m)
+          if ok and type(d) == 'table' and type(d.f) == 'table' then
+            local job, parent, b
+            for i = 1, #d.f, 2 do
+              if d.f[i] == 'jobId' then job = d.f[i + 1] elseif d.f[i] == 'parentJobId' then parent = d.f[i + 1] elseif d.f[i] == 'batchId' then b = d.f[i + 1] end
+            end
+            if (job and ids[job]) or (parent and ids[parent]) or (batch ~= '' and b == batch) then
+              redis.call('ZREM', KEYS[1], m)
+              removed = removed + 1
+            end
+          end
+        end
+        return removed
+        """;
+
     /// <summary>KEYS: dead, dead index. Returns how many dead letters there were.</summary>
     public const string PurgeAll = """
         local n = redis.call('XLEN', KEYS[1])

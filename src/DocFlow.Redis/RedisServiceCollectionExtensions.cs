@@ -39,6 +39,7 @@ public static class RedisServiceCollectionExtensions
             sp.GetService<ILogger<RedisJobQueue>>()));
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<RedisJobQueue>());
         services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<RedisJobQueue>());
+        services.TryAddSingleton<IQueueErasure>(sp => sp.GetRequiredService<RedisJobQueue>());
         services.TryAddSingleton<IWorkerRegistry>(sp => new RedisWorkerRegistry(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value.KeyPrefix,

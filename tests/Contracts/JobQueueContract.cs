@@ -12,7 +12,7 @@ namespace DocFlow.Tests.Contracts;
 /// What only one adapter does (Redis consumer groups, keep-alive, restarts, poison detection at fetch) is tested
 /// beside its subclass, not here.
 /// </summary>
-public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLetterStore
+public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLetterStore, IQueueErasure
 {
     /// <summary>Long enough that "not before the delay" can be seen on a real clock, short enough to wait for.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
@@ -313,6 +313,39 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         Assert.Contains("failed 2 times", letter.Reason);
         Assert.Equal(1, letter.Ticket.Attempt);
         Assert.Equal(letter.Reason, Assert.Single(handler.DeadLettered).Reason);
+    }
+
+    [Fact]
+    public async Task Erase_RemovesTheJobsWaitingDelayedAndDeadLetteredEntries_AndThoseOfTheBatch_AndLeavesTheRest()
+    {
+        var queue = Client();
+        await queue.EnqueueAsync(Ticket("gone-dead"), None);
+        await using (var dead = await queue.FetchAsync(AllRoutes, None)) await dead.DeadLetterAsync("poison", None);
+        await queue.EnqueueAsync(Ticket("gone-delayed"), None);
+        await using (var later = await queue.FetchAsync(AllRoutes, None)) await later.RetryAsync(TimeSpan.FromHours(1), "transient", None);
+        await queue.EnqueueAsync(Ticket("keep"), None);
+        await queue.EnqueueAsync(Ticket("gone-waiting"), None);
+        await queue.EnqueueAsync(Ticket("gone-range#0") with { ParentJobId = "gone-range", Part = 0, Pages = new PageRange(1, 4) }, None);
+        await queue.EnqueueAsync(Ticket("b-gone-report", route: JobRoute.Report) with { BatchId = "b-gone" }, None);
+        await queue.EnqueueAsync(Ticket("keep-report", route: JobRoute.Report) with { BatchId = "b-keep" }, None);
+        var before = await queue.GetStatisticsAsync(None);
+        Assert.Equal((5L, 1L, 1L), (before.TotalDepth, before.Delayed, before.DeadLetters));
+
+        var removed = await queue.EraseAsync(["gone-dead", "gone-delayed", "gone-waiting", "gone-range"], "b-gone", None);
+
+        Assert.Equal(5, removed);
+        var after = await queue.GetStatisticsAsync(None);
+        Assert.Equal((2L, 0L, 0L), (after.TotalDepth, after.Delayed, after.DeadLetters));
+        Assert.Empty(await queue.ListDeadLettersAsync(10, None));
+        var left = new List<string>();
+        while (await TryFetchAsync(queue, TimeSpan.FromMilliseconds(300)) is { } job)
+        {
+            left.Add(job.Ticket.JobId);
+            await job.AcknowledgeAsync(None);
+        }
+        Assert.Equal(["keep", "keep-report"], left.Order());
+        // Erasing what is not there is no error.
+        Assert.Equal(0, await queue.EraseAsync(["gone-dead"], "b-gone", None));
     }
 }
 

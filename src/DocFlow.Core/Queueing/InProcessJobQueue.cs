@@ -5,13 +5,14 @@ namespace DocFlow.Queueing;
 /// asked for), delayed retries on a timer, a dead-letter
 /// list, and redelivery of jobs whose holder disposed them without an outcome.
 /// </summary>
-public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, IDeadLetterStore
+public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, IDeadLetterStore, IQueueErasure
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(JobPriority, JobRoute), Queue<(long Order, Entry Entry)>> _lanes = [];
     private readonly Dictionary<(JobPriority, JobRoute), int> _inFlight = [];
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly LinkedList<Waiter> _waiters = new();
+    private readonly Dictionary<Entry, ITimer> _timers = new(ReferenceEqualityComparer.Instance);
     private int _delayed;
     private long _order; // arrival order across lanes: within a priority the oldest job is taken first, whatever its route
 
@@ -151,13 +152,51 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, ID
             return;
         }
         Interlocked.Increment(ref _delayed);
-        ITimer? timer = null;
-        timer = timeProvider.CreateTimer(_ =>
+        lock (_gate)
         {
-            Interlocked.Decrement(ref _delayed);
-            timer?.Dispose();
-            Push(next);
-        }, null, delay, Timeout.InfiniteTimeSpan);
+            // Kept by entry so that erasure can take a delayed retry back before it is due.
+            _timers[next] = timeProvider.CreateTimer(_ =>
+            {
+                ITimer? timer;
+                lock (_gate)
+                {
+                    if (!_timers.Remove(next, out timer)) return; // erased meanwhile
+                }
+                Interlocked.Decrement(ref _delayed);
+                timer.Dispose();
+                Push(next);
+            }, null, delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public ValueTask<long> EraseAsync(IReadOnlyCollection<string> jobIds, string? batchId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var ids = jobIds.ToHashSet(StringComparer.Ordinal);
+        bool Matches(JobTicket t) => ids.Contains(t.JobId) || (t.ParentJobId is { } parent && ids.Contains(parent))
+                                     || (batchId is not null && t.BatchId == batchId);
+        long removed = 0;
+        lock (_gate)
+        {
+            foreach (var lane in _lanes.Values)
+            {
+                var before = lane.Count;
+                if (!lane.Any(e => Matches(e.Entry.Ticket))) continue;
+                var kept = lane.Where(e => !Matches(e.Entry.Ticket)).ToList();
+                lane.Clear();
+                foreach (var e in kept) lane.Enqueue(e);
+                removed += before - lane.Count;
+            }
+            foreach (var entry in _timers.Keys.Where(e => Matches(e.Ticket)).ToList())
+            {
+                _timers.Remove(entry, out var timer);
+                timer!.Dispose();
+                Interlocked.Decrement(ref _delayed);
+                removed++;
+            }
+            removed += _deadLetters.RemoveAll(d => Matches(d.Ticket));
+        }
+        return ValueTask.FromResult(removed);
     }
 
     private void Bury(Fetched job, string reason)

@@ -26,6 +26,9 @@ public sealed record BatchRecord(
 
     /// <summary>Running until every document is succeeded or failed, then completed.</summary>
     public BatchStatus Status => Succeeded + Failed == Total ? BatchStatus.Completed : BatchStatus.Running;
+
+    /// <summary>Whether the batch is under legal hold (filled by <see cref="IJobMonitoringStore.GetBatchAsync"/> only).</summary>
+    public bool LegalHold { get; init; }
 }
 
 /// <summary>One document's job: what was submitted, where it is, and how it was processed.</summary>
@@ -78,6 +81,9 @@ public sealed record JobRecord
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public long? DurationMs { get; init; }
+
+    /// <summary>Whether the job itself is under legal hold (its batch may be held too: see <see cref="BatchRecord.LegalHold"/>).</summary>
+    public bool LegalHold { get; init; }
 
     /// <summary>Every status the job has been in, oldest first (filled by <see cref="IJobMonitoringStore.GetJobAsync"/> and <see cref="IJobProcessingStore.GetJobAsync"/> only).</summary>
     public IReadOnlyList<JobStatusChange> History { get; init; } = [];

@@ -12,6 +12,8 @@ internal sealed class BatchEntity
     public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
     public DateTimeOffset CreatedAt { get; set; }
     public int Total { get; set; }
+    /// <summary>When a legal hold was placed on the batch (covers its jobs); null when not held.</summary>
+    public DateTimeOffset? LegalHoldAt { get; set; }
 }
 
 internal sealed class JobEntity
@@ -42,6 +44,8 @@ internal sealed class JobEntity
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public long? DurationMs { get; set; }
+    /// <summary>When a legal hold was placed on the job; null when not held.</summary>
+    public DateTimeOffset? LegalHoldAt { get; set; }
 }
 
 internal sealed class JobStatusChangeEntity

@@ -27,6 +27,7 @@ public static class ApiEndpoints
         builder.AddDocFlowHardening();
         builder.Services.AddDocFlowHealthChecks();
         builder.AddDocFlowAuth(ListenUrls(builder.Configuration));
+        Erasure.ErasureServiceCollectionExtensions.AddDocFlowErasure(builder);
         return builder;
     }
 
@@ -43,6 +44,7 @@ public static class ApiEndpoints
         app.MapDocumentsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();
+        app.MapErasureApi();
         app.MapOperationsApi();
         app.MapKeysApi();
         app.MapAuditApi();

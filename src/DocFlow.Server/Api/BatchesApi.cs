@@ -78,6 +78,9 @@ public static class BatchesApi
         return TypedResults.Ok(dto);
     }
 
+    /// <summary>Drops the batch's cached aggregate (erasure: it shows the erased documents' key fields).</summary>
+    internal static void Forget(string batchId) => Aggregates.TryRemove(batchId, out _);
+
     private const int MaxCachedAggregates = 1_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Reports.BatchAggregate> Aggregates = new();
 

@@ -13,8 +13,11 @@ public sealed record BatchDto(string Id, string Status, int Total, int Queued, i
     /// <summary>The tenant the batch belongs to.</summary>
     public string Tenant { get; init; } = DocFlow.Security.Tenants.Default;
 
+    /// <summary>Whether the batch is under legal hold (no erasure, no retention sweep of it or its documents).</summary>
+    public bool LegalHold { get; init; }
+
     public static BatchDto From(BatchRecord b) =>
-        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt) { Tenant = b.Tenant };
+        new(b.Id, b.Status.ToWireName(), b.Total, b.Queued, b.Processing, b.Succeeded, b.Failed, b.CreatedAt, b.FinishedAt) { Tenant = b.Tenant, LegalHold = b.LegalHold };
 }
 
 public sealed record ErrorDto(string Code, string Message);
@@ -38,11 +41,14 @@ public sealed record DocumentDto(
     /// <summary>The tenant the document belongs to.</summary>
     public string Tenant { get; init; } = DocFlow.Security.Tenants.Default;
 
+    /// <summary>Whether the document itself is under legal hold (its batch may be: see the batch).</summary>
+    public bool LegalHold { get; init; }
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant };
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

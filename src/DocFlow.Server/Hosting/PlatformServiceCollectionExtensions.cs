@@ -98,6 +98,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton(sp => new InProcessJobQueue(sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<InProcessJobQueue>());
             services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<InProcessJobQueue>());
+            services.TryAddSingleton<IQueueErasure>(sp => sp.GetRequiredService<InProcessJobQueue>());
             services.TryAddSingleton<IWorkerRegistry>(sp => new InProcessWorkerRegistry(
                 sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         }

@@ -94,6 +94,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
             foreach (var parameter in endpoint.RoutePattern.Parameters)
                 if (context.Request.RouteValues.TryGetValue(parameter.Name, out var value) && value is not null)
                     Append(sb, parameter.Name, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        if (context.Items.TryGetValue(AuditDetails.Key, out var details) && details is List<(string Name, string Value)> extra)
+            foreach (var (name, value) in extra) Append(sb, name, value);
         var location = context.Response.Headers.Location.ToString();
         if (location.Length > 0) Append(sb, "created", location[(location.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/'));
         return sb.Length == 0 ? null : Truncate(sb.ToString(), 512);
@@ -102,6 +104,21 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
     private static void Append(StringBuilder sb, string name, string value) => (sb.Length > 0 ? sb.Append(' ') : sb).Append(name).Append('=').Append(value);
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}
+
+/// <summary>What an endpoint adds to its request's audit target, after the route's ids: ids and hashes only (an erasure
+/// names the content hashes it removed), never names or content.</summary>
+public static class AuditDetails
+{
+    internal const string Key = "docflow.audit.details";
+
+    public static void Add(HttpContext context, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!context.Items.TryGetValue(Key, out var list) || list is not List<(string, string)> details)
+            context.Items[Key] = details = [];
+        details.Add((name, value));
+    }
 }
 
 /// <summary>GET /api/v1/audit: the audit log, newest first, for auditors and admins.</summary>

@@ -37,6 +37,14 @@ public static class Policies
     /// <summary>Read the audit log.</summary>
     public const string Audit = "docflow:audit";
 
+    /// <summary>Erase documents and batches (<c>DELETE /api/v1/documents/{id}</c>, <c>/batches/{id}</c>).</summary>
+    /// <remarks>Admins, and submitters: whoever may upload a document may take it back. A submitter reaches only its
+    /// own tenant's documents (another tenant's id is 404 like every read).</remarks>
+    public const string Erase = "docflow:erase";
+
+    /// <summary>Place and lift legal holds on documents and batches.</summary>
+    public const string LegalHold = "docflow:legal-hold";
+
     /// <summary>Any principal with a known role (who am I).</summary>
     public const string SignedIn = "docflow:signed-in";
 
@@ -49,6 +57,8 @@ public static class Policies
         [Operate] = [Roles.Admin, Roles.Operator],
         [ManageKeys] = [Roles.Admin],
         [Audit] = [Roles.Admin, Roles.Auditor],
+        [Erase] = [Roles.Admin, Roles.Submitter],
+        [LegalHold] = [Roles.Admin],
         [SignedIn] = [.. Roles.All],
     };
 }

@@ -25,9 +25,10 @@ public sealed class WorkerCompositionTests
     [
         typeof(IngestService), typeof(QueueHandoff), typeof(DashboardService), typeof(ServerStartTime),
         typeof(IProblemDetailsService), typeof(IServer), typeof(EndpointDataSource),
+        typeof(DocFlow.Server.Erasure.ErasureService), typeof(DocFlow.Server.Erasure.RetentionSweeper),
     ];
 
-    private static readonly string[] ApiNamespaces = ["DocFlow.Server.Api", "DocFlow.Server.Dashboard", "DocFlow.Server.Ingest"];
+    private static readonly string[] ApiNamespaces = ["DocFlow.Server.Api", "DocFlow.Server.Dashboard", "DocFlow.Server.Ingest", "DocFlow.Server.Erasure"];
 
     /// <summary>The type a descriptor makes: its implementation type, its instance's type, or what its factory returns.</summary>
     private static Type? Implementation(ServiceDescriptor d) => d.IsKeyedService
@@ -108,6 +109,9 @@ public sealed class WorkerCompositionTests
         Assert.NotNull(apiOnly.Services.GetService<IngestService>());
         Assert.NotNull(apiOnly.Services.GetService<DashboardService>());
         Assert.DoesNotContain(apiOnly.Services.GetServices<IHostedService>(), s => s is WorkerService);
+        // Erasure and the retention sweeper are the API role's (the sweeper runs where the DELETE routes are).
+        Assert.NotNull(apiOnly.Services.GetService<DocFlow.Server.Erasure.ErasureService>());
+        Assert.Contains(apiOnly.Services.GetServices<IHostedService>(), s => s is DocFlow.Server.Erasure.RetentionSweeper);
 
         await using var embedded = DocFlowServer.Build(new Dictionary<string, string?> { ["DataDirectory"] = Repo.NewTempDirectory("server-composition"), ["Workers"] = "1" });
         Assert.Contains(embedded.Services.GetServices<IHostedService>(), s => s is WorkerService);

@@ -49,7 +49,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             fourth => Assert.EndsWith("_BatchReports", fourth),
             fifth => Assert.EndsWith("_ApiKeys", fifth),
             sixth => Assert.EndsWith("_AuditLog", sixth),
-            seventh => Assert.EndsWith("_Tenants", seventh));
+            seventh => Assert.EndsWith("_Tenants", seventh),
+            eighth => Assert.EndsWith("_ErasureAndRetention", eighth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
@@ -540,5 +541,234 @@ public abstract class JobStoreTests : IAsyncLifetime
             if (page.NextCursor is null) return all;
             q = q with { Cursor = page.NextCursor };
         }
+    }
+
+    // ---- erasure, holds and retention (IJobErasureStore) ---------------------------------------------------------
+
+    private static readonly CancellationToken No = CancellationToken.None;
+
+    private EfErasureStore Eraser => new(Database, Time);
+
+    private async Task FinishAsync(string jobId, JobStatus to = JobStatus.Succeeded)
+    {
+        Assert.True(await Store.TryTransitionAsync(jobId, JobStatus.Queued, JobStatus.Processing, null, No));
+        if (to == JobStatus.Succeeded) await Store.SaveResultAsync(jobId, Some.Document(), Some.Stats(), No);
+        Assert.True(await Store.TryTransitionAsync(jobId, JobStatus.Processing, to, to == JobStatus.Failed ? new StatusDetails("x", "y") : null, No));
+    }
+
+    private async Task<int> RowsOfAsync(string jobId)
+    {
+        await using var db = Database.CreateDbContext();
+        return await db.Set<JobStatusChangeEntity>().CountAsync(h => h.JobId == jobId)
+             + await db.Set<JobResultEntity>().CountAsync(r => r.JobId == jobId)
+             + await db.Set<JobSplitEntity>().CountAsync(r => r.JobId == jobId)
+             + await db.Set<JobPartEntity>().CountAsync(r => r.JobId == jobId)
+             + await db.Set<JobEntity>().CountAsync(j => j.Id == jobId);
+    }
+
+    [Fact]
+    public async Task EraseJob_RemovesEveryRowOfIt_ShrinksItsBatch_AndRemovesTheBatchWithItsLastDocument()
+    {
+        var (batchId, sha1, sha2) = (Some.NewId("b"), new string('1', 64), new string('2', 64));
+        var (first, second) = (Some.Job(sha256: sha1, optionsKey: "o"), Some.Job(sha256: sha2, optionsKey: "o"));
+        await Store.CreateBatchAsync(batchId, [first, second], No);
+        await FinishAsync(first.Id);
+        await FinishAsync(second.Id);
+        var parts = new EfJobPartStore(Database, Time);
+        await parts.PlanPartsAsync(first.Id, [new PageRange(1, 2), new PageRange(3, 3)], No);
+        await parts.SavePartAsync(first.Id, 0, new PartResult("application/pdf", "[]", [], "host:1"), No);
+        var reports = new EfBatchReportStore(Database);
+        await reports.SaveReportAsync(new BatchReportRecord(batchId, true, new Dictionary<string, string> { ["report.pdf"] = "k1", ["results.csv"] = "k2" }, null, Time.GetUtcNow()), No);
+        Assert.True(await RowsOfAsync(first.Id) > 5);
+
+        var erased = await Eraser.EraseJobAsync(first.Id, null, No);
+
+        Assert.Equal(ErasureOutcome.Erased, erased.Outcome);
+        Assert.Equal([new ErasedJob(first.Id, batchId, first.BlobKey, sha1)], erased.Jobs);
+        Assert.False(erased.BatchRemoved);
+        Assert.Equal(["k1", "k2"], erased.ReportBlobKeys.Order());
+        Assert.Equal(0, await RowsOfAsync(first.Id));
+        Assert.Null(await Store.FindSucceededAsync(sha1, "o", No)); // no dedup entry left: the same bytes are processed afresh
+        Assert.Null(await reports.GetReportAsync(batchId, No));     // the report showed it: made again for the rest
+        var batch = await Store.GetBatchAsync(batchId, No);
+        Assert.Equal((1, 1, BatchStatus.Completed), (batch!.Total, batch.Succeeded, batch.Status));
+
+        var last = await Eraser.EraseJobAsync(second.Id, null, No);
+        Assert.True(last.BatchRemoved);
+        Assert.Null(await Store.GetBatchAsync(batchId, No));
+        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseJobAsync(second.Id, null, No)).Outcome);
+    }
+
+    [Fact]
+    public async Task Erase_RefusesAProcessingOrHeldDocument_AndAHeldBatch_UntilTheHoldIsLifted()
+    {
+        var batchId = Some.NewId("b");
+        var job = Some.Job();
+        await Store.CreateBatchAsync(batchId, [job], No);
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, No));
+        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Processing, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
+        Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed, new StatusDetails("x", "y"), No));
+
+        Assert.True(await Eraser.SetJobHoldAsync(job.Id, true, No));
+        Assert.True((await Store.GetJobAsync(job.Id, No))!.LegalHold);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
+        Assert.True(await Eraser.SetJobHoldAsync(job.Id, false, No));
+        Assert.True(await Eraser.SetBatchHoldAsync(batchId, true, No));
+        Assert.True((await Store.GetBatchAsync(batchId, No))!.LegalHold);
+        Assert.Equal(ErasureOutcome.Held, (await Eraser.EraseJobAsync(job.Id, null, No)).Outcome);
+        Assert.NotNull(await Store.GetJobAsync(job.Id, No));
+        Assert.False(await Eraser.SetBatchHoldAsync("no-such-batch", true, No));
+        Assert.False(await Eraser.SetJobHoldAsync("no-such-job", true, No));
+
+        Assert.True(await Eraser.SetBatchHoldAsync(batchId, false, No));
+        var erased = await Eraser.EraseBatchAsync(batchId, null, No);
+        Assert.Equal((ErasureOutcome.Erased, true), (erased.Outcome, erased.BatchRemoved));
+        Assert.Equal(0, await RowsOfAsync(job.Id));
+        Assert.Equal(ErasureOutcome.NotFound, (await Eraser.EraseBatchAsync(batchId, null, No)).Outcome);
+    }
+
+    [Fact]
+    public async Task BlobReference_LastsWhileAnyJobUsesTheKey()
+    {
+        var sha = new string('a', 64);
+        var (a, b) = (Some.Job(sha256: sha), Some.Job(sha256: sha));
+        await Store.CreateBatchAsync(Some.NewId("b"), [a], No);
+        await Store.CreateBatchAsync(Some.NewId("b"), [b], No);
+        Assert.Equal(a.BlobKey, b.BlobKey);
+        Assert.Empty((await Eraser.EraseJobAsync(a.Id, null, No)).FreedBlobKeys);
+        Assert.True(await Eraser.IsBlobReferencedAsync(a.BlobKey, No));
+        Assert.Equal([b.BlobKey], (await Eraser.EraseJobAsync(b.Id, null, No)).FreedBlobKeys);
+        Assert.False(await Eraser.IsBlobReferencedAsync(a.BlobKey, No));
+    }
+
+    [Fact]
+    public async Task Erase_WhoseCleanUpFails_RemovesNothing_SoItCanBeSentAgain()
+    {
+        var batchId = Some.NewId("b");
+        var job = Some.Job(sha256: new string('c', 64), optionsKey: "o");
+        await Store.CreateBatchAsync(batchId, [job], No);
+        await FinishAsync(job.Id);
+        Storage.Erasure? seen = null;
+
+        await Assert.ThrowsAsync<IOException>(() => Eraser.EraseJobAsync(job.Id, (e, _) =>
+        {
+            seen = e;
+            throw new IOException("blob store unreachable");
+        }, No));
+
+        Assert.Equal([job.BlobKey], seen!.FreedBlobKeys);
+        Assert.NotNull(await Store.GetJobAsync(job.Id, No));
+        Assert.NotNull(await Store.GetResultAsync(job.Id, No));
+        Assert.NotNull(await Store.GetBatchAsync(batchId, No));
+        await Assert.ThrowsAsync<IOException>(() => Eraser.EraseBatchAsync(batchId, (_, _) => throw new IOException("again"), No));
+        Assert.NotNull(await Store.GetJobAsync(job.Id, No));
+        var erased = await Eraser.EraseJobAsync(job.Id, (_, _) => Task.CompletedTask, No);
+        Assert.Equal(ErasureOutcome.Erased, erased.Outcome);
+        Assert.Equal(0, await RowsOfAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task RetentionSweep_ErasesWhatEndedBeforeThePeriod_SparesHeldAndRecentDocuments_AndAuditsEachErasure()
+    {
+        var blobs = new DocFlow.Blobs.FileSystemBlobStore(Support.Repo.NewTempDirectory("retention-blobs"));
+        var queue = new InProcessJobQueue(Time);
+        var log = new EfAuditLog(Database);
+        var service = new DocFlow.Server.Erasure.ErasureService(Eraser, Store, blobs, queue,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DocFlow.Server.Erasure.ErasureService>.Instance);
+        var options = new DocFlow.Server.Erasure.RetentionOptions { Days = 30, Tenants = { ["other"] = new() { Days = 1 } } };
+        var sweeper = new DocFlow.Server.Erasure.RetentionSweeper(Eraser, service, log, Microsoft.Extensions.Options.Options.Create(options), Time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DocFlow.Server.Erasure.RetentionSweeper>.Instance);
+
+        async Task<(string Id, string Key)> DocumentAsync(JobStatus end, string tenant = "default")
+        {
+            var key = (await blobs.PutAsync(new MemoryStream(Guid.NewGuid().ToByteArray()), No)).Key;
+            var job = new NewJob(Some.NewId("d"), "private.pdf", key, JobRoute.Pdf, JobPriority.Normal) { Sha256 = key };
+            await Store.CreateBatchAsync(Some.NewId("b"), tenant, [job], No);
+            await FinishAsync(job.Id, end);
+            return (job.Id, key);
+        }
+        var old = await DocumentAsync(JobStatus.Succeeded);
+        var oldFailed = await DocumentAsync(JobStatus.Failed);
+        var held = await DocumentAsync(JobStatus.Succeeded);
+        await Eraser.SetJobHoldAsync(held.Id, true, No);
+        Time.Advance(TimeSpan.FromDays(20));
+        var recent = await DocumentAsync(JobStatus.Succeeded);
+        var otherTenants = await DocumentAsync(JobStatus.Succeeded, "other"); // "other" keeps documents 1 day
+        var running = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("b"), [running], No); // queued: never swept, however old
+        Time.Advance(TimeSpan.FromDays(11)); // old ones ended 31 days ago, the recent ones 11
+
+        Assert.Equal(3, await sweeper.SweepAsync(No));
+
+        Assert.Null(await Store.GetJobAsync(otherTenants.Id, No));
+
+        Assert.Null(await Store.GetJobAsync(old.Id, No));
+        Assert.Null(await Store.GetJobAsync(oldFailed.Id, No));
+        Assert.False(await blobs.ExistsAsync(old.Key, No));
+        Assert.NotNull(await Store.GetJobAsync(held.Id, No));
+        Assert.True(await blobs.ExistsAsync(held.Key, No));
+        Assert.NotNull(await Store.GetJobAsync(recent.Id, No));
+        Assert.NotNull(await Store.GetJobAsync(running.Id, No));
+        var entries = await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, null, null, null, 10), No);
+        Assert.Equal(3, entries.Count);
+        Assert.Equal("other", Assert.Single(entries, e => e.Target!.Contains($"id={otherTenants.Id}", StringComparison.Ordinal)).Tenant);
+        Assert.All(entries, e => Assert.Equal(("system:retention", "retention-erase", 204), (e.Principal, e.Action, e.Outcome)));
+        Assert.Contains(entries, e => e.Target!.Contains($"id={old.Id}", StringComparison.Ordinal) && e.Target.Contains($"sha256={old.Key}", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.Target!.Contains("private.pdf", StringComparison.Ordinal));
+        Assert.True((await log.VerifyAsync(No)).Intact);
+
+        Assert.Equal(0, await sweeper.SweepAsync(No)); // nothing more is due
+        Time.Advance(TimeSpan.FromDays(20));
+        Assert.Equal(1, await sweeper.SweepAsync(No)); // the recent one is due now; the held one never
+        await Eraser.SetJobHoldAsync(held.Id, false, No);
+        Assert.Equal(1, await sweeper.SweepAsync(No));
+        Assert.Null(await Store.GetJobAsync(held.Id, No));
+        Assert.NotNull(await Store.GetJobAsync(running.Id, No));
+    }
+
+    [Fact]
+    public async Task RetentionSweeper_AsAHostedService_ErasesWhatExpiredOnItsClock_AndGoesOnPastADocumentItCannotErase()
+    {
+        var blobs = new DocFlow.Blobs.FileSystemBlobStore(Support.Repo.NewTempDirectory("retention-hosted"));
+        var log = new EfAuditLog(Database);
+        var service = new DocFlow.Server.Erasure.ErasureService(Eraser, Store, blobs, new InProcessJobQueue(Time),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DocFlow.Server.Erasure.ErasureService>.Instance);
+        var options = new DocFlow.Server.Erasure.RetentionOptions { Days = 1, SweepInterval = TimeSpan.FromHours(6) };
+        var logger = new ListLogger<DocFlow.Server.Erasure.RetentionSweeper>();
+        using var sweeper = new DocFlow.Server.Erasure.RetentionSweeper(Eraser, service, log, Microsoft.Extensions.Options.Options.Create(options), Time, logger);
+        var key = (await blobs.PutAsync(new MemoryStream([1, 2, 3]), No)).Key;
+        var job = new NewJob(Some.NewId("d"), "a.pdf", key, JobRoute.Pdf, JobPriority.Normal) { Sha256 = key };
+        await Store.CreateBatchAsync(Some.NewId("b"), [job], No);
+        await FinishAsync(job.Id);
+        var broken = Some.Job(); // its blob key is not one the store accepts: its erasure fails and rolls back
+        await Store.CreateBatchAsync(Some.NewId("b"), [broken], No);
+        await FinishAsync(broken.Id);
+
+        await sweeper.StartAsync(No); // sweeps at once (nothing is a day old), then every 6 hours of its clock
+        for (var i = 0; i < 5; i++) Time.Advance(TimeSpan.FromHours(6)); // 30 hours: past the period and a tick
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        bool Tried() { lock (logger.Lines) return logger.Lines.Any(l => l.Contains(broken.Id, StringComparison.Ordinal)); }
+        while (await Store.GetJobAsync(job.Id, No) is not null || !Tried())
+        {
+            Assert.False(patience.IsCancellationRequested, "not swept: " + string.Join("\n", logger.Lines));
+            await Task.Delay(50, No);
+        }
+        await sweeper.StopAsync(No);
+        Assert.False(await blobs.ExistsAsync(key, No));
+        Assert.NotNull(await Store.GetJobAsync(broken.Id, No)); // rolled back whole, tried again at the next sweep
+        var entry = Assert.Single(await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, "retention-erase", null, null, 10), No));
+        Assert.Contains($"id={job.Id}", entry.Target, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RetentionOptions_TenantPeriodOverridesTheDefault_AndNoPeriodMeansOff()
+    {
+        var options = new DocFlow.Server.Erasure.RetentionOptions { Days = 30, Tenants = { ["acme"] = new() { Days = 7 } } };
+        Assert.Equal((7, 30), (options.DaysFor("acme"), options.DaysFor("default")));
+        Assert.False(new DocFlow.Server.Erasure.RetentionOptions().Enabled);
+        Assert.Null(new DocFlow.Server.Erasure.RetentionOptions().DaysFor("default"));
     }
 }

@@ -37,3 +37,19 @@ internal static class Some
     public static ProcessingStats Stats() =>
         new("application/pdf", 3, [2, 3], [3], new Dictionary<int, int>(), TimeSpan.FromMilliseconds(1234)) { DocumentType = "invoice" };
 }
+
+/// <summary>Keeps what was logged (tests look at errors a background loop swallowed).</summary>
+internal sealed class ListLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public List<string> Lines { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
+    {
+        lock (Lines) Lines.Add($"{logLevel}: {formatter(state, exception)} {exception}");
+    }
+}

@@ -23,6 +23,25 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContr
     public Task DisposeAsync() => _queues.DisposeAsync().AsTask();
 
     [Fact]
+    public async Task Erase_TakesAHeldEntryOffThePendingList_AndItsLateAcknowledgementIsHarmless()
+    {
+        void Slow(RedisQueueOptions o) => o.VisibilityTimeout = TimeSpan.FromMinutes(5);
+        var worker = _queues.New("w", Slow);
+        await worker.EnqueueAsync(Ticket("held") with { BatchId = "b1", FileName = "secret-name.pdf" }, None);
+        var held = await worker.FetchAsync(AllRoutes, None);
+        var db = redis.Connection.GetDatabase();
+        var stream = $"{_queues.Prefix}:q:normal:image";
+        Assert.Equal(1, (await db.StreamPendingAsync(stream, RedisKeys.Group)).PendingMessageCount);
+
+        Assert.Equal(1, await _queues.New("api").EraseAsync(["held"], null, None));
+
+        Assert.Equal(0, (await db.StreamPendingAsync(stream, RedisKeys.Group)).PendingMessageCount);
+        Assert.Equal(0, await db.StreamLengthAsync(stream));
+        await held.AcknowledgeAsync(None);
+        Assert.Equal(0, (await worker.GetStatisticsAsync(None)).TotalInFlight);
+    }
+
+    [Fact]
     public async Task EntriesOfADeadConsumer_AreTakenOverAtOnce_AndTheConsumerLeavesTheGroup()
     {
         // Visibility timeout far beyond the test: only the liveness check can hand the job over.

@@ -157,6 +157,10 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("LegalHoldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("legal_hold_at");
+
                     b.Property<string>("Tenant")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -270,6 +274,10 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
+
+                    b.Property<DateTimeOffset?>("LegalHoldAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("legal_hold_at");
 
                     b.Property<string>("MimeType")
                         .HasMaxLength(128)

@@ -151,6 +151,10 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("LegalHoldAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold_at");
+
                     b.Property<string>("Tenant")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -264,6 +268,10 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("finished_at");
+
+                    b.Property<long?>("LegalHoldAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("legal_hold_at");
 
                     b.Property<string>("MimeType")
                         .HasMaxLength(128)
