@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using DocFlow.Data.Entities;
 using DocFlow.Documents;
 using DocFlow.Processing;
+using DocFlow.Security.Encryption;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,10 +11,13 @@ namespace DocFlow.Data;
 
 /// <summary>The job store on EF Core, all three of its ports on one instance (<see cref="IJobProcessingStore"/> for
 /// workers, <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads): one short-lived
-/// context per call, guarded SQL for every state change.</summary>
-public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider)
+/// context per call, guarded SQL for every state change. With encryption at rest a result is stored sealed
+/// (<see cref="AtRestEncryption.SealRecord"/>).</summary>
+public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider, AtRestEncryption? encryption = null)
     : IJobProcessingStore, IJobIntakeStore, IJobMonitoringStore
 {
+    private readonly AtRestEncryption _encryption = encryption ?? AtRestEncryption.Off;
+
     private const int MaxLimit = 1000;
 
     public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
@@ -196,7 +200,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(stats);
-        var json = DocumentJson.Serialize(document);
+        var json = _encryption.SealRecord(DocumentJson.Serialize(document));
         var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         var durationMs = (long)stats.Elapsed.TotalMilliseconds;
 
@@ -225,7 +229,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     {
         var json = await db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => r.Document)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return json is null ? null : DocumentJson.Deserialize(json);
+        return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
     }, cancellationToken);
 
     public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) => database.RunAsync(async db =>
