@@ -98,7 +98,7 @@ public sealed class EnvelopeHeader
     {
         var fixedHeader = new byte[Envelope.FixedHeaderSize];
         magic.CopyTo(fixedHeader);
-        await ReadExactlyAsync(source, fixedHeader.AsMemory(Envelope.MagicSize, 13), objectName, cancellationToken).ConfigureAwait(false);
+        await ReadExactlyAsync(source, fixedHeader.AsMemory(Envelope.MagicSize, Envelope.FixedHeaderSize - Envelope.MagicSize), objectName, cancellationToken).ConfigureAwait(false);
         if (fixedHeader[8] != Envelope.Version)
             throw new SealedDataException($"{objectName} is sealed in envelope version {fixedHeader[8]}, which this DocFlow does not know (it reads version {Envelope.Version}).");
         var segmentSize = BinaryPrimitives.ReadInt32BigEndian(fixedHeader.AsSpan(9));
