@@ -76,6 +76,10 @@ public static class ApiEndpoints
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge,
                 "Too large", "The request is larger than the server accepts; send fewer or smaller files."),
             BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message),
+            // A sealed object whose key is missing or wrong, or whose bytes were changed: say which object and key id
+            // (ids are not secrets), never serve ciphertext.
+            DocFlow.Security.Encryption.SealedDataException sealedData => Problem(StatusCodes.Status500InternalServerError,
+                "Encrypted content cannot be opened", sealedData.Message),
             InvalidDataException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", $"The multipart body could not be read: {bad.Message}"),
             _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong inside DocFlow; the error is logged."),
         };
