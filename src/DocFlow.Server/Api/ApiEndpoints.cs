@@ -59,7 +59,7 @@ public static class ApiEndpoints
     /// and any <c>Kestrel:Endpoints:*:Url</c>.</summary>
     internal static IEnumerable<string> ListenUrls(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var urls = (configuration["urls"] ?? Hosting.DocFlowServer.DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = (configuration["urls"] ?? Hosting.DocFlowServer.DefaultUrlsFor(configuration)).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
         return [.. urls, .. endpoints];
     }
