@@ -205,6 +205,24 @@ public sealed class EnvelopeEncryptionTests
     }
 
     [Fact]
+    public async Task Plaintext_FromAStreamThatCannotSeek_IsReadWhole()
+    {
+        var plain = Encoding.ASCII.GetBytes("%PDF-1.7 " + new string('y', 100_000));
+
+        await using var opened = await Sealer.OpenAsync(new ForwardOnly(plain), "blob abc", None);
+        using var copy = new MemoryStream();
+        await opened.CopyToAsync(copy);
+
+        Assert.Equal(plain, copy.ToArray());
+    }
+
+    /// <summary>A network response body: forward only, no length.</summary>
+    private sealed class ForwardOnly(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    [Fact]
     public async Task Off_WritesPlaintext()
     {
         var plain = Encoding.UTF8.GetBytes("hello");

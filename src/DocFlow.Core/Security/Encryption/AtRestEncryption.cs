@@ -118,6 +118,12 @@ public sealed partial class AtRestEncryption
             if (!Envelope.HasMagic(magic.AsSpan(0, read)))
             {
                 NotePlaintext(objectName);
+                // A file stays a seekable stream with a length (range requests, Content-Length); others replay the sniffed bytes.
+                if (stored.CanSeek)
+                {
+                    stored.Position = 0;
+                    return stored;
+                }
                 return new PrefixedStream(magic, read, stored);
             }
             var header = await EnvelopeHeader.ReadAfterMagicAsync(magic, stored, objectName, cancellationToken).ConfigureAwait(false);
