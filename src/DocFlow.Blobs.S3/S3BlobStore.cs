@@ -157,7 +157,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobKeyRotation, IDisposable
         } while (response.IsTruncated == true);
     }
 
-    public async Task<RewrapOutcome> RewrapAsync(string key, CancellationToken cancellationToken)
+    public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
     {
         // S3 objects are immutable: the new envelope (new header, same segments) is spooled and put under the same key.
         var temp = Path.Combine(Path.GetTempPath(), "docflow-s3-" + Guid.NewGuid().ToString("N"));
@@ -167,9 +167,9 @@ public sealed class S3BlobStore : IBlobStore, IBlobKeyRotation, IDisposable
             RewrapOutcome outcome;
             using (var response = await _s3.GetObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken).ConfigureAwait(false))
             {
-                outcome = await _encryption.RewrapAsync(response.ResponseStream, file, "blob " + key, cancellationToken).ConfigureAwait(false);
+                outcome = await _encryption.RewrapAsync(response.ResponseStream, file, "blob " + key, sealPlaintext, cancellationToken).ConfigureAwait(false);
             }
-            if (outcome == RewrapOutcome.Rewrapped)
+            if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed)
             {
                 file.Position = 0;
                 await _s3.PutObjectAsync(NewPut(key, file), cancellationToken).ConfigureAwait(false);

@@ -6,14 +6,14 @@ namespace DocFlow.Data;
 
 /// <summary>
 /// Rotation on the database: walks job_results and job_parts in key order, a page at a time, and rewraps each sealed
-/// value under the active key with a compare-and-set UPDATE (a row changed meanwhile is left for the next run).
+/// value (and, when asked, each plaintext one) under the active key with a compare-and-set UPDATE (a row changed meanwhile is left for the next run).
 /// Idempotent and resumable: a second run finds everything current.
 /// </summary>
 public sealed class EfRecordKeyRotation(DocFlowDatabase database, AtRestEncryption encryption) : IRecordKeyRotation
 {
     private const int PageSize = 200;
 
-    public async Task<RewrapCounts> RewrapAllAsync(CancellationToken cancellationToken)
+    public async Task<RewrapCounts> RewrapAllAsync(bool sealPlaintext, CancellationToken cancellationToken)
     {
         var counts = RewrapCounts.Zero;
         string? after = null;
@@ -28,8 +28,8 @@ public sealed class EfRecordKeyRotation(DocFlowDatabase database, AtRestEncrypti
             if (page.Count == 0) break;
             foreach (var row in page)
             {
-                var (outcome, value) = encryption.RewrapRecord(row.Document, $"the result of job {row.JobId}");
-                if (outcome == RewrapOutcome.Rewrapped)
+                var (outcome, value) = encryption.RewrapRecord(row.Document, $"the result of job {row.JobId}", sealPlaintext);
+                if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed)
                 {
                     await database.RunAsync(db => db.Set<JobResultEntity>()
                         .Where(r => r.JobId == row.JobId && r.Document == row.Document)
@@ -54,8 +54,8 @@ public sealed class EfRecordKeyRotation(DocFlowDatabase database, AtRestEncrypti
             if (page.Count == 0) break;
             foreach (var row in page)
             {
-                var (outcome, value) = encryption.RewrapRecord(row.Layouts!, $"the layouts of job {row.JobId} part {row.PartIndex}");
-                if (outcome == RewrapOutcome.Rewrapped)
+                var (outcome, value) = encryption.RewrapRecord(row.Layouts!, $"the layouts of job {row.JobId} part {row.PartIndex}", sealPlaintext);
+                if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed)
                 {
                     await database.RunAsync(db => db.Set<JobPartEntity>()
                         .Where(p => p.JobId == row.JobId && p.PartIndex == row.PartIndex && p.Layouts == row.Layouts)

@@ -18,6 +18,10 @@ public sealed class KeysRotateSettings : CommandSettings
     [Description("The encryption key that wraps every data key afterwards (configured beside the old ones: Encryption:Keys:<id> or Encryption:KeyFiles).")]
     public string? To { get; init; }
 
+    [CommandOption("--seal-plaintext")]
+    [Description("Also seal objects stored before encryption was on (content re-encrypted; blob keys unchanged).")]
+    public bool SealPlaintext { get; init; }
+
     [CommandOption("--database <CONNECTION>")]
     [Description("An Npgsql connection string, or a SQLite file path (the server's). Key: Database:ConnectionString. Default: DATA/docflow.db.")]
     public string? Database { get; init; }
@@ -49,7 +53,8 @@ public sealed class KeysRotateSettings : CommandSettings
 /// <summary>
 /// docflow keys rotate --to ID: rewraps every sealed object's data key (blobs in the folder or bucket, results and
 /// part layouts in the database) under the key ID, rewriting headers only. Objects already under ID are skipped, so
-/// a run that stopped half way is finished by running it again; plaintext objects are counted and left.
+/// a run that stopped half way is finished by running it again; plaintext objects are counted and left, or sealed
+/// with --seal-plaintext (turning encryption on for an existing installation).
 /// </summary>
 public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
 {
@@ -82,7 +87,7 @@ public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
             {
                 try
                 {
-                    blobs = blobs.Add(await store.RewrapAsync(key, cancellationToken));
+                    blobs = blobs.Add(await store.RewrapAsync(key, settings.SealPlaintext, cancellationToken));
                 }
                 catch (Exception e) when (e is SealedDataException or IOException)
                 {
@@ -93,7 +98,7 @@ public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
         RewrapCounts records;
         try
         {
-            records = await host.Services.GetRequiredService<IRecordKeyRotation>().RewrapAllAsync(cancellationToken);
+            records = await host.Services.GetRequiredService<IRecordKeyRotation>().RewrapAllAsync(settings.SealPlaintext, cancellationToken);
         }
         catch (SealedDataException e)
         {
@@ -101,13 +106,13 @@ public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
             records = RewrapCounts.Zero;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("Objects").AddColumn("Rewrapped").AddColumn("Already under " + Markup.Escape(settings.To!)).AddColumn("Plaintext (left)");
-        table.AddRow("blobs", blobs.Rewrapped.ToString(), blobs.AlreadyCurrent.ToString(), blobs.Plaintext.ToString());
-        table.AddRow("results and layouts", records.Rewrapped.ToString(), records.AlreadyCurrent.ToString(), records.Plaintext.ToString());
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Objects").AddColumn("Rewrapped").AddColumn("Already under " + Markup.Escape(settings.To!)).AddColumn("Sealed (were plaintext)").AddColumn("Plaintext (left)");
+        table.AddRow("blobs", blobs.Rewrapped.ToString(), blobs.AlreadyCurrent.ToString(), blobs.Sealed.ToString(), blobs.Plaintext.ToString());
+        table.AddRow("results and layouts", records.Rewrapped.ToString(), records.AlreadyCurrent.ToString(), records.Sealed.ToString(), records.Plaintext.ToString());
         AnsiConsole.Write(table);
         // One parseable line for scripts and tests.
-        Console.Out.WriteLine($"rotated to {settings.To}: blobs {blobs.Rewrapped} rewrapped, {blobs.AlreadyCurrent} current, {blobs.Plaintext} plaintext; " +
-            $"records {records.Rewrapped} rewrapped, {records.AlreadyCurrent} current, {records.Plaintext} plaintext; {errors.Count} failed");
+        Console.Out.WriteLine($"rotated to {settings.To}: blobs {blobs.Rewrapped} rewrapped, {blobs.AlreadyCurrent} current, {blobs.Sealed} sealed, {blobs.Plaintext} plaintext; " +
+            $"records {records.Rewrapped} rewrapped, {records.AlreadyCurrent} current, {records.Sealed} sealed, {records.Plaintext} plaintext; {errors.Count} failed");
         foreach (var error in errors.Take(ShownErrors)) AnsiConsole.MarkupLineInterpolated($"[red]failed:[/] {error}");
         if (errors.Count > ShownErrors) AnsiConsole.MarkupLineInterpolated($"… and {errors.Count - ShownErrors} more");
         if (errors.Count > 0)

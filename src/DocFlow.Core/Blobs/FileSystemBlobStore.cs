@@ -62,7 +62,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
         }
     }
 
-    public async Task<RewrapOutcome> RewrapAsync(string key, CancellationToken cancellationToken)
+    public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
@@ -72,10 +72,10 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
             await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
             await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                outcome = await _encryption.RewrapAsync(source, target, "blob " + key, cancellationToken).ConfigureAwait(false);
+                outcome = await _encryption.RewrapAsync(source, target, "blob " + key, sealPlaintext, cancellationToken).ConfigureAwait(false);
             }
             // Rename over the old file: a reader has either the old envelope or the new one, both open.
-            if (outcome == RewrapOutcome.Rewrapped) File.Move(temp, path, overwrite: true);
+            if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed) File.Move(temp, path, overwrite: true);
             return outcome;
         }
         finally

@@ -100,8 +100,8 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
         var keys = new List<string>();
         await foreach (var key in rotating.ListKeysAsync(None)) keys.Add(key);
         Assert.Equal([info.Key], keys);
-        Assert.Equal(RewrapOutcome.Rewrapped, await rotating.RewrapAsync(info.Key, None));
-        Assert.Equal(RewrapOutcome.AlreadyCurrent, await rotating.RewrapAsync(info.Key, None));
+        Assert.Equal(RewrapOutcome.Rewrapped, await rotating.RewrapAsync(info.Key, sealPlaintext: false, None));
+        Assert.Equal(RewrapOutcome.AlreadyCurrent, await rotating.RewrapAsync(info.Key, sealPlaintext: false, None));
         var k2Only = NewStore(prefix, new AtRestEncryption(new KeyRing(new Dictionary<string, byte[]> { ["k2"] = k2 }, null)));
         Assert.Equal(plain, await ReadAsync(k2Only, info.Key));
     }

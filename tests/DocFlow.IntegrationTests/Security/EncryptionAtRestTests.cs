@@ -137,16 +137,39 @@ public sealed class EncryptionAtRestTests : IDisposable
         var (exit, output) = await Executables.RunAsync(Executables.Product, TimeSpan.FromMinutes(2), both, "keys", "rotate", "--to", "k2", "--data", _data);
 
         Assert.True(exit == 0, output);
-        Assert.Contains($"rotated to k2: blobs {blobs} rewrapped, 0 current, 0 plaintext; records 1 rewrapped, 0 current, 0 plaintext; 0 failed", output);
+        Assert.Contains($"rotated to k2: blobs {blobs} rewrapped, 0 current, 0 sealed, 0 plaintext; records 1 rewrapped, 0 current, 0 sealed, 0 plaintext; 0 failed", output);
         (exit, output) = await Executables.RunAsync(Executables.Product, TimeSpan.FromMinutes(2), both, "keys", "rotate", "--to", "k2", "--data", _data);
         Assert.True(exit == 0, output);
-        Assert.Contains($"blobs 0 rewrapped, {blobs} current, 0 plaintext; records 0 rewrapped, 1 current", output);
+        Assert.Contains($"blobs 0 rewrapped, {blobs} current, 0 sealed, 0 plaintext; records 0 rewrapped, 1 current", output);
 
         // k1 gone: everything still opens under k2.
         await using var server2 = await ServerHarness.StartAsync(Settings(("k2", K2)));
         Assert.Contains(Marker, await server2.Client.GetStringAsync($"api/v1/documents/{documentId}/text"));
         Assert.Equal(pdf, await server2.Client.GetByteArrayAsync($"api/v1/documents/{documentId}/original"));
         Assert.StartsWith("%PDF", Encoding.ASCII.GetString(await server2.Client.GetByteArrayAsync($"api/v1/batches/{batchId}/report.pdf"), 0, 4));
+    }
+
+    [Fact]
+    public async Task RotateWithSealPlaintext_SealsAnInstallationThatRanWithoutEncryption()
+    {
+        var pdf = MarkedPdf();
+        string documentId;
+        await using (var server = await ServerHarness.StartAsync(Settings()))
+            (_, documentId) = await UploadAsync(server, pdf);
+        var blobs = BlobFiles().ToList();
+        Assert.Contains(blobs, f => File.ReadAllBytes(f).AsSpan().IndexOf(Encoding.ASCII.GetBytes(Marker)) >= 0); // plaintext before
+        var k1 = new Dictionary<string, string> { ["DOCFLOW__Encryption__Keys__k1"] = K1 };
+
+        var (exit, output) = await Executables.RunAsync(Executables.Product, TimeSpan.FromMinutes(2), k1, "keys", "rotate", "--to", "k1", "--seal-plaintext", "--data", _data);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains($"blobs 0 rewrapped, 0 current, {blobs.Count} sealed, 0 plaintext; records 0 rewrapped, 0 current, 1 sealed, 0 plaintext; 0 failed", output);
+        foreach (var file in BlobFiles())
+            Assert.True(Envelope.HasMagic(await File.ReadAllBytesAsync(file)), $"{file} is not sealed");
+        Assert.StartsWith(AtRestEncryption.RecordPrefix, Assert.Single(StoredRows("SELECT document FROM job_results")));
+        await using var sealedServer = await ServerHarness.StartAsync(Settings(("k1", K1)));
+        Assert.Contains(Marker, await sealedServer.Client.GetStringAsync($"api/v1/documents/{documentId}/text"));
+        Assert.Equal(pdf, await sealedServer.Client.GetByteArrayAsync($"api/v1/documents/{documentId}/original"));
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class EncryptedFileSystemBlobStoreTests : BlobStoreContract, IDisp
 
         var counts = RewrapCounts.Zero;
         await foreach (var key in rotating.ListKeysAsync(CancellationToken.None))
-            counts = counts.Add(await rotating.RewrapAsync(key, CancellationToken.None));
+            counts = counts.Add(await rotating.RewrapAsync(key, sealPlaintext: false, CancellationToken.None));
 
         Assert.Equal(new RewrapCounts(2, 0, 1), counts);
         var k2Only = Open(new KeyRing(new Dictionary<string, byte[]> { ["k2"] = K2 }, "k2"));
@@ -82,9 +82,15 @@ public sealed class EncryptedFileSystemBlobStoreTests : BlobStoreContract, IDisp
         Assert.Equal([7, 8], await ReadAsync(k2Only, legacy.Key));
         counts = RewrapCounts.Zero;
         await foreach (var key in rotating.ListKeysAsync(CancellationToken.None))
-            counts = counts.Add(await rotating.RewrapAsync(key, CancellationToken.None));
+            counts = counts.Add(await rotating.RewrapAsync(key, sealPlaintext: false, CancellationToken.None));
         Assert.Equal(new RewrapCounts(0, 2, 1), counts);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_root, "tmp")));
+
+        // --seal-plaintext: the legacy blob is sealed in place, under the same key.
+        Assert.Equal(RewrapOutcome.Sealed, await rotating.RewrapAsync(legacy.Key, sealPlaintext: true, CancellationToken.None));
+        Assert.True(Envelope.HasMagic(await File.ReadAllBytesAsync(Path.Combine(_root, legacy.Key[..2], legacy.Key[2..4], legacy.Key))));
+        Assert.Equal([7, 8], await ReadAsync(k2Only, legacy.Key));
+        Assert.Equal(RewrapOutcome.AlreadyCurrent, await rotating.RewrapAsync(legacy.Key, sealPlaintext: true, CancellationToken.None));
     }
 
     public void Dispose()

@@ -14,10 +14,12 @@ public enum RewrapOutcome
     AlreadyCurrent,
     /// <summary>It is a plaintext object from before encryption was on (left as it is).</summary>
     Plaintext,
+    /// <summary>It was a plaintext object and is now sealed under the active key (asked for with <c>--seal-plaintext</c>).</summary>
+    Sealed,
 }
 
 /// <summary>Counts of a rotation pass over one kind of object.</summary>
-public sealed record RewrapCounts(long Rewrapped, long AlreadyCurrent, long Plaintext)
+public sealed record RewrapCounts(long Rewrapped, long AlreadyCurrent, long Plaintext, long Sealed = 0)
 {
     public static RewrapCounts Zero { get; } = new(0, 0, 0);
 
@@ -25,6 +27,7 @@ public sealed record RewrapCounts(long Rewrapped, long AlreadyCurrent, long Plai
     {
         RewrapOutcome.Rewrapped => this with { Rewrapped = Rewrapped + 1 },
         RewrapOutcome.AlreadyCurrent => this with { AlreadyCurrent = AlreadyCurrent + 1 },
+        RewrapOutcome.Sealed => this with { Sealed = Sealed + 1 },
         _ => this with { Plaintext = Plaintext + 1 },
     };
 }
@@ -144,20 +147,35 @@ public sealed partial class AtRestEncryption
         }
     }
 
+    /// <summary>Rewraps a sealed object under the active key, leaving plaintext ones as they are (see the overload).</summary>
+    public async Task<RewrapOutcome> RewrapAsync(Stream stored, Stream target, string objectName, CancellationToken cancellationToken) =>
+        await RewrapAsync(stored, target, objectName, sealPlaintext: false, cancellationToken).ConfigureAwait(false);
+
     /// <summary>
     /// Rewraps a stored object's data key under the active key: reads its header from <paramref name="stored"/> and,
     /// only when it is sealed under another key, writes the new header and the unchanged segments to
-    /// <paramref name="target"/>. The caller replaces the object with <paramref name="target"/> only on
-    /// <see cref="RewrapOutcome.Rewrapped"/>.
+    /// <paramref name="target"/>; a plaintext object is sealed into <paramref name="target"/> when
+    /// <paramref name="sealPlaintext"/>. The caller replaces the object with <paramref name="target"/> only on
+    /// <see cref="RewrapOutcome.Rewrapped"/> or <see cref="RewrapOutcome.Sealed"/>.
     /// </summary>
-    public async Task<RewrapOutcome> RewrapAsync(Stream stored, Stream target, string objectName, CancellationToken cancellationToken)
+    public async Task<RewrapOutcome> RewrapAsync(Stream stored, Stream target, string objectName, bool sealPlaintext, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(target);
         var active = Keys.ActiveKeyId ?? throw new InvalidOperationException("Rotation needs an active encryption key.");
         var magic = new byte[Envelope.MagicSize];
         var read = await stored.ReadAtLeastAsync(magic, magic.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        if (!Envelope.HasMagic(magic.AsSpan(0, read))) return RewrapOutcome.Plaintext;
+        if (!Envelope.HasMagic(magic.AsSpan(0, read)))
+        {
+            if (!sealPlaintext) return RewrapOutcome.Plaintext;
+            await using (var sealing = new SealingStream(target, Keys, _segmentSize, leaveOpen: true))
+            {
+                await sealing.WriteAsync(magic.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                await stored.CopyToAsync(sealing, cancellationToken).ConfigureAwait(false);
+                await sealing.FinishAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return RewrapOutcome.Sealed;
+        }
         var header = await EnvelopeHeader.ReadAfterMagicAsync(magic, stored, objectName, cancellationToken).ConfigureAwait(false);
         if (header.KeyId == active) return RewrapOutcome.AlreadyCurrent;
         var rewrapped = Rewrap(header, active, objectName);
@@ -214,11 +232,13 @@ public sealed partial class AtRestEncryption
         return Encoding.UTF8.GetString(plain.GetBuffer(), 0, (int)plain.Length);
     }
 
-    /// <summary>Rewraps a stored record under the active key; the new value when <see cref="RewrapOutcome.Rewrapped"/>, else null.</summary>
-    public (RewrapOutcome Outcome, string? Value) RewrapRecord(string stored, string objectName)
+    /// <summary>Rewraps a stored record under the active key (seals a plaintext one when <paramref name="sealPlaintext"/>);
+    /// the new value when <see cref="RewrapOutcome.Rewrapped"/> or <see cref="RewrapOutcome.Sealed"/>, else null.</summary>
+    public (RewrapOutcome Outcome, string? Value) RewrapRecord(string stored, string objectName, bool sealPlaintext = false)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        if (!IsSealedRecord(stored)) return (RewrapOutcome.Plaintext, null);
+        if (!IsSealedRecord(stored))
+            return sealPlaintext ? (RewrapOutcome.Sealed, SealRecord(stored)) : (RewrapOutcome.Plaintext, null);
         using var source = new MemoryStream(DecodeRecord(stored, objectName), writable: false);
         using var target = new MemoryStream();
         var outcome = RewrapAsync(source, target, objectName, CancellationToken.None).GetAwaiter().GetResult();
@@ -251,7 +271,7 @@ public sealed partial class AtRestEncryption
     private static partial class Log
     {
         [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
-            Message = "Read {ObjectName} in plaintext (stored before encryption at rest was on; said once per process). Sealing new objects: {Sealing}. Rewriting old objects sealed is not done by rotation: see docs/security.md")]
+            Message = "Read {ObjectName} in plaintext (stored before encryption at rest was on; said once per process). Sealing new objects: {Sealing}. `docflow keys rotate --to <id> --seal-plaintext` seals such old objects")]
         public static partial void PlaintextRead(ILogger logger, string objectName, bool sealing);
     }
 }
