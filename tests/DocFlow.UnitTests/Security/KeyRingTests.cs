@@ -21,6 +21,16 @@ public sealed class KeyRingTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyKeyValue_IsNoKey()
+    {
+        // compose passes DOCFLOW__Encryption__Keys__compose: ${DOCFLOW_ENCRYPTION_KEY:-}, empty when not set.
+        var options = new EncryptionOptions();
+        options.Keys["compose"] = "";
+
+        Assert.Null(KeyRing.Load(options).ActiveKeyId);
+    }
+
+    [Fact]
     public void NoKey_IsOff_UnlessRequired()
     {
         Assert.Null(KeyRing.Load(new EncryptionOptions()).ActiveKeyId);

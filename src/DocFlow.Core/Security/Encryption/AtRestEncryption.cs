@@ -92,6 +92,11 @@ public sealed partial class AtRestEncryption
             if (sealing is not null) await sealing.FinishAsync(cancellationToken).ConfigureAwait(false);
             return (Convert.ToHexStringLower(hash.GetHashAndReset()), length);
         }
+        catch
+        {
+            sealing?.Abandon();
+            throw;
+        }
         finally
         {
             if (sealing is not null) await sealing.DisposeAsync().ConfigureAwait(false);

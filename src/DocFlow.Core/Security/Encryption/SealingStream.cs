@@ -104,6 +104,10 @@ public sealed class SealingStream : Stream
         _finished = true;
     }
 
+    /// <summary>Gives up without writing the final segment (the copy failed; the caller discards the target), so
+    /// disposing does not write to a target that may be what failed.</summary>
+    internal void Abandon() => Release();
+
     private int SealSegment(bool last)
     {
         Span<byte> nonce = stackalloc byte[Envelope.NonceSize];
