@@ -122,8 +122,11 @@ public static class PlatformServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<EncryptionOptions>().BindConfiguration(EncryptionOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidator>();
-        services.TryAddSingleton(sp => new AtRestEncryption(
-            KeyRing.Load(sp.GetRequiredService<IOptions<EncryptionOptions>>().Value), sp.GetService<ILogger<AtRestEncryption>>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EncryptionOptions>>().Value;
+            return new AtRestEncryption(KeyRing.Load(options), sp.GetService<ILogger<AtRestEncryption>>(), allowPlaintextReads: options.AllowPlaintextReads);
+        });
         return builder;
     }
 

@@ -223,6 +223,17 @@ public sealed class EnvelopeEncryptionTests
     }
 
     [Fact]
+    public async Task Plaintext_IsRefused_WhenPlaintextReadsAreOff()
+    {
+        var strict = new AtRestEncryption(new KeyRing(new Dictionary<string, byte[]> { ["k1"] = K1 }, null), allowPlaintextReads: false);
+
+        var e = await Assert.ThrowsAsync<SealedDataException>(() => OpenAsync(strict, "%PDF-1.7 planted"u8.ToArray(), "blob 3fa4"));
+        Assert.Contains("blob 3fa4 is not sealed", e.Message);
+        Assert.Throws<SealedDataException>(() => strict.OpenRecord("{\"text\":\"planted\"}", "the result of job j1"));
+        Assert.Equal(new byte[] { 1, 2, 3 }, await OpenAsync(strict, await SealAsync(strict, [1, 2, 3])));
+    }
+
+    [Fact]
     public async Task Off_WritesPlaintext()
     {
         var plain = Encoding.UTF8.GetBytes("hello");

@@ -45,9 +45,11 @@ public sealed partial class AtRestEncryption
     private readonly ILogger _logger;
     private readonly int _segmentSize;
     private int _plaintextLogged;
+    private readonly bool _allowPlaintextReads;
 
-    public AtRestEncryption(KeyRing keys, ILogger<AtRestEncryption>? logger = null, int segmentSize = Envelope.DefaultSegmentSize)
+    public AtRestEncryption(KeyRing keys, ILogger<AtRestEncryption>? logger = null, int segmentSize = Envelope.DefaultSegmentSize, bool allowPlaintextReads = true)
     {
+        _allowPlaintextReads = allowPlaintextReads;
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(segmentSize, Envelope.MaxSegmentSize);
@@ -269,6 +271,8 @@ public sealed partial class AtRestEncryption
 
     private void NotePlaintext(string objectName)
     {
+        if (!_allowPlaintextReads)
+            throw new SealedDataException($"{objectName} is not sealed, and Encryption:AllowPlaintextReads is false: every object must be sealed (docflow keys rotate --seal-plaintext seals old ones).");
         if (Interlocked.Exchange(ref _plaintextLogged, 1) == 0)
             Log.PlaintextRead(_logger, objectName, SealsNewObjects);
     }

@@ -28,4 +28,9 @@ public sealed class EncryptionOptions
     /// <summary>Refuse to start without a key (production: nothing is ever written in plaintext by mistake).
     /// <value>Default false.</value></summary>
     public bool Required { get; set; }
+
+    /// <summary>Read objects that are not sealed (stored before encryption was on). Turn off once
+    /// <c>docflow keys rotate --seal-plaintext</c> has sealed them all: then an unsealed object put in the store or the
+    /// database by someone else is refused instead of served. <value>Default true.</value></summary>
+    public bool AllowPlaintextReads { get; set; } = true;
 }
