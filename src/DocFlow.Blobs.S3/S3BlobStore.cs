@@ -1,7 +1,9 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using DocFlow.Security.Encryption;
 
 namespace DocFlow.Blobs.S3;
 
@@ -23,6 +25,24 @@ public sealed class S3BlobStoreOptions
     /// <summary>Path-style addressing (bucket in the path), which most S3-compatible servers need. <value>Default true.</value></summary>
     public bool ForcePathStyle { get; init; } = true;
 
+    /// <summary>S3 server-side encryption asked for on every object written: <c>AES256</c> (SSE-S3) or
+    /// <c>aws:kms</c> (SSE-KMS, with <see cref="KmsKeyId"/>). Independent of DocFlow's own envelope encryption, which
+    /// seals the bytes before they leave the process. <value>Default: none (the bucket's default applies).</value></summary>
+    public string? ServerSideEncryption { get; init; }
+
+    /// <summary>The KMS key (id, ARN or alias) for <c>aws:kms</c>. <value>Default: the account's aws/s3 key.</value></summary>
+    public string? KmsKeyId { get; init; }
+
+    /// <summary>The SSE method for <see cref="ServerSideEncryption"/>; throws for an unknown value.</summary>
+    public ServerSideEncryptionMethod? SseMethod => ServerSideEncryption?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "none" => null,
+        "aes256" => ServerSideEncryptionMethod.AES256,
+        "aws:kms" => ServerSideEncryptionMethod.AWSKMS,
+        "aws:kms:dsse" => ServerSideEncryptionMethod.AWSKMSDSSE,
+        var other => throw new ArgumentException($"S3:ServerSideEncryption '{other}' is not AES256, aws:kms or aws:kms:dsse."),
+    };
+
     /// <summary>Parses <c>s3://bucket/prefix</c>.</summary>
     public static (string Bucket, string Prefix) ParseUri(string uri)
     {
@@ -37,16 +57,22 @@ public sealed class S3BlobStoreOptions
 /// <summary>
 /// Blobs in an S3-compatible bucket under content-addressed keys. Uploads are streamed: the content is
 /// spooled to a temporary file while hashed (the key must be known before the object is written), then
-/// sent; an object already present under that key is not sent again.
+/// sent; an object already present under that key is not sent again. With encryption at rest the spooled file and the
+/// object hold the sealed envelope (the key stays the SHA-256 of the plaintext).
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed class S3BlobStore : IBlobStore, IBlobKeyRotation, IDisposable
 {
     private readonly IAmazonS3 _s3;
     private readonly S3BlobStoreOptions _options;
+    private readonly AtRestEncryption _encryption;
+    private readonly ServerSideEncryptionMethod? _sse;
 
-    public S3BlobStore(S3BlobStoreOptions options)
+    public S3BlobStore(S3BlobStoreOptions options, AtRestEncryption? encryption = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _encryption = encryption ?? AtRestEncryption.Off;
+        _sse = options.SseMethod;
         var config = new AmazonS3Config
         {
             ForcePathStyle = options.ForcePathStyle,
@@ -75,21 +101,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             long length;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose))
             {
-                key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
+                (key, length) = await _encryption.SealAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
                 if (tenant is not null) key = BlobKeys.Of(tenant, key);
-                length = file.Length;
                 if (!await ExistsAsync(key, cancellationToken).ConfigureAwait(false))
                 {
                     file.Position = 0;
-                    await _s3.PutObjectAsync(new PutObjectRequest
-                    {
-                        BucketName = _options.Bucket,
-                        Key = ObjectKey(key),
-                        InputStream = file,
-                        AutoCloseStream = false,
-                        UseChunkEncoding = false,
-                        ContentType = "application/octet-stream",
-                    }, cancellationToken).ConfigureAwait(false);
+                    await _s3.PutObjectAsync(NewPut(key, file), cancellationToken).ConfigureAwait(false);
                 }
             }
             return new BlobInfo(key, length);
@@ -105,7 +122,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         try
         {
             var response = await _s3.GetObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken).ConfigureAwait(false);
-            return response.ResponseStream;
+            return await _encryption.OpenAsync(response.ResponseStream, "blob " + key, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -128,6 +145,68 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
         _s3.DeleteObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken);
+
+    public async IAsyncEnumerable<string> ListKeysAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var prefix = _options.Prefix.Length == 0 ? "" : _options.Prefix.TrimEnd('/') + "/";
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = prefix };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            foreach (var o in response.S3Objects ?? [])
+            {
+                var key = o.Key[prefix.Length..];
+                if (BlobKeys.IsValid(key)) yield return key;
+            }
+            request.ContinuationToken = response.NextContinuationToken;
+        } while (response.IsTruncated == true);
+    }
+
+    public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
+    {
+        // S3 objects are immutable: the new envelope (new header, same segments) is spooled and put under the same key.
+        var temp = Path.Combine(Path.GetTempPath(), "docflow-s3-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+            RewrapOutcome outcome;
+            using (var response = await _s3.GetObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken).ConfigureAwait(false))
+            {
+                outcome = await _encryption.RewrapAsync(response.ResponseStream, file, "blob " + key, sealPlaintext, cancellationToken).ConfigureAwait(false);
+            }
+            if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed)
+            {
+                file.Position = 0;
+                await _s3.PutObjectAsync(NewPut(key, file), cancellationToken).ConfigureAwait(false);
+            }
+            return outcome;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private PutObjectRequest NewPut(string key, Stream content)
+    {
+        var put = new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = ObjectKey(key),
+            InputStream = content,
+            AutoCloseStream = false,
+            UseChunkEncoding = false,
+            ContentType = "application/octet-stream",
+        };
+        if (_sse is { } sse)
+        {
+            put.ServerSideEncryptionMethod = sse;
+            if (_options.KmsKeyId is { Length: > 0 } kms && sse != ServerSideEncryptionMethod.AES256)
+                put.ServerSideEncryptionKeyManagementServiceKeyId = kms;
+        }
+        return put;
+    }
 
     private string ObjectKey(string key)
     {

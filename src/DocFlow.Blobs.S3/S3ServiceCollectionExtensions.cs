@@ -13,7 +13,9 @@ public static class S3ServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Bucket);
-        services.TryAddSingleton<IBlobStore>(_ => new S3BlobStore(options));
+        _ = options.SseMethod; // an unknown S3:ServerSideEncryption fails here, at start-up
+        services.TryAddSingleton(sp => new S3BlobStore(options, sp.GetService<DocFlow.Security.Encryption.AtRestEncryption>()));
+        services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<S3BlobStore>());
         return services;
     }
 }

@@ -37,11 +37,13 @@ app.Configure(config =>
         .WithDescription("Show a batch's or a document's status from the server.");
     config.AddBranch("keys", keys =>
     {
-        keys.SetDescription("API keys (in the server's database; docs/security.md).");
+        keys.SetDescription("API keys (in the server's database), and rotation of the encryption keys (docs/security.md).");
         keys.AddCommand<KeysCreateCommand>("create").WithDescription("Create a key with a role; prints it once.")
             .WithExample("keys", "create", "--role", "admin", "--name", "ops");
         keys.AddCommand<KeysListCommand>("list").WithDescription("List keys: prefix, role, name, dates, status.");
         keys.AddCommand<KeysRevokeCommand>("revoke").WithDescription("Revoke a key by its id or prefix.");
+        keys.AddCommand<KeysRotateCommand>("rotate").WithDescription("Rewrap every stored object's data key under another encryption key (headers only; resumable).")
+            .WithExample("keys", "rotate", "--to", "k2027");
     });
     config.AddBranch("audit", audit =>
     {

@@ -34,6 +34,9 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IJobErasureStore, EfErasureStore>();
         services.TryAddSingleton<DocFlow.Security.IApiKeyStore, EfApiKeyStore>();
         services.TryAddSingleton<DocFlow.Security.IAuditLog, EfAuditLog>();
+        services.TryAddSingleton<DocFlow.Security.Encryption.IRecordKeyRotation>(sp => new EfRecordKeyRotation(
+            sp.GetRequiredService<DocFlowDatabase>(),
+            sp.GetService<DocFlow.Security.Encryption.AtRestEncryption>() ?? DocFlow.Security.Encryption.AtRestEncryption.Off));
         services.AddHostedService<MigrateOnStartupService>();
         return services;
     }

@@ -1,14 +1,18 @@
 using System.Globalization;
 using DocFlow.Data.Entities;
 using DocFlow.Queueing;
+using DocFlow.Security.Encryption;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace DocFlow.Data;
 
-/// <summary><see cref="IJobPartStore"/> on EF Core: tables job_splits (one row per split job) and job_parts (one per range).</summary>
-public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timeProvider) : IJobPartStore
+/// <summary><see cref="IJobPartStore"/> on EF Core: tables job_splits (one row per split job) and job_parts (one per range).
+/// A range's layouts (its OCR text) are stored sealed when encryption at rest is on.</summary>
+public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timeProvider, AtRestEncryption? encryption = null) : IJobPartStore
 {
+    private readonly AtRestEncryption _encryption = encryption ?? AtRestEncryption.Off;
+
     public Task<IReadOnlyList<JobPart>> PlanPartsAsync(string jobId, IReadOnlyList<PageRange> ranges, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
@@ -58,6 +62,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         ArgumentNullException.ThrowIfNull(result);
+        var layouts = _encryption.SealRecord(result.LayoutsJson);
         var rasterized = result.RasterizedPages.Count == 0 ? null
             : string.Join(',', result.RasterizedPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
@@ -67,7 +72,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
             // The row exists from the plan, so this UPDATE is the upsert: a redelivered range overwrites its own row.
             var found = await db.Set<JobPartEntity>().Where(p => p.JobId == jobId && p.PartIndex == part).ExecuteUpdateAsync(s => s
                 .SetProperty(p => p.MimeType, result.MimeType)
-                .SetProperty(p => p.Layouts, result.LayoutsJson)
+                .SetProperty(p => p.Layouts, layouts)
                 .SetProperty(p => p.RasterizedPages, rasterized)
                 .SetProperty(p => p.ProcessedBy, result.ProcessedBy)
                 .SetProperty(p => p.DoneAt, now), cancellationToken).ConfigureAwait(false);
@@ -99,7 +104,7 @@ public sealed class EfJobPartStore(DocFlowDatabase database, TimeProvider timePr
             .Where(p => p.JobId == jobId && p.DoneAt != null).OrderBy(p => p.PartIndex)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return (IReadOnlyList<PartResult>)[.. rows.Select(p => new PartResult(
-            p.MimeType ?? "", p.Layouts ?? "[]",
+            p.MimeType ?? "", p.Layouts is null ? "[]" : _encryption.OpenRecord(p.Layouts, $"the layouts of job {jobId} part {p.PartIndex}"),
             string.IsNullOrEmpty(p.RasterizedPages) ? [] : [.. p.RasterizedPages.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))],
             p.ProcessedBy ?? ""))];
     }, cancellationToken);

@@ -4,6 +4,7 @@ using DocFlow.Data.Entities;
 using DocFlow.Documents;
 using DocFlow.Processing;
 using DocFlow.Security;
+using DocFlow.Security.Encryption;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,12 +12,15 @@ namespace DocFlow.Data;
 
 /// <summary>The job store on EF Core, all three of its ports on one instance (<see cref="IJobProcessingStore"/> for
 /// workers, <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads): one short-lived
-/// context per call, guarded SQL for every state change.</summary>
+/// context per call, guarded SQL for every state change. With encryption at rest a result is stored sealed
+/// (<see cref="AtRestEncryption.SealRecord"/>).</summary>
 /// <remarks>Every read sees only the batches and jobs of the current <see cref="ITenantScope"/> (EF Core global query
 /// filters on both tables; results through their job): another tenant's id is not found. Workers run unscoped.</remarks>
-public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider, ITenantScope? tenantScope = null)
+public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider, ITenantScope? tenantScope = null, AtRestEncryption? encryption = null)
     : IJobProcessingStore, IJobIntakeStore, IJobMonitoringStore
 {
+    private readonly AtRestEncryption _encryption = encryption ?? AtRestEncryption.Off;
+
     private const int MaxLimit = 1000;
     private readonly ITenantScope _scope = tenantScope ?? AmbientTenantScope.Instance;
 
@@ -221,7 +225,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(stats);
-        var json = DocumentJson.Serialize(document);
+        var json = _encryption.SealRecord(DocumentJson.Serialize(document));
         var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         var durationMs = (long)stats.Elapsed.TotalMilliseconds;
 
@@ -252,7 +256,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         // A result belongs to its job's tenant: scoped, it is read only when its job is visible (the jobs filter applies inside).
         if (db.TenantFilter is not null) results = results.Where(r => db.Set<JobEntity>().Any(j => j.Id == r.JobId));
         var json = await results.Select(r => r.Document).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        return json is null ? null : DocumentJson.Deserialize(json);
+        return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
     }, cancellationToken);
 
     public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) =>

@@ -11,6 +11,14 @@ public sealed class RedisQueueOptions : IValidatableObject
     [Required, RegularExpression(@"^[^\s]+$", ErrorMessage = "KeyPrefix must be non-empty and hold no whitespace.")]
     public string KeyPrefix { get; set; } = "docflow";
 
+    /// <summary>Redis password (AUTH), when it is not in the <c>Redis</c> URL: e.g. <c>DOCFLOW__Queue__Redis__Password</c>
+    /// from a Kubernetes Secret. <value>Default: none, or the URL's.</value></summary>
+    public string? Password { get; set; }
+
+    /// <summary>PEM file of the CA that signed Redis's TLS certificate (<c>rediss://</c>), when it is not in the system's
+    /// trust store. <value>Default: none (the system's trust store).</value></summary>
+    public string? CaCertificate { get; set; }
+
     /// <summary>This worker's consumer name in the group; unique per process. <value>Default "{host}-{pid}".</value></summary>
     [Required]
     public string ConsumerName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";

@@ -17,7 +17,7 @@ public static class RedisServiceCollectionExtensions
     /// <c>Workers:Registry</c> (<see cref="WorkerRegistryOptions"/>). Every role uses it: the API enqueues and reads
     /// statistics, workers fetch and heartbeat.
     /// </summary>
-    /// <param name="configuration">HOST:PORT or a StackExchange.Redis configuration string. The connection is made
+    /// <param name="configuration">HOST:PORT, a redis:// or rediss:// URL, or a StackExchange.Redis configuration string (<see cref="RedisConnection"/>). The connection is made
     /// when first needed and retried in the background (a Redis that is down does not stop the host).</param>
     public static IServiceCollection AddDocFlowRedis(this IServiceCollection services, string configuration)
     {
@@ -26,9 +26,10 @@ public static class RedisServiceCollectionExtensions
         services.AddOptions<RedisQueueOptions>().BindConfiguration(RedisQueueOptions.SectionName);
         services.AddOptions<WorkerRegistryOptions>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+        services.TryAddSingleton<IConnectionMultiplexer>(sp =>
         {
-            var config = ConfigurationOptions.Parse(configuration);
+            var queue = sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value;
+            var config = RedisConnection.Parse(configuration, queue.Password, queue.CaCertificate);
             config.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(config);
         });

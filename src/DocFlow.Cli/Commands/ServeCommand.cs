@@ -10,7 +10,7 @@ namespace DocFlow.Cli.Commands;
 public sealed class ServeSettings : PlatformSettings
 {
     [CommandOption("--urls <URLS>")]
-    [Description("Listen addresses. Default: http://127.0.0.1:8080.")]
+    [Description("Listen addresses. Default: http://127.0.0.1:8080, or https://127.0.0.1:8443 with a certificate (--cert).")]
     public string? Urls { get; init; }
 
     [CommandOption("--workers <N>")]
@@ -20,6 +20,14 @@ public sealed class ServeSettings : PlatformSettings
     [CommandOption("--allowed-hosts <HOSTS>")]
     [Description("Host names the API answers to besides localhost, 127.0.0.1 and [::1], ;-separated (*.example.com allowed, * = any); others get 400. Key: AllowedHosts.")]
     public string? AllowedHosts { get; init; }
+
+    [CommandOption("--cert <PEM>")]
+    [Description("TLS certificate (PEM, the chain after the server's own) for HTTPS; the default address becomes https://127.0.0.1:8443. Key: Kestrel:Certificates:Default:Path.")]
+    public string? Cert { get; init; }
+
+    [CommandOption("--cert-key <PEM>")]
+    [Description("The certificate's private key (PEM), when not in the --cert file. Key: Kestrel:Certificates:Default:KeyPath.")]
+    public string? CertKey { get; init; }
 
     [CommandOption("--insecure")]
     [Description("Serve without API keys or OIDC on a non-loopback address (anyone who reaches the port may do everything). Key: Auth:Insecure.")]
@@ -31,6 +39,8 @@ public sealed class ServeSettings : PlatformSettings
         if (Workers is { } w) yield return new("Workers", w.ToString(CultureInfo.InvariantCulture));
         if (AllowedHosts is not null) yield return new("AllowedHosts", AllowedHosts);
         if (Insecure) yield return new("Auth:Insecure", "true");
+        if (Cert is not null) yield return new("Kestrel:Certificates:Default:Path", Cert);
+        if (CertKey is not null) yield return new("Kestrel:Certificates:Default:KeyPath", CertKey);
     }
 }
 

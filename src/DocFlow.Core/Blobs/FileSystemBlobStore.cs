@@ -1,17 +1,23 @@
+using System.Runtime.CompilerServices;
+using DocFlow.Security.Encryption;
+
 namespace DocFlow.Blobs;
 
 /// <summary>
 /// Blobs as files under a root folder, at <c>tenants/{tenant}/ab/cd/abcd…</c> (two levels of fan-out; keys stored before
-/// tenants existed at <c>ab/cd/abcd…</c>). A put streams into a
-/// temporary file while hashing, then renames it into place, so readers never see a partial blob.
+/// tenants existed at <c>ab/cd/abcd…</c>). A put streams into a temporary file while hashing, then renames it into place,
+/// so readers never see a partial blob. With encryption at rest the file holds the sealed envelope (the key stays the
+/// SHA-256 of the plaintext).
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
 {
     private readonly string _root;
+    private readonly AtRestEncryption _encryption;
 
-    public FileSystemBlobStore(string root)
+    public FileSystemBlobStore(string root, AtRestEncryption? encryption = null)
     {
         _root = Path.GetFullPath(root);
+        _encryption = encryption ?? AtRestEncryption.Off;
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
     }
 
@@ -29,8 +35,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             long length;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                key = await BlobKeys.CopyAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
-                length = file.Length;
+                (key, length) = await _encryption.SealAndHashAsync(content, file, cancellationToken).ConfigureAwait(false);
             }
             if (tenant is not null) key = BlobKeys.Of(tenant, key);
             var path = PathOf(key);
@@ -50,7 +55,47 @@ public sealed class FileSystemBlobStore : IBlobStore
     {
         var path = PathOf(key);
         if (!File.Exists(path)) throw new FileNotFoundException($"No blob with key {key}.", path);
-        return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true));
+        return _encryption.OpenAsync(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true), "blob " + key, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<string> ListKeysAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetFileName(file);
+            if (!BlobKeys.IsValid(name)) continue;
+            // tenants/{tenant}/ab/cd/{sha}: the tenant's key; ab/cd/{sha}: a key from before tenants.
+            var tenantFolder = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(file)));
+            var key = tenantFolder is not null && Path.GetDirectoryName(tenantFolder) == Path.Combine(_root, "tenants")
+                      && Security.Tenants.IsValid(Path.GetFileName(tenantFolder))
+                ? BlobKeys.Of(Path.GetFileName(tenantFolder), name)
+                : name;
+            if (BlobKeys.IsValid(key) && PathOf(key) == file) yield return key;
+        }
+    }
+
+    public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        try
+        {
+            RewrapOutcome outcome;
+            await using (var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                outcome = await _encryption.RewrapAsync(source, target, "blob " + key, sealPlaintext, cancellationToken).ConfigureAwait(false);
+            }
+            // Rename over the old file: a reader has either the old envelope or the new one, both open.
+            if (outcome is RewrapOutcome.Rewrapped or RewrapOutcome.Sealed) File.Move(temp, path, overwrite: true);
+            return outcome;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(key)));

@@ -62,7 +62,7 @@ public static class ApiEndpoints
     /// and any <c>Kestrel:Endpoints:*:Url</c>.</summary>
     internal static IEnumerable<string> ListenUrls(Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        var urls = (configuration["urls"] ?? Hosting.DocFlowServer.DefaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var urls = (configuration["urls"] ?? Hosting.DocFlowServer.DefaultUrlsFor(configuration)).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
         return [.. urls, .. endpoints];
     }
@@ -79,6 +79,10 @@ public static class ApiEndpoints
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge,
                 "Too large", "The request is larger than the server accepts; send fewer or smaller files."),
             BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message),
+            // A sealed object whose key is missing or wrong, or whose bytes were changed: say which object and key id
+            // (ids are not secrets), never serve ciphertext.
+            DocFlow.Security.Encryption.SealedDataException sealedData => Problem(StatusCodes.Status500InternalServerError,
+                "Encrypted content cannot be opened", sealedData.Message),
             InvalidDataException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", $"The multipart body could not be read: {bad.Message}"),
             _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong inside DocFlow; the error is logged."),
         };

@@ -15,7 +15,7 @@ namespace DocFlow.Server.Api;
 /// <list type="number">
 /// <item>forwarded client addresses (<c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c>) believed only from
 /// <c>ForwardedHeaders:KnownProxies</c> / <c>ForwardedHeaders:KnownNetworks</c> (none by default);</item>
-/// <item>security headers on every response, a strict Content-Security-Policy on the dashboard;</item>
+/// <item>security headers on every response, a strict Content-Security-Policy on the dashboard, HSTS on HTTPS;</item>
 /// <item>allowed hosts: the <c>Host</c> header must be a loopback name or one of <c>AllowedHosts</c>, else 400
 /// (DNS rebinding);</item>
 /// <item>CORS only when <c>Cors:AllowedOrigins</c> is configured;</item>
@@ -39,6 +39,9 @@ public static class Hardening
         "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
     public const string CorsPolicyName = "configured-origins";
+
+    /// <summary>Strict-Transport-Security on HTTPS responses: one year, this host only (subdomains may not serve DocFlow).</summary>
+    public const string HstsValue = "max-age=31536000";
 
     /// <summary>A list setting: a JSON array (<c>Key:0</c>, <c>Key:1</c>, …) or one string separated by <c>;</c> or <c>,</c>
     /// (<c>--allowed-hosts a;b</c>, <c>DOCFLOW__AllowedHosts=a;b</c>).</summary>
@@ -158,6 +161,9 @@ public static class Hardening
             headers["Referrer-Policy"] = "no-referrer";
             headers.XFrameOptions = "DENY";
             headers.ContentSecurityPolicy = csp;
+            // HSTS on every HTTPS response (Kestrel's own TLS, or a trusted proxy's X-Forwarded-Proto: https): browsers
+            // then refuse plain HTTP to this host for a year. Never on HTTP, where it would mean nothing (RFC 6797 §7.2).
+            if (context.Request.IsHttps) headers.StrictTransportSecurity = HstsValue;
             return Task.CompletedTask;
         });
         return next(context);

@@ -10,6 +10,9 @@ public static class DocFlowServer
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
 
+    /// <summary>The default address when a certificate is configured (<c>--cert</c>, <c>Kestrel:Certificates:Default:Path</c>).</summary>
+    public const string DefaultHttpsUrls = "https://127.0.0.1:8443";
+
     /// <param name="settings">Configuration from flags; wins over appsettings.json and DOCFLOW__* variables.</param>
     /// <param name="urls">Listen addresses; null uses the configured `urls` or <see cref="DefaultUrls"/>.</param>
     public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, string? urls = null)
@@ -17,7 +20,7 @@ public static class DocFlowServer
         var builder = WebApplication.CreateBuilder();
         Configure(builder.Configuration, settings);
         if (urls is not null || builder.Configuration["urls"] is null)
-            builder.WebHost.UseUrls(urls ?? DefaultUrls);
+            builder.WebHost.UseUrls(urls ?? DefaultUrlsFor(builder.Configuration));
         // Core + API role + worker role (embedded slots; none by default with a broker, where `docflow worker` runs them).
         builder.AddDocFlowCore();
         builder.AddDocFlowApi();
@@ -27,6 +30,10 @@ public static class DocFlowServer
         app.MapDocFlowApi();
         return app;
     }
+
+    /// <summary>HTTPS on 8443 when a default certificate is configured (Kestrel serves every https address with it), else HTTP on 8080.</summary>
+    public static string DefaultUrlsFor(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration?["Kestrel:Certificates:Default:Path"]) ? DefaultUrls : DefaultHttpsUrls;
 
     /// <summary>Quiet logging defaults, appsettings.json, DOCFLOW__* environment variables, then the flags given.</summary>
     public static void Configure(IConfigurationManager configuration, IEnumerable<KeyValuePair<string, string?>> settings)

@@ -6,6 +6,7 @@ using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Redis;
 using DocFlow.Reports;
+using DocFlow.Security.Encryption;
 using DocFlow.Server.Ingest;
 using DocFlow.Workers;
 using Microsoft.Extensions.Configuration;
@@ -58,6 +59,9 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         Observability.ObservabilityExtensions.AddDocFlowObservability(builder);
 
+        // Encryption at rest: on when a key is configured (Encryption:Keys:<id>, Encryption:KeyFiles), in every role.
+        builder.AddDocFlowEncryption();
+
         // Blobs: a folder by default, S3 when --storage s3://bucket/prefix.
         var storage = platform.Storage ?? Path.Combine(platform.DataDirectory, "blobs");
         if (storage.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
@@ -67,11 +71,14 @@ public static class PlatformServiceCollectionExtensions
             {
                 Bucket = bucket, Prefix = prefix, ServiceUrl = platform.S3ServiceUrl, AccessKey = platform.S3AccessKey,
                 SecretKey = platform.S3SecretKey, Region = platform.S3Region,
+                ServerSideEncryption = builder.Configuration["S3:ServerSideEncryption"],
+                KmsKeyId = builder.Configuration["S3:KmsKeyId"],
             });
         }
         else
         {
-            services.TryAddSingleton<IBlobStore>(_ => new FileSystemBlobStore(storage));
+            services.TryAddSingleton(sp => new FileSystemBlobStore(storage, sp.GetRequiredService<AtRestEncryption>()));
+            services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<FileSystemBlobStore>());
         }
 
         // Store: SQLite next to the blobs by default (migrated at start-up), PostgreSQL when configured.
@@ -103,6 +110,44 @@ public static class PlatformServiceCollectionExtensions
                 sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         }
         return builder;
+    }
+
+    /// <summary>
+    /// Encryption at rest from the <c>Encryption</c> section (<see cref="EncryptionOptions"/>): one
+    /// <see cref="AtRestEncryption"/> for the blob store and the EF store. Keys are loaded and checked at start
+    /// (bad base64, wrong length, unknown active id, <c>Required</c> without a key: the host does not start).
+    /// </summary>
+    public static IHostApplicationBuilder AddDocFlowEncryption(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<EncryptionOptions>().BindConfiguration(EncryptionOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EncryptionOptions>, EncryptionOptionsValidator>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<EncryptionOptions>>().Value;
+            return new AtRestEncryption(KeyRing.Load(options), sp.GetService<ILogger<AtRestEncryption>>(), allowPlaintextReads: options.AllowPlaintextReads);
+        });
+        return builder;
+    }
+
+    internal sealed class EncryptionOptionsValidator : IValidateOptions<EncryptionOptions>
+    {
+        public static string? Check(EncryptionOptions options)
+        {
+            try
+            {
+                KeyRing.Load(options);
+                return null;
+            }
+            catch (EncryptionConfigurationException e)
+            {
+                return e.Message;
+            }
+        }
+
+        public ValidateOptionsResult Validate(string? name, EncryptionOptions options) =>
+            Check(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
     }
 
     /// <summary>

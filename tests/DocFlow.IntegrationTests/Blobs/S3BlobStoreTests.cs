@@ -1,6 +1,7 @@
 using DocFlow.Blobs;
 using DocFlow.Blobs.S3;
 using DocFlow.IntegrationTests.Support;
+using DocFlow.Security.Encryption;
 using DocFlow.Tests.Contracts;
 
 namespace DocFlow.IntegrationTests.Blobs;
@@ -22,7 +23,7 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
 
     protected override IBlobStore Store => _store;
 
-    private S3BlobStore NewStore(string prefix)
+    private S3BlobStore NewStore(string prefix, AtRestEncryption? encryption = null, string? sse = null)
     {
         var store = new S3BlobStore(new S3BlobStoreOptions
         {
@@ -32,7 +33,8 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
             AccessKey = "S3RVER",
             SecretKey = "S3RVER",
             Region = "us-east-1",
-        });
+            ServerSideEncryption = sse,
+        }, encryption);
         _stores.Add(store);
         return store;
     }
@@ -74,6 +76,61 @@ public sealed class S3BlobStoreTests : BlobStoreContract, IClassFixture<S3Server
         Assert.IsType<S3BlobStore>(Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<IBlobStore>(server.Services));
         // Under the uploader's tenant (the loopback principal's: default), at <prefix>/default/<sha256>.
         Assert.True(await NewStore(prefix).ExistsAsync("default/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), None));
+    }
+
+    [Fact]
+    public async Task Sealed_TheObjectInTheBucketIsNotPlaintext_AndRotationRewrapsIt()
+    {
+        var prefix = "sealed-" + Guid.NewGuid().ToString("N");
+        var k1 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var k2 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var sealing = NewStore(prefix, new AtRestEncryption(new KeyRing(new Dictionary<string, byte[]> { ["k1"] = k1 }, null)), sse: "AES256");
+        var plain = System.Text.Encoding.UTF8.GetBytes("%PDF-1.7 MARKER7F3A " + new string('x', 150_000));
+
+        var info = await sealing.PutAsync(new MemoryStream(plain), None);
+
+        Assert.Equal(plain.Length, info.Length);
+        var raw = await ReadRawAsync($"{prefix}/{info.Key}");
+        Assert.True(Envelope.HasMagic(raw));
+        Assert.Equal(-1, raw.AsSpan().IndexOf("MARKER7F3A"u8));
+        Assert.Equal(plain, await ReadAsync(sealing, info.Key));
+        var e = await Assert.ThrowsAsync<SealedDataException>(() => ReadAsync(NewStore(prefix), info.Key));
+        Assert.Contains("blob " + info.Key, e.Message);
+
+        var rotating = NewStore(prefix, new AtRestEncryption(new KeyRing(new Dictionary<string, byte[]> { ["k1"] = k1, ["k2"] = k2 }, "k2")));
+        var keys = new List<string>();
+        await foreach (var key in rotating.ListKeysAsync(None)) keys.Add(key);
+        Assert.Equal([info.Key], keys);
+        Assert.Equal(RewrapOutcome.Rewrapped, await rotating.RewrapAsync(info.Key, sealPlaintext: false, None));
+        Assert.Equal(RewrapOutcome.AlreadyCurrent, await rotating.RewrapAsync(info.Key, sealPlaintext: false, None));
+        var k2Only = NewStore(prefix, new AtRestEncryption(new KeyRing(new Dictionary<string, byte[]> { ["k2"] = k2 }, null)));
+        Assert.Equal(plain, await ReadAsync(k2Only, info.Key));
+    }
+
+    [Fact]
+    public void UnknownServerSideEncryption_IsRejected()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new S3BlobStoreOptions { Bucket = "b", ServerSideEncryption = "rot13" }.SseMethod);
+        Assert.Contains("AES256, aws:kms", e.Message);
+    }
+
+    /// <summary>Straight from the bucket, past the store: what someone holding the bucket's contents has.</summary>
+    private async Task<byte[]> ReadRawAsync(string objectKey)
+    {
+        using var s3 = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
+            new Amazon.S3.AmazonS3Config { ServiceURL = _s3.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        using var response = await s3.GetObjectAsync(S3ServerFixture.Bucket, objectKey, None);
+        using var copy = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+
+    private static async Task<byte[]> ReadAsync(S3BlobStore store, string key)
+    {
+        using var copy = new MemoryStream();
+        await using var read = await store.OpenReadAsync(key, None);
+        await read.CopyToAsync(copy);
+        return copy.ToArray();
     }
 
     public void Dispose()

@@ -2,6 +2,7 @@ using DocFlow.Data;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Data.Entities;
+using DocFlow.Security.Encryption;
 using DocFlow.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -55,6 +56,49 @@ public abstract class JobStoreTests : IAsyncLifetime
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
         await Store.PingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task SealedResultsAndLayouts_AreSealedInTheirRows_ReadBack_AndRotate()
+    {
+        var none = CancellationToken.None;
+        var k1 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var k2 = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        AtRestEncryption With(string? active, params (string Id, byte[] Key)[] keys) => new(new KeyRing(keys.ToDictionary(k => k.Id, k => k.Key), active));
+        var sealer = With("k1", ("k1", k1));
+        var store = new EfJobStore(Database, Time, encryption: sealer);
+        var parts = new EfJobPartStore(Database, Time, sealer);
+        var job = Some.Job();
+        await store.CreateBatchAsync(Some.NewId("batch"), [job], none);
+        await store.SaveResultAsync(job.Id, Some.Document("Sealed MARKER7F3A"), Some.Stats(), none);
+        await parts.PlanPartsAsync(job.Id, [new PageRange(1, 2)], none);
+        await parts.SavePartAsync(job.Id, 0, new PartResult("application/pdf", """[{"text":"MARKER7F3A"}]""", [], "w1"), none);
+
+        async Task<(string Result, string Layouts)> RawAsync()
+        {
+            await using var db = Database.CreateDbContext();
+            // jsonb on PostgreSQL holds the sealed value as a JSON string; TEXT on SQLite the same characters.
+            var result = await db.Database.SqlQuery<string>($"SELECT CAST(document AS TEXT) AS \"Value\" FROM job_results WHERE job_id = {job.Id}").SingleAsync();
+            var layouts = await db.Database.SqlQuery<string>($"SELECT layouts AS \"Value\" FROM job_parts WHERE job_id = {job.Id}").SingleAsync();
+            return (result, layouts);
+        }
+        var (result, layouts) = await RawAsync();
+        Assert.StartsWith(AtRestEncryption.RecordPrefix, result);
+        Assert.StartsWith(AtRestEncryption.RecordPrefix, layouts);
+        Assert.DoesNotContain("MARKER7F3A", result + layouts);
+        Assert.Equal("Sealed MARKER7F3A", (await store.GetResultAsync(job.Id, none))!.Text);
+        Assert.Contains("MARKER7F3A", Assert.Single(await parts.GetPartResultsAsync(job.Id, none)).LayoutsJson);
+        var e = await Assert.ThrowsAsync<SealedDataException>(() => new EfJobStore(Database, Time).GetResultAsync(job.Id, none));
+        Assert.Contains($"the result of job {job.Id}", e.Message);
+        Assert.Contains("'k1'", e.Message);
+
+        var rotation = new EfRecordKeyRotation(Database, With("k2", ("k1", k1), ("k2", k2)));
+        Assert.Equal(new RewrapCounts(2, 0, 0), await rotation.RewrapAllAsync(sealPlaintext: false, none));
+        Assert.Equal(new RewrapCounts(0, 2, 0), await rotation.RewrapAllAsync(sealPlaintext: false, none));
+        var k2Only = With("k2", ("k2", k2));
+        Assert.Equal("Sealed MARKER7F3A", (await new EfJobStore(Database, Time, encryption: k2Only).GetResultAsync(job.Id, none))!.Text);
+        Assert.Contains("MARKER7F3A", Assert.Single(await new EfJobPartStore(Database, Time, k2Only).GetPartResultsAsync(job.Id, none)).LayoutsJson);
+        Assert.NotEqual(result, (await RawAsync()).Result);
     }
 
     [Fact]

@@ -199,6 +199,91 @@ public sealed class KubernetesManifestsTests
                     int.Parse(Manifests.Of("dev").Single("Deployment", "docflow-api").Str("spec", "replicas")!, CultureInfo.InvariantCulture));
     }
 
+    [Theory, MemberData(nameof(Overlays))]
+    public void ApiAndWorkers_ReadTheEncryptionKeysFromASecret_AndRequireThem_AndTheRedisPasswordFromASecret(string overlay)
+    {
+        var manifests = Manifests.Of(overlay);
+        var config = manifests.OfKind("ConfigMap").Single(c => c.Str("metadata", "name")!.StartsWith("docflow-config", StringComparison.Ordinal));
+        Assert.Equal("/etc/docflow/encryption-keys", config.Str("data", "DOCFLOW__Encryption__KeyFiles"));
+        Assert.Equal("true", config.Str("data", "DOCFLOW__Encryption__Required"));
+        var serving = manifests.OfKind("Deployment").Where(d => d.Str("metadata", "labels", "app.kubernetes.io/component") is "api" or "worker").ToList();
+        Assert.True(serving.Count >= 4, $"{overlay}: expected the API and three worker Deployments.");
+        foreach (var deployment in serving)
+        {
+            var name = deployment.Str("metadata", "name");
+            var pod = deployment.Map("spec", "template", "spec");
+            var container = pod.Maps("containers").First();
+            var mount = container.Maps("volumeMounts").SingleOrDefault(m => m.Str("mountPath") == "/etc/docflow/encryption-keys");
+            Assert.True(mount is not null, $"{overlay}: {name} does not mount the encryption keys.");
+            Assert.Equal("true", mount.Str("readOnly"));
+            var volume = pod.Maps("volumes").Single(v => v.Str("name") == mount.Str("name"));
+            Assert.Equal("docflow-encryption-keys", volume.Str("secret", "secretName"));
+            var password = container.Maps("env").SingleOrDefault(e => e.Str("name") == "DOCFLOW__Queue__Redis__Password");
+            Assert.True(password is not null, $"{overlay}: {name} does not take the Redis password from a Secret.");
+            Assert.Equal("redis-password", password.Str("valueFrom", "secretKeyRef", "key"));
+        }
+        if (overlay == "dev")
+        {
+            // The dev Secret's keys are usable keys: 32 bytes each, ids the key ring accepts.
+            var keys = manifests.Single("Secret", "docflow-encryption-keys").Map("stringData")!;
+            Assert.NotEmpty(keys.Children);
+            foreach (var (id, value) in keys.Children)
+            {
+                Assert.True(DocFlow.Security.Encryption.KeyRing.IsValidId(id.ToString()));
+                Assert.Equal(32, Convert.FromBase64String(value.ToString()).Length);
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(Overlays))]
+    public void RedisAndPostgres_AdmitOnlyDocFlowPods(string overlay)
+    {
+        var manifests = Manifests.Of(overlay);
+        var sources = new Dictionary<string, string[]> { ["redis"] = ["api", "worker"], ["postgres"] = ["api", "worker", "migrate"] };
+        foreach (var (target, components) in sources)
+        {
+            var policy = manifests.OfKind("NetworkPolicy").SingleOrDefault(p => p.Str("spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == target);
+            Assert.True(policy is not null, $"{overlay}: no NetworkPolicy selects {target}.");
+            Assert.Equal(["Ingress"], policy.Strings("spec", "policyTypes"));
+            var peers = policy.Maps("spec", "ingress").SelectMany(r => r.Maps("from")).ToList();
+            var pods = peers.Select(p => p.Map("podSelector")).OfType<YamlMappingNode>().ToList();
+            var expression = Assert.Single(Assert.Single(pods).Maps("matchExpressions"));
+            Assert.Equal("app.kubernetes.io/component", expression.Str("key"));
+            Assert.Equal(components, expression.Strings("values"));
+            // Nothing else but KEDA (for the queue's lag) may come in; no rule admits every pod.
+            Assert.All(peers, p => Assert.True(p.Map("podSelector") is not null || p.Str("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name") == "keda"));
+            // Where the server runs in the cluster (dev), the policy selects its pods.
+            foreach (var set in manifests.OfKind("StatefulSet").Where(s => s.Str("metadata", "name") == target))
+                Assert.Equal(target, set.Str("spec", "template", "metadata", "labels", "app.kubernetes.io/name"));
+        }
+        // Every pod that must reach them carries one of the admitted components.
+        foreach (var (name, _, template) in manifests.Workloads().Where(w => IsDocFlow(w.PodTemplate)))
+            Assert.Contains(template.Str("metadata", "labels", "app.kubernetes.io/component"), new[] { "api", "worker", "migrate" });
+    }
+
+    [Fact]
+    public void Prod_ServesHttpsToTheIngress_WithTheCertificateFromASecret()
+    {
+        var prod = Manifests.Of("prod");
+        var api = prod.Single("Deployment", "docflow-api");
+        var container = Assert.Single(api.Maps("spec", "template", "spec", "containers"));
+        var args = container.Strings("args").ToList();
+        Assert.Equal("https://0.0.0.0:8443", args[args.IndexOf("--urls") + 1]);
+        Assert.Equal("/etc/docflow/tls/tls.crt", args[args.IndexOf("--cert") + 1]);
+        Assert.Equal("/etc/docflow/tls/tls.key", args[args.IndexOf("--cert-key") + 1]);
+        foreach (var probe in new[] { "startupProbe", "livenessProbe", "readinessProbe" })
+            Assert.Equal("HTTPS", container.Str(probe, "httpGet", "scheme"));
+        var volume = api.Maps("spec", "template", "spec", "volumes").Single(v => v.Str("name") == "tls");
+        Assert.Equal("docflow-api-tls", volume.Str("secret", "secretName"));
+        var port = Assert.Single(prod.Single("Service", "docflow-api").Maps("spec", "ports"));
+        Assert.Equal("https", port.Str("targetPort"));
+        var ingress = prod.Single("Ingress", "docflow-api");
+        Assert.Equal("HTTPS", ingress.Str("metadata", "annotations", "nginx.ingress.kubernetes.io/backend-protocol"));
+        Assert.All(ingress.Maps("spec", "rules").SelectMany(r => r.Maps("http", "paths")),
+            p => Assert.Equal("https", p.Str("backend", "service", "port", "name")));
+        Assert.NotEmpty(ingress.Maps("spec", "tls"));
+    }
+
     private static IEnumerable<(string Name, YamlMappingNode Container)> Containers(string overlay) =>
         Manifests.Of(overlay).Workloads().SelectMany(w =>
             w.PodTemplate.Maps("spec", "containers").Concat(w.PodTemplate.Maps("spec", "initContainers"))

@@ -11,12 +11,17 @@ public static class Executables
 
     /// <summary>Runs <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> with OMP_THREAD_LIMIT=1; its exit
     /// code and its standard output followed by its standard error.</summary>
-    public static async Task<(int Exit, string Output)> RunAsync(string dll, TimeSpan timeout, params string[] args)
+    public static Task<(int Exit, string Output)> RunAsync(string dll, TimeSpan timeout, params string[] args) =>
+        RunAsync(dll, timeout, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunAsync(string, TimeSpan, string[])"/>, with extra environment variables (DOCFLOW__…).</summary>
+    public static async Task<(int Exit, string Output)> RunAsync(string dll, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_THREAD_LIMIT"] = "1";
+        foreach (var (k, v) in environment) psi.Environment[k] = v;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {dll}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();

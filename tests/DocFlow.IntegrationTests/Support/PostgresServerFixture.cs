@@ -21,6 +21,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Start a cluster of its own even when <c>DOCFLOW_TEST_POSTGRES</c> is set (tests that stop the server).</summary>
     public bool AlwaysOwnServer { get; init; }
 
+    /// <summary>More server settings for the fixture's own cluster, e.g. <c>-c ssl=on -c ssl_cert_file=…</c>.</summary>
+    public string ServerOptions { get; init; } = "";
+
     /// <summary>Connection string to the maintenance database (postgres), as a superuser.</summary>
     public string AdminConnectionString { get; private set; } = "";
 
@@ -80,7 +83,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Starts the fixture's own server (again), waiting until it accepts connections.</summary>
     public Task StartAsync() => RunAsync(Path.Combine(Bin, "pg_ctl"),
         ["-D", DataDir, "-l", Path.Combine(_root!, "server.log"), "-w", "-t", "60",
-         "-o", $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",
+         "-o", $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 {ServerOptions}",
          "start"], asPostgres: true);
 
     /// <summary>Stops the fixture's own server (fast shutdown: clients are disconnected).</summary>

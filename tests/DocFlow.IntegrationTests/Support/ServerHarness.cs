@@ -16,22 +16,27 @@ public sealed class ServerHarness : IAsyncDisposable
     public HttpClient Client { get; }
     public IServiceProvider Services => _app.Services;
 
-    private ServerHarness(WebApplication app, string data, Uri address)
+    private ServerHarness(WebApplication app, string data, Uri address, HttpMessageHandler? handler)
     {
         _app = app;
         DataDirectory = data;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
+        Client = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
     }
 
-    public static async Task<ServerHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    /// <param name="settings">Configuration keys for the server.</param>
+    /// <param name="urls">Where it listens (port 0: a free one); https needs a certificate in <paramref name="settings"/>.</param>
+    /// <param name="handler">The client's handler (e.g. one that trusts a test CA).</param>
+    public static async Task<ServerHarness> StartAsync(IDictionary<string, string?>? settings = null, string urls = "http://127.0.0.1:0", HttpMessageHandler? handler = null)
     {
         var data = Repo.NewTempDirectory("server");
         var config = new Dictionary<string, string?> { ["DataDirectory"] = data };
         foreach (var kv in settings ?? new Dictionary<string, string?>()) config[kv.Key] = kv.Value;
-        var app = DocFlowServer.Build(config, "http://127.0.0.1:0");
+        var app = DocFlowServer.Build(config, urls);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServerHarness(app, data, new Uri(address.TrimEnd('/') + "/"));
+        return new ServerHarness(app, data, new Uri(address.TrimEnd('/') + "/"), handler);
     }
 
     public static MultipartFormDataContent Form(string field, params (string Name, byte[] Content)[] files)
