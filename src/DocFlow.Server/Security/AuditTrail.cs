@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -161,5 +162,19 @@ public static class AuditApi
     }
 
     /// <summary>The audit middleware: before authentication, so it sees 401s and 403s as well as the endpoints' answers.</summary>
-    public static IApplicationBuilder UseDocFlowAudit(this IApplicationBuilder app) => app.UseMiddleware<AuditMiddleware>();
+    /// <remarks><c>Audit:Enabled=false</c> leaves it out: allowed only where nobody signs in (loopback open mode, or
+    /// <c>--insecure</c>), as the baseline of <c>docflow bench api</c>; a server that checks credentials refuses to start
+    /// without its audit trail.</remarks>
+    public static IApplicationBuilder UseDocFlowAudit(this IApplicationBuilder app)
+    {
+        if (Enabled(app.ApplicationServices)) return app.UseMiddleware<AuditMiddleware>();
+        if (app.ApplicationServices.GetRequiredService<AuthMode>().Required)
+            throw new InvalidOperationException("Audit:Enabled=false is allowed only without authentication (a loopback server in open mode): " +
+                "a server that checks keys or tokens keeps its audit trail.");
+        return app;
+    }
+
+    /// <summary><c>Audit:Enabled</c> (default true).</summary>
+    internal static bool Enabled(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetValue("Audit:Enabled", true);
 }

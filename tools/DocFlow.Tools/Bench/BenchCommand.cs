@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace DocFlow.Tools.Bench;
 
-public sealed class BenchSettings : CommandSettings
+public class BenchSettings : CommandSettings
 {
     [CommandArgument(0, "[DIR]")]
     [Description("Corpus folder. Default: samples (made when missing).")]
