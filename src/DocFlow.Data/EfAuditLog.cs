@@ -14,9 +14,18 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
 
     private const int VerifyPage = 1000;
 
-    public Task<AuditEntry> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    public async Task<AuditEntry> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
+        return (await AppendManyAsync([auditEvent], cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>The events chained in order in one transaction: one write lock, one read of the last entry, one commit
+    /// for the lot (what the server's buffered writer uses).</summary>
+    public Task<IReadOnlyList<AuditEntry>> AppendManyAsync(IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        if (auditEvents.Count == 0) return Task.FromResult<IReadOnlyList<AuditEntry>>([]);
         return database.RunAsync(async db =>
         {
             // SQLite: BeginTransaction is BEGIN IMMEDIATE (the write lock, taken before the read of the last entry).
@@ -25,21 +34,27 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
                 await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockKey})", cancellationToken).ConfigureAwait(false);
             var last = await db.Set<AuditEntryEntity>().AsNoTracking().OrderByDescending(e => e.Sequence)
                 .Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-            var sequence = (last?.Sequence ?? 0) + 1;
+            var sequence = last?.Sequence ?? 0;
             var previous = last?.Hash ?? AuditChain.Genesis;
-            var at = AuditChain.Truncate(auditEvent.At);
-            var hash = AuditChain.Hash(sequence, at, auditEvent.Principal, auditEvent.Role, auditEvent.Action, auditEvent.Target,
-                auditEvent.Outcome, auditEvent.ClientAddress, auditEvent.RequestId, previous);
-            var row = new AuditEntryEntity
+            var rows = new List<AuditEntryEntity>(auditEvents.Count);
+            foreach (var auditEvent in auditEvents)
             {
-                Sequence = sequence, At = at, Principal = auditEvent.Principal, Role = auditEvent.Role, Action = auditEvent.Action,
-                Target = auditEvent.Target, Outcome = auditEvent.Outcome, ClientAddress = auditEvent.ClientAddress,
-                RequestId = auditEvent.RequestId, PreviousHash = previous, Hash = hash,
-            };
-            db.Add(row);
+                sequence++;
+                var at = AuditChain.Truncate(auditEvent.At);
+                var hash = AuditChain.Hash(sequence, at, auditEvent.Principal, auditEvent.Role, auditEvent.Action, auditEvent.Target,
+                    auditEvent.Outcome, auditEvent.ClientAddress, auditEvent.RequestId, previous);
+                rows.Add(new AuditEntryEntity
+                {
+                    Sequence = sequence, At = at, Principal = auditEvent.Principal, Role = auditEvent.Role, Action = auditEvent.Action,
+                    Target = auditEvent.Target, Outcome = auditEvent.Outcome, ClientAddress = auditEvent.ClientAddress,
+                    RequestId = auditEvent.RequestId, PreviousHash = previous, Hash = hash,
+                });
+                previous = hash;
+            }
+            db.AddRange(rows);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return ToEntry(row);
+            return (IReadOnlyList<AuditEntry>)[.. rows.Select(ToEntry)];
         }, cancellationToken);
     }
 

@@ -15,11 +15,12 @@ namespace DocFlow.Server.Security;
 /// <summary>
 /// Records requests in the audit log (<see cref="IAuditLog"/>), in one place for every endpoint: every state-changing
 /// request (POST, PUT, PATCH, DELETE) that reached an endpoint, whatever its outcome; every read of content (an endpoint
-/// under <see cref="Policies.ReadContent"/>); every 401 (action <c>sign-in-failed</c>). The entry is appended when the
-/// response starts, so no answer leaves before its entry is stored. Targets are the route's ids (and the id a 201/202
+/// under <see cref="Policies.ReadContent"/>); every 401 (action <c>sign-in-failed</c>). The entry is handed to the
+/// <see cref="BufferedAuditLog"/> when the response starts (written in batches off the request path, never dropped,
+/// drained at shutdown; reads of the log wait for it). Targets are the route's ids (and the id a 201/202
 /// names in Location), never content.
 /// </summary>
-internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, ILogger<AuditMiddleware> logger)
+internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, RefusalAudit refusals, ILogger<AuditMiddleware> logger)
 {
     public const string SignInFailed = "sign-in-failed";
 
@@ -36,6 +37,12 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
     private async Task RecordAsync(HttpContext context)
     {
         var status = context.Response.StatusCode;
+        // Over a per-client limit (files, bytes, quotas): a refusal, recorded as one entry per client a minute, the rest counted.
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            await refusals.RecordAsync(context, RefusalAudit.Reasons.RateLimited, status).ConfigureAwait(false);
+            return;
+        }
         var endpoint = context.GetEndpoint() as RouteEndpoint;
         var method = context.Request.Method;
         var changes = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
@@ -50,8 +57,10 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
             signInFailed ? Join(route, target) : target, status, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
         try
         {
+            // Handed to the buffered writer (nothing is dropped; reads of the log wait for it), else written here.
             // Not the request's token: the entry is written even when the client has gone.
-            await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+            if (log is BufferedAuditLog buffered) await buffered.Enqueue(auditEvent).ConfigureAwait(false);
+            else await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {

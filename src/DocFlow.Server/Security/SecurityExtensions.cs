@@ -69,6 +69,12 @@ public static class SecurityExtensions
         services.AddSingleton(mode);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KeyUseTracker>();
+        // Every request reads its key and most leave an audit entry: both go through the server's own front of the store.
+        Decorate<IApiKeyStore>(services, (sp, inner) => new CachingApiKeyStore(inner, sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Max(0, options.KeyCacheSeconds))));
+        Decorate<IAuditLog>(services, (sp, inner) => new BufferedAuditLog(inner, sp.GetRequiredService<ILogger<BufferedAuditLog>>()));
+        services.AddSingleton<IHostedService>(sp => (BufferedAuditLog)sp.GetRequiredService<IAuditLog>());
+        services.TryAddSingleton<RefusalAudit>();
 
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", o =>
@@ -89,6 +95,20 @@ public static class SecurityExtensions
         // First of all hosted services, so that a refused start begins nothing (no workers, no hand-off).
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AuthStartupCheck>());
         return builder;
+    }
+
+    /// <summary>Replaces the registration of <typeparamref name="T"/> with <paramref name="wrap"/> around what it made.</summary>
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap) where T : class
+    {
+        var original = services.LastOrDefault(d => d.ServiceType == typeof(T))
+                       ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered (AddDocFlowCore comes first).");
+        services.Replace(ServiceDescriptor.Singleton<T>(sp => wrap(sp, original switch
+        {
+            { ImplementationInstance: T instance } => instance,
+            { ImplementationFactory: { } factory } => (T)factory(sp),
+            { ImplementationType: { } type } => (T)ActivatorUtilities.CreateInstance(sp, type),
+            _ => throw new InvalidOperationException($"Cannot decorate {typeof(T).Name}."),
+        })));
     }
 
     private static AuthorizationBuilder AddDocFlowPolicies(this AuthorizationBuilder builder)
