@@ -26,12 +26,32 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
 
     public Task InvokeAsync(HttpContext context)
     {
+        // A read of metadata is recorded only if it is refused (401, 429): looked at once it has been answered, without
+        // a callback per request (most requests of a busy server are such reads).
+        if (!MayChangeOrReadContent(context)) return NextThenRecordRefusalAsync(context);
         context.Response.OnStarting(static state =>
         {
             var (middleware, ctx) = ((AuditMiddleware, HttpContext))state;
             return middleware.RecordAsync(ctx);
         }, (this, context));
         return next(context);
+    }
+
+    private static bool MayChangeOrReadContent(HttpContext context)
+    {
+        var method = context.Request.Method;
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method)) return true;
+        return context.GetEndpoint() is not RouteEndpoint endpoint || IsContentRead(endpoint);
+    }
+
+    private static bool IsContentRead(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent);
+
+    private async Task NextThenRecordRefusalAsync(HttpContext context)
+    {
+        await next(context).ConfigureAwait(false);
+        if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests)
+            await RecordAsync(context).ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context)
@@ -46,7 +66,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         var endpoint = context.GetEndpoint() as RouteEndpoint;
         var method = context.Request.Method;
         var changes = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
-        var content = endpoint?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent) == true;
+        var content = endpoint is not null && IsContentRead(endpoint);
         var signInFailed = status == StatusCodes.Status401Unauthorized;
         if (!signInFailed && (endpoint is null || !(changes || content))) return;
 

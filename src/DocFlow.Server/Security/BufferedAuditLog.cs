@@ -25,7 +25,13 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
     internal const int Capacity = 10_000;
 
     /// <summary>Entries in one transaction at most.</summary>
-    internal const int BatchSize = 500;
+    internal const int BatchSize = 1000;
+
+    /// <summary>How long the writer gathers entries before it writes them (unless a read of the log is waiting, or the
+    /// batch is full): few, short write transactions, so the job store's own writes seldom wait for the audit's.</summary>
+    internal static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(200);
+
+    private volatile TaskCompletionSource _flushRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly IAuditLog _inner;
     private readonly ILogger<BufferedAuditLog> _logger;
@@ -80,6 +86,7 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
             await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
+        _flushRequested.TrySetResult();
         await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -109,6 +116,10 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
         var markers = new List<TaskCompletionSource>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Gather: until the gather time is up, a reader asks for everything, the batch is full or the server stops.
+            if (!_disposing && reader.Count < BatchSize)
+                await Task.WhenAny(_flushRequested.Task, Task.Delay(GatherTime)).ConfigureAwait(false);
+            if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             while (events.Count < BatchSize && reader.TryRead(out var item))
             {
                 if (item.Event is not null) events.Add(item.Event);
@@ -165,6 +176,7 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
     {
         _disposing = true;
         _channel.Writer.TryComplete();
+        _flushRequested.TrySetResult();
         await _writer.ConfigureAwait(false);
     }
 }

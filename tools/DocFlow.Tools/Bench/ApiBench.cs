@@ -60,6 +60,10 @@ internal static class ApiBench
 
     private static readonly string[] Kinds = ["upload", "result", "metadata"];
 
+    /// <summary>One timed run: requests per second, and the server's CPU time per request (ms), which other load on a
+    /// shared machine moves far less than the rate.</summary>
+    internal sealed record Measurement(double Rate, double CpuMs);
+
     public static async Task<int> RunAsync(ApiBenchSettings settings, string work, CancellationToken ct)
     {
         var repeat = Math.Max(1, settings.Repeat);
@@ -91,19 +95,24 @@ internal static class ApiBench
 
         // 4. Timed rounds, ABBA per kind.
         var rates = Kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
+        var cpu = Kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
         for (var round = 0; round < repeat; round++)
         {
             AnsiConsole.MarkupLineInterpolated($"[grey]round {round + 1}/{repeat}[/] (load {LoadAverage()})");
             foreach (var kind in Kinds)
             {
                 Server[] order = round % 2 == 0 ? [off, on, on, off] : [on, off, off, on];
-                var pair = new Dictionary<string, List<double>> { ["off"] = [], ["on"] = [] };
+                var pair = new Dictionary<string, List<Measurement>> { ["off"] = [], ["on"] = [] };
                 foreach (var server in order)
                 {
                     var run = await server.RunAsync(kind, documentId, uploadBytes, duration, ct);
                     pair[server.Name].Add(run);
                 }
-                foreach (var (name, values) in pair) rates[kind][name].Add(values.Average());
+                foreach (var (name, values) in pair)
+                {
+                    rates[kind][name].Add(values.Average(v => v.Rate));
+                    cpu[kind][name].Add(values.Average(v => v.CpuMs));
+                }
             }
         }
 
@@ -118,8 +127,12 @@ internal static class ApiBench
             worst = Math.Max(worst, cost);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: auth off / on (req/s)",
                 $"{offRate:F0} / {onRate:F0} (rounds off {Runs(rates[kind]["off"])}; on {Runs(rates[kind]["on"])})"));
-            rows.Add(new DistributedBench.Row($"{Describe(kind)}: cost of authentication and audit", $"{cost:+0.0;-0.0} %",
+            rows.Add(new DistributedBench.Row($"{Describe(kind)}: cost of authentication and audit (throughput)", $"{cost:+0.0;-0.0} %",
                 $"≤ {TargetPercent:F0} %", cost <= TargetPercent));
+            var offCpu = Median(cpu[kind]["off"]);
+            var onCpu = Median(cpu[kind]["on"]);
+            rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
+                $"{offCpu:F3} / {onCpu:F3} ms = {(onCpu / offCpu - 1) * 100:+0.0;-0.0} %"));
         }
         var audited = await on.AuditCountAsync(auditor, ct);
         rows.Add(new DistributedBench.Row("audit entries written by the 'on' server", audited.ToString("N0", CultureInfo.InvariantCulture)));
@@ -136,6 +149,7 @@ internal static class ApiBench
     };
 
     private static string Runs(List<double> values) => string.Join(" / ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
+
 
     private static double Median(List<double> values)
     {
@@ -292,9 +306,10 @@ internal static class ApiBench
 
         /// <summary>Requests of one kind on every connection for <paramref name="duration"/>; successful requests per second.
         /// Any other answer stops the bench.</summary>
-        public async Task<double> RunAsync(string kind, string documentId, byte[] upload, TimeSpan duration, CancellationToken ct)
+        public async Task<Measurement> RunAsync(string kind, string documentId, byte[] upload, TimeSpan duration, CancellationToken ct)
         {
             long done = 0;
+            var cpuBefore = CpuSeconds(_process.Id);
             var clock = Stopwatch.StartNew();
             var loops = Enumerable.Range(0, _connections).Select(async _ =>
             {
@@ -309,7 +324,18 @@ internal static class ApiBench
                 }
             }).ToList();
             await Task.WhenAll(loops);
-            return done / clock.Elapsed.TotalSeconds;
+            var seconds = clock.Elapsed.TotalSeconds;
+            var cpu = CpuSeconds(_process.Id) - cpuBefore;
+            return new Measurement(done / seconds, done == 0 ? double.NaN : cpu * 1000 / done);
+        }
+
+        /// <summary>CPU time (user + system) the process has used so far, from /proc/PID/stat.</summary>
+        private static double CpuSeconds(int pid)
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100 a second on Linux).
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
         }
 
         private HttpRequestMessage Request(string kind, string documentId, byte[] upload)
