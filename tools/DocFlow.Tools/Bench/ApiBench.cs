@@ -24,6 +24,10 @@ public sealed class ApiBenchSettings : BenchSettings
     [DefaultValue(5.0)]
     public double Seconds { get; init; } = 5;
 
+    [CommandOption("--together")]
+    [Description("api: load both servers at the same time (N connections each) instead of one after the other: on a shared, busy machine both see the same load, and the one that needs more CPU per request serves fewer.")]
+    public bool Together { get; init; }
+
     public override ValidationResult Validate()
     {
         if (Connections < 1 || Seconds <= 0) return ValidationResult.Error("--connections must be at least 1 and --seconds above 0.");
@@ -52,7 +56,7 @@ public sealed class ApiBenchCommand : AsyncCommand<ApiBenchSettings>
 /// </list>
 /// A C# client with N connections then, for a fixed time each, uploads small documents (a unique one per request,
 /// counting 202s), reads the stored result (GET …/result, a content read: audited) and reads the job record
-/// (GET …/{id}). Runs alternate off/on, on/off (ABBA) to cancel drift on a shared machine; medians are compared.
+/// (GET …/{id}). Runs alternate off/on, on/off (ABBA) to cancel drift on a shared machine; medians are compared. With --together both servers are loaded at the same time instead (same load for both).
 /// </summary>
 internal static class ApiBench
 {
@@ -70,7 +74,7 @@ internal static class ApiBench
         var duration = TimeSpan.FromSeconds(settings.Seconds);
         var loadBefore = LoadAverage();
         AnsiConsole.MarkupLineInterpolated(
-            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), load average {loadBefore}; scratch [blue]{work}[/]");
+            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}, load average {loadBefore}; scratch [blue]{work}[/]");
 
         // 1. One prepared store: a small text-layer PDF processed by `serve --workers 1`.
         var (document, upload) = SmallDocuments(settings.Directory, work);
@@ -103,11 +107,18 @@ internal static class ApiBench
             {
                 Server[] order = round % 2 == 0 ? [off, on, on, off] : [on, off, off, on];
                 var pair = new Dictionary<string, List<Measurement>> { ["off"] = [], ["on"] = [] };
-                foreach (var server in order)
+                if (settings.Together)
                 {
-                    var run = await server.RunAsync(kind, documentId, uploadBytes, duration, ct);
-                    pair[server.Name].Add(run);
+                    var both = await Task.WhenAll(off.RunAsync(kind, documentId, uploadBytes, duration, ct), on.RunAsync(kind, documentId, uploadBytes, duration, ct));
+                    pair["off"].Add(both[0]);
+                    pair["on"].Add(both[1]);
                 }
+                else
+                    foreach (var server in order)
+                    {
+                        var run = await server.RunAsync(kind, documentId, uploadBytes, duration, ct);
+                        pair[server.Name].Add(run);
+                    }
                 foreach (var (name, values) in pair)
                 {
                     rates[kind][name].Add(values.Average(v => v.Rate));
