@@ -24,13 +24,8 @@ app.Configure(config =>
     config.SetApplicationName("docflow");
     config.AddCommand<SamplesCommand>("samples")
         .WithDescription("Write the demo corpus (12 documents with ground truth), reproducibly.");
-    config.AddBranch<BenchSettings>("bench", bench =>
-    {
-        bench.SetDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform; `bench api` the cost of authentication and audit.");
-        bench.SetDefaultCommand<BenchCommand>();
-        bench.AddCommand<ApiBenchCommand>("api")
-            .WithDescription("What authentication (API keys) and the audit trail cost the HTTP API: uploads and reads against `docflow serve` with auth off and on.");
-    });
+    config.AddCommand<BenchCommand>("bench")
+        .WithDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform; `bench api` what authentication and the audit trail cost the HTTP API.");
     config.AddCommand<AutoscaleSimulationCommand>("autoscale-sim")
         .WithDescription("Replay a synthetic day under the reactive and the predictive autoscaler: waits, worker-hours, a chart.");
 });

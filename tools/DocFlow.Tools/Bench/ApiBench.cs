@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -8,43 +7,8 @@ using System.Text;
 using System.Text.Json;
 using DocFlow.Samples;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace DocFlow.Tools.Bench;
-
-public sealed class ApiBenchSettings : BenchSettings
-{
-    [CommandOption("--connections <N>")]
-    [Description("api: concurrent HTTP connections of the client. Default: 16.")]
-    [DefaultValue(16)]
-    public int Connections { get; init; } = 16;
-
-    [CommandOption("--seconds <S>")]
-    [Description("api: seconds of each timed run (one kind of request against one server). Default: 5.")]
-    [DefaultValue(5.0)]
-    public double Seconds { get; init; } = 5;
-
-    [CommandOption("--together")]
-    [Description("api: load both servers at the same time (N connections each) instead of one after the other: on a shared, busy machine both see the same load, and the one that needs more CPU per request serves fewer.")]
-    public bool Together { get; init; }
-
-    public override ValidationResult Validate()
-    {
-        if (Connections < 1 || Seconds <= 0) return ValidationResult.Error("--connections must be at least 1 and --seconds above 0.");
-        return base.Validate();
-    }
-}
-
-/// <summary>`docflow bench api`: what authentication and the audit trail cost the HTTP API (<see cref="ApiBench"/>).</summary>
-public sealed class ApiBenchCommand : AsyncCommand<ApiBenchSettings>
-{
-    public override Task<int> ExecuteAsync(CommandContext context, ApiBenchSettings settings, CancellationToken cancellationToken)
-    {
-        var work = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-api-{Environment.ProcessId}");
-        Directory.CreateDirectory(work);
-        return ApiBench.RunAsync(settings, work, cancellationToken);
-    }
-}
 
 /// <summary>
 /// The cost of authentication and audit on API throughput. Two real `docflow serve` processes run side by side on
@@ -68,7 +32,7 @@ internal static class ApiBench
     /// shared machine moves far less than the rate.</summary>
     internal sealed record Measurement(double Rate, double CpuMs);
 
-    public static async Task<int> RunAsync(ApiBenchSettings settings, string work, CancellationToken ct)
+    public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
     {
         var repeat = Math.Max(1, settings.Repeat);
         var duration = TimeSpan.FromSeconds(settings.Seconds);
@@ -77,7 +41,7 @@ internal static class ApiBench
             $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}, load average {loadBefore}; scratch [blue]{work}[/]");
 
         // 1. One prepared store: a small text-layer PDF processed by `serve --workers 1`.
-        var (document, upload) = SmallDocuments(settings.Directory, work);
+        var (document, upload) = SmallDocuments(BenchSettings.DefaultCorpus, work);
         var prepared = Path.Combine(work, "prepared");
         var documentId = await PrepareAsync(prepared, document, ct);
         AnsiConsole.MarkupLineInterpolated($"prepared store: {Path.GetFileName(document)} processed as {documentId}; uploads send {Path.GetFileName(upload)} ({new FileInfo(upload).Length:N0} bytes, unique per request)");
