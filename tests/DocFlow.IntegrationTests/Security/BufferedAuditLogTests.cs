@@ -59,3 +59,25 @@ public sealed class BufferedAuditLogTests
         }
     }
 }
+
+/// <summary><c>Audit:Enabled=false</c> (the baseline of `docflow bench api`) exists only where nobody signs in.</summary>
+public sealed class AuditSwitchTests
+{
+    [Fact]
+    public async Task AuditOff_RecordsNothingInOpenMode_AndAServerThatChecksKeysRefusesIt()
+    {
+        await using (var open = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0", ["Audit:Enabled"] = "false" }))
+        {
+            using var upload = await open.Client.PostAsync("api/v1/documents",
+                ServerHarness.Form("file", ("r.pdf", File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-digital.pdf")))));
+            Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+            using var refused = new HttpRequestMessage(HttpMethod.Post, "api/v1/documents") { Headers = { { "Origin", "https://evil.example" } } };
+            Assert.Equal(HttpStatusCode.Forbidden, (await open.Client.SendAsync(refused)).StatusCode);
+            Assert.Equal(0, (await open.Services.GetRequiredService<IAuditLog>().VerifyAsync(CancellationToken.None)).Count);
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0", ["Audit:Enabled"] = "false", ["Auth:Required"] = "true" }));
+        Assert.Contains("Audit:Enabled=false", error.Message);
+    }
+}
