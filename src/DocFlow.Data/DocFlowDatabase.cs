@@ -38,7 +38,8 @@ public sealed class DocFlowDatabase : IAsyncDisposable
             var directory = Path.GetDirectoryName(Path.GetFullPath(file));
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             var builder = new DbContextOptionsBuilder<SqliteDocFlowDbContext>()
-                .UseSqlite(connectionString, o => o.CommandTimeout(timeout));
+                .UseSqlite(connectionString, o => o.CommandTimeout(timeout))
+                .AddInterceptors(new SqliteBusyTimeout(timeout));
             configure?.Invoke(builder);
             _sqlite = builder.Options;
         }
@@ -107,5 +108,31 @@ public sealed class DocFlowDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (_dataSource is not null) await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Lets SQLite itself wait for the write lock (<c>PRAGMA busy_timeout</c>, on every connection as it opens). Without it
+/// Microsoft.Data.Sqlite answers SQLITE_BUSY by sleeping 150 ms and trying again, so two writers that meet (an upload and
+/// the audit writer, two uploads) cost the second one 150 ms; SQLite's own handler retries within a millisecond or
+/// two. Same limit as the command timeout.
+/// </summary>
+internal sealed class SqliteBusyTimeout(int timeoutSeconds) : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    private readonly string _pragma = $"PRAGMA busy_timeout = {Math.Max(1, timeoutSeconds) * 1000};";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragma;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _pragma;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

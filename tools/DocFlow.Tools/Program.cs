@@ -25,7 +25,7 @@ app.Configure(config =>
     config.AddCommand<SamplesCommand>("samples")
         .WithDescription("Write the demo corpus (12 documents with ground truth), reproducibly.");
     config.AddCommand<BenchCommand>("bench")
-        .WithDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform.");
+        .WithDescription("Measure throughput (sequential vs parallel, text-layer pages/s, OCR against the raw tesseract CLI) and accuracy against the samples' ground truth; --distributed measures the Redis platform; `bench api` what authentication and the audit trail cost the HTTP API.");
     config.AddCommand<AutoscaleSimulationCommand>("autoscale-sim")
         .WithDescription("Replay a synthetic day under the reactive and the predictive autoscaler: waits, worker-hours, a chart.");
 });

@@ -41,6 +41,15 @@ public interface IAuditLog
     /// <summary>Appends one entry after the last (appends are serialised, so the chain never forks) and returns it.</summary>
     Task<AuditEntry> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>Appends several entries in order, chained one after the other (one transaction where the store has them).</summary>
+    async Task<IReadOnlyList<AuditEntry>> AppendManyAsync(IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvents);
+        var entries = new List<AuditEntry>(auditEvents.Count);
+        foreach (var e in auditEvents) entries.Add(await AppendAsync(e, cancellationToken).ConfigureAwait(false));
+        return entries;
+    }
+
     /// <summary>Entries matching the query, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken);
 

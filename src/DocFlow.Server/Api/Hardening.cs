@@ -21,6 +21,7 @@ namespace DocFlow.Server.Api;
 /// <item>CORS only when <c>Cors:AllowedOrigins</c> is configured;</item>
 /// <item>Origin check: a state-changing request (POST, PUT, PATCH, DELETE) from a browser page of another origin gets 403.</item>
 /// </list>
+/// Refusals are audited (<see cref="Security.RefusalAudit"/>, action <c>request.refused</c>), throttled per client and reason.
 /// </summary>
 public static class Hardening
 {
@@ -93,7 +94,7 @@ public static class Hardening
         if (hosts is not null)
             app.Use((context, next) => HostString.MatchesAny(context.Request.Host.Host, hosts) || context.Request.Host.Host.Length == 0
                 ? next(context)
-                : Reject(context, StatusCodes.Status400BadRequest, "Host not allowed",
+                : Reject(context, Security.RefusalAudit.Reasons.HostNotAllowed, StatusCodes.Status400BadRequest, "Host not allowed",
                     $"This server does not answer to the host '{context.Request.Host.Host}'. Add it to AllowedHosts (--allowed-hosts, DOCFLOW__AllowedHosts) to reach the server by that name."));
         var origins = ReadList(configuration, "Cors:AllowedOrigins").Select(NormaliseOrigin).OfType<string>().ToHashSet(StringComparer.Ordinal);
         if (origins.Count > 0) app.UseCors(CorsPolicyName);
@@ -103,7 +104,7 @@ public static class Hardening
             var (origin, header) = RequestOrigin(context.Request);
             return origin is null || IsSameOrigin(origin, context.Request.Host) || (NormaliseOrigin(origin) is { } o && origins.Contains(o))
                 ? next(context)
-                : Reject(context, StatusCodes.Status403Forbidden, "Cross-origin request refused",
+                : Reject(context, Security.RefusalAudit.Reasons.ForeignOrigin, StatusCodes.Status403Forbidden, "Cross-origin request refused",
                     $"A {context.Request.Method} from a page of another origin ({header}: {origin}) is refused. Add the origin to Cors:AllowedOrigins if it may change data here.");
         });
         return app;
@@ -169,6 +170,11 @@ public static class Hardening
         return next(context);
     }
 
-    private static Task Reject(HttpContext context, int status, string title, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(context);
+    /// <summary>The refusal as problem details, and its audit entry (<see cref="Security.RefusalAudit"/>: at most one per
+    /// client, reason and minute, the rest counted).</summary>
+    private static async Task Reject(HttpContext context, string reason, int status, string title, string detail)
+    {
+        await context.RequestServices.GetRequiredService<Security.RefusalAudit>().RecordAsync(context, reason, status);
+        await Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(context);
+    }
 }

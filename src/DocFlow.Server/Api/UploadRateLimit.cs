@@ -43,6 +43,9 @@ public static class UploadRateLimit
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 var reads = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == ExpensiveReadsPolicyName;
+                // Before the audit middleware (which would record the 429 the same way): one entry per client a minute, the rest counted.
+                await context.HttpContext.RequestServices.GetRequiredService<Security.RefusalAudit>()
+                    .RecordAsync(context.HttpContext, Security.RefusalAudit.Reasons.RateLimited, StatusCodes.Status429TooManyRequests);
                 await TooMany(context.HttpContext, seconds, reads
                     ? $"This client asked for more than {readsPerMinute} page images or reports in a minute; wait {seconds} s."
                     : $"This client sent more than {perMinute} uploads in a minute; wait {seconds} s, or send several files in one batch.")

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,16 +15,20 @@ namespace DocFlow.Server.Security;
 /// <summary>
 /// Records requests in the audit log (<see cref="IAuditLog"/>), in one place for every endpoint: every state-changing
 /// request (POST, PUT, PATCH, DELETE) that reached an endpoint, whatever its outcome; every read of content (an endpoint
-/// under <see cref="Policies.ReadContent"/>); every 401 (action <c>sign-in-failed</c>). The entry is appended when the
-/// response starts, so no answer leaves before its entry is stored. Targets are the route's ids (and the id a 201/202
+/// under <see cref="Policies.ReadContent"/>); every 401 (action <c>sign-in-failed</c>). The entry is handed to the
+/// <see cref="BufferedAuditLog"/> when the response starts (written in batches off the request path, never dropped,
+/// drained at shutdown; reads of the log wait for it). Targets are the route's ids (and the id a 201/202
 /// names in Location), never content.
 /// </summary>
-internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, ILogger<AuditMiddleware> logger)
+internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeProvider time, RefusalAudit refusals, ILogger<AuditMiddleware> logger)
 {
     public const string SignInFailed = "sign-in-failed";
 
     public Task InvokeAsync(HttpContext context)
     {
+        // A read of metadata is recorded only if it is refused (401, 429): looked at once it has been answered, without
+        // a callback per request (most requests of a busy server are such reads).
+        if (!MayChangeOrReadContent(context)) return NextThenRecordRefusalAsync(context);
         context.Response.OnStarting(static state =>
         {
             var (middleware, ctx) = ((AuditMiddleware, HttpContext))state;
@@ -32,13 +37,36 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         return next(context);
     }
 
+    private static bool MayChangeOrReadContent(HttpContext context)
+    {
+        var method = context.Request.Method;
+        if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method)) return true;
+        return context.GetEndpoint() is not RouteEndpoint endpoint || IsContentRead(endpoint);
+    }
+
+    private static bool IsContentRead(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent);
+
+    private async Task NextThenRecordRefusalAsync(HttpContext context)
+    {
+        await next(context).ConfigureAwait(false);
+        if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests)
+            await RecordAsync(context).ConfigureAwait(false);
+    }
+
     private async Task RecordAsync(HttpContext context)
     {
         var status = context.Response.StatusCode;
+        // Over a per-client limit (files, bytes, quotas): a refusal, recorded as one entry per client a minute, the rest counted.
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            await refusals.RecordAsync(context, RefusalAudit.Reasons.RateLimited, status).ConfigureAwait(false);
+            return;
+        }
         var endpoint = context.GetEndpoint() as RouteEndpoint;
         var method = context.Request.Method;
         var changes = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
-        var content = endpoint?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent) == true;
+        var content = endpoint is not null && IsContentRead(endpoint);
         var signInFailed = status == StatusCodes.Status401Unauthorized;
         if (!signInFailed && (endpoint is null || !(changes || content))) return;
 
@@ -52,8 +80,10 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         };
         try
         {
+            // Handed to the buffered writer (nothing is dropped; reads of the log wait for it), else written here.
             // Not the request's token: the entry is written even when the client has gone.
-            await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+            if (log is BufferedAuditLog buffered) await buffered.Enqueue(auditEvent).ConfigureAwait(false);
+            else await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -186,5 +216,19 @@ public static class AuditApi
     }
 
     /// <summary>The audit middleware: before authentication, so it sees 401s and 403s as well as the endpoints' answers.</summary>
-    public static IApplicationBuilder UseDocFlowAudit(this IApplicationBuilder app) => app.UseMiddleware<AuditMiddleware>();
+    /// <remarks><c>Audit:Enabled=false</c> leaves it out: allowed only where nobody signs in (loopback open mode, or
+    /// <c>--insecure</c>), as the baseline of <c>docflow bench api</c>; a server that checks credentials refuses to start
+    /// without its audit trail.</remarks>
+    public static IApplicationBuilder UseDocFlowAudit(this IApplicationBuilder app)
+    {
+        if (Enabled(app.ApplicationServices)) return app.UseMiddleware<AuditMiddleware>();
+        if (app.ApplicationServices.GetRequiredService<AuthMode>().Required)
+            throw new InvalidOperationException("Audit:Enabled=false is allowed only without authentication (a loopback server in open mode): " +
+                "a server that checks keys or tokens keeps its audit trail.");
+        return app;
+    }
+
+    /// <summary><c>Audit:Enabled</c> (default true).</summary>
+    internal static bool Enabled(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetValue("Audit:Enabled", true);
 }

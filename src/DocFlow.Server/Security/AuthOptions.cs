@@ -18,6 +18,10 @@ public sealed class AuthOptions
     /// (<c>DOCFLOW__Auth__BootstrapKeyHash</c>): lets a fresh deployment start and create its keys.</summary>
     public string? BootstrapKeyHash { get; set; }
 
+    /// <summary>Seconds a found, active API key is remembered between database reads (default 5; 0: read on every
+    /// request). A key revoked through this server's API fails at once, one revoked elsewhere within this time.</summary>
+    public double KeyCacheSeconds { get; set; } = 5;
+
     /// <summary>OIDC/JWT bearer tokens; off unless <see cref="JwtOptions.Authority"/> or <see cref="JwtOptions.SigningKey"/> is set.</summary>
     public JwtOptions Jwt { get; set; } = new();
 }

@@ -79,6 +79,14 @@ public static class SecurityExtensions
         services.AddSingleton(mode);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KeyUseTracker>();
+        // Every request reads its key and most leave an audit entry: both go through the server's own front of the store.
+        Decorate<IApiKeyStore>(services, (sp, inner) => new CachingApiKeyStore(inner, sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Max(0, options.KeyCacheSeconds))));
+        var store = Original<IAuditLog>(services);
+        services.AddSingleton(sp => new BufferedAuditLog(store(sp), sp.GetRequiredService<ILogger<BufferedAuditLog>>()));
+        services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<BufferedAuditLog>()));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BufferedAuditLog>());
+        services.TryAddSingleton<RefusalAudit>();
 
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", o =>
@@ -99,6 +107,27 @@ public static class SecurityExtensions
         // First of all hosted services, so that a refused start begins nothing (no workers, no hand-off).
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AuthStartupCheck>());
         return builder;
+    }
+
+    /// <summary>Replaces the registration of <typeparamref name="T"/> with <paramref name="wrap"/> around what it made.</summary>
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap) where T : class
+    {
+        var original = Original<T>(services);
+        services.Replace(ServiceDescriptor.Singleton<T>(sp => wrap(sp, original(sp))));
+    }
+
+    /// <summary>How the registration of <typeparamref name="T"/> made so far makes one (before it is replaced).</summary>
+    private static Func<IServiceProvider, T> Original<T>(IServiceCollection services) where T : class
+    {
+        var original = services.LastOrDefault(d => d.ServiceType == typeof(T))
+                       ?? throw new InvalidOperationException($"{typeof(T).Name} is not registered (AddDocFlowCore comes first).");
+        return original switch
+        {
+            { ImplementationInstance: T instance } => _ => instance,
+            { ImplementationFactory: { } factory } => sp => (T)factory(sp),
+            { ImplementationType: { } type } => sp => (T)ActivatorUtilities.CreateInstance(sp, type),
+            _ => throw new InvalidOperationException($"Cannot decorate {typeof(T).Name}."),
+        };
     }
 
     private static AuthorizationBuilder AddDocFlowPolicies(this AuthorizationBuilder builder)

@@ -20,16 +20,26 @@ function age(seconds) {
 }
 const plural = (n, word) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 const badge = (s) => `<span class="badge ${esc(s)}">${esc(s)}</span>`;
-// ---- sign-in: an API key in sessionStorage (this tab only), sent as X-Api-Key -----------------------------------
-const keyItem = 'docflow.apiKey';
+// ---- sign-in: an API key (sent as X-Api-Key) or an OIDC/JWT bearer token (sent as Authorization: Bearer), kept in
+// sessionStorage (this tab only) ------------------------------------------------------------------------------------
+const keyItem = 'docflow.credential';
 let me = null;
 const can = { operate: false, upload: false, content: false, metadata: false };
+// What the form was given: a key (dfk_…) or a token, with or without a leading "Bearer ".
+function normaliseCredential(text) {
+  const t = (text || '').trim();
+  return /^bearer\s+/i.test(t) ? t.replace(/^bearer\s+/i, '').trim() : t;
+}
+function withCredential(headers, credential) {
+  if (!credential) return headers;
+  if (credential.startsWith('dfk_')) headers.set('X-Api-Key', credential);
+  else headers.set('Authorization', `Bearer ${credential}`);
+  return headers;
+}
 function authFetch(url, options = {}) {
-  const key = sessionStorage.getItem(keyItem);
-  const headers = new Headers(options.headers || {});
-  if (key) headers.set('X-Api-Key', key);
+  const headers = withCredential(new Headers(options.headers || {}), sessionStorage.getItem(keyItem));
   return fetch(url, { ...options, headers }).then((r) => {
-    if (r.status === 401 && me) signOut('Your key is no longer accepted (revoked?); sign in again.');
+    if (r.status === 401 && me) signOut('Your key or token is no longer accepted (revoked or expired?); sign in again.');
     return r;
   });
 }
@@ -381,9 +391,11 @@ function showSignIn(message) {
 }
 $('#sign-in').addEventListener('submit', async (e) => {
   e.preventDefault();
-  sessionStorage.setItem(keyItem, $('#api-key').value.trim());
+  const credential = normaliseCredential($('#api-key').value);
   $('#api-key').value = '';
-  const r = await fetch(`${api}me`, { headers: { Accept: 'application/json', 'X-Api-Key': sessionStorage.getItem(keyItem) } });
+  if (!credential) return;
+  sessionStorage.setItem(keyItem, credential);
+  const r = await fetch(`${api}me`, { headers: withCredential(new Headers({ Accept: 'application/json' }), credential) });
   if (!r.ok) {
     sessionStorage.removeItem(keyItem);
     const body = await r.json().catch(() => ({}));

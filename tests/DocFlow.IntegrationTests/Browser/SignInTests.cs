@@ -1,12 +1,17 @@
+using System.Security.Claims;
+using System.Text;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using static Microsoft.Playwright.Assertions;
 
 namespace DocFlow.IntegrationTests.Browser;
 
 /// <summary>The dashboard against a server that requires keys: it signs in with a key (kept in sessionStorage, sent as
-/// X-Api-Key, the live stream read over fetch) and shows what the role may see.</summary>
+/// X-Api-Key, the live stream read over fetch) or an OIDC/JWT bearer token (sent as Authorization: Bearer) and shows
+/// what the role may see.</summary>
 public sealed class SignInTests
 {
     [Fact]
@@ -58,5 +63,77 @@ public sealed class SignInTests
         await store.RevokeAsync(id, DateTimeOffset.UtcNow, CancellationToken.None);
         await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("#sign-in-msg")).ToContainTextAsync("no longer accepted");
+    }
+
+    private const string SigningKey = "docflow-test-signing-key-of-at-least-32-bytes!";
+    private const string Issuer = "https://idp.docflow.test";
+    private const string Audience = "docflow-api";
+
+    /// <summary>A token as an identity provider would issue it, signed with the test's symmetric key (as in JwtTests).</summary>
+    private static string Token(string role, string key = SigningKey)
+    {
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim("sub", $"{role}@example.test"), new Claim("docflow_role", role)]),
+            NotBefore = now.AddMinutes(-1),
+            IssuedAt = now.AddMinutes(-1),
+            Expires = now.AddMinutes(30),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    [Fact]
+    public async Task Dashboard_SignsInWithAnOidcBearerToken_AndShowsOnlyWhatTheTokensRoleMaySee()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:Required"] = "true",
+            ["Auth:Jwt:Issuer"] = Issuer,
+            ["Auth:Jwt:Audience"] = Audience,
+            ["Auth:Jwt:SigningKey"] = SigningKey,
+            ["Auth:Jwt:RoleClaim"] = "docflow_role",
+            ["Workers"] = "1",
+        });
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+
+        await page.GotoAsync("/");
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+
+        // A token signed with another key is refused, with the server's reason, and not kept.
+        await page.Locator("#api-key").FillAsync(Token("operator", key: "another-signing-key-of-at-least-32-bytes!!"));
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#sign-in-msg")).ToContainTextAsync("bearer token was not accepted");
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('docflow.credential')"));
+
+        // An operator token, pasted as the header value ("Bearer …"): the overview, its live stream, no upload.
+        var operatorToken = Token("operator");
+        await page.Locator("#api-key").FillAsync("Bearer " + operatorToken);
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync("operator@example.test · operator");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live"); // the overview stream, over fetch with the token
+        await Expect(page.Locator("#workers tbody tr .badge")).ToHaveTextAsync("live");
+        await Expect(page.Locator("#queues")).ToBeVisibleAsync();
+        await Expect(page.Locator("#dead")).ToBeVisibleAsync();
+        await Expect(page.Locator("#upload")).ToBeHiddenAsync();
+        Assert.Equal(operatorToken, await page.EvaluateAsync<string?>("() => sessionStorage.getItem('docflow.credential')"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length"));
+
+        await page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+
+        // A reader token: batches and documents, no operations, no upload.
+        await page.Locator("#api-key").FillAsync(Token("reader"));
+        await page.Locator("#sign-in button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync("reader@example.test · reader");
+        await Expect(page.Locator("#batches")).ToBeVisibleAsync();
+        await Expect(page.Locator("#jobs")).ToBeVisibleAsync();
+        await Expect(page.Locator("#queues")).ToBeHiddenAsync();
+        await Expect(page.Locator("#dead")).ToBeHiddenAsync();
+        await Expect(page.Locator("#upload")).ToBeHiddenAsync();
+        await browser.ScreenshotAsync("dashboard-signed-in-oidc-reader");
     }
 }

@@ -14,9 +14,28 @@ namespace DocFlow.Tools.Bench;
 
 public sealed class BenchSettings : CommandSettings
 {
+    public const string DefaultCorpus = "samples";
+
+    /// <summary>`docflow bench api`: the word in place of the corpus folder.</summary>
+    public const string ApiMode = "api";
+
     [CommandArgument(0, "[DIR]")]
-    [Description("Corpus folder. Default: samples (made when missing).")]
-    public string Directory { get; init; } = "samples";
+    [Description("Corpus folder, or `api` to measure what authentication and the audit trail cost the HTTP API (uploads and reads against `docflow serve` with auth off and on). Default: samples (made when missing).")]
+    public string Directory { get; init; } = DefaultCorpus;
+
+    [CommandOption("--connections <N>")]
+    [Description("api: concurrent HTTP connections of the client. Default: 16.")]
+    [DefaultValue(16)]
+    public int Connections { get; init; } = 16;
+
+    [CommandOption("--seconds <S>")]
+    [Description("api: seconds of each timed run (one kind of request against one server). Default: 5.")]
+    [DefaultValue(5.0)]
+    public double Seconds { get; init; } = 5;
+
+    [CommandOption("--together")]
+    [Description("api: load both servers at the same time (N connections each) instead of one after the other: on a shared, busy machine both see the same load.")]
+    public bool Together { get; init; }
 
     [CommandOption("--repeat <N>")]
     [Description("Runs per measurement; the median is reported. Default: 1.")]
@@ -86,6 +105,7 @@ public sealed class BenchSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
+        if (Connections < 1 || Seconds <= 0) return ValidationResult.Error("--connections must be at least 1 and --seconds above 0.");
         if (Jobs < 1 || RemoteDocs < 1 || RemoteSlots < 1 || ExpressNormal < 1 || CeleryJobs < 0)
             return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
         if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
@@ -103,6 +123,12 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         if (settings.RemoteEngineWorker)
             return await Bench.RemoteEngineWorker.RunAsync(settings.Redis!, settings.KeyPrefix!, settings.RemoteSlots, settings.RemoteDocs,
                 SimulatedRemoteEngine.ProposalLatency, cancellationToken);
+        if (settings.Directory == BenchSettings.ApiMode && !System.IO.Directory.Exists(BenchSettings.ApiMode))
+        {
+            var api = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-api-{Environment.ProcessId}");
+            System.IO.Directory.CreateDirectory(api);
+            return await ApiBench.RunAsync(settings, api, cancellationToken);
+        }
         if (settings.Distributed)
         {
             var scratch = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-distributed-{Environment.ProcessId}");

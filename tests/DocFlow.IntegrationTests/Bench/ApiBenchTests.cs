@@ -1,0 +1,36 @@
+using System.Globalization;
+using DocFlow.IntegrationTests.Support;
+using Xunit.Abstractions;
+
+namespace DocFlow.IntegrationTests.Bench;
+
+/// <summary>`docflow bench api` (the docflow-tools executable, as the launcher runs it) with tiny sizes: it prepares a
+/// store, starts the product's `docflow serve` twice (auth off, auth on with a key made by `docflow keys create`), and
+/// reports every row. Figures are not checked (timing claims belong in docs/benchmarks.md, not in assertions); that the
+/// 'on' server audited what it was sent is.</summary>
+public sealed class ApiBenchTests(ITestOutputHelper output)
+{
+    private static readonly string[] Kinds =
+        ["upload (POST /api/v1/documents, 202)", "read result (GET /api/v1/documents/{id}/result)", "read job record (GET /api/v1/documents/{id})"];
+
+    [Fact]
+    public async Task ApiBench_WithTinySizes_ReportsEveryRow_AndTheOnServerAudits()
+    {
+        var work = Repo.NewTempDirectory("bench-api");
+        var (exit, text) = await Executables.RunAsync(Executables.Tools, TimeSpan.FromMinutes(10), "bench", "api", "--repeat", "1", "--seconds", "0.5",
+            "--connections", "2", "--work", work);
+        output.WriteLine(text);
+        Assert.Equal(0, exit);
+
+        var lines = await File.ReadAllLinesAsync(Path.Combine(work, "bench-api.md"));
+        foreach (var kind in Kinds)
+        {
+            Assert.Contains(lines, l => l.StartsWith($"| {kind}: auth off / on (req/s) |", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"| {kind}: cost of authentication and audit (throughput) |", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"| {kind}: server CPU per request, off / on |", StringComparison.Ordinal));
+        }
+        var audited = lines.Single(l => l.StartsWith("| audit entries written by the 'on' server |", StringComparison.Ordinal)).Split('|')[2].Trim();
+        Assert.True(long.Parse(audited, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0, $"audit entries: {audited}");
+        try { Directory.Delete(work, true); } catch (IOException) { }
+    }
+}
