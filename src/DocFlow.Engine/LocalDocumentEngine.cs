@@ -156,6 +156,7 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
     private async Task<PageLayout[]> ProcessPdfAsync(ReadOnlyMemory<byte> content, PageRange? range, PageWork work, CancellationToken ct)
     {
         using var pdf = PdfSource.Open(content);
+        pdf.MaxExtractedImagePixels = _options.Limits.MaxRenderPixels;
         var first = range?.First ?? 1;
         var last = Math.Min(range?.Last ?? pdf.PageCount, pdf.PageCount);
         var pages = Enumerable.Range(first, Math.Max(last - first + 1, 0)).Select(n => RunOnSlotAsync(() =>

@@ -34,14 +34,16 @@ public sealed class EngineLimits
     [Range(1, int.MaxValue)]
     public int MaxXObjectPaints { get; set; } = 100_000;
 
-    /// <summary>Most pixels of one image embedded in a PDF (width × height from its dictionary). <value>Default 50 MP.</value></summary>
+    /// <summary>Most pixels of one image embedded in a PDF (width × height from its dictionary); a larger one is refused.
+    /// Images above <see cref="MaxRenderPixels"/> but within this limit are not decoded by DocFlow: their page is rendered
+    /// (pdftoppm streams and down-samples them). <value>Default 250 MP.</value></summary>
     [Range(1, long.MaxValue)]
-    public long MaxPdfImagePixels { get; set; } = 50_000_000;
+    public long MaxPdfImagePixels { get; set; } = 250_000_000;
 
-    /// <summary>Most pixels of a rendered PDF page: larger pages are rendered at a lower resolution to fit.
-    /// <value>Default 50 MP.</value></summary>
+    /// <summary>Most pixels of a page image handed to OCR from a PDF: larger pages are rendered at a lower resolution to fit,
+    /// and larger embedded page images are rendered rather than decoded. <value>Default 40 MP (as Engine:MaxPixelsPerPage).</value></summary>
     [Range(1, long.MaxValue)]
-    public long MaxRenderPixels { get; set; } = 50_000_000;
+    public long MaxRenderPixels { get; set; } = 40_000_000;
 
     /// <summary>Lowest resolution a page is rendered at to fit <see cref="MaxRenderPixels"/>; a page that does not fit even
     /// at this resolution is refused. <value>Default 30 dpi.</value></summary>

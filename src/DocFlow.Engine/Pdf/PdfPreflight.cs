@@ -193,15 +193,16 @@ public static class PdfPreflight
                 CheckImage(number, dictionary);
             }
 
+            // Only what is read afterwards is kept: forms (fan-out), object streams, functions; the rest is only measured.
+            var type = Name(dictionary, "Type");
+            var needed = subtype == "Form" || type == "ObjStm" || Contains(dictionary, "/FunctionType"u8);
             byte[]? decoded = null;
             if (filters is { Count: 0 })
-                decoded = subtype == "Image" ? null : data.ToArray();
+                decoded = needed ? data.ToArray() : null;
             else if (filters is ["FlateDecode"] or ["Fl"])
-                decoded = Inflate(number, data, keep: subtype != "Image");
+                decoded = Inflate(number, data, keep: needed);
 
-            var type = Name(dictionary, "Type");
-            var keep = decoded is not null && (subtype == "Form" || type == "ObjStm" || Contains(dictionary, "/FunctionType"u8));
-            Remember(number, dictionary, keep ? decoded : null, stream: true);
+            Remember(number, dictionary, decoded, stream: true);
             if (decoded is null) return;
 
             if (Contains(dictionary, "/FunctionType"u8))

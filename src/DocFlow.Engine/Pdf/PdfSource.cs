@@ -56,6 +56,10 @@ public sealed class PdfSource : IDisposable
 
     public int PageCount { get; }
 
+    /// <summary>Embedded page images with more pixels are not decoded here but rendered (pdftoppm down-samples them while
+    /// streaming); see <see cref="EngineLimits.MaxRenderPixels"/>.</summary>
+    public long MaxExtractedImagePixels { get; set; } = long.MaxValue;
+
     /// <summary>The rasteriser executable, looked up on PATH; tests point it elsewhere.</summary>
     internal string PdftoppmPath { get; set; } = "pdftoppm";
 
@@ -124,7 +128,7 @@ public sealed class PdfSource : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             try
             {
-                snapshot = PageSnapshot.Take(_document.GetPage(pageNumber), NearestNeighbourWordExtractor.Instance);
+                snapshot = PageSnapshot.Take(_document.GetPage(pageNumber), NearestNeighbourWordExtractor.Instance, MaxExtractedImagePixels);
             }
             catch (Exception e) when (e is not (OutOfMemoryException or DocumentException))
             {
