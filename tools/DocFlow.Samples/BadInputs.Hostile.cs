@@ -106,6 +106,18 @@ public static partial class BadInputs
             RawPdf.Pages(3),
             ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>", null));
 
+    /// <summary>Arrays nested <paramref name="depth"/> deep inside an object stream (compressed, so invisible to a scan of the raw bytes).</summary>
+    public static byte[] DeepNestingInObjectStreamPdf(int depth = 100_000)
+    {
+        var inner = Encoding.ASCII.GetBytes("6 0 << /Deep " + new string('[', depth) + new string(']', depth) + " >>");
+        return RawPdf.Build(
+            ("<< /Type /Catalog /Pages 2 0 R /Extra 6 0 R >>", null),
+            RawPdf.Pages(3),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>", null),
+            ("<< >>", []),
+            ("<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>", Deflate(inner)));
+    }
+
     /// <summary>A page tree whose root lists itself among its kids (a loop a naive reader follows forever).</summary>
     public static byte[] PageTreeLoopPdf() =>
         RawPdf.Build(
