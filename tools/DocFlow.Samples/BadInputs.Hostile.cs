@@ -38,7 +38,9 @@ public static partial class BadInputs
             ("<< >>", []));
 
     /// <summary>Form XObjects that each draw the next one twice, <paramref name="levels"/> deep: 2^levels paints from a few KB.</summary>
-    public static byte[] XObjectFanOutPdf(int levels = 40, int drawsPerLevel = 2)
+    /// <param name="hexEncoded">The forms' content streams under ASCIIHexDecode (a filter a scanner may not bother to decode).</param>
+    /// <param name="pageDraws">How often the page's content draws the first form.</param>
+    public static byte[] XObjectFanOutPdf(int levels = 40, int drawsPerLevel = 2, bool hexEncoded = false, int pageDraws = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(levels);
         var objects = new List<(string, byte[]?)>
@@ -46,17 +48,19 @@ public static partial class BadInputs
             RawPdf.Catalog(),
             RawPdf.Pages(3),
             ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /X 5 0 R >> >> /Contents 4 0 R >>", null),
-            ("<< >>", "/X Do"u8.ToArray()),
+            ("<< /Filter /FlateDecode >>", Deflate(Encoding.ASCII.GetBytes(string.Join('\n', Enumerable.Repeat("/X Do", pageDraws))))),
         };
         var draw = string.Join(' ', Enumerable.Repeat("/X Do", drawsPerLevel));
         for (var level = 0; level < levels; level++)
         {
             var number = 5 + level;
             var last = level == levels - 1;
+            var filter = hexEncoded ? " /Filter /ASCIIHexDecode" : "";
+            var content = Encoding.ASCII.GetBytes(last ? "0 0 10 10 re f" : draw);
             objects.Add((last
-                ? "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] >>"
-                : string.Create(CultureInfo.InvariantCulture, $"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /X {number + 1} 0 R >> >> >>"),
-                Encoding.ASCII.GetBytes(last ? "0 0 10 10 re f" : draw)));
+                ? $"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792]{filter} >>"
+                : string.Create(CultureInfo.InvariantCulture, $"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792]{filter} /Resources << /XObject << /X {number + 1} 0 R >> >> >>"),
+                hexEncoded ? Encoding.ASCII.GetBytes(Convert.ToHexString(content) + ">") : content));
         }
         return RawPdf.Build([.. objects]);
     }

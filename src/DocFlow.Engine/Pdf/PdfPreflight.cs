@@ -40,12 +40,12 @@ public static class PdfPreflight
 
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary>An object's dictionary (raw bytes) and, for streams, the decoded data when it was needed.</summary>
+    /// <summary>An object's dictionary (raw bytes) and, for a form XObject, how often it draws each name.</summary>
     private sealed class PdfObject(int number, byte[] dictionary)
     {
         public int Number { get; } = number;
         public byte[] Dictionary { get; } = dictionary;
-        public byte[]? Content { get; set; }
+        public Dictionary<string, long>? Draws { get; set; }
         public bool IsStream { get; set; }
     }
 
@@ -62,7 +62,8 @@ public static class PdfPreflight
         public PdfPreflightReport Finish()
         {
             var forms = _objects.Values.Where(o => o.IsStream && Subtype(o.Dictionary) == "Form").ToList();
-            CheckFanOut(forms);
+            var paints = CheckFanOut(forms, out var global);
+            CheckPages(paints, global);
             return new PdfPreflightReport(_objectCount, _maxNesting, _maxFunctionNesting, _decoded, _images, forms.Count, _maxPaints);
         }
 
@@ -144,14 +145,15 @@ public static class PdfPreflight
                     objectNumber = objectStart = -1;
                     depth = 0;
                 }
-                else if (token.SequenceEqual("stream"u8) && objectStart >= 0)
+                else if (token.SequenceEqual("stream"u8))
                 {
-                    var dictionary = c[objectStart..start];
+                    // Outside an object (a damaged file) the data is still skipped: binary bytes are not structure.
+                    var dictionary = objectStart >= 0 ? c[objectStart..start] : [];
                     var dataStart = i;
                     if (dataStart < c.Length && c[dataStart] == '\r') dataStart++;
                     if (dataStart < c.Length && c[dataStart] == '\n') dataStart++;
                     var dataEnd = StreamEnd(c, dataStart, dictionary);
-                    Stream(objectNumber, dictionary, c[dataStart..dataEnd]);
+                    if (objectStart >= 0) Stream(objectNumber, dictionary, c[dataStart..dataEnd]);
                     i = Math.Min(c.Length, dataEnd + "endstream".Length);
                     objectNumber = objectStart = -1;
                     depth = 0;
@@ -176,10 +178,10 @@ public static class PdfPreflight
             return end < 0 ? c.Length : dataStart + end;
         }
 
-        private void Remember(int number, ReadOnlySpan<byte> dictionary, byte[]? content, bool stream = false)
+        private void Remember(int number, ReadOnlySpan<byte> dictionary, Dictionary<string, long>? draws, bool stream = false)
         {
             // The last definition wins, as in an incremental update.
-            _objects[number] = new PdfObject(number, dictionary.ToArray()) { Content = content, IsStream = stream };
+            _objects[number] = new PdfObject(number, dictionary.ToArray()) { Draws = draws, IsStream = stream };
             if (!stream) CheckImage(number, dictionary); // an image dictionary outside a stream is harmless, but cheap to check
         }
 
@@ -195,20 +197,83 @@ public static class PdfPreflight
 
             // Only what is read afterwards is kept: forms (fan-out), object streams, functions; the rest is only measured.
             var type = Name(dictionary, "Type");
-            var needed = subtype == "Form" || type == "ObjStm" || Contains(dictionary, "/FunctionType"u8);
+            var function = Integer(dictionary, "FunctionType") == 4; // only PostScript functions are text; others hold binary samples
+            // A stream without /Type or /Subtype may be a page's content: its Do operators count too.
+            var content = subtype is null && type is null && !function;
+            var needed = subtype == "Form" || type == "ObjStm" || function || content;
             byte[]? decoded = null;
             if (filters is { Count: 0 })
                 decoded = needed ? data.ToArray() : null;
-            else if (filters is ["FlateDecode"] or ["Fl"])
-                decoded = Inflate(number, data, keep: needed);
+            else if (filters is not null)
+                decoded = Decode(number, data, filters, needed);
 
-            Remember(number, dictionary, decoded, stream: true);
+            Remember(number, dictionary, subtype == "Form" || content ? DoCounts(decoded ?? []) : null, stream: true);
             if (decoded is null) return;
 
-            if (Contains(dictionary, "/FunctionType"u8))
+            if (function)
                 CheckFunction(number, decoded);
             if (type == "ObjStm")
                 ObjectStream(number, dictionary, decoded);
+        }
+
+        /// <summary>
+        /// Decodes a filter chain of ASCIIHex, ASCII85, RunLength (all shrink or grow at most 128×, bounded anyway) and
+        /// FlateDecode (bounded inflate); null when a filter is not one of them (LZW, images' codecs): left to PdfPig.
+        /// </summary>
+        private byte[]? Decode(int number, ReadOnlySpan<byte> data, List<string> filters, bool keep)
+        {
+            byte[]? current = null;
+            for (var k = 0; k < filters.Count; k++)
+            {
+                var input = current is null ? data : current;
+                var last = k == filters.Count - 1;
+                switch (filters[k])
+                {
+                    case "FlateDecode" or "Fl":
+                        current = Inflate(number, input, keep || !last);
+                        if (current is null) return null;
+                        break;
+                    case "ASCIIHexDecode" or "AHx":
+                        current = AsciiHex(input);
+                        break;
+                    case "ASCII85Decode" or "A85":
+                        current = Ascii85(input);
+                        break;
+                    case "RunLengthDecode" or "RL":
+                        current = RunLength(input, Math.Min(limits.MaxStreamBytes, limits.MaxTotalStreamBytes - _decoded), number);
+                        break;
+                    default:
+                        return null;
+                }
+            }
+            return keep ? current : null;
+        }
+
+        private byte[] RunLength(ReadOnlySpan<byte> data, long budget, int number)
+        {
+            using var output = new MemoryStream();
+            var i = 0;
+            while (i < data.Length)
+            {
+                int n = data[i++];
+                if (n == 128) break;
+                if (n < 128)
+                {
+                    var count = Math.Min(n + 1, data.Length - i);
+                    output.Write(data.Slice(i, count));
+                    i += count;
+                }
+                else if (i < data.Length)
+                {
+                    var b = data[i++];
+                    for (var r = 0; r < 257 - n; r++) output.WriteByte(b);
+                }
+                if (output.Length > budget)
+                    throw TooLarge($"Stream object {number} of the PDF decodes to more than {N(limits.MaxStreamBytes / (1024 * 1024))} MB, " +
+                                   "the limit of Engine:Limits:MaxStreamBytes.");
+            }
+            _decoded += output.Length;
+            return output.ToArray();
         }
 
         /// <summary>Inflates with a bounded output; the data is kept only when it is needed afterwards.</summary>
@@ -349,14 +414,14 @@ public static class PdfPreflight
         /// How many XObjects each form paints when drawn, counting what the forms it draws paint in turn; refuses a loop
         /// (a form that ends up drawing itself) and a count above the limit. Iterative (an explicit stack), memoised.
         /// </summary>
-        private void CheckFanOut(List<PdfObject> forms)
+        private Dictionary<int, long> CheckFanOut(List<PdfObject> forms, out Dictionary<string, HashSet<int>> global)
         {
-            if (forms.Count == 0) return;
             var formNumbers = forms.Select(f => f.Number).ToHashSet();
             // Names a form draws (with how many times) and what they resolve to; a form without its own /Resources uses its
             // page's, so its names are looked up in every XObject dictionary of the file (the worst case is taken).
-            var global = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
-            var local = new Dictionary<int, Dictionary<string, int>?>();
+            global = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
+            var paints = new Dictionary<int, long>();
+            if (forms.Count == 0) return paints;
             foreach (var o in _objects.Values)
                 if (XObjectMap(o.Dictionary) is { } map)
                     foreach (var (name, target) in map)
@@ -365,7 +430,7 @@ public static class PdfPreflight
             var paintsOfImages = new Dictionary<int, long>();
             foreach (var form in forms)
             {
-                var uses = DoCounts(form.Content ?? []);
+                var uses = form.Draws ?? [];
                 var map = XObjectMap(form.Dictionary);
                 var list = new List<(int, long)>();
                 long direct = 0;
@@ -383,7 +448,6 @@ public static class PdfPreflight
             }
 
             // paints(f) = Σ over Do operators of 1 + paints(target form); iterative post-order with loop detection.
-            var paints = new Dictionary<int, long>();
             var state = new Dictionary<int, byte>(); // 1 = on the stack, 2 = done
             foreach (var root in formNumbers)
             {
@@ -422,6 +486,56 @@ public static class PdfPreflight
                                        "(Engine:Limits:MaxXObjectPaints); such files are built to hang PDF readers.");
                 }
             }
+            return paints;
+        }
+
+        /// <summary>What each page's content streams paint: Σ over its Do operators of 1 + what the drawn form paints.</summary>
+        private void CheckPages(Dictionary<int, long> paints, Dictionary<string, HashSet<int>> global)
+        {
+            foreach (var page in _objects.Values)
+            {
+                if (Name(page.Dictionary, "Type") != "Page") continue;
+                var contents = Value(page.Dictionary, "Contents");
+                List<long> streams = contents switch
+                {
+                    { Kind: ValueKind.Reference } r => [r.Integer],
+                    { Kind: ValueKind.Array, Raw: { } raw } => References(raw),
+                    _ => [],
+                };
+                var map = XObjectMap(page.Dictionary);
+                long total = 0;
+                foreach (var number in streams)
+                {
+                    if (number > int.MaxValue || !_objects.TryGetValue((int)number, out var stream) || stream.Draws is null) continue;
+                    foreach (var (name, times) in stream.Draws)
+                    {
+                        IEnumerable<int> targets = map is not null
+                            ? map.TryGetValue(name, out var t) ? [t] : []
+                            : global.TryGetValue(name, out var set) ? set : [];
+                        var most = targets.Select(t => paints.GetValueOrDefault(t)).DefaultIfEmpty(0).Max();
+                        total = Saturate(total, Saturate(times, Saturate(most, 1, multiply: false), multiply: true), multiply: false);
+                    }
+                }
+                if (total > _maxPaints) _maxPaints = total;
+                if (total > limits.MaxXObjectPaints)
+                    throw TooLarge($"A page of the PDF (object {page.Number}) paints {(total == long.MaxValue ? "an astronomical number of" : N(total))} " +
+                                   $"XObjects once the forms it draws are counted, more than the limit of {N(limits.MaxXObjectPaints)} " +
+                                   "(Engine:Limits:MaxXObjectPaints); such files are built to hang PDF readers.");
+            }
+        }
+
+        /// <summary>The object numbers of "N G R" references in an array's raw bytes.</summary>
+        private static List<long> References(byte[] raw)
+        {
+            var list = new List<long>();
+            var i = 1;
+            while (i < raw.Length - 1)
+            {
+                var value = ReadValue(raw, ref i);
+                if (value.Kind == ValueKind.Reference) list.Add(value.Integer);
+                while (i < raw.Length && (IsWhite(raw[i]) || raw[i] == ']')) i++;
+            }
+            return list;
         }
 
         private static long Saturate(long a, long b, bool multiply)
@@ -472,6 +586,58 @@ public static class PdfPreflight
         }
     }
 
+    private static byte[] AsciiHex(ReadOnlySpan<byte> data)
+    {
+        var output = new List<byte>(data.Length / 2);
+        var high = -1;
+        foreach (var b in data)
+        {
+            if (b == '>') break;
+            var v = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (v < 0) continue;
+            if (high < 0) high = v;
+            else { output.Add((byte)(high * 16 + v)); high = -1; }
+        }
+        if (high >= 0) output.Add((byte)(high * 16));
+        return [.. output];
+    }
+
+    private static byte[] Ascii85(ReadOnlySpan<byte> data)
+    {
+        var output = new List<byte>(data.Length);
+        Span<int> group = stackalloc int[5];
+        var n = 0;
+        var i = data.StartsWith("<~"u8) ? 2 : 0;
+        for (; i < data.Length; i++)
+        {
+            var b = data[i];
+            if (b == '~') break;
+            if (b == 'z' && n == 0) { output.AddRange([0, 0, 0, 0]); continue; }
+            if (b is < (byte)'!' or > (byte)'u') continue;
+            group[n++] = b - '!';
+            if (n == 5) { Flush(group, 5, output); n = 0; }
+        }
+        if (n > 1)
+        {
+            for (var k = n; k < 5; k++) group[k] = 84;
+            Flush(group, n, output);
+        }
+        return [.. output];
+
+        static void Flush(Span<int> g, int count, List<byte> output)
+        {
+            uint value = 0;
+            foreach (var d in g) value = unchecked(value * 85 + (uint)d);
+            for (var k = 0; k < count - 1; k++) output.Add((byte)(value >> (24 - 8 * k)));
+        }
+    }
+
     /// <summary>How often each name is drawn with the Do operator in a content stream.</summary>
     private static Dictionary<string, long> DoCounts(ReadOnlySpan<byte> content)
     {
@@ -509,8 +675,6 @@ public static class PdfPreflight
 
     private static string? Name(ReadOnlySpan<byte> dictionary, string key) =>
         Value(dictionary, key) is { Kind: ValueKind.Name } v ? v.Name : null;
-
-    private static bool Contains(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle) => haystack.IndexOf(needle) >= 0;
 
     /// <summary>The filter names, empty for none, null when they cannot be told.</summary>
     private static List<string>? Filters(ReadOnlySpan<byte> dictionary)

@@ -73,8 +73,25 @@ public sealed class PdfPreflightTests
 
         var report = PdfPreflight.Check(BadInputs.XObjectFanOutPdf(5), Defaults);
         Assert.Equal(5, report.Forms);
-        Assert.Equal(2 + 4 + 8 + 16, report.MaxPaints); // the first form: 2 draws, each drawing 2, four levels down
+        Assert.Equal(1 + 2 + 4 + 8 + 16, report.MaxPaints); // the page draws the first form: 2 draws, each drawing 2, four levels down
         Refused(BadInputs.XObjectFanOutPdf(5), new EngineLimits { MaxXObjectPaints = 20 });
+    }
+
+    [Fact]
+    public void XObjectFanOut_UnderAnAsciiHexFilter_IsRefusedToo()
+    {
+        Assert.Contains("MaxXObjectPaints", Refused(BadInputs.XObjectFanOutPdf(40, hexEncoded: true)).Message, StringComparison.Ordinal);
+        Assert.Equal(1 + 2 + 4 + 8 + 16, PdfPreflight.Check(BadInputs.XObjectFanOutPdf(5, hexEncoded: true), Defaults).MaxPaints);
+    }
+
+    [Fact]
+    public void PageDrawingAFormTooOften_IsRefused_CountingWhatTheFormPaints()
+    {
+        // 3 levels: the first form paints 2 + 4 = 6; drawn 10,000 times by the page: 70,000 paints.
+        var pdf = BadInputs.XObjectFanOutPdf(3, pageDraws: 10_000);
+        var e = Refused(pdf);
+        Assert.Contains("A page of the PDF (object 3) paints 70,000", e.Message, StringComparison.Ordinal);
+        Assert.Equal(70_000, PdfPreflight.Check(pdf, new EngineLimits { MaxXObjectPaints = 70_000 }).MaxPaints);
     }
 
     [Fact]
