@@ -200,14 +200,21 @@ public static class PdfPreflight
             var function = Integer(dictionary, "FunctionType") == 4; // only PostScript functions are text; others hold binary samples
             // A stream without /Type or /Subtype may be a page's content: its Do operators count too.
             var content = subtype is null && type is null && !function;
-            var needed = subtype == "Form" || type == "ObjStm" || function || content;
+            // Function and object-stream data are kept (they are read whole below); content is only streamed past a Do counter.
+            var keep = type == "ObjStm" || function;
+            var counter = subtype == "Form" || content ? new DoCounter() : null;
             byte[]? decoded = null;
             if (filters is { Count: 0 })
-                decoded = needed ? data.ToArray() : null;
+            {
+                decoded = keep ? data.ToArray() : null;
+                counter?.Feed(data);
+            }
             else if (filters is not null)
-                decoded = Decode(number, data, filters, needed);
+            {
+                decoded = Decode(number, data, filters, keep, counter);
+            }
 
-            Remember(number, dictionary, subtype == "Form" || content ? DoCounts(decoded ?? []) : null, stream: true);
+            Remember(number, dictionary, counter?.Finish(), stream: true);
             if (decoded is null) return;
 
             if (function)
@@ -220,7 +227,7 @@ public static class PdfPreflight
         /// Decodes a filter chain of ASCIIHex, ASCII85, RunLength (all shrink or grow at most 128×, bounded anyway) and
         /// FlateDecode (bounded inflate); null when a filter is not one of them (LZW, images' codecs): left to PdfPig.
         /// </summary>
-        private byte[]? Decode(int number, ReadOnlySpan<byte> data, List<string> filters, bool keep)
+        private byte[]? Decode(int number, ReadOnlySpan<byte> data, List<string> filters, bool keep, DoCounter? counter)
         {
             byte[]? current = null;
             for (var k = 0; k < filters.Count; k++)
@@ -230,7 +237,8 @@ public static class PdfPreflight
                 switch (filters[k])
                 {
                     case "FlateDecode" or "Fl":
-                        current = Inflate(number, input, keep || !last);
+                        current = Inflate(number, input, keep || !last, last ? counter : null);
+                        if (last) return current;
                         if (current is null) return null;
                         break;
                     case "ASCIIHexDecode" or "AHx":
@@ -246,6 +254,7 @@ public static class PdfPreflight
                         return null;
                 }
             }
+            if (current is not null) counter?.Feed(current);
             return keep ? current : null;
         }
 
@@ -277,10 +286,18 @@ public static class PdfPreflight
         }
 
         /// <summary>Inflates with a bounded output; the data is kept only when it is needed afterwards.</summary>
-        private byte[]? Inflate(int number, ReadOnlySpan<byte> data, bool keep)
+        private unsafe byte[]? Inflate(int number, ReadOnlySpan<byte> data, bool keep, DoCounter? counter = null)
+        {
+            fixed (byte* pointer = data)
+            {
+                using var input = new UnmanagedMemoryStream(pointer, data.Length);
+                return Inflate(number, input, keep, counter);
+            }
+        }
+
+        private byte[]? Inflate(int number, Stream input, bool keep, DoCounter? counter)
         {
             var budget = Math.Min(limits.MaxStreamBytes, limits.MaxTotalStreamBytes - _decoded);
-            using var input = new MemoryStream(data.ToArray(), writable: false);
             using var output = keep ? new MemoryStream() : null;
             var buffer = new byte[64 * 1024];
             long total = 0;
@@ -301,6 +318,7 @@ public static class PdfPreflight
                                        "the limit of Engine:Limits:MaxTotalStreamBytes.");
                     }
                     output?.Write(buffer, 0, n);
+                    counter?.Feed(buffer.AsSpan(0, n));
                 }
             }
             catch (InvalidDataException)
@@ -638,31 +656,94 @@ public static class PdfPreflight
         }
     }
 
-    /// <summary>How often each name is drawn with the Do operator in a content stream.</summary>
-    private static Dictionary<string, long> DoCounts(ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Counts how often each name is drawn with the Do operator in a content stream, fed in chunks as it is inflated (nothing
+    /// of the stream is kept). Strings and inline image data are skipped as PdfPig skips them.
+    /// </summary>
+    private sealed class DoCounter
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        string? lastName = null;
-        var i = 0;
-        while (i < content.Length)
+        private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+        private readonly byte[] _token = new byte[128];
+        private int _length;
+        private bool _overlong;
+        private string? _lastName;
+        private int _stringDepth;
+        private bool _escape;
+        private bool _inlineImage;
+
+        public void Feed(ReadOnlySpan<byte> chunk)
         {
-            var b = content[i];
-            if (b == '(') { i = SkipString(content, i); lastName = null; continue; }
-            if (IsWhite(b) || (IsDelimiter(b) && b != '/')) { i++; continue; }
-            var start = i;
-            if (b == '/') i++;
-            while (i < content.Length && !IsWhite(content[i]) && !IsDelimiter(content[i])) i++;
-            var token = content[start..i];
+            foreach (var b in chunk)
+            {
+                if (_inlineImage)
+                {
+                    if (EndsInlineImage(b)) _inlineImage = false;
+                    continue;
+                }
+                if (_stringDepth > 0)
+                {
+                    if (_escape) _escape = false;
+                    else if (b == '\\') _escape = true;
+                    else if (b == '(') _stringDepth++;
+                    else if (b == ')') _stringDepth--;
+                    continue;
+                }
+                if (IsWhite(b) || IsDelimiter(b))
+                {
+                    EndToken();
+                    if (b == '/') Append(b);
+                    else if (b == '(') { _stringDepth = 1; _lastName = null; }
+                    continue;
+                }
+                Append(b);
+            }
+        }
+
+        private byte _previous2, _previous1; // the last two bytes of inline image data, for finding "EI"
+
+        /// <summary>Inline image data ends at whitespace, "EI", whitespace.</summary>
+        private bool EndsInlineImage(byte b)
+        {
+            var end = IsWhite(b) && _previous1 == 'I' && _previous2 == 'E';
+            _previous2 = _previous1;
+            _previous1 = b;
+            return end;
+        }
+
+        public Dictionary<string, long> Finish()
+        {
+            EndToken();
+            return _counts;
+        }
+
+        private void Append(byte b)
+        {
+            if (_length < _token.Length) _token[_length++] = b;
+            else _overlong = true;
+        }
+
+        private void EndToken()
+        {
+            if (_length == 0) return;
+            var token = _token.AsSpan(0, _length);
             if (token[0] == '/')
             {
-                lastName = Encoding.Latin1.GetString(token[1..]);
-                continue;
+                _lastName = _overlong ? null : Encoding.Latin1.GetString(token[1..]);
             }
-            if (token.SequenceEqual("Do"u8) && lastName is not null)
-                counts[lastName] = counts.GetValueOrDefault(lastName) + 1;
-            lastName = null;
+            else
+            {
+                if (!_overlong && _lastName is not null && token.SequenceEqual("Do"u8))
+                    _counts[_lastName] = _counts.GetValueOrDefault(_lastName) + 1;
+                else if (!_overlong && token.SequenceEqual("ID"u8))
+                {
+                    _inlineImage = true;
+                    _previous1 = _previous2 = 0;
+                }
+                _lastName = null;
+            }
+            _length = 0;
+            _overlong = false;
         }
-        return counts;
     }
 
     // ---- a one-level dictionary reader (no recursion: nested values are kept as raw bytes) ----
