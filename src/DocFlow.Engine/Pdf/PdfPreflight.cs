@@ -32,6 +32,7 @@ public static class PdfPreflight
         ArgumentNullException.ThrowIfNull(limits);
         var scan = new Scanner(limits);
         scan.ScanFile(pdf);
+        scan.ProcessStreams(pdf);
         return scan.Finish();
     }
 
@@ -52,6 +53,7 @@ public static class PdfPreflight
     private sealed class Scanner(EngineLimits limits)
     {
         private readonly Dictionary<int, PdfObject> _objects = [];
+        private readonly List<(int Number, int DataStart, int DataEnd)> _streams = [];
         private int _objectCount;
         private int _maxNesting;
         private int _maxFunctionNesting;
@@ -153,7 +155,13 @@ public static class PdfPreflight
                     if (dataStart < c.Length && c[dataStart] == '\r') dataStart++;
                     if (dataStart < c.Length && c[dataStart] == '\n') dataStart++;
                     var dataEnd = StreamEnd(c, dataStart, dictionary);
-                    if (objectStart >= 0) Stream(objectNumber, dictionary, c[dataStart..dataEnd]);
+                    if (objectStart >= 0)
+                    {
+                        // Streams are decoded after the pass, when every object (a /Filter, /Width or /FunctionType given
+                        // by reference to a later object) is known.
+                        Remember(objectNumber, dictionary, null, stream: true);
+                        _streams.Add((objectNumber, dataStart, dataEnd));
+                    }
                     i = Math.Min(c.Length, dataEnd + "endstream".Length);
                     objectNumber = objectStart = -1;
                     depth = 0;
@@ -182,12 +190,23 @@ public static class PdfPreflight
         {
             // The last definition wins, as in an incremental update.
             _objects[number] = new PdfObject(number, dictionary.ToArray()) { Draws = draws, IsStream = stream };
-            if (!stream) CheckImage(number, dictionary); // an image dictionary outside a stream is harmless, but cheap to check
         }
 
-        private void Stream(int number, ReadOnlySpan<byte> dictionary, ReadOnlySpan<byte> data)
+        /// <summary>Object streams first (the objects they hold may be referred to by other streams' dictionaries), then the rest.</summary>
+        public void ProcessStreams(ReadOnlySpan<byte> c)
         {
-            var filters = Filters(dictionary);
+            var streams = _streams
+                .Where(t => _objects.TryGetValue(t.Number, out var o) && o.IsStream)
+                .Select(t => (t.Number, t.DataStart, t.DataEnd, Dictionary: _objects[t.Number].Dictionary))
+                .OrderBy(t => Name(t.Dictionary, "Type") == "ObjStm" ? 0 : 1)
+                .ToList();
+            foreach (var (number, dataStart, dataEnd, dictionary) in streams)
+                Stream(number, dictionary, c[dataStart..dataEnd]);
+        }
+
+        private void Stream(int number, byte[] dictionary, ReadOnlySpan<byte> data)
+        {
+            var filters = Filters(Direct(Value(dictionary, "Filter")));
             var subtype = Subtype(dictionary);
             if (subtype == "Image")
             {
@@ -197,7 +216,8 @@ public static class PdfPreflight
 
             // Only what is read afterwards is kept: forms (fan-out), object streams, functions; the rest is only measured.
             var type = Name(dictionary, "Type");
-            var function = Integer(dictionary, "FunctionType") == 4; // only PostScript functions are text; others hold binary samples
+            // Only PostScript functions are text; others hold binary samples. A type that cannot be resolved counts as PostScript.
+            var function = Integer(dictionary, "FunctionType") is 4 || (Value(dictionary, "FunctionType") is { Kind: ValueKind.Reference } && Integer(dictionary, "FunctionType") is null);
             // A stream without /Type or /Subtype may be a page's content: its Do operators count too.
             var content = subtype is null && type is null && !function;
             // Function and object-stream data are kept (they are read whole below); content is only streamed past a Do counter.
@@ -590,6 +610,17 @@ public static class PdfPreflight
             _ => null,
         };
 
+        /// <summary>The value a reference points to (the first value of that object), or the value itself.</summary>
+        private PdfValue? Direct(PdfValue? value)
+        {
+            if (value is not { Kind: ValueKind.Reference } r || r.Integer > int.MaxValue || !_objects.TryGetValue((int)r.Integer, out var o))
+                return value;
+            var body = o.Dictionary;
+            var at = 0;
+            while (at < body.Length && IsWhite(body[at])) at++;
+            return at < body.Length ? ReadValue(body, ref at) : value;
+        }
+
         /// <summary>An integer entry, direct or through a reference to an object holding just the number.</summary>
         private long? Integer(ReadOnlySpan<byte> dictionary, string key)
         {
@@ -758,9 +789,8 @@ public static class PdfPreflight
         Value(dictionary, key) is { Kind: ValueKind.Name } v ? v.Name : null;
 
     /// <summary>The filter names, empty for none, null when they cannot be told.</summary>
-    private static List<string>? Filters(ReadOnlySpan<byte> dictionary)
+    private static List<string>? Filters(PdfValue? value)
     {
-        var value = Value(dictionary, "Filter");
         if (value is null) return [];
         if (value.Kind == ValueKind.Name) return [value.Name!];
         if (value.Kind != ValueKind.Array) return null;

@@ -136,6 +136,26 @@ public sealed class PdfPreflightTests
     }
 
     [Fact]
+    public void ValuesGivenByReferenceToLaterObjects_AreResolved()
+    {
+        // /Width, /Height and /Filter point to objects defined after the stream.
+        var bomb = new byte[64 * 1024 * 1024];
+        using var z = new MemoryStream();
+        using (var zs = new System.IO.Compression.ZLibStream(z, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            zs.Write(bomb);
+        static byte[] A(string s) => System.Text.Encoding.ASCII.GetBytes(s);
+        byte[] pdf = [
+            .. A("%PDF-1.7\n1 0 obj\n<< /Type /XObject /Subtype /Image /Width 8 0 R /Height 8 0 R /BitsPerComponent 1 /Length 1 >>\nstream\nx\nendstream\nendobj\n"),
+            .. A($"2 0 obj\n<< /Filter 9 0 R /Length {z.Length} >>\nstream\n"), .. z.ToArray(), .. A("\nendstream\nendobj\n"),
+            .. A("8 0 obj\n40000\nendobj\n9 0 obj\n/FlateDecode\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"),
+        ];
+
+        Assert.Contains("40,000 x 40,000", Refused(pdf).Message, StringComparison.Ordinal);
+        var limits = new EngineLimits { MaxPdfImagePixels = long.MaxValue, MaxStreamBytes = 16L * 1024 * 1024 };
+        Assert.Contains("MaxStreamBytes", Refused(pdf, limits).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NamesLookingLikeKeywords_DoNotConfuseTheScan()
     {
         // "/stream" and "/obj" as names, and "endstream" inside a string, must not be taken for structure.
