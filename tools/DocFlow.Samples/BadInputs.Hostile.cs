@@ -177,6 +177,23 @@ public static partial class BadInputs
         return [.. gif];
     }
 
+    /// <summary>A real, all-white 8-bit greyscale PNG of any size (ImageMagick's policy refuses widths over 16,000 or so).</summary>
+    public static byte[] BlankPng(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
+        BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
+        ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
+        var row = new byte[1 + width];
+        Array.Fill(row, (byte)0xFF, 1, width); // filter byte 0, then white
+        using var z = new MemoryStream();
+        using (var zs = new ZLibStream(z, CompressionLevel.Optimal, leaveOpen: true))
+            for (var y = 0; y < height; y++) zs.Write(row);
+        return [.. Png.Signature, .. Png.Chunk("IHDR", ihdr), .. Png.Chunk("IDAT", z.ToArray()), .. Png.Chunk("IEND", [])];
+    }
+
     private static byte[] U16(int value)
     {
         var b = new byte[2];

@@ -43,6 +43,8 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         ["media-box-10000-points"] = (() => BadInputs.HugeMediaBoxPdf(10_000), null, "m.pdf"),
         // Over the render budget but under the refusal limit: not decoded here, the page is rendered (pdftoppm down-samples).
         ["embedded-image-100-megapixels"] = (() => BadInputs.EmbeddedImagePdf(10_000, 10_000, 8), null, "i.pdf"),
+        // Within the pixel limit but wider than Tesseract's 32,767 px: shrunk to fit, not refused (it used to be a retried "internal").
+        ["png-40000-pixels-wide"] = (() => BadInputs.BlankPng(40_000, 400), null, "strip.png"),
     };
 
     [Theory]
@@ -96,6 +98,19 @@ public sealed class HostileInputTests(ITestOutputHelper output)
 
         Assert.Equal([1], result.Stats.RasterizedPages); // rendered at 300 dpi (2,550 x 3,300), not taken out at 10,000²
         Assert.Equal(2_550, result.Document.Pages![0].Dimension!.Width);
+    }
+
+    [Fact]
+    public void ImageWiderThanTesseractAccepts_IsAFinalTooLarge_NotARetriedInternal()
+    {
+        using var engine = DocFlow.Engine.Ocr.TesseractEngine.Create(DocFlow.Engine.Ocr.TesseractEnginePool.DefaultTessdataPath, "eng", "en");
+        using var image = DocFlow.Engine.Imaging.PixImage.Decode(BadInputs.BlankPng(33_000, 50));
+
+        var e = Assert.Throws<DocumentException>(() => engine.Recognize(image, 4, 0, CancellationToken.None));
+
+        Assert.Equal(DocumentErrorCode.TooLarge, e.Code);
+        Assert.False(e.IsTransient);
+        Assert.StartsWith("Page 4 is 33000 x 50 pixels", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
