@@ -135,7 +135,7 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
         }
         catch (DocumentException ex) when (ex.MimeType is null && mime() is not null)
         {
-            throw new DocumentException(ex.Code, ex.Message, ex) { MimeType = mime() };
+            throw new DocumentException(ex.Code, ex.Message, ex) { MimeType = mime(), Deterministic = ex.Deterministic };
         }
         catch (Exception ex) when (ex is not DocumentException and not OperationCanceledException)
         {
@@ -156,6 +156,7 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
     private async Task<PageLayout[]> ProcessPdfAsync(ReadOnlyMemory<byte> content, PageRange? range, PageWork work, CancellationToken ct)
     {
         using var pdf = PdfSource.Open(content);
+        pdf.MaxExtractedImagePixels = _options.Limits.MaxRenderPixels;
         var first = range?.First ?? 1;
         var last = Math.Min(range?.Last ?? pdf.PageCount, pdf.PageCount);
         var pages = Enumerable.Range(first, Math.Max(last - first + 1, 0)).Select(n => RunOnSlotAsync(() =>
@@ -165,8 +166,13 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
             var bytes = page.ScanImage;
             if (bytes is null)
             {
-                bytes = pdf.RasterizeAsync(n, _options.RasterDpi, ct).GetAwaiter().GetResult();
+                var renderDpi = RenderLimits.Dpi(n, page.WidthPoints, page.HeightPoints, _options);
+                bytes = pdf.RasterizeAsync(n, renderDpi, _options.Limits.RenderTimeout, ct).GetAwaiter().GetResult();
                 work.Rasterized.Add(n);
+            }
+            else if (page.ScanImageMimeType == "image/jpeg")
+            {
+                RenderLimits.CheckEmbeddedJpeg(n, bytes, _options.Limits);
             }
             using var image = PixImage.Decode(bytes, 0);
             // The scan's resolution follows from the page size: Tesseract sizes its analysis by it.

@@ -7,7 +7,7 @@ using PdfSharp.Pdf;
 namespace DocFlow.Samples;
 
 /// <summary>Broken, hostile or misleading inputs for tests of ingest and the engine.</summary>
-public static class BadInputs
+public static partial class BadInputs
 {
     private static readonly DateTime Created = new(2026, 11, 29, 9, 30, 0, DateTimeKind.Utc);
 

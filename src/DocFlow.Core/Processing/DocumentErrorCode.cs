@@ -45,6 +45,15 @@ public sealed class DocumentException(DocumentErrorCode code, string message, Ex
 {
     public DocumentErrorCode Code { get; } = code;
 
+    /// <summary>
+    /// The same input fails the same way every time (a parser's or Tesseract's refusal of these bytes), so it is not retried
+    /// even when <see cref="Code"/> is <see cref="DocumentErrorCode.Internal"/>.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
+    /// <summary>Whether trying again could succeed: only internal failures that are not <see cref="Deterministic"/>.</summary>
+    public bool IsTransient => Code.IsTransient() && !Deterministic;
+
     /// <summary>The sniffed media type when it is known (also for unsupported files).</summary>
     public string? MimeType { get; init; }
 }

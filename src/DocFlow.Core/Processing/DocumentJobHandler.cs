@@ -110,7 +110,7 @@ public sealed partial class DocumentJobHandler(
                 await EndedAsync(job, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (DocumentException ex) when (!ex.Code.IsTransient())
+        catch (DocumentException ex) when (!ex.IsTransient)
         {
             if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
                 new StatusDetails(ex.Code.ToWireName(), ex.Message), cancellationToken).ConfigureAwait(false))

@@ -34,6 +34,10 @@ public sealed class EngineOptions
     [Range(72, 600)]
     public int RasterDpi { get; set; } = 300;
 
+    /// <summary>Limits checked before decoding (section "Engine:Limits").</summary>
+    [Required]
+    public EngineLimits Limits { get; set; } = new();
+
     /// <summary>Folder holding *.traineddata; null uses Tesseract's default (/usr/share/tesseract-ocr/5/tessdata).</summary>
     public string? TessdataPath { get; set; }
 }

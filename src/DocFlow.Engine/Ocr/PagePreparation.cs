@@ -1,5 +1,6 @@
 using DocFlow.Documents;
 using DocFlow.Engine.Imaging;
+using DocFlow.Processing;
 
 namespace DocFlow.Engine.Ocr;
 
@@ -79,7 +80,8 @@ internal static class PagePreparation
         using (var joined = ink.Closed(3, 3))
             glyph = TextSize.MedianGlyphHeight(joined.ComponentBoxes(), ink.Height);
         float? glyphHeight = glyph is { } g ? g / analysisScale : null;
-        var factor = TextSize.ScaleFor(glyphHeight);
+        // Never past what Tesseract accepts (32,767 px a side): a long strip is shrunk to fit rather than refused.
+        var factor = Math.Min(TextSize.ScaleFor(glyphHeight), (float)EngineLimits.MaxOcrSide / Math.Max(image.Width, image.Height));
 
         IReadOnlyList<Ruling> rulings = [];
         PixImage? lines = null;

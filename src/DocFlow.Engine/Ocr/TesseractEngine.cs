@@ -1,5 +1,6 @@
 using DocFlow.Documents;
 using DocFlow.Engine.Imaging;
+using DocFlow.Processing;
 using static DocFlow.Engine.Ocr.Interop.TesseractNative;
 
 namespace DocFlow.Engine.Ocr;
@@ -52,6 +53,10 @@ internal sealed class TesseractEngine : IDisposable
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (image.Width > EngineLimits.MaxOcrSide || image.Height > EngineLimits.MaxOcrSide)
+            throw new DocumentException(DocumentErrorCode.TooLarge,
+                $"Page {pageNumber} is {image.Width} x {image.Height} pixels to recognise; Tesseract reads at most " +
+                $"{EngineLimits.MaxOcrSide:N0} pixels a side. Scan or export the page at a lower resolution and submit it again.");
         try
         {
             TessBaseAPISetImage2(_api, image.Pix);
@@ -61,7 +66,10 @@ internal sealed class TesseractEngine : IDisposable
                 var rc = TessBaseAPIRecognize(_api, monitor);
                 cancellationToken.ThrowIfCancellationRequested();
                 if (rc != 0)
-                    throw new InvalidOperationException($"Tesseract failed to recognise page {pageNumber} (code {rc}).");
+                    // The same image fails the same way: final, not retried.
+                    throw new DocumentException(DocumentErrorCode.Internal,
+                        $"Tesseract failed to recognise page {pageNumber} ({image.Width} x {image.Height} pixels, code {rc}).")
+                    { Deterministic = true };
             }
 
             using var iterator = TessBaseAPIGetIterator(_api);

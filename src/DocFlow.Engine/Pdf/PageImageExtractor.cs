@@ -21,11 +21,13 @@ internal static class PageImageExtractor
 
     public static bool HasFullPageImage(Page page) => FindPageImage(page) is not null;
 
-    public static EmbeddedPageImage? TryExtract(Page page)
+    public static EmbeddedPageImage? TryExtract(Page page, long maxPixels = long.MaxValue)
     {
         if (page.Rotation.Value != 0) return null; // pdftoppm applies /Rotate; the raw image would lie on its side
         var image = FindPageImage(page);
         if (image is null || image.IsImageMask || image.MaskImage is not null) return null;
+        // Too big to decode here: pdftoppm streams the samples and down-samples them to the render budget instead.
+        if ((long)image.WidthInSamples * image.HeightInSamples > maxPixels) return null;
 
         // Placed turned by 90 degrees (or squashed): the samples' aspect no longer matches the box on the page.
         var sampleAspect = (double)image.WidthInSamples / image.HeightInSamples;

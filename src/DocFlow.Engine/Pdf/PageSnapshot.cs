@@ -28,7 +28,9 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
     /// <summary>Lines drawn on the page (table rules, boxes), top-left origin; read only for pages with usable text.</summary>
     public IReadOnlyList<Ruling> Rulings { get; init; } = [];
 
-    public static PageSnapshot Take(Page page, IWordExtractor extractor)
+    /// <param name="maxImagePixels">A page image with more pixels is not taken out (decoding it would cost its full size in
+    /// memory); the page is rendered instead, at a resolution that fits the render budget.</param>
+    public static PageSnapshot Take(Page page, IWordExtractor extractor, long maxImagePixels = long.MaxValue)
     {
         var crop = page.CropBox.Bounds;
         var width = (float)crop.Width;
@@ -63,7 +65,7 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             && PageImageExtractor.HasFullPageImage(page))
             usable = false;
         if (!usable)
-            image = PageImageExtractor.TryExtract(page);
+            image = PageImageExtractor.TryExtract(page, maxImagePixels);
         return new PageSnapshot(width, height, words, usable, image) { Rulings = usable ? RulingExtractor.Extract(page) : [] };
     }
 

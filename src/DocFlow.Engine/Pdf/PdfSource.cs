@@ -56,6 +56,10 @@ public sealed class PdfSource : IDisposable
 
     public int PageCount { get; }
 
+    /// <summary>Embedded page images with more pixels are not decoded here but rendered (pdftoppm down-samples them while
+    /// streaming); see <see cref="EngineLimits.MaxRenderPixels"/>.</summary>
+    public long MaxExtractedImagePixels { get; set; } = long.MaxValue;
+
     /// <summary>The rasteriser executable, looked up on PATH; tests point it elsewhere.</summary>
     internal string PdftoppmPath { get; set; } = "pdftoppm";
 
@@ -124,7 +128,7 @@ public sealed class PdfSource : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             try
             {
-                snapshot = PageSnapshot.Take(_document.GetPage(pageNumber), NearestNeighbourWordExtractor.Instance);
+                snapshot = PageSnapshot.Take(_document.GetPage(pageNumber), NearestNeighbourWordExtractor.Instance, MaxExtractedImagePixels);
             }
             catch (Exception e) when (e is not (OutOfMemoryException or DocumentException))
             {
@@ -146,7 +150,29 @@ public sealed class PdfSource : IDisposable
     /// Renders one page to an 8-bit grayscale PGM (P5) with <c>pdftoppm -r {dpi} -gray</c>.
     /// PGM, not PNG: PNG encoding is very slow on noisy scans, and leptonica reads PGM directly.
     /// </summary>
-    public async Task<byte[]> RasterizeAsync(int pageNumber, int dpi, CancellationToken ct)
+    public Task<byte[]> RasterizeAsync(int pageNumber, int dpi, CancellationToken ct) =>
+        RasterizeAsync(pageNumber, dpi, Timeout.InfiniteTimeSpan, ct);
+
+    /// <summary>As <see cref="RasterizeAsync(int, int, CancellationToken)"/>, with pdftoppm killed after <paramref name="timeout"/>
+    /// (a final <c>timeout</c> error naming the page).</summary>
+    public async Task<byte[]> RasterizeAsync(int pageNumber, int dpi, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout != Timeout.InfiniteTimeSpan) limit.CancelAfter(timeout);
+        try
+        {
+            return await RasterizeCoreAsync(pageNumber, dpi, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DocumentException(DocumentErrorCode.Timeout,
+                $"Page {pageNumber} of the PDF took longer than {timeout.TotalSeconds:0} s to render at {dpi} dpi (Engine:Limits:RenderTimeout); " +
+                "the renderer was stopped. The page is too complex to render.")
+            { MimeType = MimeType };
+        }
+    }
+
+    private async Task<byte[]> RasterizeCoreAsync(int pageNumber, int dpi, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageNumber, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageNumber, PageCount);

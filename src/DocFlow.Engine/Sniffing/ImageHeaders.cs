@@ -160,10 +160,81 @@ public static class ImageHeaders
         return Checked(width, Math.Abs(height), "BMP info header"); // negative height = top-down rows
     }
 
-    private static ImageFrameSize Gif(ReadOnlySpan<byte> c)
+    /// <summary>What a GIF holds: giflib (under leptonica) reads every frame, each at its own size, whatever the logical screen says.</summary>
+    /// <param name="Canvas">The largest width and height of the logical screen and of any frame.</param>
+    /// <param name="Frames">The image descriptors read (stops after <c>maxFrames + 1</c>).</param>
+    /// <param name="TotalPixels">The pixels of all frames read together.</param>
+    public readonly record struct GifInfo(ImageFrameSize Canvas, int Frames, long TotalPixels);
+
+    /// <summary>Walks a GIF's blocks (image descriptors and extensions, skipping the LZW data by its sub-block lengths).</summary>
+    /// <exception cref="DocumentException">Corrupt when the header is truncated or garbled.</exception>
+    public static GifInfo ReadGif(ReadOnlySpan<byte> content, int maxFrames = int.MaxValue)
     {
-        Need(c, 10, "logical screen descriptor");
-        return Checked(BinaryPrimitives.ReadUInt16LittleEndian(c[6..]), BinaryPrimitives.ReadUInt16LittleEndian(c[8..]), "logical screen descriptor");
+        try
+        {
+            return GifBlocks(content, maxFrames);
+        }
+        catch (HeaderException e)
+        {
+            throw new DocumentException(DocumentErrorCode.Corrupt,
+                $"The GIF image is damaged: {e.Message}. Export or scan it again and resubmit.")
+            { MimeType = "image/gif" };
+        }
+    }
+
+    private static ImageFrameSize Gif(ReadOnlySpan<byte> c) => GifBlocks(c, int.MaxValue).Canvas;
+
+    private static GifInfo GifBlocks(ReadOnlySpan<byte> c, int maxFrames)
+    {
+        Need(c, 13, "logical screen descriptor");
+        long width = BinaryPrimitives.ReadUInt16LittleEndian(c[6..]);
+        long height = BinaryPrimitives.ReadUInt16LittleEndian(c[8..]);
+        var packed = c[10];
+        long at = 13;
+        if ((packed & 0x80) != 0) at += 3L << ((packed & 0x07) + 1);
+        var frames = 0;
+        long total = 0;
+        while (at < c.Length && frames <= maxFrames)
+        {
+            var block = c[(int)at];
+            if (block == 0x3B) break; // trailer
+            if (block == 0x2C)
+            {
+                Need(c, at + 10, $"image descriptor of frame {frames + 1}");
+                long w = BinaryPrimitives.ReadUInt16LittleEndian(c[(int)(at + 5)..]);
+                long h = BinaryPrimitives.ReadUInt16LittleEndian(c[(int)(at + 7)..]);
+                var local = c[(int)(at + 9)];
+                frames++;
+                total += w * h;
+                width = Math.Max(width, w);
+                height = Math.Max(height, h);
+                at += 10;
+                if ((local & 0x80) != 0) at += 3L << ((local & 0x07) + 1);
+                at += 1; // LZW minimum code size
+                at = SkipSubBlocks(c, at);
+            }
+            else if (block == 0x21)
+            {
+                at = SkipSubBlocks(c, at + 2);
+            }
+            else
+            {
+                break; // garbage after the last frame: giflib stops there too
+            }
+        }
+        if (frames == 0 && at >= c.Length) throw new HeaderException("the file ends before the first image");
+        return new GifInfo(Checked(width, height, "image descriptors"), frames, total);
+    }
+
+    private static long SkipSubBlocks(ReadOnlySpan<byte> c, long at)
+    {
+        while (at < c.Length)
+        {
+            var size = c[(int)at];
+            at += 1 + size;
+            if (size == 0) return at;
+        }
+        return at;
     }
 
     private static ImageFrameSize WebP(ReadOnlySpan<byte> c)

@@ -46,9 +46,13 @@ public static class InputInspector
                 }
                 if (frames.Count > options.MaxPages)
                     throw TooManyPages(sniff.MimeType, options.MaxPages);
+                if (sniff.MimeType == "image/gif")
+                    CheckGif(content.Span, options);
                 return new InspectedInput(InputKind.Image, sniff.MimeType, frames.Count);
 
             default:
+                // Bounded, iterative pre-scan first: PdfPig must never see what would overflow its stack or hang it.
+                PdfPreflight.Check(content.Span, options.Limits);
                 using (var pdf = PdfSource.Open(content))
                 {
                     if (pdf.PageCount > options.MaxPages)
@@ -56,6 +60,23 @@ public static class InputInspector
                     return new InspectedInput(InputKind.Pdf, sniff.MimeType, pdf.PageCount);
                 }
         }
+    }
+
+    /// <summary>giflib decodes every frame at its own size: the logical screen proves nothing, the frames are what count.</summary>
+    private static void CheckGif(ReadOnlySpan<byte> content, EngineOptions options)
+    {
+        var gif = ImageHeaders.ReadGif(content, options.Limits.MaxGifFrames);
+        if (gif.Frames > options.Limits.MaxGifFrames)
+            throw new DocumentException(DocumentErrorCode.TooLarge,
+                $"The GIF has more than {N(options.Limits.MaxGifFrames)} frames, the limit of Engine:Limits:MaxGifFrames. " +
+                "Submit the page as a single-frame PNG or JPEG.")
+            { MimeType = "image/gif" };
+        if (gif.TotalPixels > options.MaxPixelsPerPage)
+            throw new DocumentException(DocumentErrorCode.TooManyPixels,
+                $"The GIF's {N(gif.Frames)} frame(s) hold {N(gif.TotalPixels)} pixels (largest {gif.Canvas.Width} x {gif.Canvas.Height}), " +
+                $"more than the limit of {N(options.MaxPixelsPerPage)} pixels per page (Engine:MaxPixelsPerPage). " +
+                "Scale it down and submit it again.")
+            { MimeType = "image/gif" };
     }
 
     /// <summary>"The file is an HTML document (text/html); DocFlow accepts ..."</summary>

@@ -247,6 +247,26 @@ public sealed class DocumentJobHandlerSplitTests : IDisposable
     }
 
     [Fact]
+    public async Task DeterministicInternalFailure_FailsTheJobAtOnce_WithoutARetry()
+    {
+        var parent = await SubmitAsync(9);
+        var handler = Handler();
+        await handler.HandleAsync(parent, default);
+        var ranges = await DrainAsync();
+        // Tesseract refusing these very pixels: the code stays "internal", but trying again would fail the same way.
+        _engine.FailRange = r => r.First == 5
+            ? new DocumentException(DocumentErrorCode.Internal, "Tesseract failed to recognise page 6 (code -1).") { Deterministic = true }
+            : null;
+
+        foreach (var t in ranges) await handler.HandleAsync(t, default); // nothing thrown: no retry is asked for
+
+        var job = (await _store.GetJobAsync(parent.JobId, default))!;
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal("internal", job.ErrorCode);
+        Assert.Contains("page 6", job.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeadLetteredRange_FailsItsJob()
     {
         var parent = await SubmitAsync(9);

@@ -73,6 +73,25 @@ public sealed class ImageHeadersTests
         Assert.Contains("damaged", e.Message);
     }
 
+    [Fact]
+    public void Gif_SizeIsTheLargestFrame_NotTheLogicalScreen()
+    {
+        var gif = DocFlow.Samples.BadInputs.GifLogicalScreenBypass(30_000, screenSide: 1);
+        Assert.Equal([new ImageFrameSize(30_000, 30_000)], ImageHeaders.ReadFrames(gif, "image/gif"));
+        var info = ImageHeaders.ReadGif(gif);
+        Assert.Equal(1, info.Frames);
+        Assert.Equal(900_000_000, info.TotalPixels);
+    }
+
+    [Fact]
+    public void Gif_FramesAreCounted_UpToOneMoreThanAsked()
+    {
+        var gif = DocFlow.Samples.BadInputs.GifWithFrames(1_000, 8);
+        Assert.Equal(1_000, ImageHeaders.ReadGif(gif).Frames);
+        Assert.Equal(1_000 * 64, ImageHeaders.ReadGif(gif).TotalPixels);
+        Assert.Equal(11, ImageHeaders.ReadGif(gif, maxFrames: 10).Frames);
+    }
+
     private static byte[] Corrupted(byte[] content, int at)
     {
         content[at] ^= 0xFF;

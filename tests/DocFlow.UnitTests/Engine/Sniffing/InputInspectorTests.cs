@@ -29,6 +29,40 @@ public sealed class InputInspectorTests
     }
 
     [Fact]
+    public void Inspect_GifWithATinyLogicalScreen_IsJudgedByItsFrame()
+    {
+        var e = Rejected(DocFlow.Samples.BadInputs.GifLogicalScreenBypass(30_000));
+        Assert.Equal(DocumentErrorCode.TooManyPixels, e.Code);
+        Assert.Contains("30000 x 30000", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_GifWithTooManyFrames_IsTooLarge_AndTheLimitIsConfigurable()
+    {
+        var gif = DocFlow.Samples.BadInputs.GifWithFrames(150, 8);
+        var e = Rejected(gif);
+        Assert.Equal(DocumentErrorCode.TooLarge, e.Code);
+        Assert.Contains("Engine:Limits:MaxGifFrames", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, InputInspector.Inspect(gif, new EngineOptions { Limits = new EngineLimits { MaxGifFrames = 200 } }).PageCount);
+    }
+
+    [Fact]
+    public void Inspect_GifFramesTogetherOverThePixelLimit_AreRefused()
+    {
+        var e = Rejected(DocFlow.Samples.BadInputs.GifWithFrames(50, 1_000), new EngineOptions { MaxPixelsPerPage = 10_000_000 });
+        Assert.Equal(DocumentErrorCode.TooManyPixels, e.Code);
+        Assert.Contains("50 frame(s)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_HostilePdf_IsRefusedBeforePdfPigOpensIt()
+    {
+        var e = Rejected(DocFlow.Samples.BadInputs.NestedFunctionPdf(20_000));
+        Assert.Equal(DocumentErrorCode.TooLarge, e.Code);
+        Assert.Equal("application/pdf", e.MimeType);
+    }
+
+    [Fact]
     public void Inspect_EmptyFile_IsUnsupported()
     {
         var e = Rejected([]);
