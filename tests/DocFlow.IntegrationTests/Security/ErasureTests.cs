@@ -32,30 +32,8 @@ public sealed class ErasureTests(RedisServerFixture redis, PostgresServerFixture
 
     /// <summary>A one-page PDF whose text layer (uncompressed) carries <paramref name="marker"/>: it reaches the original,
     /// the result's text and entities, and (through the file name too) the batch report's files.</summary>
-    internal static byte[] UniquePdf(string marker)
-    {
-        var text = $"BT /F1 14 Tf 72 720 Td (Invoice {marker}) Tj 0 -24 Td (Customer reference {marker}) Tj 0 -24 Td (Date 2026-12-06) Tj 0 -24 Td (Total 12.50 EUR) Tj ET";
-        string[] objects =
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            $"<< /Length {text.Length} >>\nstream\n{text}\nendstream",
-        ];
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(pdf.Length);
-            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
-        var xref = pdf.Length;
-        pdf.Append($"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets) pdf.Append($"{offset:D10} 00000 n \n");
-        pdf.Append($"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
-    }
+    internal static byte[] UniquePdf(string marker) =>
+        UncompressedPdf.WithLines($"Invoice {marker}", $"Customer reference {marker}", "Date 2026-12-06", "Total 12.50 EUR");
 
     /// <summary>What identifies the document: ids and hash (allowed in the audit log only) and content (nowhere).</summary>
     private sealed record Traces(string JobId, string BatchId, string Sha256, string Marker, string FileName)

@@ -6,14 +6,20 @@ namespace DocFlow.IntegrationTests.Support;
 /// (PdfPig's writer encodes it): what "is this file plaintext on disk?" tests search for.</summary>
 public static class UncompressedPdf
 {
-    public static byte[] WithText(string text)
+    /// <summary>One line of text on a small page (400 × 200 pt).</summary>
+    public static byte[] WithText(string text) => Page($"BT /F1 14 Tf 30 120 Td ({text}) Tj ET", 400, 200);
+
+    /// <summary>Lines of text, one under the other, on a Letter page.</summary>
+    public static byte[] WithLines(params string[] lines) =>
+        Page("BT /F1 14 Tf 72 720 Td " + string.Join(" 0 -24 Td ", lines.Select(l => $"({l}) Tj")) + " ET", 612, 792);
+
+    private static byte[] Page(string content, int width, int height)
     {
-        var content = $"BT /F1 14 Tf 30 120 Td ({text}) Tj ET";
         string[] objects =
         [
             "<< /Type /Catalog /Pages 2 0 R >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 200] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+            $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
             $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
         ];
