@@ -24,30 +24,30 @@ public sealed class TlsDashboardTests
     public async Task Dashboard_OverHttps_SignedInWithAKey_ShowsTheWorkersResult()
     {
         await using var platform = await TlsPlatform.StartAsync("tlsdash");
-        var api = platform.Api;
+        var api = platform.Client;
 
         // curl --cacert ca.pem -H "X-Api-Key: $KEY" -F file=@samples/invoice-digital.pdf https://localhost:8443/api/v1/documents
-        var upload = await api.Client.PostAsync("api/v1/documents",
+        var upload = await api.PostAsync("api/v1/documents",
             ServerHarness.Form("file", ("invoice-digital.pdf", await File.ReadAllBytesAsync(Path.Combine(Repo.Samples, "invoice-digital.pdf")))));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var documentId = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         string? status;
-        while ((status = (await api.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}")).GetProperty("status").GetString()) is not ("succeeded" or "failed"))
+        while ((status = (await api.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}")).GetProperty("status").GetString()) is not ("succeeded" or "failed"))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"document {documentId} still {status}; worker output:\n{platform.Worker.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"document {documentId} still {status}; worker output:\n{platform.Worker.Output}\nserver output:\n{platform.Server.Output}");
             await Task.Delay(200);
         }
         Assert.Equal("succeeded", status);
 
         // A browser that was not told about the test certificate refuses the page: the trust below is what lets it in.
-        await using (var untrusting = await DashboardBrowser.OpenAsync(api.BaseAddress))
+        await using (var untrusting = await DashboardBrowser.OpenAsync(platform.BaseAddress))
         {
             var refused = await Assert.ThrowsAsync<PlaywrightException>(() => untrusting.Page.GotoAsync("/"));
             Assert.Contains("ERR_CERT", refused.Message, StringComparison.Ordinal);
         }
 
-        await using var browser = await DashboardBrowser.OpenAsync(api.BaseAddress,
+        await using var browser = await DashboardBrowser.OpenAsync(platform.BaseAddress,
             "--ignore-certificate-errors-spki-list=" + platform.Certificates.ServerSpkiSha256);
         var page = browser.Page;
         var response = await page.GotoAsync("/");

@@ -9,10 +9,10 @@ using StackExchange.Redis;
 namespace DocFlow.IntegrationTests.Security;
 
 /// <summary>
-/// The distributed set-up with every hop encrypted, as the README's walk-through runs it: `docflow serve --workers 0`
-/// on HTTPS (a certificate from a test CA, HSTS) requiring an API key made by `docflow keys create`, a `docflow worker`
-/// process, Redis on TLS only with a password (rediss://), PostgreSQL with ssl=on (SSL Mode=Require for the API,
-/// VerifyFull for the CLI and the worker), encryption at rest with a key from the environment (<see cref="TlsPlatform"/>).
+/// The distributed set-up with every hop encrypted, as the README's walk-through runs it (<see cref="TlsPlatform"/>, every
+/// command a `docflow` process): `docflow serve --workers 0` on HTTPS beyond loopback (a certificate from a test CA,
+/// HSTS) requiring the API key `docflow keys create` made, a `docflow worker`, Redis on TLS only with a password
+/// (rediss://), PostgreSQL with ssl=on (SSL Mode=VerifyFull), encryption at rest with a key from the environment.
 /// The clients trust the test CA and nothing else. Browser/TlsDashboardTests signs in to the dashboard on the same set-up.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -22,12 +22,12 @@ public sealed class TransportSecurityTests
     public async Task DistributedPlatform_OverTlsEverywhere_ProcessesADocument()
     {
         await using var platform = await TlsPlatform.StartAsync("tls");
-        var api = platform.Api;
+        var api = platform.Client;
         var certificates = platform.Certificates;
         var redis = platform.Redis;
 
         // Without a key: 401, over HTTPS, with HSTS.
-        using (var anonymous = new HttpClient(certificates.CreateHandler()) { BaseAddress = api.BaseAddress })
+        using (var anonymous = new HttpClient(certificates.CreateHandler()) { BaseAddress = platform.BaseAddress })
         {
             var refused = await anonymous.GetAsync("api/v1/jobs");
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
@@ -35,15 +35,15 @@ public sealed class TransportSecurityTests
         }
 
         var pdf = UncompressedPdf.WithText("Transport MARKER7F3A");
-        var upload = await api.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("tls.pdf", pdf)));
+        var upload = await api.PostAsync("api/v1/batches", ServerHarness.Form("files", ("tls.pdf", pdf)));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var accepted = await upload.Content.ReadFromJsonAsync<JsonElement>();
         var batchId = accepted.GetProperty("batchId").GetString()!;
         var documentId = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
         await platform.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
-        var document = await api.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}");
+        var document = await api.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}");
         Assert.Equal("succeeded", document.GetProperty("status").GetString());
-        Assert.Contains("MARKER7F3A", await api.Client.GetStringAsync($"api/v1/documents/{documentId}/text"));
+        Assert.Contains("MARKER7F3A", await api.GetStringAsync($"api/v1/documents/{documentId}/text"));
 
         // Each hop really was TLS: PostgreSQL says so for both connection strings, Redis answers only TLS clients.
         foreach (var connectionString in new[] { platform.Database, platform.VerifiedDatabase })
