@@ -40,7 +40,9 @@ public sealed class DashboardBrowser : IAsyncDisposable
 
     public static string ScreenshotDirectory { get; } = Path.Combine(Support.Repo.Root, "TestResults", "screenshots");
 
-    public static async Task<DashboardBrowser> OpenAsync(Uri server)
+    /// <param name="server">The dashboard's base address.</param>
+    /// <param name="arguments">More Chromium switches, e.g. <c>--ignore-certificate-errors-spki-list=…</c> to trust a test certificate.</param>
+    public static async Task<DashboardBrowser> OpenAsync(Uri server, params string[] arguments)
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (test.sh does: apt-get install chromium).");
@@ -49,7 +51,7 @@ public sealed class DashboardBrowser : IAsyncDisposable
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", .. arguments],
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions
         {

@@ -16,9 +16,9 @@ public sealed class AuditTrailTests
 {
     private static readonly Dictionary<string, string?> Required = new() { ["Auth:Required"] = "true", ["Workers"] = "0" };
 
-    private static async Task<(HttpClient Client, string Prefix)> ClientAsync(ServerHarness server, string role)
+    private static async Task<(HttpClient Client, string Prefix)> ClientAsync(ServerHarness server, string role, string tenant = Tenants.Default)
     {
-        var (record, key) = await ApiKeys.CreateAsync(server.Services.GetRequiredService<IApiKeyStore>(), role, $"audit {role}", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (record, key) = await ApiKeys.CreateAsync(server.Services.GetRequiredService<IApiKeyStore>(), role, $"audit {role}", tenant, DateTimeOffset.UtcNow, CancellationToken.None);
         var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return (client, record.Prefix);
@@ -34,7 +34,8 @@ public sealed class AuditTrailTests
     {
         await using var server = await ServerHarness.StartAsync(Required);
         var log = server.Services.GetRequiredService<IAuditLog>();
-        var (admin, adminPrefix) = await ClientAsync(server, Roles.Admin);
+        // An admin of tenant acme: every entry must carry acme, not the default a forgotten tenant would fall back to.
+        var (admin, adminPrefix) = await ClientAsync(server, Roles.Admin, "acme");
         using var _ = admin;
 
         var routes = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -42,13 +43,30 @@ public sealed class AuditTrailTests
             .Where(r => r.Method is "POST" or "PUT" or "PATCH" or "DELETE").ToList();
         // The representative ones are there (a test that enumerates nothing proves nothing).
         foreach (var expected in new[] { "POST /api/v1/documents", "POST /api/v1/batches", "POST /api/v1/dead-letters/{id}/requeue",
-                     "DELETE /api/v1/dead-letters/{id}", "POST /api/v1/keys", "DELETE /api/v1/keys/{id}" })
+                     "DELETE /api/v1/dead-letters/{id}", "POST /api/v1/keys", "DELETE /api/v1/keys/{id}", "DELETE /api/v1/documents/{id}",
+                     "DELETE /api/v1/batches/{id}", "PUT /api/v1/documents/{id}/hold", "DELETE /api/v1/batches/{id}/hold" })
             Assert.Contains(expected, routes.Select(r => $"{r.Method} {(r.Pattern.Length > 1 ? r.Pattern.TrimEnd('/') : r.Pattern)}"));
 
+        // Routes on a document or a batch act on a real one of their own (so erasing one does not take another's target
+        // away): the entry of a request that did something, not only of one refused with 404.
+        var pdf = File.ReadAllBytes(Path.Combine(Repo.Samples, "invoice-digital.pdf"));
+        async Task<string> RealIdAsync(string pattern)
+        {
+            using var response = await admin.PostAsync("api/v1/batches", ServerHarness.Form("files", ("audit-target.pdf", pdf)));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return pattern.StartsWith("/api/v1/documents/", StringComparison.Ordinal)
+                ? body.GetProperty("documents")[0].GetProperty("id").GetString()!
+                : body.GetProperty("batchId").GetString()!;
+        }
+
         var failures = new List<string>();
+        var succeeded = 0;
         foreach (var (method, pattern) in routes)
         {
-            var path = System.Text.RegularExpressions.Regex.Replace(pattern, @"\{([A-Za-z]+)[^}]*\}", "no-such-id");
+            var real = pattern.StartsWith("/api/v1/documents/{id}", StringComparison.Ordinal) || pattern.StartsWith("/api/v1/batches/{id}", StringComparison.Ordinal);
+            var id = real ? await RealIdAsync(pattern) : "no-such-id";
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, @"\{([A-Za-z]+)[^}]*\}", id);
             var before = await CountAsync(log);
             using var request = new HttpRequestMessage(new HttpMethod(method), path.TrimStart('/'));
             if (method is "POST" or "PUT" or "PATCH") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
@@ -57,11 +75,15 @@ public sealed class AuditTrailTests
             if (after != before + 1) { failures.Add($"{method} {pattern}: {after - before} entries, not 1"); continue; }
             var entry = await LastAsync(log);
             var action = $"{method} {(pattern.Length > 1 ? pattern.TrimEnd('/') : pattern)}";
-            if ((entry.Action, entry.Principal, entry.Role, entry.Outcome) != (action, adminPrefix, Roles.Admin, (int)response.StatusCode))
-                failures.Add($"{method} {pattern}: recorded {entry.Action} by {entry.Principal} ({entry.Role}) → {entry.Outcome}, answered {(int)response.StatusCode}");
-            if (pattern.Contains("{id}", StringComparison.Ordinal) && entry.Target?.Contains("id=no-such-id", StringComparison.Ordinal) != true)
-                failures.Add($"{method} {pattern}: target '{entry.Target}' does not name the id");
+            if ((entry.Action, entry.Principal, entry.Role, entry.Outcome, entry.Tenant) != (action, adminPrefix, Roles.Admin, (int)response.StatusCode, "acme"))
+                failures.Add($"{method} {pattern}: recorded {entry.Action} by {entry.Principal} ({entry.Role}, tenant {entry.Tenant}) → {entry.Outcome}, answered {(int)response.StatusCode}");
+            if (pattern.Contains("{id}", StringComparison.Ordinal) && entry.Target?.Contains($"id={id}", StringComparison.Ordinal) != true)
+                failures.Add($"{method} {pattern}: target '{entry.Target}' does not name the id {id}");
+            if (real && !response.IsSuccessStatusCode)
+                failures.Add($"{method} {pattern}: answered {(int)response.StatusCode} for a real {id}: {await response.Content.ReadAsStringAsync()}");
+            if (real) succeeded++;
         }
+        Assert.True(succeeded >= 6, $"only {succeeded} state-changing routes on real documents or batches");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
 
         // Real changes name what they made: an upload its document, a key its id; a revoke the key it revoked.
@@ -78,6 +100,23 @@ public sealed class AuditTrailTests
         Assert.Equal(("POST /api/v1/keys", $"created={keyId}", 201), ((await LastAsync(log)).Action, (await LastAsync(log)).Target, (await LastAsync(log)).Outcome));
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"api/v1/keys/{keyId}")).StatusCode);
         Assert.Equal(("DELETE /api/v1/keys/{id}", $"id={keyId}", 204), ((await LastAsync(log)).Action, (await LastAsync(log)).Target, (await LastAsync(log)).Outcome));
+
+        // A principal bound to a tenant (not admin): its upload and its erasure are entries of its tenant, one each.
+        var (submitter, submitterPrefix) = await ClientAsync(server, Roles.Submitter, "globex");
+        using (submitter)
+        {
+            var before = await CountAsync(log);
+            var own = await submitter.PostAsync("api/v1/documents", ServerHarness.Form("file", ("globex.pdf", pdf)));
+            Assert.Equal(HttpStatusCode.Accepted, own.StatusCode);
+            var ownId = (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Equal(before + 1, await CountAsync(log));
+            Assert.Equal(("POST /api/v1/documents", submitterPrefix, "globex"), ((await LastAsync(log)).Action, (await LastAsync(log)).Principal, (await LastAsync(log)).Tenant));
+            Assert.True((await submitter.DeleteAsync($"api/v1/documents/{ownId}")).IsSuccessStatusCode);
+            Assert.Equal(before + 2, await CountAsync(log));
+            var erased = await LastAsync(log);
+            Assert.Equal(("DELETE /api/v1/documents/{id}", submitterPrefix, "globex"), (erased.Action, erased.Principal, erased.Tenant));
+            Assert.Contains($"id={ownId}", erased.Target, StringComparison.Ordinal);
+        }
 
         var verified = await log.VerifyAsync(CancellationToken.None);
         Assert.True(verified.Intact, verified.Reason);

@@ -12,7 +12,9 @@ namespace DocFlow.IntegrationTests.Security;
 /// <summary>
 /// Every route of a running server (read from its endpoint data source, so a new route is covered the moment it is
 /// mapped) against the roles of DESIGN.md §7, with keys required: anonymous gets 401, a role without the permission 403,
-/// a role with it neither. A route missing from <see cref="Expected"/> or without a policy fails this test.
+/// a role with it neither; every state-changing request (anonymous or any role, allowed or refused) leaves exactly one
+/// audit entry with the route, the caller, its tenant and the status. A route missing from <see cref="Expected"/> or
+/// without a policy fails this test.
 /// </summary>
 public sealed partial class AuthorizationMatrixTests
 {
@@ -98,18 +100,49 @@ public sealed partial class AuthorizationMatrixTests
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
         var store = server.Services.GetRequiredService<IApiKeyStore>();
+        var log = server.Services.GetRequiredService<IAuditLog>();
         var clients = new Dictionary<string, HttpClient>();
+        var prefixes = new Dictionary<HttpClient, string>();
         foreach (var role in Roles.All)
         {
-            var (_, key) = await ApiKeys.CreateAsync(store, role, $"matrix {role}", DateTimeOffset.UtcNow, CancellationToken.None);
+            // Tenant acme (not the default a forgotten tenant falls back to), so the audit entries show whose they are.
+            var (record, key) = await ApiKeys.CreateAsync(store, role, $"matrix {role}", "acme", DateTimeOffset.UtcNow, CancellationToken.None);
             var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
             clients[role] = client;
+            prefixes[client] = record.Prefix;
         }
 
         var routes = RoutesOf(server.Services);
         Assert.True(routes.Count >= Expected.Count, $"only {routes.Count} routes found");
         var failures = new List<string>();
+        var audited = 0;
+
+        // Every state-changing request leaves exactly one audit entry, whoever sends it and whatever the answer: the
+        // route as its action (a 401: sign-in-failed naming the route), the caller, its role and tenant, the status.
+        async Task<HttpStatusCode> SendAndAuditAsync(HttpClient client, Route route)
+        {
+            if (route.Method is not ("POST" or "PUT" or "PATCH" or "DELETE")) return await SendAsync(client, route);
+            var before = (await log.VerifyAsync(CancellationToken.None)).Count;
+            var status = await SendAsync(client, route);
+            var after = (await log.VerifyAsync(CancellationToken.None)).Count;
+            var who = prefixes.TryGetValue(client, out var prefix) ? prefix : "anonymous";
+            var name = $"{route.Method} {route.Pattern}";
+            if (after != before + 1)
+            {
+                failures.Add($"{name} by {who} ({(int)status}): {after - before} audit entries, not 1");
+                return status;
+            }
+            audited++;
+            var entry = (await log.QueryAsync(new AuditQuery(null, null, null, null, null, 1), CancellationToken.None)).Single();
+            var action = $"{route.Method} {(route.Pattern.Length > 1 ? route.Pattern.TrimEnd('/') : route.Pattern)}";
+            var (expectedAction, expectedTenant) = status == HttpStatusCode.Unauthorized ? ("sign-in-failed", Tenants.Default) : (action, "acme");
+            if (entry.Action != expectedAction || entry.Principal != who || entry.Outcome != (int)status || entry.Tenant != expectedTenant
+                || (status == HttpStatusCode.Unauthorized && entry.Target?.Contains(action, StringComparison.Ordinal) != true))
+                failures.Add($"{name} by {who} ({(int)status}): recorded {entry.Action} [{entry.Target}] by {entry.Principal}, tenant {entry.Tenant} → {entry.Outcome}");
+            return status;
+        }
+
         foreach (var route in routes)
         {
             var name = $"{route.Method} {route.Pattern}";
@@ -121,18 +154,18 @@ public sealed partial class AuthorizationMatrixTests
             if (allowed is null)
             {
                 if (!route.Anonymous) failures.Add($"{name}: expected anonymous access (AllowAnonymous)");
-                var open = await SendAsync(server.Client, route);
+                var open = await SendAndAuditAsync(server.Client, route);
                 if (open is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) failures.Add($"{name}: anonymous got {(int)open}");
                 continue;
             }
             if (route.Anonymous) failures.Add($"{name}: allows anonymous access");
             if (route.Policies.Count == 0) failures.Add($"{name}: has no authorization policy");
 
-            var anonymous = await SendAsync(server.Client, route);
+            var anonymous = await SendAndAuditAsync(server.Client, route);
             if (anonymous != HttpStatusCode.Unauthorized) failures.Add($"{name}: anonymous got {(int)anonymous}, not 401");
             foreach (var role in Roles.All)
             {
-                var status = await SendAsync(clients[role], route);
+                var status = await SendAndAuditAsync(clients[role], route);
                 if (allowed.Contains(role))
                 {
                     if (status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) failures.Add($"{name}: {role} got {(int)status}, but may call it");
@@ -142,6 +175,10 @@ public sealed partial class AuthorizationMatrixTests
         }
         foreach (var c in clients.Values) c.Dispose();
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // Anonymous and every role on each state-changing route (at least the upload, erasure, hold, key and dead-letter ones).
+        Assert.True(audited >= 12 * (Roles.All.Count + 1), $"only {audited} state-changing requests audited");
+        var chain = await log.VerifyAsync(CancellationToken.None);
+        Assert.True(chain.Intact, chain.Reason);
         // Every route of the table exists (a renamed route must be renamed here too).
         Assert.Empty(Expected.Keys.Except(routes.Select(r => $"{r.Method} {r.Pattern}")));
     }

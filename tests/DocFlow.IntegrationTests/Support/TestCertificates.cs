@@ -21,6 +21,10 @@ public sealed class TestCertificates : IDisposable
     public string PostgresKeyPath => Path.Combine(Directory, "postgres.key");
     public X509Certificate2 Ca { get; }
 
+    /// <summary>base64(SHA-256(SubjectPublicKeyInfo)) of the server certificate: what Chromium's
+    /// <c>--ignore-certificate-errors-spki-list</c> takes to trust exactly this certificate and no other.</summary>
+    public string ServerSpkiSha256 { get; }
+
     public TestCertificates()
     {
         Directory = Path.Combine(Path.GetTempPath(), "docflow-tests", "tls-" + Guid.NewGuid().ToString("N"));
@@ -48,6 +52,7 @@ public sealed class TestCertificates : IDisposable
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Ca, true, false));
         using var server = request.Create(Ca, now.AddDays(-1), now.AddDays(30), RandomNumberGenerator.GetBytes(16));
 
+        ServerSpkiSha256 = Convert.ToBase64String(SHA256.HashData(server.PublicKey.ExportSubjectPublicKeyInfo()));
         File.WriteAllText(CaPath, Ca.ExportCertificatePem());
         File.WriteAllText(CertPath, server.ExportCertificatePem());
         var key = serverKey.ExportPkcs8PrivateKeyPem();

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace DocFlow.IntegrationTests.Support;
 
-/// <summary>A real `docflow worker` process, as an operator starts it.</summary>
+/// <summary>A real `docflow worker` process (or another long-running `docflow` command), as an operator starts it.</summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -26,11 +26,14 @@ public sealed class WorkerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment)
+    public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string> environment) => Start("worker", args, environment);
+
+    /// <summary>Another long-running `docflow` command (e.g. <c>serve</c>) as a process of its own.</summary>
+    public static WorkerProcess Start(string command, IEnumerable<string> args, IDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "docflow.dll"));
-        psi.ArgumentList.Add("worker");
+        psi.ArgumentList.Add(command);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["OMP_THREAD_LIMIT"] = "1";
         foreach (var (k, v) in environment) psi.Environment[k] = v;
