@@ -16,8 +16,10 @@ namespace DocFlow.Server.Api;
 /// address, or the forwarded client address when the connection comes from a configured proxy, see <see cref="Hardening"/>):
 /// <list type="bullet">
 /// <item><c>RateLimit:UploadsPerMinute</c> (600): upload requests;</item>
-/// <item><c>RateLimit:FilesPerMinute</c> (6,000): files uploaded, so a 1,000-file batch counts 1,000 (<see cref="UploadQuota"/>);</item>
-/// <item><c>RateLimit:UploadBytesPerMinute</c> (2 GiB): bytes uploaded (the declared Content-Length, taken before the body is read);</item>
+/// <item><c>RateLimit:FilesPerMinute</c> (6,000): files uploaded, so a 1,000-file batch counts 1,000, per API key or token
+/// (else address), and <c>RateLimit:TenantFilesPerMinute</c> per tenant (<see cref="UploadQuota"/>);</item>
+/// <item><c>RateLimit:UploadBytesPerMinute</c> (2 GiB): bytes uploaded (the declared Content-Length, taken before the body is
+/// read), likewise per key and <c>RateLimit:TenantUploadBytesPerMinute</c> per tenant;</item>
 /// <item><c>RateLimit:ExpensiveReadsPerMinute</c> (300): page images (rendered on request) and report.pdf.</item>
 /// </list>
 /// 0 turns a limit off. Over a limit a client gets 429 problem details with Retry-After; other clients are not affected.
@@ -34,7 +36,9 @@ public static class UploadRateLimit
         var readsPerMinute = builder.Configuration.GetValue("RateLimit:ExpensiveReadsPerMinute", 300);
         var filesPerMinute = builder.Configuration.GetValue("RateLimit:FilesPerMinute", 6_000);
         var bytesPerMinute = builder.Configuration.GetValue("RateLimit:UploadBytesPerMinute", 2L << 30);
-        builder.Services.AddSingleton(_ => new UploadQuota(filesPerMinute, bytesPerMinute));
+        var tenantFilesPerMinute = builder.Configuration.GetValue("RateLimit:TenantFilesPerMinute", 0);
+        var tenantBytesPerMinute = builder.Configuration.GetValue("RateLimit:TenantUploadBytesPerMinute", 0L);
+        builder.Services.AddSingleton(_ => new UploadQuota(filesPerMinute, bytesPerMinute, tenantFilesPerMinute, tenantBytesPerMinute));
         builder.Services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -88,65 +92,96 @@ public static class UploadRateLimit
     }
 }
 
-/// <summary>Files and bytes per client per minute (<c>RateLimit:FilesPerMinute</c>, <c>RateLimit:UploadBytesPerMinute</c>;
-/// 0 turns one off). The upload endpoints take bytes before they read the body (the declared Content-Length; the
+/// <summary>Files and bytes per minute, counted against who sends them and against their tenant:
+/// <list type="bullet">
+/// <item>per sender (<see cref="SenderKey"/>: the API key, else the token's subject, else the client address):
+/// <c>RateLimit:FilesPerMinute</c> (6,000), <c>RateLimit:UploadBytesPerMinute</c> (2 GiB);</item>
+/// <item>per tenant, all its keys and tokens together: <c>RateLimit:TenantFilesPerMinute</c>,
+/// <c>RateLimit:TenantUploadBytesPerMinute</c> (both off unless set).</item>
+/// </list>
+/// 0 turns one off. The upload endpoints take bytes before they read the body (the declared Content-Length; the
 /// files' sizes after reading when no length was declared) and files once the form is read. A single request larger
 /// than a whole window takes the whole window (request size is limited elsewhere: 413).</summary>
 public sealed class UploadQuota : IDisposable
 {
-    private const int BytesPerPermit = 1024;
-    private readonly int _filesPerMinute;
-    private readonly int _kibPerMinute;
-    private readonly long _bytesPerMinute;
-    private readonly PartitionedRateLimiter<string>? _files;
-    private readonly PartitionedRateLimiter<string>? _kib;
+    private readonly Window _senderFiles;
+    private readonly Window _senderKib;
+    private readonly Window _tenantFiles;
+    private readonly Window _tenantKib;
 
-    public UploadQuota(int filesPerMinute, long bytesPerMinute)
+    public UploadQuota(int filesPerMinute, long bytesPerMinute, int tenantFilesPerMinute = 0, long tenantBytesPerMinute = 0)
     {
-        _filesPerMinute = filesPerMinute;
-        _bytesPerMinute = bytesPerMinute;
-        _kibPerMinute = (int)Math.Min(int.MaxValue, (bytesPerMinute + BytesPerPermit - 1) / BytesPerPermit);
-        if (filesPerMinute > 0) _files = Limiter(filesPerMinute);
-        if (_kibPerMinute > 0) _kib = Limiter(_kibPerMinute);
+        _senderFiles = new Window(filesPerMinute, 1);
+        _senderKib = Window.Bytes(bytesPerMinute);
+        _tenantFiles = new Window(tenantFilesPerMinute, 1);
+        _tenantKib = Window.Bytes(tenantBytesPerMinute);
     }
 
-    private static PartitionedRateLimiter<string> Limiter(int perMinute) => PartitionedRateLimiter.Create<string, string>(key =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = perMinute,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-        }));
-
-    /// <summary>Counts <paramref name="files"/> files and <paramref name="bytes"/> bytes against the client; null when
-    /// within its limits, else the 429 answer (Retry-After set).</summary>
+    /// <summary>Counts <paramref name="files"/> files and <paramref name="bytes"/> bytes against the sender and its tenant;
+    /// null when within every limit, else the 429 answer (Retry-After set) naming the limit.</summary>
     public IResult? Take(HttpContext http, int files, long bytes)
     {
-        var key = UploadRateLimit.ClientKey(http);
-        if (_kib is not null && bytes > 0)
-        {
-            var permits = (int)Math.Min(_kibPerMinute, (bytes + BytesPerPermit - 1) / BytesPerPermit);
-            using var lease = _kib.AttemptAcquire(key, permits);
-            if (!lease.IsAcquired)
-                return UploadRateLimit.TooMany(http, Seconds(lease),
-                    string.Create(CultureInfo.InvariantCulture, $"This client uploaded more than {_bytesPerMinute:N0} bytes in a minute; wait {Seconds(lease)} s."));
-        }
-        if (_files is not null && files > 0)
-        {
-            using var lease = _files.AttemptAcquire(key, Math.Min(files, _filesPerMinute));
-            if (!lease.IsAcquired)
-                return UploadRateLimit.TooMany(http, Seconds(lease),
-                    $"This client uploaded more than {_filesPerMinute} files in a minute (this request has {files}); wait {Seconds(lease)} s.");
-        }
-        return null;
+        var sender = SenderKey(http);
+        var tenant = "tenant:" + Security.TenantPrincipals.TenantOf(http.User);
+        return _senderKib.Take(http, sender, bytes, limit => string.Create(CultureInfo.InvariantCulture, $"This client uploaded more than {limit:N0} bytes in a minute"))
+               ?? _senderFiles.Take(http, sender, files, limit => $"This client uploaded more than {limit} files in a minute (this request has {files})")
+               ?? _tenantKib.Take(http, tenant, bytes, limit => string.Create(CultureInfo.InvariantCulture, $"This tenant uploaded more than {limit:N0} bytes in a minute"))
+               ?? _tenantFiles.Take(http, tenant, files, limit => $"This tenant uploaded more than {limit} files in a minute (this request has {files})");
     }
 
-    private static int Seconds(RateLimitLease lease) =>
-        Math.Max(1, (int)Math.Ceiling((lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1)).TotalSeconds));
+    /// <summary>Who an upload counts against: its API key (<c>key:dfk_…</c>), else its bearer token's subject
+    /// (<c>sub:…</c>), else the client address (<see cref="UploadRateLimit.ClientKey(HttpContext)"/>: loopback without
+    /// keys, <c>--insecure</c>). So one key cannot get more by spreading over addresses, nor one address's keys share.</summary>
+    public static string SenderKey(HttpContext http)
+    {
+        if (http.User.FindFirst(Security.ApiKeyAuthenticationHandler.KeyIdClaim)?.Value is { Length: > 0 } key) return "key:" + key;
+        if (http.User.Identity is { IsAuthenticated: true, AuthenticationType: not Security.ApiKeyAuthenticationHandler.SchemeName, Name: { Length: > 0 } subject })
+            return "sub:" + subject;
+        return UploadRateLimit.ClientKey(http);
+    }
 
     public void Dispose()
     {
-        _files?.Dispose();
-        _kib?.Dispose();
+        _senderFiles.Dispose();
+        _senderKib.Dispose();
+        _tenantFiles.Dispose();
+        _tenantKib.Dispose();
+    }
+
+    /// <summary>One fixed one-minute window per partition, in units of <c>unit</c> (1 for files, 1 KiB for bytes); off at 0.</summary>
+    private sealed class Window : IDisposable
+    {
+        private readonly long _limit;
+        private readonly int _unit;
+        private readonly int _permits;
+        private readonly PartitionedRateLimiter<string>? _limiter;
+
+        public Window(long limit, int unit)
+        {
+            _limit = limit;
+            _unit = unit;
+            _permits = (int)Math.Min(int.MaxValue, (limit + unit - 1) / unit);
+            if (_permits > 0)
+                _limiter = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = _permits,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        }
+
+        public static Window Bytes(long bytesPerMinute) => new(bytesPerMinute, 1024);
+
+        public IResult? Take(HttpContext http, string partition, long amount, Func<long, string> what)
+        {
+            if (_limiter is null || amount <= 0) return null;
+            var permits = (int)Math.Min(_permits, (amount + _unit - 1) / _unit);
+            using var lease = _limiter.AttemptAcquire(partition, permits);
+            if (lease.IsAcquired) return null;
+            var seconds = Math.Max(1, (int)Math.Ceiling((lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1)).TotalSeconds));
+            return UploadRateLimit.TooMany(http, seconds, $"{what(_limit)}; wait {seconds} s.");
+        }
+
+        public void Dispose() => _limiter?.Dispose();
     }
 }

@@ -6,6 +6,7 @@ using DocFlow.IntegrationTests.Support;
 using DocFlow.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DocFlow.IntegrationTests.Server;
 
@@ -218,6 +219,38 @@ public sealed partial class HardeningTests
         Assert.Equal(3, await JobCount(server));
         using var single = await server.Client.SendAsync(Upload()); // the 4th and 5th file still fit
         Assert.Equal(HttpStatusCode.Accepted, single.StatusCode);
+    }
+
+    [Fact]
+    public async Task FilesAreCounted_PerKey_NotPerAddress_AndPerTenant()
+    {
+        await using var server = await ServerHarness.StartAsync(Settings(("Auth:Required", "true"), ("RateLimit:FilesPerMinute", "3"),
+            ("RateLimit:TenantFilesPerMinute", "5"), ("RateLimit:UploadsPerMinute", "100")));
+        var store = server.Services.GetRequiredService<DocFlow.Security.IApiKeyStore>();
+        async Task<HttpRequestMessage> AsAsync(string tenant, HttpRequestMessage request)
+        {
+            var (_, key) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, tenant, tenant, DateTimeOffset.UtcNow, CancellationToken.None);
+            request.Headers.Add("X-Api-Key", key);
+            return request;
+        }
+        var (_, first) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, "first", "acme", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (_, second) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, "second", "acme", DateTimeOffset.UtcNow, CancellationToken.None);
+        HttpRequestMessage With(string key, HttpRequestMessage request) { request.Headers.Add("X-Api-Key", key); return request; }
+
+        // One key: 3 files a minute, whatever its address.
+        using var ok = await server.Client.SendAsync(With(first, Upload("api/v1/batches", files: 3)));
+        Assert.Equal(HttpStatusCode.Accepted, ok.StatusCode);
+        using var overKey = await server.Client.SendAsync(With(first, Upload()));
+        await AssertProblem(overKey, HttpStatusCode.TooManyRequests, "client uploaded more than 3 files");
+        // Another key from the same address has its own 3, but the tenant's 5 are shared: 2 fit, the third does not.
+        using var secondOk = await server.Client.SendAsync(With(second, Upload("api/v1/batches", files: 2)));
+        Assert.Equal(HttpStatusCode.Accepted, secondOk.StatusCode);
+        using var overTenant = await server.Client.SendAsync(With(second, Upload()));
+        var problem = await AssertProblem(overTenant, HttpStatusCode.TooManyRequests, "tenant uploaded more than 5 files");
+        Assert.True(overTenant.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        // Another tenant is not affected.
+        using var other = await server.Client.SendAsync(await AsAsync("globex", Upload("api/v1/batches", files: 3)));
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
     }
 
     [Fact]
