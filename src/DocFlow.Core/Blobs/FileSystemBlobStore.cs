@@ -18,8 +18,15 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
     {
         _root = Path.GetFullPath(root);
         _encryption = encryption ?? AtRestEncryption.Off;
-        Directory.CreateDirectory(Path.Combine(_root, "tmp"));
+        TempDirectory = Path.Combine(_root, "tmp");
+        Directory.CreateDirectory(TempDirectory);
     }
+
+    /// <summary>Where puts and rewraps stream before the rename (<c>{root}/tmp</c>): only DocFlow's temp files live here.</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>Removes what killed processes left in <see cref="TempDirectory"/> (see <see cref="IO.TempFiles.Sweep"/>).</summary>
+    public int SweepTemp(DateTimeOffset now) => IO.TempFiles.Sweep(TempDirectory, IO.TempFiles.UntaggedMinAge, now, everyFile: true);
 
     public Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken) => PutCoreAsync(content, null, cancellationToken);
 
@@ -28,7 +35,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
 
     private async Task<BlobInfo> PutCoreAsync(Stream content, string? tenant, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(TempDirectory, IO.TempFiles.NewName("blob"));
         try
         {
             string key;
@@ -79,7 +86,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
     public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(TempDirectory, IO.TempFiles.NewName("blob"));
         try
         {
             RewrapOutcome outcome;
