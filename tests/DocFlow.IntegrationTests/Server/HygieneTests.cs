@@ -186,6 +186,37 @@ public sealed class HygieneTests
         Assert.InRange(Math.Max(width, height), 1, 1100);
     }
 
+    [Fact]
+    public async Task PageImage_WhenEveryRenderSlotIsTaken_Is503WithRetryAfter()
+    {
+        await using var server = await ServerHarness.StartAsync(NoWorkers(("Dashboard:PageImageConcurrency", "1"), ("Dashboard:PageImageQueueWait", "00:00:00")));
+        var id = await UploadAsync(server, "r.pdf", File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-digital.pdf")));
+        var gate = server.Services.GetRequiredService<DocFlow.Server.Dashboard.PageImageGate>();
+        Assert.True(await gate.TryEnterAsync(CancellationToken.None)); // a render in progress holds the only slot
+
+        using (var busy = await server.Client.GetAsync($"api/v1/documents/{id}/pages/1/image"))
+        {
+            await AssertProblem(busy, HttpStatusCode.ServiceUnavailable, "try again");
+            Assert.NotNull(busy.Headers.RetryAfter);
+        }
+
+        gate.Exit();
+        using var free = await server.Client.GetAsync($"api/v1/documents/{id}/pages/1/image");
+        Assert.Equal(HttpStatusCode.OK, free.StatusCode);
+    }
+
+    [Fact]
+    public async Task PageImage_RenderPastItsTimeout_Is422Timeout()
+    {
+        await using var server = await ServerHarness.StartAsync(NoWorkers(("Dashboard:PageImageTimeout", "00:00:00.001")));
+        var id = await UploadAsync(server, "r.pdf", File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-digital.pdf")));
+
+        using var response = await server.Client.GetAsync($"api/v1/documents/{id}/pages/1/image");
+
+        var problem = await AssertProblem(response, HttpStatusCode.UnprocessableEntity, "PageImageTimeout");
+        Assert.Equal("timeout", problem.GetProperty("code").GetString());
+    }
+
     [Theory]
     [InlineData(2, "queued", 3)]
     [InlineData(5, "failed", 5)]
