@@ -25,8 +25,11 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
     /// <summary>Where puts and rewraps stream before the rename (<c>{root}/tmp</c>): only DocFlow's temp files live here.</summary>
     public string TempDirectory { get; }
 
-    /// <summary>Removes what killed processes left in <see cref="TempDirectory"/> (see <see cref="IO.TempFiles.Sweep"/>).</summary>
-    public int SweepTemp(DateTimeOffset now) => IO.TempFiles.Sweep(TempDirectory, IO.TempFiles.UntaggedMinAge, now, everyFile: true);
+    /// <summary>Removes what killed processes left in <see cref="TempDirectory"/> (see <see cref="IO.TempFiles.Sweep"/>): files
+    /// older than <see cref="IO.TempFiles.UntaggedMinAge"/>, whoever made them. The folder is often a volume shared by the
+    /// API and the workers in other containers, whose pids say nothing here; a put or rewrap writes its file within
+    /// seconds, so one untouched for 15 minutes is a leftover.</summary>
+    public int SweepTemp(DateTimeOffset now) => IO.TempFiles.Sweep(TempDirectory, IO.TempFiles.UntaggedMinAge, now, everyFile: true, sharedAcrossHosts: true);
 
     public Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken) => PutCoreAsync(content, null, cancellationToken);
 

@@ -42,8 +42,11 @@ public static partial class TempFiles
     /// untagged ones (<see cref="IsUntaggedLeftover"/>; with
     /// <paramref name="everyFile"/> any file, for a folder that holds only DocFlow's temp files) older than
     /// <paramref name="untaggedMinAge"/>. Files of running processes, this one included, are kept. Returns how many were removed.
+    /// With <paramref name="sharedAcrossHosts"/> the folder may be shared with processes on other machines or in other
+    /// containers (a blob volume mounted by the API and every worker): their pids mean nothing here, so every entry,
+    /// tagged or not, is judged by age only.
     /// </summary>
-    public static int Sweep(string folder, TimeSpan untaggedMinAge, DateTimeOffset now, bool everyFile = false)
+    public static int Sweep(string folder, TimeSpan untaggedMinAge, DateTimeOffset now, bool everyFile = false, bool sharedAcrossHosts = false)
     {
         if (!Directory.Exists(folder)) return 0;
         var removed = 0;
@@ -61,12 +64,12 @@ public static partial class TempFiles
         {
             var name = entry.Name;
             bool remove;
-            if (TryParseOwner(name, out var pid, out var start))
+            if (!sharedAcrossHosts && TryParseOwner(name, out var pid, out var start))
             {
                 if (!alive.TryGetValue((pid, start), out var running)) alive[(pid, start)] = running = IsRunning(pid, start);
                 remove = !running;
             }
-            else if (everyFile || IsUntaggedLeftover(name))
+            else if (everyFile || IsUntaggedLeftover(name) || (sharedAcrossHosts && TryParseOwner(name, out _, out _)))
             {
                 remove = now - new DateTimeOffset(entry.LastWriteTimeUtc, TimeSpan.Zero) > untaggedMinAge;
             }

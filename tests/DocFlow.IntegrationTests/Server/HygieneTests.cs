@@ -66,12 +66,14 @@ public sealed class HygieneTests
         var data = Repo.NewTempDirectory("sweep");
         var tmp = Directory.CreateDirectory(Path.Combine(data, "blobs", "tmp")).FullName;
         var pid = Environment.ProcessId;
-        // Start time 1 (1970): this pid, but not this process — a killed process whose pid was reused.
-        var deadBlob = Touch(Path.Combine(tmp, $"docflow-{pid}-1-blob-{Guid.NewGuid():N}"));
+        // The blob store's tmp folder may be a volume shared with other containers: judged by age only.
+        var oldBlob = Touch(Path.Combine(tmp, $"docflow-{pid}-1-blob-{Guid.NewGuid():N}"), TimeSpan.FromHours(1));
+        var freshOfOtherHost = Touch(Path.Combine(tmp, $"docflow-{pid}-1-blob-{Guid.NewGuid():N}"));
         var liveBlob = Touch(Path.Combine(tmp, TempFiles.NewName("blob")));
         var oldUntagged = Touch(Path.Combine(tmp, Guid.NewGuid().ToString("N")), TimeSpan.FromHours(1));
         var freshUntagged = Touch(Path.Combine(tmp, Guid.NewGuid().ToString("N")));
         var system = Path.GetTempPath();
+        // Start time 1 (1970): this pid, but not this process — a killed process whose pid was reused.
         var deadPdf = Touch(Path.Combine(system, $"docflow-{pid}-1-pdf-{Guid.NewGuid():N}.pdf"));
         var deadPageDir = Directory.CreateDirectory(Path.Combine(system, $"docflow-{pid}-1-page-{Guid.NewGuid():N}")).FullName;
         Touch(Path.Combine(deadPageDir, "in.pdf"));
@@ -82,7 +84,8 @@ public sealed class HygieneTests
         {
             await using (await ServerHarness.StartAsync(NoWorkers(("DataDirectory", data))))
             {
-                Assert.False(File.Exists(deadBlob));
+                Assert.False(File.Exists(oldBlob));
+                Assert.True(File.Exists(freshOfOtherHost));
                 Assert.False(File.Exists(oldUntagged));
                 Assert.False(File.Exists(deadPdf));
                 Assert.False(Directory.Exists(deadPageDir));

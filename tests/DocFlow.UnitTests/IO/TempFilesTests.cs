@@ -34,11 +34,11 @@ public sealed class TempFilesTests
         try
         {
             var now = DateTimeOffset.UtcNow;
-            var dead = Touch($"docflow-{Environment.ProcessId}-1-blob-x");
-            var live = Touch(TempFiles.NewName("blob"));
-            var old = Touch("docflow-page-abcdef", now.AddHours(-1));
-            var fresh = Touch("docflow-page-ghijkl", now);
-            var foreign = Touch("docflow-tests", now.AddHours(-1));
+            var dead = Touch(dir, $"docflow-{Environment.ProcessId}-1-blob-x");
+            var live = Touch(dir, TempFiles.NewName("blob"));
+            var old = Touch(dir, "docflow-page-abcdef", now.AddHours(-1));
+            var fresh = Touch(dir, "docflow-page-ghijkl", now);
+            var foreign = Touch(dir, "docflow-tests", now.AddHours(-1));
 
             Assert.Equal(2, TempFiles.Sweep(dir, TimeSpan.FromMinutes(15), now));
 
@@ -52,13 +52,36 @@ public sealed class TempFilesTests
         {
             Directory.Delete(dir, true);
         }
+    }
 
-        string Touch(string name, DateTimeOffset? written = null)
+    [Fact]
+    public void Sweep_OfAFolderSharedAcrossHosts_JudgesByAgeOnly()
+    {
+        var dir = Directory.CreateTempSubdirectory("sweep-shared-").FullName;
+        try
         {
-            var path = Path.Combine(dir, name);
-            File.WriteAllBytes(path, [0]);
-            if (written is { } w) File.SetLastWriteTimeUtc(path, w.UtcDateTime);
-            return path;
+            var now = DateTimeOffset.UtcNow;
+            var freshOfAnotherContainer = Touch(dir, $"docflow-{Environment.ProcessId}-1-blob-x", now);
+            var old = Touch(dir, $"docflow-{Environment.ProcessId}-1-blob-y", now.AddHours(-1));
+            var oldUntagged = Touch(dir, "0123", now.AddHours(-1));
+
+            Assert.Equal(2, TempFiles.Sweep(dir, TimeSpan.FromMinutes(15), now, everyFile: true, sharedAcrossHosts: true));
+
+            Assert.True(File.Exists(freshOfAnotherContainer));
+            Assert.False(File.Exists(old));
+            Assert.False(File.Exists(oldUntagged));
         }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static string Touch(string dir, string name, DateTimeOffset? written = null)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllBytes(path, [0]);
+        if (written is { } w) File.SetLastWriteTimeUtc(path, w.UtcDateTime);
+        return path;
     }
 }
