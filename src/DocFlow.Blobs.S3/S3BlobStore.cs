@@ -94,7 +94,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobKeyRotation, IDisposable
 
     private async Task<BlobInfo> PutCoreAsync(Stream content, string? tenant, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(Path.GetTempPath(), "docflow-s3-" + Guid.NewGuid().ToString("N"));
+        var temp = DocFlow.IO.TempFiles.NewPath("s3");
         try
         {
             string key;
@@ -166,7 +166,7 @@ public sealed class S3BlobStore : IBlobStore, IBlobKeyRotation, IDisposable
     public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
     {
         // S3 objects are immutable: the new envelope (new header, same segments) is spooled and put under the same key.
-        var temp = Path.Combine(Path.GetTempPath(), "docflow-s3-" + Guid.NewGuid().ToString("N"));
+        var temp = DocFlow.IO.TempFiles.NewPath("s3");
         try
         {
             await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);

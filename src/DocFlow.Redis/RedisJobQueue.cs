@@ -522,6 +522,9 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IQueueErasure, 
         return letters;
     }
 
+    public async ValueTask<bool> HasDeadLetterAsync(string jobId, CancellationToken cancellationToken) =>
+        await Db.HashExistsAsync(_keys.DeadIndex, jobId).WaitAsync(cancellationToken).ConfigureAwait(false);
+
     public async ValueTask<bool> RequeueDeadLetterAsync(string jobId, CancellationToken cancellationToken)
     {
         var done = await Db.ScriptEvaluateAsync(RedisScripts.Requeue, [_keys.Dead, _keys.DeadIndex], [jobId]).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -224,8 +224,11 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         Assert.Equal((0L, 0L, 1L), (stats.TotalDepth, stats.TotalInFlight, stats.DeadLetters));
         Assert.Null(await TryFetchAsync(queue, TimeSpan.FromMilliseconds(200)));
 
+        Assert.True(await queue.HasDeadLetterAsync("bad", None));
+        Assert.False(await queue.HasDeadLetterAsync("other", None));
         Assert.True(await queue.RequeueDeadLetterAsync("bad", None));
         Assert.False(await queue.RequeueDeadLetterAsync("bad", None));
+        Assert.False(await queue.HasDeadLetterAsync("bad", None));
         var back = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
         Assert.NotNull(back);
         Assert.Equal(("bad", 0), (back.Ticket.JobId, back.Ticket.Attempt));

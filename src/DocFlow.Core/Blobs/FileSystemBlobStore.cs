@@ -18,8 +18,18 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
     {
         _root = Path.GetFullPath(root);
         _encryption = encryption ?? AtRestEncryption.Off;
-        Directory.CreateDirectory(Path.Combine(_root, "tmp"));
+        TempDirectory = Path.Combine(_root, "tmp");
+        Directory.CreateDirectory(TempDirectory);
     }
+
+    /// <summary>Where puts and rewraps stream before the rename (<c>{root}/tmp</c>): only DocFlow's temp files live here.</summary>
+    public string TempDirectory { get; }
+
+    /// <summary>Removes what killed processes left in <see cref="TempDirectory"/> (see <see cref="IO.TempFiles.Sweep"/>): files
+    /// older than <see cref="IO.TempFiles.UntaggedMinAge"/>, whoever made them. The folder is often a volume shared by the
+    /// API and the workers in other containers, whose pids say nothing here; a put or rewrap writes its file within
+    /// seconds, so one untouched for 15 minutes is a leftover.</summary>
+    public int SweepTemp(DateTimeOffset now) => IO.TempFiles.Sweep(TempDirectory, IO.TempFiles.UntaggedMinAge, now, everyFile: true, sharedAcrossHosts: true);
 
     public Task<BlobInfo> PutAsync(Stream content, CancellationToken cancellationToken) => PutCoreAsync(content, null, cancellationToken);
 
@@ -28,7 +38,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
 
     private async Task<BlobInfo> PutCoreAsync(Stream content, string? tenant, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(TempDirectory, IO.TempFiles.NewName("blob"));
         try
         {
             string key;
@@ -79,7 +89,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobKeyRotation
     public async Task<RewrapOutcome> RewrapAsync(string key, bool sealPlaintext, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("N"));
+        var temp = Path.Combine(TempDirectory, IO.TempFiles.NewName("blob"));
         try
         {
             RewrapOutcome outcome;

@@ -7,6 +7,9 @@ public interface IDeadLetterStore
     /// <summary>The oldest <paramref name="max"/> dead letters, oldest first, with reason and time.</summary>
     ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken);
 
+    /// <summary>Whether a dead letter has that job id (the requeue route checks before it touches the job's record).</summary>
+    ValueTask<bool> HasDeadLetterAsync(string jobId, CancellationToken cancellationToken);
+
     /// <summary>Puts a dead-lettered job back on its lane with attempt 0; false if no dead letter has that job id.</summary>
     ValueTask<bool> RequeueDeadLetterAsync(string jobId, CancellationToken cancellationToken);
 

@@ -219,6 +219,11 @@ public sealed class InProcessJobQueue(TimeProvider timeProvider) : IJobQueue, ID
         lock (_gate) return ValueTask.FromResult<IReadOnlyList<DeadLetter>>([.. _deadLetters.Take(max)]);
     }
 
+    public ValueTask<bool> HasDeadLetterAsync(string jobId, CancellationToken cancellationToken)
+    {
+        lock (_gate) return ValueTask.FromResult(_deadLetters.Exists(d => d.Ticket.JobId == jobId));
+    }
+
     public ValueTask<bool> RequeueDeadLetterAsync(string jobId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Requeue(jobId));
 

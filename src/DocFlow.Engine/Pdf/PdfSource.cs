@@ -251,7 +251,7 @@ public sealed class PdfSource : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_tempPath is not null) return _tempPath;
-            var path = Path.Combine(Path.GetTempPath(), $"docflow-{Guid.NewGuid():N}.pdf");
+            var path = DocFlow.IO.TempFiles.NewPath("pdf", ".pdf");
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             try

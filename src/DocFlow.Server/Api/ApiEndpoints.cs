@@ -10,7 +10,7 @@ using DocFlow.Server.Security;
 
 namespace DocFlow.Server.Api;
 
-public static class ApiEndpoints
+public static partial class ApiEndpoints
 {
     /// <summary>The API role (on top of <see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowCore"/>): ingest
     /// and the queue hand-off (<see cref="Hosting.PlatformServiceCollectionExtensions.AddDocFlowIngest"/>), the dashboard's
@@ -25,6 +25,7 @@ public static class ApiEndpoints
         builder.AddUploadRateLimit();
         builder.Services.AddSingleton<Tenancy.TenantQuotas>();
         builder.AddDocFlowHardening();
+        builder.AddDocFlowRequestLimits();
         builder.Services.AddDocFlowHealthChecks();
         builder.AddDocFlowAuth(ListenUrls(builder.Configuration));
         Erasure.ErasureServiceCollectionExtensions.AddDocFlowErasure(builder);
@@ -35,7 +36,15 @@ public static class ApiEndpoints
     {
         // Forwarded headers, security headers, allowed hosts, CORS, Origin check: before anything else runs.
         app.UseDocFlowHardening();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync });
+        // Request line and header limits with problem details (after the security headers, so refusals carry them too).
+        app.UseDocFlowRequestLimits();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = HandleExceptionAsync,
+            // A client's mistake (a bad or oversized body, an upload cut off) is not the server's error: no stack trace at
+            // Error level; HandleExceptionAsync logs one line at Information instead.
+            SuppressDiagnosticsCallback = c => IsClientError(c.Exception),
+        });
         app.UseStatusCodePages();
         app.UseRateLimiter();
         // The API's description is public (no data in it); everything else names a policy (Security/Policies).
@@ -67,10 +76,25 @@ public static class ApiEndpoints
         return [.. urls, .. endpoints];
     }
 
+    /// <summary>Errors the client caused: Kestrel's verdicts on the request (400, 408, 413, …), a body that is not valid
+    /// multipart, an upload the client stopped sending (the connection reset).</summary>
+    internal static bool IsClientError(Exception? error) => error switch
+    {
+        BadHttpRequestException bad => bad.StatusCode is >= 400 and < 500,
+        InvalidDataException => true,
+        Microsoft.AspNetCore.Connections.ConnectionResetException => true,
+        _ => false,
+    };
+
     /// <summary>Known failures become problem details that say what to do; anything else a 500 without internals.</summary>
     private static async Task HandleExceptionAsync(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        if (IsClientError(error))
+        {
+            var logger = context.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("DocFlow.Server.Api");
+            Log.ClientError(logger, context.Request.Method, context.Request.Path, error!.GetType().Name, error.Message);
+        }
         var problem = error switch
         {
             BackpressureException b => Problem(StatusCodes.Status503ServiceUnavailable, "Busy", b.Message, retryAfter: b.RetryAfter),
@@ -84,6 +108,7 @@ public static class ApiEndpoints
             DocFlow.Security.Encryption.SealedDataException sealedData => Problem(StatusCodes.Status500InternalServerError,
                 "Encrypted content cannot be opened", sealedData.Message),
             InvalidDataException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", $"The multipart body could not be read: {bad.Message}"),
+            Microsoft.AspNetCore.Connections.ConnectionResetException reset => Problem(StatusCodes.Status400BadRequest, "Bad request", $"The request body could not be read: {reset.Message}"),
             _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "Something went wrong inside DocFlow; the error is logged."),
         };
         await problem.ExecuteAsync(context);
@@ -93,5 +118,12 @@ public static class ApiEndpoints
             if (retryAfter is { } r) context.Response.Headers.RetryAfter = ((int)Math.Ceiling(r.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Problem(detail: detail, statusCode: status, title: title);
         }
+    }
+
+    private static partial class Log
+    {
+        [Microsoft.Extensions.Logging.LoggerMessage(EventId = 460, Level = Microsoft.Extensions.Logging.LogLevel.Information,
+            Message = "Refused {Method} {Path}: {Error}: {Reason}")]
+        public static partial void ClientError(Microsoft.Extensions.Logging.ILogger logger, string method, string path, string error, string reason);
     }
 }

@@ -17,7 +17,8 @@ public static class BatchesApi
     {
         var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).");
+            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).")
+            .WithUploadLimit(UploadLimits.BatchUploadBytes(app.ServiceProvider));
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch: status running|completed and counts per document status.");
         group.MapGet("/{id}/documents", ListDocumentsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch's documents in upload order.");
         group.MapGet("/{id}/events", EventsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("Server-Sent Events: the batch after every change, until it completes.");
@@ -30,7 +31,8 @@ public static class BatchesApi
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
         if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
-        var form = await request.ReadFormAsync(ct);
+        var (form, unreadable) = await UploadLimits.ReadFormAsync(request, ct);
+        if (form is null) return unreadable!;
         var files = form.Files.GetFiles("files");
         if (files.Count == 0)
             return Problems.BadRequest("The form has no field `files`: send each document as a `files` part (multipart/form-data).");

@@ -110,21 +110,41 @@ public static class DashboardApi
         }
     }
 
-    internal static async Task<IResult> PageImageAsync(string id, int n, HttpContext context, IJobMonitoringStore store, IBlobStore blobs, CancellationToken ct)
+    internal static async Task<IResult> PageImageAsync(string id, int n, HttpContext context, IJobMonitoringStore store, IBlobStore blobs,
+        DocFlow.Processing.EngineOptions engine, PageImageGate gate, CancellationToken ct)
     {
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");
         if (job.MimeType is null || !await blobs.ExistsAsync(job.BlobKey, ct))
             return Problems.NotFound($"The original of '{id}' is not stored (it was rejected at upload).");
         if (n < 1 || (job.Pages is { } pages && n > pages)) return Problems.NotFound($"'{id}' has no page {n}.");
-        byte[] content;
-        await using (var stream = await blobs.OpenReadAsync(job.BlobKey, ct))
-        using (var buffer = new MemoryStream())
+        if (!await gate.TryEnterAsync(ct))
         {
-            await stream.CopyToAsync(buffer, ct);
-            content = buffer.ToArray();
+            context.Response.Headers.RetryAfter = "2";
+            return Problems.Status(StatusCodes.Status503ServiceUnavailable, "Busy",
+                $"{gate.Options.PageImageConcurrency} page images are being rendered; try again in 2 s.");
         }
-        var png = await PageImages.RenderAsync(content, job.MimeType, n, ct);
+        byte[]? png;
+        try
+        {
+            byte[] content;
+            await using (var stream = await blobs.OpenReadAsync(job.BlobKey, ct))
+            using (var buffer = new MemoryStream())
+            {
+                await stream.CopyToAsync(buffer, ct);
+                content = buffer.ToArray();
+            }
+            png = await PageImages.RenderAsync(content, n, engine, gate.Options.PageImageTimeout, ct);
+        }
+        catch (DocFlow.Processing.DocumentException e)
+        {
+            // The same limits as ingest: what the engine refused (or would refuse) is not decoded here either.
+            return Problems.Status(StatusCodes.Status422UnprocessableEntity, "Page cannot be shown", e.Message, DocFlow.Processing.DocumentErrorCodes.ToWireName(e.Code));
+        }
+        finally
+        {
+            gate.Exit();
+        }
         if (png is null) return Problems.NotFound($"'{id}' has no page {n}.");
         // The original never changes (its blob key is its SHA-256), so neither does the picture of its page.
         context.Response.Headers.CacheControl = "private, max-age=3600";

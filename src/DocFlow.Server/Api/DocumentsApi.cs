@@ -18,7 +18,8 @@ public static class DocumentsApi
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).");
+            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).")
+            .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider));
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The document's job record: status, attempts, timings, error.");
         group.MapGet("/{id}/result", GetResultAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The Document JSON (Google Document AI v1 format).");
         group.MapGet("/{id}/text", GetTextAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The document's text.");
@@ -32,7 +33,8 @@ public static class DocumentsApi
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
         if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
-        var form = await request.ReadFormAsync(ct);
+        var (form, unreadable) = await UploadLimits.ReadFormAsync(request, ct);
+        if (form is null) return unreadable!;
         var file = form.Files.GetFile("file");
         if (file is null)
             return Problems.BadRequest("The form has no field `file`: send the document as `file` (multipart/form-data).");

@@ -38,13 +38,20 @@ public static class OperationsApi
             d.Ticket.FileName, d.Ticket.BatchId, d.Ticket.Attempt, d.Reason, d.At)).ToList());
     }
 
-    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, CancellationToken ct)
+    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, IJobMonitoringStore monitoring, CancellationToken ct)
     {
-        // The job goes back to queued before its ticket does, so a fast worker finds it ready to take.
-        await store.RequeueFailedAsync(id, ct).ConfigureAwait(false);
-        return await dead.RequeueDeadLetterAsync(id, ct)
-            ? TypedResults.Accepted($"/api/v1/documents/{id}")
-            : Problems.NotFound($"No dead letter for job '{id}'.");
+        // Only a dead letter is requeued: a job that failed at once (unsupported type, too large, a final engine error)
+        // has no ticket to put back, and moving its record to queued would leave it (and its batch) waiting forever.
+        if (!await dead.HasDeadLetterAsync(id, ct)) return Problems.NotFound($"No dead letter for job '{id}'.");
+        var job = await monitoring.GetJobAsync(id, ct);
+        // The job goes back to queued before its ticket does, so a fast worker finds it ready to take. A dead letter of a
+        // job that is not failed, or of a range ticket (id {job}#{part}, no record of its own), just gets its ticket back.
+        var moved = job is { Status: JobStatus.Failed } && await store.RequeueFailedAsync(id, ct).ConfigureAwait(false);
+        if (await dead.RequeueDeadLetterAsync(id, ct)) return TypedResults.Accepted($"/api/v1/documents/{id}");
+        // Purged or requeued by someone else between the check and here: put the record back as it was.
+        if (moved)
+            await store.TryTransitionAsync(id, JobStatus.Queued, JobStatus.Failed, new StatusDetails(job!.ErrorCode, job.ErrorMessage), ct).ConfigureAwait(false);
+        return Problems.NotFound($"No dead letter for job '{id}'.");
     }
 
     internal static async Task<IResult> PurgeAsync(string id, IDeadLetterStore dead, CancellationToken ct) =>

@@ -14,6 +14,18 @@ public sealed class DashboardOptions
     /// dashboards cost the database one set of queries per period. <value>Default 1 s.</value></summary>
     public TimeSpan OverviewCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Most page images (<c>GET /api/v1/documents/{id}/pages/{n}/image</c>) rendered at once; more wait up to
+    /// <see cref="PageImageQueueWait"/>, then get 503 with Retry-After. <value>Default: the processor count.</value></summary>
+    [Range(1, 1024)]
+    public int PageImageConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>How long a page-image request waits for a free render slot. <value>Default 2 s.</value></summary>
+    public TimeSpan PageImageQueueWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Wall time for rendering one page image; pdftoppm is killed after it and the answer is 422 (code
+    /// <c>timeout</c>). <value>Default 20 s.</value></summary>
+    public TimeSpan PageImageTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>The cost model behind "cost per document".</summary>
     public CostModelOptions Cost { get; set; } = new();
 }

@@ -17,6 +17,7 @@ public static class DashboardServiceCollectionExtensions
         services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(new ServerStartTime(TimeProvider.System.GetUtcNow()));
         services.TryAddSingleton<DashboardService>();
+        services.TryAddSingleton<PageImageGate>();
         return builder;
     }
 

@@ -38,6 +38,12 @@ public sealed class PlatformOptions
     /// <summary>Answer a re-sent file (same content, same options) from its stored result. <value>Default true.</value></summary>
     public bool Deduplicate { get; set; } = true;
 
+    /// <summary>Largest request body of a batch upload (<c>POST /api/v1/batches</c>), all files and form fields together;
+    /// a single upload (<c>POST /api/v1/documents</c>) may be <c>Engine:MaxFileBytes</c> plus 1 MiB of multipart framing.
+    /// Larger requests get 413 as soon as the limit is passed. <value>Default 1 GiB.</value></summary>
+    [System.ComponentModel.DataAnnotations.Range(1L, long.MaxValue)]
+    public long MaxBatchBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>S3 endpoint for S3-compatible servers (MinIO, s3rver); credentials from S3AccessKey/S3SecretKey.</summary>
     public string? S3ServiceUrl { get; set; }
     public string? S3AccessKey { get; set; }

@@ -81,6 +81,9 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<FileSystemBlobStore>());
         }
 
+        // Leftovers of killed processes (temp files, half-written blobs) go at start-up, in every role.
+        services.AddHostedService<TempFileSweeper>();
+
         // Store: SQLite next to the blobs by default (migrated at start-up), PostgreSQL when configured.
         services.AddDocFlowData(db =>
         {
@@ -168,6 +171,9 @@ public static class PlatformServiceCollectionExtensions
         {
             RecoverAfter = platform.Distributed ? TimeSpan.FromMinutes(10) : TimeSpan.Zero,
             RecoverInFlight = !platform.Distributed,
+            MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
+            Completion = sp.GetService<BatchCompletion>(),
+            Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         services.TryAddSingleton<BatchCompletion>();

@@ -81,7 +81,13 @@ public sealed class IngestService(
                 Sha256 = BlobKeys.Split(blob.Key).Sha256, OptionsKey = OptionsKey, MimeType = sniff.MimeType, Bytes = blob.Length,
             };
             span?.SetTag(DocFlowTelemetry.Tags.MimeType, sniff.MimeType).SetTag(DocFlowTelemetry.Tags.JobRoute, route.ToWireName());
-            if (sniff.Kind == InputKind.Unsupported) span?.SetStatus(ActivityStatusCode.Error, DocumentErrorCode.UnsupportedType.ToWireName());
+            if (sniff.Kind == InputKind.Unsupported)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, DocumentErrorCode.UnsupportedType.ToWireName());
+                // Refused: its bytes are not kept. The key is content-addressed, so another job with this key has the same
+                // bytes and was refused the same way; nothing else needs the blob. The record keeps the key (the SHA-256).
+                await blobs.DeleteAsync(blob.Key, cancellationToken).ConfigureAwait(false);
+            }
             staged.Add(sniff.Kind == InputKind.Unsupported
                 ? (job, DocumentErrorCode.UnsupportedType.ToWireName(), InputInspector.UnsupportedMessage(sniff), blob.Length)
                 : (job, null, null, blob.Length));

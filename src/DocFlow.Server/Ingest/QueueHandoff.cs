@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Storage;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,18 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
     /// <summary>Also take back jobs left in <c>processing</c>: right for the in-process queue, which died with the
     /// process that held them (Redis redelivers its own). <value>Default false.</value></summary>
     public bool RecoverInFlight { get; init; }
+
+    /// <summary>Most deliveries of one job (<see cref="RetryOptions.MaxDeliveries"/>). A job taken back from
+    /// <c>processing</c> at start-up counts one more delivery (the process that held it died); past this limit it is
+    /// failed as poison instead of offered again, so a file that kills its process cannot crash-loop the server.
+    /// <value>Default 5.</value></summary>
+    public int MaxDeliveries { get; init; } = 5;
+
+    /// <summary>Where recovery records the delivery it counts (attempts only grow); without it recovery does not count.</summary>
+    public IJobProcessingStore? Attempts { get; init; }
+
+    /// <summary>Told when recovery fails a poison job, so its batch can complete.</summary>
+    public BatchCompletion? Completion { get; init; }
 
     /// <summary>Tickets accepted but not yet handed to the queue.</summary>
     public int Held => Volatile.Read(ref _heldCount);
@@ -115,6 +128,22 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
                     var page = await store.ListJobsAsync(new JobQuery(Status: JobStatus.Processing, Limit: 500, Cursor: cursor), ct).ConfigureAwait(false);
                     foreach (var job in page.Items.Where(j => j.CreatedAt < cutoff))
                     {
+                        // Found in processing: the process that held it died, perhaps because of it. That counts as a delivery
+                        // (attempts only grow, and survive the restart in the store), so a file that kills its process reaches
+                        // the poison limit instead of a crash loop.
+                        var deliveries = job.Attempts + 1;
+                        if (Attempts is not null && deliveries > MaxDeliveries)
+                        {
+                            var reason = $"poison: delivered {deliveries} times without finishing (limit {MaxDeliveries}); the process handling it stopped each time";
+                            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Failed,
+                                    new StatusDetails(DocumentErrorCode.Internal.ToWireName(), reason), ct).ConfigureAwait(false))
+                            {
+                                Log.Poisoned(logger, job.Id, deliveries, MaxDeliveries);
+                                if (Completion is not null) await Completion.JobEndedAsync(job.BatchId, ct).ConfigureAwait(false);
+                            }
+                            continue;
+                        }
+                        if (Attempts is not null) await Attempts.RecordAttemptAsync(job.Id, deliveries, ct).ConfigureAwait(false);
                         if (!await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Queued, null, ct).ConfigureAwait(false)) continue;
                         Hold(new JobTicket(job.Id, job.Route, job.Priority, job.BlobKey) { BatchId = job.BatchId, FileName = job.FileName, EnqueuedAt = job.CreatedAt });
                         recovered++;
@@ -140,6 +169,9 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
 
         [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "Offered {Count} old queued jobs to the queue again")]
         public static partial void Recovered(ILogger logger, int count);
+
+        [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Job {JobId} was in flight when a process stopped, {Deliveries} deliveries in all (limit {Limit}): failed as poison, not offered again")]
+        public static partial void Poisoned(ILogger logger, string jobId, int deliveries, int limit);
 
         [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Could not look for old queued jobs: {Reason}")]
         public static partial void RecoveryFailed(ILogger logger, string reason);
