@@ -156,7 +156,7 @@ public static class FuzzTargets
 
     /// <summary>A documented refusal: a DocumentException, or an ordinary exception thrown inside PdfPig (PdfSource wraps
     /// those as <c>corrupt</c>). Out-of-memory and any exception thrown from DocFlow's own code are findings.</summary>
-    internal static bool IsRefusal(Exception e)
+    public static bool IsRefusal(Exception e)
     {
         if (e is DocumentException) return true;
         if (e is OutOfMemoryException or InsufficientExecutionStackException) return false;
