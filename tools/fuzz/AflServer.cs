@@ -175,9 +175,10 @@ internal static unsafe class AflServer
             catch (Exception e) when (e is IOException or AggregateException)
             {
             }
-            // No answer: the child died (stack overflow, out of memory, the harness limit).
+            // No answer: the child died (stack overflow, out of memory; exit code 3: it stopped itself at the time limit).
+            var hung = process.WaitForExit(5000) && process.ExitCode == 3;
             Kill();
-            Keep(process.HasExited && process.ExitCode == 3 ? "hangs" : "deaths", input);
+            Keep(hung ? "hangs" : "deaths", input);
             return false;
         }
 

@@ -35,8 +35,21 @@ public static class FuzzTargets
         "pdf-preflight" => Preflight,
         "pdf-text" => PdfText,
         "pdf-image" => PdfImage,
+        "selftest" => SelfTest,
         _ => throw new ArgumentException($"Unknown target '{name}'; targets: {string.Join(", ", Names)}.", nameof(name)),
     };
+
+    /// <summary>Not a decoder: checks the afl plumbing (run.sh min selftest ...). An input starting with "throw" throws,
+    /// "overflow" overflows the stack, "hang" never ends; anything else passes.</summary>
+    public static void SelfTest(byte[] input)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(input);
+        if (text.StartsWith("throw", StringComparison.Ordinal)) throw new InvalidOperationException("selftest: throw");
+        if (text.StartsWith("overflow", StringComparison.Ordinal)) Recurse(input.Length);
+        if (text.StartsWith("hang", StringComparison.Ordinal)) Thread.Sleep(Timeout.Infinite);
+    }
+
+    private static int Recurse(int n) => n == int.MinValue ? 0 : Recurse(n + 1) + 1;
 
     /// <summary>FileSniffer never throws: every byte sequence is some kind (maybe unsupported).</summary>
     public static void Sniff(byte[] input)
