@@ -308,6 +308,8 @@ public static class PdfPreflight
         /// <summary>Inflates with a bounded output; the data is kept only when it is needed afterwards.</summary>
         private unsafe byte[]? Inflate(int number, ReadOnlySpan<byte> data, bool keep, DoCounter? counter = null)
         {
+            // An empty stream: `fixed` gives a null pointer, which UnmanagedMemoryStream refuses (found by fuzzing).
+            if (data.IsEmpty) return keep ? [] : null;
             fixed (byte* pointer = data)
             {
                 using var input = new UnmanagedMemoryStream(pointer, data.Length);
@@ -341,9 +343,10 @@ public static class PdfPreflight
                     counter?.Feed(buffer.AsSpan(0, n));
                 }
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                // Damaged or encrypted data: what was inflated so far counts, the rest is PdfPig's to judge.
+                // Damaged or encrypted data: what was inflated so far counts, the rest is PdfPig's to judge. zlib reports
+                // some damage as ZLibException (an IOException), not InvalidDataException (found by fuzzing).
             }
             _decoded += total;
             return output?.ToArray();

@@ -1,0 +1,55 @@
+using DocFlow.Engine.Pdf;
+using DocFlow.Engine.Sniffing;
+using DocFlow.Fuzz;
+using DocFlow.Processing;
+
+namespace DocFlow.UnitTests.Fuzz;
+
+/// <summary>
+/// Every crash or hang the fuzzers found (tools/fuzz/run.sh), minimised with afl-tmin and committed under
+/// Fuzz/Findings/: the harness that found it now passes, and the engine's inspection ends with a final refusal
+/// (a DocumentException) instead of an unexpected exception. docs/security.md "Fuzzing" lists them.
+/// </summary>
+public sealed class FuzzFindingsTests
+{
+    private static readonly string Findings = Path.Combine(FuzzHarnessTests.RepoRoot(), "tests", "DocFlow.UnitTests", "Fuzz", "Findings");
+
+    /// <summary>File, the target that found it, and the refusal inspection makes of it now.</summary>
+    public static TheoryData<string, string, DocumentErrorCode> Cases() => new()
+    {
+        // PdfPreflight let zlib's ZLibException (an IOException) out of a damaged Flate stream: the document failed as
+        // `internal` (retried) instead of going on to PdfPig. pdf-text, 2026-12-06, 34 crashes of this and the next kind.
+        { "preflight-zlib-error.pdf", "pdf-text", DocumentErrorCode.Corrupt },
+        // PdfPreflight inflated an empty Flate stream through a null pointer (ArgumentNullException).
+        { "preflight-empty-flate-stream.pdf", "pdf-text", DocumentErrorCode.Corrupt },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AFinding_NoLongerCrashesItsHarness_AndIsAFinalRefusal(string file, string target, DocumentErrorCode refusal)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Findings, file));
+        var failure = Record.Exception(() => Runner.Run(FuzzTargets.Get(target), bytes, TimeSpan.FromSeconds(30)));
+        Assert.True(failure is null, failure?.ToString());
+
+        var e = Assert.Throws<DocumentException>(() => InputInspector.Inspect(bytes, new EngineOptions()));
+        Assert.Equal(refusal, e.Code);
+    }
+
+    [Fact]
+    public void APreScanOfADamagedOrEmptyFlateStream_LeavesItToPdfPig()
+    {
+        foreach (var file in new[] { "preflight-zlib-error.pdf", "preflight-empty-flate-stream.pdf" })
+        {
+            var report = PdfPreflight.Check(File.ReadAllBytes(Path.Combine(Findings, file)), new EngineLimits());
+            Assert.Equal(0, report.DecodedBytes);
+        }
+    }
+
+    [Fact]
+    public void EveryCommittedFinding_HasACase()
+    {
+        var listed = Cases().Select(c => (string)c[0]).ToHashSet();
+        Assert.All(Directory.GetFiles(Findings), f => Assert.Contains(Path.GetFileName(f), listed));
+    }
+}
