@@ -182,7 +182,10 @@ public static class FuzzTargets
         foreach (var frame in new StackTrace(e, false).GetFrames())
         {
             var ns = frame.GetMethod()?.DeclaringType?.Namespace;
-            if (ns is null || ns.StartsWith("System", StringComparison.Ordinal) || ns.StartsWith("Microsoft", StringComparison.Ordinal)) continue;
+            // The runtime's own frames (System.*, Microsoft.*, Internal.Runtime.* throw helpers: an IndexOutOfRangeException
+            // inside PdfPig starts in Internal.Runtime.CompilerHelpers.ThrowHelpers) are not where the fault is.
+            if (ns is null || ns.StartsWith("System", StringComparison.Ordinal) || ns.StartsWith("Microsoft", StringComparison.Ordinal) ||
+                ns.StartsWith("Internal.", StringComparison.Ordinal)) continue;
             return ns;
         }
         return null;

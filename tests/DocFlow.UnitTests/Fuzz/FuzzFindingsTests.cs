@@ -22,6 +22,15 @@ public sealed class FuzzFindingsTests
         { "preflight-zlib-error.pdf", "pdf-text", DocumentErrorCode.Corrupt },
         // PdfPreflight inflated an empty Flate stream through a null pointer (ArgumentNullException).
         { "preflight-empty-flate-stream.pdf", "pdf-text", DocumentErrorCode.Corrupt },
+        // A form XObject drawing itself through its page's resources overflowed PdfPig's stack (the process dies): the
+        // pre-scan's loop check missed it because the page object had no endobj and wrote "2 0obj" and "5 0R", which
+        // PdfPig's lenient tokenizer reads. The pre-scan now tokenises as PdfPig does and refuses the loop (too_large).
+        // pdf-image, 2026-12-06. The fault (no recursion guard on form XObjects) is PdfPig 0.1.16's: contained here.
+        { "pdfpig-form-self-draw-stack-overflow.pdf", "pdf-image", DocumentErrorCode.TooLarge },
+        // The same overflow with well-formed objects: form 5 has its own /Resources without /Fm1 and draws /Fm1, which
+        // PdfPig looks up in the page's resources (itself). The pre-scan now resolves a name missing from a form's own
+        // resources in the enclosing ones (worst case). Not minimised (the fuzzing seed it came from, mutated).
+        { "pdfpig-form-draws-enclosing-name-stack-overflow.pdf", "pdf-image", DocumentErrorCode.TooLarge },
     };
 
     [Theory]
