@@ -11,10 +11,10 @@ namespace DocFlow.Fuzz;
 /// (SharpFuzz's instrumentation, SharpFuzz.Common.Trace).
 /// </summary>
 /// <remarks>
-/// SharpFuzz 2.3.0's own <c>Fuzzer.Run</c> and <c>Fuzzer.OutOfProcess.Run</c> fail at start-up on .NET 10 under the
-/// Debian afl++ 4.04c (an UnauthorizedAccessException, "Bad file descriptor", opening the fork-server pipes), so the
-/// fork-server side of the protocol is implemented here; SharpFuzz still does the instrumentation (the sharpfuzz tool)
-/// and provides the trace buffer the instrumented code writes to.
+/// SharpFuzz 2.3.0's own <c>Fuzzer.Run</c> and <c>Fuzzer.OutOfProcess.Run</c> are not used: they fail when an afl tool
+/// starts the target without the fork-server pipes (afl-showmap does, for one input: "Bad file descriptor" on fd 199),
+/// and <c>Fuzzer.Run</c> runs inputs in its own process (the first stack overflow ends the run). SharpFuzz still does
+/// the instrumentation (the sharpfuzz tool) and provides the trace buffer the instrumented code writes to.
 /// Protocol (afl's classic fork server): write 4 bytes to fd 199; then per input: read 4 bytes from fd 198, write a
 /// "child pid" and then a wait status (0: fine; a signal number: a crash) to fd 199. The input is afl's stdin file.
 /// </remarks>

@@ -165,7 +165,7 @@ public static class PdfPreflight
                     var dataStart = i;
                     if (dataStart < c.Length && c[dataStart] == '\r') dataStart++;
                     if (dataStart < c.Length && c[dataStart] == '\n') dataStart++;
-                    var dataEnd = StreamEnd(c, dataStart, dictionary, out var terminated);
+                    var dataEnd = StreamEnd(c, dataStart, dictionary, out var resumeAt);
                     if (objectStart >= 0)
                     {
                         // Streams are decoded after the pass, when every object (a /Filter, /Width or /FunctionType given
@@ -175,7 +175,7 @@ public static class PdfPreflight
                     }
                     // A stream with no endstream at all (damaged): PdfPig reads its data up to endobj and still finds the
                     // objects after it, so the scan goes on inside the data rather than skipping it (found by fuzzing).
-                    i = terminated ? Math.Min(c.Length, dataEnd + "endstream".Length) : dataStart;
+                    i = resumeAt;
                     objectNumber = objectStart = -1;
                     depth = 0;
                 }
@@ -185,22 +185,39 @@ public static class PdfPreflight
 
         private static string InObject(int number) => number >= 0 ? $", object {number}" : "";
 
-        /// <summary>The end of a stream's data: by a direct /Length when endstream follows it, else the next endstream, else
-        /// (<paramref name="terminated"/> false) the next endobj or the end of the file.</summary>
-        private static int StreamEnd(ReadOnlySpan<byte> c, int dataStart, ReadOnlySpan<byte> dictionary, out bool terminated)
+        /// <summary>The end of a stream's data: by a direct /Length when endstream follows it, else the next endstream, and
+        /// where the scan goes on (<paramref name="resumeAt"/>). PdfPig reads a stream whose /Length is wrong up to endobj and
+        /// finds the objects after it by the cross-reference table, so the scan must see them too (found by fuzzing: forms
+        /// drawing each other, hidden there from the loop check, overflowed PdfPig's stack): when an endobj comes before
+        /// the next endstream, the data ends there and the scan goes on at that endobj; with no endstream at all, the
+        /// data ends at the next endobj and the scan goes on inside it.</summary>
+        private static int StreamEnd(ReadOnlySpan<byte> c, int dataStart, ReadOnlySpan<byte> dictionary, out int resumeAt)
         {
-            terminated = true;
+            const int EndStream = 9; // "endstream".Length
             if (Value(dictionary, "Length") is { Kind: ValueKind.Integer } length && length.Integer >= 0 && dataStart + length.Integer <= c.Length)
             {
                 var after = (int)(dataStart + length.Integer);
                 var probe = after;
                 while (probe < c.Length && IsWhite(c[probe])) probe++;
-                if (c[probe..].StartsWith("endstream"u8)) return after;
+                if (c[probe..].StartsWith("endstream"u8))
+                {
+                    resumeAt = Math.Min(c.Length, after + EndStream);
+                    return after;
+                }
             }
             var end = c[dataStart..].IndexOf("endstream"u8);
-            if (end >= 0) return dataStart + end;
-            terminated = false;
             var endobj = c[dataStart..].IndexOf("endobj"u8);
+            if (end >= 0 && (endobj < 0 || endobj > end))
+            {
+                resumeAt = Math.Min(c.Length, dataStart + end + EndStream);
+                return dataStart + end;
+            }
+            if (end >= 0)
+            {
+                resumeAt = dataStart + endobj;
+                return dataStart + endobj;
+            }
+            resumeAt = dataStart;
             return endobj < 0 ? c.Length : dataStart + endobj;
         }
 

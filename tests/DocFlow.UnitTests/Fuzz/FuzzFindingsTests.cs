@@ -31,6 +31,10 @@ public sealed class FuzzFindingsTests
         // PdfPig looks up in the page's resources (itself). The pre-scan now resolves a name missing from a form's own
         // resources in the enclosing ones (worst case). Not minimised (the fuzzing seed it came from, mutated).
         { "pdfpig-form-draws-enclosing-name-stack-overflow.pdf", "pdf-image", DocumentErrorCode.TooLarge },
+        // And a third: form 5's /Length is wrong and an endobj comes before the next endstream, so the pre-scan took form 6
+        // (which draws itself) for stream data; PdfPig reads 5 up to endobj and finds 6 by the xref. The scan now ends
+        // such a stream at that endobj and goes on there. Not minimised (the second pdf-image run, 2026-12-06).
+        { "pdfpig-form-hidden-in-stream-stack-overflow.pdf", "pdf-image", DocumentErrorCode.TooLarge },
     };
 
     [Theory]
