@@ -836,7 +836,9 @@ public static class PdfPreflight
         if (value.Kind == ValueKind.Name) return [value.Name!];
         if (value.Kind != ValueKind.Array) return null;
         var names = new List<string>();
-        var raw = value.Raw.AsSpan(1, value.Raw!.Length - 2);
+        // An array cut off by the end of the data has no closing ']' (a "[" alone crashed this; found by fuzzing).
+        var raw = value.Raw.AsSpan(1);
+        if (raw.Length > 0 && raw[^1] == ']') raw = raw[..^1];
         var i = 0;
         while (i < raw.Length)
         {

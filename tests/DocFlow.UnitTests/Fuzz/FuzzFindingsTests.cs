@@ -35,6 +35,9 @@ public sealed class FuzzFindingsTests
         // (which draws itself) for stream data; PdfPig reads 5 up to endobj and finds 6 by the xref. The scan now ends
         // such a stream at that endobj and goes on there. Not minimised (the second pdf-image run, 2026-12-06).
         { "pdfpig-form-hidden-in-stream-stack-overflow.pdf", "pdf-image", DocumentErrorCode.TooLarge },
+        // A /Filter array cut off by the stream keyword ("[" alone) crashed the pre-scan (ArgumentOutOfRangeException).
+        // pdf-preflight, 2026-12-06, 4 crashes; afl-tmin's 23 bytes behind a PDF header, so ingest would reach it.
+        { "preflight-unterminated-filter-array.pdf", "pdf-preflight", DocumentErrorCode.Corrupt },
     };
 
     [Theory]
