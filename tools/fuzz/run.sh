@@ -23,7 +23,8 @@ else
   [[ $# -eq 2 && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]] || usage
   target="$1"; minutes="$2"
 fi
-[[ " $targets " == *" $target "* ]] || usage
+# selftest (not a decoder) checks the plumbing: run.sh min selftest FILE OUT with a file starting "throw", "overflow" or "hang".
+[[ " $targets selftest " == *" $target "* ]] || usage
 
 # afl++ from Debian, installed here (CI and fresh machines have nothing by hand).
 if ! command -v afl-fuzz >/dev/null || ! command -v afl-tmin >/dev/null; then

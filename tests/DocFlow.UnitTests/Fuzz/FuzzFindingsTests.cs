@@ -38,6 +38,9 @@ public sealed class FuzzFindingsTests
         // A /Filter array cut off by the stream keyword ("[" alone) crashed the pre-scan (ArgumentOutOfRangeException).
         // pdf-preflight, 2026-12-06, 4 crashes; afl-tmin's 23 bytes behind a PDF header, so ingest would reach it.
         { "preflight-unterminated-filter-array.pdf", "pdf-preflight", DocumentErrorCode.Corrupt },
+        // A ZIP local header whose extra field runs past the end crashed FileSniffer (ArgumentOutOfRangeException), which
+        // ingest runs on every upload. sniff, 2026-12-06, 5 crashes; afl-tmin, 30 bytes.
+        { "sniff-zip-extra-field-past-end.zip", "sniff", DocumentErrorCode.UnsupportedType },
     };
 
     [Theory]
