@@ -74,6 +74,7 @@ public static class PdfPreflight
         {
             var depth = 0;
             long lastInt = -1, secondLastInt = -1;
+            int lastIntStart = -1, secondLastIntStart = -1;
             var objectNumber = -1;
             var objectStart = -1;
             var i = 0;
@@ -121,21 +122,31 @@ public static class PdfPreflight
                     continue;
                 }
 
-                // A regular token: a number, a name or a keyword.
+                // A regular token: a number, a name or a keyword. An integer ends at its last digit when a keyword follows
+                // at once, as PdfPig's lenient tokenizer reads it ("2 0obj", "5 0R"; found by fuzzing).
                 var start = i;
                 if (b == '/') i++;
-                while (i < c.Length && !IsWhite(c[i]) && !IsDelimiter(c[i])) i++;
+                while (i < c.Length && !IsWhite(c[i]) && !IsDelimiter(c[i]))
+                {
+                    if (b is >= (byte)'0' and <= (byte)'9' && c[i] is (byte)'o' or (byte)'R' && IsInteger(c[start..i])) break;
+                    i++;
+                }
                 var token = c[start..i];
                 if (token[0] is >= (byte)'0' and <= (byte)'9' && IsInteger(token))
                 {
                     secondLastInt = lastInt;
+                    secondLastIntStart = lastIntStart;
                     lastInt = ParseInt(token);
+                    lastIntStart = start;
                     continue;
                 }
                 if (token.SequenceEqual("obj"u8) && secondLastInt >= 0 && lastInt >= 0)
                 {
                     if (++_objectCount > limits.MaxPdfObjects)
                         throw TooLarge($"The PDF has more than {N(limits.MaxPdfObjects)} objects, the limit of Engine:Limits:MaxPdfObjects.");
+                    // The previous object had no endobj (damaged, or built to hide from a scan): it ends where this one starts.
+                    if (objectNumber >= 0 && objectStart >= 0 && secondLastIntStart >= objectStart)
+                        Remember(objectNumber, c[objectStart..secondLastIntStart], null);
                     objectNumber = (int)Math.Min(secondLastInt, int.MaxValue);
                     objectStart = i;
                     depth = 0; // an object starts at the top level, whatever damage came before
@@ -154,7 +165,7 @@ public static class PdfPreflight
                     var dataStart = i;
                     if (dataStart < c.Length && c[dataStart] == '\r') dataStart++;
                     if (dataStart < c.Length && c[dataStart] == '\n') dataStart++;
-                    var dataEnd = StreamEnd(c, dataStart, dictionary);
+                    var dataEnd = StreamEnd(c, dataStart, dictionary, out var resumeAt);
                     if (objectStart >= 0)
                     {
                         // Streams are decoded after the pass, when every object (a /Filter, /Width or /FunctionType given
@@ -162,7 +173,9 @@ public static class PdfPreflight
                         Remember(objectNumber, dictionary, null, stream: true);
                         _streams.Add((objectNumber, dataStart, dataEnd));
                     }
-                    i = Math.Min(c.Length, dataEnd + "endstream".Length);
+                    // A stream with no endstream at all (damaged): PdfPig reads its data up to endobj and still finds the
+                    // objects after it, so the scan goes on inside the data rather than skipping it (found by fuzzing).
+                    i = resumeAt;
                     objectNumber = objectStart = -1;
                     depth = 0;
                 }
@@ -172,18 +185,40 @@ public static class PdfPreflight
 
         private static string InObject(int number) => number >= 0 ? $", object {number}" : "";
 
-        /// <summary>The end of a stream's data: by a direct /Length when endstream follows it, else the next endstream.</summary>
-        private static int StreamEnd(ReadOnlySpan<byte> c, int dataStart, ReadOnlySpan<byte> dictionary)
+        /// <summary>The end of a stream's data: by a direct /Length when endstream follows it, else the next endstream, and
+        /// where the scan goes on (<paramref name="resumeAt"/>). PdfPig reads a stream whose /Length is wrong up to endobj and
+        /// finds the objects after it by the cross-reference table, so the scan must see them too (found by fuzzing: forms
+        /// drawing each other, hidden there from the loop check, overflowed PdfPig's stack): when an endobj comes before
+        /// the next endstream, the data ends there and the scan goes on at that endobj; with no endstream at all, the
+        /// data ends at the next endobj and the scan goes on inside it.</summary>
+        private static int StreamEnd(ReadOnlySpan<byte> c, int dataStart, ReadOnlySpan<byte> dictionary, out int resumeAt)
         {
+            const int EndStream = 9; // "endstream".Length
             if (Value(dictionary, "Length") is { Kind: ValueKind.Integer } length && length.Integer >= 0 && dataStart + length.Integer <= c.Length)
             {
                 var after = (int)(dataStart + length.Integer);
                 var probe = after;
                 while (probe < c.Length && IsWhite(c[probe])) probe++;
-                if (c[probe..].StartsWith("endstream"u8)) return after;
+                if (c[probe..].StartsWith("endstream"u8))
+                {
+                    resumeAt = Math.Min(c.Length, after + EndStream);
+                    return after;
+                }
             }
             var end = c[dataStart..].IndexOf("endstream"u8);
-            return end < 0 ? c.Length : dataStart + end;
+            var endobj = c[dataStart..].IndexOf("endobj"u8);
+            if (end >= 0 && (endobj < 0 || endobj > end))
+            {
+                resumeAt = Math.Min(c.Length, dataStart + end + EndStream);
+                return dataStart + end;
+            }
+            if (end >= 0)
+            {
+                resumeAt = dataStart + endobj;
+                return dataStart + endobj;
+            }
+            resumeAt = dataStart;
+            return endobj < 0 ? c.Length : dataStart + endobj;
         }
 
         private void Remember(int number, ReadOnlySpan<byte> dictionary, Dictionary<string, long>? draws, bool stream = false)
@@ -308,6 +343,8 @@ public static class PdfPreflight
         /// <summary>Inflates with a bounded output; the data is kept only when it is needed afterwards.</summary>
         private unsafe byte[]? Inflate(int number, ReadOnlySpan<byte> data, bool keep, DoCounter? counter = null)
         {
+            // An empty stream: `fixed` gives a null pointer, which UnmanagedMemoryStream refuses (found by fuzzing).
+            if (data.IsEmpty) return keep ? [] : null;
             fixed (byte* pointer = data)
             {
                 using var input = new UnmanagedMemoryStream(pointer, data.Length);
@@ -341,9 +378,10 @@ public static class PdfPreflight
                     counter?.Feed(buffer.AsSpan(0, n));
                 }
             }
-            catch (InvalidDataException)
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
-                // Damaged or encrypted data: what was inflated so far counts, the rest is PdfPig's to judge.
+                // Damaged or encrypted data: what was inflated so far counts, the rest is PdfPig's to judge. zlib reports
+                // some damage as ZLibException (an IOException), not InvalidDataException (found by fuzzing).
             }
             _decoded += total;
             return output?.ToArray();
@@ -475,8 +513,11 @@ public static class PdfPreflight
                 foreach (var (name, times) in uses)
                 {
                     direct += times;
-                    IEnumerable<int> targets = map is not null
-                        ? map.TryGetValue(name, out var t) ? [t] : []
+                    // A name missing from the form's own /Resources is looked up in the enclosing ones (PdfPig keeps a stack
+                    // of resource dictionaries): a form drawing itself by its page's name for it overflowed PdfPig's stack
+                    // (found by fuzzing), so such a name resolves like one of a form without /Resources.
+                    IEnumerable<int> targets = map is not null && map.TryGetValue(name, out var t)
+                        ? [t]
                         : global.TryGetValue(name, out var set) ? set : [];
                     foreach (var target in targets)
                         if (formNumbers.Contains(target)) list.Add((target, times));
@@ -547,8 +588,8 @@ public static class PdfPreflight
                     if (number > int.MaxValue || !_objects.TryGetValue((int)number, out var stream) || stream.Draws is null) continue;
                     foreach (var (name, times) in stream.Draws)
                     {
-                        IEnumerable<int> targets = map is not null
-                            ? map.TryGetValue(name, out var t) ? [t] : []
+                        IEnumerable<int> targets = map is not null && map.TryGetValue(name, out var t)
+                            ? [t]
                             : global.TryGetValue(name, out var set) ? set : [];
                         var most = targets.Select(t => paints.GetValueOrDefault(t)).DefaultIfEmpty(0).Max();
                         total = Saturate(total, Saturate(times, Saturate(most, 1, multiply: false), multiply: true), multiply: false);
@@ -795,7 +836,9 @@ public static class PdfPreflight
         if (value.Kind == ValueKind.Name) return [value.Name!];
         if (value.Kind != ValueKind.Array) return null;
         var names = new List<string>();
-        var raw = value.Raw.AsSpan(1, value.Raw!.Length - 2);
+        // An array cut off by the end of the data has no closing ']' (a "[" alone crashed this; found by fuzzing).
+        var raw = value.Raw.AsSpan(1);
+        if (raw.Length > 0 && raw[^1] == ']') raw = raw[..^1];
         var i = 0;
         while (i < raw.Length)
         {
@@ -925,7 +968,8 @@ public static class PdfPreflight
         var start = at;
         if (at < c.Length && c[at] is (byte)'+' or (byte)'-') at++;
         while (at < c.Length && c[at] is >= (byte)'0' and <= (byte)'9') at++;
-        if (at == start || (at < c.Length && !IsWhite(c[at]) && !IsDelimiter(c[at]))) return null;
+        // "5 0R": PdfPig's lenient tokenizer reads the R after the digits as a separate keyword.
+        if (at == start || (at < c.Length && !IsWhite(c[at]) && !IsDelimiter(c[at]) && c[at] != 'R')) return null;
         var token = c[start..at];
         if (!long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return null;
         i = at;

@@ -170,6 +170,8 @@ public static class FileSniffer
             if (nameStart + nameLength > scan.Length) break;
             var name = Encoding.UTF8.GetString(scan.Slice(nameStart, nameLength));
             var dataStart = nameStart + nameLength + extraLength;
+            // An extra field running past the end (a truncated or crafted ZIP) crashed the sniffer (found by fuzzing).
+            if (dataStart > scan.Length) break;
 
             if (first && name == "mimetype" && dataStart + compressedSize <= scan.Length && compressedSize < 200)
             {
