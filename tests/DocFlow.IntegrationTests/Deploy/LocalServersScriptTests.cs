@@ -17,7 +17,7 @@ public sealed class LocalServersScriptTests(ITestOutputHelper output)
     [Fact]
     public async Task Start_GivesAReachableRedisAndDocflowDatabase_StatusPrintsTheirFlags()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var dir = Repo.NewTempDirectory("local-servers");
         var env = new Dictionary<string, string> { ["REDIS_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["DOCFLOW_SERVERS_DIR"] = dir };
         var postgresWasUp = (await RunAsync(["status"], env)).Output.Contains("database: up", StringComparison.Ordinal);
@@ -70,10 +70,4 @@ public sealed class LocalServersScriptTests(ITestOutputHelper output)
         return (p.ExitCode, await stdout + await stderr);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

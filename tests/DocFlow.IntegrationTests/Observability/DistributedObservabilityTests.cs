@@ -30,7 +30,7 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
             ["Storage"] = storage,
             ["Observability:QueueStatisticsCacheTime"] = "00:00:00",
         });
-        var metricsPort = FreePort();
+        var metricsPort = Ports.Free();
         await using var worker = WorkerProcess.Start(
             ["--redis", redis.Endpoint, "--database", database, "--storage", storage, "--slots", "1",
              "--log-format", "json", "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
@@ -125,10 +125,4 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
         return null;
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }

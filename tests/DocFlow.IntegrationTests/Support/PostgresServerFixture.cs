@@ -53,7 +53,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (IsRoot) await RunAsync("chown", ["-R", "postgres:postgres", _root], asPostgres: false);
         await RunAsync(Path.Combine(_bin, "initdb"),
             ["-D", DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--locale=C"], asPostgres: true);
-        _port = FreePort();
+        _port = Ports.Free();
         AdminConnectionString = $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Timeout=5;Maximum Pool Size=20";
         await StartAsync();
     }
@@ -129,12 +129,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
                 " or PATH. Install them (apt-get install postgresql) or set " + EnvironmentVariable + " to a connection string.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres)
     {

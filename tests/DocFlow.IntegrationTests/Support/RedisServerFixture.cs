@@ -93,7 +93,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Starts a server on a free port; with <paramref name="appendOnly"/> its data survives a restart.</summary>
     public static async Task<RedisServer> StartAsync(bool appendOnly)
     {
-        var server = new RedisServer(FreePort(), appendOnly);
+        var server = new RedisServer(Ports.Free(), appendOnly);
         await server.StartAsync();
         return server;
     }
@@ -189,12 +189,4 @@ public sealed class RedisServer : IAsyncDisposable
             "or set DOCFLOW_TEST_REDIS=host:port to use a running Redis. Redis tests fail rather than skip without it.");
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

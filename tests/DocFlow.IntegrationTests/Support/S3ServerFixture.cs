@@ -26,7 +26,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
         var bin = Path.Combine(Repo.Root, "tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(bin))
             throw new InvalidOperationException($"s3rver is not installed at {bin}: run ./test.sh (npm ci --prefix tools/s3rver).");
-        var port = FreePort();
+        var port = Ports.Free();
         _directory = Repo.NewTempDirectory("s3rver");
         var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { bin, "--directory", _directory, "--address", "127.0.0.1", "--port", port.ToString(), "--configure-bucket", Bucket, "--silent" })
@@ -54,12 +54,6 @@ public sealed class S3ServerFixture : IAsyncLifetime
         if (_process.HasExited) throw new InvalidOperationException($"s3rver exited with {_process.ExitCode}");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public Task DisposeAsync()
     {

@@ -81,7 +81,7 @@ public sealed class TlsPlatform : IAsyncDisposable
             Assert.StartsWith("dfk_", apiKey, StringComparison.Ordinal);
 
             // ./docflow serve --workers 0 --redis "$REDIS" --database "$DB" --storage … --urls https://0.0.0.0:8443 --cert server.pem --cert-key server.key &
-            var port = FreePort();
+            var port = Ports.Free();
             server = WorkerProcess.Start("serve", ["--workers", "0", "--redis", redisUrl, "--database", database, "--storage", storage,
                 "--urls", $"https://0.0.0.0:{port}", "--cert", certificates.CertPath, "--cert-key", certificates.KeyPath], environment);
             var baseAddress = new Uri($"https://localhost:{port}/");
@@ -150,14 +150,6 @@ public sealed class TlsPlatform : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     public async ValueTask DisposeAsync()
     {

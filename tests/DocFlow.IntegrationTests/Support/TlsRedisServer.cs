@@ -33,7 +33,7 @@ public sealed class TlsRedisServer : IAsyncDisposable
 
     public static async Task<TlsRedisServer> StartAsync(TestCertificates certificates, string password)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "--port", "0", "--tls-port", port.ToString(), "--bind", "127.0.0.1",
                      "--tls-cert-file", certificates.CertPath, "--tls-key-file", certificates.KeyPath, "--tls-ca-cert-file", certificates.CaPath,
@@ -72,12 +72,4 @@ public sealed class TlsRedisServer : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
