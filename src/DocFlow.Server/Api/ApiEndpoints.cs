@@ -56,6 +56,7 @@ public static partial class ApiEndpoints
         app.MapErasureApi();
         app.MapOperationsApi();
         app.MapKeysApi();
+        app.MapSignInApi();
         app.MapAuditApi();
         app.MapDocFlowHealthChecks();
         Observability.ObservabilityExtensions.MapDocFlowMetrics(app).RequireAuthorization(Policies.Operate);

@@ -24,6 +24,52 @@ public sealed class AuthOptions
 
     /// <summary>OIDC/JWT bearer tokens; off unless <see cref="JwtOptions.Authority"/> or <see cref="JwtOptions.SigningKey"/> is set.</summary>
     public JwtOptions Jwt { get; set; } = new();
+
+    /// <summary>The dashboard's single sign-on (OpenID Connect authorization code flow with PKCE, a session cookie);
+    /// off unless <see cref="OidcOptions.Authority"/> and <see cref="OidcOptions.ClientId"/> are set.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+}
+
+/// <summary><c>Auth:Oidc</c>: signing in to the dashboard at an identity provider (authorization code + PKCE). The server
+/// is the OIDC client: it exchanges the code, validates the ID token and keeps the principal (name, role, tenant; never
+/// the tokens) in an encrypted, HttpOnly session cookie. API clients keep using keys or bearer tokens.</summary>
+public sealed class OidcOptions
+{
+    /// <summary>The identity provider (its <c>/.well-known/openid-configuration</c> gives the endpoints and keys).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>This server's client id at the identity provider (the ID token's audience).</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret (confidential client); unset for a public client (PKCE only).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Scopes beyond <c>openid profile</c>, space-separated (e.g. one that adds the role and tenant claims).</summary>
+    public string? Scopes { get; set; }
+
+    /// <summary>What the sign-in button says: "Sign in with {DisplayName}". Default <c>single sign-on</c>.</summary>
+    public string DisplayName { get; set; } = "single sign-on";
+
+    /// <summary>The ID token claim with the DocFlow role (several values: the strongest counts). Default <c>role</c>.</summary>
+    public string RoleClaim { get; set; } = "role";
+
+    /// <summary>The ID token claim with the tenant; absent: <c>default</c>. Default <c>tenant</c>.</summary>
+    public string TenantClaim { get; set; } = "tenant";
+
+    /// <summary>The ID token claim that names the person. Default <c>email</c>, else <c>sub</c>.</summary>
+    public string NameClaim { get; set; } = "email";
+
+    /// <summary>Minutes a dashboard session lasts (not renewed by use; then sign in again). Default 60.</summary>
+    public double SessionMinutes { get; set; } = 60;
+
+    /// <summary>Whether the authority's metadata must come over HTTPS (default true).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>A folder for the keys that encrypt session cookies, shared by every API replica (a volume or a
+    /// mounted secret folder); unset: kept in memory, so a restart signs everyone out and replicas do not share sessions.</summary>
+    public string? KeysDirectory { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
 }
 
 /// <summary><c>Auth:Jwt</c>: tokens from an identity provider (JwtBearer).</summary>
@@ -62,7 +108,8 @@ public sealed class JwtOptions
 /// <param name="Required">Every request needs a key or a token (else anonymous requests act as a local admin).</param>
 /// <param name="Insecure">Not required although listening beyond loopback (<c>--insecure</c>).</param>
 /// <param name="Jwt">OIDC/JWT bearer tokens are accepted.</param>
-public sealed record AuthMode(bool Required, bool Insecure, bool Jwt)
+/// <param name="Oidc">The dashboard signs in at an OIDC identity provider (session cookie).</param>
+public sealed record AuthMode(bool Required, bool Insecure, bool Jwt, bool Oidc = false)
 {
     /// <summary>What /readyz and the dashboard say: <c>required</c>, <c>loopback</c> (open, loopback only) or <c>insecure</c>.</summary>
     public string Name => Required ? "required" : Insecure ? "insecure" : "loopback";
@@ -72,7 +119,7 @@ public sealed record AuthMode(bool Required, bool Insecure, bool Jwt)
         ArgumentNullException.ThrowIfNull(options);
         var loopbackOnly = urls.All(IsLoopbackUrl);
         var required = options.Required ?? (!loopbackOnly && !options.Insecure);
-        return new AuthMode(required, !required && !loopbackOnly, options.Jwt.Enabled);
+        return new AuthMode(required, !required && !loopbackOnly, options.Jwt.Enabled, options.Oidc.Enabled);
     }
 
     /// <summary>True for <c>localhost</c>, 127.0.0.0/8 and ::1; false for wildcards (<c>*</c>, <c>+</c>, 0.0.0.0, [::]) and any other host.</summary>

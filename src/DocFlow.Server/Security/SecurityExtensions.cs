@@ -91,22 +91,31 @@ public static class SecurityExtensions
         var authentication = services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or bearer token", o =>
             {
-                o.ForwardDefaultSelector = context =>
-                    mode.Jwt && ApiKeyAuthenticationHandler.KeyOf(context.Request) is null
-                             && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                        ? JwtBearerDefaults.AuthenticationScheme
-                        : ApiKeyAuthenticationHandler.SchemeName;
+                o.ForwardDefaultSelector = context => SchemeOf(context.Request, mode);
                 // One shape for every 401 and 403: the key handler's problem details.
                 o.ForwardChallenge = ApiKeyAuthenticationHandler.SchemeName;
                 o.ForwardForbid = ApiKeyAuthenticationHandler.SchemeName;
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         if (mode.Jwt) authentication.AddJwtBearer(o => ConfigureJwt(o, options.Jwt));
+        if (mode.Oidc) OidcSignIn.Add(authentication, options.Oidc);
 
         services.AddAuthorizationBuilder().AddDocFlowPolicies();
         // First of all hosted services, so that a refused start begins nothing (no workers, no hand-off).
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AuthStartupCheck>());
         return builder;
+    }
+
+    /// <summary>Which handler reads a request's credentials: an API key (header or <c>Bearer dfk_…</c>), else a bearer
+    /// token (JWT), else the dashboard's session cookie (single sign-on), else the key handler (401, or the local admin
+    /// of an open loopback server).</summary>
+    internal static string SchemeOf(HttpRequest request, AuthMode mode)
+    {
+        if (ApiKeyAuthenticationHandler.KeyOf(request) is not null) return ApiKeyAuthenticationHandler.SchemeName;
+        var authorization = request.Headers.Authorization.ToString();
+        if (mode.Jwt && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return JwtBearerDefaults.AuthenticationScheme;
+        if (mode.Oidc && authorization.Length == 0 && request.Cookies.ContainsKey(OidcSignIn.CookieName)) return OidcSignIn.CookieScheme;
+        return ApiKeyAuthenticationHandler.SchemeName;
     }
 
     /// <summary>Replaces the registration of <typeparamref name="T"/> with <paramref name="wrap"/> around what it made.</summary>
@@ -214,7 +223,7 @@ internal sealed class AuthStartupCheck(AuthMode mode, IOptions<AuthOptions> opti
         }
         // Auth:Required=true given explicitly (tests, a loopback server closed on purpose): the server starts closed
         // and opens to keys as they are created (`docflow keys create` needs only the database).
-        if (!mode.Required || options.Value.Required == true || mode.Jwt || !string.IsNullOrWhiteSpace(options.Value.BootstrapKeyHash)) return;
+        if (!mode.Required || options.Value.Required == true || mode.Jwt || mode.Oidc || !string.IsNullOrWhiteSpace(options.Value.BootstrapKeyHash)) return;
         if (await HasActiveKeyAsync(cancellationToken).ConfigureAwait(false)) return;
         throw new AuthNotConfiguredException(
             "This server listens beyond loopback and has no API key or OIDC configured, so anyone could use it. " +

@@ -385,9 +385,21 @@ window.addEventListener('hashchange', route);
 function showSignIn(message) {
   $('#sign-in-view').hidden = false;
   $('#overview-view').hidden = true;
-  $('#sign-in-msg').textContent = message || sessionStorage.getItem('docflow.signInMessage') || '';
+  // A failed single sign-on comes back as ?signin-error=…: shown once, then taken out of the address bar.
+  const params = new URLSearchParams(location.search);
+  const ssoError = params.get('signin-error');
+  if (ssoError !== null) history.replaceState(null, '', location.pathname + location.hash);
+  $('#sign-in-msg').textContent = message || ssoError || sessionStorage.getItem('docflow.signInMessage') || '';
   sessionStorage.removeItem('docflow.signInMessage');
   $('#api-key').focus();
+  // Single sign-on, where the server has an identity provider configured (Auth:Oidc): a link to /auth/sign-in.
+  fetch('auth/providers', { headers: { Accept: 'application/json' } }).then((r) => (r.ok ? r.json() : null)).then((p) => {
+    if (!p || !p.oidc) return;
+    const link = $('#sso-link');
+    link.textContent = `Sign in with ${p.displayName || 'single sign-on'}`;
+    link.href = `auth/sign-in?returnUrl=${encodeURIComponent(location.pathname + location.hash)}`;
+    $('#sso').hidden = false;
+  }).catch(() => {});
 }
 $('#sign-in').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -404,7 +416,11 @@ $('#sign-in').addEventListener('submit', async (e) => {
   }
   location.reload();
 });
-$('#sign-out').addEventListener('click', () => signOut());
+$('#sign-out').addEventListener('click', async () => {
+  // A single sign-on session lives in an HttpOnly cookie: only the server can end it.
+  if (me && me.method === 'oidc') await fetch('auth/sign-out', { method: 'POST' }).catch(() => {});
+  signOut();
+});
 async function start() {
   const r = await authFetch(`${api}me`, { headers: { Accept: 'application/json' } });
   if (r.status === 401) {
@@ -424,7 +440,7 @@ async function start() {
   // The tenant, when it limits what this principal sees (admins and operators see every tenant).
   const tenant = me.tenant && !me.allTenants ? ` · tenant ${me.tenant}` : me.allTenants && me.auth === 'required' ? ' · all tenants' : '';
   $('#who').textContent = me.auth === 'required' ? `${me.name} · ${role}${tenant}` : `${me.auth} · no sign-in needed`;
-  $('#sign-out').hidden = !sessionStorage.getItem(keyItem);
+  $('#sign-out').hidden = !sessionStorage.getItem(keyItem) && me.method !== 'oidc';
   document.querySelectorAll('.ops').forEach((el) => { el.hidden = !can.operate; });
   document.querySelectorAll('.meta').forEach((el) => { el.hidden = !can.metadata; });
   document.querySelectorAll('.can-upload').forEach((el) => { el.hidden = !can.upload; });

@@ -136,4 +136,50 @@ public sealed class SignInTests
         await Expect(page.Locator("#upload")).ToBeHiddenAsync();
         await browser.ScreenshotAsync("dashboard-signed-in-oidc-reader");
     }
+
+    [Fact]
+    public async Task Dashboard_SignsInWithSingleSignOn_AtTheIdentityProvider_AndSignsOut()
+    {
+        await using var idp = await FakeOidcProvider.StartAsync();
+        idp.User = new() { ["sub"] = "op-1", ["email"] = "olga@example.test", ["docflow_role"] = "operator" };
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:Required"] = "true",
+            ["Auth:Oidc:Authority"] = idp.Authority,
+            ["Auth:Oidc:ClientId"] = FakeOidcProvider.ClientId,
+            ["Auth:Oidc:ClientSecret"] = FakeOidcProvider.ClientSecret,
+            ["Auth:Oidc:RequireHttpsMetadata"] = "false",
+            ["Auth:Oidc:RoleClaim"] = "docflow_role",
+            ["Auth:Oidc:DisplayName"] = "Example SSO",
+            ["Workers"] = "1",
+        });
+        await using var browser = await DashboardBrowser.OpenAsync(server.Client.BaseAddress!);
+        var page = browser.Page;
+
+        // Refused at the provider: back on the sign-in view with the reason.
+        idp.DenyWith = "access_denied";
+        await page.GotoAsync("/");
+        await page.Locator("#sso-link").ClickAsync();
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+        await Expect(page.Locator("#sign-in-msg")).Not.ToBeEmptyAsync();
+        Assert.DoesNotContain("signin-error", page.Url);
+
+        idp.DenyWith = null;
+        await Expect(page.Locator("#sso-link")).ToHaveTextAsync("Sign in with Example SSO");
+        await browser.ScreenshotAsync("dashboard-sign-in-sso");
+        await page.Locator("#sso-link").ClickAsync();
+        await Expect(page.Locator("#who")).ToContainTextAsync("olga@example.test · operator");
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live"); // the overview stream, over fetch with the session cookie
+        await Expect(page.Locator("#queues")).ToBeVisibleAsync();
+        await Expect(page.Locator("#upload")).ToBeHiddenAsync();
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('docflow.credential')"));
+        Assert.Equal("", await page.EvaluateAsync<string>("() => document.cookie")); // HttpOnly: no script reads the session
+        await browser.ScreenshotAsync("dashboard-signed-in-sso-operator");
+        browser.AssertNoCspViolations();
+
+        await page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
+    }
 }

@@ -32,6 +32,9 @@ public sealed partial class AuthorizationMatrixTests
     {
         ["GET /healthz"] = null,
         ["GET /readyz"] = null,
+        ["GET /auth/providers"] = null,
+        ["GET /auth/sign-in"] = null,
+        ["POST /auth/sign-out"] = Anyone,
         ["GET /openapi/{documentName}.json"] = null,
         ["GET /api-reference/{documentName?}"] = null,
         ["GET /api-reference/scalar.js"] = null,
