@@ -104,6 +104,10 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         };
     }, cancellationToken);
 
+    public Task<bool> HasOpenJobsAsync(string batchId, CancellationToken cancellationToken) => Run(db =>
+        db.Set<JobEntity>().AnyAsync(j => j.BatchId == batchId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing), cancellationToken),
+        cancellationToken);
+
     public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
         var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);

@@ -19,6 +19,9 @@ public sealed class BatchCompletion(IJobMonitoringStore store, IJobQueue queue, 
     public async Task<bool> JobEndedAsync(string? batchId, CancellationToken cancellationToken)
     {
         if (batchId is null) return false;
+        // Most calls come while the batch still runs: an index seek answers them, not a count of the whole batch (which,
+        // asked after every job, made a batch of N documents cost N² rows read).
+        if (await store.HasOpenJobsAsync(batchId, cancellationToken).ConfigureAwait(false)) return false;
         var batch = await store.GetBatchAsync(batchId, cancellationToken).ConfigureAwait(false);
         if (batch is not { Status: BatchStatus.Completed }) return false;
         await queue.EnqueueAsync(new JobTicket(ReportJobId(batchId), JobRoute.Report, JobPriority.Normal, batchId)

@@ -10,6 +10,11 @@ public interface IJobMonitoringStore
     /// <summary>The batch with its counts per status, or null.</summary>
     Task<BatchRecord?> GetBatchAsync(string batchId, CancellationToken cancellationToken);
 
+    /// <summary>Whether any job of the batch is still queued or processing: one index seek (batch_id, status), where
+    /// <see cref="GetBatchAsync"/> counts every job of the batch. Asked after every job that ends, so it must stay cheap
+    /// on a batch of 100,000 documents.</summary>
+    Task<bool> HasOpenJobsAsync(string batchId, CancellationToken cancellationToken);
+
     /// <summary>Recent batches, newest first, with their counts per status (the dashboard's batch list).</summary>
     Task<BatchPage> ListBatchesAsync(BatchQuery query, CancellationToken cancellationToken);
 

@@ -356,15 +356,19 @@ public abstract class JobStoreTests : IAsyncLifetime
         await Store.TryTransitionAsync(jobs[1].Id, JobStatus.Queued, JobStatus.Failed, new("unsupported_type", "Not a PDF."), CancellationToken.None);
         var running = await Store.GetBatchAsync(batchId, CancellationToken.None);
         Assert.Equal((1, 1, 0, 1), (running!.Queued, running.Processing, running.Succeeded, running.Failed));
+        Assert.True(await Store.HasOpenJobsAsync(batchId, CancellationToken.None));
         Assert.Equal(BatchStatus.Running, running.Status);
         Assert.Null(running.FinishedAt);
 
         Time.Advance(TimeSpan.FromSeconds(5));
         await Store.TryTransitionAsync(jobs[0].Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
         await Store.TryTransitionAsync(jobs[2].Id, JobStatus.Queued, JobStatus.Processing, null, CancellationToken.None);
+        Assert.True(await Store.HasOpenJobsAsync(batchId, CancellationToken.None)); // jobs[2] still processing
         Time.Advance(TimeSpan.FromSeconds(5));
         await Store.TryTransitionAsync(jobs[2].Id, JobStatus.Processing, JobStatus.Succeeded, null, CancellationToken.None);
 
+        Assert.False(await Store.HasOpenJobsAsync(batchId, CancellationToken.None));
+        Assert.False(await Store.HasOpenJobsAsync("no-such-batch", CancellationToken.None));
         var done = await Store.GetBatchAsync(batchId, CancellationToken.None);
         Assert.Equal((3, 0, 0, 2, 1), (done!.Total, done.Queued, done.Processing, done.Succeeded, done.Failed));
         Assert.Equal(BatchStatus.Completed, done.Status);
