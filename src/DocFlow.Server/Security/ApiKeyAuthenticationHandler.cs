@@ -17,7 +17,7 @@ namespace DocFlow.Server.Security;
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IApiKeyStore keys, AuthMode mode, IOptions<AuthOptions> auth, TimeProvider time, KeyUseTracker uses)
+    IApiKeyStore keys, AuthMode mode, IOptions<AuthOptions> auth, TimeProvider time, KeyUseTracker uses, VerifiedKeys verified)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -48,10 +48,15 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         if (!ApiKeyFormat.TryParse(key, out var id)) return Fail("The API key is malformed.");
         var prefix = ApiKeyFormat.Prefix(id);
-        if (auth.Value.BootstrapKeyHash is { Length: > 0 } bootstrap && ApiKeyFormat.Matches(key, bootstrap))
+        // The bootstrap key (one hash, so one id): once it has been seen, other ids skip its check.
+        if (auth.Value.BootstrapKeyHash is { Length: > 0 } bootstrap && (verified.BootstrapId is null || verified.BootstrapId == id)
+            && verified.Matches(VerifiedKeys.BootstrapSlot, key, bootstrap))
+        {
+            verified.BootstrapId = id;
             return Success(prefix, Roles.Admin, id, "bootstrap", Tenants.Default);
+        }
         var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
-        if (record is null || !ApiKeyFormat.Matches(key, record.Hash)) return Fail($"Key {prefix} is not valid.");
+        if (record is null || !verified.Matches(id, key, record.Hash)) return Fail($"Key {prefix} is not valid.");
         if (record.RevokedAt is not null) return Fail($"Key {prefix} was revoked.");
         if (uses.ShouldTouch(id, time.GetUtcNow()))
             await keys.TouchAsync(id, time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
@@ -96,6 +101,38 @@ internal sealed class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = status;
         return Results.Problem(detail: detail, statusCode: status, title: title).ExecuteAsync(Context);
+    }
+}
+
+/// <summary>
+/// Keys already checked against their stored hash: the same key presented again for the same stored hash is compared
+/// with the one checked (constant time) instead of being hashed again. The SHA-256 of every request was the largest
+/// part of a key's cost on the cheapest reads (docs/benchmarks.md, "Authentication and audit cost"). Only keys that
+/// matched are kept (a flood of wrong keys adds nothing); a changed stored hash (a re-created key) is checked afresh;
+/// a revoked key still fails, its record being read as before.
+/// </summary>
+internal sealed class VerifiedKeys
+{
+    internal const int Capacity = 10_000;
+
+    /// <summary>The slot of the bootstrap key (not an id: ids are base32 without a NUL).</summary>
+    internal const string BootstrapSlot = "\0bootstrap";
+
+    /// <summary>The id of the bootstrap key once it has been presented.</summary>
+    public volatile string? BootstrapId;
+
+    private readonly ConcurrentDictionary<string, (string Key, string Hash)> _verified = new(StringComparer.Ordinal);
+
+    public bool Matches(string id, string key, string storedHash)
+    {
+        if (_verified.TryGetValue(id, out var known) && string.Equals(known.Hash, storedHash, StringComparison.Ordinal)
+            && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Runtime.InteropServices.MemoryMarshal.AsBytes(known.Key.AsSpan()), System.Runtime.InteropServices.MemoryMarshal.AsBytes(key.AsSpan())))
+            return true;
+        if (!ApiKeyFormat.Matches(key, storedHash)) return false;
+        if (_verified.Count >= Capacity) _verified.Clear();
+        _verified[id] = (key, storedHash);
+        return true;
     }
 }
 

@@ -154,4 +154,33 @@ public sealed class ApiKeyTests
         Assert.NotEqual(0, exit);
         Assert.Contains("--tenant", output);
     }
+
+    [Fact]
+    public void VerifiedKeys_AcceptOnlyTheKeyThatMatchedItsStoredHash()
+    {
+        var verified = new DocFlow.Server.Security.VerifiedKeys();
+        var (id, key) = DocFlow.Security.ApiKeyFormat.Generate();
+        var hash = DocFlow.Security.ApiKeyFormat.Hash(key);
+        var forged = key[..^4] + (key[^4..] == "AAAA" ? "BBBB" : "AAAA"); // same id, another secret
+
+        Assert.False(verified.Matches(id, forged, hash));
+        Assert.True(verified.Matches(id, key, hash));
+        Assert.True(verified.Matches(id, key, hash)); // from memory now
+        Assert.False(verified.Matches(id, forged, hash)); // a remembered key is no key for another secret
+        var (_, other) = DocFlow.Security.ApiKeyFormat.Generate();
+        Assert.False(verified.Matches(id, key, DocFlow.Security.ApiKeyFormat.Hash(other))); // the stored hash changed: checked afresh
+    }
+
+    [Fact]
+    public async Task AKeyOnceAccepted_DoesNotOpenItsIdToAnotherSecret()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Auth:Required"] = "true", ["Workers"] = "0" });
+        var store = server.Services.GetRequiredService<DocFlow.Security.IApiKeyStore>();
+        var (_, key) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Reader, "reader", DateTimeOffset.UtcNow, CancellationToken.None);
+        using var good = ClientWith(server, key);
+        Assert.Equal(HttpStatusCode.OK, (await good.GetAsync("api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await good.GetAsync("api/v1/me")).StatusCode);
+        using var forged = ClientWith(server, key[..^4] + (key[^4..] == "AAAA" ? "BBBB" : "AAAA"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("api/v1/me")).StatusCode);
+    }
 }
