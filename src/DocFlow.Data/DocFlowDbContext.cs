@@ -1,3 +1,4 @@
+using DocFlow.Processing;
 using System.Text;
 using DocFlow.Data.Entities;
 using DocFlow.Queueing;
@@ -60,6 +61,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.Property(x => x.Sha256).HasMaxLength(64);
             j.Property(x => x.OptionsKey).HasMaxLength(128);
             j.Property(x => x.MimeType).HasMaxLength(128);
+            j.Property(x => x.PageSelection).HasMaxLength(PageSelection.MaxLength);
             j.Property(x => x.Route).HasConversion(route).HasMaxLength(16);
             j.Property(x => x.Priority).HasConversion(priority).HasMaxLength(16);
             j.Property(x => x.Status).HasConversion(status).HasMaxLength(16);

@@ -29,6 +29,8 @@ internal sealed class JobEntity
     public string? Sha256 { get; set; }
     public string? OptionsKey { get; set; }
     public string? MimeType { get; set; }
+    /// <summary>The pages to read (PageSelection's canonical text); null reads every page.</summary>
+    public string? PageSelection { get; set; }
     public JobRoute Route { get; set; }
     public JobPriority Priority { get; set; }
     public JobStatus Status { get; set; }

@@ -297,6 +297,11 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
 
+                    b.Property<string>("PageSelection")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("page_selection");
+
                     b.Property<int?>("Pages")
                         .HasColumnType("integer")
                         .HasColumnName("pages");

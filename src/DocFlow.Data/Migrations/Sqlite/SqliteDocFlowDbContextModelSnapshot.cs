@@ -291,6 +291,11 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("ordinal");
 
+                    b.Property<string>("PageSelection")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("page_selection");
+
                     b.Property<int?>("Pages")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pages");
