@@ -133,6 +133,20 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchReportEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        modelBuilder.Entity<BatchOperationEntity>(x =>
+        {
+            x.ToTable("batch_operations");
+            x.HasKey(e => e.BatchId);
+            x.Property(e => e.BatchId).HasMaxLength(64);
+            x.Property(e => e.Tenant).HasMaxLength(63);
+            x.Property(e => e.ProcessorType).HasMaxLength(64);
+            x.Property(e => e.OutputPrefix).HasMaxLength(1024);
+            x.Property(e => e.FieldMask).HasMaxLength(2000);
+            x.Property(e => e.RequestKey).HasMaxLength(64);
+            x.HasIndex(e => e.RequestKey);
+            x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchOperationEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         modelBuilder.Entity<ApiKeyEntity>(x =>
         {
             x.ToTable("api_keys");

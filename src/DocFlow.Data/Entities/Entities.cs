@@ -103,6 +103,21 @@ internal sealed class BatchReportEntity
     public DateTimeOffset MadeAt { get; set; }
 }
 
+/// <summary>A Document AI batch operation's request beyond its batch (IBatchOperationStore).</summary>
+internal sealed class BatchOperationEntity
+{
+    public required string BatchId { get; set; }
+    public required string Tenant { get; set; }
+    public required string ProcessorType { get; set; }
+    public string? OutputPrefix { get; set; }
+    public string? FieldMask { get; set; }
+    /// <summary>SHA-256 (hex) of the caller and the request body.</summary>
+    public required string RequestKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public DateTimeOffset? OutputsWrittenAt { get; set; }
+}
+
 /// <summary>An API key: its id, role and the SHA-256 of the full key; never the key.</summary>
 internal sealed class ApiKeyEntity
 {

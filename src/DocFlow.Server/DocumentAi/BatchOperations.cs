@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -10,51 +9,35 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace DocFlow.Server.DocumentAi;
 
-/// <summary>What a <c>:batchProcess</c> asked for beyond its DocFlow batch: the processor type, where the outputs go.</summary>
-internal sealed record BatchOperation(string BatchId, string Tenant, string ProcessorType, string? OutputPrefix, string? FieldMask, DateTimeOffset CreatedAt)
-{
-    public bool CancelRequested { get; set; }
-    public bool OutputsWritten { get; set; }
-}
-
 /// <summary>
 /// Long-running operations of <c>:batchProcess</c>. An operation is a DocFlow batch (its id is the batch id), so its state,
 /// per-document statuses and results come from the job store: they survive restarts and show on the dashboard and report.
-/// What the store does not hold (processor type, output prefix, a cancel, the dedup key) is kept here, in memory.
+/// What the batch does not hold (processor type, output prefix, the request's digest for dedup, a cancel) is an
+/// <see cref="BatchOperationRecord"/> beside it.
 /// </summary>
 public sealed class BatchOperations(IServiceProvider services, GcsBuckets buckets, TimeProvider time)
 {
     private const string MetadataType = "type.googleapis.com/google.cloud.documentai.v1.BatchProcessMetadata";
     private const string ResponseType = "type.googleapis.com/google.cloud.documentai.v1.BatchProcessResponse";
 
-    private readonly ConcurrentDictionary<string, BatchOperation> _operations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string BatchId, DateTimeOffset At)> _recent = new(StringComparer.Ordinal);
+    // One creation at a time in this process, so two re-sends racing here make one operation. (Two API replicas could each
+    // make one for the same request in the same instant: the clients re-send after an answer, not in parallel.)
     private readonly SemaphoreSlim _creating = new(1, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
 
     /// <summary>Creates the operation, unless the same caller sent the same body within <paramref name="window"/>: then the
     /// operation of that request is answered again (the official clients re-send a <c>:batchProcess</c> that got a 503).</summary>
-    internal async Task<IResult> CreateOnceAsync(string caller, byte[] body, TimeSpan window, Func<Task<BatchOperation>> create,
-        Func<BatchOperation, Task<IResult>> answer)
+    internal async Task<IResult> CreateOnceAsync(string caller, byte[] body, TimeSpan window, Func<string, Task<BatchOperationRecord>> create,
+        Func<BatchOperationRecord, Task<IResult>> answer, CancellationToken ct)
     {
         var key = Convert.ToHexStringLower(SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(caller + "\n"), .. body]));
-        await _creating.WaitAsync().ConfigureAwait(false);
-        BatchOperation operation;
+        var store = services.GetRequiredService<IBatchOperationStore>();
+        await _creating.WaitAsync(ct).ConfigureAwait(false);
+        BatchOperationRecord operation;
         try
         {
-            var now = time.GetUtcNow();
-            foreach (var (k, v) in _recent)
-                if (now - v.At > window) _recent.TryRemove(k, out _);
-            if (_recent.TryGetValue(key, out var seen) && _operations.TryGetValue(seen.BatchId, out var existing))
-            {
-                operation = existing;
-            }
-            else
-            {
-                operation = await create().ConfigureAwait(false);
-                _operations[operation.BatchId] = operation;
-                _recent[key] = (operation.BatchId, now);
-            }
+            operation = await store.FindRecentAsync(key, time.GetUtcNow() - window, ct).ConfigureAwait(false)
+                ?? await create(key).ConfigureAwait(false);
         }
         finally
         {
@@ -69,8 +52,7 @@ public sealed class BatchOperations(IServiceProvider services, GcsBuckets bucket
         var monitoring = services.GetRequiredService<IJobMonitoringStore>();
         var intake = services.GetRequiredService<IJobIntakeStore>();
         var batch = await monitoring.GetBatchAsync(batchId, ct).ConfigureAwait(false) ?? throw NotFound(project, location, batchId);
-        var operation = _operations.GetOrAdd(batchId, id => new BatchOperation(id, batch.Tenant, ProcessorTypes.Ocr, null, null, batch.CreatedAt));
-        operation.CancelRequested = true;
+        await services.GetRequiredService<IBatchOperationStore>().MarkAsync(batchId, cancelled: true, outputsWritten: false, time.GetUtcNow(), ct).ConfigureAwait(false);
         foreach (var job in await JobsAsync(monitoring, batchId, ct).ConfigureAwait(false))
             if (job.Status == JobStatus.Queued)
                 await intake.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Failed,
@@ -86,8 +68,8 @@ public sealed class BatchOperations(IServiceProvider services, GcsBuckets bucket
         var monitoring = services.GetRequiredService<IJobMonitoringStore>();
         var batch = await monitoring.GetBatchAsync(batchId, ct).ConfigureAwait(false) ?? throw NotFound(project, location, batchId);
         var jobs = await JobsAsync(monitoring, batchId, ct).ConfigureAwait(false);
-        _operations.TryGetValue(batchId, out var operation);
-        var cancelled = operation?.CancelRequested == true || jobs.Any(j => j.ErrorCode == DocumentAiApi.CancelledCode);
+        var operation = await services.GetRequiredService<IBatchOperationStore>().GetAsync(batchId, ct).ConfigureAwait(false);
+        var cancelled = operation?.CancelledAt is not null || jobs.Any(j => j.ErrorCode == DocumentAiApi.CancelledCode);
         var done = batch.Status == BatchStatus.Completed;
         var state = (done, cancelled) switch
         {
@@ -97,7 +79,7 @@ public sealed class BatchOperations(IServiceProvider services, GcsBuckets bucket
             _ => batch.Processing == 0 && batch.Succeeded + batch.Failed == 0 ? "WAITING" : "RUNNING",
         };
         var name = $"projects/{project}/locations/{location}/operations/{batchId}";
-        if (done && operation is { OutputPrefix: not null, OutputsWritten: false })
+        if (done && operation is { OutputPrefix: not null, OutputsWrittenAt: null })
             await WriteOutputsAsync(operation, jobs, monitoring, ct).ConfigureAwait(false);
 
         var statuses = new JsonArray();
@@ -148,12 +130,14 @@ public sealed class BatchOperations(IServiceProvider services, GcsBuckets bucket
     }
 
     /// <summary>Each succeeded document as <c>{prefix}/{operation}/{index}/{name}-0.json</c>, Google's layout of batch outputs.</summary>
-    private async Task WriteOutputsAsync(BatchOperation operation, IReadOnlyList<JobRecord> jobs, IJobMonitoringStore monitoring, CancellationToken ct)
+    private async Task WriteOutputsAsync(BatchOperationRecord operation, IReadOnlyList<JobRecord> jobs, IJobMonitoringStore monitoring, CancellationToken ct)
     {
+        var store = services.GetRequiredService<IBatchOperationStore>();
         await _writing.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (operation.OutputsWritten) return;
+            // Written at most once per process at a time; a second writer (another replica) writes the same files atomically.
+            if ((await store.GetAsync(operation.BatchId, ct).ConfigureAwait(false))?.OutputsWrittenAt is not null) return;
             var chunks = services.GetService<IChunkedDocumentBuilder>();
             foreach (var job in jobs.Where(j => j.Status == JobStatus.Succeeded))
             {
@@ -172,7 +156,7 @@ public sealed class BatchOperations(IServiceProvider services, GcsBuckets bucket
                     await writer.WriteAsync(text.AsMemory(), ct).ConfigureAwait(false);
                 }, ct).ConfigureAwait(false);
             }
-            operation.OutputsWritten = true;
+            await store.MarkAsync(operation.BatchId, cancelled: false, outputsWritten: true, time.GetUtcNow(), ct).ConfigureAwait(false);
         }
         finally
         {

@@ -249,7 +249,7 @@ public static partial class DocumentAiApi
             var request = body.RootElement;
             var tenant = TenantPrincipals.TenantOf(user);
             var caller = $"{tenant}\n{user.Identity?.Name}\n{project}/{location}/{processor}/{version}";
-            return await operations.CreateOnceAsync(caller, bytes, options.Value.BatchDedupWindow, async () =>
+            return await operations.CreateOnceAsync(caller, bytes, options.Value.BatchDedupWindow, async key =>
             {
                 var inputs = InputsOf(request, buckets, tenant, options.Value.MaxBatchFiles);
                 var output = request.Field("documentOutputConfig")?.Field("gcsOutputConfig");
@@ -262,13 +262,15 @@ public static partial class DocumentAiApi
                 try
                 {
                     var batch = await ingest.AcceptAsync(uploads, JobPriority.Normal, tenant, pages, ct);
-                    return new BatchOperation(batch.BatchId, tenant, config.Type, outputUri?.TrimEnd('/'), output?.String("fieldMask"), time.GetUtcNow());
+                    var operation = new BatchOperationRecord(batch.BatchId, tenant, config.Type, outputUri?.TrimEnd('/'), output?.String("fieldMask"), key, time.GetUtcNow());
+                    await http.RequestServices.GetRequiredService<IBatchOperationStore>().SaveAsync(operation, ct);
+                    return operation;
                 }
                 finally
                 {
                     foreach (var u in uploads) await u.Content.DisposeAsync();
                 }
-            }, async op => GoogleWire.Json(http.Request, await operations.ToJsonAsync(project, location, op.BatchId, ct)));
+            }, async op => GoogleWire.Json(http.Request, await operations.ToJsonAsync(project, location, op.BatchId, ct)), ct);
         }
         catch (GoogleStatusException e)
         {

@@ -37,9 +37,9 @@ public sealed class DocumentAiApiTests
         public ValueTask DisposeAsync() => Server.DisposeAsync();
     }
 
-    private static async Task<Platform> StartAsync(Dictionary<string, string?>? settings = null)
+    private static async Task<Platform> StartAsync(Dictionary<string, string?>? settings = null, string? folders = null)
     {
-        var folders = Repo.NewTempDirectory("docai-buckets");
+        folders ??= Repo.NewTempDirectory("docai-buckets");
         var input = Directory.CreateDirectory(Path.Combine(folders, "in")).FullName;
         var output = Directory.CreateDirectory(Path.Combine(folders, "out")).FullName;
         var config = new Dictionary<string, string?>
@@ -295,6 +295,36 @@ public sealed class DocumentAiApiTests
         Assert.Equal("CANCELLED", done.State);
         Assert.Equal(1, done.ErrorCode); // google.rpc.Code CANCELLED
         Assert.Equal(1, Assert.Single(done.Statuses).Code);
+    }
+
+    [Fact]
+    public async Task BatchOperation_SurvivesARestart_ItsOutputsAndItsDedupToo()
+    {
+        var data = Repo.NewTempDirectory("docai-restart");
+        var folders = Repo.NewTempDirectory("docai-restart-buckets");
+        const string body = """{"inputDocuments": {"gcsDocuments": {"documents": [{"gcsUri": "gs://scans/a.pdf"}]}}, "documentOutputConfig": {"gcsOutputConfig": {"gcsUri": "gs://results/out", "fieldMask": "text"}}}""";
+        string name, submitter;
+        await using (var first = await StartAsync(new() { ["DataDirectory"] = data, ["Workers"] = "0" }, folders))
+        {
+            submitter = first.Submitter;
+            File.Copy(Path.Combine(Repo.Samples, "receipt-digital.pdf"), Path.Combine(first.Input, "a.pdf"));
+            var (status, created) = await first.SendAsync(DocumentAiClients.Python(HttpMethod.Post, $"{Processors}/ocr", ":batchProcess", body, first.Submitter));
+            Assert.True(status == HttpStatusCode.OK, created);
+            name = DocumentAiClients.ParseOperation(created).Name;
+        }
+
+        await using var second = await StartAsync(new() { ["DataDirectory"] = data, ["Workers"] = "1" }, folders);
+        var done = await PollAsync(second, name, second.Reader);
+        Assert.Equal("SUCCEEDED", done.State);
+        var output = Assert.Single(Directory.GetFiles(Path.Combine(second.Output, "out"), "*.json", SearchOption.AllDirectories));
+        var written = JsonDocument.Parse(await File.ReadAllTextAsync(output)).RootElement;
+        Assert.Equal(["text"], written.EnumerateObject().Select(o => o.Name)); // the output fieldMask
+        // The request re-sent after the restart by the same caller (the same key, kept in the store) is the same operation;
+        // from another caller it is another.
+        var (_, again) = await second.SendAsync(DocumentAiClients.Python(HttpMethod.Post, $"{Processors}/ocr", ":batchProcess", body, submitter));
+        Assert.Equal(name, DocumentAiClients.ParseOperation(again).Name);
+        var (_, other) = await second.SendAsync(DocumentAiClients.Python(HttpMethod.Post, $"{Processors}/ocr", ":batchProcess", body, second.Submitter));
+        Assert.NotEqual(name, DocumentAiClients.ParseOperation(other).Name);
     }
 
     private static async Task<ParsedOperation> PollAsync(Platform p, string name, string key)
