@@ -34,6 +34,22 @@ public sealed class PageSelectionTests
     }
 
     [Fact]
+    public async Task SplitDocument_WithPages_IsSplitIntoRunsOfTheSelectedPages_AndMergedWithTheirNumbers()
+    {
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Split:PageThreshold"] = "1", ["Split:RangeSize"] = "1", ["Workers"] = "2",
+        });
+        var whole = DocumentJson.Deserialize(await server.Client.GetStringAsync(
+            $"api/v1/documents/{await SucceededAsync(server, await UploadAsync(server, null))}/result"));
+        var split = DocumentJson.Deserialize(await server.Client.GetStringAsync(
+            $"api/v1/documents/{await SucceededAsync(server, await UploadAsync(server, "1,3-4"))}/result"));
+
+        Assert.Equal([1, 3, 4], split.Pages!.Select(p => p.PageNumber));
+        Assert.Equal(PageText(whole, 1) + PageText(whole, 3) + PageText(whole, 4), split.Text);
+    }
+
+    [Fact]
     public async Task SameBytes_OtherPages_AreAnotherJob_SamePages_AreAnsweredFromTheFirst()
     {
         await using var server = await ServerHarness.StartAsync();
