@@ -31,6 +31,7 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IJobMonitoringStore>(sp => sp.GetRequiredService<EfJobStore>());
         services.TryAddSingleton<IJobPartStore, EfJobPartStore>();
         services.TryAddSingleton<IBatchReportStore, EfBatchReportStore>();
+        services.TryAddSingleton<IBatchOperationStore, EfBatchOperationStore>();
         services.TryAddSingleton<IJobErasureStore, EfErasureStore>();
         services.TryAddSingleton<DocFlow.Security.IApiKeyStore, EfApiKeyStore>();
         services.TryAddSingleton<DocFlow.Security.IAuditLog, EfAuditLog>();

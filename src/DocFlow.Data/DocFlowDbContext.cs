@@ -1,3 +1,4 @@
+using DocFlow.Processing;
 using System.Text;
 using DocFlow.Data.Entities;
 using DocFlow.Queueing;
@@ -60,6 +61,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.Property(x => x.Sha256).HasMaxLength(64);
             j.Property(x => x.OptionsKey).HasMaxLength(128);
             j.Property(x => x.MimeType).HasMaxLength(128);
+            j.Property(x => x.PageSelection).HasMaxLength(PageSelection.MaxLength);
             j.Property(x => x.Route).HasConversion(route).HasMaxLength(16);
             j.Property(x => x.Priority).HasConversion(priority).HasMaxLength(16);
             j.Property(x => x.Status).HasConversion(status).HasMaxLength(16);
@@ -129,6 +131,20 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.BatchId).HasMaxLength(64);
             x.Property(e => e.Error).HasMaxLength(2000);
             x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchReportEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<BatchOperationEntity>(x =>
+        {
+            x.ToTable("batch_operations");
+            x.HasKey(e => e.BatchId);
+            x.Property(e => e.BatchId).HasMaxLength(64);
+            x.Property(e => e.Tenant).HasMaxLength(63);
+            x.Property(e => e.ProcessorType).HasMaxLength(64);
+            x.Property(e => e.OutputPrefix).HasMaxLength(1024);
+            x.Property(e => e.FieldMask).HasMaxLength(2000);
+            x.Property(e => e.RequestKey).HasMaxLength(64);
+            x.HasIndex(e => e.RequestKey);
+            x.HasOne<BatchEntity>().WithOne().HasForeignKey<BatchOperationEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<ApiKeyEntity>(x =>

@@ -197,12 +197,14 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
         }
     }
 
-    /// <summary>Deletes the batch's report row; returns the blob keys of its files.</summary>
+    /// <summary>Deletes the batch's report and operation rows; returns the blob keys of its files.</summary>
     private static async Task<IReadOnlyList<string>> DeleteReportAsync(DocFlowDbContext db, string batchId, CancellationToken ct)
     {
         var files = await db.Set<BatchReportEntity>().AsNoTracking().Where(r => r.BatchId == batchId).Select(r => r.Files)
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
         await db.Set<BatchReportEntity>().Where(r => r.BatchId == batchId).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        // A Document AI operation's request (output prefix, field mask) goes with its batch.
+        await db.Set<BatchOperationEntity>().Where(o => o.BatchId == batchId).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         return [.. (files ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).Select(p => p[1]).Distinct()];
     }
 }

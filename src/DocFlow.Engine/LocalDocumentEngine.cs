@@ -53,6 +53,14 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
         {
             var inspected = InputInspector.Inspect(input.Content, _options);
             mime = inspected.MimeType;
+            if (input.Pages is { } selection)
+            {
+                // Only the selected pages, one read per consecutive run; the layouts keep their original page numbers.
+                var runs = PageSelection.Runs(selection.Resolve(inspected.PageCount));
+                var read = await Task.WhenAll(runs.Select(r => ReadPagesAsync(input.Content, inspected, r, budget.Token))).ConfigureAwait(false);
+                return FinishCore(mime, [.. read.SelectMany(r => r.Layouts).OrderBy(l => l.PageNumber)],
+                    [.. read.SelectMany(r => r.RasterizedPages)], started, null, budget.Token);
+            }
             var pages = await ReadPagesAsync(input.Content, inspected, null, budget.Token).ConfigureAwait(false);
             return FinishCore(mime, pages.Layouts, pages.RasterizedPages, started, null, budget.Token);
         }, () => mime, cancellationToken).ConfigureAwait(false);

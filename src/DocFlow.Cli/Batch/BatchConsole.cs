@@ -9,10 +9,11 @@ public static class BatchConsole
 {
     public static async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, PageSelection? pages = null)
     {
         using var engine = CreateEngine(options);
-        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
+        var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
+        var runner = new BatchRunner(engine, optionsKey) { DocumentSlots = Math.Max(2, options.Slots * 2), Pages = pages };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
         if (interactive)

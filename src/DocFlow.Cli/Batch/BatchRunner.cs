@@ -39,6 +39,9 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <summary>Whether to run the report job after the documents (report.pdf, results.csv, results.json).</summary>
     public bool WriteReport { get; init; } = true;
 
+    /// <summary>Only these pages of every file (their original numbers kept); null reads every page.</summary>
+    public PageSelection? Pages { get; init; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -106,7 +109,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                 AcceptedBatch accepted;
                 try
                 {
-                    accepted = await platform.Ingest.AcceptAsync([.. uploads.Select(u => u.Upload)], JobPriority.Normal, cancellationToken).ConfigureAwait(false);
+                    accepted = await platform.Ingest.AcceptAsync([.. uploads.Select(u => u.Upload)], JobPriority.Normal, Security.Tenants.Default, Pages, cancellationToken).ConfigureAwait(false);
                 }
                 finally
                 {

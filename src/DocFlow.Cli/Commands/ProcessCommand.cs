@@ -49,6 +49,17 @@ public sealed class ProcessSettings : EngineSettings
     [CommandOption("-q|--quiet")]
     [Description("No progress and no summary table.")]
     public bool Quiet { get; init; }
+
+    [CommandOption("--pages <PAGES>")]
+    [Description("Only these pages of every file, e.g. 1-3,7,-1 (1-based; -1 is the last page; first:N, last:N). The Document keeps the original page numbers. Default: all.")]
+    public string? Pages { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Pages is not null && !PageSelection.TryParse(Pages, out _, out var error))
+            return ValidationResult.Error($"--pages: {error}");
+        return base.Validate();
+    }
 }
 
 /// <summary>docflow process: images and PDFs in, Document JSON out, on this machine alone.</summary>
@@ -64,7 +75,8 @@ public sealed class ProcessCommand : AsyncCommand<ProcessSettings>
             AnsiConsole.MarkupLine("[red]error:[/] no input files to process.");
             return 2;
         }
-        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet, cancellationToken);
+        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet, cancellationToken,
+            settings.Pages is null ? null : PageSelection.Parse(settings.Pages));
         // Non-zero only when nothing at all could be processed.
         return summary.Totals.Succeeded + summary.Totals.Skipped == 0 ? 1 : 0;
     }

@@ -19,6 +19,8 @@ public enum DocumentErrorCode
     Timeout,
     /// <summary>An unexpected failure inside DocFlow; worth a retry.</summary>
     Internal,
+    /// <summary>The page selection names pages the document does not have.</summary>
+    InvalidPages,
 }
 
 public static class DocumentErrorCodes
@@ -32,6 +34,7 @@ public static class DocumentErrorCodes
         DocumentErrorCode.Corrupt => "corrupt",
         DocumentErrorCode.Encrypted => "encrypted",
         DocumentErrorCode.Timeout => "timeout",
+        DocumentErrorCode.InvalidPages => "invalid_pages",
         _ => "internal",
     };
 

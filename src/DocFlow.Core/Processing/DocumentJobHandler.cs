@@ -77,13 +77,17 @@ public sealed partial class DocumentJobHandler(
             }
 
             var content = await LoadAsync(job, cancellationToken).ConfigureAwait(false);
-            var input = new DocumentInput(job.FileName, content);
+            var selection = job.PageSelection is { } stored ? PageSelection.Parse(stored) : null;
+            var input = new DocumentInput(job.FileName, content) { Pages = selection };
             if (_split.PageThreshold > 0 && engine is IPageRangeEngine splitter && parts is not null && queue is not null)
             {
                 var outline = splitter.Inspect(input);
-                if (_split.ShouldSplit(outline.Pages))
+                // A page selection splits by what is read: runs of the selected pages, none longer than a range.
+                var selected = selection?.Resolve(outline.Pages);
+                if (_split.ShouldSplit(selected?.Count ?? outline.Pages))
                 {
-                    await SplitAsync(ticket, job, outline, parts, queue, cancellationToken).ConfigureAwait(false);
+                    var plan = selected is null ? SplitPlanner.Plan(outline.Pages, _split.RangeSize) : PageSelection.Runs(selected, _split.RangeSize);
+                    await SplitAsync(ticket, job, outline, plan, parts, queue, cancellationToken).ConfigureAwait(false);
                     return;
                 }
             }
@@ -148,9 +152,10 @@ public sealed partial class DocumentJobHandler(
     }
 
     /// <summary>Records the plan (once) and enqueues a ticket for every range not yet stored; the parent ticket is then done.</summary>
-    private async Task SplitAsync(JobTicket ticket, JobRecord job, DocumentOutline outline, IJobPartStore partStore, IJobQueue jobQueue, CancellationToken ct)
+    private async Task SplitAsync(JobTicket ticket, JobRecord job, DocumentOutline outline, IReadOnlyList<PageRange> plan, IJobPartStore partStore,
+        IJobQueue jobQueue, CancellationToken ct)
     {
-        var planned = await partStore.PlanPartsAsync(job.Id, SplitPlanner.Plan(outline.Pages, _split.RangeSize), ct).ConfigureAwait(false);
+        var planned = await partStore.PlanPartsAsync(job.Id, plan, ct).ConfigureAwait(false);
         Log.Split(logger, job.Id, outline.Pages, planned.Count);
         var now = _time.GetUtcNow();
         foreach (var p in planned.Where(p => !p.Done))

@@ -10,7 +10,11 @@ public interface IDocumentEngine
 }
 
 /// <summary>A document to process: its name (for messages only) and content.</summary>
-public sealed record DocumentInput(string Name, ReadOnlyMemory<byte> Content);
+public sealed record DocumentInput(string Name, ReadOnlyMemory<byte> Content)
+{
+    /// <summary>Only these pages are read (their original numbers kept); null reads every page.</summary>
+    public PageSelection? Pages { get; init; }
+}
 
 /// <summary>The Document and how it was made (metadata lives on the job, not inside the Document).</summary>
 public sealed record DocumentResult(Document Document, ProcessingStats Stats);

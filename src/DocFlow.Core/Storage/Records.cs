@@ -56,6 +56,10 @@ public sealed record JobRecord
     public string? OptionsKey { get; init; }
 
     public string? MimeType { get; init; }
+
+    /// <summary>The pages to read (<see cref="Processing.PageSelection"/>'s canonical text); null reads every page.</summary>
+    public string? PageSelection { get; init; }
+
     public JobRoute Route { get; init; }
     public JobPriority Priority { get; init; }
     public JobStatus Status { get; init; }
@@ -98,6 +102,9 @@ public sealed record NewJob(string Id, string FileName, string BlobKey, JobRoute
     public string? Sha256 { get; init; }
     public string? OptionsKey { get; init; }
     public string? MimeType { get; init; }
+
+    /// <summary>The pages to read (<see cref="Processing.PageSelection"/>'s canonical text); null reads every page.</summary>
+    public string? PageSelection { get; init; }
 
     /// <summary>Size of the original in bytes (counted against the tenant's bytes-stored quota).</summary>
     public long Bytes { get; init; }

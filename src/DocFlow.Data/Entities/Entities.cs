@@ -29,6 +29,8 @@ internal sealed class JobEntity
     public string? Sha256 { get; set; }
     public string? OptionsKey { get; set; }
     public string? MimeType { get; set; }
+    /// <summary>The pages to read (PageSelection's canonical text); null reads every page.</summary>
+    public string? PageSelection { get; set; }
     public JobRoute Route { get; set; }
     public JobPriority Priority { get; set; }
     public JobStatus Status { get; set; }
@@ -99,6 +101,21 @@ internal sealed class BatchReportEntity
     public string? Files { get; set; }
     public string? Error { get; set; }
     public DateTimeOffset MadeAt { get; set; }
+}
+
+/// <summary>A Document AI batch operation's request beyond its batch (IBatchOperationStore).</summary>
+internal sealed class BatchOperationEntity
+{
+    public required string BatchId { get; set; }
+    public required string Tenant { get; set; }
+    public required string ProcessorType { get; set; }
+    public string? OutputPrefix { get; set; }
+    public string? FieldMask { get; set; }
+    /// <summary>SHA-256 (hex) of the caller and the request body.</summary>
+    public required string RequestKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public DateTimeOffset? OutputsWrittenAt { get; set; }
 }
 
 /// <summary>An API key: its id, role and the SHA-256 of the full key; never the key.</summary>

@@ -29,6 +29,7 @@ public static partial class ApiEndpoints
         builder.Services.AddDocFlowHealthChecks();
         builder.AddDocFlowAuth(ListenUrls(builder.Configuration));
         Erasure.ErasureServiceCollectionExtensions.AddDocFlowErasure(builder);
+        DocumentAi.DocumentAiApi.AddDocFlowDocumentAi(builder);
         return builder;
     }
 
@@ -58,6 +59,7 @@ public static partial class ApiEndpoints
         app.MapKeysApi();
         app.MapSignInApi();
         app.MapAuditApi();
+        DocumentAi.DocumentAiApi.MapDocumentAiApi(app);
         app.MapDocFlowHealthChecks();
         Observability.ObservabilityExtensions.MapDocFlowMetrics(app).RequireAuthorization(Policies.Operate);
         Dashboard.DashboardServiceCollectionExtensions.MapDocFlowDashboard(app);

@@ -17,7 +17,7 @@ public static class BatchesApi
     {
         var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`).")
+            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`, optional `pages` like 1-3,7,-1 for every file).")
             .WithUploadLimit(UploadLimits.BatchUploadBytes(app.ServiceProvider));
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch: status running|completed and counts per document status.");
         group.MapGet("/{id}/documents", ListDocumentsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch's documents in upload order.");
@@ -39,12 +39,13 @@ public static class BatchesApi
         if (quota.Take(request.HttpContext, files.Count, request.ContentLength is null ? files.Sum(f => f.Length) : 0) is { } overFiles) return overFiles;
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
+        if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
         var tenant = TenantPrincipals.TenantOf(user);
         if (await quotas.CheckAsync(request.HttpContext, tenant, files.Count, files.Sum(f => f.Length), ct) is { } overQuota) return overQuota;
         var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
         try
         {
-            var batch = await ingest.AcceptAsync(streams, priority, tenant, ct);
+            var batch = await ingest.AcceptAsync(streams, priority, tenant, pages, ct);
             return TypedResults.Accepted($"/api/v1/batches/{batch.BatchId}", new AcceptedBatchDto(batch.BatchId,
                 [.. batch.Documents.Select(d => new AcceptedDocumentDto(d.Id, d.FileName, d.Status.ToWireName(), d.MimeType,
                     d.ErrorCode is null ? null : new ErrorDto(d.ErrorCode, d.ErrorMessage ?? "")))]));

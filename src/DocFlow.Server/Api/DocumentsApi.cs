@@ -18,7 +18,7 @@ public static class DocumentsApi
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).")
+            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal, optional `pages` like 1-3,7,-1).")
             .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider));
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The document's job record: status, attempts, timings, error.");
         group.MapGet("/{id}/result", GetResultAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The Document JSON (Google Document AI v1 format).");
@@ -41,12 +41,13 @@ public static class DocumentsApi
         if (quota.Take(request.HttpContext, 1, request.ContentLength is null ? file.Length : 0) is { } overFiles) return overFiles;
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
+        if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
 
         var tenant = TenantPrincipals.TenantOf(user);
         if (await quotas.CheckAsync(request.HttpContext, tenant, 1, file.Length, ct) is { } overQuota) return overQuota;
 
         await using var content = file.OpenReadStream();
-        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, ct);
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, pages, ct);
         var doc = batch.Documents[0];
         return doc.ErrorCode switch
         {
@@ -106,5 +107,20 @@ internal static class Priorities
             return true;
         }
         return WireName.TryParse(value.Trim(), out priority);
+    }
+}
+
+internal static class PageSelections
+{
+    /// <summary>The form field <c>pages</c>: absent or empty reads every page; anything else must parse
+    /// (<see cref="Processing.PageSelection.Parse"/>), else a 400 problem naming what is wrong.</summary>
+    public static bool TryParseField(string? value, out Processing.PageSelection? pages, out ProblemHttpResult? problem)
+    {
+        pages = null;
+        problem = null;
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        if (Processing.PageSelection.TryParse(value, out pages, out var error)) return true;
+        problem = Problems.Status(StatusCodes.Status400BadRequest, "Bad request", $"`pages`: {error}", "invalid_pages");
+        return false;
     }
 }

@@ -44,11 +44,15 @@ public sealed record DocumentDto(
     /// <summary>Whether the document itself is under legal hold (its batch may be: see the batch).</summary>
     public bool LegalHold { get; init; }
 
+    /// <summary>The pages selected on upload (<c>1-3,7,-1</c>, <c>first:N</c>, <c>last:N</c>); absent when every page is read.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? PageSelection { get; init; }
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold };
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold, PageSelection = j.PageSelection };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

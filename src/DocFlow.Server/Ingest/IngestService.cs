@@ -44,8 +44,16 @@ public sealed class IngestService(
 
     /// <summary>Accepts uploads for <paramref name="tenant"/>: its blobs under <c>{tenant}/</c>, its batch and jobs stamped
     /// with it, duplicates answered only from its own earlier results.</summary>
-    public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, CancellationToken cancellationToken)
+    public Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, CancellationToken cancellationToken) =>
+        AcceptAsync(uploads, priority, tenant, null, cancellationToken);
+
+    /// <summary>Accepts uploads for <paramref name="tenant"/>, reading only the pages of <paramref name="pages"/> (null: all).
+    /// The selection is stored with each job (workers honour it) and is part of the dedup key: the same bytes with other
+    /// pages are another job.</summary>
+    public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, PageSelection? pages,
+        CancellationToken cancellationToken)
     {
+        var optionsKey = OptionsKeyFor(pages);
         Tenants.Validate(tenant, nameof(tenant));
         await CheckBackpressureAsync(uploads.Count, cancellationToken).ConfigureAwait(false);
 
@@ -78,7 +86,8 @@ public sealed class IngestService(
             var route = sniff.Kind == InputKind.Pdf ? JobRoute.Pdf : JobRoute.Image;
             var job = new NewJob(id, upload.FileName, blob.Key, route, priority)
             {
-                Sha256 = BlobKeys.Split(blob.Key).Sha256, OptionsKey = OptionsKey, MimeType = sniff.MimeType, Bytes = blob.Length,
+                Sha256 = BlobKeys.Split(blob.Key).Sha256, OptionsKey = optionsKey, MimeType = sniff.MimeType, Bytes = blob.Length,
+                PageSelection = pages?.ToString(),
             };
             span?.SetTag(DocFlowTelemetry.Tags.MimeType, sniff.MimeType).SetTag(DocFlowTelemetry.Tags.JobRoute, route.ToWireName());
             if (sniff.Kind == InputKind.Unsupported)
@@ -165,7 +174,7 @@ public sealed class IngestService(
     private async Task<bool> TryAnswerFromEarlierResultAsync(string tenant, NewJob job, CancellationToken ct)
     {
         // Only the tenant's own earlier results: answering from another tenant's would tell this one what the other uploaded.
-        var earlier = await store.FindSucceededAsync(tenant, job.Sha256!, OptionsKey, ct).ConfigureAwait(false);
+        var earlier = await store.FindSucceededAsync(tenant, job.Sha256!, job.OptionsKey ?? OptionsKey, ct).ConfigureAwait(false);
         if (earlier is null) return false;
         var document = await store.GetResultAsync(earlier.Id, ct).ConfigureAwait(false);
         if (document is null) return false;
@@ -176,6 +185,9 @@ public sealed class IngestService(
         await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>The dedup key of a job: the engine's options and, when pages are selected, the selection.</summary>
+    public string OptionsKeyFor(PageSelection? pages) => pages is null ? OptionsKey : $"{OptionsKey};pages={pages.Key()}";
 
     private static string NewId(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
 }

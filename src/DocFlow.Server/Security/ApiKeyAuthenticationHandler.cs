@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace DocFlow.Server.Security;
 
 /// <summary>
-/// API keys (<c>Authorization: Bearer dfk_…</c> or <c>X-Api-Key: dfk_…</c>): the key's id finds its row, the SHA-256 of
+/// API keys (<c>Authorization: Bearer dfk_…</c>, <c>X-Api-Key: dfk_…</c> or Google's <c>x-goog-api-key: dfk_…</c>): the key's id finds its row, the SHA-256 of
 /// the whole key is compared in constant time with the stored hash, a revoked key fails. Without credentials: a
 /// local admin when <see cref="AuthMode.Required"/> is false (loopback, <c>--insecure</c>), else no result (401).
 /// Challenges and refusals are RFC 7807 problem details.
@@ -22,6 +22,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    public const string GoogleHeaderName = "x-goog-api-key";
     public const string RoleClaim = "role";
     public const string KeyIdClaim = "docflow:key";
 
@@ -29,6 +30,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     internal static string? KeyOf(HttpRequest request)
     {
         if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrWhiteSpace(header)) return header.ToString().Trim();
+        // Google's clients send an API key as x-goog-api-key (client_options api_key): the same DocFlow key.
+        if (request.Headers.TryGetValue(GoogleHeaderName, out var google) && !string.IsNullOrWhiteSpace(google)) return google.ToString().Trim();
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {

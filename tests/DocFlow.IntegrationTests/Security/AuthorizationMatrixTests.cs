@@ -75,6 +75,17 @@ public sealed partial class AuthorizationMatrixTests
         ["DELETE /api/v1/documents/{id}/hold"] = Admin,
         ["PUT /api/v1/batches/{id}/hold"] = Admin,
         ["DELETE /api/v1/batches/{id}/hold"] = Admin,
+        // The Document AI v1 surface (DocumentAi/): processing uploads, reading is metadata, a cancel is the uploader's.
+        ["POST /v1/projects/{project}/locations/{location}/processors/{processor}:process"] = Upload,
+        ["POST /v1/projects/{project}/locations/{location}/processors/{processor}/processorVersions/{version}:process"] = Upload,
+        ["POST /v1/projects/{project}/locations/{location}/processors/{processor}:batchProcess"] = Upload,
+        ["POST /v1/projects/{project}/locations/{location}/processors/{processor}/processorVersions/{version}:batchProcess"] = Upload,
+        ["GET /v1/projects/{project}/locations/{location}/processors"] = Metadata,
+        ["GET /v1/projects/{project}/locations/{location}/processors/{processor}"] = Metadata,
+        ["GET /v1/projects/{project}/locations/{location}:fetchProcessorTypes"] = Metadata,
+        ["GET /v1/projects/{project}/locations/{location}/operations"] = Metadata,
+        ["GET /v1/projects/{project}/locations/{location}/operations/{operation}"] = Metadata,
+        ["POST /v1/projects/{project}/locations/{location}/operations/{operation}:cancel"] = Upload,
     };
 
     private sealed record Route(string Method, string Pattern, string Path, bool Anonymous, IReadOnlyList<string> Policies);

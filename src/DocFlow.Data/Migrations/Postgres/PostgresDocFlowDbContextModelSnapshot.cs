@@ -182,6 +182,60 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.ToTable("batches", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchOperationEntity", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("batch_id");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FieldMask")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("field_mask");
+
+                    b.Property<string>("OutputPrefix")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("output_prefix");
+
+                    b.Property<DateTimeOffset?>("OutputsWrittenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("outputs_written_at");
+
+                    b.Property<string>("ProcessorType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("processor_type");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("request_key");
+
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("tenant");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("RequestKey");
+
+                    b.ToTable("batch_operations", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
                 {
                     b.Property<string>("BatchId")
@@ -296,6 +350,11 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("PageSelection")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("page_selection");
 
                     b.Property<int?>("Pages")
                         .HasColumnType("integer")
@@ -480,6 +539,15 @@ namespace DocFlow.Data.Migrations.Postgres
                     b.HasIndex("JobId", "Id");
 
                     b.ToTable("job_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchOperationEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.BatchEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.BatchOperationEntity", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>

@@ -176,6 +176,60 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.ToTable("batches", (string)null);
                 });
 
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchOperationEntity", b =>
+                {
+                    b.Property<string>("BatchId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FieldMask")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field_mask");
+
+                    b.Property<string>("OutputPrefix")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("output_prefix");
+
+                    b.Property<long?>("OutputsWrittenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outputs_written_at");
+
+                    b.Property<string>("ProcessorType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("processor_type");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("request_key");
+
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("RequestKey");
+
+                    b.ToTable("batch_operations", (string)null);
+                });
+
             modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
                 {
                     b.Property<string>("BatchId")
@@ -290,6 +344,11 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.Property<int>("Ordinal")
                         .HasColumnType("INTEGER")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("PageSelection")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("page_selection");
 
                     b.Property<int?>("Pages")
                         .HasColumnType("INTEGER")
@@ -472,6 +531,15 @@ namespace DocFlow.Data.Migrations.Sqlite
                     b.HasIndex("JobId", "Id");
 
                     b.ToTable("job_status_changes", (string)null);
+                });
+
+            modelBuilder.Entity("DocFlow.Data.Entities.BatchOperationEntity", b =>
+                {
+                    b.HasOne("DocFlow.Data.Entities.BatchEntity", null)
+                        .WithOne()
+                        .HasForeignKey("DocFlow.Data.Entities.BatchOperationEntity", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DocFlow.Data.Entities.BatchReportEntity", b =>
