@@ -18,7 +18,7 @@ public sealed class ServeSettings : PlatformSettings
     public int? Workers { get; init; }
 
     [CommandOption("--allowed-hosts <HOSTS>")]
-    [Description("Host names the API answers to besides localhost, 127.0.0.1 and [::1], ;-separated (*.example.com allowed, * = any); others get 400. Key: AllowedHosts.")]
+    [Description("Host names the API answers to besides localhost, 127.0.0.1 and [[::1]], ;-separated (*.example.com allowed, * = any); others get 400. Key: AllowedHosts.")]
     public string? AllowedHosts { get; init; }
 
     [CommandOption("--cert <PEM>")]

@@ -30,6 +30,8 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("process", "--jobs")]
     [InlineData("demo", "--samples")]
+    [InlineData("serve", "--allowed-hosts")]
+    [InlineData("worker", "--slots")]
     public async Task EveryCommand_HasHelp(string command, string option)
     {
         var (exit, output) = await RunAsync(command, "--help");
