@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using DocFlow.Server.Security;
+using DocFlow.Server.Idempotency;
 
 namespace DocFlow.Server.Api;
 
@@ -18,8 +19,9 @@ public static class DocumentsApi
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal).")
-            .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider));
+            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal, `callbackUrl` and `callbackSecret` for webhooks; header `Idempotency-Key`).")
+            .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider))
+            .WithIdempotency();
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The document's job record: status, attempts, timings, error.");
         group.MapGet("/{id}/result", GetResultAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The Document JSON (Google Document AI v1 format).");
         group.MapGet("/{id}/text", GetTextAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The document's text.");
@@ -28,7 +30,7 @@ public static class DocumentsApi
     }
 
     internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
-        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+        Webhooks.WebhookTargets webhookTargets, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
@@ -42,11 +44,13 @@ public static class DocumentsApi
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
 
+        var (webhook, badWebhook) = await webhookTargets.ResolveAsync(form, user, ct);
+        if (badWebhook is not null) return Problems.BadRequest(badWebhook);
         var tenant = TenantPrincipals.TenantOf(user);
         if (await quotas.CheckAsync(request.HttpContext, tenant, 1, file.Length, ct) is { } overQuota) return overQuota;
 
         await using var content = file.OpenReadStream();
-        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, ct);
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, webhook, ct);
         var doc = batch.Documents[0];
         return doc.ErrorCode switch
         {
