@@ -105,8 +105,9 @@ public sealed partial class WorkerLoop(
             var delay = policy.DelayFor(ticket.Attempt);
             activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "retried").SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
-            await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            // Told before the retry is queued, so what it records (the next attempt's time) is there before that attempt starts.
             await handler.OnRetryingAsync(ticket, delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -59,10 +59,18 @@ public sealed partial class WebhookDeliveryHandler(
         throw new WebhookDeliveryException($"webhook {delivery.Id} attempt {number}: {outcome.Error}");
     }
 
-    public Task OnRetryingAsync(JobTicket ticket, TimeSpan delay, string reason, CancellationToken cancellationToken)
+    public async Task OnRetryingAsync(JobTicket ticket, TimeSpan delay, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ticket);
-        return store.ScheduleRetryAsync(ticket.JobId, time.GetUtcNow() + delay, cancellationToken);
+        try
+        {
+            await store.ScheduleRetryAsync(ticket.JobId, time.GetUtcNow() + delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Storage.StoreUnavailableException e)
+        {
+            // Only the log's "next retry" is missing; the retry itself is queued.
+            Log.NotScheduled(logger, ticket.JobId, e.Message);
+        }
     }
 
     public async Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken)
@@ -75,6 +83,9 @@ public sealed partial class WebhookDeliveryHandler(
     {
         [LoggerMessage(EventId = 710, Level = LogLevel.Information, Message = "Webhook {DeliveryId} ({Type}) delivered: {StatusCode} on attempt {Attempt}")]
         public static partial void Delivered(ILogger logger, string deliveryId, string type, int statusCode, int attempt);
+
+        [LoggerMessage(EventId = 712, Level = LogLevel.Warning, Message = "Webhook {DeliveryId}: next retry not recorded: {Reason}")]
+        public static partial void NotScheduled(ILogger logger, string deliveryId, string reason);
 
         [LoggerMessage(EventId = 711, Level = LogLevel.Warning, Message = "Webhook {DeliveryId} refused by the address guard: {Reason}")]
         public static partial void Refused(ILogger logger, string deliveryId, string reason);
