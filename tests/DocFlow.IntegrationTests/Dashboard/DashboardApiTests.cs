@@ -31,7 +31,7 @@ public sealed class DashboardApiTests
         var o = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/dashboard/overview");
 
         Assert.Equal("embedded", o.GetProperty("mode").GetString());
-        Assert.Equal(6, o.GetProperty("queues").GetProperty("lanes").GetArrayLength());
+        Assert.Equal(8, o.GetProperty("queues").GetProperty("lanes").GetArrayLength());
         var worker = Assert.Single(o.GetProperty("workers").EnumerateArray());
         Assert.False(worker.GetProperty("stale").GetBoolean());
         Assert.Equal(2, worker.GetProperty("slots").GetInt32());
