@@ -278,4 +278,56 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
         Assert.Equal(2, log.Length);
     }
+    [Fact]
+    public async Task WithoutACallbackUrl_TheKeysDefault_ElseTheTenantsDefault_IsUsed()
+    {
+        await using var tenantReceiver = await WebhookReceiver.StartAsync();
+        await using var keyReceiver = await WebhookReceiver.StartAsync("127.0.0.1");
+        var settings = Settings(tenantReceiver);
+        settings["Auth:Required"] = "true";
+        settings["Webhooks:Tenants:acme:Url"] = tenantReceiver.Url.ToString();
+        settings["Webhooks:Tenants:acme:Secret"] = "the-tenant-secret-0123";
+        await using var server = await ServerHarness.StartAsync(settings);
+        var store = server.Services.GetRequiredService<DocFlow.Security.IApiKeyStore>();
+        var (plainRecord, plainKey) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, null, "acme", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (ownRecord, ownKey) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, null, "acme", DateTimeOffset.UtcNow, CancellationToken.None);
+        var (_, otherKey) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Submitter, null, "globex", DateTimeOffset.UtcNow, CancellationToken.None);
+        // Options are read at start; a key's default names the key by its prefix (what GET /api/v1/keys lists).
+        var options = server.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DocFlow.Server.Webhooks.WebhookOptions>>().Value;
+        options.Keys[ownRecord.Prefix] = new DocFlow.Server.Webhooks.WebhookTarget { Url = keyReceiver.Url.ToString(), Secret = "the-key-secret-456789" };
+
+        async Task<string> UploadWithAsync(string key)
+        {
+            using var client = new HttpClient { BaseAddress = server.BaseAddress };
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+            using var response = await client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("a.txt", NotADocument)));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        }
+
+        var viaTenant = await UploadWithAsync(plainKey);
+        var viaKey = await UploadWithAsync(ownKey);
+        var none = await UploadWithAsync(otherKey);
+        await tenantReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(1));
+        await keyReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(1));
+        Assert.All(tenantReceiver.Requests, r =>
+        {
+            Assert.Equal(viaTenant, JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("batchId").GetString());
+            Assert.True(WebhookSignature.Verify("the-tenant-secret-0123", r.Header("webhook-id"), r.Header("webhook-timestamp"), r.Header("webhook-signature"),
+                r.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        });
+        Assert.All(keyReceiver.Requests, r =>
+        {
+            Assert.Equal(viaKey, JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("batchId").GetString());
+            Assert.True(WebhookSignature.Verify("the-key-secret-456789", r.Header("webhook-id"), r.Header("webhook-timestamp"), r.Header("webhook-signature"),
+                r.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        });
+        // globex has no default: its batch, completed, has no deliveries.
+        using var admin = new HttpClient { BaseAddress = server.BaseAddress };
+        var (_, adminKey) = await DocFlow.Security.ApiKeys.CreateAsync(store, DocFlow.Security.Roles.Admin, null, "acme", DateTimeOffset.UtcNow, CancellationToken.None);
+        admin.DefaultRequestHeaders.Add("X-Api-Key", adminKey);
+        Assert.Equal("completed", (await admin.GetFromJsonAsync<JsonElement>($"api/v1/batches/{none}")).GetProperty("status").GetString());
+        Assert.Empty(await DeliveriesAsync(admin, none));
+        Assert.NotEqual(plainRecord.Prefix, ownRecord.Prefix);
+    }
 }
