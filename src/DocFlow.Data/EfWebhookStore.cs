@@ -128,6 +128,10 @@ public sealed class EfWebhookStore(DocFlowDatabase database, ITenantScope tenant
         return true;
     }, cancellationToken);
 
+    public Task<bool> ReopenFailedAsync(string id, CancellationToken cancellationToken) => Run(async db =>
+        await db.Set<WebhookDeliveryEntity>().Where(d => d.Id == id && d.Status == WebhookDeliveryStatus.Failed)
+            .ExecuteUpdateAsync(u => u.SetProperty(d => d.Status, WebhookDeliveryStatus.Pending), cancellationToken).ConfigureAwait(false) > 0, cancellationToken);
+
     public Task<IReadOnlyList<WebhookDelivery>> ListForBatchAsync(string batchId, CancellationToken cancellationToken) => Run(async db =>
     {
         var rows = await db.Set<WebhookDeliveryEntity>().AsNoTracking().Where(d => d.BatchId == batchId)

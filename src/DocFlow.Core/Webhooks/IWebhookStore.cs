@@ -56,6 +56,10 @@ public interface IWebhookStore
     /// <summary>Gives the delivery up (failed) with the reason, unless it was delivered.</summary>
     Task MarkFailedAsync(string id, string reason, CancellationToken cancellationToken);
 
+    /// <summary>An operator's requeue of a dead-lettered delivery: failed goes back to pending. False when <paramref name="id"/>
+    /// is not a failed delivery (a document job's dead letter, say).</summary>
+    Task<bool> ReopenFailedAsync(string id, CancellationToken cancellationToken);
+
     /// <summary>The batch's deliveries with their attempts, oldest first.</summary>
     Task<IReadOnlyList<WebhookDelivery>> ListForBatchAsync(string batchId, CancellationToken cancellationToken);
 

@@ -217,6 +217,18 @@ public sealed class WebhookDeliveryTests
         using var bad = await server.Client.GetAsync("api/v1/webhooks/deliveries?status=lost");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType?.MediaType);
+
+        // An operator requeues a dead letter once the receiver is fixed: pending again, then delivered.
+        receiver.Answer = _ => (200, null);
+        var id = log[0].GetProperty("id").GetString()!;
+        using (var requeued = await server.Client.PostAsync($"api/v1/dead-letters/{id}/requeue", null))
+            Assert.Equal(HttpStatusCode.Accepted, requeued.StatusCode);
+        var after = await WaitForDeliveriesAsync(server.Client, batchId,
+            l => l.Any(d => d.GetProperty("id").GetString() == id && d.GetProperty("status").GetString() == WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(1));
+        var again = after.Single(d => d.GetProperty("id").GetString() == id);
+        Assert.Equal(4, again.GetProperty("attempts").GetInt32());
+        Assert.Equal(200, again.GetProperty("lastStatusCode").GetInt32());
+        Assert.False(await deadLetters.HasDeadLetterAsync(id, CancellationToken.None));
     }
 
     [Fact]
