@@ -132,6 +132,17 @@ public sealed class WebhookDeliveryTests
         await completion.JobEndedAsync(batchId, CancellationToken.None);
         await completion.JobEndedAsync(batchId, CancellationToken.None);
         Assert.Equal(3, (await DeliveriesAsync(server.Client, batchId)).Length);
+
+        // Erasing a document takes its events (their bodies name the file); erasing the batch takes the rest and the secret.
+        var webhooks = server.Services.GetRequiredService<IWebhookStore>();
+        using (var erased = await server.Client.DeleteAsync($"api/v1/documents/{docId}"))
+            Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        Assert.DoesNotContain(await webhooks.ListForBatchAsync(batchId, CancellationToken.None), d => d.EventKey.StartsWith(docId!, StringComparison.Ordinal));
+        Assert.Equal(2, (await webhooks.ListForBatchAsync(batchId, CancellationToken.None)).Count);
+        using (var erased = await server.Client.DeleteAsync($"api/v1/batches/{batchId}"))
+            Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        Assert.Empty(await webhooks.ListForBatchAsync(batchId, CancellationToken.None));
+        Assert.Null(await webhooks.GetSubscriptionAsync(batchId, CancellationToken.None));
     }
 
     [Fact]
