@@ -26,9 +26,11 @@ public static class WebhooksApi
 {
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/batches/{id}/webhooks", ForBatchAsync).WithTags("Webhooks").RequireAuthorization(Policies.ReadMetadata)
+        // A group like every other API (its endpoints come after the ones mapped before it, in the API reference too).
+        var group = app.MapGroup("/api/v1").WithTags("Webhooks");
+        group.MapGet("/batches/{id}/webhooks", ForBatchAsync).RequireAuthorization(Policies.ReadMetadata)
             .WithSummary("The batch's webhook deliveries: event, URL, status, attempts (time, status code, latency, error, next retry).");
-        app.MapGet("/api/v1/webhooks/deliveries", RecentAsync).WithTags("Webhooks").RequireAuthorization(Policies.Operate)
+        group.MapGet("/webhooks/deliveries", RecentAsync).RequireAuthorization(Policies.Operate)
             .WithSummary("Recent webhook deliveries of every batch, newest first (`status` pending|delivered|failed, `limit` up to 500).");
         return app;
     }
