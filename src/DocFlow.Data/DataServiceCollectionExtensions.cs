@@ -34,6 +34,10 @@ public static class DataServiceCollectionExtensions
         services.TryAddSingleton<IBatchOperationStore, EfBatchOperationStore>();
         services.TryAddSingleton<IJobErasureStore, EfErasureStore>();
         services.TryAddSingleton<DocFlow.Security.IApiKeyStore, EfApiKeyStore>();
+        services.TryAddSingleton<DocFlow.Webhooks.IWebhookStore>(sp => new EfWebhookStore(
+            sp.GetRequiredService<DocFlowDatabase>(), sp.GetRequiredService<DocFlow.Security.ITenantScope>(),
+            sp.GetService<DocFlow.Security.Encryption.AtRestEncryption>() ?? DocFlow.Security.Encryption.AtRestEncryption.Off));
+        services.TryAddSingleton<DocFlow.Idempotency.IIdempotencyStore, EfIdempotencyStore>();
         services.TryAddSingleton<DocFlow.Security.IAuditLog, EfAuditLog>();
         services.TryAddSingleton<DocFlow.Security.Encryption.IRecordKeyRotation>(sp => new EfRecordKeyRotation(
             sp.GetRequiredService<DocFlowDatabase>(),

@@ -177,6 +177,62 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.HasIndex(e => new { e.Tenant, e.Sequence });
         });
 
+        modelBuilder.Entity<WebhookSubscriptionEntity>(x =>
+        {
+            x.ToTable("webhook_subscriptions");
+            x.HasKey(e => e.BatchId);
+            x.Property(e => e.BatchId).HasMaxLength(64);
+            x.Property(e => e.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
+            x.Property(e => e.Url).HasMaxLength(2048);
+            x.Property(e => e.Source).HasMaxLength(16);
+            x.HasOne<BatchEntity>().WithOne().HasForeignKey<WebhookSubscriptionEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
+            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
+        });
+
+        modelBuilder.Entity<WebhookDeliveryEntity>(x =>
+        {
+            x.ToTable("webhook_deliveries");
+            x.HasKey(e => e.Id);
+            x.Property(e => e.Id).HasMaxLength(64);
+            x.Property(e => e.EventKey).HasMaxLength(128);
+            x.Property(e => e.BatchId).HasMaxLength(64);
+            x.Property(e => e.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
+            x.Property(e => e.Type).HasMaxLength(32);
+            x.Property(e => e.Url).HasMaxLength(2048);
+            x.Property(e => e.Status).HasMaxLength(16);
+            x.Property(e => e.LastError).HasMaxLength(1000);
+            x.HasOne<BatchEntity>().WithMany().HasForeignKey(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
+            // One delivery per event, however many workers see it end (document.succeeded of d_1, batch.completed of b_1).
+            x.HasIndex(e => e.EventKey).IsUnique();
+            x.HasIndex(e => new { e.BatchId, e.CreatedAt });
+            // Recovery (pending, oldest first) and the dashboard's recent list.
+            x.HasIndex(e => new { e.Status, e.CreatedAt });
+            x.HasIndex(e => new { e.Tenant, e.CreatedAt });
+            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
+        });
+
+        modelBuilder.Entity<WebhookAttemptEntity>(x =>
+        {
+            x.ToTable("webhook_attempts");
+            x.HasKey(e => e.Id);
+            x.Property(e => e.DeliveryId).HasMaxLength(64);
+            x.Property(e => e.Error).HasMaxLength(1000);
+            x.HasOne<WebhookDeliveryEntity>().WithMany().HasForeignKey(e => e.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            x.HasIndex(e => new { e.DeliveryId, e.Number });
+        });
+
+        modelBuilder.Entity<IdempotencyKeyEntity>(x =>
+        {
+            x.ToTable("idempotency_keys");
+            x.HasKey(e => new { e.Scope, e.Key });
+            x.Property(e => e.Scope).HasMaxLength(384);
+            x.Property(e => e.Key).HasMaxLength(255);
+            x.Property(e => e.RequestHash).HasMaxLength(64);
+            x.Property(e => e.ContentType).HasMaxLength(128);
+            x.Property(e => e.Location).HasMaxLength(1024);
+            x.HasIndex(e => e.ExpiresAt);
+        });
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
             foreach (var property in entity.GetProperties())
                 property.SetColumnName(SnakeCase(property.Name));

@@ -53,7 +53,10 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
                 var reportKeys = await DeleteReportAsync(db, batch.Id, cancellationToken).ConfigureAwait(false);
                 var remaining = await Jobs(db).CountAsync(j => j.BatchId == batch.Id, cancellationToken).ConfigureAwait(false);
                 if (remaining == 0)
+                {
+                    await DeleteBatchWebhooksAsync(db, batch.Id, cancellationToken).ConfigureAwait(false);
                     await Batches(db).Where(b => b.Id == batch.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                }
                 else
                     await Batches(db).Where(b => b.Id == batch.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.Total, b => b.Total - 1), cancellationToken).ConfigureAwait(false);
                 var erased = new Erasure(ErasureOutcome.Erased, [new ErasedJob(job.Id, job.BatchId, job.BlobKey, job.Sha256) { Tenant = job.Tenant }], remaining == 0, batch.Id, reportKeys)
@@ -88,6 +91,7 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
             var deleted = await Jobs(db).Where(j => j.BatchId == batchId && j.Status != JobStatus.Processing && j.LegalHoldAt == null)
                 .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             var reportKeys = await DeleteReportAsync(db, batchId, cancellationToken).ConfigureAwait(false);
+            await DeleteBatchWebhooksAsync(db, batchId, cancellationToken).ConfigureAwait(false);
             var batches = await Batches(db).Where(b => b.Id == batchId && b.LegalHoldAt == null).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             if (deleted != ids.Count || batches != 1)
             {
@@ -194,7 +198,26 @@ public sealed class EfErasureStore(DocFlowDatabase database, TimeProvider timePr
             await db.Set<JobResultEntity>().Where(r => chunk.Contains(r.JobId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             await db.Set<JobPartEntity>().Where(p => chunk.Contains(p.JobId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
             await db.Set<JobSplitEntity>().Where(s => chunk.Contains(s.JobId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            await DeleteJobWebhooksAsync(db, chunk, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The webhook events of the jobs (their bodies name the files): event keys <c>{jobId}:{type}</c> (WebhookEmitter).</summary>
+    private static async Task DeleteJobWebhooksAsync(DocFlowDbContext db, IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var keys = ids.SelectMany(id => new[] { id + ":document.succeeded", id + ":document.failed" }).ToList();
+        var deliveries = db.Set<WebhookDeliveryEntity>().Where(d => keys.Contains(d.EventKey)).Select(d => d.Id);
+        await db.Set<WebhookAttemptEntity>().Where(a => deliveries.Contains(a.DeliveryId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Set<WebhookDeliveryEntity>().Where(d => keys.Contains(d.EventKey)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The batch's webhook subscription, deliveries and attempts.</summary>
+    private static async Task DeleteBatchWebhooksAsync(DocFlowDbContext db, string batchId, CancellationToken ct)
+    {
+        var deliveries = db.Set<WebhookDeliveryEntity>().Where(d => d.BatchId == batchId).Select(d => d.Id);
+        await db.Set<WebhookAttemptEntity>().Where(a => deliveries.Contains(a.DeliveryId)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Set<WebhookDeliveryEntity>().Where(d => d.BatchId == batchId).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Set<WebhookSubscriptionEntity>().Where(w => w.BatchId == batchId).ExecuteDeleteAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the batch's report and operation rows; returns the blob keys of its files.</summary>

@@ -273,7 +273,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         Assert.Equal((1L, 0L), (image.Depth, image.InFlight));
         Assert.Equal((0L, 1L), (pdf.Depth, pdf.InFlight));
         Assert.InRange(image.OldestAge, TimeSpan.Zero, TimeSpan.FromMinutes(1));
-        Assert.Equal(6, stats.Lanes.Count);
+        Assert.Equal(2 * JobRoutes.All.Count, stats.Lanes.Count);
         Assert.Equal((1L, 1L, 1L, 1L), (stats.TotalDepth, stats.TotalInFlight, stats.Delayed, stats.DeadLetters));
     }
 
@@ -355,7 +355,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
 /// <summary>What the queue suites share with the adapter-only queue tests.</summary>
 public static class QueueTesting
 {
-    public static readonly JobRoute[] AllRoutes = [JobRoute.Image, JobRoute.Pdf, JobRoute.Report];
+    public static readonly JobRoute[] AllRoutes = [JobRoute.Image, JobRoute.Pdf, JobRoute.Report, JobRoute.Webhook];
     public static readonly CancellationToken None = CancellationToken.None;
 
     public static JobTicket Ticket(string id, JobPriority priority = JobPriority.Normal, JobRoute route = JobRoute.Image) =>

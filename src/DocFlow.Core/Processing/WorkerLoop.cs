@@ -13,6 +13,10 @@ public interface IJobHandler
 
     /// <summary>Called once when a job is given up (retries exhausted or poison), so its failure is recorded.</summary>
     Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Called when a failed attempt is put back on the queue to be tried again after <paramref name="delay"/>
+    /// (the webhook delivery log shows the next retry). Nothing by default.</summary>
+    Task OnRetryingAsync(JobTicket ticket, TimeSpan delay, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -92,14 +96,17 @@ public sealed partial class WorkerLoop(
         {
             activity?.AddException(ex);
             var attempts = ticket.Attempt + 1;
-            if (attempts >= retry.MaxAttempts)
+            var policy = retry.For(ticket.Route);
+            if (attempts >= policy.MaxAttempts)
             {
                 await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}", activity).ConfigureAwait(false);
                 return;
             }
-            var delay = retry.DelayFor(ticket.Attempt);
+            var delay = policy.DelayFor(ticket.Attempt);
             activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "retried").SetStatus(ActivityStatusCode.Error, ex.Message);
             Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
+            // Told before the retry is queued, so what it records (the next attempt's time) is there before that attempt starts.
+            await handler.OnRetryingAsync(ticket, delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
             await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
     }

@@ -6,6 +6,9 @@ public enum JobRoute
     Image,
     Pdf,
     Report,
+
+    /// <summary>A webhook delivery (the ticket's <see cref="JobTicket.JobId"/> is the delivery's id).</summary>
+    Webhook,
 }
 
 /// <summary>Express jobs are always fetched before normal ones.</summary>
@@ -79,5 +82,5 @@ public static class JobRoutes
 
     public static string ToWireName(this JobPriority priority) => WireName.Of(priority);
 
-    public static readonly IReadOnlyList<JobRoute> All = [JobRoute.Image, JobRoute.Pdf, JobRoute.Report];
+    public static readonly IReadOnlyList<JobRoute> All = [JobRoute.Image, JobRoute.Pdf, JobRoute.Report, JobRoute.Webhook];
 }

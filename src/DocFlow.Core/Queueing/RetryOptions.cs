@@ -21,6 +21,13 @@ public sealed class RetryOptions
     /// <summary>Cap on the backoff delay. <value>Default 1 minute.</value></summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Routes with a budget of their own (the webhook route: <c>Webhooks:MaxAttempts</c>, <c>BaseDelay</c>,
+    /// <c>MaxDelay</c>); every other route uses this one. <see cref="MaxDeliveries"/> is always this one's.</summary>
+    public Dictionary<JobRoute, RetryOptions> PerRoute { get; } = [];
+
+    /// <summary>The retry budget of <paramref name="route"/>.</summary>
+    public RetryOptions For(JobRoute route) => PerRoute.TryGetValue(route, out var own) ? own : this;
+
     /// <summary>Exponential backoff with "equal jitter": half fixed, half random, so retries of a burst spread out.</summary>
     public TimeSpan DelayFor(int attempt, Random? random = null)
     {

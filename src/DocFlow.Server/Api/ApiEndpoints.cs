@@ -24,6 +24,7 @@ public static partial class ApiEndpoints
         builder.Services.AddOpenApi("v1");
         builder.AddUploadRateLimit();
         builder.Services.AddSingleton<Tenancy.TenantQuotas>();
+        Idempotency.IdempotencyExtensions.AddDocFlowIdempotency(builder.Services);
         builder.AddDocFlowHardening();
         builder.AddDocFlowRequestLimits();
         builder.Services.AddDocFlowHealthChecks();
@@ -54,6 +55,7 @@ public static partial class ApiEndpoints
         app.MapDocumentsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();
+        Webhooks.WebhooksApi.MapWebhooksApi(app);
         app.MapErasureApi();
         app.MapOperationsApi();
         app.MapKeysApi();

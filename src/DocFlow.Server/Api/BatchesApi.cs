@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using DocFlow.Server.Security;
+using DocFlow.Server.Idempotency;
 
 namespace DocFlow.Server.Api;
 
@@ -17,8 +18,9 @@ public static class BatchesApi
     {
         var group = app.MapGroup("/api/v1/batches").WithTags("Batches");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`, optional `pages` like 1-3,7,-1 for every file).")
-            .WithUploadLimit(UploadLimits.BatchUploadBytes(app.ServiceProvider));
+            .WithSummary("Upload a batch (multipart, repeated field `files`, optional `priority`, optional `pages` like 1-3,7,-1 for every file; `callbackUrl` and `callbackSecret` for webhooks; header `Idempotency-Key`).")
+            .WithUploadLimit(UploadLimits.BatchUploadBytes(app.ServiceProvider))
+            .WithIdempotency();
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch: status running|completed and counts per document status.");
         group.MapGet("/{id}/documents", ListDocumentsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The batch's documents in upload order.");
         group.MapGet("/{id}/events", EventsAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("Server-Sent Events: the batch after every change, until it completes.");
@@ -26,7 +28,7 @@ public static class BatchesApi
     }
 
     internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
-        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+        Webhooks.WebhookTargets webhookTargets, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
@@ -40,12 +42,14 @@ public static class BatchesApi
         if (!Priorities.TryParse(form["priority"], out var priority))
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
         if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
+        var (webhook, badWebhook) = await webhookTargets.ResolveAsync(form, user, ct);
+        if (badWebhook is not null) return Problems.BadRequest(badWebhook);
         var tenant = TenantPrincipals.TenantOf(user);
         if (await quotas.CheckAsync(request.HttpContext, tenant, files.Count, files.Sum(f => f.Length), ct) is { } overQuota) return overQuota;
         var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
         try
         {
-            var batch = await ingest.AcceptAsync(streams, priority, tenant, pages, ct);
+            var batch = await ingest.AcceptAsync(streams, priority, tenant, pages, webhook, ct);
             return TypedResults.Accepted($"/api/v1/batches/{batch.BatchId}", new AcceptedBatchDto(batch.BatchId,
                 [.. batch.Documents.Select(d => new AcceptedDocumentDto(d.Id, d.FileName, d.Status.ToWireName(), d.MimeType,
                     d.ErrorCode is null ? null : new ErrorDto(d.ErrorCode, d.ErrorMessage ?? "")))]));

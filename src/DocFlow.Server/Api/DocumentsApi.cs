@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using DocFlow.Server.Security;
+using DocFlow.Server.Idempotency;
 
 namespace DocFlow.Server.Api;
 
@@ -18,8 +19,9 @@ public static class DocumentsApi
     {
         var group = app.MapGroup("/api/v1/documents").WithTags("Documents");
         group.MapPost("/", UploadAsync).DisableAntiforgery().RequireRateLimiting(UploadRateLimit.PolicyName).RequireAuthorization(Policies.Upload)
-            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal, optional `pages` like 1-3,7,-1).")
-            .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider));
+            .WithSummary("Upload one document (multipart field `file`, optional `priority` express|normal, optional `pages` like 1-3,7,-1; `callbackUrl` and `callbackSecret` for webhooks; header `Idempotency-Key`).")
+            .WithUploadLimit(UploadLimits.SingleUploadBytes(app.ServiceProvider))
+            .WithIdempotency();
         group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ReadMetadata).WithSummary("The document's job record: status, attempts, timings, error.");
         group.MapGet("/{id}/result", GetResultAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The Document JSON (Google Document AI v1 format).");
         group.MapGet("/{id}/text", GetTextAsync).RequireAuthorization(Policies.ReadContent).WithSummary("The document's text.");
@@ -28,7 +30,7 @@ public static class DocumentsApi
     }
 
     internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
-        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+        Webhooks.WebhookTargets webhookTargets, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
@@ -43,11 +45,13 @@ public static class DocumentsApi
             return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
         if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
 
+        var (webhook, badWebhook) = await webhookTargets.ResolveAsync(form, user, ct);
+        if (badWebhook is not null) return Problems.BadRequest(badWebhook);
         var tenant = TenantPrincipals.TenantOf(user);
         if (await quotas.CheckAsync(request.HttpContext, tenant, 1, file.Length, ct) is { } overQuota) return overQuota;
 
         await using var content = file.OpenReadStream();
-        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, pages, ct);
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, pages, webhook, ct);
         var doc = batch.Documents[0];
         return doc.ErrorCode switch
         {

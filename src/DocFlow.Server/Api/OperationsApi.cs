@@ -38,11 +38,16 @@ public static class OperationsApi
             d.Ticket.FileName, d.Ticket.BatchId, d.Ticket.Attempt, d.Reason, d.At)).ToList());
     }
 
-    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, IJobMonitoringStore monitoring, CancellationToken ct)
+    internal static async Task<IResult> RequeueAsync(string id, IDeadLetterStore dead, IJobIntakeStore store, IJobMonitoringStore monitoring,
+        DocFlow.Webhooks.IWebhookStore webhooks, CancellationToken ct)
     {
         // Only a dead letter is requeued: a job that failed at once (unsupported type, too large, a final engine error)
         // has no ticket to put back, and moving its record to queued would leave it (and its batch) waiting forever.
         if (!await dead.HasDeadLetterAsync(id, ct)) return Problems.NotFound($"No dead letter for job '{id}'.");
+        // A webhook delivery's dead letter: the delivery is pending again before its ticket is back (else the handler skips it).
+        if (await webhooks.ReopenFailedAsync(id, ct).ConfigureAwait(false))
+            return await dead.RequeueDeadLetterAsync(id, ct) ? TypedResults.Accepted($"/api/v1/webhooks/deliveries")
+                : Problems.NotFound($"No dead letter for job '{id}'.");
         var job = await monitoring.GetJobAsync(id, ct);
         // The job goes back to queued before its ticket does, so a fast worker finds it ready to take. A dead letter of a
         // job that is not failed, or of a range ticket (id {job}#{part}, no record of its own), just gets its ticket back.

@@ -176,6 +176,7 @@ public static class PlatformServiceCollectionExtensions
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
+        Webhooks.WebhookServiceCollectionExtensions.AddDocFlowWebhookRecovery(builder, platform.Distributed);
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
         return builder;
@@ -212,7 +213,9 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<DocumentJobHandler>();
         services.TryAddSingleton<StoredReportJobHandler>();
-        services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>()));
+        Webhooks.WebhookServiceCollectionExtensions.AddDocFlowWebhooks(builder);
+        services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>(),
+            sp.GetRequiredService<Webhooks.WebhookDeliveryHandler>()));
         return builder;
     }
 

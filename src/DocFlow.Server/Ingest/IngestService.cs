@@ -34,7 +34,8 @@ public sealed class BackpressureException(long depth, TimeSpan retryAfter)
 /// </summary>
 public sealed class IngestService(
     IBlobStore blobs, IJobIntakeStore store, IJobQueue queue, QueueHandoff handoff, EngineOptions engineOptions,
-    IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null, BatchCompletion? completion = null)
+    IOptions<PlatformOptions> platform, TimeProvider time, DocFlowTelemetry? telemetry = null, BatchCompletion? completion = null,
+    DocFlow.Webhooks.IWebhookStore? webhooks = null)
 {
     public string OptionsKey { get; } = Engine.LocalDocumentEngine.OptionsKey(engineOptions);
 
@@ -45,13 +46,23 @@ public sealed class IngestService(
     /// <summary>Accepts uploads for <paramref name="tenant"/>: its blobs under <c>{tenant}/</c>, its batch and jobs stamped
     /// with it, duplicates answered only from its own earlier results.</summary>
     public Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, CancellationToken cancellationToken) =>
-        AcceptAsync(uploads, priority, tenant, null, cancellationToken);
+        AcceptAsync(uploads, priority, tenant, pages: null, webhook: null, cancellationToken);
 
     /// <summary>Accepts uploads for <paramref name="tenant"/>, reading only the pages of <paramref name="pages"/> (null: all).
     /// The selection is stored with each job (workers honour it) and is part of the dedup key: the same bytes with other
     /// pages are another job.</summary>
+    public Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, PageSelection? pages,
+        CancellationToken cancellationToken) => AcceptAsync(uploads, priority, tenant, pages, webhook: null, cancellationToken);
+
+    /// <summary>Accepts uploads for <paramref name="tenant"/>, with the batch's webhook (<paramref name="webhook"/>, its
+    /// batch id filled in here), recorded with the batch before any of its jobs is queued, so no event is missed.</summary>
+    public Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant,
+        DocFlow.Webhooks.WebhookSubscription? webhook, CancellationToken cancellationToken) => AcceptAsync(uploads, priority, tenant, pages: null, webhook, cancellationToken);
+
+    /// <summary>Accepts uploads for <paramref name="tenant"/>: only the pages of <paramref name="pages"/> (null: all), with
+    /// the batch's webhook (null: none).</summary>
     public async Task<AcceptedBatch> AcceptAsync(IReadOnlyList<Upload> uploads, JobPriority priority, string tenant, PageSelection? pages,
-        CancellationToken cancellationToken)
+        DocFlow.Webhooks.WebhookSubscription? webhook, CancellationToken cancellationToken)
     {
         var optionsKey = OptionsKeyFor(pages);
         Tenants.Validate(tenant, nameof(tenant));
@@ -103,6 +114,11 @@ public sealed class IngestService(
         }
 
         await store.CreateBatchAsync(batchId, tenant, [.. staged.Select(s => s.Job)], cancellationToken).ConfigureAwait(false);
+        if (webhook is not null)
+        {
+            if (webhooks is null) throw new InvalidOperationException("A webhook was given but no webhook store is registered.");
+            await webhooks.SaveSubscriptionAsync(webhook with { BatchId = batchId, Tenant = tenant }, cancellationToken).ConfigureAwait(false);
+        }
         // Largest files first (stable, so equal sizes keep the upload order): a batch is done when its last document is,
         // so its long documents should start first and the short ones fill the gaps (longest-processing-time-first
         // scheduling, with the file size as the cheap estimate of the work). The answer keeps the upload order.

@@ -214,6 +214,15 @@ async function loadDeadLetters() {
     5, 'no dead letters');
 }
 
+// The webhook delivery log (docs/webhooks.md): the latest deliveries, the attempts and the next retry of each.
+async function loadWebhooks() {
+  const list = await getJson(`${api}webhooks/deliveries?limit=10`);
+  rows($('#webhooks tbody'), list.map((d) => `<tr title="${esc(d.url)}"><td>${esc(d.type)}<br><small class="mono muted">${esc(d.id.slice(0, 16))} · batch ${esc(d.batchId.slice(0, 12))}</small></td>
+    <td>${badge(d.status === 'delivered' ? 'succeeded' : d.status === 'pending' ? 'queued' : 'failed')}</td><td class="n">${d.attempts}</td>
+    <td class="reason">${d.lastStatusCode ?? ''} ${esc(d.lastError ?? (d.status === 'delivered' ? 'delivered' : ''))}</td><td>${d.nextAttemptAt ? time(d.nextAttemptAt) : '–'}</td></tr>`),
+    5, 'no webhook deliveries');
+}
+
 document.addEventListener('click', async (e) => {
   const t = e.target.closest('[data-requeue],[data-purge],[data-doc],[data-batch-row]');
   if (!t) return;
@@ -271,7 +280,7 @@ async function connect() {
         if (event !== 'overview') return;
         onLive();
         renderOverview(JSON.parse(data));
-        if (tick++ % 2 === 0) { loadBatches().catch(() => {}); loadJobs().catch(() => {}); }
+        if (tick++ % 2 === 0) { loadBatches().catch(() => {}); loadJobs().catch(() => {}); loadWebhooks().catch(() => {}); }
       });
     } catch { /* reconnect below */ }
     $('#live').className = 'live off'; $('#live').textContent = 'reconnecting';
@@ -452,6 +461,7 @@ async function start() {
   if (can.operate) {
     getJson(`${api}dashboard/overview`).then(renderOverview).catch(() => {});
     loadDeadLetters().catch(() => {});
+    loadWebhooks().catch(() => {});
   } else {
     $('#mode').textContent = role;
   }

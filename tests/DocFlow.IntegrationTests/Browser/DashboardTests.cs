@@ -27,7 +27,7 @@ public sealed class DashboardTests
         await page.GotoAsync("/");
 
         await Expect(page.Locator("#live")).ToHaveTextAsync("live");
-        await Expect(page.Locator("#queues tbody tr")).ToHaveCountAsync(6); // express|normal × image|pdf|report
+        await Expect(page.Locator("#queues tbody tr")).ToHaveCountAsync(8); // express|normal × image|pdf|report|webhook
         await Expect(page.Locator("#workers tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("#workers tbody tr .badge")).ToHaveTextAsync("live");
         await Expect(page.Locator("#workers tbody tr")).ToContainTextAsync("0 / 2");

@@ -31,11 +31,11 @@ public sealed class DashboardApiTests
         var o = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/dashboard/overview");
 
         Assert.Equal("embedded", o.GetProperty("mode").GetString());
-        Assert.Equal(6, o.GetProperty("queues").GetProperty("lanes").GetArrayLength());
+        Assert.Equal(8, o.GetProperty("queues").GetProperty("lanes").GetArrayLength());
         var worker = Assert.Single(o.GetProperty("workers").EnumerateArray());
         Assert.False(worker.GetProperty("stale").GetBoolean());
         Assert.Equal(2, worker.GetProperty("slots").GetInt32());
-        Assert.Equal(["image", "pdf", "report"], worker.GetProperty("routes").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["image", "pdf", "report", "webhook"], worker.GetProperty("routes").EnumerateArray().Select(r => r.GetString()));
         var hour = o.GetProperty("lastHour");
         Assert.Equal(1, hour.GetProperty("documents").GetInt64());
         Assert.Equal(1, hour.GetProperty("pages").GetInt64());

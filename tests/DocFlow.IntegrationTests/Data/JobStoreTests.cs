@@ -52,7 +52,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             sixth => Assert.EndsWith("_AuditLog", sixth),
             seventh => Assert.EndsWith("_Tenants", seventh),
             eighth => Assert.EndsWith("_ErasureAndRetention", eighth),
-            ninth => Assert.EndsWith("_PageSelectionAndOperations", ninth));
+            ninth => Assert.EndsWith("_PageSelectionAndOperations", ninth),
+            tenth => Assert.EndsWith("_WebhooksAndIdempotency", tenth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());

@@ -54,6 +54,8 @@ public sealed partial class AuthorizationMatrixTests
         ["GET /api/v1/batches/{id}/report.pdf"] = Content,
         ["GET /api/v1/batches/{id}/results.csv"] = Content,
         ["GET /api/v1/batches/{id}/results.json"] = Content,
+        ["GET /api/v1/batches/{id}/webhooks"] = Metadata,
+        ["GET /api/v1/webhooks/deliveries"] = Operate,
         ["GET /api/v1/jobs"] = Metadata,
         ["GET /api/v1/dashboard/overview"] = Operate,
         ["GET /api/v1/dashboard/events"] = Operate,

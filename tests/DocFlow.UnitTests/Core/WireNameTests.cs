@@ -11,7 +11,7 @@ public sealed class WireNameTests
     {
         AssertRoundTrips<JobStatus>("queued", "processing", "succeeded", "failed");
         AssertRoundTrips<BatchStatus>("running", "completed");
-        AssertRoundTrips<JobRoute>("image", "pdf", "report");
+        AssertRoundTrips<JobRoute>("image", "pdf", "report", "webhook");
         AssertRoundTrips<JobPriority>("express", "normal");
     }
 
@@ -44,7 +44,7 @@ public sealed class WireNameTests
     [Fact]
     public void List_NamesTheMembers_ForMessages()
     {
-        Assert.Equal("image, pdf or report", WireName.List<JobRoute>());
+        Assert.Equal("image, pdf, report or webhook", WireName.List<JobRoute>());
         Assert.Equal("express or normal", WireName.List<JobPriority>());
     }
 

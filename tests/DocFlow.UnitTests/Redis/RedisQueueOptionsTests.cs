@@ -40,6 +40,6 @@ public sealed class RedisQueueOptionsTests
         Assert.Equal("docflow:dead", (string?)keys.Dead);
         Assert.Equal(["docflow:q:express:image", "docflow:q:express:report", "docflow:q:normal:image", "docflow:q:normal:report"],
             keys.FetchOrder([JobRoute.Report, JobRoute.Image]).Select(k => (string?)k));
-        Assert.Equal(6, keys.Lanes().Count());
+        Assert.Equal(8, keys.Lanes().Count());
     }
 }
