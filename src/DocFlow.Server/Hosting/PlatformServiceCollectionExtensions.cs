@@ -174,6 +174,7 @@ public static class PlatformServiceCollectionExtensions
             MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
             Completion = sp.GetService<BatchCompletion>(),
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
+            Telemetry = sp.GetService<DocFlow.Diagnostics.DocFlowTelemetry>(),
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         services.TryAddSingleton<BatchCompletion>();
