@@ -136,7 +136,7 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         var service = _meter.MeanServiceTime ?? TimeSpan.FromHours(o.SlotsPerWorker / o.DefaultPerWorkerThroughput);
         var perWorker = _meter.MeanServiceTime is { } t ? o.SlotsPerWorker * TimeSpan.FromHours(1) / t : (double?)null;
         var arrivals = _estimator.Observe(_time.GetUtcNow(), stats.TotalDepth, stats.TotalInFlight, service);
-        var decision = _scaler.Evaluate(new ScalingSignal(arrivals, stats.TotalDepth, perWorker));
+        var decision = _scaler.Evaluate(new ScalingSignal(arrivals, stats.TotalDepth, perWorker, stats.TotalInFlight));
         Apply(decision.Slots);
         if (decision.Changed)
             Log.Scaled(_logger, decision.Slots, decision.Workers, decision.Recommended, decision.ObservedRate, decision.ForecastRate ?? double.NaN,
