@@ -49,6 +49,8 @@ public sealed class DocFlowTelemetry : IDisposable
             "Job attempts that failed and were scheduled again after a delay, by route.");
         JobsDeadLettered = _meter.CreateCounter<long>("docflow.jobs.dead_lettered", "{job}",
             "Jobs given up (retries exhausted or poison) and moved to the dead-letter list, by route.");
+        JobsRedriven = _meter.CreateCounter<long>("docflow.jobs.redriven", "{job}",
+            "Jobs the store expected to run but the queue had lost (Redis failover), handed to the queue again, by route.");
     }
 
     /// <summary>Queue waits run from nothing (an idle worker) to many minutes (a backlog): the objective (60 s by
@@ -94,6 +96,9 @@ public sealed class DocFlowTelemetry : IDisposable
 
     /// <summary><c>docflow.jobs.dead_lettered</c>: tag <c>route</c>.</summary>
     public Counter<long> JobsDeadLettered { get; }
+
+    /// <summary><c>docflow.jobs.redriven</c>: tag <c>route</c>.</summary>
+    public Counter<long> JobsRedriven { get; }
 
     /// <summary>Records how long a job waited before its first delivery.</summary>
     public void JobWaited(string route, string priority, TimeSpan wait) =>
