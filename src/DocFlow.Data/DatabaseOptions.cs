@@ -30,6 +30,13 @@ public sealed class DatabaseOptions : IValidatableObject
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Most PostgreSQL connections this process keeps open (Npgsql's <c>Maximum Pool Size</c>), overriding the
+    /// connection string's. Size it per role: a worker with one slot needs a few, the API more; the sum over every pod
+    /// must stay under the server's <c>max_connections</c> (docs/operations.md, "Connection pools").</summary>
+    /// <value>Default null: the connection string's, else Npgsql's 100.</value>
+    [Range(1, 1000)]
+    public int? MaxPoolSize { get; set; }
+
     /// <summary>The provider the connection string names.</summary>
     /// <exception cref="ArgumentException">It names neither.</exception>
     public DatabaseProvider Provider => Detect(ConnectionString);

@@ -25,7 +25,9 @@ public sealed class DocFlowDatabase : IAsyncDisposable
         var timeout = options.CommandTimeoutSeconds;
         if (Provider == DatabaseProvider.Postgres)
         {
-            _dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+            var connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            if (options.MaxPoolSize is { } pool) connection.MaxPoolSize = pool;
+            _dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
             var builder = new DbContextOptionsBuilder<PostgresDocFlowDbContext>()
                 .UseNpgsql(_dataSource, o => o.CommandTimeout(timeout));
             configure?.Invoke(builder);

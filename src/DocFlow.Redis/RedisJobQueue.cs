@@ -20,7 +20,7 @@ namespace DocFlow.Redis;
 /// An empty read backs off from 1 ms to <see cref="RedisQueueOptions.BlockTimeout"/>; a new waiter or a local
 /// enqueue wakes it at once. Acknowledgements are coalesced into one XACK+XDEL per stream per round trip.
 /// </remarks>
-public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IQueueErasure, IAsyncDisposable
+public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IQueueErasure, IQueueInventory, IAsyncDisposable
 {
     private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(1);
     private const int MaxIdsPerCall = 1000;
@@ -492,6 +492,13 @@ public sealed class RedisJobQueue : IJobQueue, IDeadLetterStore, IQueueErasure, 
                 TimeSpan.FromMilliseconds(oldestMs)));
         }
         return new QueueStatistics(stats, (long)rows[lanes.Length], (long)rows[lanes.Length + 1]);
+    }
+
+    public async ValueTask<IReadOnlySet<string>> ListJobIdsAsync(CancellationToken cancellationToken)
+    {
+        RedisKey[] keys = [.. _keys.Lanes().Select(l => l.Key), _keys.Delayed];
+        var result = await Db.ScriptEvaluateAsync(RedisScripts.Inventory, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return ((RedisResult[])result!).Select(r => (string)r!).ToHashSet(StringComparer.Ordinal);
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int max, CancellationToken cancellationToken)

@@ -366,4 +366,20 @@ internal static class RedisScripts
         out[#out + 1] = redis.call('XLEN', KEYS[#KEYS])
         return out
         """;
+
+    /// <summary>Every job id (and page-range parent id) in the lanes (KEYS[1..n-1]) and the delayed set (KEYS[n]), in one
+    /// atomic read: an entry moving between them is seen exactly once. O(entries): for the reconciler, minutes apart.</summary>
+    public const string Inventory = """
+        local ids = {}
+        local function take(f)
+          for j = 1, #f, 2 do
+            if f[j] == 'jobId' or f[j] == 'parentJobId' then ids[#ids + 1] = f[j + 1] end
+          end
+        end
+        for i = 1, #KEYS - 1 do
+          for _, e in ipairs(redis.call('XRANGE', KEYS[i], '-', '+')) do take(e[2]) end
+        end
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[#KEYS], 0, -1)) do take(cjson.decode(m).f) end
+        return ids
+        """;
 }

@@ -34,9 +34,28 @@ public sealed class DocFlowTelemetry : IDisposable
         DocumentDuration = _meter.CreateHistogram("docflow.document.duration", "s",
             "Wall time a worker spent on one document, from fetch to stored result.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        Workers = _meter.CreateObservableUpDownCounter("docflow.workers", ObserveWorkers, "{slot}",
-            "Worker slots of this process: state=slots hosted, state=busy handling a job now.");
+        // Capacity and use are two series (Prometheus: docflow_worker_slots, docflow_worker_slots_busy), so that
+        // sum(docflow_worker_slots) is the fleet's capacity without a label filter.
+        WorkerSlots = _meter.CreateObservableUpDownCounter("docflow.worker.slots", () => HostedSlots, "{slot}",
+            "Worker slots hosted in this process (its capacity: documents it can handle at once).");
+        WorkerSlotsBusy = _meter.CreateObservableUpDownCounter("docflow.worker.slots.busy", () => BusySlots, "{slot}",
+            "Worker slots of this process handling a job now.");
+        QueueWait = _meter.CreateHistogram("docflow.queue.wait", "s",
+            "Seconds a job waited on the queue before a worker first took it, by route and priority (first deliveries only).",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = WaitBuckets });
+        JobsEnqueued = _meter.CreateCounter<long>("docflow.jobs.enqueued", "{job}",
+            "Jobs the API handed to the queue (arrivals), by route and priority.");
+        JobsRetried = _meter.CreateCounter<long>("docflow.jobs.retried", "{job}",
+            "Job attempts that failed and were scheduled again after a delay, by route.");
+        JobsDeadLettered = _meter.CreateCounter<long>("docflow.jobs.dead_lettered", "{job}",
+            "Jobs given up (retries exhausted or poison) and moved to the dead-letter list, by route.");
+        JobsRedriven = _meter.CreateCounter<long>("docflow.jobs.redriven", "{job}",
+            "Jobs the store expected to run but the queue had lost (Redis failover), handed to the queue again, by route.");
     }
+
+    /// <summary>Queue waits run from nothing (an idle worker) to many minutes (a backlog): the objective (60 s by
+    /// default, docs/autoscaling.md) sits on a bucket edge so the share of jobs over it is exact.</summary>
+    public static readonly IReadOnlyList<double> WaitBuckets = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     /// <summary>Document durations run from a fraction of a second (a digital PDF) to minutes (a long scan).</summary>
     public static readonly IReadOnlyList<double> DurationBuckets = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -60,8 +79,35 @@ public sealed class DocFlowTelemetry : IDisposable
     /// <summary><c>docflow.document.duration</c> in seconds: tag <c>route</c>.</summary>
     public Histogram<double> DocumentDuration { get; }
 
-    /// <summary><c>docflow.workers</c>: tag <c>state</c> = slots (<see cref="HostedSlots"/>) | busy (<see cref="BusySlots"/>).</summary>
-    public ObservableUpDownCounter<int> Workers { get; }
+    /// <summary><c>docflow.worker.slots</c>: <see cref="HostedSlots"/>.</summary>
+    public ObservableUpDownCounter<int> WorkerSlots { get; }
+
+    /// <summary><c>docflow.worker.slots.busy</c>: <see cref="BusySlots"/>.</summary>
+    public ObservableUpDownCounter<int> WorkerSlotsBusy { get; }
+
+    /// <summary><c>docflow.queue.wait</c> in seconds: tags <c>route</c>, <c>priority</c>.</summary>
+    public Histogram<double> QueueWait { get; }
+
+    /// <summary><c>docflow.jobs.enqueued</c>: tags <c>route</c>, <c>priority</c>.</summary>
+    public Counter<long> JobsEnqueued { get; }
+
+    /// <summary><c>docflow.jobs.retried</c>: tag <c>route</c>.</summary>
+    public Counter<long> JobsRetried { get; }
+
+    /// <summary><c>docflow.jobs.dead_lettered</c>: tag <c>route</c>.</summary>
+    public Counter<long> JobsDeadLettered { get; }
+
+    /// <summary><c>docflow.jobs.redriven</c>: tag <c>route</c>.</summary>
+    public Counter<long> JobsRedriven { get; }
+
+    /// <summary>Records how long a job waited before its first delivery.</summary>
+    public void JobWaited(string route, string priority, TimeSpan wait) =>
+        QueueWait.Record(Math.Max(0, wait.TotalSeconds), new KeyValuePair<string, object?>(Tags.Route, route),
+            new KeyValuePair<string, object?>(Tags.LanePriority, priority));
+
+    /// <summary>Counts a job handed to the queue.</summary>
+    public void JobEnqueued(string route, string priority) =>
+        JobsEnqueued.Add(1, new KeyValuePair<string, object?>(Tags.Route, route), new KeyValuePair<string, object?>(Tags.LanePriority, priority));
 
     private int _hostedSlots;
     private int _busySlots;
@@ -81,12 +127,6 @@ public sealed class DocFlowTelemetry : IDisposable
 
     /// <summary>A slot is done with its job.</summary>
     public void SlotFreed() => Interlocked.Decrement(ref _busySlots);
-
-    private IEnumerable<Measurement<int>> ObserveWorkers() =>
-    [
-        new(HostedSlots, new KeyValuePair<string, object?>(Tags.State, "slots")),
-        new(BusySlots, new KeyValuePair<string, object?>(Tags.State, "busy")),
-    ];
 
     /// <summary>Counts a document that reached a final status.</summary>
     public void DocumentFinished(string route, string status) =>

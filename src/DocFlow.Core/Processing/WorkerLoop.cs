@@ -31,6 +31,12 @@ public sealed partial class WorkerLoop(
     ILogger<WorkerLoop> logger,
     CancellationToken abortToken = default)
 {
+    /// <summary>Where the loop records queue waits, retries and dead letters; none when null (tests, tools).</summary>
+    public DocFlowTelemetry? Telemetry { get; init; }
+
+    /// <summary>The clock queue waits are measured with.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public async Task RunAsync(IReadOnlyCollection<JobRoute> routes, int slots, CancellationToken stoppingToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
@@ -73,6 +79,9 @@ public sealed partial class WorkerLoop(
         using var scope = logger.BeginScope(new JobScope(ticket.JobId, ticket.BatchId));
         // Workers process every tenant's jobs: unscoped, whatever flow started this loop (a request's scope must not leak in).
         using var tenants = Security.AmbientTenantScope.Enter(null);
+        // The wait that matters for scaling: upload to first pick-up (a retry's or redelivery's wait includes work).
+        if (ticket.Attempt == 0 && job.DeliveryCount <= 1 && ticket.EnqueuedAt != default)
+            Telemetry?.JobWaited(ticket.Route.ToWireName(), ticket.Priority.ToWireName(), Time.GetUtcNow() - ticket.EnqueuedAt);
         if (job.DeliveryCount > retry.MaxDeliveries)
         {
             var reason = $"poison: delivered {job.DeliveryCount} times without finishing (limit {retry.MaxDeliveries})";
@@ -107,6 +116,7 @@ public sealed partial class WorkerLoop(
             Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
             // Told before the retry is queued, so what it records (the next attempt's time) is there before that attempt starts.
             await handler.OnRetryingAsync(ticket, delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            Telemetry?.JobsRetried.Add(1, new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, ticket.Route.ToWireName()));
             await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
         }
     }
@@ -115,6 +125,7 @@ public sealed partial class WorkerLoop(
     {
         activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "dead-lettered").SetStatus(ActivityStatusCode.Error, reason);
         Log.DeadLettered(logger, job.Ticket.JobId, reason);
+        Telemetry?.JobsDeadLettered.Add(1, new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, job.Ticket.Route.ToWireName()));
         await job.DeadLetterAsync(reason, CancellationToken.None).ConfigureAwait(false);
         await handler.OnDeadLetteredAsync(job.Ticket, reason, CancellationToken.None).ConfigureAwait(false);
     }

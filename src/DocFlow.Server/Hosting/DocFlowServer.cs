@@ -26,6 +26,10 @@ public static class DocFlowServer
         builder.AddDocFlowApi();
         var platform = builder.Configuration.Get<PlatformOptions>() ?? new PlatformOptions();
         builder.AddDocFlowWorkers(platform.EffectiveWorkers);
+        // A separate, unauthenticated /metrics listener only when a port is configured (Kubernetes: Prometheus scrapes
+        // it on the pod network, fenced by a NetworkPolicy; the API's own /metrics needs an operator key).
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["Observability:MetricsPort"]))
+            Observability.ObservabilityExtensions.AddDocFlowMetricsServer(builder);
         var app = builder.Build();
         app.MapDocFlowApi();
         return app;

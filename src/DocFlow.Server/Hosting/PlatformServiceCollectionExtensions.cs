@@ -174,9 +174,20 @@ public static class PlatformServiceCollectionExtensions
             MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
             Completion = sp.GetService<BatchCompletion>(),
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
+            Telemetry = sp.GetService<DocFlow.Diagnostics.DocFlowTelemetry>(),
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         Webhooks.WebhookServiceCollectionExtensions.AddDocFlowWebhookRecovery(builder, platform.Distributed);
+        // Re-drives jobs a Redis failover lost, every Queue:ReconcileInterval (not only at start-up).
+        var reconcileInterval = builder.Configuration.GetValue("Queue:ReconcileInterval", TimeSpan.FromMinutes(2));
+        var reconcileMinAge = builder.Configuration.GetValue("Queue:ReconcileMinAge", TimeSpan.FromMinutes(2));
+        services.AddHostedService(sp => new QueueReconciler(
+            sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<QueueHandoff>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QueueReconciler>>(), sp.GetService<DocFlow.Diagnostics.DocFlowTelemetry>())
+        {
+            Interval = reconcileInterval,
+            MinAge = reconcileMinAge,
+        });
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
         return builder;

@@ -31,7 +31,7 @@ public sealed class WorkerOptions
 public sealed partial class WorkerService(
     IJobQueue queue, JobRouter handler, RetryOptions retry, IOptions<WorkerOptions> options,
     IWorkerRegistry registry, IOptions<WorkerRegistryOptions> registryOptions, TimeProvider time,
-    ILogger<WorkerService> logger, ILogger<WorkerLoop> loopLogger) : BackgroundService
+    ILogger<WorkerService> logger, ILogger<WorkerLoop> loopLogger, DocFlow.Diagnostics.DocFlowTelemetry? telemetry = null) : BackgroundService
 {
     private readonly CancellationTokenSource _abort = new();
     private readonly CountingJobQueue _counted = new(queue);
@@ -47,7 +47,7 @@ public sealed partial class WorkerService(
             o.Id, Environment.MachineName, o.Slots, _counted.Busy, _counted.Processed, _counted.Failed, routes, started, now), heartbeats.Token);
         try
         {
-            var loop = new WorkerLoop(_counted, handler, retry, loopLogger, _abort.Token);
+            var loop = new WorkerLoop(_counted, handler, retry, loopLogger, _abort.Token) { Telemetry = telemetry, Time = time };
             await using var grace = stoppingToken.Register(() => _abort.CancelAfter(o.GracePeriod));
             await loop.RunAsync(o.Routes, o.Slots, stoppingToken).ConfigureAwait(false);
         }

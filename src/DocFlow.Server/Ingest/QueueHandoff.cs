@@ -46,8 +46,13 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
     /// <summary>Whether the queue was found unreachable in the last few seconds.</summary>
     public bool QueueDown => time.GetUtcNow().UtcTicks < Interlocked.Read(ref _downUntilTicks);
 
+    /// <summary>Counts arrivals (<c>docflow.jobs.enqueued</c>); none when null.</summary>
+    public DocFlow.Diagnostics.DocFlowTelemetry? Telemetry { get; init; }
+
     public async Task EnqueueAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
+        // An arrival whether it goes to the queue now or is held for it: the queue will see it either way.
+        Telemetry?.JobEnqueued(ticket.Route.ToWireName(), ticket.Priority.ToWireName());
         if (Held == 0 && !QueueDown)
         {
             try

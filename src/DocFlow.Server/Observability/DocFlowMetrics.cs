@@ -43,9 +43,9 @@ public sealed partial class DocFlowMetrics : IDisposable
         var meter = telemetry.Meter;
         meter.CreateObservableGauge("docflow.queue.depth", () => Lanes(l => l.Depth), "{job}", "Jobs waiting on the queue, by route and priority.");
         meter.CreateObservableGauge("docflow.queue.in_flight", () => Lanes(l => l.InFlight), "{job}", "Jobs a worker holds now, by route and priority.");
-        // No unit: the Prometheus name stays docflow_queue_lag (a unit "s" would append _seconds).
-        meter.CreateObservableGauge("docflow.queue.lag", () => Lanes(l => l.Depth > 0 ? l.OldestAge.TotalSeconds : 0), unit: null,
-            "Age in seconds of the oldest waiting job, by route and priority (0 when none waits).");
+        // Unit s: Prometheus docflow_queue_oldest_age_seconds ("lag" is a count of entries in Redis and KEDA, not an age).
+        meter.CreateObservableGauge("docflow.queue.oldest_age", () => Lanes(l => l.Depth > 0 ? l.OldestAge.TotalSeconds : 0), "s",
+            "Age of the oldest waiting job, by route and priority (0 when none waits).");
         meter.CreateObservableGauge("docflow.queue.delayed", () => Total(s => s.Delayed), "{job}", "Jobs waiting out a retry delay.");
         meter.CreateObservableGauge("docflow.dead_letters", () => Total(s => s.DeadLetters), "{job}",
             "Jobs on the dead-letter list (given up after retries; see /api/v1/dead-letters).");

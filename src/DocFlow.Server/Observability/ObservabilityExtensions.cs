@@ -19,6 +19,9 @@ public static class ObservabilityExtensions
     /// <summary>The standard variable that turns on OTLP export; without it spans are recorded but not sent anywhere.</summary>
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>The runtime's built-in meter (.NET 9+): GC, memory, thread pool, exceptions, process CPU and memory.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     /// <summary>
     /// Metrics (every instrument on the <c>DocFlow</c> meter of this host's <see cref="DocFlowTelemetry"/>, served in the
     /// Prometheus format by OpenTelemetry's exporter; <see cref="DocFlowMetrics"/> adds the queue gauges), traces (the <c>DocFlow</c> activity source and ASP.NET Core requests,
@@ -43,12 +46,20 @@ public static class ObservabilityExtensions
             .WithMetrics(m =>
             {
                 m.AddMeter(DocFlowTelemetry.Name);
-                // Two hosts in one process (tests) each have a meter named DocFlow (from their own IMeterFactory):
-                // a provider exports its own host's instruments only.
+                // .NET's own meters, no package needed: System.Runtime (GC, heap, thread pool, exceptions, CPU time and
+                // working set of the process: dotnet_*), ASP.NET Core's request duration and active requests
+                // (http_server_*) and Kestrel's connections.
+                m.AddMeter(RuntimeMeter, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
+                // Two hosts in one process (tests) each have their meters from their own IMeterFactory: a provider exports
+                // its own host's instruments only. Process-wide meters (System.Runtime) have no factory and are kept.
                 ((IDeferredMeterProviderBuilder)m).Configure((sp, b) =>
                 {
                     var own = sp.GetRequiredService<DocFlowTelemetry>().Meter;
-                    b.AddView(instrument => ReferenceEquals(instrument.Meter, own) ? null : MetricStreamConfiguration.Drop);
+                    b.AddView(instrument =>
+                        ReferenceEquals(instrument.Meter, own)
+                        || (instrument.Meter.Name != DocFlowTelemetry.Name && (instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, own.Scope)))
+                            ? null
+                            : MetricStreamConfiguration.Drop);
                 });
                 m.AddPrometheusExporter(o =>
                 {

@@ -56,7 +56,8 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
 
     public AutoscaleSupervisor(
         IJobQueue queue, IJobHandler handler, RetryOptions retry, AutoscaleSupervisorOptions options, IWorkerProcessLauncher launcher,
-        IWorkerRegistry registry, WorkerRegistryOptions registryOptions, TimeProvider timeProvider, ILoggerFactory loggers)
+        IWorkerRegistry registry, WorkerRegistryOptions registryOptions, TimeProvider timeProvider, ILoggerFactory loggers,
+        DocFlow.Diagnostics.DocFlowTelemetry? telemetry = null)
     {
         _queue = queue;
         _options = options;
@@ -67,7 +68,7 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         _counted = new CountingJobQueue(queue);
         _heartbeat = new WorkerHeartbeat(registry, registryOptions, timeProvider, _logger);
         _slots = new ElasticWorkerSlots(_counted, new MeteredJobHandler(handler, _meter), retry, options.Routes,
-            loggers.CreateLogger<WorkerLoop>(), _abort.Token);
+            loggers.CreateLogger<WorkerLoop>(), _abort.Token) { Telemetry = telemetry };
         _pool = new WorkerProcessPool(launcher, options.GracePeriod, timeProvider, loggers.CreateLogger<WorkerProcessPool>());
     }
 
@@ -135,7 +136,7 @@ public sealed partial class AutoscaleSupervisor : BackgroundService
         var service = _meter.MeanServiceTime ?? TimeSpan.FromHours(o.SlotsPerWorker / o.DefaultPerWorkerThroughput);
         var perWorker = _meter.MeanServiceTime is { } t ? o.SlotsPerWorker * TimeSpan.FromHours(1) / t : (double?)null;
         var arrivals = _estimator.Observe(_time.GetUtcNow(), stats.TotalDepth, stats.TotalInFlight, service);
-        var decision = _scaler.Evaluate(new ScalingSignal(arrivals, stats.TotalDepth, perWorker));
+        var decision = _scaler.Evaluate(new ScalingSignal(arrivals, stats.TotalDepth, perWorker, stats.TotalInFlight));
         Apply(decision.Slots);
         if (decision.Changed)
             Log.Scaled(_logger, decision.Slots, decision.Workers, decision.Recommended, decision.ObservedRate, decision.ForecastRate ?? double.NaN,
@@ -183,7 +184,7 @@ public static class AutoscaleServiceCollectionExtensions
         services.AddSingleton(sp => new AutoscaleSupervisor(
             sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<JobRouter>(), sp.GetRequiredService<RetryOptions>(),
             options, launcher, sp.GetRequiredService<IWorkerRegistry>(), sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<DocFlow.Diagnostics.DocFlowTelemetry>()));
         services.AddHostedService(sp => sp.GetRequiredService<AutoscaleSupervisor>());
         return builder;
     }

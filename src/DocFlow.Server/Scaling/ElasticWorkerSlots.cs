@@ -12,6 +12,9 @@ internal sealed class ElasticWorkerSlots(
     IJobQueue queue, IJobHandler handler, RetryOptions retry, IReadOnlyCollection<JobRoute> routes,
     ILogger<WorkerLoop> loopLogger, CancellationToken abortToken)
 {
+    /// <summary>Queue waits, retries and dead letters of every slot (none when null).</summary>
+    public DocFlow.Diagnostics.DocFlowTelemetry? Telemetry { get; init; }
+
     private readonly List<(Task Run, CancellationTokenSource Stop)> _slots = [];
     private readonly List<Task> _retiring = [];
 
@@ -24,7 +27,7 @@ internal sealed class ElasticWorkerSlots(
         while (_slots.Count < slots)
         {
             var stop = new CancellationTokenSource();
-            var loop = new WorkerLoop(queue, handler, retry, loopLogger, abortToken);
+            var loop = new WorkerLoop(queue, handler, retry, loopLogger, abortToken) { Telemetry = Telemetry };
             _slots.Add((Task.Run(() => loop.RunAsync(routes, 1, stop.Token), CancellationToken.None), stop));
         }
         while (_slots.Count > slots)

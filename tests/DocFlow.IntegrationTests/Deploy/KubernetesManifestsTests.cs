@@ -94,7 +94,7 @@ public sealed class KubernetesManifestsTests
             var name = deployment.Str("metadata", "name");
             var scaled = Assert.Single(manifests.OfKind("ScaledObject"), s => s.Str("spec", "scaleTargetRef", "name") == name);
             Assert.True(int.Parse(scaled.Str("spec", "minReplicaCount")!, CultureInfo.InvariantCulture) >= 1,
-                $"{overlay}: {name} may scale to 0, but the lag trigger needs the consumer group a running worker creates.");
+                $"{overlay}: {name} may scale to 0: the first document of a quiet route would wait a pod start-up.");
             Assert.True(int.Parse(scaled.Str("spec", "maxReplicaCount")!, CultureInfo.InvariantCulture) >= 1);
 
             var triggers = scaled.Maps("spec", "triggers").ToList();
@@ -103,17 +103,33 @@ public sealed class KubernetesManifestsTests
                 .Select(p => (string)keys.Stream(p, Enum.Parse<JobRoute>(route, ignoreCase: true))!).Order();
             Assert.Equal(expected, triggers.Select(t => t.Str("metadata", "stream")).Order());
             var env = container.Maps("env").Select(e => e.Str("name")).ToHashSet();
+            var fromConfig = manifests.OfKind("ConfigMap").Single(c => c.Str("metadata", "name")!.StartsWith("docflow-config", StringComparison.Ordinal));
             foreach (var trigger in triggers)
             {
-                Assert.Equal(RedisKeys.Group, trigger.Str("metadata", "consumerGroup"));
-                Assert.True(int.TryParse(trigger.Str("metadata", "lagCount"), CultureInfo.InvariantCulture, out var lag) && lag > 0,
-                    $"{overlay}: {name} trigger {trigger.Str("name")} scales on no positive lagCount.");
+                // Stream length = waiting + in flight (DocFlow deletes acknowledged entries); a consumerGroup would make
+                // KEDA read the pending entries instead, and lagCount counts only the waiting ones.
+                Assert.Null(trigger.Str("metadata", "consumerGroup"));
+                Assert.Null(trigger.Str("metadata", "lagCount"));
+                Assert.Equal("1", trigger.Str("metadata", "streamLength"));
                 var addressFromEnv = trigger.Str("metadata", "addressFromEnv");
-                Assert.True(addressFromEnv is null || env.Contains(addressFromEnv),
+                Assert.True(addressFromEnv is null || env.Contains(addressFromEnv) || fromConfig.Str("data", addressFromEnv) is not null,
                     $"{overlay}: {name} trigger reads ${addressFromEnv}, which its container does not define.");
                 var auth = trigger.Str("authenticationRef", "name");
                 if (auth is not null) manifests.Single("TriggerAuthentication", auth);
             }
+            // The priorities are summed (an HPA with two metrics would take the larger), one job per slot.
+            var modifiers = scaled.Map("spec", "advanced", "scalingModifiers");
+            Assert.True(modifiers is not null, $"{overlay}: {name} does not combine its triggers (scalingModifiers).");
+            Assert.Equal("express + normal", modifiers.Str("formula"));
+            Assert.Equal(triggers.Select(t => t.Str("name")).Order(), new[] { "express", "normal" });
+            var args = container.Strings("args").ToList();
+            var slots = args.IndexOf("--slots") is var at && at >= 0 ? args[at + 1] : null;
+            Assert.Equal(slots, modifiers.Str("target"));
+            Assert.Equal("AverageValue", modifiers.Str("metricType"));
+            // Redis unreachable: a fleet, not a freeze.
+            Assert.True(int.TryParse(scaled.Str("spec", "fallback", "replicas"), CultureInfo.InvariantCulture, out var fallback) && fallback >= 1,
+                $"{overlay}: {name} has no fallback replicas.");
+            Assert.True(int.Parse(scaled.Str("spec", "fallback", "failureThreshold")!, CultureInfo.InvariantCulture) >= 1);
         }
     }
 
@@ -181,8 +197,8 @@ public sealed class KubernetesManifestsTests
         Assert.Equal(["postgres", "redis"], dev.OfKind("StatefulSet").Select(s => s.Str("metadata", "name")).Order());
         dev.Single("Service", "redis");
         dev.Single("Service", "postgres");
-        dev.Single("Secret", "docflow-secrets");
-        foreach (var (name, container) in DocFlowContainers("dev").Where(c => !c.Name.Contains("migrate", StringComparison.Ordinal)))
+        foreach (var secret in Credentials) dev.Single("Secret", secret);
+        foreach (var (name, container) in DocFlowContainers("dev"))
             Assert.True(container.Maps("volumeMounts").Any(m => m.Str("mountPath") == "/var/lib/docflow/blobs"), $"dev: {name} does not mount the blob volume.");
     }
 
@@ -195,8 +211,8 @@ public sealed class KubernetesManifestsTests
         Assert.Empty(prod.OfKind("Secret"));
         var config = prod.OfKind("ConfigMap").Single(c => c.Str("metadata", "name")!.StartsWith("docflow-config", StringComparison.Ordinal));
         Assert.StartsWith("s3://", config.Str("data", "DOCFLOW__Storage"), StringComparison.Ordinal);
-        Assert.True(int.Parse(prod.Single("Deployment", "docflow-api").Str("spec", "replicas")!, CultureInfo.InvariantCulture) >
-                    int.Parse(Manifests.Of("dev").Single("Deployment", "docflow-api").Str("spec", "replicas")!, CultureInfo.InvariantCulture));
+        Assert.True(int.Parse(prod.Single("HorizontalPodAutoscaler", "docflow-api").Str("spec", "minReplicas")!, CultureInfo.InvariantCulture) >
+                    int.Parse(Manifests.Of("dev").Single("HorizontalPodAutoscaler", "docflow-api").Str("spec", "minReplicas")!, CultureInfo.InvariantCulture));
     }
 
     [Theory, MemberData(nameof(Overlays))]
@@ -220,7 +236,8 @@ public sealed class KubernetesManifestsTests
             Assert.Equal("docflow-encryption-keys", volume.Str("secret", "secretName"));
             var password = container.Maps("env").SingleOrDefault(e => e.Str("name") == "DOCFLOW__Queue__Redis__Password");
             Assert.True(password is not null, $"{overlay}: {name} does not take the Redis password from a Secret.");
-            Assert.Equal("redis-password", password.Str("valueFrom", "secretKeyRef", "key"));
+            Assert.Equal("docflow-redis", password.Str("valueFrom", "secretKeyRef", "name"));
+            Assert.Equal("password", password.Str("valueFrom", "secretKeyRef", "key"));
         }
         if (overlay == "dev")
         {
@@ -239,7 +256,7 @@ public sealed class KubernetesManifestsTests
     public void RedisAndPostgres_AdmitOnlyDocFlowPods(string overlay)
     {
         var manifests = Manifests.Of(overlay);
-        var sources = new Dictionary<string, string[]> { ["redis"] = ["api", "worker"], ["postgres"] = ["api", "worker", "migrate"] };
+        var sources = new Dictionary<string, string[]> { ["redis"] = ["api", "worker"], ["postgres"] = ["api", "worker"] };
         foreach (var (target, components) in sources)
         {
             var policy = manifests.OfKind("NetworkPolicy").SingleOrDefault(p => p.Str("spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == target);
@@ -258,7 +275,7 @@ public sealed class KubernetesManifestsTests
         }
         // Every pod that must reach them carries one of the admitted components.
         foreach (var (name, _, template) in manifests.Workloads().Where(w => IsDocFlow(w.PodTemplate)))
-            Assert.Contains(template.Str("metadata", "labels", "app.kubernetes.io/component"), new[] { "api", "worker", "migrate" });
+            Assert.Contains(template.Str("metadata", "labels", "app.kubernetes.io/component"), new[] { "api", "worker" });
     }
 
     [Fact]
@@ -284,13 +301,16 @@ public sealed class KubernetesManifestsTests
         Assert.NotEmpty(ingress.Maps("spec", "tls"));
     }
 
+    /// <summary>One Secret per credential (base/secret.yaml), plus the encryption keys.</summary>
+    private static readonly string[] Credentials = ["docflow-redis", "docflow-database", "docflow-bootstrap", "docflow-s3", "docflow-encryption-keys"];
+
     private static IEnumerable<(string Name, YamlMappingNode Container)> Containers(string overlay) =>
         Manifests.Of(overlay).Workloads().SelectMany(w =>
             w.PodTemplate.Maps("spec", "containers").Concat(w.PodTemplate.Maps("spec", "initContainers"))
                 .Select(c => ($"{w.Name}/{c.Str("name")}", c)));
 
     private static bool IsDocFlow(YamlMappingNode template) =>
-        template.Maps("spec", "containers").Any(c => c.Strings("args").FirstOrDefault() is "serve" or "worker" or "db");
+        template.Maps("spec", "containers").Any(c => c.Strings("args").FirstOrDefault() is "serve" or "worker");
 
     private static IEnumerable<(string Name, YamlMappingNode Container)> DocFlowContainers(string overlay) =>
         Manifests.Of(overlay).Workloads().Where(w => IsDocFlow(w.PodTemplate))

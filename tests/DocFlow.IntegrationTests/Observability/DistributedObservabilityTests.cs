@@ -66,7 +66,8 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
         var metrics = PrometheusText.Parse(await metricsClient.GetStringAsync("metrics"));
         Assert.Equal(1, metrics.Value("docflow_documents_total", ("route", "pdf"), ("status", "succeeded")));
         Assert.Equal(1, metrics.Value("docflow_document_duration_seconds_count", ("route", "pdf")));
-        Assert.Equal(1, metrics.Value("docflow_workers", ("state", "slots")));
+        Assert.Equal(1, metrics.Value("docflow_worker_slots"));
+        Assert.Equal(1, metrics.Value("docflow_queue_wait_seconds_count", ("route", "pdf")));
         Assert.False(metrics.Has("docflow_queue_depth")); // the shared queue's gauges come from the API only
 
         var api = PrometheusText.Parse(await server.Client.GetStringAsync("metrics"));

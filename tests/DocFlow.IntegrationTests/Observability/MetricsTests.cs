@@ -28,8 +28,8 @@ public sealed class MetricsTests(ITestOutputHelper output)
         var c = server.Client;
 
         var before = await ScrapeAsync(c);
-        Assert.Equal(2, before.Value("docflow_workers", ("state", "slots")));
-        Assert.Equal(0, before.Value("docflow_workers", ("state", "busy")));
+        Assert.Equal(2, before.Value("docflow_worker_slots"));
+        Assert.Equal(0, before.Value("docflow_worker_slots_busy"));
 
         // A digital PDF (text layer), a photo (OCR), a file that is not a document, then the PDF again (deduplicated).
         var batch = await c.PostAsync("api/v1/batches", ServerHarness.Form("files",
@@ -80,11 +80,30 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal("gauge", m.Types["docflow_queue_depth"]);
         Assert.Equal(6, m.Samples.Count(s => s.Name == "docflow_queue_depth")); // 3 routes x 2 priorities
         Assert.Equal(0, m.Value("docflow_queue_depth"));
-        Assert.True(m.Has("docflow_queue_lag"));
-        Assert.Equal(0, m.Value("docflow_queue_lag"));
+        Assert.True(m.Has("docflow_queue_oldest_age_seconds"));
+        Assert.Equal(0, m.Value("docflow_queue_oldest_age_seconds"));
         Assert.Equal(0, m.Value("docflow_dead_letters"));
-        Assert.Equal(0, m.Value("docflow_workers", ("state", "busy")));
-        Assert.Equal(2, m.Value("docflow_workers", ("state", "slots")));
+        Assert.Equal(0, m.Value("docflow_worker_slots_busy"));
+        Assert.Equal(2, m.Value("docflow_worker_slots"));
+        Assert.Equal("gauge", m.Types["docflow_worker_slots"]);
+
+        // Arrivals and queue waits: the documents handed to the queue (the PDF and the photo; the text file was refused and
+        // the second PDF answered from the first) were each taken once, so each has one wait; the batch's report jobs,
+        // which the workers enqueue themselves, are waits without upload arrivals.
+        Assert.Equal(1, m.Value("docflow_jobs_enqueued_total", ("route", "pdf")));
+        Assert.Equal(1, m.Value("docflow_jobs_enqueued_total", ("route", "image")));
+        Assert.Equal(0, m.Value("docflow_jobs_enqueued_total", ("route", "report")));
+        foreach (var route in new[] { "pdf", "image" })
+            Assert.Equal(m.Value("docflow_jobs_enqueued_total", ("route", route)), m.Value("docflow_queue_wait_seconds_count", ("route", route)));
+        Assert.True(m.Value("docflow_queue_wait_seconds_count", ("route", "report")) >= 1);
+        Assert.Equal("histogram", m.Types["docflow_queue_wait_seconds"]);
+        Assert.Contains(m.Samples, s => s.Name == "docflow_queue_wait_seconds_bucket" && s.Labels["le"] == "60");
+        Assert.Equal(0, m.Value("docflow_jobs_dead_lettered_total"));
+
+        // .NET's own meters: the runtime (GC, process CPU) and ASP.NET Core's request durations.
+        Assert.Contains(m.Types.Keys, k => k.StartsWith("dotnet_gc_", StringComparison.Ordinal));
+        Assert.Contains(m.Types.Keys, k => k.StartsWith("dotnet_process_cpu_time", StringComparison.Ordinal));
+        Assert.Equal("histogram", m.Types["http_server_request_duration_seconds"]);
     }
 
     /// <summary>An instrument is declared once, on the host's DocFlow meter, and /metrics has it under its Prometheus
@@ -103,7 +122,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
         var m = await ScrapeAsync(a.Client);
         Assert.Equal("counter", m.Types["docflow_test_probes_total"]);
         Assert.Equal(3, m.Value("docflow_test_probes_total", ("kind", "x")));
-        Assert.Equal("gauge", m.Types["docflow_workers"]);
+        Assert.Equal("gauge", m.Types["docflow_worker_slots"]);
         Assert.DoesNotContain(m.Samples, s => s.Labels.Keys.Any(k => k.StartsWith("otel_", StringComparison.Ordinal)) || s.Name == "target_info");
         Assert.False((await ScrapeAsync(b.Client)).Has("docflow_test_probes_total"));
     }
@@ -127,8 +146,9 @@ public sealed class MetricsTests(ITestOutputHelper output)
         var m = await ScrapeAsync(c);
         Assert.Equal(2, m.Value("docflow_queue_depth", ("route", "pdf"), ("priority", "express")));
         Assert.Equal(0, m.Value("docflow_queue_depth", ("route", "pdf"), ("priority", "normal")));
-        Assert.True(m.Value("docflow_queue_lag", ("route", "pdf"), ("priority", "express")) >= 1);
-        Assert.Equal(0, m.Value("docflow_workers", ("state", "slots")));
+        Assert.True(m.Value("docflow_queue_oldest_age_seconds", ("route", "pdf"), ("priority", "express")) >= 1);
+        Assert.Equal(2, m.Value("docflow_jobs_enqueued_total", ("route", "pdf"), ("priority", "express")));
+        Assert.Equal(0, m.Value("docflow_worker_slots"));
     }
 
     [Fact]

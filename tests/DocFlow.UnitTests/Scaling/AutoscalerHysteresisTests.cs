@@ -72,7 +72,10 @@ public sealed class AutoscalerHysteresisTests
     public void ScaleDown_WaitsForTheStabilisationWindow()
     {
         var time = new FakeTimeProvider();
-        var options = new AutoscalerOptions { Predictive = false, RateWindow = TimeSpan.FromMinutes(1), Interval = TimeSpan.FromSeconds(5) };
+        var options = new AutoscalerOptions
+        {
+            Predictive = false, RateWindow = TimeSpan.FromMinutes(1), Interval = TimeSpan.FromSeconds(5), WaitObjective = TimeSpan.FromHours(1),
+        };
         var scaler = new Autoscaler(options, time);
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(32, scaler.Evaluate(new ScalingSignal(0, 100, 20)).Workers);

@@ -45,10 +45,28 @@ public sealed class LoadTablePolicyTests
     public void Autoscaler_AddsWorkersToDrainTheBacklog()
     {
         var time = new FakeTimeProvider();
-        var scaler = new Autoscaler(new AutoscalerOptions { MinWorkers = 2, MaxWorkers = 50, Predictive = false }, time);
+        // A wait objective of an hour: a waiting job needs 180 s / 3600 s of a slot, so the capacity floor (5) stays
+        // below the drain term and this tests the latter.
+        var scaler = new Autoscaler(new AutoscalerOptions { MinWorkers = 2, MaxWorkers = 50, Predictive = false, WaitObjective = TimeSpan.FromHours(1) }, time);
         time.Advance(TimeSpan.FromSeconds(5));
         // No arrivals, 100 waiting, 20 docs/h per worker, drain in 10 min: 100 / (20 / 6) = 30 extra workers.
         var d = scaler.Evaluate(new ScalingSignal(0, 100, 20));
         Assert.Equal(32, d.Workers);
+    }
+
+    [Theory]
+    [InlineData(100, 10, 60, 110)]   // documents (180 s) slower than the objective: a slot for every job in the system
+    [InlineData(100, 10, 1800, 20)]  // objective 30 min: 10 in flight + 100 × 180/1800 waiting
+    [InlineData(0, 40, 60, 40)]      // no backlog, 40 busy: never fewer slots than jobs in flight
+    public void Autoscaler_NeverScalesBelowTheWorkInTheSystem(double waiting, double inFlight, int objectiveSeconds, int expected)
+    {
+        var time = new FakeTimeProvider();
+        var scaler = new Autoscaler(new AutoscalerOptions
+        {
+            MinWorkers = 1, MaxWorkers = 500, Predictive = false, WaitObjective = TimeSpan.FromSeconds(objectiveSeconds),
+            DrainTarget = TimeSpan.FromDays(1), // the drain term out of the way
+        }, time);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(expected, scaler.Evaluate(new ScalingSignal(0, waiting, 20, inFlight)).Workers);
     }
 }

@@ -152,7 +152,7 @@ public static class AutoscaleSimulation
             switch (kind)
             {
                 case Kind.Tick:
-                    last = scaler.Evaluate(new ScalingSignal(arrivalsSinceTick, waiting.Count, simulation.ServiceRate));
+                    last = scaler.Evaluate(new ScalingSignal(arrivalsSinceTick, waiting.Count, simulation.ServiceRate, workers.Count(w => w.Busy)));
                     arrivalsSinceTick = 0;
                     if (last.Changed) changes++;
                     ScaleTo(last.Workers);

@@ -14,6 +14,19 @@ public sealed class AutoscaleSimulationSettings : CommandSettings
     [Description("Where to write the chart (arrivals, workers, queue wait over the day). Default: docs/img/autoscaling-day.png.")]
     [DefaultValue("docs/img/autoscaling-day.png")]
     public string Plot { get; init; } = "docs/img/autoscaling-day.png";
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the replayed day's arrivals (the history days use SEED-2 and SEED-1; service times SEED too). Default: 20260304.")]
+    [DefaultValue(20260304)]
+    public int Seed { get; init; } = 20260304;
+
+    [CommandOption("--seeds <N>")]
+    [Description("Replay N days (seeds SEED, SEED+1000, ...) and report each, then means and standard deviations, so a difference is only claimed when it beats the seed-to-seed noise. The chart shows the first. Default: 1.")]
+    [DefaultValue(1)]
+    public int Seeds { get; init; } = 1;
+
+    public override ValidationResult Validate() =>
+        Seeds is < 1 or > 100 ? ValidationResult.Error($"--seeds {Seeds}: give 1 to 100.") : ValidationResult.Success();
 }
 
 /// <summary>docflow autoscale-sim (docflow-tools): replays the synthetic day under the reactive and the predictive autoscaler.</summary>
@@ -23,20 +36,59 @@ public sealed class AutoscaleSimulationCommand : Command<AutoscaleSimulationSett
 
     public override int Execute(CommandContext context, AutoscaleSimulationSettings settings, CancellationToken cancellationToken)
     {
-        var simulation = new SimulationOptions();
-        var (reactive, predictive) = SyntheticDayScenario.Run(simulation);
+        var runs = new List<(int Seed, SimulationResult Reactive, SimulationResult Predictive)>();
+        SimulationOptions simulation = new();
+        for (var i = 0; i < settings.Seeds; i++)
+        {
+            var seed = settings.Seed + 1000 * i;
+            simulation = new SimulationOptions { Seed = settings.Seeds == 1 && settings.Seed == 20260304 ? new SimulationOptions().Seed : seed };
+            var (r, p) = SyntheticDayScenario.Run(simulation, seed);
+            runs.Add((seed, r, p));
+        }
+        var (reactive, predictive) = (runs[0].Reactive, runs[0].Predictive);
         Console.WriteLine($"Synthetic day: {reactive.Jobs} documents; workers {SyntheticDayScenario.MinWorkers}-{SyntheticDayScenario.MaxWorkers}, " +
             $"start-up {simulation.StartupDelay.TotalMinutes:0} min, {simulation.ServiceRate:0} docs/h per worker, evaluated every {simulation.ControlInterval.TotalSeconds:0} s.");
         Console.WriteLine();
-        Console.WriteLine("| autoscaler | mean wait (s) | p95 wait (s) | max wait (s) | worker-hours | scaling changes |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var r in new[] { reactive, predictive })
+        Console.WriteLine("| seed | autoscaler | mean wait (s) | p95 wait (s) | max wait (s) | worker-hours | scaling changes |");
+        Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (seed, r0, p0) in runs)
+            foreach (var r in new[] { r0, p0 })
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {seed} | {r.Name} | {r.MeanWait:0.0} | {r.P95Wait:0} | {r.MaxWait:0} | {r.WorkerHours:0.0} | {r.ScaleChanges} |"));
+        if (runs.Count > 1)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"Over {runs.Count} seeds, mean ± standard deviation:");
+            Console.WriteLine();
+            Console.WriteLine("| autoscaler | mean wait (s) | p95 wait (s) | worker-hours | scaling changes |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+            foreach (var pick in new Func<(int, SimulationResult R, SimulationResult P), SimulationResult>[] { x => x.R, x => x.P })
+            {
+                var rs = runs.Select(pick).ToList();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {rs[0].Name} | {Spread(rs.Select(r => r.MeanWait))} | {Spread(rs.Select(r => r.P95Wait))} | {Spread(rs.Select(r => r.WorkerHours))} | {Spread(rs.Select(r => (double)r.ScaleChanges))} |"));
+            }
+            var p95Ratio = runs.Select(x => x.Predictive.P95Wait / Math.Max(1e-9, x.Reactive.P95Wait)).ToList();
+            var hoursRatio = runs.Select(x => x.Predictive.WorkerHours / x.Reactive.WorkerHours).ToList();
+            Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.MeanWait:0.0} | {r.P95Wait:0} | {r.MaxWait:0} | {r.WorkerHours:0.0} | {r.ScaleChanges} |"));
+                $"predictive / reactive, per seed: p95 wait {Spread(p95Ratio, "0.00")}, worker-hours {Spread(hoursRatio, "0.000")}; " +
+                $"ratio of the means: p95 {runs.Average(x => x.Predictive.P95Wait) / runs.Average(x => x.Reactive.P95Wait):0.00}, " +
+                $"worker-hours {runs.Average(x => x.Predictive.WorkerHours) / runs.Average(x => x.Reactive.WorkerHours):0.000}"));
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Plot))!);
         Draw(reactive, predictive).SavePng(settings.Plot, 1400, 1200);
         AnsiConsole.MarkupLineInterpolated($"\nChart: [blue]{settings.Plot}[/]");
         return 0;
+    }
+
+    /// <summary>"mean ± sd" (sample standard deviation).</summary>
+    private static string Spread(IEnumerable<double> values, string format = "0.0")
+    {
+        var v = values.ToList();
+        var mean = v.Average();
+        var sd = v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1)) : 0;
+        return string.Create(CultureInfo.InvariantCulture, $"{mean.ToString(format, CultureInfo.InvariantCulture)} ± {sd.ToString(format, CultureInfo.InvariantCulture)}");
     }
 
     private static Multiplot Draw(SimulationResult reactive, SimulationResult predictive)
