@@ -176,6 +176,19 @@ public static class PlatformServiceCollectionExtensions
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
+        if (platform.Distributed)
+        {
+            // A Redis that comes up empty (the standby region's after a failover, a flushed one) gets the store's open jobs.
+            services.TryAddSingleton(sp => new QueueRebuild(
+                sp.GetRequiredService<Redis.RedisQueueGeneration>(), sp.GetRequiredService<QueueHandoff>(),
+                sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QueueRebuild>>())
+            {
+                MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
+                Completion = sp.GetService<BatchCompletion>(),
+                Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
+            });
+            services.AddHostedService(sp => sp.GetRequiredService<QueueRebuild>());
+        }
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
         return builder;
