@@ -37,6 +37,11 @@ public sealed class RedisQueueGeneration(IConnectionMultiplexer redis, string ke
         return 0
         """;
 
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+        return 0
+        """;
+
     private readonly RedisKeys _keys = new(keyPrefix);
 
     /// <summary>The marker's key.</summary>
@@ -63,6 +68,15 @@ public sealed class RedisQueueGeneration(IConnectionMultiplexer redis, string ke
         var result = await redis.GetDatabase().ScriptEvaluateAsync(CompleteScript, [_keys.Generation], ["rebuilding:" + owner, NewGeneration()])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
+    }
+
+    /// <summary>Gives up a claim that could not finish (the store failed mid-way), so the next check claims it again at
+    /// once instead of after the lease.</summary>
+    public async Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_keys.Generation], ["rebuilding:" + owner])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The marker's value, or null when absent.</summary>

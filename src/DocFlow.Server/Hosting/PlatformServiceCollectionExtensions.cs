@@ -174,6 +174,7 @@ public static class PlatformServiceCollectionExtensions
             MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
             Completion = sp.GetService<BatchCompletion>(),
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
+            Database = platform.Distributed ? sp.GetRequiredService<Storage.IJobMonitoringStore>() : null,
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         if (platform.Distributed)
@@ -181,7 +182,8 @@ public static class PlatformServiceCollectionExtensions
             // A Redis that comes up empty (the standby region's after a failover, a flushed one) gets the store's open jobs.
             services.TryAddSingleton(sp => new QueueRebuild(
                 sp.GetRequiredService<Redis.RedisQueueGeneration>(), sp.GetRequiredService<QueueHandoff>(),
-                sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QueueRebuild>>())
+                sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<Storage.IJobMonitoringStore>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QueueRebuild>>())
             {
                 MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
                 Completion = sp.GetService<BatchCompletion>(),

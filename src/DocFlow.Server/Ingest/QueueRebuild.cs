@@ -19,14 +19,19 @@ namespace DocFlow.Server.Ingest;
 /// </summary>
 /// <remarks>A job still running on a live worker when its Redis lost its data is taken back too and may run twice; its
 /// result is stored once (results are idempotent and the last status move is compare-and-set).</remarks>
-public sealed partial class QueueRebuild(RedisQueueGeneration generation, QueueHandoff handoff, IJobIntakeStore store, TimeProvider time,
-    ILogger<QueueRebuild> logger) : BackgroundService
+public sealed partial class QueueRebuild(RedisQueueGeneration generation, QueueHandoff handoff, IJobIntakeStore store,
+    IJobMonitoringStore database, TimeProvider time, ILogger<QueueRebuild> logger) : BackgroundService
 {
     private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private int _rebuilds;
+    private string? _lastFailure;
 
     /// <summary>How often the marker is checked after the start-up check. <value>Default 30 s.</value></summary>
     public TimeSpan CheckEvery { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the marker is checked while the database is a read-only standby (a warm standby region's API
+    /// waiting for promotion): the rebuild then starts within this long of the promotion. <value>Default 2 s.</value></summary>
+    public TimeSpan CheckEveryOnStandby { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a claimed rebuild may take before another API may claim it. <value>Default 5 minutes.</value></summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
@@ -49,24 +54,49 @@ public sealed partial class QueueRebuild(RedisQueueGeneration generation, QueueH
         using var tenants = DocFlow.Security.AmbientTenantScope.Enter(null);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = CheckEvery;
             try
             {
                 await CheckAsync(stoppingToken).ConfigureAwait(false);
+                _lastFailure = null;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // A standby not yet promoted (read-only) or a database away: look again soon, so a promotion is followed at once.
+                Failed(ex.Message);
+                wait = CheckEveryOnStandby;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                // Redis or the store unreachable: QueueHandoff and /readyz report it; the next check tries again.
-                Log.CheckFailed(logger, ex.Message);
+                // Redis unreachable: QueueHandoff and /readyz report it; the next check tries again.
+                Failed(ex.Message);
+                wait = CheckEveryOnStandby;
             }
-            await Task.Delay(CheckEvery, time, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(wait, time, stoppingToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>One check: rebuilds when this Redis is fresh and this API won the claim. Returns the jobs offered again,
     /// or null when there was nothing to rebuild.</summary>
+    /// <exception cref="StoreUnavailableException">The database is away or a read-only standby: nothing was claimed.</exception>
     public async Task<int?> CheckAsync(CancellationToken cancellationToken)
     {
+        // Only a writable store can take jobs back: a standby region's API claims nothing before its database is promoted.
+        await database.PingAsync(cancellationToken).ConfigureAwait(false);
         if (!await generation.TryClaimAsync(_owner, Lease, cancellationToken).ConfigureAwait(false)) return null;
+        try
+        {
+            return await RebuildAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await generation.ReleaseAsync(_owner, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<int> RebuildAsync(CancellationToken cancellationToken)
+    {
         var cutoff = time.GetUtcNow();
         Log.Fresh(logger, generation.Key);
         var offered = 0;
@@ -115,6 +145,14 @@ public sealed partial class QueueRebuild(RedisQueueGeneration generation, QueueH
         return offered + takenBack;
     }
 
+    // Said once per cause, not every few seconds while a standby waits for its promotion.
+    private void Failed(string reason)
+    {
+        if (reason == _lastFailure) return;
+        _lastFailure = reason;
+        Log.CheckFailed(logger, reason);
+    }
+
     private static JobTicket Ticket(JobRecord job) =>
         new(job.Id, job.Route, job.Priority, job.BlobKey) { BatchId = job.BatchId, FileName = job.FileName, EnqueuedAt = job.CreatedAt };
 
@@ -126,7 +164,7 @@ public sealed partial class QueueRebuild(RedisQueueGeneration generation, QueueH
         [LoggerMessage(EventId = 411, Level = LogLevel.Information, Message = "Queue rebuilt from the store: {Queued} queued jobs offered again, {InFlight} jobs left processing taken back")]
         public static partial void Rebuilt(ILogger logger, int queued, int inFlight);
 
-        [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Queue generation check failed: {Reason}")]
+        [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "Queue generation check failed (checked again every few seconds, said again when the reason changes): {Reason}")]
         public static partial void CheckFailed(ILogger logger, string reason);
     }
 }
