@@ -343,6 +343,9 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         var state = await db.Database.SqlQueryRaw<string>(
                 "SELECT CASE WHEN pg_is_in_recovery() THEN 'recovery' WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'writable' END AS \"Value\"")
             .SingleAsync(cancellationToken).ConfigureAwait(false);
+        // A read-only session default is fixed when a connection opens: drop the pooled ones, so the next ping sees the
+        // setting as it is now (a standby in recovery reports the change on the same connection).
+        if (state == "read-only") database.ResetConnections();
         return state switch
         {
             "writable" => 0,

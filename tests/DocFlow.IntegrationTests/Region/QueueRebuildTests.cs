@@ -93,6 +93,58 @@ public sealed class QueueRebuildTests(PostgresServerFixture postgres) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task ReadOnlyStandby_ClaimsNothing_UntilPromoted_ThenRebuilds()
+    {
+        await using var redisServer = await RedisServer.StartAsync(appendOnly: false);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"{redisServer.Endpoint},allowAdmin=true,abortConnect=false");
+        var database = await postgres.CreateDatabaseAsync("region-standby");
+        var storage = Repo.NewTempDirectory("region-blobs");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Workers"] = "0",
+            ["Redis"] = redisServer.Endpoint,
+            ["Database:ConnectionString"] = database,
+            ["Database:MigrateOnStartup"] = "true",
+            ["Storage"] = storage,
+        };
+        await using (var primary = await ServerHarness.StartAsync(settings))
+        {
+            var response = await primary.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("a.pdf", Unique("receipt-digital.pdf", 1))));
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        await redis.GetServer(redisServer.Endpoint).FlushAllDatabasesAsync();
+
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(database).Database!;
+        await AlterAsync(name, "on");
+        settings["Database:MigrateOnStartup"] = "false";
+        await using var standby = await ServerHarness.StartAsync(settings);
+        var rebuild = standby.Services.GetServices<IHostedService>().OfType<QueueRebuild>().Single();
+        try
+        {
+            // Read-only: the check refuses before claiming; the Redis stays empty and unmarked.
+            var refused = await Assert.ThrowsAsync<StoreUnavailableException>(() => rebuild.CheckAsync(CancellationToken.None));
+            Assert.StartsWith("read-only standby", refused.Message, StringComparison.Ordinal);
+            Assert.False(await redis.GetDatabase().KeyExistsAsync("docflow:generation"));
+            Assert.Equal(0, await LaneEntriesAsync(redis));
+        }
+        finally
+        {
+            await AlterAsync(name, "off"); // "promoted"
+        }
+        // New sessions are writable; the background check (every 2 s on a standby) rebuilds.
+        await WaitForAsync(() => Task.FromResult(rebuild.Rebuilds == 1), "the promoted standby rebuilds its queue");
+        Assert.Equal(1, await LaneEntriesAsync(redis));
+    }
+
+    private async Task AlterAsync(string database, string value)
+    {
+        await using var admin = new Npgsql.NpgsqlConnection(postgres.AdminConnectionString);
+        await admin.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"ALTER DATABASE \"{database}\" SET default_transaction_read_only = {value}", admin);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<long> LaneEntriesAsync(ConnectionMultiplexer redis) => (await LaneJobIdsAsync(redis)).Count;
 
     private static async Task<List<string>> LaneJobIdsAsync(ConnectionMultiplexer redis)
