@@ -334,8 +334,26 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         return new TenantUsage(today, bytes, active);
     }, cancellationToken);
 
-    public Task PingAsync(CancellationToken cancellationToken) =>
-        Run(db => db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken), cancellationToken);
+    /// <summary>The database answers and, on PostgreSQL, accepts writes: a hot standby (<c>pg_is_in_recovery()</c>, the
+    /// standby region before promotion) or a read-only default fails the ping with "read-only standby", so <c>/readyz</c>
+    /// answers 503 and a global load balancer keeps traffic on the writable region (docs/multi-region.md).</summary>
+    public Task PingAsync(CancellationToken cancellationToken) => Run(async db =>
+    {
+        if (database.Provider != DatabaseProvider.Postgres)
+            return await db.Database.ExecuteSqlRawAsync("SELECT 1", cancellationToken).ConfigureAwait(false);
+        var state = await db.Database.SqlQueryRaw<string>(
+                "SELECT CASE WHEN pg_is_in_recovery() THEN 'recovery' WHEN current_setting('transaction_read_only') = 'on' THEN 'read-only' ELSE 'writable' END AS \"Value\"")
+            .SingleAsync(cancellationToken).ConfigureAwait(false);
+        // A read-only session default is fixed when a connection opens: drop the pooled ones, so the next ping sees the
+        // setting as it is now (a standby in recovery reports the change on the same connection).
+        if (state == "read-only") database.ResetConnections();
+        return state switch
+        {
+            "writable" => 0,
+            "recovery" => throw new StoreUnavailableException("read-only standby: the PostgreSQL server is in recovery (pg_is_in_recovery()); promote it or point Database:ConnectionString at the primary"),
+            _ => throw new StoreUnavailableException("read-only standby: the PostgreSQL session is read-only (default_transaction_read_only); writes would fail"),
+        };
+    }, cancellationToken);
 
     private static JobRecord ToRecord(JobEntity j) => new()
     {

@@ -7,9 +7,10 @@ namespace DocFlow.Data;
 /// <summary>Tells "the database is not there" apart from "the database said no".</summary>
 internal static class StoreErrors
 {
-    // PostgreSQL codes that mean "not now": shutting down, starting up, too many connections, connection failures.
+    // PostgreSQL codes that mean "not now": shutting down, starting up, too many connections, connection failures, and
+    // 25006 (read-only transaction: a hot standby not yet promoted, docs/multi-region.md).
     private static readonly HashSet<string> UnavailableStates =
-        ["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006"];
+        ["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006", "25006"];
 
     // SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_CANTOPEN
     private static readonly HashSet<int> SqliteUnavailable = [5, 6, 10, 14];

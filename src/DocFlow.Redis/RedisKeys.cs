@@ -15,6 +15,10 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>Hash jobId → entry id in the dead stream, so requeue and purge of one job are O(1).</summary>
     public RedisKey DeadIndex { get; } = $"{prefix}:dead:index";
 
+    /// <summary>The generation marker: set once the store's open jobs are in this Redis (<see cref="RedisQueueGeneration"/>);
+    /// absent means this Redis is new or lost its data.</summary>
+    public RedisKey Generation { get; } = $"{prefix}:generation";
+
     /// <summary>Prefix of the liveness keys, one per fetching consumer (with a TTL): <c>{prefix}:alive:{consumer}</c>.</summary>
     public string AlivePrefix => $"{Prefix}:alive:";
 

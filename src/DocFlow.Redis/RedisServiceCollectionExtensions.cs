@@ -41,6 +41,8 @@ public static class RedisServiceCollectionExtensions
         services.TryAddSingleton<IJobQueue>(sp => sp.GetRequiredService<RedisJobQueue>());
         services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<RedisJobQueue>());
         services.TryAddSingleton<IQueueErasure>(sp => sp.GetRequiredService<RedisJobQueue>());
+        services.TryAddSingleton(sp => new RedisQueueGeneration(
+            sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value.KeyPrefix));
         services.TryAddSingleton<IWorkerRegistry>(sp => new RedisWorkerRegistry(
             sp.GetRequiredService<IConnectionMultiplexer>(),
             sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value.KeyPrefix,

@@ -175,6 +175,7 @@ public static class PlatformServiceCollectionExtensions
             Completion = sp.GetService<BatchCompletion>(),
             Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
             Telemetry = sp.GetService<DocFlow.Diagnostics.DocFlowTelemetry>(),
+            Database = platform.Distributed ? sp.GetRequiredService<Storage.IJobMonitoringStore>() : null,
         });
         services.AddHostedService(sp => sp.GetRequiredService<QueueHandoff>());
         Webhooks.WebhookServiceCollectionExtensions.AddDocFlowWebhookRecovery(builder, platform.Distributed);
@@ -188,6 +189,20 @@ public static class PlatformServiceCollectionExtensions
             Interval = reconcileInterval,
             MinAge = reconcileMinAge,
         });
+        if (platform.Distributed)
+        {
+            // A Redis that comes up empty (the standby region's after a failover, a flushed one) gets the store's open jobs.
+            services.TryAddSingleton(sp => new QueueRebuild(
+                sp.GetRequiredService<Redis.RedisQueueGeneration>(), sp.GetRequiredService<QueueHandoff>(),
+                sp.GetRequiredService<Storage.IJobIntakeStore>(), sp.GetRequiredService<Storage.IJobMonitoringStore>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QueueRebuild>>())
+            {
+                MaxDeliveries = sp.GetRequiredService<RetryOptions>().MaxDeliveries,
+                Completion = sp.GetService<BatchCompletion>(),
+                Attempts = sp.GetRequiredService<Storage.IJobProcessingStore>(),
+            });
+            services.AddHostedService(sp => sp.GetRequiredService<QueueRebuild>());
+        }
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<IngestService>();
         return builder;

@@ -40,6 +40,11 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
     /// <summary>Told when recovery fails a poison job, so its batch can complete.</summary>
     public BatchCompletion? Completion { get; init; }
 
+    /// <summary>When set, start-up recovery first checks that the store takes writes and skips when it does not: a warm
+    /// standby region's API (read-only replica) must not fill its Redis before promotion; <see cref="QueueRebuild"/> does
+    /// that after it (docs/multi-region.md).</summary>
+    public IJobMonitoringStore? Database { get; init; }
+
     /// <summary>Tickets accepted but not yet handed to the queue.</summary>
     public int Held => Volatile.Read(ref _heldCount);
 
@@ -112,6 +117,7 @@ public sealed partial class QueueHandoff(IJobQueue queue, IJobIntakeStore store,
     {
         try
         {
+            if (Database is not null) await Database.PingAsync(ct).ConfigureAwait(false);
             var cutoff = time.GetUtcNow() - RecoverAfter;
             string? cursor = null;
             var recovered = 0;
