@@ -82,19 +82,21 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
     /// <summary>The endpoint's circuit breaker now.</summary>
     public CircuitState BreakerState => _breaker.CircuitState;
 
-    /// <summary>A token bucket whose every window of <see cref="CloudEngineOptions.QuotaWindow"/> holds at most the quota:
-    /// <c>Burst</c> tokens at the start plus one refill of n tokens every period, with the period rounded up to whole
-    /// milliseconds (the timer's resolution) and n chosen so that periods stay near 100 ms.</summary>
+    /// <summary>A token bucket whose every window of <see cref="CloudEngineOptions.QuotaWindow"/> holds at most the quota.</summary>
+    /// <remarks>n tokens every period P, at most L = max(Burst, n) in the bucket. A window of length W sees the L tokens
+    /// it starts with plus at most floor(W / P) + 1 refills, so with P = W·n / (quota − L − n), rounded up to whole
+    /// milliseconds (the timer's resolution), it never holds more than L + (quota − L − n) + n = quota. n keeps P near
+    /// 100 ms, so a large quota is not spent in bursts.</remarks>
     internal static TokenBucketRateLimiterOptions QuotaBucket(CloudEngineOptions o)
     {
-        var burst = Math.Min(o.Burst, Math.Max(1, o.RequestsPerMinute - 1));
-        var spread = Math.Max(1, o.RequestsPerMinute - burst);
         var windowMs = o.QuotaWindow.TotalMilliseconds;
-        var perPeriod = Math.Max(1, (int)(spread * 100 / windowMs));
+        var perPeriod = Math.Max(1, (int)(o.RequestsPerMinute * 100 / windowMs));
+        var limit = Math.Max(1, Math.Min(Math.Max(o.Burst, perPeriod), o.RequestsPerMinute / 2));
+        var spread = Math.Max(1, o.RequestsPerMinute - limit - perPeriod);
         var periodMs = Math.Ceiling(windowMs * perPeriod / spread);
         return new TokenBucketRateLimiterOptions
         {
-            TokenLimit = burst,
+            TokenLimit = Math.Max(limit, perPeriod),
             TokensPerPeriod = perPeriod,
             ReplenishmentPeriod = TimeSpan.FromMilliseconds(periodMs),
             AutoReplenishment = true,

@@ -44,11 +44,14 @@ public sealed record DocumentDto(
     /// <summary>Whether the document itself is under legal hold (its batch may be: see the batch).</summary>
     public bool LegalHold { get; init; }
 
+    /// <summary>The engine that produced the Document: "local" or a cloud engine's name; null before a result.</summary>
+    public string? Engine { get; init; }
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold };
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold, Engine = j.Engine };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

@@ -1,4 +1,3 @@
-using System.Text;
 using DocFlow.Engine;
 using DocFlow.Engines.Cloud;
 using DocFlow.IntegrationTests.Support;
@@ -48,7 +47,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
     public async Task Process_ReadsTheWireDocument_AndSaysWhichEngineMadeIt()
     {
         using var engine = Engine();
-        var result = await engine.ProcessAsync(new DocumentInput("one.pdf", MultiPagePdf.Create(1)), CancellationToken.None);
+        var result = await engine.ProcessAsync(new DocumentInput("one.pdf", TextPdf.Create(1)), CancellationToken.None);
 
         Assert.Equal("fake", result.Stats.Engine);
         Assert.Equal(FakeDocumentAi.PageText("one.pdf", 1), result.Document.Text);
@@ -65,7 +64,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
     public async Task Process_SplitsA40PagePdfIntoRangesOf15_AndMergesThemInPageOrder()
     {
         using var engine = Engine();
-        var result = await engine.ProcessAsync(new DocumentInput("long.pdf", MultiPagePdf.Create(40)), CancellationToken.None);
+        var result = await engine.ProcessAsync(new DocumentInput("long.pdf", TextPdf.Create(40)), CancellationToken.None);
 
         var ranges = _fake.Requests.Select(r => (r.Pages.Min(), r.Pages.Max(), r.Pages.Count)).OrderBy(r => r.Item1).ToList();
         Assert.Equal([(1, 15, 15), (16, 30, 15), (31, 40, 10)], ranges);
@@ -102,7 +101,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
             while (_fake.Requests.Count == 0) await Task.Delay(10);
             _fake.Fault = FakeFault.None;
         });
-        var result = await engine.ProcessAsync(new DocumentInput("busy.pdf", MultiPagePdf.Create(1)), CancellationToken.None);
+        var result = await engine.ProcessAsync(new DocumentInput("busy.pdf", TextPdf.Create(1)), CancellationToken.None);
         await heal;
 
         Assert.Equal("fake", result.Stats.Engine);
@@ -135,7 +134,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
 
         await _fake.StartAsync();
         await Task.Delay(TimeSpan.FromSeconds(1.2)); // the break duration
-        var after = await engine.ProcessAsync(new DocumentInput("back.pdf", MultiPagePdf.Create(1)), CancellationToken.None);
+        var after = await engine.ProcessAsync(new DocumentInput("back.pdf", TextPdf.Create(1)), CancellationToken.None);
 
         Assert.Equal("fake", after.Stats.Engine);
         Assert.Equal(CircuitState.Closed, engine.BreakerState);
@@ -174,7 +173,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
             _fake.Fault = FakeFault.None;
         });
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            engine.ProcessAsync(new DocumentInput($"d{i}.pdf", MultiPagePdf.Create(1)), CancellationToken.None)));
+            engine.ProcessAsync(new DocumentInput($"d{i}.pdf", TextPdf.Create(1)), CancellationToken.None)));
         await flap;
 
         Assert.All(results, r => Assert.Equal("fake", r.Stats.Engine));
@@ -198,7 +197,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
             o.WhenUnavailable = UnavailableBehaviour.Wait;
         });
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
-            engine.ProcessAsync(new DocumentInput($"q{i}.pdf", MultiPagePdf.Create(1)), CancellationToken.None)));
+            engine.ProcessAsync(new DocumentInput($"q{i}.pdf", TextPdf.Create(1)), CancellationToken.None)));
 
         Assert.All(results, r => Assert.Equal("fake", r.Stats.Engine));
         var arrivals = _fake.Requests.Select(r => r.At).Order().ToList();
@@ -243,32 +242,28 @@ public sealed class CloudEngineTests : IAsyncLifetime
     }
 }
 
-/// <summary>An uncompressed PDF of N text pages, "Page N" on each.</summary>
-internal static class MultiPagePdf
+public sealed class QuotaBucketTests
 {
-    public static byte[] Create(int pages)
+    [Theory]
+    [InlineData(600, 1, 60_000)]
+    [InlineData(600, 50, 60_000)]
+    [InlineData(4_800, 1, 60_000)]
+    [InlineData(25_600, 1, 60_000)]
+    [InlineData(60, 1, 60_000)]
+    [InlineData(10, 3, 2_000)]
+    public void QuotaBucket_NeverAllowsMoreThanTheQuotaInAnyWindow(int quota, int burst, int windowMs)
     {
-        var objects = new List<string> { "<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>" };
-        var kids = new List<string>();
-        for (var p = 1; p <= pages; p++)
+        var bucket = CloudDocumentEngine.QuotaBucket(new CloudEngineOptions
         {
-            var content = $"BT /F1 14 Tf 72 720 Td (Page {p}) Tj ET";
-            kids.Add($"{objects.Count + 1} 0 R");
-            objects.Add($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {objects.Count + 2} 0 R >>");
-            objects.Add($"<< /Length {content.Length} >>\nstream\n{content}\nendstream");
-        }
-        objects[1] = $"<< /Type /Pages /Kids [{string.Join(' ', kids)}] /Count {pages} >>";
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Count; i++)
-        {
-            offsets.Add(pdf.Length);
-            pdf.Append($"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
-        var xref = pdf.Length;
-        pdf.Append($"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets) pdf.Append($"{offset:D10} 00000 n \n");
-        pdf.Append($"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
+            RequestsPerMinute = quota, Burst = burst, QuotaWindow = TimeSpan.FromMilliseconds(windowMs),
+        });
+        // A full bucket at the window's start, then every refill that can fall inside it.
+        var refills = (int)(windowMs / bucket.ReplenishmentPeriod.TotalMilliseconds) + 1;
+        var worst = bucket.TokenLimit + refills * bucket.TokensPerPeriod;
+        Assert.True(worst <= quota, $"up to {worst} requests in a window of {windowMs} ms (quota {quota})");
+        if (burst * 10 <= quota) // a burst is paid for by a lower sustained rate; a small one costs little
+            Assert.True(bucket.TokensPerPeriod * windowMs / bucket.ReplenishmentPeriod.TotalMilliseconds >= quota * 0.9,
+                "the sustained rate stays within 10% of the quota");
+        Assert.True(bucket.TokenLimit >= bucket.TokensPerPeriod);
     }
 }
