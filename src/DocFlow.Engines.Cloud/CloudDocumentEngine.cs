@@ -83,13 +83,14 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
     public CircuitState BreakerState => _breaker.CircuitState;
 
     /// <summary>A token bucket whose every window of <see cref="CloudEngineOptions.QuotaWindow"/> holds at most the quota.</summary>
-    /// <remarks>n tokens every period P, at most L = max(Burst, n) in the bucket. A window of length W sees the L tokens
-    /// it starts with plus at most floor(W / P) + 1 refills, so with P = W·n / (quota − L − n), rounded up to whole
-    /// milliseconds (the timer's resolution), it never holds more than L + (quota − L − n) + n = quota. n keeps P near
-    /// 100 ms, so a large quota is not spent in bursts.</remarks>
+    /// <remarks>n tokens every period P, at most L = max(Burst, n) in the bucket. A window of length W + margin sees the
+    /// L tokens it starts with plus at most floor((W + margin) / P) + 1 refills, so with P = (W + margin)·n / (quota − L − n),
+    /// rounded up to whole milliseconds, it never holds more than L + (quota − L − n) + n = quota, even when requests
+    /// reach the endpoint up to <see cref="CloudEngineOptions.QuotaMargin"/> closer together than they left. n keeps P
+    /// near 100 ms, so a large quota is not spent in bursts.</remarks>
     internal static TokenBucketRateLimiterOptions QuotaBucket(CloudEngineOptions o)
     {
-        var windowMs = o.QuotaWindow.TotalMilliseconds;
+        var windowMs = o.QuotaWindow.TotalMilliseconds + Math.Max(0, o.QuotaMargin.TotalMilliseconds);
         var perPeriod = Math.Max(1, (int)(o.RequestsPerMinute * 100 / windowMs));
         var limit = Math.Max(1, Math.Min(Math.Max(o.Burst, perPeriod), o.RequestsPerMinute / 2));
         var spread = Math.Max(1, o.RequestsPerMinute - limit - perPeriod);

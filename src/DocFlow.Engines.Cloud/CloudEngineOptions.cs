@@ -81,6 +81,11 @@ public sealed class CloudEngineOptions
     /// <summary>The quota's window. <value>Default 1 minute.</value></summary>
     public TimeSpan QuotaWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Time the quota leaves for jitter between the limiter and the endpoint (network, scheduling on a busy
+    /// machine): the refills are spread over the window plus this, so requests bunched up on their way still fit the
+    /// endpoint's window. <value>Default 2 s.</value></summary>
+    public TimeSpan QuotaMargin { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Requests that may start at once after an idle spell; the rest are spread evenly so that no 60-second
     /// window ever holds more than <see cref="RequestsPerMinute"/>. <value>Default 1.</value></summary>
     [Range(1, 1_000_000)]

@@ -192,6 +192,7 @@ public sealed class CloudEngineTests : IAsyncLifetime
         using var engine = Engine(o =>
         {
             o.QuotaWindow = window;
+            o.QuotaMargin = TimeSpan.FromMilliseconds(100);
             o.RequestsPerMinute = quota;
             o.Burst = 3;
             o.WhenUnavailable = UnavailableBehaviour.Wait;
@@ -245,24 +246,24 @@ public sealed class CloudEngineTests : IAsyncLifetime
 public sealed class QuotaBucketTests
 {
     [Theory]
-    [InlineData(600, 1, 60_000)]
-    [InlineData(600, 50, 60_000)]
-    [InlineData(4_800, 1, 60_000)]
-    [InlineData(25_600, 1, 60_000)]
-    [InlineData(60, 1, 60_000)]
-    [InlineData(10, 3, 2_000)]
-    public void QuotaBucket_NeverAllowsMoreThanTheQuotaInAnyWindow(int quota, int burst, int windowMs)
+    [InlineData(600, 1, 60_000, 2_000)]
+    [InlineData(600, 50, 60_000, 2_000)]
+    [InlineData(4_800, 1, 60_000, 2_000)]
+    [InlineData(25_600, 1, 60_000, 2_000)]
+    [InlineData(60, 1, 60_000, 0)]
+    [InlineData(10, 3, 2_000, 100)]
+    public void QuotaBucket_NeverAllowsMoreThanTheQuotaInAnyWindowWithItsMargin(int quota, int burst, int windowMs, int marginMs)
     {
         var bucket = CloudDocumentEngine.QuotaBucket(new CloudEngineOptions
         {
-            RequestsPerMinute = quota, Burst = burst, QuotaWindow = TimeSpan.FromMilliseconds(windowMs),
+            RequestsPerMinute = quota, Burst = burst, QuotaWindow = TimeSpan.FromMilliseconds(windowMs), QuotaMargin = TimeSpan.FromMilliseconds(marginMs),
         });
-        // A full bucket at the window's start, then every refill that can fall inside it.
-        var refills = (int)(windowMs / bucket.ReplenishmentPeriod.TotalMilliseconds) + 1;
+        // A full bucket at the window's start, then every refill that can fall inside the window and its margin.
+        var refills = (int)((windowMs + marginMs) / bucket.ReplenishmentPeriod.TotalMilliseconds) + 1;
         var worst = bucket.TokenLimit + refills * bucket.TokensPerPeriod;
         Assert.True(worst <= quota, $"up to {worst} requests in a window of {windowMs} ms (quota {quota})");
         if (burst * 10 <= quota) // a burst is paid for by a lower sustained rate; a small one costs little
-            Assert.True(bucket.TokensPerPeriod * windowMs / bucket.ReplenishmentPeriod.TotalMilliseconds >= quota * 0.9,
+            Assert.True(bucket.TokensPerPeriod * windowMs / bucket.ReplenishmentPeriod.TotalMilliseconds >= quota * 0.9 * windowMs / (windowMs + marginMs),
                 "the sustained rate stays within 10% of the quota");
         Assert.True(bucket.TokenLimit >= bucket.TokensPerPeriod);
     }
