@@ -51,7 +51,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             fifth => Assert.EndsWith("_ApiKeys", fifth),
             sixth => Assert.EndsWith("_AuditLog", sixth),
             seventh => Assert.EndsWith("_Tenants", seventh),
-            eighth => Assert.EndsWith("_ErasureAndRetention", eighth));
+            eighth => Assert.EndsWith("_ErasureAndRetention", eighth),
+            ninth => Assert.EndsWith("_CloudEngines", ninth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
