@@ -231,6 +231,49 @@ public sealed class CloudEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApiKey_IsSentAsXGoogApiKey()
+    {
+        using var engine = Engine(o => o.ApiKey = "AIza-test");
+        await engine.ProcessAsync(new DocumentInput("k.pdf", TextPdf.Create(1)), CancellationToken.None);
+
+        Assert.Equal("key:AIza-test", Assert.Single(_fake.Requests).Credential);
+    }
+
+    [Fact]
+    public async Task ServiceAccount_GetsATokenByJwtBearerGrant_AndSendsItAsBearer()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var keyFile = Path.Combine(Repo.NewTempDirectory("sa"), "sa.json");
+        await File.WriteAllTextAsync(keyFile, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["type"] = "service_account", ["project_id"] = "p", ["private_key_id"] = "k1",
+            ["private_key"] = rsa.ExportPkcs8PrivateKeyPem(), ["client_email"] = "docflow@p.iam.gserviceaccount.com",
+            ["client_id"] = "1", ["token_uri"] = new Uri(_fake.BaseUrl, "token").ToString(),
+        }));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Engines:Routes:pdf"] = "g",
+            ["Engines:Cloud:g:Kind"] = "google",
+            ["Engines:Cloud:g:BaseUrl"] = _fake.BaseUrl.ToString(), // Google's kind, at the fake's address
+            ["Engines:Cloud:g:Project"] = "p",
+            ["Engines:Cloud:g:Processor"] = "ocr1",
+            ["Engines:Cloud:g:CredentialsFile"] = keyFile,
+        });
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton<IDocumentEngine>(_local);
+        builder.AddDocFlowCloudEngines();
+        using var host = builder.Build();
+        var engine = host.Services.GetRequiredService<IDocumentEngineSelector>().Select(JobRoute.Pdf);
+
+        await engine.ProcessAsync(new DocumentInput("a.pdf", TextPdf.Create(1)), CancellationToken.None);
+        await engine.ProcessAsync(new DocumentInput("b.pdf", TextPdf.Create(1)), CancellationToken.None);
+
+        Assert.All(_fake.Requests, r => Assert.Equal("bearer:" + FakeDocumentAi.AccessToken, r.Credential));
+        Assert.Equal(1, _fake.TokensIssued); // cached for its hour
+    }
+
+    [Fact]
     public void AddDocFlowCloudEngines_RefusesARouteToAnUnknownEngine()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

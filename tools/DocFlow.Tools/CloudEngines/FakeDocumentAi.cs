@@ -26,8 +26,9 @@ public enum FakeFault
     Hang,
 }
 
-/// <summary>One request the fake received: when it arrived, the displayName, the pages asked for, the status sent.</summary>
-public sealed record FakeRequest(DateTimeOffset At, string DisplayName, IReadOnlyList<int> Pages, int Status);
+/// <summary>One request the fake received: when it arrived, the displayName, the pages asked for, the status sent, and
+/// the credential it carried ("key:K" for x-goog-api-key, "bearer:T" for Authorization, null for none).</summary>
+public sealed record FakeRequest(DateTimeOffset At, string DisplayName, IReadOnlyList<int> Pages, int Status, string? Credential = null);
 
 /// <summary>
 /// A fault-injecting fake of Google Document AI v1 <c>:process</c> on loopback (Kestrel, in process), for the cloud
@@ -61,6 +62,14 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
 
     public IReadOnlyList<FakeRequest> Requests => [.. _requests];
 
+    /// <summary>The access token <c>/token</c> issues.</summary>
+    public const string AccessToken = "ya29.fake-token";
+
+    private int _tokensIssued;
+
+    /// <summary>Tokens issued by <c>/token</c>.</summary>
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
     /// <summary>Starts a fake on <paramref name="port"/> (0: a free one).</summary>
     public static async Task<FakeDocumentAi> StartAsync(int port = 0)
     {
@@ -82,6 +91,15 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapPost("/v1/{**path}", HandleAsync);
+        // An OAuth 2.0 token endpoint for service-account credentials (JWT bearer grant, RFC 7523), as oauth2.googleapis.com/token.
+        app.MapPost("/token", async (HttpContext context) =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            if (form["grant_type"] != "urn:ietf:params:oauth:grant-type:jwt-bearer" || string.IsNullOrEmpty(form["assertion"]))
+                return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
+            Interlocked.Increment(ref _tokensIssued);
+            return Results.Json(new Dictionary<string, object> { ["access_token"] = AccessToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+        });
         await app.StartAsync().ConfigureAwait(false);
         if (Port == 0)
             Port = new Uri(app.Urls.First()).Port;
@@ -100,6 +118,9 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
     private async Task HandleAsync(HttpContext context, string path)
     {
         var at = DateTimeOffset.UtcNow;
+        var credential = context.Request.Headers["x-goog-api-key"] is { Count: > 0 } key ? $"key:{key}"
+            : context.Request.Headers.Authorization is { Count: > 0 } auth && auth.ToString().StartsWith("Bearer ", StringComparison.Ordinal)
+                ? $"bearer:{auth.ToString()[7..]}" : null;
         if (!ProcessPath().IsMatch(path))
         {
             await ErrorAsync(context, 404, "NOT_FOUND", $"Unknown method {path}.", at, "", []).ConfigureAwait(false);
@@ -121,7 +142,7 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
         var fault = Fault;
         if (fault == FakeFault.Hang)
         {
-            _requests.Enqueue(new FakeRequest(at, name, pages, 0));
+            _requests.Enqueue(new FakeRequest(at, name, pages, 0, credential));
             await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted).ConfigureAwait(false);
             return;
         }
@@ -137,7 +158,7 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
                 await ErrorAsync(context, 503, "UNAVAILABLE", "The service is currently unavailable.", at, name, pages).ConfigureAwait(false);
                 return;
         }
-        _requests.Enqueue(new FakeRequest(at, name, pages, 200));
+        _requests.Enqueue(new FakeRequest(at, name, pages, 200, credential));
         context.Response.ContentType = "application/json; charset=UTF-8";
         await context.Response.Body.WriteAsync(Answer(name, pages), context.RequestAborted).ConfigureAwait(false);
     }
