@@ -66,6 +66,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.Property(x => x.Priority).HasConversion(priority).HasMaxLength(16);
             j.Property(x => x.Status).HasConversion(status).HasMaxLength(16);
             j.Property(x => x.EnginePath).HasMaxLength(16);
+            j.Property(x => x.Engine).HasMaxLength(64);
             j.Property(x => x.DocumentType).HasMaxLength(32);
             j.Property(x => x.ErrorCode).HasMaxLength(64);
             j.HasOne<BatchEntity>().WithMany().HasForeignKey(x => x.BatchId).OnDelete(DeleteBehavior.Cascade);

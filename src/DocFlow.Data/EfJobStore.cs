@@ -243,6 +243,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                 .SetProperty(j => j.Pages, stats.Pages)
                 .SetProperty(j => j.OcrPages, ocrPages)
                 .SetProperty(j => j.EnginePath, stats.EnginePath)
+                .SetProperty(j => j.Engine, stats.Engine)
                 .SetProperty(j => j.DocumentType, stats.DocumentType)
                 .SetProperty(j => j.DurationMs, durationMs), cancellationToken).ConfigureAwait(false);
             if (found == 0) throw new InvalidOperationException($"There is no job '{jobId}' to store a result for.");
@@ -374,6 +375,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         Pages = j.Pages,
         OcrPages = string.IsNullOrEmpty(j.OcrPages) ? [] : j.OcrPages.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList(),
         EnginePath = j.EnginePath,
+        Engine = j.Engine,
         DocumentType = j.DocumentType,
         ErrorCode = j.ErrorCode,
         ErrorMessage = j.ErrorMessage,

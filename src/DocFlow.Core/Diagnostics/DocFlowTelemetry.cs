@@ -179,6 +179,9 @@ public sealed class DocFlowTelemetry : IDisposable
         public const string Pages = "docflow.document.pages";
         public const string OcrPages = "docflow.document.ocr_pages";
         public const string EnginePath = "docflow.document.engine_path";
+
+        /// <summary>The engine that produced a Document ("local" or a cloud engine's name); also the <c>engine</c> label of the cloud engine metrics.</summary>
+        public const string Engine = "docflow.document.engine";
         public const string Outcome = "docflow.job.outcome";
     }
 

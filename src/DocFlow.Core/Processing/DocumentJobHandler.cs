@@ -30,7 +30,8 @@ public sealed partial class DocumentJobHandler(
     IOptions<SplitOptions>? splitOptions = null,
     TimeProvider? timeProvider = null,
     DocFlowTelemetry? telemetry = null,
-    BatchCompletion? completion = null) : IJobHandler
+    BatchCompletion? completion = null,
+    IDocumentEngineSelector? engines = null) : IJobHandler
 {
     private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly SplitOptions _split = splitOptions?.Value ?? new SplitOptions();
@@ -76,10 +77,12 @@ public sealed partial class DocumentJobHandler(
                 return;
             }
 
+            // Whole documents go to the engine configured for their route; page ranges (above) stay on the engine that split them.
+            var chosen = engines?.Select(ticket.Route) ?? engine;
             var content = await LoadAsync(job, cancellationToken).ConfigureAwait(false);
             var selection = job.PageSelection is { } stored ? PageSelection.Parse(stored) : null;
             var input = new DocumentInput(job.FileName, content) { Pages = selection };
-            if (_split.PageThreshold > 0 && engine is IPageRangeEngine splitter && parts is not null && queue is not null)
+            if (_split.PageThreshold > 0 && chosen is IPageRangeEngine splitter && parts is not null && queue is not null)
             {
                 var outline = splitter.Inspect(input);
                 // A page selection splits by what is read: runs of the selected pages, none longer than a range.
@@ -98,7 +101,7 @@ public sealed partial class DocumentJobHandler(
                 span?.SetTag(DocFlowTelemetry.Tags.FileName, job.FileName).SetTag(DocFlowTelemetry.Tags.JobId, job.Id);
                 try
                 {
-                    result = await engine.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+                    result = await chosen.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
                 }
                 catch (DocumentException ex)
                 {
@@ -140,7 +143,8 @@ public sealed partial class DocumentJobHandler(
         span?.SetTag(DocFlowTelemetry.Tags.MimeType, result.Stats.MimeType)
             .SetTag(DocFlowTelemetry.Tags.Pages, result.Stats.Pages)
             .SetTag(DocFlowTelemetry.Tags.OcrPages, result.Stats.OcrPages.Count)
-            .SetTag(DocFlowTelemetry.Tags.EnginePath, result.Stats.EnginePath);
+            .SetTag(DocFlowTelemetry.Tags.EnginePath, result.Stats.EnginePath)
+            .SetTag(DocFlowTelemetry.Tags.Engine, result.Stats.Engine);
         if (span is not { IsAllDataRequested: true }) return;
         var ocr = result.Stats.OcrPages.ToHashSet();
         for (var page = 1; page <= result.Stats.Pages; page++)

@@ -40,6 +40,13 @@ public sealed record ProcessingStats(
     /// <summary>Time spent in enrichers (fields, entities, tables, classification) after the pages were read.</summary>
     public TimeSpan EnrichmentTime { get; init; }
 
+    /// <summary>The engine that produced the Document: "local", or the name of a cloud engine in configuration
+    /// (<c>Engines:Cloud:NAME</c>). A document that a cloud engine handed to the local one says "local".</summary>
+    public string Engine { get; init; } = LocalEngineName;
+
+    /// <summary>The name of the local engine in <see cref="Engine"/> and in <c>Engines:Routes</c>.</summary>
+    public const string LocalEngineName = "local";
+
     /// <summary>"text-layer", "ocr" or "mixed".</summary>
     public string EnginePath => OcrPages.Count == 0 ? "text-layer" : OcrPages.Count == Pages ? "ocr" : "mixed";
 }

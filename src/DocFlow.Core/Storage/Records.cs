@@ -75,6 +75,9 @@ public sealed record JobRecord
     /// <summary>"text-layer", "ocr" or "mixed".</summary>
     public string? EnginePath { get; init; }
 
+    /// <summary>The engine that produced the Document: "local" or a cloud engine's name (docs/engines.md); null before a result.</summary>
+    public string? Engine { get; init; }
+
     public string? DocumentType { get; init; }
 
     /// <summary>Wire name of the <c>DocumentErrorCode</c> when failed.</summary>

@@ -39,6 +39,7 @@ internal sealed class JobEntity
     /// <summary>Comma-separated 1-based page numbers.</summary>
     public string? OcrPages { get; set; }
     public string? EnginePath { get; set; }
+    public string? Engine { get; set; }
     public string? DocumentType { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }

@@ -48,11 +48,14 @@ public sealed record DocumentDto(
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? PageSelection { get; init; }
 
+    /// <summary>The engine that produced the Document: "local" or a cloud engine's name; null before a result.</summary>
+    public string? Engine { get; init; }
+
     public static DocumentDto From(JobRecord j) => new(
         j.Id, j.BatchId, j.FileName, j.Status.ToWireName(), j.MimeType, Queueing.JobRoutes.ToWireName(j.Route),
         Queueing.JobRoutes.ToWireName(j.Priority), j.Pages, j.OcrPages, j.EnginePath, j.DocumentType, j.Attempts,
         BatchDocumentDto.ErrorOf(j), j.CreatedAt, j.StartedAt, j.FinishedAt, j.DurationMs,
-        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold, PageSelection = j.PageSelection };
+        [.. j.History.Select(h => new StatusChangeDto(h.Status.ToWireName(), h.At))]) { Tenant = j.Tenant, LegalHold = j.LegalHold, PageSelection = j.PageSelection, Engine = j.Engine };
 }
 
 public sealed record StatusChangeDto(string Status, DateTimeOffset At);

@@ -2,6 +2,7 @@ using DocFlow.Blobs;
 using DocFlow.Blobs.S3;
 using DocFlow.Data;
 using DocFlow.Engine;
+using DocFlow.Engines.Cloud;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Redis;
@@ -236,6 +237,8 @@ public static class PlatformServiceCollectionExtensions
         var services = builder.Services;
         services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
         services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
+        // Engines:Routes may send a route to a cloud engine (docs/engines.md); the local engine stays the fallback.
+        builder.AddDocFlowCloudEngines();
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<DocumentJobHandler>();
         services.TryAddSingleton<StoredReportJobHandler>();

@@ -53,7 +53,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             seventh => Assert.EndsWith("_Tenants", seventh),
             eighth => Assert.EndsWith("_ErasureAndRetention", eighth),
             ninth => Assert.EndsWith("_PageSelectionAndOperations", ninth),
-            tenth => Assert.EndsWith("_WebhooksAndIdempotency", tenth));
+            tenth => Assert.EndsWith("_WebhooksAndIdempotency", tenth),
+            eleventh => Assert.EndsWith("_CloudEngines", eleventh));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());

@@ -19,8 +19,11 @@ public sealed class BenchSettings : CommandSettings
     /// <summary>`docflow bench api`: the word in place of the corpus folder.</summary>
     public const string ApiMode = "api";
 
+    /// <summary>`docflow bench cloud`: the cloud engine against a fake Document AI endpoint (docs/engines.md).</summary>
+    public const string CloudMode = "cloud";
+
     [CommandArgument(0, "[DIR]")]
-    [Description("Corpus folder, or `api` to measure what authentication and the audit trail cost the HTTP API (uploads and reads against `docflow serve` with auth off and on). Default: samples (made when missing).")]
+    [Description("Corpus folder; `api` to measure what authentication and the audit trail cost the HTTP API (uploads and reads against `docflow serve` with auth off and on); `cloud` for the cloud engine against a fake Document AI endpoint (quota, RSS, an outage). Default: samples (made when missing).")]
     public string Directory { get; init; } = DefaultCorpus;
 
     [CommandOption("--connections <N>")]
@@ -93,6 +96,36 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(10_000)]
     public int ExpressNormal { get; init; } = 10_000;
 
+    [CommandOption("--quota <N>")]
+    [Description("cloud: requests per minute allowed to the cloud engine. Default: 600 (Google's online quota).")]
+    [DefaultValue(600)]
+    public int Quota { get; init; } = 600;
+
+    [CommandOption("--cloud-latency-ms <MS>")]
+    [Description("cloud: latency of the fake Document AI endpoint. Default: 2300.")]
+    [DefaultValue(2300)]
+    public int CloudLatencyMs { get; init; } = 2300;
+
+    [CommandOption("--outage <S>")]
+    [Description("cloud: seconds the fake is down in the outage run. Default: 60.")]
+    [DefaultValue(60)]
+    public int Outage { get; init; } = 60;
+
+    [CommandOption("--cloud-rate <R>")]
+    [Description("cloud: documents a second arriving in the outage run (0 in the child: all at once). Default: 8.")]
+    [DefaultValue(8.0)]
+    public double CloudRate { get; init; } = 8;
+
+    // The child process of `docflow bench cloud`, started by the bench itself.
+    [CommandOption("--cloud-engine-worker", IsHidden = true)]
+    public bool CloudEngineWorker { get; init; }
+
+    [CommandOption("--fake-url <URL>", IsHidden = true)]
+    public string? FakeUrl { get; init; }
+
+    [CommandOption("--cloud-wait", IsHidden = true)]
+    public bool CloudWait { get; init; }
+
     // The child process of the remote-engine measurement (`bench --remote-engine-worker`), started by the bench itself.
     [CommandOption("--remote-engine-worker", IsHidden = true)]
     public bool RemoteEngineWorker { get; init; }
@@ -106,6 +139,8 @@ public sealed class BenchSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Connections < 1 || Seconds <= 0) return ValidationResult.Error("--connections must be at least 1 and --seconds above 0.");
+        if (Quota < 1 || CloudLatencyMs < 0 || Outage < 0 || CloudRate < 0)
+            return ValidationResult.Error("--quota must be at least 1; --cloud-latency-ms, --outage and --cloud-rate at least 0.");
         if (Jobs < 1 || RemoteDocs < 1 || RemoteSlots < 1 || ExpressNormal < 1 || CeleryJobs < 0)
             return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
         if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
@@ -123,6 +158,11 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         if (settings.RemoteEngineWorker)
             return await Bench.RemoteEngineWorker.RunAsync(settings.Redis!, settings.KeyPrefix!, settings.RemoteSlots, settings.RemoteDocs,
                 SimulatedRemoteEngine.ProposalLatency, cancellationToken);
+        if (settings.CloudEngineWorker)
+            return await CloudEngines.CloudBench.WorkerAsync(new Uri(settings.FakeUrl!), settings.RemoteDocs, settings.RemoteSlots, settings.Quota,
+                settings.CloudRate, settings.CloudWait, cancellationToken);
+        if (settings.Directory == BenchSettings.CloudMode && !System.IO.Directory.Exists(BenchSettings.CloudMode))
+            return await CloudEngines.CloudBench.RunAsync(settings, cancellationToken);
         if (settings.Directory == BenchSettings.ApiMode && !System.IO.Directory.Exists(BenchSettings.ApiMode))
         {
             var api = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-api-{Environment.ProcessId}");

@@ -356,6 +356,11 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("duration_ms");
 
+                    b.Property<string>("Engine")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("engine");
+
                     b.Property<string>("EnginePath")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")

@@ -350,6 +350,11 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("duration_ms");
 
+                    b.Property<string>("Engine")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("engine");
+
                     b.Property<string>("EnginePath")
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using DocFlow.IntegrationTests.Support;
+using DocFlow.Tools.CloudEngines;
+
+namespace DocFlow.IntegrationTests.CloudEngines;
+
+/// <summary>`docflow serve` with the pdf route on a cloud engine (the fake) and images on the local engine: the job
+/// records the engine, and /metrics carries the engine metrics.</summary>
+public sealed class CloudEngineServerTests
+{
+    [Fact]
+    public async Task Serve_WithThePdfRouteOnACloudEngine_RecordsTheEngineOfEachDocument_AndExportsItsMetrics()
+    {
+        await using var fake = await FakeDocumentAi.StartAsync();
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Engines:Routes:pdf"] = "eu",
+            ["Engines:Cloud:eu:Kind"] = "docai-compatible",
+            ["Engines:Cloud:eu:BaseUrl"] = fake.BaseUrl.ToString(),
+            ["Engines:Cloud:eu:Project"] = "p",
+            ["Engines:Cloud:eu:Location"] = "eu",
+            ["Engines:Cloud:eu:Processor"] = "ocr1",
+            ["Engines:PricePerPage:eu"] = "0.0015",
+        });
+        var pdf = TextPdf.Create(20); // above Split:PageThreshold: the cloud engine takes it whole, in two requests
+        var png = File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-shop.jpg"));
+
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("long.pdf", pdf), ("receipt.jpg", png)));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+
+        var docs = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
+        var ids = docs.EnumerateArray().ToDictionary(d => d.GetProperty("fileName").GetString()!, d => d.GetProperty("id").GetString()!);
+        foreach (var (name, engine) in new[] { ("long.pdf", "eu"), ("receipt.jpg", "local") })
+        {
+            var job = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{ids[name]}");
+            Assert.Equal("succeeded", job.GetProperty("status").GetString());
+            Assert.Equal(engine, job.GetProperty("engine").GetString());
+        }
+        var id = ids["long.pdf"];
+        var text = await server.Client.GetStringAsync($"api/v1/documents/{id}/text");
+        Assert.Equal(string.Concat(Enumerable.Range(1, 20).Select(p => FakeDocumentAi.PageText("long.pdf", p))), text);
+        Assert.Equal(2, fake.Requests.Count);
+
+        var metrics = await server.Client.GetStringAsync("metrics");
+        Assert.Contains("docflow_engine_documents_total{configured=\"eu\",engine=\"eu\"} 1", metrics);
+        Assert.Contains("docflow_engine_cost_total{engine=\"eu\"} 0.03", metrics);
+        Assert.Contains("docflow_engine_breaker_state{engine=\"eu\"} 0", metrics);
+        Assert.Contains("docflow_engine_requests_total{engine=\"eu\",outcome=\"ok\"} 2", metrics);
+    }
+}
