@@ -1,3 +1,4 @@
+using DocFlow.Outputs;
 using DocFlow.Engine;
 using DocFlow.Processing;
 using Spectre.Console;
@@ -9,10 +10,10 @@ public static class BatchConsole
 {
     public static async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
-        CancellationToken cancellationToken)
+        OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken)
     {
         using var engine = CreateEngine(options);
-        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2) };
+        var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options)) { DocumentSlots = Math.Max(2, options.Slots * 2), Formats = formats, Chunking = chunking };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
         if (interactive)
