@@ -39,6 +39,8 @@ public static class Chunker
         var headings = new List<MarkdownElement>();   // the current heading path, outermost first
         var current = new List<(string Text, MarkdownElement Source)>();
         var carried = "";
+        var headers = new List<MarkdownElement>();
+        var footers = new List<MarkdownElement>();
 
         string Prefix() => options.IncludeAncestorHeadings && headings.Count > 0 ? string.Join("\n\n", headings.Select(h => h.Markdown)) : "";
         int Budget() => options.ChunkSize - Words(Prefix());
@@ -67,8 +69,13 @@ public static class Chunker
                 Content = content,
                 PageSpan = new ChunkPageSpan { PageStart = pages.Min(p => p.PageNumber), PageEnd = pages.Max(p => p.PageNumber) },
                 PageRefs = refs,
+                PageHeaders = Running(headers, pages, static (t, s) => new ChunkPageHeader { Text = t, PageSpan = s }),
+                PageFooters = Running(footers, pages, static (t, s) => new ChunkPageFooter { Text = t, PageSpan = s }),
             });
-            carried = keepOverlap && options.Overlap > 0 ? LastWords(body, Math.Min(options.Overlap, Math.Max(0, Budget() / 2))) : "";
+            // The overlap is the end of the last paragraph or list item; table rows cut mid-row would only confuse.
+            var last = current[^1];
+            carried = keepOverlap && options.Overlap > 0 && last.Source.Kind is MarkdownKind.Paragraph or MarkdownKind.ListItem
+                ? LastWords(last.Text, Math.Min(options.Overlap, Math.Max(0, Budget() / 2))) : "";
             current.Clear();
         }
 
@@ -77,6 +84,11 @@ public static class Chunker
         foreach (var e in elements)
         {
             if (e.Kind == MarkdownKind.PageBreak) continue;
+            if (e.Kind is MarkdownKind.PageHeader or MarkdownKind.PageFooter)
+            {
+                (e.Kind == MarkdownKind.PageHeader ? headers : footers).Add(e);
+                continue;
+            }
             if (e.Kind == MarkdownKind.Heading)
             {
                 Emit(keepOverlap: false);
@@ -97,6 +109,15 @@ public static class Chunker
         if (chunks.Count == 0 && headings.Count > 0)
             chunks.Add(new Chunk { ChunkId = "c1", Content = Prefix(), PageSpan = new ChunkPageSpan { PageStart = headings[0].PageNumber, PageEnd = headings[^1].PageNumber } });
         return new ChunkedDocument { Chunks = chunks };
+    }
+
+    /// <summary>The running headers (or footers) of the pages a chunk covers.</summary>
+    private static List<T>? Running<T>(List<MarkdownElement> running, List<MarkdownElement> chunk, Func<string, ChunkPageSpan, T> make)
+    {
+        int first = chunk.Min(e => e.PageNumber), last = chunk.Max(e => e.PageNumber);
+        var list = running.Where(e => e.PageNumber >= first && e.PageNumber <= last)
+            .Select(e => make(e.Markdown, new ChunkPageSpan { PageStart = e.PageNumber, PageEnd = e.PageNumber })).ToList();
+        return list.Count > 0 ? list : null;
     }
 
     /// <summary>An element cut to at most <paramref name="max"/> words: tables by rows (each piece keeps the header), the rest by words.</summary>

@@ -6,7 +6,7 @@ using DocFlow.Documents;
 namespace DocFlow.Outputs;
 
 /// <summary>What a Markdown element is.</summary>
-public enum MarkdownKind { PageBreak, Heading, Paragraph, ListItem, Table, FormField }
+public enum MarkdownKind { PageBreak, Heading, Paragraph, ListItem, Table, FormField, PageHeader, PageFooter }
 
 /// <summary>One element of the Markdown, in reading order, with where it is: its page (1-based) and its box in page units.</summary>
 public sealed record MarkdownElement(MarkdownKind Kind, string Markdown, int PageNumber, Box Box, int HeadingLevel = 0);
@@ -22,7 +22,7 @@ public sealed record MarkdownElement(MarkdownKind Kind, string Markdown, int Pag
 public static partial class Markdown
 {
     /// <summary>Line height (relative to the body's median) from which a short paragraph is a heading, and the levels.</summary>
-    internal const float HeadingRatio = 1.25f, Level1Ratio = 1.9f, Level2Ratio = 1.5f;
+    internal const float HeadingRatio = 1.2f, Level1Ratio = 1.9f, Level2Ratio = 1.5f;
 
     public static string Write(Document document) => Render(Elements(document));
 
@@ -74,6 +74,8 @@ public static partial class Markdown
                     {
                         if (emittedTables.Add(table))
                             result.Add(new MarkdownElement(MarkdownKind.Table, TableMarkdown(document, tables[table].Table), page.PageNumber, tables[table].Box));
+                        // Fields read inside the table (a column header as key, a cell as value) are the table's already.
+                        foreach (var i in fieldHits) emittedFields.Add(i);
                         continue;
                     }
                     foreach (var i in fieldHits.Where(emittedFields.Add))
@@ -89,7 +91,32 @@ public static partial class Markdown
                 if (emittedFields.Add(i))
                     result.Add(new MarkdownElement(MarkdownKind.FormField, fields[i].Markdown, page.PageNumber, fields[i].Box));
         }
-        return result;
+        return MarkRunningHeadersAndFooters(result, pages);
+    }
+
+    /// <summary>Share of the page height at the top and bottom where running headers and footers are looked for.</summary>
+    internal const float MarginBand = 0.1f;
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Digits();
+
+    /// <summary>
+    /// Paragraphs in the top or bottom band of the page whose text (digits aside: "Page 2 of 4") comes back on at least two
+    /// pages are running headers and footers: kept in the Markdown, but chunks carry them as pageHeaders/pageFooters.
+    /// </summary>
+    private static List<MarkdownElement> MarkRunningHeadersAndFooters(List<MarkdownElement> elements, List<Page> pages)
+    {
+        if (pages.Count < 2) return elements;
+        var heights = pages.ToDictionary(p => p.PageNumber, p => p.Dimension?.Height ?? 0f);
+        MarkdownKind? Band(MarkdownElement e) =>
+            e.Kind != MarkdownKind.Paragraph || !heights.TryGetValue(e.PageNumber, out var h) || h <= 0 ? null
+            : e.Box.Bottom <= h * MarginBand ? MarkdownKind.PageHeader
+            : e.Box.Top >= h * (1 - MarginBand) ? MarkdownKind.PageFooter : null;
+        var repeated = elements.Where(e => Band(e) is not null)
+            .GroupBy(e => (Band(e), Digits().Replace(e.Markdown, "#")))
+            .Where(g => g.Select(e => e.PageNumber).Distinct().Count() >= 2)
+            .SelectMany(g => g).ToHashSet();
+        return [.. elements.Select(e => repeated.Contains(e) ? e with { Kind = Band(e)!.Value } : e)];
     }
 
     private sealed record FieldInfo(string Markdown, Box Box, (long Start, long End) Name, (long Start, long End) Value);
@@ -102,7 +129,7 @@ public static partial class Markdown
         else if (field.ValueType == "unfilled_checkbox") value = "[ ]";
         if (name.Length == 0) return null;
         var box = Box.Union(new[] { DocumentTree.BoxOf(field.FieldName, page), DocumentTree.BoxOf(field.FieldValue, page) }.Where(b => b.Width > 0));
-        return new FieldInfo($"**{Inline(name)}:** {Inline(value)}".TrimEnd(), box,
+        return new FieldInfo($"**{Inline(name, atBlockStart: false)}:** {Inline(value, atBlockStart: false)}".TrimEnd(), box,
             DocumentTree.RangeOf(field.FieldName), DocumentTree.RangeOf(field.FieldValue));
     }
 
@@ -157,7 +184,7 @@ public static partial class Markdown
         if (lines.Count <= 2 && text.Length <= 120 && ratio >= HeadingRatio && text.Any(char.IsLetter) && !Bullet().IsMatch(text))
         {
             var level = ratio >= Level1Ratio ? 1 : ratio >= Level2Ratio ? 2 : 3;
-            result.Add(new MarkdownElement(MarkdownKind.Heading, $"{new string('#', level)} {Inline(text)}", page.PageNumber, box, level));
+            result.Add(new MarkdownElement(MarkdownKind.Heading, $"{new string('#', level)} {Inline(text, atBlockStart: false)}", page.PageNumber, box, level));
             return;
         }
 
@@ -174,7 +201,7 @@ public static partial class Markdown
                 var m = Bullet().Match(body);
                 var n = Numbered().Match(body);
                 var content = m.Success ? m.Groups["rest"].Value : n.Success ? n.Groups["rest"].Value : body;
-                result.Add(new MarkdownElement(MarkdownKind.ListItem, $"{marker} {Inline(JoinHyphens(content))}", page.PageNumber, Box.Union(item.Select(l => l.Box))));
+                result.Add(new MarkdownElement(MarkdownKind.ListItem, $"{marker} {Inline(JoinHyphens(content), atBlockStart: false)}", page.PageNumber, Box.Union(item.Select(l => l.Box))));
                 item = null;
             }
             foreach (var line in lines)
@@ -238,16 +265,19 @@ public static partial class Markdown
     }
 
     private static string Cell(Document document, TableCell cell) =>
-        Inline(Clean(DocumentAssembler.TextOf(document, cell.Layout?.TextAnchor))).Replace("|", "\\|", StringComparison.Ordinal);
+        Inline(Clean(DocumentAssembler.TextOf(document, cell.Layout?.TextAnchor)), atBlockStart: false).Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string Clean(string s) => string.Join(' ', s.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+
+    [GeneratedRegex(@"^\d+[.)]\s")]
+    private static partial Regex OrderedStart();
 
     [GeneratedRegex(@"^(#{1,6}\s|>|[-+*]\s|\d+[.)]\s|={3,}|-{3,})")]
     private static partial Regex BlockStart();
 
     /// <summary>Text made safe inline: Markdown's emphasis and code characters escaped, no line breaks, nothing that would
     /// start a block of another kind.</summary>
-    internal static string Inline(string text)
+    internal static string Inline(string text, bool atBlockStart = true)
     {
         var sb = new StringBuilder(text.Length);
         foreach (var c in Clean(text))
@@ -256,6 +286,8 @@ public static partial class Markdown
             sb.Append(c);
         }
         var s = sb.ToString();
-        return BlockStart().IsMatch(s) ? "\\" + s : s;
+        if (!atBlockStart || !BlockStart().IsMatch(s)) return s;
+        // "2. Volumes" would become a list item: escape the dot ("2\. Volumes"); other block marks get a backslash before them.
+        return OrderedStart().Match(s) is { Success: true } m ? s.Insert(m.Length - 2, "\\") : "\\" + s;
     }
 }
