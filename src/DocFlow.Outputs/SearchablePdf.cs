@@ -110,7 +110,7 @@ public static class SearchablePdf
             resources.Elements["/XObject"] = xobjects;
 
             var content = new StringBuilder();
-            content.Append(CultureInfo.InvariantCulture, $"q {F(w)} 0 0 {F(h)} 0 0 cm /Im0 Do Q\n");
+            content.Append(CultureInfo.InvariantCulture, $"q {Exact(w)} 0 0 {Exact(h)} 0 0 cm /Im0 Do Q\n");
             var toUser = Affine.FromTransforms(page.Transforms).Inverse()
                 .Then(new Affine(w / image.Width, 0, 0, 0, -h / image.Height, h));
             var text = TextLayer(document, page, toUser);
@@ -142,9 +142,10 @@ public static class SearchablePdf
     }
 
     /// <summary>
-    /// The invisible words of a page: for each token a text matrix whose x axis runs along the word (one unit = one pixel of
-    /// the upright page) and whose baseline is the box's bottom edge, font size = box height, and horizontal scaling that
-    /// makes the glyphs (0.5 em each) span exactly the box width. A space follows each word so that extractors split words.
+    /// The invisible words of a page: font size 1, and for each token a text matrix that scales it to the box's height, runs
+    /// along the word (one text unit = the box height) with the baseline on the box's bottom edge, and horizontal scaling
+    /// (Tz) that makes the glyphs (0.5 em each) span exactly the box's width. A space follows each word so that extractors
+    /// split words. Numbers in points, to 0.01 (a 300 dpi pixel is 0.24 pt).
     /// </summary>
     internal static string TextLayer(Document document, Page page, Affine toUser)
     {
@@ -155,20 +156,22 @@ public static class SearchablePdf
             if (string.IsNullOrWhiteSpace(word)) continue;
             var box = DocumentTree.BoxOf(token.Layout, page);
             if (box.Width <= 0 || box.Height <= 0) continue;
-            if (sb.Length == 0) sb.Append("BT\n3 Tr\n");
+            if (sb.Length == 0) sb.Append(CultureInfo.InvariantCulture, $"BT\n3 Tr\n{GlyphLessFont.ResourceName} 1 Tf\n");
             double size = box.Height;
             var scale = 100.0 * box.Width / (word.Length * GlyphLessFont.GlyphWidth * size);
-            var (ax, ay) = toUser.ApplyVector(1, 0);
-            var (ux, uy) = toUser.ApplyVector(0, -1);
+            var (ax, ay) = toUser.ApplyVector(size, 0);
+            var (ux, uy) = toUser.ApplyVector(0, -size);
             var (ox, oy) = toUser.Apply(box.Left, box.Bottom);
-            sb.Append(CultureInfo.InvariantCulture,
-                $"/{GlyphLessFont.ResourceName[1..]} {F(size)} Tf {F(scale)} Tz {F(ax)} {F(ay)} {F(ux)} {F(uy)} {F(ox)} {F(oy)} Tm <");
+            sb.Append(CultureInfo.InvariantCulture, $"{F(ax)} {F(ay)} {F(ux)} {F(uy)} {F(ox)} {F(oy)} Tm {F(scale)} Tz <");
             foreach (var c in word) sb.Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
-            sb.Append("0020> Tj\n");
+            sb.Append("0020>Tj\n");
         }
         if (sb.Length > 0) sb.Append("ET\n");
         return sb.ToString();
     }
 
-    private static string F(double v) => Math.Round(v, 4).ToString("0.####", CultureInfo.InvariantCulture);
+    /// <summary>The image's size as the page's own (the MediaBox is written at full precision too).</summary>
+    private static string Exact(double v) => v.ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static string F(double v) => Math.Round(v, 2).ToString("0.##", CultureInfo.InvariantCulture);
 }
