@@ -1,3 +1,4 @@
+using DocFlow.Outputs;
 using DocFlow.Engine;
 using DocFlow.Processing;
 using Spectre.Console;
@@ -9,11 +10,11 @@ public static class BatchConsole
 {
     public static async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
-        CancellationToken cancellationToken, PageSelection? pages = null)
+        OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null)
     {
         using var engine = CreateEngine(options);
         var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
-        var runner = new BatchRunner(engine, optionsKey) { DocumentSlots = Math.Max(2, options.Slots * 2), Pages = pages };
+        var runner = new BatchRunner(engine, optionsKey) { DocumentSlots = Math.Max(2, options.Slots * 2), Pages = pages, Formats = formats, Chunking = chunking };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
         if (interactive)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using DocFlow.Outputs;
 using DocFlow.Documents;
 using DocFlow.Engine;
 using DocFlow.IO;
@@ -36,6 +37,12 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
     public RetryOptions Retry { get; init; } = new();
 
+    /// <summary>Files written per document (NAME.json, NAME.searchable.pdf, NAME.hocr, NAME.md, NAME.txt).</summary>
+    public OutputFormats Formats { get; init; } = OutputFormats.Json;
+
+    /// <summary>When set, NAME.json carries the chunks (chunkedDocument).</summary>
+    public ChunkingOptions? Chunking { get; init; }
+
     /// <summary>Whether to run the report job after the documents (report.pdf, results.csv, results.json).</summary>
     public bool WriteReport { get; init; } = true;
 
@@ -58,7 +65,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var recording = new RecordingEngine(engine);
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
             loggerFactory, cancellationToken).ConfigureAwait(false);
-        var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock);
+        var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock, Formats, Chunking);
 
         var entries = new ConcurrentDictionary<string, FileEntry>(StringComparer.Ordinal);
         var done = 0;
@@ -187,7 +194,8 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
     /// <summary>Writes each ended job's outcome from the store into the output folder: NAME.json (the stored Document) or
     /// NAME.error.json, atomically, removing the stale opposite; and makes its summary entry.</summary>
-    private sealed class Exporter(string outputDirectory, IJobMonitoringStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock)
+    private sealed class Exporter(string outputDirectory, IJobMonitoringStore store, RecordingEngine recording, string optionsKey, Stopwatch batchClock,
+        OutputFormats formats, ChunkingOptions? chunking)
     {
         /// <summary>The job's record, which the run itself created.</summary>
         public async Task<JobRecord> JobAsync(string jobId, CancellationToken ct) =>
@@ -217,7 +225,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                 var document = await store.GetResultAsync(jobId, ct).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"Job {jobId} ({input.RelativeName}) succeeded without a stored result.");
                 entry.Status = reused ? "skipped" : "succeeded";
-                entry.Output = input.RelativeName + ".json";
+                entry.Output = input.RelativeName + OutputFormat.Suffix(formats.HasFlag(OutputFormats.Json) ? OutputFormats.Json : FirstFormat(formats));
                 entry.DocumentType ??= KeyFields.DocumentTypeOf(document);
                 entry.Fields = KeyFields.From(document);
                 if (stats is not null)
@@ -225,8 +233,29 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
                     entry.RasterizedPages = [.. stats.RasterizedPages];
                     entry.RotatedPages = stats.RotatedPages.Count > 0 ? new Dictionary<int, int>(stats.RotatedPages) : null;
                 }
-                await WriteAsync(entry.Output, input.RelativeName + ".error.json",
-                    s => DocumentJson.SerializeAsync(s, document, ct), ct).ConfigureAwait(false);
+                if (chunking is not null)
+                    document.ChunkedDocument = Chunker.Chunk(document, chunking);
+                if (formats.HasFlag(OutputFormats.Json))
+                    await WriteAsync(input.RelativeName + ".json", input.RelativeName + ".error.json",
+                        s => DocumentJson.SerializeAsync(s, document, ct), ct).ConfigureAwait(false);
+                else
+                    File.Delete(Path.Combine(outputDirectory, input.RelativeName + ".error.json"));
+                foreach (var format in (OutputFormats[])[OutputFormats.Pdf, OutputFormats.Hocr, OutputFormats.Markdown, OutputFormats.Text])
+                {
+                    if (!formats.HasFlag(format)) continue;
+                    try
+                    {
+                        await AtomicFile.WriteAsync(Path.Combine(outputDirectory, input.RelativeName + OutputFormat.Suffix(format)),
+                            s => OutputFormat.WriteAsync(format, document, c => File.ReadAllBytesAsync(input.Path, c), s, input.RelativeName, ct),
+                            ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is NotSupportedException or DocumentException or IOException)
+                    {
+                        // The document itself succeeded; one output it cannot have is said, by file and reason, and the rest go on.
+                        await Console.Error.WriteLineAsync(
+                            $"{input.RelativeName}: no {OutputFormat.Suffix(format)} written: {ex.Message}").ConfigureAwait(false);
+                    }
+                }
                 return entry;
             }
             return await FailedAsync(entry, input, job.ErrorCode ?? DocumentErrorCode.Internal.ToWireName(),
@@ -255,6 +284,9 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
             File.Delete(Path.Combine(outputDirectory, staleRelative));
         }
     }
+
+    private static OutputFormats FirstFormat(OutputFormats formats) =>
+        Enum.GetValues<OutputFormats>().First(f => f != OutputFormats.None && formats.HasFlag(f));
 
     /// <summary>The document handler of the platform, telling the run when a job has ended (succeeded, or failed for good).</summary>
     private sealed class ExportingHandler(DocumentJobHandler inner, IJobMonitoringStore store, Func<JobRecord, CancellationToken, Task> ended) : IJobHandler

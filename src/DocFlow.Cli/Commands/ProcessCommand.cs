@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using DocFlow.Cli.Batch;
+using DocFlow.Outputs;
 using DocFlow.Processing;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -46,6 +47,47 @@ public sealed class ProcessSettings : EngineSettings
     [Description("Process every file again, even when its output is already there for the same content and options.")]
     public bool Force { get; init; }
 
+    [CommandOption("-f|--format <FORMATS>")]
+    [Description("Files per document, comma-separated: json (NAME.json), pdf (NAME.searchable.pdf), hocr (NAME.hocr), md (NAME.md), txt (NAME.txt). Default: json.")]
+    [DefaultValue("json")]
+    public string Format { get; init; } = "json";
+
+    [CommandOption("--chunks")]
+    [Description("Add the Markdown chunks (chunkedDocument, as Document AI's layout parser) to NAME.json.")]
+    public bool Chunks { get; init; }
+
+    [CommandOption("--chunk-size <WORDS>")]
+    [Description("With --chunks: at most this many words per chunk, headings and overlap included. Default: 500.")]
+    [DefaultValue(500)]
+    public int ChunkSize { get; init; } = 500;
+
+    [CommandOption("--chunk-overlap <WORDS>")]
+    [Description("With --chunks: words repeated from the previous chunk when a section is split. Default: 50.")]
+    [DefaultValue(50)]
+    public int ChunkOverlap { get; init; } = 50;
+
+    public OutputFormats Formats => OutputFormat.TryParse(Format, out var f, out _) ? f : OutputFormats.Json;
+
+    public ChunkingOptions? Chunking => Chunks ? new ChunkingOptions { ChunkSize = ChunkSize, Overlap = ChunkOverlap } : null;
+
+    public override ValidationResult Validate()
+    {
+        var baseResult = base.Validate();
+        if (!baseResult.Successful) return baseResult;
+        if (Pages is not null && !PageSelection.TryParse(Pages, out _, out var pagesError))
+            return ValidationResult.Error($"--pages: {pagesError}");
+        if (!OutputFormat.TryParse(Format, out _, out var error)) return ValidationResult.Error($"--format: {error}.");
+        try
+        {
+            new ChunkingOptions { ChunkSize = ChunkSize, Overlap = ChunkOverlap }.Validate();
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            return ValidationResult.Error($"--chunk-size/--chunk-overlap: {ex.Message.Split(" (Parameter", 2)[0]}");
+        }
+        return ValidationResult.Success();
+    }
+
     [CommandOption("-q|--quiet")]
     [Description("No progress and no summary table.")]
     public bool Quiet { get; init; }
@@ -54,12 +96,6 @@ public sealed class ProcessSettings : EngineSettings
     [Description("Only these pages of every file, e.g. 1-3,7,-1 (1-based; -1 is the last page; first:N, last:N). The Document keeps the original page numbers. Default: all.")]
     public string? Pages { get; init; }
 
-    public override ValidationResult Validate()
-    {
-        if (Pages is not null && !PageSelection.TryParse(Pages, out _, out var error))
-            return ValidationResult.Error($"--pages: {error}");
-        return base.Validate();
-    }
 }
 
 /// <summary>docflow process: images and PDFs in, Document JSON out, on this machine alone.</summary>
@@ -75,8 +111,8 @@ public sealed class ProcessCommand : AsyncCommand<ProcessSettings>
             AnsiConsole.MarkupLine("[red]error:[/] no input files to process.");
             return 2;
         }
-        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet, cancellationToken,
-            settings.Pages is null ? null : PageSelection.Parse(settings.Pages));
+        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet,
+            settings.Formats, settings.Chunking, cancellationToken, settings.Pages is null ? null : PageSelection.Parse(settings.Pages));
         // Non-zero only when nothing at all could be processed.
         return summary.Totals.Succeeded + summary.Totals.Skipped == 0 ? 1 : 0;
     }

@@ -20,6 +20,10 @@ public sealed class Document
 
     public List<Entity>? Entities { get; set; }
 
+    /// <summary>The document cut into chunks for retrieval (LLM/RAG), as Document AI's layout parser writes it; only when
+    /// asked for (see docs/outputs.md).</summary>
+    public ChunkedDocument? ChunkedDocument { get; set; }
+
     /// <summary>Set when processing failed; the other fields may then be empty.</summary>
     public Status? Error { get; set; }
 }
@@ -253,4 +257,43 @@ public sealed class DateValue
     public int Year { get; set; }
     public int Month { get; set; }
     public int Day { get; set; }
+}
+
+/// <summary>Document.ChunkedDocument: the document's content in chunks.</summary>
+public sealed class ChunkedDocument
+{
+    public List<Chunk>? Chunks { get; set; }
+}
+
+/// <summary>Document.ChunkedDocument.Chunk, plus <see cref="PageRefs"/> (DocFlow's addition: where the chunk's content is).</summary>
+public sealed class Chunk
+{
+    public string? ChunkId { get; set; }
+    public List<string>? SourceBlockIds { get; set; }
+    /// <summary>The chunk's content as Markdown, led by the headings it sits under.</summary>
+    public string? Content { get; set; }
+    public ChunkPageSpan? PageSpan { get; set; }
+    public List<ChunkPageHeader>? PageHeaders { get; set; }
+    public List<ChunkPageFooter>? PageFooters { get; set; }
+    /// <summary>Not in Document AI: the bounding boxes of the chunk's content, one per page it covers (<see cref="PageRef.Page"/> is 0-based).</summary>
+    public List<PageRef>? PageRefs { get; set; }
+}
+
+/// <summary>The pages a chunk covers, 1-based and inclusive.</summary>
+public sealed class ChunkPageSpan
+{
+    public int PageStart { get; set; }
+    public int PageEnd { get; set; }
+}
+
+public sealed class ChunkPageHeader
+{
+    public string? Text { get; set; }
+    public ChunkPageSpan? PageSpan { get; set; }
+}
+
+public sealed class ChunkPageFooter
+{
+    public string? Text { get; set; }
+    public ChunkPageSpan? PageSpan { get; set; }
 }

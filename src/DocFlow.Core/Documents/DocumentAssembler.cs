@@ -31,6 +31,8 @@ public static class DocumentAssembler
             Lines = [],
             Tokens = [],
         };
+        if (layout.RotationApplied % 360 != 0)
+            page.Transforms = [RotationTransform(layout)];
         if (layout.LanguageCode is { } lang)
             page.DetectedLanguages = [new DetectedLanguage { LanguageCode = lang, Confidence = layout.Confidence }];
 
@@ -66,6 +68,28 @@ public static class DocumentAssembler
         var pageBox = new Box(0, 0, layout.Width, layout.Height);
         page.Layout = MakeLayout(pageStart, text.Length, layout.Confidence, pageBox, layout);
         return page;
+    }
+
+    /// <summary>
+    /// The rotation that made the page upright, as Document AI writes <see cref="Page.Transforms"/>: an OpenCV matrix
+    /// (2 x 3, type 6 = CV_64F, row-major little-endian doubles, base64) taking a pixel of the original image to the
+    /// upright image the page's coordinates are in.
+    /// </summary>
+    private static Transform RotationTransform(PageLayout layout)
+    {
+        // The upright page is layout.Width x layout.Height; the original had them swapped for 90 and 270.
+        double w = layout.Width, h = layout.Height;
+        double[] m = (((layout.RotationApplied % 360) + 360) % 360) switch
+        {
+            90 => [0, -1, w, 1, 0, 0],    // clockwise: (x, y) -> (H_orig - y, x), H_orig = w
+            180 => [-1, 0, w, 0, -1, h],
+            270 => [0, 1, 0, -1, 0, h],   // (x, y) -> (y, W_orig - x), W_orig = h
+            _ => [1, 0, 0, 0, 1, 0],
+        };
+        var bytes = new byte[m.Length * sizeof(double)];
+        for (var i = 0; i < m.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), m[i]);
+        return new Transform { Rows = 2, Cols = 3, Type = 6, Data = Convert.ToBase64String(bytes) };
     }
 
     private static Layout MakeLayout(int start, int end, float confidence, Box box, PageLayout page) => new()

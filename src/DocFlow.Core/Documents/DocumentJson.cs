@@ -12,6 +12,10 @@ public static class DocumentJson
     public static Task SerializeAsync(Stream stream, Document document, CancellationToken cancellationToken) =>
         JsonSerializer.SerializeAsync(stream, document, DocumentJsonContext.Default.Document, cancellationToken);
 
+    /// <summary>The chunks alone (GET .../chunks), as they appear under <c>chunkedDocument</c>.</summary>
+    public static string Serialize(ChunkedDocument chunks) =>
+        JsonSerializer.Serialize(chunks, DocumentJsonContext.Default.ChunkedDocument);
+
     public static Document Deserialize(string json) =>
         JsonSerializer.Deserialize(json, DocumentJsonContext.Default.Document)
         ?? throw new JsonException("The JSON holds no document.");
@@ -27,6 +31,7 @@ public static class DocumentJson
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true)]
 [JsonSerializable(typeof(Document))]
+[JsonSerializable(typeof(ChunkedDocument))]
 internal sealed partial class DocumentJsonContext : JsonSerializerContext
 {
     private static DocumentJsonContext? _indented;

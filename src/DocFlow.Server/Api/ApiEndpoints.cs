@@ -53,6 +53,7 @@ public static partial class ApiEndpoints
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api-reference", o => o.WithTitle("DocFlow API").DisableDefaultFonts().WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapDocumentsApi();
+        app.MapOutputsApi();
         app.MapBatchesApi();
         app.MapBatchReportsApi();
         Webhooks.WebhooksApi.MapWebhooksApi(app);

@@ -65,8 +65,11 @@ public static class DocumentsApi
     internal static async Task<Results<Ok<DocumentDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, CancellationToken ct) =>
         await store.GetJobAsync(id, ct) is { } job ? TypedResults.Ok(DocumentDto.From(job)) : Problems.NotFound($"No document with id '{id}'.");
 
-    internal static async Task<IResult> GetResultAsync(string id, IJobMonitoringStore store, CancellationToken ct)
+    internal static async Task<IResult> GetResultAsync(string id, IJobMonitoringStore store, HttpRequest request, CancellationToken ct)
     {
+        // ?chunks=true adds chunkedDocument (docs/outputs.md), with chunkSize/overlap as GET .../chunks takes them.
+        if (request.Query.ContainsKey("chunks"))
+            return await OutputsApi.GetResultWithChunksAsync(id, store, request, ct);
         var job = await store.GetJobAsync(id, ct);
         if (job is null) return Problems.NotFound($"No document with id '{id}'.");
         if (job.Status != JobStatus.Succeeded)
@@ -95,7 +98,7 @@ public static class DocumentsApi
         return Results.Stream(stream, job.MimeType ?? "application/octet-stream", job.FileName);
     }
 
-    private static IResult NotReady(JobRecord job) => job.Status == JobStatus.Failed
+    internal static IResult NotReady(JobRecord job) => job.Status == JobStatus.Failed
         ? Problems.Status(StatusCodes.Status422UnprocessableEntity, "Document failed", $"{job.ErrorCode}: {job.ErrorMessage}", job.ErrorCode)
         : Problems.Status(StatusCodes.Status409Conflict, "Not ready", $"The document is {job.Status.ToWireName()}; ask again when it has succeeded (GET /api/v1/documents/{job.Id}).");
 }

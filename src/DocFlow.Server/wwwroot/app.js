@@ -356,7 +356,9 @@ async function openDocument(id) {
   $('#overlay').innerHTML = '';
   $('#overview-view').hidden = true;
   $('#doc-view').hidden = false;
+  $('#doc-downloads').hidden = true;
   const job = await getJson(`${api}documents/${encodeURIComponent(id)}`);
+  doc.fileName = job.fileName;
   $('#doc-title').textContent = job.fileName;
   $('#doc-meta').innerHTML = `${badge(job.status)} ${esc(job.mimeType ?? '')} · ${job.pages ?? '?'} page(s) · ${esc(job.enginePath ?? '')}` +
     `${job.documentType ? ' · ' + esc(job.documentType) : ''}${job.durationMs != null ? ' · ' + ms(job.durationMs) : ''}`;
@@ -371,9 +373,27 @@ async function openDocument(id) {
     return;
   } else {
     doc.result = await getJson(`${api}documents/${encodeURIComponent(id)}/result`);
+    $('#doc-downloads').hidden = false;
   }
   drawPage();
 }
+// Downloads go through authFetch (the credential is a header, which a plain link cannot carry), then a blob link is clicked.
+document.querySelectorAll('#doc-downloads button').forEach((b) => b.addEventListener('click', async () => {
+  const r = await authFetch(`${api}documents/${encodeURIComponent(doc.id)}/${b.dataset.output}`);
+  if (!r.ok) {
+    const body = await r.json().catch(() => ({}));
+    $('#doc-meta').textContent = body.detail || `${b.dataset.output}: ${r.status}`;
+    return;
+  }
+  const url = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = (doc.fileName || doc.id).replace(/\.[^.]+$/, '') + b.dataset.suffix;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}));
 function closeDocument() {
   $('#doc-view').hidden = true;
   $('#overview-view').hidden = false;

@@ -23,7 +23,7 @@ public sealed class BenchSettings : CommandSettings
     public const string CloudMode = "cloud";
 
     [CommandArgument(0, "[DIR]")]
-    [Description("Corpus folder; `api` to measure what authentication and the audit trail cost the HTTP API (uploads and reads against `docflow serve` with auth off and on); `cloud` for the cloud engine against a fake Document AI endpoint (quota, RSS, an outage). Default: samples (made when missing).")]
+    [Description("Corpus folder; `api` to measure what authentication and the audit trail cost the HTTP API (uploads and reads against `docflow serve` with auth off and on); `cloud` for the cloud engine against a fake Document AI endpoint (quota, RSS, an outage); `outputs` for the searchable PDF's cost and size against OCR (a 20-page scan). Default: samples (made when missing).")]
     public string Directory { get; init; } = DefaultCorpus;
 
     [CommandOption("--connections <N>")]
@@ -168,6 +168,12 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             var api = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-api-{Environment.ProcessId}");
             System.IO.Directory.CreateDirectory(api);
             return await ApiBench.RunAsync(settings, api, cancellationToken);
+        }
+        if (settings.Directory == OutputsBench.Mode && !System.IO.Directory.Exists(OutputsBench.Mode))
+        {
+            var outputs = settings.Work ?? Path.Combine(Path.GetTempPath(), $"docflow-bench-outputs-{Environment.ProcessId}");
+            System.IO.Directory.CreateDirectory(outputs);
+            return await OutputsBench.RunAsync(settings, outputs, cancellationToken);
         }
         if (settings.Distributed)
         {
