@@ -61,7 +61,14 @@ public sealed partial class DocumentJobHandler(
             return;
         }
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed)
-            return; // a redelivery of a finished job (or a range of a job already failed): its single outcome is stored
+        {
+            // A redelivery of a finished job (or a range of a job already failed): its single outcome is stored. The
+            // delivery that finished it may have died (SIGKILL, the store or the queue gone) between the final move and
+            // the batch's report ticket, and no other delivery would ever queue that report: check again (a report made
+            // twice is stored once; see BatchCompletion). Found by the chaos run (tools/chaos).
+            await EndedAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         // Attempts count every start: retries after failures and redeliveries after a worker died.
         await store.RecordAttemptAsync(job.Id, Math.Max(ticket.Attempt + 1, ticket.Deliveries), cancellationToken).ConfigureAwait(false);
