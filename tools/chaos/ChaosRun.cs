@@ -138,6 +138,7 @@ internal static class ChaosRun
         Check(api.Violations.Count, "API answers outside 202/429/503+Retry-After", api.Violations.Take(5));
         Check(platform.Serve.HasExited ? 1 : 0, "docflow serve exited", []);
         Check(queues is { TotalDepth: 0, TotalInFlight: 0, Delayed: 0 } ? 0 : 1, "queues not empty at the end", [$"{queues}"]);
+        Check(Math.Max(0, batches - reports), "batches without a report (their report job lost)", []);
         Check(progress.Events < events.Count ? events.Count - progress.Events : 0, "chaos events not carried out", []);
 
         void Check(int count, string what, IEnumerable<string> examples)

@@ -71,6 +71,11 @@ catch (ChaosException e)
     Console.Error.WriteLine($"docflow-chaos: {e.Message}");
     return 2;
 }
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
+{
+    Console.Error.WriteLine("docflow-chaos: interrupted; every process it started has been stopped");
+    return 130;
+}
 
 static Dictionary<string, string> Parse(string[] args)
 {
