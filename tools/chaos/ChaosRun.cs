@@ -91,8 +91,9 @@ internal static class ChaosRun
             }
             if (submitted.IsCompleted && chaos.IsCompleted && total > 0 && final == total)
             {
+                // The last document's report ticket is queued just after its final move: wait for every batch's report too.
                 queues = await api.QueuesAsync(ct);
-                if (queues is { TotalDepth: 0, TotalInFlight: 0, Delayed: 0 }) break;
+                if (queues is { TotalDepth: 0, TotalInFlight: 0, Delayed: 0 } && await store.TryReportsMissingAsync(ct) == 0) break;
             }
             if (lastMove.Elapsed > o.StuckAfter)
             {

@@ -83,6 +83,20 @@ internal sealed class Store(string connectionString)
         return ((int)r.GetInt64(0), (int)r.GetInt64(1));
     }
 
+    /// <summary>Batches without a report (made or failed), or null while the database is down.</summary>
+    public async Task<int?> TryReportsMissingAsync(CancellationToken ct)
+    {
+        try
+        {
+            var (batches, reports) = await BatchReportsAsync(ct);
+            return batches - reports;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
     private async Task<Dictionary<string, int>> PerJobAsync(string sql, CancellationToken ct)
     {
         await using var conn = await OpenAsync(ct);

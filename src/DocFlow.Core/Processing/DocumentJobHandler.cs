@@ -110,8 +110,7 @@ public sealed partial class DocumentJobHandler(
                 }
                 Describe(span, result);
             }
-            await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
-            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
+            if (await store.TrySucceedAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false))
             {
                 Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);
                 await EndedAsync(job, cancellationToken).ConfigureAwait(false);
@@ -204,8 +203,7 @@ public sealed partial class DocumentJobHandler(
         var mime = stored[0].MimeType;
         var elapsed = job.StartedAt is { } jobStarted ? _time.GetUtcNow() - jobStarted : TimeSpan.Zero;
         var result = ranges.Finish(mime, layouts, rasterized, elapsed, ct);
-        await store.SaveResultAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false);
-        if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false))
+        if (await store.TrySucceedAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false))
         {
             Log.Merged(logger, job.Id, stored.Count, layouts.Count);
             Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);

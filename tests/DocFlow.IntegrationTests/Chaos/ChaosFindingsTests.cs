@@ -10,12 +10,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DocFlow.IntegrationTests.Chaos;
 
 /// <summary>
-/// Regression for what the chaos run found (tools/chaos, docs/benchmarks.md "Chaos run"): a worker SIGKILLed, or the
+/// Regressions for what the chaos run found (tools/chaos, docs/benchmarks.md "Chaos run"). A worker SIGKILLed, or the
 /// store or queue gone, between the last document's final status move and the batch's report ticket left the batch
 /// completed without a report for ever (report.pdf answered 202 + Retry-After indefinitely), because the redelivered
 /// ticket found its job final and returned at once. A redelivery of a finished job now queues the report again.
 /// </summary>
-public sealed class ReportAfterCrashTests(PostgresServerFixture postgres) : IClassFixture<PostgresServerFixture>
+public sealed class ChaosFindingsTests(PostgresServerFixture postgres) : IClassFixture<PostgresServerFixture>
 {
     [Fact]
     public async Task RedeliveryOfTheLastFinishedDocument_QueuesTheBatchReportItsDeadWorkerNeverQueued()
@@ -46,6 +46,37 @@ public sealed class ReportAfterCrashTests(PostgresServerFixture postgres) : ICla
         Assert.Equal(BatchCompletion.ReportJobId(batchId), fetched.Ticket.JobId);
         Assert.Equal(JobStatus.Succeeded, (await store.GetJobAsync(job.Id, ct))!.Status);
         Assert.Equal(1, (await store.GetJobAsync(job.Id, ct))!.History.Count(h => h.Status == JobStatus.Succeeded));
+    }
+
+    /// <summary>
+    /// Regression for the chaos run's "result written twice": a PostgreSQL crash between the result's write and the final
+    /// move left a stored result on a job still processing, and its retry processed the document and wrote it again.
+    /// The result is now written only in the transaction that wins the final move.
+    /// </summary>
+    [Fact]
+    public async Task TrySucceed_WritesTheResultOnlyTogetherWithTheFinalMove()
+    {
+        var ct = CancellationToken.None;
+        await using var database = new DocFlowDatabase(new DatabaseOptions { ConnectionString = await postgres.CreateDatabaseAsync("try_succeed") });
+        await database.MigrateAsync(ct);
+        var store = new EfJobStore(database, TimeProvider.System);
+        var job = Some.Job();
+        await store.CreateBatchAsync(Some.NewId("batch"), [job], ct);
+
+        // Still queued (a reclaimed delivery put it back): nothing is written.
+        Assert.False(await store.TrySucceedAsync(job.Id, Some.Document("early"), Some.Stats(), ct));
+        Assert.Null(await store.GetResultAsync(job.Id, ct));
+
+        Assert.True(await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct));
+        Assert.True(await store.TrySucceedAsync(job.Id, Some.Document("first"), Some.Stats(), ct));
+        // A late second delivery of the same job: no second write, the first result stays.
+        Assert.False(await store.TrySucceedAsync(job.Id, Some.Document("second"), Some.Stats(), ct));
+
+        Assert.Equal("first", (await store.GetResultAsync(job.Id, ct))!.Text);
+        var record = (await store.GetJobAsync(job.Id, ct))!;
+        Assert.Equal(JobStatus.Succeeded, record.Status);
+        Assert.Equal(3, record.Pages);
+        Assert.Equal(1, record.History.Count(h => h.Status == JobStatus.Succeeded));
     }
 
     /// <summary>The engine of a job that is already final: never asked to process anything.</summary>
