@@ -131,6 +131,7 @@ internal static class ChaosRun
         Check(lost.Count, "lost (202 but no job in the store)", lost.Take(5));
         Check(notFinal.Count + (stuck ? 1 : 0), "stuck (not final at the end)", notFinal.Take(5).Select(j => $"{j.Id} {j.FileName} {j.Status} attempts {j.Attempts}"));
         Check(finalTwice.Count, "final status recorded other than once", finalTwice.Take(5).Select(j => $"{j.Id} {j.FileName} {finals.GetValueOrDefault(j.Id)}x"));
+        Check(lateWrites.Count, "result written after the job was final", lateWrites.Take(5).Select(w => $"{w.Key} {jobs.GetValueOrDefault(w.Key)?.FileName}"));
         Check(writtenTwice.Count, "result written twice", writtenTwice.Take(5).Select(w => $"{w.Key} {jobs.GetValueOrDefault(w.Key)?.FileName} {w.Value} writes, {lateWrites.GetValueOrDefault(w.Key)} after final"));
         Check(succeededWithout.Count, "succeeded without a stored result", succeededWithout.Take(5).Select(j => j.Id));
         Check(failedWith.Count, "failed but a result stored", failedWith.Take(5).Select(j => $"{j.Id} {j.FileName} {j.ErrorCode}"));
@@ -158,7 +159,7 @@ internal static class ChaosRun
         output.WriteLine($"  succeeded / failed       {succeeded} / {jobs.Count - succeeded - notFinal.Count} (hostile failed {hostileJobs.Count(j => j.Status == "failed")}, samples failed {benignFailed.Count})");
         output.WriteLine($"  hostile outcomes         {string.Join(", ", hostileJobs.GroupBy(j => j.Status == "failed" ? j.ErrorCode ?? "failed" : j.Status).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}");
         output.WriteLine($"  lost / duplicated / stuck {lost.Count} / {finalTwice.Count + writtenTwice.Count} / {notFinal.Count + (stuck ? 1 : 0)}");
-        output.WriteLine($"  result writes            {writes.Values.Sum()} for {succeeded} succeeded jobs ({writtenTwice.Count} written more than once, {lateWrites.Values.Sum()} after final)");
+        output.WriteLine($"  result writes            {writes.Values.Sum()} for {succeeded} succeeded jobs ({writtenTwice.Count} written more than once, {lateWrites.Values.Sum()} after the final move)");
         output.WriteLine($"  dead letters             {dead.Count} ({dead.Count - deadOther.Count} hostile, {deadOther.Count} other)");
         output.WriteLine($"  jobs delivered again     {retried} (attempts > 1), max attempts {(jobs.Count == 0 ? 0 : jobs.Values.Max(j => j.Attempts))}");
         output.WriteLine($"  batch reports            {reports} of {batches} batches");

@@ -78,8 +78,9 @@ internal static class LoadRun
             }
         }
 
+        var floodClock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(_ => Task.Run(Client, ct)).Append(Sample()));
-        var floodSeconds = clock.Elapsed.TotalSeconds;
+        var floodSeconds = floodClock.Elapsed.TotalSeconds;
         var requests = next + 1;
         Say($"flood over: {requests} uploads, {accepted.Count} accepted; draining");
 
@@ -104,7 +105,7 @@ internal static class LoadRun
                 break;
             }
         }
-        var drainSeconds = clock.Elapsed.TotalSeconds - floodSeconds;
+        var drainSeconds = floodClock.Elapsed.TotalSeconds - floodSeconds;
         var jobs = (await store.JobsAsync(ct)).ToDictionary(j => j.Id, StringComparer.Ordinal);
         var lost = accepted.Keys.Count(id => !jobs.ContainsKey(id));
         var notFinal = jobs.Values.Count(j => j.Status is not ("succeeded" or "failed"));
