@@ -345,8 +345,12 @@ internal sealed class Platform : IAsyncDisposable
         return port;
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         foreach (var w in _workers)
             if (w is not null) await w.DisposeAsync();
         if (_serve is not null) await _serve.DisposeAsync();

@@ -18,11 +18,13 @@ internal sealed class Store(string connectionString)
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand("""
             CREATE TABLE IF NOT EXISTS chaos_result_writes (
-                id bigserial PRIMARY KEY, job_id text NOT NULL, op text NOT NULL, job_status text, tx bigint NOT NULL DEFAULT txid_current(),
+                id bigserial PRIMARY KEY, job_id text NOT NULL, op text NOT NULL, job_status text, with_final_move boolean,
                 at timestamptz NOT NULL DEFAULT clock_timestamp());
             CREATE OR REPLACE FUNCTION chaos_count_result_write() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                INSERT INTO chaos_result_writes (job_id, op, job_status) VALUES (NEW.job_id, TG_OP, (SELECT status FROM jobs WHERE id = NEW.job_id));
+                -- with_final_move: the write of the final move itself (TrySucceedAsync stamps finished_at and saved_at alike).
+                INSERT INTO chaos_result_writes (job_id, op, job_status, with_final_move)
+                SELECT NEW.job_id, TG_OP, j.status, j.finished_at IS NOT DISTINCT FROM NEW.saved_at FROM jobs j WHERE j.id = NEW.job_id;
                 RETURN NEW;
             END $$;
             DROP TRIGGER IF EXISTS chaos_result_writes ON job_results;
@@ -68,15 +70,10 @@ internal sealed class Store(string connectionString)
     public Task<Dictionary<string, int>> ResultWritesAsync(CancellationToken ct) => PerJobAsync(
         "SELECT job_id, count(*) FROM chaos_result_writes GROUP BY job_id", ct);
 
-    /// <summary>Per job: result writes made after the job was final, in another transaction than its final move (a late
-    /// delivery overwriting a final result). The final move's transaction is the xmin of its status-history row.</summary>
-    public Task<Dictionary<string, int>> WritesAfterFinalAsync(CancellationToken ct) => PerJobAsync("""
-        SELECT w.job_id, count(*) FROM chaos_result_writes w
-        WHERE w.job_status IN ('succeeded', 'failed') AND NOT EXISTS (
-            SELECT 1 FROM job_status_changes c
-            WHERE c.job_id = w.job_id AND c.status IN ('succeeded', 'failed') AND c.xmin::text = (w.tx % 4294967296)::text)
-        GROUP BY w.job_id
-        """, ct);
+    /// <summary>Per job: result writes made after the job was final, other than the final move's own (a late delivery
+    /// overwriting a final result). The final move stores the result with the job's finished_at as its saved_at.</summary>
+    public Task<Dictionary<string, int>> WritesAfterFinalAsync(CancellationToken ct) => PerJobAsync(
+        "SELECT job_id, count(*) FROM chaos_result_writes WHERE job_status IN ('succeeded', 'failed') AND NOT with_final_move GROUP BY job_id", ct);
 
     public async Task<HashSet<string>> JobsWithResultAsync(CancellationToken ct) =>
         [.. (await PerJobAsync("SELECT job_id, 1 FROM job_results", ct)).Keys];
