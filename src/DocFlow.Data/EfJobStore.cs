@@ -256,6 +256,45 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         }, cancellationToken);
     }
 
+    public Task<bool> TrySucceedAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(jobId);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(stats);
+        var json = _encryption.SealRecord(DocumentJson.Serialize(document));
+        var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        var durationMs = (long)stats.Elapsed.TotalMilliseconds;
+
+        return Run(async db =>
+        {
+            var now = timeProvider.GetUtcNow();
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            // The compare-and-set of MoveAsync and the stats of SaveResultAsync in one statement; the result row and the
+            // history entry only when it won, all in one transaction (a crash in between rolls every part back).
+            var changed = await db.Set<JobEntity>()
+                .Where(j => j.Id == jobId && j.Status == JobStatus.Processing)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.Status, JobStatus.Succeeded)
+                    .SetProperty(j => j.FinishedAt, now)
+                    .SetProperty(j => j.ErrorCode, (string?)null)
+                    .SetProperty(j => j.ErrorMessage, (string?)null)
+                    .SetProperty(j => j.MimeType, stats.MimeType)
+                    .SetProperty(j => j.Pages, stats.Pages)
+                    .SetProperty(j => j.OcrPages, ocrPages)
+                    .SetProperty(j => j.EnginePath, stats.EnginePath)
+                    .SetProperty(j => j.DocumentType, stats.DocumentType)
+                    .SetProperty(j => j.DurationMs, durationMs), cancellationToken).ConfigureAwait(false);
+            if (changed == 0) return false;
+
+            var sql = FormattableStringFactory.Create(db.UpsertResultSql, jobId, json, db.ToDbTime(now));
+            await db.Database.ExecuteSqlAsync(sql, cancellationToken).ConfigureAwait(false);
+            db.Add(new JobStatusChangeEntity { JobId = jobId, Status = JobStatus.Succeeded, At = now });
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+    }
+
     public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
         var results = db.Set<JobResultEntity>().Where(r => r.JobId == jobId);

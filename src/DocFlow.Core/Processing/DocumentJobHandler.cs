@@ -62,7 +62,14 @@ public sealed partial class DocumentJobHandler(
             return;
         }
         if (job.Status is JobStatus.Succeeded or JobStatus.Failed)
-            return; // a redelivery of a finished job (or a range of a job already failed): its single outcome is stored
+        {
+            // A redelivery of a finished job (or a range of a job already failed): its single outcome is stored. The
+            // delivery that finished it may have died (SIGKILL, the store or the queue gone) between the final move and
+            // the batch's report ticket, and no other delivery would ever queue that report: check again (a report made
+            // twice is stored once; see BatchCompletion). Found by the chaos run (tools/chaos).
+            await EndedAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
         // Attempts count every start: retries after failures and redeliveries after a worker died.
         await store.RecordAttemptAsync(job.Id, Math.Max(ticket.Attempt + 1, ticket.Deliveries), cancellationToken).ConfigureAwait(false);
@@ -110,8 +117,7 @@ public sealed partial class DocumentJobHandler(
                 }
                 Describe(span, result);
             }
-            await store.SaveResultAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false);
-            if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false))
+            if (await store.TrySucceedAsync(job.Id, result.Document, result.Stats, cancellationToken).ConfigureAwait(false))
             {
                 Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);
                 await EndedAsync(job, cancellationToken).ConfigureAwait(false);
@@ -206,8 +212,7 @@ public sealed partial class DocumentJobHandler(
         var mime = stored[0].MimeType;
         var elapsed = job.StartedAt is { } jobStarted ? _time.GetUtcNow() - jobStarted : TimeSpan.Zero;
         var result = ranges.Finish(mime, layouts, rasterized, elapsed, ct);
-        await store.SaveResultAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false);
-        if (await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false))
+        if (await store.TrySucceedAsync(job.Id, result.Document, result.Stats, ct).ConfigureAwait(false))
         {
             Log.Merged(logger, job.Id, stored.Count, layouts.Count);
             Finished(route, DocFlowTelemetry.Statuses.Succeeded, started, result.Stats, job.Tenant);

@@ -35,6 +35,13 @@ public interface IJobIntakeStore
     /// <summary>Stores the Document and its stats (a duplicate's copy); one result per job however often it is called.</summary>
     Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken);
 
+    /// <summary>The result and the move from processing to succeeded as one change (see <see cref="IJobProcessingStore.TrySucceedAsync"/>).</summary>
+    async Task<bool> TrySucceedAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    {
+        await SaveResultAsync(jobId, document, stats, cancellationToken).ConfigureAwait(false);
+        return await TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Moves the job from <paramref name="from"/> to <paramref name="to"/> if it is still in <paramref name="from"/>
     /// (bad input failed at once, a duplicate answered, a job in flight of a dead process re-queued).</summary>
     /// <returns>False when the job is not in <paramref name="from"/>.</returns>

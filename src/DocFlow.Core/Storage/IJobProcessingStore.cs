@@ -29,4 +29,18 @@ public interface IJobProcessingStore
 
     /// <summary>Stores the Document and its processing stats; one result per job however often it is called.</summary>
     Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores the Document and moves the job from processing to succeeded as one change: both or neither. A worker
+    /// that dies, or a store that goes away, between the two can then not leave a stored result on a job still
+    /// processing, which its next delivery would process and write again (the chaos run, tools/chaos, counts result
+    /// writes and found exactly that after a PostgreSQL crash).
+    /// </summary>
+    /// <returns>False, with nothing written, when the job is not processing (another delivery ended it).</returns>
+    /// <remarks>The default is the two calls one after the other, for stores where nothing can fail in between (in memory).</remarks>
+    async Task<bool> TrySucceedAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    {
+        await SaveResultAsync(jobId, document, stats, cancellationToken).ConfigureAwait(false);
+        return await TryTransitionAsync(jobId, JobStatus.Processing, JobStatus.Succeeded, null, cancellationToken).ConfigureAwait(false);
+    }
 }

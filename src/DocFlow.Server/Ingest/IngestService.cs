@@ -197,8 +197,7 @@ public sealed class IngestService(
         if (!await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct).ConfigureAwait(false)) return false;
         var stats = new ProcessingStats(earlier.MimeType ?? job.MimeType ?? "application/octet-stream", earlier.Pages ?? 0,
             earlier.OcrPages, [], new Dictionary<int, int>(), TimeSpan.Zero) { DocumentType = earlier.DocumentType };
-        await store.SaveResultAsync(job.Id, document, stats, ct).ConfigureAwait(false);
-        await store.TryTransitionAsync(job.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct).ConfigureAwait(false);
+        await store.TrySucceedAsync(job.Id, document, stats, ct).ConfigureAwait(false);
         return true;
     }
 
