@@ -282,6 +282,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
                     .SetProperty(j => j.Pages, stats.Pages)
                     .SetProperty(j => j.OcrPages, ocrPages)
                     .SetProperty(j => j.EnginePath, stats.EnginePath)
+                    .SetProperty(j => j.Engine, stats.Engine)
                     .SetProperty(j => j.DocumentType, stats.DocumentType)
                     .SetProperty(j => j.DurationMs, durationMs), cancellationToken).ConfigureAwait(false);
             if (changed == 0) return false;
