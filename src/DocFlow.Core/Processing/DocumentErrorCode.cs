@@ -19,6 +19,9 @@ public enum DocumentErrorCode
     Timeout,
     /// <summary>An unexpected failure inside DocFlow; worth a retry.</summary>
     Internal,
+    /// <summary>The sandboxed engine host died on these bytes (a parser's stack overflow, a native crash) as often as
+    /// Engine:Sandbox:PoisonAfterCrashes allows: the same bytes are not tried again anywhere.</summary>
+    EngineCrashed,
 }
 
 public static class DocumentErrorCodes
@@ -32,6 +35,7 @@ public static class DocumentErrorCodes
         DocumentErrorCode.Corrupt => "corrupt",
         DocumentErrorCode.Encrypted => "encrypted",
         DocumentErrorCode.Timeout => "timeout",
+        DocumentErrorCode.EngineCrashed => "engine_crashed",
         _ => "internal",
     };
 
