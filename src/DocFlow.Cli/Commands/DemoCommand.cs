@@ -29,7 +29,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         var inputs = InputCollector.Collect([settings.Samples], out _);
         AnsiConsole.MarkupLineInterpolated($"Processing {inputs.Count} documents from [blue]{settings.Samples}[/] into [blue]{settings.Out}[/] with {settings.ToEngineOptions().Slots} slot(s)");
         // The demo always shows real work: it never resumes from an earlier run.
-        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), force: true, quiet: false, cancellationToken);
+        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), force: true, quiet: false, cancellationToken, settings.UseSandbox);
         return summary.Totals.Succeeded == 0 ? 1 : 0;
     }
 }

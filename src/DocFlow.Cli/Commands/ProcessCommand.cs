@@ -21,6 +21,13 @@ public class EngineSettings : CommandSettings
     [DefaultValue("eng")]
     public string Lang { get; init; } = "eng";
 
+    [CommandOption("--sandbox <on|off>")]
+    [Description("Run parsing, rendering and OCR in engine-host child processes (a crashing file cannot take this run down). Default: on. Key of serve/worker: Engine:Sandbox:Enabled.")]
+    public string? Sandbox { get; init; }
+
+    /// <summary>Whether the engine runs in sandboxed hosts (docs/benchmarks.md, "Engine sandbox", measured its cost).</summary>
+    public bool UseSandbox => Sandbox is null ? true : Sandbox == "on";
+
     public EngineOptions ToEngineOptions() => new()
     {
         Slots = Sequential ? 1 : Jobs ?? Environment.ProcessorCount,
@@ -28,7 +35,9 @@ public class EngineSettings : CommandSettings
     };
 
     public override ValidationResult Validate() =>
-        Jobs is < 1 ? ValidationResult.Error("--jobs must be at least 1.") : ValidationResult.Success();
+        Jobs is < 1 ? ValidationResult.Error("--jobs must be at least 1.")
+        : Sandbox is not (null or "on" or "off") ? ValidationResult.Error($"--sandbox '{Sandbox}': give on or off.")
+        : ValidationResult.Success();
 }
 
 public sealed class ProcessSettings : EngineSettings
@@ -64,7 +73,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessSettings>
             AnsiConsole.MarkupLine("[red]error:[/] no input files to process.");
             return 2;
         }
-        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet, cancellationToken);
+        var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet, cancellationToken, settings.UseSandbox);
         // Non-zero only when nothing at all could be processed.
         return summary.Totals.Succeeded + summary.Totals.Skipped == 0 ? 1 : 0;
     }

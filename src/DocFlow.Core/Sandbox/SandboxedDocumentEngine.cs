@@ -57,6 +57,38 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
     /// <summary>Raised with a host's process id when one has started (tests kill it; logs name it).</summary>
     public event Action<int>? HostStarted;
 
+    /// <summary>Starts one host and waits for it (a host that cannot start, e.g. for a language that is not installed,
+    /// throws here with its reason), then the rest of the pool in the background.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _idle.Add(await AcquireAsync(cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        for (var i = 1; i < Hosts; i++)
+            _ = Task.Run(async () =>
+            {
+                if (!_gate.Wait(0)) return;
+                try
+                {
+                    if (_all.Count < Hosts) _idle.Add(await AcquireAsync(CancellationToken.None).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or DocumentException or IOException)
+                {
+                    // The first document that needs this host reports it.
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+            }, CancellationToken.None);
+    }
+
     public Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
