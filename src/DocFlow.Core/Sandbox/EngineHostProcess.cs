@@ -210,7 +210,7 @@ public sealed class EngineHostProcess : IDisposable
         lock (_stderr) head = _stderrHead.ToString();
         var last = LastWords(head + StandardError);
         return new EngineHostCrashedException(watch.Page,
-            $"The engine host crashed{where} (exit code {exit}{signal}){(last.Length > 0 ? $": {last}" : "")}.");
+            $"The engine host crashed{where} (exit code {exit}{signal}){(last.Length > 0 ? $": {last.TrimEnd('.')}" : "")}.");
     }
 
     private static string SignalName(int signal) => signal switch { 6 => " SIGABRT", 9 => " SIGKILL", 11 => " SIGSEGV", 7 => " SIGBUS", _ => "" };

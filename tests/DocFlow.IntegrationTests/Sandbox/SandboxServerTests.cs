@@ -27,14 +27,14 @@ public sealed class SandboxServerTests(ITestOutputHelper output)
         await WaitUntilServingAsync(client, server);
 
         var crashers = Directory.EnumerateFiles(Path.Combine(FindingsDirectory, "pdf-text")).Order().Take(2).ToList();
-        var files = new List<(string Name, byte[] Content)>
-        {
+        List<(string Name, byte[] Content)> files =
+        [
             ("nested-function.pdf", BadInputs.NestedFunctionPdf(20_000)),
             ("fan-out.pdf", BadInputs.XObjectFanOutPdf(40)),
             .. crashers.Select(f => ("crasher-" + Path.GetFileName(f) + ".pdf", File.ReadAllBytes(f))),
             ("invoice-digital.pdf", Sample("invoice-digital.pdf")),
             ("form-scan.png", Sample("form-scan.png")),
-        };
+        ];
         var response = await client.PostAsync("api/v1/batches", ServerHarness.Form("files", [.. files]));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
@@ -70,16 +70,27 @@ public sealed class SandboxServerTests(ITestOutputHelper output)
             && e.GetProperty("code").GetString() == "engine_crashed");
         Assert.False(server.HasExited);
 
+        // Crashed hosts are replaced when work comes: one more document starts a fresh host.
+        var one = await client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("receipt-digital.pdf", Sample("receipt-digital.pdf"))));
+        var id = one.Headers.Location!.ToString().Split('/').Last();
+        string? last;
+        do
+        {
+            await Task.Delay(250);
+            last = (await client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}")).GetProperty("status").GetString();
+        } while (last is "queued" or "processing" && deadline.Elapsed < TimeSpan.FromMinutes(4));
+        Assert.Equal("succeeded", last);
+
         // The serving process mapped neither the PDF parser nor the native OCR libraries: only its engine hosts did.
         var maps = await File.ReadAllTextAsync($"/proc/{server.Id}/maps");
         Assert.DoesNotContain("PdfPig", maps, StringComparison.Ordinal);
         Assert.DoesNotContain("libtesseract", maps, StringComparison.Ordinal);
         Assert.DoesNotContain("liblept", maps, StringComparison.Ordinal);
-        var hosts = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName)
-            .Where(p => int.TryParse(p, out _))
-            .Where(p => ReadOrEmpty($"/proc/{p}/cmdline").Contains("engine-host", StringComparison.Ordinal)
-                && ReadOrEmpty($"/proc/{p}/stat").Split(' ') is { Length: > 3 } stat && stat[3] == server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        var hosts = Directory.EnumerateDirectories($"/proc/{server.Id}/task")
+            .SelectMany(t => ReadOrEmpty(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(p => ReadOrEmpty($"/proc/{p}/cmdline").Contains("engine-host", StringComparison.Ordinal))
             .ToList();
+        output.WriteLine($"engine hosts of {server.Id}: {string.Join(", ", hosts)}");
         Assert.NotEmpty(hosts);
         Assert.Contains(hosts, h => ReadOrEmpty($"/proc/{h}/maps").Contains("libtesseract", StringComparison.Ordinal));
     }
