@@ -23,6 +23,7 @@ public static class EngineHost
             lock (sendLock) HostProtocol.WriteFrameAsync(output, kind, payload, CancellationToken.None).GetAwaiter().GetResult();
         }
 
+        WatchParent();
         var configure = await HostProtocol.ReadFrameAsync(input, cancellationToken).ConfigureAwait(false);
         if (configure is not { Kind: HostProtocol.Configure } config) return 2;
         var options = JsonSerializer.Deserialize<EngineOptions>(config.Payload) ?? new EngineOptions();
@@ -65,6 +66,36 @@ public static class EngineHost
             }
         }
         return 0;
+    }
+
+    /// <summary>A worker killed with SIGKILL cannot kill its hosts: a host busy in a parser that never returns would outlive
+    /// it. Once a second the host compares its parent process id with the one it started under and ends itself when it
+    /// was orphaned (re-parented to init or a subreaper).</summary>
+    private static void WatchParent()
+    {
+        var parent = ParentProcessId();
+        if (parent is null) return;
+        new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(1000);
+                if (ParentProcessId() != parent) Environment.FailFast("engine host: its worker is gone");
+            }
+        }) { IsBackground = true, Name = "parent watch" }.Start();
+    }
+
+    private static int? ParentProcessId()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static async Task<byte[]> AnswerAsync(LocalDocumentEngine engine, byte kind, byte[] payload, CancellationToken ct)

@@ -214,4 +214,30 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
         Assert.Equal(outline.Pages, result.Stats.Pages);
         Assert.Equal(whole.Document.Text, result.Document.Text);
     }
+
+    [Fact]
+    public async Task Host_WhoseWorkerWasKilled_EndsItself()
+    {
+        // A stand-in worker (bash) that starts a host and is then killed with SIGKILL: it cannot close the host's pipes.
+        var dll = Path.Combine(AppContext.BaseDirectory, "docflow.dll");
+        var psi = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add($"dotnet '{dll}' engine-host; true");
+        using var worker = Process.Start(psi)!;
+        int? host = null;
+        for (var i = 0; i < 100 && host is null; i++)
+        {
+            await Task.Delay(100);
+            host = File.ReadAllText($"/proc/{worker.Id}/task/{worker.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(int.Parse).Cast<int?>().FirstOrDefault();
+        }
+        Assert.NotNull(host);
+        using var hostProcess = Process.GetProcessById(host.Value);
+
+        worker.Kill(); // SIGKILL to bash only; the host's stdin (our pipe) stays open
+
+        await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+        worker.StandardInput.Close();
+        Assert.True(hostProcess.HasExited, "the orphaned engine host is still running");
+    }
 }
