@@ -74,6 +74,8 @@ public sealed class EngineHostProcess : IDisposable
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         psi.Environment["OMP_THREAD_LIMIT"] = "1";
+        // The host ends itself when it is no longer this process's child (a worker killed with SIGKILL).
+        psi.Environment["DOCFLOW_ENGINE_HOST_PARENT"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // The managed heap fails with OutOfMemoryException (reported as too_large) before the watchdog has to kill.
         psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MaxMemoryBytes.ToString("X", CultureInfo.InvariantCulture);
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"The engine host '{psi.FileName}' could not be started.");

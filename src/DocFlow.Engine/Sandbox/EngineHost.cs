@@ -13,6 +13,9 @@ namespace DocFlow.Engine.Sandbox;
 /// </summary>
 public static class EngineHost
 {
+    /// <summary>The environment variable in which the worker gives its process id to its hosts.</summary>
+    public const string ParentVariable = "DOCFLOW_ENGINE_HOST_PARENT";
+
     public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -73,7 +76,9 @@ public static class EngineHost
     /// was orphaned (re-parented to init or a subreaper).</summary>
     private static void WatchParent()
     {
-        var parent = ParentProcessId();
+        // The worker names itself (a host that starts slowly may already be an orphan when it first looks).
+        var parent = int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), System.Globalization.CultureInfo.InvariantCulture, out var named)
+            ? named : ParentProcessId();
         if (parent is null) return;
         new Thread(() =>
         {

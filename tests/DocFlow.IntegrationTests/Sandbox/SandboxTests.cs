@@ -222,7 +222,7 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
         var dll = Path.Combine(AppContext.BaseDirectory, "docflow.dll");
         var psi = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true };
         psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add($"dotnet '{dll}' engine-host; true");
+        psi.ArgumentList.Add($"DOCFLOW_ENGINE_HOST_PARENT=$$ dotnet '{dll}' engine-host; true");
         using var worker = Process.Start(psi)!;
         int? host = null;
         for (var i = 0; i < 100 && host is null; i++)
@@ -236,7 +236,7 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
 
         worker.Kill(); // SIGKILL to bash only; the host's stdin (our pipe) stays open
 
-        await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(30)));
+        await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
         worker.StandardInput.Close();
         Assert.True(hostProcess.HasExited, "the orphaned engine host is still running");
     }
