@@ -22,11 +22,11 @@ public class EngineSettings : CommandSettings
     public string Lang { get; init; } = "eng";
 
     [CommandOption("--sandbox <on|off>")]
-    [Description("Run parsing, rendering and OCR in engine-host child processes (a crashing file cannot take this run down). Default: on. Key of serve/worker: Engine:Sandbox:Enabled.")]
+    [Description("Run parsing, rendering and OCR in engine-host child processes, so that a file crashing the PDF parser or OCR cannot take this run down (use it for files you do not trust). Default: off here (it cost more than 5 % on the samples, docs/benchmarks.md); serve and worker default to on (Engine:Sandbox:Enabled).")]
     public string? Sandbox { get; init; }
 
-    /// <summary>Whether the engine runs in sandboxed hosts (docs/benchmarks.md, "Engine sandbox", measured its cost).</summary>
-    public bool UseSandbox => Sandbox is null ? true : Sandbox == "on";
+    /// <summary>Whether the engine runs in sandboxed hosts: off unless asked for (docs/benchmarks.md, "Engine sandbox", measured its cost).</summary>
+    public bool UseSandbox => Sandbox == "on";
 
     public EngineOptions ToEngineOptions() => new()
     {

@@ -47,9 +47,9 @@ public sealed class BenchSettings : CommandSettings
     public string? Work { get; init; }
 
     [CommandOption("--sandbox <MODE>")]
-    [Description("Engine sandbox of the `docflow process` runs: on (the product's default), off, or compare: only the corpus through `docflow process` with the sandbox off and on, runs interleaved, side by side (docs/benchmarks.md, \"Engine sandbox\").")]
-    [DefaultValue("on")]
-    public string Sandbox { get; init; } = "on";
+    [Description("Engine sandbox of the `docflow process` runs: off (its default), on, or compare: only the corpus through `docflow process` with the sandbox off and on, runs interleaved, side by side (docs/benchmarks.md, \"Engine sandbox\").")]
+    [DefaultValue("off")]
+    public string Sandbox { get; init; } = "off";
 
     [CommandOption("--distributed")]
     [Description("Measure the distributed platform instead: broker overhead (vs the Celery peer), documents embedded vs 1 and 2 worker processes on Redis, a simulated remote engine, the express lane. Starts its own redis-server.")]
