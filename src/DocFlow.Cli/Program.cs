@@ -35,6 +35,8 @@ app.Configure(config =>
         .WithDescription("Upload files to a server as one batch; --wait follows it with a progress bar.");
     config.AddCommand<StatusCommand>("status")
         .WithDescription("Show a batch's or a document's status from the server.");
+    // The sandboxed engine's child process (started by workers, never by hand): stdin/stdout frames.
+    config.AddCommand<EngineHostCommand>("engine-host").IsHidden();
     config.AddBranch("keys", keys =>
     {
         keys.SetDescription("API keys (in the server's database), and rotation of the encryption keys (docs/security.md).");

@@ -34,6 +34,10 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
 
     public EngineOptions Options => _options;
 
+    /// <summary>Called on the page's thread when a page starts (true) and ends (false): the engine host reports it to its
+    /// worker, whose watchdog knows which page runs and whether there is progress.</summary>
+    public Action<int, bool>? PageProgress { get; set; }
+
     /// <summary>Starts the OCR engines in the background, so that the first scanned pages do not wait for them.</summary>
     /// <remarks>Failures are left to the first page that needs an engine, where they are reported with the document.</remarks>
     public void WarmUp() => _ocr.WarmUpAsync().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
@@ -153,7 +157,7 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
 
     private Task<PageLayout[]> ProcessImageAsync(ReadOnlyMemory<byte> content, PageRange range, PageWork work, CancellationToken ct)
     {
-        var pages = Enumerable.Range(range.First - 1, range.Count).Select(frame => RunOnSlotAsync(() =>
+        var pages = Enumerable.Range(range.First - 1, range.Count).Select(frame => RunOnSlotAsync(frame + 1, () =>
         {
             using var image = PixImage.Decode(content.Span, frame);
             return _ocr.Recognize(image, frame + 1, ct);
@@ -167,7 +171,7 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
         pdf.MaxExtractedImagePixels = _options.Limits.MaxRenderPixels;
         var first = range?.First ?? 1;
         var last = Math.Min(range?.Last ?? pdf.PageCount, pdf.PageCount);
-        var pages = Enumerable.Range(first, Math.Max(last - first + 1, 0)).Select(n => RunOnSlotAsync(() =>
+        var pages = Enumerable.Range(first, Math.Max(last - first + 1, 0)).Select(n => RunOnSlotAsync(n, () =>
         {
             var page = pdf.ReadPage(n);
             if (page.TextLayer is { } text) return text;
@@ -192,13 +196,25 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
     }
 
     /// <summary>Runs CPU-bound page work on its own thread once a slot is free (slots are taken in FIFO order).</summary>
-    private async Task<T> RunOnSlotAsync<T>(Func<T> work, CancellationToken ct)
+    private async Task<T> RunOnSlotAsync<T>(int page, Func<T> work, CancellationToken ct)
     {
         await _slots.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             ct.ThrowIfCancellationRequested();
-            return await Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            return await Task.Factory.StartNew(() =>
+            {
+                var progress = PageProgress;
+                progress?.Invoke(page, true);
+                try
+                {
+                    return work();
+                }
+                finally
+                {
+                    progress?.Invoke(page, false);
+                }
+            }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
         finally
         {

@@ -48,6 +48,9 @@ public static class RedisServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value.KeyPrefix,
             sp.GetRequiredService<IOptions<WorkerRegistryOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<Sandbox.IEngineCrashLedger>(sp => new RedisEngineCrashLedger(
+            sp.GetRequiredService<IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<RedisQueueOptions>>().Value.KeyPrefix));
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using DocFlow.Outputs;
 using DocFlow.Engine;
 using DocFlow.Processing;
+using DocFlow.Sandbox;
 using Spectre.Console;
 
 namespace DocFlow.Cli.Batch;
@@ -10,11 +11,18 @@ public static class BatchConsole
 {
     public static async Task<BatchSummary> RunAsync(
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
-        OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null)
+        OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null, bool sandbox = true)
     {
-        using var engine = CreateEngine(options);
+        using var engine = sandbox ? await StartSandboxAsync(options, cancellationToken).ConfigureAwait(false) : (IDisposable)CreateEngine(options);
         var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
-        var runner = new BatchRunner(engine, optionsKey) { DocumentSlots = Math.Max(2, options.Slots * 2), Pages = pages, Formats = formats, Chunking = chunking };
+        var runner = new BatchRunner((IDocumentEngine)engine, optionsKey)
+        {
+            DocumentSlots = Math.Max(2, options.Slots * 2),
+            EngineOptions = options,
+            Pages = pages,
+            Formats = formats,
+            Chunking = chunking,
+        };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
         if (interactive)
@@ -55,6 +63,22 @@ public static class BatchConsole
         }
         if (!quiet) PrintSummary(summary, outputDirectory);
         return summary;
+    }
+
+    /// <summary>The sandboxed engine with its first host started, or a clear exit when it cannot start.</summary>
+    private static async Task<SandboxedDocumentEngine> StartSandboxAsync(EngineOptions options, CancellationToken ct)
+    {
+        var engine = new SandboxedDocumentEngine(new SandboxOptions(), options);
+        try
+        {
+            await engine.WarmUpAsync(ct).ConfigureAwait(false);
+            return engine;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or DocumentException)
+        {
+            engine.Dispose();
+            throw new CommandFailedException(ex.Message, ex);
+        }
     }
 
     /// <summary>The engine, or a clear exit when it cannot start (e.g. a language that is not installed).</summary>

@@ -49,6 +49,9 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <summary>Only these pages of every file (their original numbers kept); null reads every page.</summary>
     public PageSelection? Pages { get; init; }
 
+    /// <summary>The engine's options (limits for ingest); by default those of a <see cref="LocalDocumentEngine"/>, else the defaults.</summary>
+    public EngineOptions? EngineOptions { get; init; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -61,7 +64,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         // The OCR engines start (about 100 ms each) while the store opens and the inputs are read and sniffed.
         if (engine is LocalDocumentEngine local) local.WarmUp();
         var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
-        var engineOptions = (engine as LocalDocumentEngine)?.Options ?? new EngineOptions();
+        var engineOptions = EngineOptions ?? (engine as LocalDocumentEngine)?.Options ?? new EngineOptions();
         var recording = new RecordingEngine(engine);
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
             loggerFactory, cancellationToken).ConfigureAwait(false);

@@ -30,7 +30,7 @@ public sealed class DemoCommand : AsyncCommand<DemoSettings>
         AnsiConsole.MarkupLineInterpolated($"Processing {inputs.Count} documents from [blue]{settings.Samples}[/] into [blue]{settings.Out}[/] with {settings.ToEngineOptions().Slots} slot(s)");
         // The demo always shows real work: it never resumes from an earlier run.
         var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), force: true, quiet: false,
-            DocFlow.Outputs.OutputFormats.Json, chunking: null, cancellationToken);
+            DocFlow.Outputs.OutputFormats.Json, chunking: null, cancellationToken, pages: null, sandbox: settings.UseSandbox);
         return summary.Totals.Succeeded == 0 ? 1 : 0;
     }
 }

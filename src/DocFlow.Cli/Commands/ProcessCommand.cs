@@ -22,6 +22,13 @@ public class EngineSettings : CommandSettings
     [DefaultValue("eng")]
     public string Lang { get; init; } = "eng";
 
+    [CommandOption("--sandbox <on|off>")]
+    [Description("Run parsing, rendering and OCR in engine-host child processes, so that a file crashing the PDF parser or OCR cannot take this run down (use it for files you do not trust). Default: off here (it cost more than 5 % on the samples, docs/benchmarks.md); serve and worker default to on (Engine:Sandbox:Enabled).")]
+    public string? Sandbox { get; init; }
+
+    /// <summary>Whether the engine runs in sandboxed hosts: off unless asked for (docs/benchmarks.md, "Engine sandbox", measured its cost).</summary>
+    public bool UseSandbox => Sandbox == "on";
+
     public EngineOptions ToEngineOptions() => new()
     {
         Slots = Sequential ? 1 : Jobs ?? Environment.ProcessorCount,
@@ -29,7 +36,9 @@ public class EngineSettings : CommandSettings
     };
 
     public override ValidationResult Validate() =>
-        Jobs is < 1 ? ValidationResult.Error("--jobs must be at least 1.") : ValidationResult.Success();
+        Jobs is < 1 ? ValidationResult.Error("--jobs must be at least 1.")
+        : Sandbox is not (null or "on" or "off") ? ValidationResult.Error($"--sandbox '{Sandbox}': give on or off.")
+        : ValidationResult.Success();
 }
 
 public sealed class ProcessSettings : EngineSettings
@@ -112,7 +121,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessSettings>
             return 2;
         }
         var summary = await BatchConsole.RunAsync(inputs, settings.Out, settings.ToEngineOptions(), settings.Force, settings.Quiet,
-            settings.Formats, settings.Chunking, cancellationToken, settings.Pages is null ? null : PageSelection.Parse(settings.Pages));
+            settings.Formats, settings.Chunking, cancellationToken, settings.Pages is null ? null : PageSelection.Parse(settings.Pages), settings.UseSandbox);
         // Non-zero only when nothing at all could be processed.
         return summary.Totals.Succeeded + summary.Totals.Skipped == 0 ? 1 : 0;
     }

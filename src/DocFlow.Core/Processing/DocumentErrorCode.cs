@@ -21,6 +21,9 @@ public enum DocumentErrorCode
     Internal,
     /// <summary>The page selection names pages the document does not have.</summary>
     InvalidPages,
+    /// <summary>The sandboxed engine host died on these bytes (a parser's stack overflow, a native crash) as often as
+    /// Engine:Sandbox:PoisonAfterCrashes allows: the same bytes are not tried again anywhere.</summary>
+    EngineCrashed,
 }
 
 public static class DocumentErrorCodes
@@ -35,6 +38,7 @@ public static class DocumentErrorCodes
         DocumentErrorCode.Encrypted => "encrypted",
         DocumentErrorCode.Timeout => "timeout",
         DocumentErrorCode.InvalidPages => "invalid_pages",
+        DocumentErrorCode.EngineCrashed => "engine_crashed",
         _ => "internal",
     };
 

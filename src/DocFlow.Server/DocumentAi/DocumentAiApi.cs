@@ -93,7 +93,7 @@ public static partial class DocumentAiApi
             var processOptions = request.Field("processOptions");
             var pages = PagesOf(processOptions);
             var imageless = request.Bool("imagelessMode");
-            CheckPages(content, pages, imageless, limits, engineOptions);
+            CheckPages(content, pages, imageless, limits, engineOptions, http.RequestServices.GetService<IDocumentEngine>() as IPageRangeEngine);
 
             if (await quotas.CheckAsync(http, tenant, 1, content.Length, ct) is { } overQuota) return overQuota;
             var accepted = await ingest.AcceptAsync([new Upload(name, new MemoryStream(content, writable: false))], JobPriority.Express, tenant, pages, ct);
@@ -182,13 +182,18 @@ public static partial class DocumentAiApi
     }
 
     /// <summary>Google's online page limits on the pages that will be read (the selection's, when there is one).</summary>
-    private static void CheckPages(byte[] content, PageSelection? pages, bool imageless, DocumentAiOptions limits, EngineOptions engineOptions)
+    /// <remarks>Counted by the process's engine when it has one (the sandboxed engine: the PDF is parsed in an engine host,
+    /// never in the API process); an API without an engine (the distributed API role) inspects in-process.</remarks>
+    private static void CheckPages(byte[] content, PageSelection? pages, bool imageless, DocumentAiOptions limits, EngineOptions engineOptions,
+        IPageRangeEngine? engine)
     {
         int count;
         try
         {
-            var inspected = InputInspector.Inspect(content, engineOptions);
-            count = pages?.Resolve(inspected.PageCount).Count ?? inspected.PageCount;
+            var pageCount = engine is not null
+                ? engine.Inspect(new DocumentInput("document", content)).Pages
+                : InputInspector.Inspect(content, engineOptions).PageCount;
+            count = pages?.Resolve(pageCount).Count ?? pageCount;
         }
         catch (DocumentException e)
         {

@@ -7,6 +7,7 @@ using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Redis;
 using DocFlow.Reports;
+using DocFlow.Sandbox;
 using DocFlow.Security.Encryption;
 using DocFlow.Server.Ingest;
 using DocFlow.Workers;
@@ -235,9 +236,17 @@ public static class PlatformServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<LocalDocumentEngine>(sp => new LocalDocumentEngine(sp.GetRequiredService<EngineOptions>()));
-        services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<LocalDocumentEngine>());
-        // Engines:Routes may send a route to a cloud engine (docs/engines.md); the local engine stays the fallback.
+        // Engine:Sandbox:Enabled (default on): the engine runs in `docflow engine-host` child processes and this process
+        // never loads PdfPig, Tesseract or leptonica; off, in this process as before.
+        services.TryAddSingleton<IEngineCrashLedger, InProcessEngineCrashLedger>();
+        services.TryAddSingleton(sp => new SandboxedDocumentEngine(sp.GetRequiredService<IOptions<SandboxOptions>>().Value,
+            sp.GetRequiredService<EngineOptions>(), sp.GetRequiredService<IEngineCrashLedger>(), sp.GetService<ILogger<SandboxedDocumentEngine>>()));
+        services.TryAddSingleton<IDocumentEngine>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Enabled
+            ? sp.GetRequiredService<SandboxedDocumentEngine>()
+            : sp.GetRequiredService<LocalDocumentEngine>());
+        // Engines:Routes may send a route to a cloud engine (docs/engines.md); the local (sandboxed) engine stays the fallback.
         builder.AddDocFlowCloudEngines();
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<DocumentJobHandler>();

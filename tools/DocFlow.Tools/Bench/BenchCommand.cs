@@ -49,6 +49,11 @@ public sealed class BenchSettings : CommandSettings
     [Description("Scratch folder for outputs. Default: a new temporary folder.")]
     public string? Work { get; init; }
 
+    [CommandOption("--sandbox <MODE>")]
+    [Description("Engine sandbox of the `docflow process` runs: off (its default), on, or compare: only the corpus through `docflow process` with the sandbox off and on, runs interleaved, side by side (docs/benchmarks.md, \"Engine sandbox\").")]
+    [DefaultValue("off")]
+    public string Sandbox { get; init; } = "off";
+
     [CommandOption("--distributed")]
     [Description("Measure the distributed platform instead: broker overhead (vs the Celery peer), documents embedded vs 1 and 2 worker processes on Redis, a simulated remote engine, the express lane. Starts its own redis-server.")]
     public bool Distributed { get; init; }
@@ -145,6 +150,8 @@ public sealed class BenchSettings : CommandSettings
             return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
         if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
             return ValidationResult.Error("--remote-engine-worker needs --redis and --key-prefix.");
+        if (Sandbox is not ("on" or "off" or "compare"))
+            return ValidationResult.Error($"--sandbox '{Sandbox}': give on, off or compare.");
         return ValidationResult.Success();
     }
 }
@@ -191,8 +198,11 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         AnsiConsole.MarkupLineInterpolated($"Corpus: [blue]{settings.Directory}[/], {inputs.Count} files; {cores} cores; median of {repeat} run(s)");
 
         // 1. The whole corpus through `docflow process`, in a child process so its peak memory is its own.
-        var seq = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "seq"), 1, cancellationToken), repeat);
-        var par = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "par"), cores, cancellationToken), repeat);
+        if (settings.Sandbox == "compare")
+            return await CompareSandboxAsync(settings.Directory, work, cores, repeat, cancellationToken);
+        var sandbox = settings.Sandbox;
+        var seq = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "seq"), 1, cancellationToken, sandbox), repeat);
+        var par = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "par"), cores, cancellationToken, sandbox), repeat);
 
         // 2. Text-layer PDFs alone, one slot: pages per second per core.
         var textPdfs = par.Summary.Files.Where(f => f.Status == "succeeded" && f.MimeType == "application/pdf" && f.OcrPages.Count == 0)
@@ -289,7 +299,11 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         return clock.Elapsed.TotalSeconds;
     }
 
-    private sealed record ProcessRun(double Seconds, double PeakRssMb, ProcessSummary Summary);
+    private sealed record ProcessRun(double Seconds, double PeakRssMb, ProcessSummary Summary)
+    {
+        /// <summary>The child process from start to exit (start-up, engine hosts and all).</summary>
+        public double WallSeconds { get; init; }
+    }
 
     private static async Task<ProcessRun> MedianRunAsync(Func<Task<ProcessRun>> run, int repeat)
     {
@@ -307,10 +321,49 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>The corpus through the product's `docflow process`, in a child process so its peak memory is its own.</summary>
-    private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct)
+    /// <summary>The corpus through `docflow process` with the engine sandbox off and on, interleaved (off, on, off, on, …) so
+    /// that both see the same load of a shared machine; medians of the whole child process's wall time.</summary>
+    private static async Task<int> CompareSandboxAsync(string corpus, string work, int cores, int repeat, CancellationToken ct)
     {
+        var off = new List<ProcessRun>();
+        var on = new List<ProcessRun>();
+        for (var i = 0; i < repeat; i++)
+        {
+            off.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-off"), cores, ct, "off"));
+            on.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-on"), cores, ct, "on"));
+        }
+        var offWall = Median([.. off.Select(r => r.WallSeconds)]);
+        var onWall = Median([.. on.Select(r => r.WallSeconds)]);
+        var offBatch = Median([.. off.Select(r => r.Seconds)]);
+        var onBatch = Median([.. on.Select(r => r.Seconds)]);
+        var totals = off[0].Summary.Totals;
+        var failedOn = on.Max(r => r.Summary.Files.Count(f => f.Status == "failed"));
+        var rows = new List<(string Name, string Value)>
+        {
+            ("corpus", $"{totals.Files} docs, {totals.Pages} pages ({totals.OcrPages} OCR'd), {cores} slots, median of {repeat}"),
+            ("sandbox off: process wall / batch", $"{offWall:F2} s / {offBatch:F2} s, {totals.Pages / offWall:F3} pages/s"),
+            ("sandbox on: process wall / batch", $"{onWall:F2} s / {onBatch:F2} s, {totals.Pages / onWall:F3} pages/s"),
+            ("sandbox cost (wall)", $"{100 * (onWall / offWall - 1):+0.0;-0.0} %"),
+            ("sandbox cost (batch, hosts started before)", $"{100 * (onBatch / offBatch - 1):+0.0;-0.0} %"),
+            ("peak RSS of docflow itself off / on", $"{Median([.. off.Select(r => r.PeakRssMb)]):F0} MB / {Median([.. on.Select(r => r.PeakRssMb)]):F0} MB"),
+            ("failed documents off / on", $"{off.Max(r => r.Summary.Files.Count(f => f.Status == "failed"))} / {failedOn}"),
+            ("runs off (wall s)", string.Join(", ", off.Select(r => r.WallSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
+            ("runs on (wall s)", string.Join(", ", on.Select(r => r.WallSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
+        };
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn("Result");
+        foreach (var (name, value) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(value));
+        AnsiConsole.Write(table);
+        var report = Path.Combine(work, "bench-sandbox.txt");
+        await File.WriteAllLinesAsync(report, rows.Select(r => $"{r.Name}: {r.Value}"), ct);
+        AnsiConsole.MarkupLineInterpolated($"Figures also written to [blue]{report}[/]");
+        return 0;
+    }
+
+    private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct, string sandbox = "on")
+    {
+        var wall = Stopwatch.StartNew();
         await using var process = ChildProcess.StartProduct(
-            ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet"]);
+            ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet", "--sandbox", sandbox]);
         long peakKb = 0;
         while (!process.HasExited)
         {
@@ -320,7 +373,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var code = await process.WaitForExitAsync(TimeSpan.FromMinutes(1), ct);
         if (code != 0) throw new InvalidOperationException($"docflow process failed ({code}):\n{process.Tail()}");
         var summary = ProcessSummary.Load(output);
-        return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary);
+        return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary) { WallSeconds = wall.Elapsed.TotalSeconds };
     }
 
     private static async Task<double?> TextLayerRateAsync(List<string> pdfs, int repeat, CancellationToken ct)

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DocFlow.Sandbox;
+
+/// <summary>
+/// The engine sandbox (section "Engine:Sandbox"): parsing, rendering and OCR run in child processes
+/// (<c>docflow engine-host</c>), one document at a time each, watched and killed by the worker process when they break a limit.
+/// </summary>
+public sealed class SandboxOptions
+{
+    public const string SectionName = "Engine:Sandbox";
+
+    /// <summary>Whether documents go through engine hosts. <value>Default true (serve and worker; <c>docflow process</c> has
+    /// its own <c>--sandbox</c> switch).</value></summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Most engine hosts at once (documents in the engines at once); 0 = Engine:Slots. <value>Default 0.</value></summary>
+    [Range(0, 1024)]
+    public int Hosts { get; set; }
+
+    /// <summary>Pages one host reads at once (its Tesseract engines). <value>Default 1.</value></summary>
+    [Range(1, 64)]
+    public int HostSlots { get; set; } = 1;
+
+    /// <summary>Most resident memory of a host and its children (pdftoppm), in bytes; the host is killed above it
+    /// (<c>too_large</c>). The host's managed heap is also capped at it (DOTNET_GCHeapHardLimit). <value>Default 1.5 GB.</value></summary>
+    [Range(64L * 1024 * 1024, long.MaxValue)]
+    public long MaxMemoryBytes { get; set; } = 1536L * 1024 * 1024;
+
+    /// <summary>First tier: the longest time without progress (no page started or finished) before the host is killed
+    /// (<c>timeout</c>). <value>Default 60 s.</value></summary>
+    public TimeSpan NoProgressTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Most CPU time (user + system, the host and its children) spent on one page. <value>Default 120 s.</value></summary>
+    public TimeSpan CpuPerPage { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Second tier: wall time of one request (a document, a page range) before the host is killed
+    /// (<c>timeout</c>). <value>Default 10 minutes (as Engine:DocumentTimeout).</value></summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a new host may take to start (runtime, Tesseract models). <value>Default 60 s.</value></summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the watchdog reads the hosts' memory and CPU time from /proc. <value>Default 100 ms.</value></summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A host is replaced after this many requests (bounds slow leaks in native code); 0 = never. <value>Default 1000.</value></summary>
+    [Range(0, int.MaxValue)]
+    public int MaxRequestsPerHost { get; set; } = 1000;
+
+    /// <summary>Crashes of hosts on the same bytes (by SHA-256) after which they are refused at once everywhere
+    /// (<c>engine_crashed</c>). <value>Default 2.</value></summary>
+    [Range(1, 100)]
+    public int PoisonAfterCrashes { get; set; } = 2;
+
+    /// <summary>The host's executable; null = this program (<c>docflow</c>, or <c>dotnet docflow.dll</c>).</summary>
+    public string? HostCommand { get; set; }
+
+    /// <summary>Arguments before <c>engine-host</c> when <see cref="HostCommand"/> is set (e.g. the path of docflow.dll for dotnet).</summary>
+    public string? HostArguments { get; set; }
+}

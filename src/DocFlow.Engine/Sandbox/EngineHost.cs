@@ -1,0 +1,153 @@
+using System.Text.Json;
+using DocFlow.Processing;
+using DocFlow.Queueing;
+using DocFlow.Sandbox;
+
+namespace DocFlow.Engine.Sandbox;
+
+/// <summary>
+/// The child side of the engine sandbox (<c>docflow engine-host</c>): one <see cref="LocalDocumentEngine"/>, requests read
+/// from <paramref name="input"/> (the worker's pipe to its stdin) and answered on <paramref name="output"/> (its stdout), one
+/// at a time, with a progress frame when each page starts and ends. It ends when its input ends (the worker closed the pipe
+/// or died), or after it ran out of memory (its state is not to be trusted then).
+/// </summary>
+public static class EngineHost
+{
+    /// <summary>The environment variable in which the worker gives its process id to its hosts.</summary>
+    public const string ParentVariable = "DOCFLOW_ENGINE_HOST_PARENT";
+
+    public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var sendLock = new Lock();
+        void Send(byte kind, byte[] payload)
+        {
+            lock (sendLock) HostProtocol.WriteFrameAsync(output, kind, payload, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        WatchParent();
+        var configure = await HostProtocol.ReadFrameAsync(input, cancellationToken).ConfigureAwait(false);
+        if (configure is not { Kind: HostProtocol.Configure } config) return 2;
+        var options = JsonSerializer.Deserialize<EngineOptions>(config.Payload) ?? new EngineOptions();
+        LocalDocumentEngine engine;
+        try
+        {
+            engine = new LocalDocumentEngine(options);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException)
+        {
+            Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, ex.Message))));
+            return 1;
+        }
+        using (engine)
+        {
+            engine.PageProgress = (page, started) => Send(started ? HostProtocol.PageStarted : HostProtocol.PageFinished, BitConverter.GetBytes(page));
+            engine.WarmUp();
+            Send(HostProtocol.Ready, BitConverter.GetBytes(Environment.ProcessId));
+            while (await HostProtocol.ReadFrameAsync(input, cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                try
+                {
+                    var answer = await AnswerAsync(engine, frame.Kind, frame.Payload, cancellationToken).ConfigureAwait(false);
+                    Send(HostProtocol.Result, answer);
+                }
+                catch (DocumentException ex)
+                {
+                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(ex)));
+                }
+                catch (OutOfMemoryException)
+                {
+                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.TooLarge,
+                        "The document needs more memory than the engine host may use (Engine:Sandbox:MaxMemoryBytes).") { Deterministic = true })));
+                    return 3;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, $"Unexpected failure: {ex.Message}"))));
+                }
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>A worker killed with SIGKILL cannot kill its hosts: a host busy in a parser that never returns would outlive
+    /// it. Once a second the host compares its parent process id with the one it started under and ends itself when it
+    /// was orphaned (re-parented to init or a subreaper).</summary>
+    private static void WatchParent()
+    {
+        // The worker names itself (a host that starts slowly may already be an orphan when it first looks).
+        var parent = int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), System.Globalization.CultureInfo.InvariantCulture, out var named)
+            ? named : ParentProcessId();
+        if (parent is null) return;
+        new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(1000);
+                if (ParentProcessId() != parent) Environment.FailFast("engine host: its worker is gone");
+            }
+        }) { IsBackground = true, Name = "parent watch" }.Start();
+    }
+
+    private static int? ParentProcessId()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<byte[]> AnswerAsync(LocalDocumentEngine engine, byte kind, byte[] payload, CancellationToken ct)
+    {
+        using var r = HostProtocol.Reader(payload);
+        switch (kind)
+        {
+            case HostProtocol.ProcessDocument:
+            {
+                var input = new DocumentInput(r.ReadString(), r.ReadBytes());
+                var pages = r.ReadString();
+                if (pages.Length > 0) input = input with { Pages = PageSelection.Parse(pages) };
+                var result = await engine.ProcessAsync(input, ct).ConfigureAwait(false);
+                return HostProtocol.Payload(w => w.WriteResult(result));
+            }
+            case HostProtocol.InspectDocument:
+            {
+                var outline = engine.Inspect(new DocumentInput(r.ReadString(), r.ReadBytes()));
+                return HostProtocol.Payload(w =>
+                {
+                    w.Write(outline.MimeType);
+                    w.Write(outline.Pages);
+                });
+            }
+            case HostProtocol.ReadPages:
+            {
+                var input = new DocumentInput(r.ReadString(), r.ReadBytes());
+                var pages = new PageRange(r.ReadInt32(), r.ReadInt32());
+                var read = await engine.ProcessPagesAsync(input, pages, ct).ConfigureAwait(false);
+                return HostProtocol.Payload(w =>
+                {
+                    w.Write(read.MimeType);
+                    w.Write(PageLayoutJson.Serialize(read.Layouts));
+                    w.WriteInts(read.RasterizedPages);
+                });
+            }
+            case HostProtocol.FinishDocument:
+            {
+                var mime = r.ReadString();
+                var layouts = PageLayoutJson.Deserialize(r.ReadString());
+                var rasterized = r.ReadInts();
+                var elapsed = TimeSpan.FromTicks(r.ReadInt64());
+                var result = engine.Finish(mime, layouts, rasterized, elapsed, ct);
+                return HostProtocol.Payload(w => w.WriteResult(result));
+            }
+            default:
+                throw new InvalidDataException($"Unknown request kind {kind}.");
+        }
+    }
+}
