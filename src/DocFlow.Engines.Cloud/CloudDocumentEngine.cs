@@ -109,6 +109,9 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
     public async Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        // A page selection goes to the local engine, which reads only those pages with their original numbers; this engine
+        // sends whole documents or its own 15-page ranges (docs/engines.md).
+        if (input.Pages is not null) return await FallBackAsync(input, "page_selection", cancellationToken).ConfigureAwait(false);
         // Inspection (sniffing, header limits) is local and cheap: bad input fails here exactly as it would locally.
         var outline = _inspector?.Inspect(input) ?? new DocumentOutline("application/pdf", 1);
         var split = outline.Pages > _options.MaxPagesPerRequest;

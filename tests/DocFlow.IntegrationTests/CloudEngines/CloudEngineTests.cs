@@ -61,6 +61,18 @@ public sealed class CloudEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APageSelection_GoesToTheLocalEngine_WhichReadsOnlyThosePages_WithTheirNumbers()
+    {
+        using var engine = Engine();
+        var input = new DocumentInput("three.pdf", TextPdf.Create(3)) { Pages = Processing.PageSelection.Parse("2-3") };
+        var result = await engine.ProcessAsync(input, CancellationToken.None);
+
+        Assert.Equal("local", result.Stats.Engine);
+        Assert.Equal([2, 3], result.Document.Pages!.Select(p => p.PageNumber));
+        Assert.Empty(_fake.Requests);
+    }
+
+    [Fact]
     public async Task Process_SplitsA40PagePdfIntoRangesOf15_AndMergesThemInPageOrder()
     {
         using var engine = Engine();
