@@ -78,7 +78,7 @@ public sealed class MetricsTests(ITestOutputHelper output)
         Assert.Equal(1, m.Value("docflow_document_duration_seconds_bucket", ("route", "pdf"), ("le", "600")));
 
         Assert.Equal("gauge", m.Types["docflow_queue_depth"]);
-        Assert.Equal(6, m.Samples.Count(s => s.Name == "docflow_queue_depth")); // 3 routes x 2 priorities
+        Assert.Equal(Queueing.JobRoutes.All.Count * 2, m.Samples.Count(s => s.Name == "docflow_queue_depth")); // every route (image, pdf, report, webhook) x 2 priorities
         Assert.Equal(0, m.Value("docflow_queue_depth"));
         Assert.True(m.Has("docflow_queue_oldest_age_seconds"));
         Assert.Equal(0, m.Value("docflow_queue_oldest_age_seconds"));
