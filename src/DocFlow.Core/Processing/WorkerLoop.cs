@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DocFlow.Diagnostics;
 using DocFlow.Queueing;
+using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DocFlow.Processing;
@@ -57,12 +58,33 @@ public sealed partial class WorkerLoop(
             {
                 return;
             }
-            await using (job.ConfigureAwait(false))
+            try
             {
-                await RunOneAsync(job).ConfigureAwait(false);
+                await using (job.ConfigureAwait(false))
+                {
+                    await RunOneAsync(job).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The store or the queue failed while the job's outcome was being recorded (a database restart while a
+                // job is dead-lettered or retried): the slot lives on. The job was not acknowledged, so the queue
+                // delivers it again (or the reconciler re-drives it); pause so an outage is not met in a tight loop.
+                Log.SlotError(logger, job.Ticket.JobId, ex);
+                try
+                {
+                    await Task.Delay(SlotErrorPause, Time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
+
+    /// <summary>The pause of a slot after its job's outcome could not be recorded. <value>Default 2 s.</value></summary>
+    public TimeSpan SlotErrorPause { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Handles one fetched job to its outcome.</summary>
     public async Task RunOneAsync(IFetchedJob job)
@@ -100,6 +122,21 @@ public sealed partial class WorkerLoop(
         {
             // Aborted in flight: leave it to be delivered again (DisposeAsync requeues it).
             activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // The database, not the document: this attempt does not count. Released for another delivery (the fetched
+            // job is not acknowledged), after a pause, so a database restart does not use up the document's attempts.
+            activity?.AddException(ex);
+            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
+            Log.StoreUnavailable(logger, ticket.JobId, ex.Message);
+            try
+            {
+                await Task.Delay(SlotErrorPause, Time, abortToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
         catch (Exception ex)
         {
@@ -160,6 +197,12 @@ public sealed partial class WorkerLoop(
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Job {JobId} dead-lettered: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string jobId, string reason);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Job {JobId}: the job store is unavailable ({Reason}); released for another delivery, the attempt not counted")]
+        public static partial void StoreUnavailable(ILogger logger, string jobId, string reason);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Job {JobId}: its outcome could not be recorded; left for another delivery, the slot goes on")]
+        public static partial void SlotError(ILogger logger, string jobId, Exception exception);
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Job {JobId} done in {ElapsedMs:F0} ms")]
         public static partial void Done(ILogger logger, string jobId, double elapsedMs);

@@ -212,7 +212,12 @@ public sealed class EngineHostProcess : IDisposable
         lock (_stderr) head = _stderrHead.ToString();
         var last = LastWords(head + StandardError);
         return new EngineHostCrashedException(watch.Page,
-            $"The engine host crashed{where} (exit code {exit}{signal}){(last.Length > 0 ? $": {last.TrimEnd('.')}" : "")}.");
+            $"The engine host crashed{where} (exit code {exit}{signal}){(last.Length > 0 ? $": {last.TrimEnd('.')}" : "")}.")
+        {
+            // SIGKILL from outside (an operator, the OOM killer, a chaos test): the process was ended, the bytes did
+            // not crash it. A parser's stack overflow aborts (SIGABRT), a native fault is SIGSEGV/SIGBUS.
+            KilledFromOutside = exit == 128 + 9,
+        };
     }
 
     private static string SignalName(int signal) => signal switch { 6 => " SIGABRT", 9 => " SIGKILL", 11 => " SIGSEGV", 7 => " SIGBUS", _ => "" };
@@ -375,4 +380,7 @@ public sealed class EngineHostProcess : IDisposable
 public sealed class EngineHostCrashedException(int? page, string message) : Exception(message)
 {
     public int? Page { get; } = page;
+
+    /// <summary>Ended by a SIGKILL this process did not send (not a crash of the bytes' making).</summary>
+    public bool KilledFromOutside { get; init; }
 }

@@ -157,6 +157,7 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
         var crashes = await _ledger.GetCrashesAsync(sha, ct).ConfigureAwait(false);
         if (crashes >= _options.PoisonAfterCrashes)
             throw Poisoned(crashes, null);
+        var killed = 0;
         while (true)
         {
             await _gate.WaitAsync(ct).ConfigureAwait(false);
@@ -166,6 +167,11 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
                 host = await AcquireAsync(ct).ConfigureAwait(false);
                 var answer = await host.RequestAsync(kind, payload, ct).ConfigureAwait(false);
                 return read(answer);
+            }
+            catch (EngineHostCrashedException crash) when (crash.KilledFromOutside && ++killed <= MaxOutsideKills)
+            {
+                // Not the document's doing: tried again on a fresh host without counting a crash against its bytes.
+                Log.KilledFromOutside(_logger, host?.ProcessId ?? 0, sha, crash.Message);
             }
             catch (EngineHostCrashedException crash)
             {
@@ -181,6 +187,9 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
             }
         }
     }
+
+    /// <summary>Hosts killed from outside (SIGKILL) while on one request before the next such death counts as a crash.</summary>
+    private const int MaxOutsideKills = 3;
 
     private DocumentException Poisoned(int crashes, EngineHostCrashedException? last) =>
         new(DocumentErrorCode.EngineCrashed, last is null
@@ -230,6 +239,9 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
     {
         [LoggerMessage(EventId = 260, Level = LogLevel.Information, Message = "Engine host {ProcessId} started")]
         public static partial void Started(ILogger logger, int processId);
+
+        [LoggerMessage(EventId = 262, Level = LogLevel.Warning, Message = "Engine host {ProcessId} was killed from outside while on bytes {Sha256} (not counted as a crash): {Reason}")]
+        public static partial void KilledFromOutside(ILogger logger, int processId, string sha256, string reason);
 
         [LoggerMessage(EventId = 261, Level = LogLevel.Warning, Message = "Engine host {ProcessId} crashed on bytes {Sha256} (crash {Crashes}): {Reason}")]
         public static partial void Crashed(ILogger logger, int processId, string sha256, int crashes, string reason);

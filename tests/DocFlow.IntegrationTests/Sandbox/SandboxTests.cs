@@ -83,7 +83,7 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public async Task HostKilledMidDocument_IsReplaced_AndTheDocumentIsTriedOnceMore()
+    public async Task HostKilledFromOutsideMidDocument_IsReplaced_AndTheDocumentSucceeds_WithoutACrashCounted()
     {
         var ledger = new InProcessEngineCrashLedger();
         using var engine = new SandboxedDocumentEngine(new SandboxOptions { Hosts = 1 }, new EngineOptions { Slots = 1 }, ledger);
@@ -99,27 +99,24 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
         Assert.Equal(3, result.Stats.Pages);
         Assert.DoesNotContain(victim, engine.HostProcessIds);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(scan));
-        Assert.Equal(1, await ledger.GetCrashesAsync(sha, CancellationToken.None));
+        // A SIGKILL this process did not send (an operator, the OOM killer, a chaos run) is not the bytes' crash.
+        Assert.Equal(0, await ledger.GetCrashesAsync(sha, CancellationToken.None));
     }
 
     [Fact]
-    public async Task HostKilled_WithPoisonAfterOneCrash_GivesAFinalEngineCrashedNamingThePage()
+    public async Task WithPoisonAfterOneCrash_TheFirstCrashIsFinal()
     {
-        using var engine = new SandboxedDocumentEngine(new SandboxOptions { Hosts = 1, PoisonAfterCrashes = 1 }, new EngineOptions { Slots = 1 });
-        engine.HostStarted += pid => _ = Task.Run(async () =>
-        {
-            await Task.Delay(1500);
-            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
-        });
+        var ledger = new InProcessEngineCrashLedger();
+        using var engine = new SandboxedDocumentEngine(new SandboxOptions { Hosts = 1, PoisonAfterCrashes = 1 }, new EngineOptions { Slots = 1 }, ledger);
+        var crasher = File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(FindingsDirectory, "pdf-text")).Order().First());
 
-        var error = await Assert.ThrowsAsync<DocumentException>(() =>
-            engine.ProcessAsync(new DocumentInput("fax-3pages.tif", Sample("fax-3pages.tif")), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<DocumentException>(() => engine.ProcessAsync(new DocumentInput("c.pdf", crasher), CancellationToken.None));
 
         output.WriteLine(error.Message);
         Assert.Equal(DocumentErrorCode.EngineCrashed, error.Code);
         Assert.False(error.IsTransient);
-        Assert.Contains("signal 9 SIGKILL", error.Message, StringComparison.Ordinal);
-        Assert.Matches(@"on page \d", error.Message);
+        Assert.Matches(@"signal 6 SIGABRT|Stack overflow", error.Message); // the runtime aborts on a stack overflow
+        Assert.Equal(1, await ledger.GetCrashesAsync(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(crasher)), CancellationToken.None));
     }
 
     [Fact]

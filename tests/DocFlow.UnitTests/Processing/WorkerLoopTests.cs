@@ -99,4 +99,66 @@ public sealed class WorkerLoopTests
         Assert.Equal(0, handler.Calls("poison"));
         Assert.Contains("poison", Assert.Single(handler.Buried).Reason);
     }
+
+    [Fact]
+    public async Task StoreOutage_ReleasesTheJob_WithoutUsingItsAttempts()
+    {
+        var queue = new InProcessJobQueue();
+        var attempts = new ConcurrentQueue<int>();
+        // Four calls meet a database that is down (more than MaxAttempts = 3), then it is back.
+        var handler = new ScriptedHandler((t, call) =>
+        {
+            attempts.Enqueue(t.Attempt);
+            return call <= 4 ? throw new Storage.StoreUnavailableException("The PostgreSQL job store cannot be reached") : Task.CompletedTask;
+        });
+        await queue.EnqueueAsync(new JobTicket("j", JobRoute.Pdf, JobPriority.Normal, "x"), CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(queue, handler, FastRetry, NullLogger<WorkerLoop>.Instance) { SlotErrorPause = TimeSpan.FromMilliseconds(5) };
+        var running = loop.RunAsync(JobRoutes.All, 1, stop.Token);
+        await handler.AllDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(5, handler.Calls("j"));
+        Assert.Equal(["j"], handler.Handled);
+        Assert.All(attempts, a => Assert.Equal(0, a)); // delivered again, never retried as a failed attempt
+        Assert.Empty(queue.DeadLetters);
+    }
+
+    private sealed class FailingBurialHandler : IJobHandler
+    {
+        public ConcurrentQueue<string> Handled { get; } = new();
+        private int _burials;
+
+        public Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
+        {
+            if (ticket.JobId == "bad") throw new InvalidOperationException("always broken");
+            Handled.Enqueue(ticket.JobId);
+            return Task.CompletedTask;
+        }
+
+        // The database is down just when the dead letter's failure is recorded.
+        public Task OnDeadLetteredAsync(JobTicket ticket, string reason, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _burials) == 1 ? throw new Storage.StoreUnavailableException("down") : Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task AnOutcomeThatCannotBeRecorded_DoesNotEndTheSlot()
+    {
+        var queue = new InProcessJobQueue();
+        var handler = new FailingBurialHandler();
+        foreach (var name in new[] { "bad", "a", "b" })
+            await queue.EnqueueAsync(new JobTicket(name, JobRoute.Image, JobPriority.Normal, name), CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(queue, handler, FastRetry, NullLogger<WorkerLoop>.Instance) { SlotErrorPause = TimeSpan.FromMilliseconds(5) };
+        var running = loop.RunAsync(JobRoutes.All, 1, stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (handler.Handled.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30)); // the slot ended by the stop, not by the exception
+
+        Assert.Equal(["a", "b"], handler.Handled.Order());
+    }
 }
