@@ -91,7 +91,7 @@ public static class OidcSignIn
                 },
                 OnRemoteFailure = async context =>
                 {
-                    var reason = context.Failure?.Message ?? "The identity provider did not sign you in.";
+                    var reason = Readable(context.Failure?.Message);
                     context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("DocFlow.SignIn")
                         .LogInformation("Single sign-on failed: {Reason}", reason);
                     await AuditAsync(context.HttpContext, "anonymous", null, AuditMiddleware.SignInFailed, Method,
@@ -135,6 +135,17 @@ public static class OidcSignIn
         };
         if (log is BufferedAuditLog buffered) await buffered.Enqueue(entry).ConfigureAwait(false);
         else await log.AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The provider's refusal as a person reads it: "Message contains error: 'access_denied', error_description:
+    /// 'The user declined.', …" becomes "The identity provider refused the sign-in: The user declined. (access_denied)".</summary>
+    internal static string Readable(string? failure)
+    {
+        if (string.IsNullOrWhiteSpace(failure)) return "The identity provider did not sign you in.";
+        var m = System.Text.RegularExpressions.Regex.Match(failure, @"error: '([^']*)'(?:, error_description: '([^']*)')?");
+        if (!m.Success) return failure;
+        var description = m.Groups[2].Success && m.Groups[2].Value.Length > 0 && m.Groups[2].Value != "error_description is null" ? m.Groups[2].Value + " " : "";
+        return $"The identity provider refused the sign-in: {description}({m.Groups[1].Value}).";
     }
 
     private static string Shorten(string reason) => reason.Length <= 300 ? reason : reason[..300] + "…";

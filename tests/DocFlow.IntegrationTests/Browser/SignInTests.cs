@@ -161,7 +161,7 @@ public sealed class SignInTests
         await page.GotoAsync("/");
         await page.Locator("#sso-link").ClickAsync();
         await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
-        await Expect(page.Locator("#sign-in-msg")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("#sign-in-msg")).ToHaveTextAsync("The identity provider refused the sign-in: The user declined. (access_denied).");
         Assert.DoesNotContain("signin-error", page.Url);
 
         idp.DenyWith = null;
