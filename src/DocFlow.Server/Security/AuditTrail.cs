@@ -80,10 +80,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         };
         try
         {
-            // Handed to the buffered writer (nothing is dropped; reads of the log wait for it), else written here.
-            // Not the request's token: the entry is written even when the client has gone.
-            if (log is BufferedAuditLog buffered) await buffered.Enqueue(auditEvent).ConfigureAwait(false);
-            else await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+            await BufferedAuditLog.HandOverAsync(log, auditEvent).ConfigureAwait(false);
         }
         catch (Exception e)
         {

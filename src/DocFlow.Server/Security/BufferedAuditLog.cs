@@ -52,6 +52,15 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
     /// <summary>An entry, or a marker (<see cref="Event"/> null) completed once everything before it is written.</summary>
     private sealed record Item(AuditEvent? Event, TaskCompletionSource? Written);
 
+    /// <summary>Records <paramref name="auditEvent"/> in <paramref name="log"/> off the request path: handed to the buffered
+    /// writer where the server has one (nothing is dropped; reads of the log wait for it), else appended at once. Never
+    /// with the request's token: the entry is written even when the client has gone.</summary>
+    public static async ValueTask HandOverAsync(IAuditLog log, AuditEvent auditEvent)
+    {
+        if (log is BufferedAuditLog buffered) await buffered.Enqueue(auditEvent).ConfigureAwait(false);
+        else await log.AppendAsync(auditEvent, CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>Hands the entry to the writer; completes at once unless <see cref="Capacity"/> entries are waiting.</summary>
     public ValueTask Enqueue(AuditEvent auditEvent)
     {

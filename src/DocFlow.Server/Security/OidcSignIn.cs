@@ -133,8 +133,7 @@ public static class OidcSignIn
         {
             Tenant = tenant,
         };
-        if (log is BufferedAuditLog buffered) await buffered.Enqueue(entry).ConfigureAwait(false);
-        else await log.AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);
+        await BufferedAuditLog.HandOverAsync(log, entry).ConfigureAwait(false);
     }
 
     /// <summary>The provider's refusal as a person reads it: "Message contains error: 'access_denied', error_description:

@@ -77,8 +77,7 @@ public sealed class RefusalAudit(IAuditLog log, TimeProvider time, Microsoft.Ext
             context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier);
         try
         {
-            if (log is BufferedAuditLog buffered) await buffered.Enqueue(entry).ConfigureAwait(false);
-            else await log.AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);
+            await BufferedAuditLog.HandOverAsync(log, entry).ConfigureAwait(false);
         }
         catch (Exception e)
         {
