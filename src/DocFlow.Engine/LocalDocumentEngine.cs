@@ -27,12 +27,28 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
     public LocalDocumentEngine(EngineOptions options, EnrichmentPipeline? enrichment = null)
     {
         _options = options;
-        _enrichment = enrichment ?? EnrichmentPipeline.CreateDefault();
+        _enrichment = enrichment ?? EnrichmentPipeline.CreateDefault(SupplierOverride(options.Suppliers));
         _ocr = new TesseractEnginePool(options.Languages, options.Slots, options.TessdataPath);
         _slots = new SemaphoreSlim(options.Slots, options.Slots);
     }
 
     public EngineOptions Options => _options;
+
+    /// <summary>The shipped receipt models with the configured supplier registry, or null to keep the shipped one.</summary>
+    private static Extraction.Entities.ReceiptModels? SupplierOverride(string? suppliers)
+    {
+        if (string.IsNullOrWhiteSpace(suppliers) || Extraction.Entities.ReceiptModels.Embedded is not { } shipped) return null;
+        if (suppliers.Equals("none", StringComparison.OrdinalIgnoreCase)) return shipped.WithSuppliers(null);
+        try
+        {
+            using var file = File.OpenRead(suppliers);
+            return shipped.WithSuppliers(Extraction.Normalization.SupplierRegistry.FromJson(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            throw new InvalidOperationException($"Engine:Suppliers: cannot read the supplier registry '{suppliers}': {e.Message}", e);
+        }
+    }
 
     /// <summary>Called on the page's thread when a page starts (true) and ends (false): the engine host reports it to its
     /// worker, whose watchdog knows which page runs and whether there is progress.</summary>
@@ -45,7 +61,8 @@ public sealed class LocalDocumentEngine : IDocumentEngine, IPageRangeEngine, IDi
     /// <summary>What makes two runs over the same bytes give the same Document: the engine's version and the options
     /// that change its output. Resume (`docflow process`) and deduplication (the server) both key on it.</summary>
     public static string OptionsKey(EngineOptions options) =>
-        $"engine={typeof(LocalDocumentEngine).Assembly.GetName().Version};lang={options.Languages};dpi={options.RasterDpi}";
+        $"engine={typeof(LocalDocumentEngine).Assembly.GetName().Version};lang={options.Languages};dpi={options.RasterDpi}" +
+        (string.IsNullOrWhiteSpace(options.Suppliers) ? "" : $";suppliers={options.Suppliers}");
 
     public async Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
     {

@@ -53,6 +53,11 @@ internal static class ReceiptCommands
                          "never OCR output); `dotnet DocFlow.DevSet.dll train-lexicon ../shared/devset src/DocFlow.Engine/Extraction/Models`.";
         File.WriteAllText(Path.Combine(models, "receipt_lexicon.json"), lexicon.ToJson(provenance));
         Console.WriteLine($"receipt lexicon: {lexicon.Count} words written to {models}");
+        var suppliers = ReceiptTraining.Suppliers(lines);
+        var registryProvenance = $"Company and address keys of the {lines.Count} sroie-lines receipts (labels, never OCR output, never the 80 " +
+                                 "sroie receipts scored by run.sh); `dotnet DocFlow.DevSet.dll train-lexicon ../shared/devset src/DocFlow.Engine/Extraction/Models`.";
+        File.WriteAllText(Path.Combine(models, "receipt_suppliers.json"), suppliers.ToJson(registryProvenance));
+        Console.WriteLine($"supplier registry: {suppliers.Suppliers.Count} suppliers written to {models}");
     }
 
     /// <summary>

@@ -40,4 +40,11 @@ public sealed class EngineOptions
 
     /// <summary>Folder holding *.traineddata; null uses Tesseract's default (/usr/share/tesseract-ocr/5/tessdata).</summary>
     public string? TessdataPath { get; set; }
+
+    /// <summary>
+    /// Known suppliers that receipts' misread names and addresses are resolved against: a JSON file
+    /// (<c>{"suppliers": [{"name": "...", "addresses": ["..."]}]}</c>, e.g. a vendor master list), "none" for none,
+    /// or null for the registry shipped in the engine (learned from the dev set's labelled receipts). See docs/extraction.md.
+    /// </summary>
+    public string? Suppliers { get; set; }
 }

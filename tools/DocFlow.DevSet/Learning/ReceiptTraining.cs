@@ -105,8 +105,13 @@ public static class ReceiptTraining
         return new ReceiptModels(
             Trainer.Train(company, [.. ReceiptLineFeatures.Names], "receipt_company", provenance: companyProvenance),
             Trainer.Train(address, [.. ReceiptLineFeatures.Names], "receipt_address", provenance: addressProvenance),
-            Lexicon(receipts));
+            Lexicon(receipts),
+            Suppliers(receipts));
     }
+
+    /// <summary>The supplier registry of the receipts' labelled keys (sroie-lines only, like the lexicon).</summary>
+    public static DocFlow.Engine.Extraction.Normalization.SupplierRegistry Suppliers(IEnumerable<LabelledReceipt> receipts) =>
+        DocFlow.Engine.Extraction.Normalization.SupplierRegistry.Learn(receipts.Where(r => !r.Ocr).Select(r => (r.Company, r.Address)));
 
     /// <summary>The word lexicon of the receipts' labelled text (sroie-lines only: OCR'd lines hold the very misreads it repairs).</summary>
     public static DocFlow.Engine.Extraction.Normalization.OcrLexicon Lexicon(IEnumerable<LabelledReceipt> receipts) =>

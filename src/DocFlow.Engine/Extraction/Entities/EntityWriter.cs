@@ -84,6 +84,9 @@ internal sealed class EntityWriter
         return result;
     }
 
+    /// <summary>Takes back an entity this writer added.</summary>
+    public void Remove(Entity entity) => _document.Entities!.Remove(entity);
+
     /// <summary>Whether an entity of <paramref name="type"/> already covers text[start..end).</summary>
     public bool Has(string type, int start, int end) =>
         _document.Entities!.Any(e => e.Type == type && e.TextAnchor?.TextSegments is [var s, ..] && s.StartIndex < end && start < s.EndIndex);

@@ -100,31 +100,69 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     private static void AddReceiptHeader(EntityWriter writer, PageView page, ReceiptModels models)
     {
         var (name, address) = ReceiptHeader.Find(page, models);
+        var registry = models.Suppliers;
+        Entity? supplier = null;
         if (name is not null)
-            Repair(writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
+            supplier = Repair(writer.Add("supplier_name", name.Start, name.End, Math.Clamp(name.Confidence, 0.3f, 0.95f),
                 new NormalizedValue { Text = OcrText.Squash(writer.Text[name.Start..name.End]) }), models.Lexicon);
+        // A known supplier: the name as it prints it, even where the model picked another header line.
+        string? known = null;
+        if (registry is not null)
+        {
+            if (supplier?.MentionText is { } reading && registry.ResolveName(reading) is { } resolved) known = Resolved(supplier, resolved.Name, resolved.Error);
+            else if (SupplierRegistryMatch.NameLine(page, registry, models.Lexicon) is { } line)
+            {
+                if (supplier is not null) writer.Remove(supplier);
+                supplier = writer.Add("supplier_name", line.Start, line.End, 0.8f, new NormalizedValue { Text = line.Name });
+                if (supplier is not null) known = Resolved(supplier, line.Name, line.Error);
+            }
+        }
         // A postal address the address rules recognise just below the name: theirs when the model found none, and
         // their normalised form ("street, city") when both found the same lines.
-        var nameLine = name is null ? -1 : page.Lines.Count(l => l.Start < name.Start);
+        var nameLine = supplier is null ? -1 : page.Lines.Count(l => l.Start < Start(supplier, name));
         var found = AddressFinder.FindAll([page]).FirstOrDefault(a => a.FirstLine >= nameLine && a.FirstLine <= nameLine + 4);
+        Entity? where = null;
         if (address is null && found is not null)
-            Repair(writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized }), models.Lexicon);
+            where = Repair(writer.Add("supplier_address", found.Start, found.End, 0.7f, new NormalizedValue { Text = found.Normalized }), models.Lexicon);
         else if (address is not null)
-            Repair(writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
+            where = Repair(writer.Add("supplier_address", address.Start, address.End, Math.Clamp(address.Confidence, 0.3f, 0.95f), new NormalizedValue
             {
                 Text = found is not null && found.Start == address.Start && found.End == address.End ? found.Normalized : Joined(writer.Text[address.Start..address.End]),
             }), models.Lexicon);
+        if (registry is null) return;
+        // A known address: the reading's own lines first, else the lines under the name that read as one.
+        if (where?.MentionText is { } said && registry.ResolveAddress(said, known) is { } hit) Resolved(where, hit.Address, hit.Error);
+        else if (SupplierRegistryMatch.AddressLines(page, registry, known, Math.Max(0, nameLine)) is { } lines)
+        {
+            if (where is not null) writer.Remove(where);
+            where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f, new NormalizedValue { Text = lines.Address });
+            if (where is not null) Resolved(where, lines.Address, lines.Error);
+        }
+    }
+
+    private static int Start(Entity entity, ReceiptHeader.Span? fallback) =>
+        entity.TextAnchor?.TextSegments is [var first, ..] ? (int)first.StartIndex : fallback?.Start ?? 0;
+
+    /// <summary>The entity now says what the known supplier prints; its anchor keeps the OCR reading.</summary>
+    private static string Resolved(Entity entity, string text, double error)
+    {
+        entity.MentionText = text;
+        entity.NormalizedValue ??= new NormalizedValue();
+        entity.NormalizedValue.Text = text;
+        entity.Confidence = Math.Max(entity.Confidence, (float)(0.95 - error));
+        return text;
     }
 
     /// <summary>
     /// The entity's reading with OCR misreads repaired by the lexicon: the mention text and normalised text say what
     /// the receipt prints; the text anchor keeps pointing at (and holding) the OCR text as read.
     /// </summary>
-    private static void Repair(Entity? entity, OcrLexicon? lexicon)
+    private static Entity? Repair(Entity? entity, OcrLexicon? lexicon)
     {
-        if (entity is null || lexicon is null) return;
+        if (entity is null || lexicon is null) return entity;
         if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(mention);
         if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(text);
+        return entity;
     }
 
     /// <summary>An address's lines joined with ", " (or a space after a line that ends in punctuation).</summary>

@@ -60,6 +60,14 @@ internal static partial class ReceiptCues
         // rounded to it), against a total that is not.
         if (paid is { } q && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
             return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
+        // Cash tendered and change given both read: their difference is what was paid (on the labelled text of the
+        // dev set's 484 text-only receipts it equals the labelled total in 230 of 238 receipts that print both). A
+        // labelled total that is missing (only a subtotal read) or larger than the cash tendered is a misread: the
+        // difference stands in. (Not against any other total: misread cash and change lines are as common on the
+        // OCR'd receipts as misread totals.)
+        if (cash is { } tendered && change is not null && paid is { } r && r > 0
+            && (best.Priority <= 1 || best.Amount.Money.Value > tendered.Money.Value) && Math.Abs(best.Amount.Money.Value - r) >= 0.05m)
+            return (best.Amount with { Money = best.Amount.Money with { Value = r } }, 0.7f);
         return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
     }
 

@@ -6,13 +6,13 @@ namespace DocFlow.Engine.Extraction.Entities;
 
 /// <summary>The line classifiers that find a receipt's merchant name and address lines, and the lexicon that repairs
 /// their misread words.</summary>
-public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address, OcrLexicon? lexicon = null)
+public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address, OcrLexicon? lexicon = null, SupplierRegistry? suppliers = null)
 {
     private static readonly Lazy<ReceiptModels?> Shipped = new(() =>
     {
         try
         {
-            return new ReceiptModels(TreeEnsemble.LoadEmbedded("receipt_company"), TreeEnsemble.LoadEmbedded("receipt_address"), OcrLexicon.EmbeddedReceipts);
+            return new ReceiptModels(TreeEnsemble.LoadEmbedded("receipt_company"), TreeEnsemble.LoadEmbedded("receipt_address"), OcrLexicon.EmbeddedReceipts, SupplierRegistry.EmbeddedReceipts);
         }
         catch (InvalidOperationException)
         {
@@ -28,6 +28,12 @@ public sealed class ReceiptModels(TreeEnsemble company, TreeEnsemble address, Oc
 
     /// <summary>Words of receipts' labelled text, for repairing OCR misreads in the name and address; null: none.</summary>
     public OcrLexicon? Lexicon { get; } = lexicon;
+
+    /// <summary>Known suppliers a misread name or address is resolved against; null: none.</summary>
+    public SupplierRegistry? Suppliers { get; } = suppliers;
+
+    /// <summary>The same models with another supplier registry (a deployment's own vendor list), or none.</summary>
+    public ReceiptModels WithSuppliers(SupplierRegistry? registry) => new(Company, Address, Lexicon, registry);
 
     /// <summary>The models shipped in the engine (Extraction/Models), or null when a build has none.</summary>
     public static ReceiptModels? Embedded => Shipped.Value;

@@ -81,6 +81,50 @@ public sealed class ReceiptFieldsTests
         Assert.NotNull(Value(d, "supplier_address"));
     }
 
+    private static readonly SupplierRegistry Known = SupplierRegistry.Learn(
+    [
+        ("KEDAI RUNCIT MAJU JAYA SDN BHD", "NO. 12, JALAN MAWAR 3, TAMAN MELATI, 53100 KUALA LUMPUR"),
+        ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR"),
+    ]);
+
+    [Fact]
+    public void A_misread_name_and_address_of_a_known_supplier_read_as_the_supplier_prints_them()
+    {
+        string[] misread = [.. Malaysian];
+        misread[0] = "KEDAI RUNC1T MAJU JAVA SDN BHD (1234567-X)";
+        misread[1] = "NO. 12, JALAN NAWAR 3,";
+        misread[2] = "TAMAN MELATI, 53700 KUALA LUMPUR.";
+        var d = Enrich(Receipt(misread), Stumps().WithSuppliers(Known));
+        Assert.Equal("KEDAI RUNCIT MAJU JAYA SDN BHD", Mention(d, "supplier_name"));
+        Assert.Equal("NO. 12, JALAN MAWAR 3, TAMAN MELATI, 53100 KUALA LUMPUR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void A_known_name_on_a_line_the_model_did_not_pick_replaces_the_pick()
+    {
+        // The stump takes the legal suffix for the name: the header's "S/B" line, which the registry knows by another spelling.
+        var d = Enrich(Receipt("G0LDEN BAKERY SDN BHD", "RECEIPT NO 12 S/B", "LOT 5, JALAN BESAR, 45600 SELANG0R", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"),
+            Stumps().WithSuppliers(Known));
+        Assert.Equal("GOLDEN BAKERY SDN BHD", Mention(d, "supplier_name"));
+        Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void An_unknown_supplier_keeps_its_reading()
+    {
+        var d = Enrich(Receipt("SILVER CAFE SDN BHD", "LOT 9, JALAN KECIL, 45600 SELANGOR", "TEL: 03-1234 5678", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"),
+            Stumps().WithSuppliers(Known));
+        Assert.Equal("SILVER CAFE SDN BHD", Mention(d, "supplier_name"));
+        Assert.Equal("LOT 9, JALAN KECIL, 45600 SELANGOR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void Cash_less_change_stands_in_for_a_total_that_did_not_read()
+    {
+        var d = Enrich(Receipt("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR", "SUB TOTAL 12.00", "GRAND TOTAL : 1O,8O0", "CASH 20.00", "CHANGE 9.20"), Stumps());
+        Assert.Equal("10.80", Value(d, "total_amount"));
+    }
+
     [Fact]
     public void The_merchant_name_leaves_out_the_registration_number_printed_beside_it()
     {

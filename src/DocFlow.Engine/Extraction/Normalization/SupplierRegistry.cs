@@ -1,0 +1,195 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DocFlow.Engine.Extraction.Normalization;
+
+/// <summary>
+/// Known suppliers (a name as printed and the addresses it prints), for resolving a receipt's misread header against
+/// them: what accounts-payable systems call vendor master data. An OCR reading that lies within a small character error
+/// of exactly one known name (or address) is taken to be it: "TED HENG STATIONERY &amp; BOOKS" → "TEO HENG STATIONERY
+/// &amp; BOOKS", "NO.89 JALAN PERMAS 9/5 …" → "NO.59 JALAN PERMAS 9/5 …".
+/// </summary>
+/// <remarks>
+/// Strings are compared in upper case without spaces (OCR splits and joins words where the print does not), by edit
+/// distance over the known string's length. A reading is resolved only when one known string is within
+/// <see cref="MaxError"/> and every other is at least <see cref="Margin"/> further away, so a supplier the registry does not
+/// know keeps its OCR reading, and a branch of a chain is not taken for a sister branch with a similar address.
+/// The shipped registry (Extraction/Models/receipt_suppliers.json) is learned from the labelled keys of the dev set's
+/// 484 text-only receipts (never from the receipts it is scored on); a deployment can replace it with its own list.
+/// </remarks>
+public sealed class SupplierRegistry
+{
+    /// <summary>Largest character error rate (edits over the known string's length) at which a reading is resolved: a
+    /// name, or an address among the addresses of the supplier whose name resolved.</summary>
+    public const double MaxError = 0.2;
+
+    /// <summary>Largest character error rate for an address resolved among every supplier's: addresses share streets,
+    /// towns and postcodes, so another shop's address on the same road is only a few edits away.</summary>
+    public const double MaxAddressError = 0.12;
+
+    /// <summary>How much further (in character error rate) than the best every other known string must be.</summary>
+    public const double Margin = 0.1;
+
+    private readonly Entry[] _names;
+    private readonly Entry[] _addresses;
+    private readonly Dictionary<string, Entry[]> _addressesByName;
+
+    private sealed record Entry(string Text, string Key, string Owner);
+
+    /// <summary>One supplier: the name as printed and the addresses it was seen with.</summary>
+    public sealed record Supplier(string Name, IReadOnlyList<string> Addresses, int Receipts);
+
+    public SupplierRegistry(IEnumerable<Supplier> suppliers)
+    {
+        var list = suppliers.Where(s => Key(s.Name).Length >= 3).ToList();
+        Suppliers = list;
+        _names = [.. list.Select(s => new Entry(Clean(s.Name), Key(s.Name), Key(s.Name))).DistinctBy(e => e.Key)];
+        _addresses = [.. list.SelectMany(s => s.Addresses.Where(a => Key(a).Length >= 8).Select(a => new Entry(Clean(a), Key(a), Key(s.Name)))).DistinctBy(e => (e.Key, e.Owner))];
+        _addressesByName = _addresses.GroupBy(a => a.Owner, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The suppliers known.</summary>
+    public IReadOnlyList<Supplier> Suppliers { get; }
+
+    /// <summary>Learns the registry from labelled (name, address) pairs, one per document.</summary>
+    public static SupplierRegistry Learn(IEnumerable<(string Name, string Address)> labels)
+    {
+        var labelled = labels.ToList();
+        // Each string in the spelling most labels give it (labels differ in a stop or a space now and then).
+        var spelling = labelled.SelectMany(l => new[] { Clean(l.Name), Clean(l.Address) }).GroupBy(Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.GroupBy(x => x, StringComparer.Ordinal).OrderByDescending(x => x.Count()).ThenBy(x => x.Key, StringComparer.Ordinal).First().Key, StringComparer.Ordinal);
+        var bySupplier = new Dictionary<string, (string Name, List<string> Addresses, int Count)>(StringComparer.Ordinal);
+        foreach (var (rawName, rawAddress) in labelled)
+        {
+            var name = spelling[Key(rawName)];
+            var address = spelling[Key(rawAddress)];
+            var key = Key(name);
+            if (key.Length < 3) continue;
+            if (!bySupplier.TryGetValue(key, out var s)) s = (Clean(name), [], 0);
+            if (Key(address).Length >= 8 && !s.Addresses.Any(a => Key(a) == Key(address))) s.Addresses.Add(Clean(address));
+            bySupplier[key] = (s.Name, s.Addresses, s.Count + 1);
+        }
+        return new SupplierRegistry(bySupplier.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new Supplier(s.Name, s.Addresses, s.Count)));
+    }
+
+    /// <summary>The known name a reading resolves to, with its character error rate; null when none or more than one is close.</summary>
+    public (string Name, double Error)? ResolveName(string reading) => Resolve(reading, _names, MaxError);
+
+    /// <summary>
+    /// The known address a reading resolves to: among the given supplier's addresses first (when the name resolved),
+    /// then among all.
+    /// </summary>
+    public (string Address, double Error)? ResolveAddress(string reading, string? supplierName = null)
+    {
+        if (supplierName is not null && _addressesByName.TryGetValue(Key(supplierName), out var own) && Resolve(reading, own, MaxError) is { } mine)
+            return mine;
+        return Resolve(reading, _addresses, MaxAddressError);
+    }
+
+    private static (string, double)? Resolve(string reading, Entry[] entries, double maxError)
+    {
+        var key = Key(reading);
+        if (key.Length < 3) return null;
+        var close = new List<(Entry Entry, double Error)>();
+        foreach (var entry in entries)
+        {
+            // Beyond what the margin needs to know, the distance is not worth computing.
+            var limit = (int)Math.Floor((MaxError + Margin) * entry.Key.Length);
+            if (Math.Abs(entry.Key.Length - key.Length) > limit) continue;
+            var distance = BoundedDistance(key, entry.Key, limit);
+            if (distance <= limit) close.Add((entry, (double)distance / entry.Key.Length));
+        }
+        if (close.Count == 0) return null;
+        var best = close.MinBy(c => c.Error);
+        if (best.Error > maxError) return null;
+        // A rival is a different string about as close. Near-copies of the best (within the margin of it: labels of the
+        // same shop differ in a stop, a space, a word left out or a typo) are not rivals unless they are exactly as close.
+        var letters = Letters(best.Entry.Key);
+        var variant = (int)Math.Floor(Margin * best.Entry.Key.Length);
+        foreach (var (entry, error) in close)
+        {
+            if (error - best.Error >= Margin || entry.Key == best.Entry.Key || Letters(entry.Key) == letters) continue;
+            if (error == best.Error || BoundedDistance(entry.Key, best.Entry.Key, variant) > variant) return null;
+        }
+        return (best.Entry.Text, best.Error);
+    }
+
+    /// <summary>Levenshtein distance, or any value above <paramref name="limit"/> once it is certain to exceed it.</summary>
+    internal static int BoundedDistance(string a, string b, int limit)
+    {
+        if (a.Length == 0 || b.Length == 0) return Math.Max(a.Length, b.Length);
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) prev[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var v = Math.Min(Math.Min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+                cur[j] = v;
+                if (v < rowMin) rowMin = v;
+            }
+            if (rowMin > limit) return limit + 1;
+            (prev, cur) = (cur, prev);
+        }
+        return prev[b.Length];
+    }
+
+    private static string Letters(string key) => string.Concat(key.Where(char.IsLetterOrDigit));
+
+    /// <summary>Upper case, NFKC, without whitespace: the form readings and known strings are compared in.</summary>
+    internal static string Key(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text.Normalize(NormalizationForm.FormKC))
+            if (!char.IsWhiteSpace(c)) builder.Append(char.ToUpperInvariant(c));
+        return builder.ToString();
+    }
+
+    private static string Clean(string text) => string.Join(' ', text.Normalize(NormalizationForm.FormKC).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    private static readonly Lazy<SupplierRegistry?> Shipped = new(() =>
+    {
+        using var stream = typeof(SupplierRegistry).Assembly.GetManifestResourceStream("DocFlow.Engine.Models.receipt_suppliers.json");
+        return stream is null ? null : FromJson(stream);
+    });
+
+    /// <summary>The registry shipped in the engine (Extraction/Models/receipt_suppliers.json), or null when a build has none.</summary>
+    public static SupplierRegistry? EmbeddedReceipts => Shipped.Value;
+
+    /// <summary>Reads a registry file: <c>{"suppliers": [{"name": "...", "addresses": ["..."]}]}</c>.</summary>
+    public static SupplierRegistry FromJson(Stream json)
+    {
+        var file = JsonSerializer.Deserialize<RegistryFile>(json) ?? throw new InvalidDataException("Empty supplier registry file.");
+        return new SupplierRegistry(file.Suppliers.Select(s => new Supplier(s.Name ?? "", s.Addresses ?? [], s.Receipts)));
+    }
+
+    /// <summary>The JSON form, with how it was learned.</summary>
+    public string ToJson(string? provenance = null) => JsonSerializer.Serialize(
+        new RegistryFile
+        {
+            Name = "receipt_suppliers",
+            Provenance = provenance,
+            Suppliers = [.. Suppliers.Select(s => new SupplierFile { Name = s.Name, Addresses = [.. s.Addresses], Receipts = s.Receipts })],
+        },
+        new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    private sealed class RegistryFile
+    {
+        [JsonPropertyName("name")] public string Name { get; init; } = "";
+        [JsonPropertyName("provenance")] public string? Provenance { get; init; }
+        [JsonPropertyName("suppliers")] public List<SupplierFile> Suppliers { get; init; } = [];
+    }
+
+    private sealed class SupplierFile
+    {
+        [JsonPropertyName("name")] public string? Name { get; init; }
+        [JsonPropertyName("addresses")] public List<string>? Addresses { get; init; }
+        [JsonPropertyName("receipts")] public int Receipts { get; init; }
+    }
+}

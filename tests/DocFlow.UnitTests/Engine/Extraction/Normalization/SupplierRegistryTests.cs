@@ -1,0 +1,67 @@
+using System.Text;
+using DocFlow.Engine.Extraction.Normalization;
+
+namespace DocFlow.UnitTests.Engine.Extraction.Normalization;
+
+public sealed class SupplierRegistryTests
+{
+    // A hand-made registry, not learned from any data set.
+    private static readonly SupplierRegistry Registry = SupplierRegistry.Learn(
+    [
+        ("TEO HENG STATIONERY & BOOKS", "NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR"),
+        ("TEO HENG STATIONERY & BOOKS", "NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR"),
+        ("TEO HENG STATIONERY & BOOKS", "NO.53,JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR"), // a label with one space less
+        ("MR D.I.Y. (M) SDN BHD", "LOT 1851-A, JALAN KPB 6, 43300 SERI KEMBANGAN, SELANGOR"),
+        ("MR D.I.Y. (M) SDN BHD", "NO. 9, JALAN PERMAS 9/5, 81750 JOHOR BAHRU"),
+        ("KEDAI MAJU SDN BHD", "NO. 10, JALAN MAWAR 3, 53100 KUALA LUMPUR"),
+        ("KEDAI MAJA SDN BHD", "NO. 70, JALAN MAWAR 8, 53100 KUALA LUMPUR"),
+    ]);
+
+    [Theory]
+    [InlineData("TED HENG STATIONERY & BOOKS", "TEO HENG STATIONERY & BOOKS")] // one misread glyph
+    [InlineData("TEO HENG STATIONERY& BOOKS", "TEO HENG STATIONERY & BOOKS")] // spaces do not count
+    [InlineData("MR D.I.¥. (M) SDN BHD", "MR D.I.Y. (M) SDN BHD")]
+    public void ResolveName_TakesAMisreadNameForTheOneKnownNameItIsClosestTo(string reading, string expected) =>
+        Assert.Equal(expected, Registry.ResolveName(reading)?.Name);
+
+    [Theory]
+    [InlineData("GOLDEN BAKERY SDN BHD")] // a supplier the registry does not know keeps its reading
+    [InlineData("KEDAI MAJE SDN BHD")] // two known names are equally close: no guess
+    [InlineData("TEO")] // too little to tell
+    public void ResolveName_LeavesWhatItCannotTell(string reading) => Assert.Null(Registry.ResolveName(reading));
+
+    [Fact]
+    public void Learn_KeepsTheSpellingMostLabelsGive_AndVariantsAreNotRivals()
+    {
+        var hit = Registry.ResolveAddress("NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANG0R");
+        Assert.Equal("NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR", hit?.Address);
+        Assert.Equal(3, Registry.Suppliers.Single(s => s.Name.StartsWith("TEO", StringComparison.Ordinal)).Receipts);
+    }
+
+    [Fact]
+    public void ResolveAddress_PrefersTheAddressesOfTheResolvedSupplier()
+    {
+        Assert.Equal("NO. 9, JALAN PERMAS 9/5, 81750 JOHOR BAHRU",
+            Registry.ResolveAddress("NO. 9, JALAN PERMAS 9/5, 81760 JOHOR BAHRU.", "MR D.I.Y. (M) SDN BHD")?.Address);
+        Assert.Null(Registry.ResolveAddress("NO. 12, JALAN BUNGA RAYA, 75100 MELAKA", "MR D.I.Y. (M) SDN BHD"));
+    }
+
+    [Fact]
+    public void Json_RoundTrips()
+    {
+        using var json = new MemoryStream(Encoding.UTF8.GetBytes(Registry.ToJson("test")));
+        var copy = SupplierRegistry.FromJson(json);
+        Assert.Equal(Registry.Suppliers.Count, copy.Suppliers.Count);
+        Assert.Equal("TEO HENG STATIONERY & BOOKS", copy.ResolveName("TED HENG STATIONERY & BOOKS")?.Name);
+    }
+
+    [Theory]
+    [InlineData("KITTEN", "SITTING", 3)]
+    [InlineData("SAME", "SAME", 0)]
+    [InlineData("", "ABC", 3)]
+    public void BoundedDistance_IsLevenshteinWithinTheLimit(string a, string b, int expected) =>
+        Assert.Equal(expected, SupplierRegistry.BoundedDistance(a, b, 10));
+
+    [Fact]
+    public void BoundedDistance_StopsPastTheLimit() => Assert.True(SupplierRegistry.BoundedDistance("AAAAAAAA", "BBBBBBBB", 2) > 2);
+}
