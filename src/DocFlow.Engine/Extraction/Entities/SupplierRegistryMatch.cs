@@ -26,13 +26,26 @@ internal static class SupplierRegistryMatch
         {
             for (var span = 1; span <= 2 && i + span <= lines.Count; span++)
             {
-                var text = string.Join(' ', lines.Skip(i).Take(span).Select(l => l.Text));
-                if (lexicon is not null) text = lexicon.Correct(text);
-                if (registry.ResolveName(text) is { } hit && hit.Error <= NameLineError && (best is null || hit.Error < best.Error))
-                    best = new NameHit(lines[i].Start, lines[i + span - 1].End, hit.Name, hit.Error);
+                var last = lines[i + span - 1];
+                var head = string.Join(' ', lines.Skip(i).Take(span - 1).Select(l => l.Text));
+                // The whole line, or its first words: a registration number or a branch code often follows the name.
+                foreach (var end in WordEnds(last))
+                {
+                    var text = (head.Length > 0 ? head + " " : "") + last.Text[..(end - last.Start)];
+                    if (lexicon is not null) text = lexicon.Correct(text);
+                    if (registry.ResolveName(text) is { } hit && hit.Error <= NameLineError && (best is null || hit.Error < best.Error))
+                        best = new NameHit(lines[i].Start, end, hit.Name, hit.Error);
+                }
             }
         }
         return best;
+    }
+
+    /// <summary>Where each word of a line ends (text offsets), the whole line last.</summary>
+    private static IEnumerable<int> WordEnds(LineView line)
+    {
+        foreach (var word in line.Words.SkipLast(1)) if (word.End > line.Start && word.End < line.End) yield return word.End;
+        yield return line.End;
     }
 
     public static AddressHit? AddressLines(PageView page, SupplierRegistry registry, string? supplier, int nameLine)
