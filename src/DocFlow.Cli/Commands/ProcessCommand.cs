@@ -26,6 +26,10 @@ public class EngineSettings : CommandSettings
     [Description("Run parsing, rendering and OCR in engine-host child processes, so that a file crashing the PDF parser or OCR cannot take this run down (use it for files you do not trust). Default: off here (it cost more than 5 % on the samples, docs/benchmarks.md); serve and worker default to on (Engine:Sandbox:Enabled).")]
     public string? Sandbox { get; init; }
 
+    [CommandOption("--suppliers <FILE>")]
+    [Description("Known suppliers that receipts' misread names and addresses resolve to: a JSON file with a list of suppliers, each a name and its addresses (docs/extraction.md), or none. Default: the registry shipped in the engine (DOCFLOW__Engine__Suppliers).")]
+    public string? Suppliers { get; init; }
+
     /// <summary>Whether the engine runs in sandboxed hosts: off unless asked for (docs/benchmarks.md, "Engine sandbox", measured its cost).</summary>
     public bool UseSandbox => Sandbox == "on";
 
@@ -33,6 +37,7 @@ public class EngineSettings : CommandSettings
     {
         Slots = Sequential ? 1 : Jobs ?? Environment.ProcessorCount,
         Languages = Lang,
+        Suppliers = Suppliers ?? Environment.GetEnvironmentVariable("DOCFLOW__Engine__Suppliers"),
     };
 
     public override ValidationResult Validate() =>
