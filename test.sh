@@ -16,6 +16,10 @@ fi
 if [ ! -d tools/s3rver/node_modules/s3rver ]; then
   (cd tools/s3rver && npm ci --no-audit --no-fund --silent) || { echo "test.sh: npm ci in tools/s3rver failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 fi
+# The Kubernetes schemas (kubernetes-models, KEDA and Prometheus operator CRDs) the Deploy schema test validates against.
+if [ ! -d tools/k8s-validate/node_modules/kubernetes-models ]; then
+  (cd tools/k8s-validate && npm ci --no-audit --no-fund --silent) || { echo "test.sh: npm ci in tools/k8s-validate failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+fi
 
 if ! dotnet build DocFlow.slnx -c Release -v quiet -nologo > .build-tests.log 2>&1; then
   cat .build-tests.log

@@ -30,6 +30,7 @@ public sealed class Autoscaler
     private readonly AutoscalerOptions _options;
     private readonly TimeProvider _time;
     private readonly Queue<(DateTimeOffset At, double Count)> _arrivals = new();
+    private readonly Queue<(DateTimeOffset At, double Count)> _recent = new();
     private readonly LinkedList<(DateTimeOffset At, double Slots)> _recommendations = new();
     private readonly DateTimeOffset _started;
     private DateTimeOffset? _lastUp;
@@ -65,21 +66,50 @@ public sealed class Autoscaler
         // Until a full window has passed, the rate is over the time seen so far (never less than one evaluation).
         var span = Min(_options.RateWindow, Max(now - _started, _options.Interval));
         var observed = _arrivals.Sum(a => a.Count) / span.TotalHours;
-        double? forecast = _options.Predictive ? Forecaster.PeakRate(now, _options.ProvisioningHorizon) : null;
+        double? forecast = _options.Predictive && _options.ForecastArrivals ? Forecaster.PeakRate(now, _options.ProvisioningHorizon) : null;
         var rate = forecast is { } f ? Math.Max(f, observed * _options.ObservedFloor) : observed;
 
         var perWorker = signal.PerWorkerThroughput is > 0 ? signal.PerWorkerThroughput.Value : _options.DefaultPerWorkerThroughput;
-        var backlogWorkers = Math.Max(0, signal.Backlog) / (perWorker * _options.DrainTarget.TotalHours);
+        var backlog = Math.Max(0, signal.Backlog);
+        var inFlight = Math.Max(0, signal.InFlight);
+        var backlogWorkers = backlog / (perWorker * _options.DrainTarget.TotalHours);
         // Capacity floor (the same policy as KEDA's): a slot for every job in flight, and min(1, S/W) of a slot for every
         // waiting job, S the document time per slot and W the wait objective. With S ≥ W (DocFlow's documents) every
         // job in the system gets a slot, so busy slots are never surplus and no waiting job waits for another's end.
         var documentSeconds = 3600.0 * _options.SlotsPerWorker / perWorker;
         var share = Math.Min(1, documentSeconds / _options.WaitObjective.TotalSeconds);
-        var floorWorkers = (Math.Max(0, signal.InFlight) + Math.Max(0, signal.Backlog) * share) / _options.SlotsPerWorker;
-        var recommended = Math.Clamp(Math.Max(_options.Policy.Workers(rate) + backlogWorkers, floorWorkers), _options.MinWorkers, _options.MaxWorkers);
+        var floorSlots = inFlight + backlog * share;
+        var growth = 0.0;
+        if (_options.Predictive && _options.PredictWorkInSystem)
+        {
+            // The work in the system one start-up ahead: what is here now, plus what arrives during the start-up beyond
+            // what the busy slots finish (the rate of change of waiting + in flight, extrapolated over the start-up).
+            // Arrivals are the recent (short-window) count less NoiseAllowance standard deviations of a Poisson count,
+            // so steady load adds nothing and a burst (or a ramp steeper than the forecast) starts its workers when it
+            // begins, not one by one as its jobs arrive: each then waits one start-up less.
+            _recent.Enqueue((now, arrivals));
+            while (_recent.Count > 0 && _recent.Peek().At <= now - _options.BurstWindow) _recent.Dequeue();
+            var window = Min(_options.BurstWindow, Max(now - _started, _options.Interval));
+            var recent = _recent.Sum(a => a.Count);
+            var served = inFlight / documentSeconds * window.TotalSeconds;
+            var excess = Math.Max(0, recent - served - _options.NoiseAllowance * Math.Sqrt(Math.Max(recent, 1)));
+            // Only while jobs wait: growth that idle slots absorb needs no worker (and counting it there makes Poisson
+            // noise start and cancel workers all day: 255 scaling changes a replayed day instead of 158).
+            if (backlog > 0) growth = excess / window.TotalSeconds * _options.StartupTime.TotalSeconds;
+        }
+        var floorWorkers = (floorSlots + growth) / _options.SlotsPerWorker;
+        var rateWorkers = _options.Policy.Workers(rate) + backlogWorkers;
+        var recommended = Math.Clamp(Math.Max(rateWorkers, floorWorkers), _options.MinWorkers, _options.MaxWorkers);
         var target = (int)Math.Ceiling(recommended * _options.SlotsPerWorker - 1e-9);
 
-        _recommendations.AddLast((now, recommended * _options.SlotsPerWorker));
+        // What the stabilisation window remembers. Reactive: the whole recommendation (HPA's rule). Predictive with
+        // ForecastScaleDown: only the rate part (table on the forecast-or-observed rate + backlog term); the work in the
+        // system is a count, not a noisy rate: once its jobs are done, slots started for them (a burst) need no
+        // 10-minute memory, and the forecast over the provisioning horizon already holds what the near future needs.
+        var remembered = _options.Predictive && _options.ForecastScaleDown
+            ? Math.Clamp(rateWorkers, _options.MinWorkers, _options.MaxWorkers)
+            : recommended;
+        _recommendations.AddLast((now, remembered * _options.SlotsPerWorker));
         while (_recommendations.First is { } first && first.Value.At <= now - _options.ScaleDownStabilization) _recommendations.RemoveFirst();
 
         var changed = false;
@@ -91,7 +121,8 @@ public sealed class Autoscaler
         }
         else if (target < Slots && (_lastChange is null || now - _lastChange >= _options.ScaleDownCooldown))
         {
-            var stabilised = (int)Math.Ceiling(_recommendations.Max(r => r.Slots) * (1 + _options.ScaleDownTolerance) - 1e-9);
+            var stabilised = Math.Max(target,
+                (int)Math.Ceiling(_recommendations.Max(r => r.Slots) * (1 + _options.ScaleDownTolerance) - 1e-9));
             if (stabilised < Slots)
             {
                 Slots = stabilised;
@@ -161,6 +192,33 @@ public sealed class AutoscalerOptions
     /// observed load scaled down under it; over 8 seeds of the replayed day, 0.8 gave p95 0.92 ± 0.07 of reactive at
     /// 1.011 × the worker-hours, 1.0 gives 0.88 ± 0.07 at 1.027 ×, docs/autoscaling.md).</value></summary>
     public double ObservedFloor { get; set; } = 1;
+
+    /// <summary>From a worker's start to its first job (a pod's scheduling, image pull and process start; a child
+    /// process's start on one machine). The predictive policy starts workers this far ahead of the work it predicts.
+    /// <value>Default 5 s: what `docflow worker --autoscale` starts is a child process, measured at 1.1 s to fetching
+    /// and 1.7 s to its first job done (`docflow bench --distributed --only startup`, docs/benchmarks.md), plus margin.</value></summary>
+    public TimeSpan StartupTime { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Predictive only: size the table from the peak forecast arrival rate over <see cref="ProvisioningHorizon"/>
+    /// (never below the observed rate). <value>Default true.</value></summary>
+    public bool ForecastArrivals { get; set; } = true;
+
+    /// <summary>Predictive only: while jobs wait, add to the capacity floor the work predicted to be in the system one
+    /// <see cref="StartupTime"/> ahead (recent arrivals beyond what the busy slots finish). <value>Default true.</value></summary>
+    public bool PredictWorkInSystem { get; set; } = true;
+
+    /// <summary>The short window the recent arrivals are counted over for <see cref="PredictWorkInSystem"/>.
+    /// <value>Default 30 s (chosen with <see cref="NoiseAllowance"/> on the replayed days, docs/autoscaling.md: longer
+    /// windows see a burst later, shorter ones are noisier).</value></summary>
+    public TimeSpan BurstWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Standard deviations of the Poisson count of <see cref="BurstWindow"/> that are taken as noise, not growth.
+    /// <value>Default 0.25: the growth only counts while jobs wait, which already filters most noise.</value></summary>
+    public double NoiseAllowance { get; set; } = 0.25;
+
+    /// <summary>Predictive only: the scale-down stabilisation window remembers the rate part of the recommendation,
+    /// not the slots held for the work in the system (see <see cref="Autoscaler.Evaluate"/>). <value>Default true.</value></summary>
+    public bool ForecastScaleDown { get; set; } = true;
 
     /// <summary>The rate-to-workers table. <value>Default <see cref="LoadTablePolicy.Default"/>.</value></summary>
     public LoadTablePolicy Policy { get; set; } = LoadTablePolicy.Default;

@@ -22,6 +22,8 @@ public sealed class DistributedBenchTests(ITestOutputHelper output)
         "express lane: queue wait (enqueue -> fetch)",
         "split: one 9-page scan (ranges of 4 pages), 1 docflow worker x 1 slot",
         "split: the same scan, 2 docflow workers x 1 slot",
+        "worker start-up: process start to \"Worker started\" (fetching), median",
+        "worker start-up: process start to its first document done (receipt-shop.jpg), median",
         "load average",
     ];
 

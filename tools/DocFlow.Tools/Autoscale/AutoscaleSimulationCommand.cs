@@ -25,7 +25,17 @@ public sealed class AutoscaleSimulationSettings : CommandSettings
     [DefaultValue(1)]
     public int Seeds { get; init; } = 1;
 
+    [CommandOption("--ablation")]
+    [Description("Also replay each day under the predictive policy with one of its parts switched off, and report their means: what each part contributes.")]
+    public bool Ablation { get; init; }
+
+    [CommandOption("--startup <SECONDS>")]
+    [Description("Worker start-up of the simulated cluster, from its start to its first fetch (both policies). Default: 180 (a pod on a node the cluster autoscaler adds, docs/autoscaling.md).")]
+    [DefaultValue(180.0)]
+    public double Startup { get; init; } = 180;
+
     public override ValidationResult Validate() =>
+        Startup is < 0 or > 3600 ? ValidationResult.Error($"--startup {Startup}: give 0 to 3600 seconds.") :
         Seeds is < 1 or > 100 ? ValidationResult.Error($"--seeds {Seeds}: give 1 to 100.") : ValidationResult.Success();
 }
 
@@ -37,17 +47,25 @@ public sealed class AutoscaleSimulationCommand : Command<AutoscaleSimulationSett
     public override int Execute(CommandContext context, AutoscaleSimulationSettings settings, CancellationToken cancellationToken)
     {
         var runs = new List<(int Seed, SimulationResult Reactive, SimulationResult Predictive)>();
+        var ablations = SyntheticDayScenario.Ablations.ToDictionary(a => a.Name, _ => new List<SimulationResult>());
         SimulationOptions simulation = new();
         for (var i = 0; i < settings.Seeds; i++)
         {
             var seed = settings.Seed + 1000 * i;
-            simulation = new SimulationOptions { Seed = settings.Seeds == 1 && settings.Seed == 20260304 ? new SimulationOptions().Seed : seed };
+            simulation = new SimulationOptions
+            {
+                Seed = settings.Seeds == 1 && settings.Seed == 20260304 ? new SimulationOptions().Seed : seed,
+                StartupDelay = TimeSpan.FromSeconds(settings.Startup),
+            };
             var (r, p) = SyntheticDayScenario.Run(simulation, seed);
             runs.Add((seed, r, p));
+            if (settings.Ablation)
+                foreach (var (name, tune) in SyntheticDayScenario.Ablations)
+                    ablations[name].Add(SyntheticDayScenario.Variant(name, predictive: true, tune, simulation, seed));
         }
         var (reactive, predictive) = (runs[0].Reactive, runs[0].Predictive);
         Console.WriteLine($"Synthetic day: {reactive.Jobs} documents; workers {SyntheticDayScenario.MinWorkers}-{SyntheticDayScenario.MaxWorkers}, " +
-            $"start-up {simulation.StartupDelay.TotalMinutes:0} min, {simulation.ServiceRate:0} docs/h per worker, evaluated every {simulation.ControlInterval.TotalSeconds:0} s.");
+            $"start-up {simulation.StartupDelay.TotalSeconds:0} s, {simulation.ServiceRate:0} docs/h per worker, evaluated every {simulation.ControlInterval.TotalSeconds:0} s.");
         Console.WriteLine();
         Console.WriteLine("| seed | autoscaler | mean wait (s) | p95 wait (s) | max wait (s) | worker-hours | scaling changes |");
         Console.WriteLine("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
@@ -67,6 +85,19 @@ public sealed class AutoscaleSimulationCommand : Command<AutoscaleSimulationSett
                 var rs = runs.Select(pick).ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {rs[0].Name} | {Spread(rs.Select(r => r.MeanWait))} | {Spread(rs.Select(r => r.P95Wait))} | {Spread(rs.Select(r => r.WorkerHours))} | {Spread(rs.Select(r => (double)r.ScaleChanges))} |"));
+            }
+            if (settings.Ablation)
+            {
+                var reactiveP95 = runs.Average(x => x.Reactive.P95Wait);
+                var reactiveHours = runs.Average(x => x.Reactive.WorkerHours);
+                Console.WriteLine();
+                Console.WriteLine("Ablation: the predictive policy with one part switched off (mean ± sd; mean over reactive's mean):");
+                Console.WriteLine();
+                Console.WriteLine("| autoscaler | mean wait (s) | p95 wait (s) | worker-hours | scaling changes |");
+                Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+                foreach (var rs in ablations.Values.Prepend(runs.Select(x => x.Predictive).ToList()))
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {rs[0].Name} | {Spread(rs.Select(r => r.MeanWait))} | {Spread(rs.Select(r => r.P95Wait))} ({rs.Average(r => r.P95Wait) / reactiveP95:0.00} x) | {Spread(rs.Select(r => r.WorkerHours))} ({rs.Average(r => r.WorkerHours) / reactiveHours:0.000} x) | {Spread(rs.Select(r => (double)r.ScaleChanges))} |"));
             }
             var p95Ratio = runs.Select(x => x.Predictive.P95Wait / Math.Max(1e-9, x.Reactive.P95Wait)).ToList();
             var hoursRatio = runs.Select(x => x.Predictive.WorkerHours / x.Reactive.WorkerHours).ToList();

@@ -24,20 +24,41 @@ public static class SyntheticDayScenario
         // Provision for what will arrive once a worker started now is ready, plus a margin.
         ProvisioningHorizon = simulation.StartupDelay + TimeSpan.FromMinutes(7),
         DefaultPerWorkerThroughput = simulation.ServiceRate,
+        StartupTime = simulation.StartupDelay,
     };
 
     public static (SimulationResult Reactive, SimulationResult Predictive) Run(SimulationOptions? simulation = null, int seed = 20260304)
     {
         simulation ??= new SimulationOptions();
+        var reactive = Variant("reactive", predictive: false, _ => { }, simulation, seed);
+        var predictive = Variant("predictive", predictive: true, _ => { }, simulation, seed);
+        return (reactive, predictive);
+    }
+
+    /// <summary>The day of <paramref name="seed"/> under one autoscaler: <see cref="Options"/>, then <paramref name="tune"/>
+    /// (the ablations of docs/autoscaling.md switch parts of the predictive policy off this way).</summary>
+    public static SimulationResult Variant(string name, bool predictive, Action<AutoscalerOptions> tune, SimulationOptions simulation, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(tune);
         var arrivals = SyntheticDay.Arrivals(seed, 1.0, SyntheticDay.ReplayBursts);
-        var bucket = Options(true, simulation).Forecast.BucketWidth;
+        var options = Options(predictive, simulation);
+        tune(options);
+        var bucket = options.Forecast.BucketWidth;
         double[] history =
         [
             .. SyntheticDay.Counts(SyntheticDay.Arrivals(seed - 2, 0.95, []), bucket),
             .. SyntheticDay.Counts(SyntheticDay.Arrivals(seed - 1, 1.05, []), bucket),
         ];
-        var reactive = AutoscaleSimulation.Run("reactive", arrivals, Options(false, simulation), simulation, DayStart, history);
-        var predictive = AutoscaleSimulation.Run("predictive", arrivals, Options(true, simulation), simulation, DayStart, history);
-        return (reactive, predictive);
+        return AutoscaleSimulation.Run(name, arrivals, options, simulation, DayStart, history);
     }
+
+    /// <summary>The predictive policy with one part switched off at a time, and as it was before issue 15's second
+    /// round (forecast only): what each part contributes.</summary>
+    public static IReadOnlyList<(string Name, Action<AutoscalerOptions> Tune)> Ablations { get; } =
+    [
+        ("predictive, forecast only (before)", o => { o.PredictWorkInSystem = false; o.ForecastScaleDown = false; }),
+        ("predictive, no work-in-system prediction", o => o.PredictWorkInSystem = false),
+        ("predictive, HPA scale-down window", o => o.ForecastScaleDown = false),
+        ("predictive, no arrival forecast (rate = observed)", o => o.ForecastArrivals = false),
+    ];
 }

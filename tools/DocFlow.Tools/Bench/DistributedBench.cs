@@ -103,6 +103,17 @@ internal static class DistributedBench
                 $"{Seconds(pair)}; {speedup:F2}x faster (N = 2 slots: ideal 2x)", "about 1/N of the time with N slots", speedup >= 1.6));
         }
 
+        // 6. Worker start-up: the autoscaling simulation's start-up parameter (docs/autoscaling.md).
+        if (parts.Contains("startup"))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]6/6[/] worker start-up: a document waiting, then a new docflow worker x 1 slot, {repeat} time(s)...");
+            var startup = await WorkerStartup.MeasureAsync(Path.Combine(work, "startup"), redis.Endpoint, settings.Directory, repeat, ct);
+            rows.Add(new Row("worker start-up: process start to \"Worker started\" (fetching), median",
+                $"{startup.ReadySeconds:F2} s (runs: {string.Join(", ", startup.Ready.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))})"));
+            rows.Add(new Row($"worker start-up: process start to its first document done ({startup.Document}), median",
+                $"{startup.FirstDoneSeconds:F2} s; the same document on the warm worker {startup.WarmSeconds:F2} s: time to first job ≈ {startup.FirstDoneSeconds - startup.WarmSeconds:F2} s"));
+        }
+
         rows.Add(new Row("load average (1/5/15 min) before / after", $"{loadBefore} / {LoadAverage()}"));
         Write(rows, work);
         return 0;
@@ -130,7 +141,7 @@ internal static class DistributedBench
         }
     }
 
-    private static readonly string[] AllParts = ["broker", "documents", "remote", "express", "split"];
+    private static readonly string[] AllParts = ["broker", "documents", "remote", "express", "split", "startup"];
 
     private static HashSet<string> Parts(string? only)
     {

@@ -15,6 +15,8 @@ internal sealed class PlatformThroughput : IAsyncDisposable
 {
     private readonly List<ChildProcess> _processes = [];
     private readonly HttpClient _http;
+    private IReadOnlyList<string> _common = [];
+    private IReadOnlyDictionary<string, string> _environment = new Dictionary<string, string>();
 
     private PlatformThroughput(HttpClient http) => _http = http;
 
@@ -51,7 +53,7 @@ internal sealed class PlatformThroughput : IAsyncDisposable
         if (redis is not null) common.AddRange(["--redis", redis]);
 
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(5) };
-        var platform = new PlatformThroughput(http);
+        var platform = new PlatformThroughput(http) { _common = common, _environment = env };
         try
         {
             var serve = ChildProcess.StartProduct(["serve", "--urls", $"http://127.0.0.1:{port}", "--workers", embeddedSlots.ToString(CultureInfo.InvariantCulture), .. common], env);
@@ -80,8 +82,25 @@ internal sealed class PlatformThroughput : IAsyncDisposable
     private sealed record BatchBody(string Id, string Status, int Total, int Succeeded, int Failed);
     private sealed record DocBody(string Id, string Status, int? Pages, int Attempts);
 
+    /// <summary>Starts one more `docflow worker` process with <paramref name="slots"/> slots on this platform's store,
+    /// blobs and broker, without waiting for it (the caller times its start-up); it is stopped with the platform.</summary>
+    public ChildProcess StartWorker(int slots)
+    {
+        var worker = ChildProcess.StartProduct(["worker", "--slots", slots.ToString(CultureInfo.InvariantCulture), .. _common],
+            new Dictionary<string, string>(_environment));
+        _processes.Add(worker);
+        return worker;
+    }
+
     /// <summary>Uploads the corpus as one batch and times it until the batch is completed.</summary>
     public async Task<Run> RunBatchAsync(IReadOnlyList<CorpusFile> corpus, CancellationToken ct)
+    {
+        var (batchId, clock) = await SubmitAsync(corpus, ct);
+        return await WaitCompletedAsync(batchId, clock, ct);
+    }
+
+    /// <summary>Uploads the corpus as one batch; the batch id and a clock started just before the upload.</summary>
+    public async Task<(string BatchId, Stopwatch Clock)> SubmitAsync(IReadOnlyList<CorpusFile> corpus, CancellationToken ct)
     {
         using var form = new MultipartFormDataContent();
         foreach (var input in corpus)
@@ -94,7 +113,12 @@ internal sealed class PlatformThroughput : IAsyncDisposable
         using var response = await _http.PostAsync("api/v1/batches", form, ct);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"upload answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-        var batchId = (await response.Content.ReadFromJsonAsync<Accepted>(JsonSerializerOptions.Web, ct))!.BatchId;
+        return ((await response.Content.ReadFromJsonAsync<Accepted>(JsonSerializerOptions.Web, ct))!.BatchId, clock);
+    }
+
+    /// <summary>Polls the batch until it is completed; its figures, timed by <paramref name="clock"/>.</summary>
+    public async Task<Run> WaitCompletedAsync(string batchId, Stopwatch clock, CancellationToken ct)
+    {
         BatchBody batch;
         while ((batch = (await _http.GetFromJsonAsync<BatchBody>($"api/v1/batches/{batchId}", JsonSerializerOptions.Web, ct))!).Status != "completed")
         {
