@@ -71,6 +71,9 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
 
     public IReadOnlyList<FakeRequest> Requests => [.. _requests];
 
+    /// <summary>Forgets the requests received so far.</summary>
+    public void ClearRequests() => _requests.Clear();
+
     /// <summary>The access token <c>/token</c> issues.</summary>
     public const string AccessToken = "ya29.fake-token";
 
