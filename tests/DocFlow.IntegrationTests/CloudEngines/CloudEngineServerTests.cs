@@ -94,5 +94,13 @@ public sealed class CloudEngineServerTests
         var cost = System.Text.RegularExpressions.Regex.Match(metrics, @"docflow_engine_cost_total\{engine=""eu""\} ([0-9.eE+-]+)");
         Assert.True(cost.Success, "no cost of eu on /metrics");
         Assert.Equal(10 * 0.0015, double.Parse(cost.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 9); // each document its own page
+
+        // The dashboard: documents and cost per document by engine, and the breaker of the engine this process runs.
+        var overview = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/dashboard/overview");
+        var eu = overview.GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "eu");
+        Assert.Equal("closed", eu.GetProperty("breaker").GetString());
+        Assert.Equal((10, 10), (eu.GetProperty("documents").GetInt64(), eu.GetProperty("pages").GetInt64()));
+        Assert.Equal(0.0015, eu.GetProperty("costPerDocument").GetDouble(), 9);
+        Assert.Equal("USD", eu.GetProperty("currency").GetString());
     }
 }
