@@ -193,6 +193,23 @@ public sealed class CloudPackingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallerThatGivesUpWhileItsPackIsOpen_LeavesThePack_AndIsNotSent()
+    {
+        var inputs = OnePagePdfs(2);
+        using var engine = Engine(packPages: 5, o => o.PackWindowMs = 1500);
+        using var gaveUp = new CancellationTokenSource();
+
+        var first = engine.ProcessAsync(inputs[0], gaveUp.Token);
+        await gaveUp.CancelAsync();
+        var second = await engine.ProcessAsync(inputs[1], CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Contains("Invoice 1 total", second.Document.Text);
+        var request = Assert.Single(_fake.Requests);
+        Assert.Equal((1, "invoice-1.pdf"), (request.Pages.Count, request.DisplayName)); // a pack of one: the document's own request
+    }
+
+    [Fact]
     public async Task Packing_KeepsTheQuota_InEveryWindow()
     {
         var window = TimeSpan.FromSeconds(2);
