@@ -356,13 +356,13 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     public Task<IReadOnlyList<FinishedJob>> ListFinishedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Run(async db =>
     {
-        // Range scan of the index on finished_at; only the four columns the dashboard needs leave the database.
+        // Range scan of the index on finished_at; only the five columns the dashboard needs leave the database.
         var rows = await db.Set<JobEntity>().AsNoTracking()
             .Where(j => j.FinishedAt >= since)
             .OrderBy(j => j.FinishedAt)
-            .Select(j => new { j.FinishedAt, j.Status, j.Pages, j.DurationMs })
+            .Select(j => new { j.FinishedAt, j.Status, j.Pages, j.DurationMs, j.Engine })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<FinishedJob> result = [.. rows.Select(r => new FinishedJob(r.FinishedAt!.Value, r.Status, r.Pages, r.DurationMs))];
+        IReadOnlyList<FinishedJob> result = [.. rows.Select(r => new FinishedJob(r.FinishedAt!.Value, r.Status, r.Pages, r.DurationMs) { Engine = r.Engine })];
         return result;
     }, cancellationToken);
 

@@ -46,6 +46,9 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
     private readonly ConcurrencyLimiter _pages;
     private readonly KeyValuePair<string, object?> _tag;
     private readonly string _path;
+    private readonly RequestPacker? _packer;
+    private readonly CancellationTokenSource _disposed = new();
+    private long _packs;
 
     public CloudDocumentEngine(string name, CloudEngineOptions options, HttpClient http, IDocumentEngine fallback,
         CloudEngineTelemetry telemetry, ILogger logger, ITokenAccess? token = null, TimeProvider? timeProvider = null,
@@ -74,6 +77,9 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
         });
         _pipeline = BuildPipeline();
         telemetry.TrackBreaker(name, () => (int)_breaker.CircuitState);
+        if (options.PackPages >= 2)
+            _packer = new RequestPacker(Math.Min(options.PackPages, options.MaxPagesPerRequest), options.MaxRequestBytes,
+                TimeSpan.FromMilliseconds(options.PackWindowMs), _time, pack => _ = Task.Run(() => SendPackAsync(pack)));
     }
 
     /// <summary>The engine's name in configuration: the <c>engine</c> label and the job's engine.</summary>
@@ -121,11 +127,31 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
         IReadOnlyList<PageRange?> ranges = split
             ? [.. SplitPlanner.Plan(outline.Pages, _options.MaxPagesPerRequest).Select(r => (PageRange?)r)]
             : [null];
+        var packed = _packer is not null && !split && _packer.Accepts(outline, input.Content.Length);
         while (true)
         {
             try
             {
-                var document = await RemoteAsync(input, outline, ranges, cancellationToken).ConfigureAwait(false);
+                Document document;
+                if (packed)
+                {
+                    try
+                    {
+                        document = await _packer!.ProcessAsync(input, outline, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (PackRefusedException ex)
+                    {
+                        // The pack could not carry it, or the endpoint refused the pack: alone, it is this document's own answer.
+                        Log.SentAlone(_logger, Name, input.Name, ex.Reason, ex.Message);
+                        _telemetry.PackRefused.Add(1, _tag, new KeyValuePair<string, object?>("reason", ex.Reason));
+                        packed = false;
+                        continue;
+                    }
+                }
+                else
+                {
+                    document = await RemoteAsync(input, outline, ranges, cancellationToken).ConfigureAwait(false);
+                }
                 var pages = document.Pages?.Count ?? 0;
                 var stats = new ProcessingStats(outline.MimeType, pages, [], [], new Dictionary<int, int>(), Stopwatch.GetElapsedTime(started))
                 {
@@ -163,6 +189,77 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
         if (_price(engine) is { } price)
             _telemetry.Cost.Add((double)(price * pages), by);
     }
+
+    /// <summary>A sealed pack (<see cref="RequestPacker"/>): assembled into one PDF, sent as one request, the answer split
+    /// back; every item gets its Document, or the reason it falls back (a failure of the endpoint, as an unpacked request's)
+    /// or goes alone (<see cref="PackRefusedException"/>: it could not be packed, the endpoint refused the pack, or the
+    /// answer could not be split). A pack whose callers all gave up is cancelled.</summary>
+    private async Task SendPackAsync(Pack pack)
+    {
+        using (pack)
+        {
+            var items = pack.Items.ToList();
+            var alone = false;
+            try
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(pack.Abandoned.Token, _disposed.Token);
+                var ct = linked.Token;
+                var refused = new List<(PackItem Item, string Reason)>();
+                var (pdf, packed) = items.Count == 1 ? (null, items) : PackAssembler.Assemble(items, i => (i.Input, i.Outline), refused);
+                foreach (var (item, reason) in refused) item.TryFail(new PackRefusedException("unpackable", reason));
+                items = [.. packed];
+                if (items.Count == 0) return;
+                if (items.Count == 1)
+                {
+                    // A pack of one is the document's own request.
+                    alone = true;
+                    var only = items[0];
+                    only.TrySucceed(await RequestAsync(only.Input, only.Outline.MimeType, null, only.Outline.Pages, ct).ConfigureAwait(false));
+                    return;
+                }
+                if (pdf!.Length > _options.MaxRequestBytes)
+                {
+                    foreach (var item in items) item.TryFail(new PackRefusedException("too_large", $"the pack's PDF has {pdf.Length} bytes"));
+                    return;
+                }
+                var pages = items.Sum(i => i.Outline.Pages);
+                _telemetry.PackDocuments.Record(items.Count, _tag);
+                var name = $"docflow-pack-{Interlocked.Increment(ref _packs)}";
+                var answer = await RequestAsync(new DocumentInput(name, pdf), "application/pdf", null, pages, ct).ConfigureAwait(false);
+                IReadOnlyList<Document> parts;
+                try
+                {
+                    parts = DocumentSplitter.Split(answer, [.. items.Select(i => (i.Outline.Pages, i.Outline.MimeType))]);
+                }
+                catch (FormatException ex)
+                {
+                    foreach (var item in items) item.TryFail(new PackRefusedException("bad_split", ex.Message));
+                    return;
+                }
+                for (var i = 0; i < items.Count; i++) items[i].TrySucceed(parts[i]);
+            }
+            catch (CloudUnavailableException ex) when (!alone && RefusedByEndpoint(ex.Reason))
+            {
+                // A 4xx (other than 429) or an unreadable answer may be one document's fault: each goes alone.
+                foreach (var item in items) item.TryFail(new PackRefusedException(ex.Reason, ex.Message));
+            }
+            catch (CloudUnavailableException ex)
+            {
+                foreach (var item in items) item.TryFail(ex);
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (var item in items) item.TryCancel();
+            }
+            catch (Exception ex)
+            {
+                foreach (var item in items) item.TryFail(alone ? ex : new PackRefusedException("error", $"{ex.GetType().Name}: {ex.Message}"));
+            }
+        }
+    }
+
+    private static bool RefusedByEndpoint(string reason) =>
+        reason == "bad_response" || (reason.StartsWith("http_4", StringComparison.Ordinal) && reason != "http_429");
 
     /// <summary>All ranges at once; the first failure cancels the others and decides the document's fate.</summary>
     private async Task<Document> RemoteAsync(DocumentInput input, DocumentOutline outline, IReadOnlyList<PageRange?> ranges, CancellationToken ct)
@@ -396,6 +493,8 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
 
     public void Dispose()
     {
+        _disposed.Cancel();
+        _disposed.Dispose();
         _perMinute.Dispose();
         _requests.Dispose();
         _pages.Dispose();
@@ -421,6 +520,9 @@ public sealed partial class CloudDocumentEngine : IDocumentEngine, IDisposable
 
         [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Cloud engine {Engine}: {Document} waits ({Reason})")]
         public static partial void Waiting(ILogger logger, string engine, string document, string reason);
+
+        [LoggerMessage(EventId = 1305, Level = LogLevel.Information, Message = "Cloud engine {Engine}: {Document} is sent alone, not packed ({Reason}: {Detail})")]
+        public static partial void SentAlone(ILogger logger, string engine, string document, string reason, string detail);
 
         [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Cloud engine {Engine}: circuit breaker opened for {Seconds} s")]
         public static partial void BreakerOpened(ILogger logger, string engine, double seconds);

@@ -108,6 +108,19 @@ public sealed class CloudEngineOptions
     [Range(1, long.MaxValue)]
     public long MaxRequestBytes { get; set; } = 40L * 1024 * 1024;
 
+    /// <summary>Request packing: most pages in one packed request. Documents shorter than this that wait for this engine
+    /// at the same time are assembled into one PDF (PDF pages imported, JPEG/PNG images as pages), sent as one
+    /// <c>rawDocument</c>, and the answer is split back into one Document per original. 0 turns packing off (one request
+    /// per document). At most <see cref="MaxPagesPerRequest"/>. <value>Default 0 (off).</value></summary>
+    [Range(0, 10_000)]
+    public int PackPages { get; set; }
+
+    /// <summary>Request packing: the longest time a pack waits for more documents after its first one arrived, in
+    /// milliseconds; a pack that reaches <see cref="PackPages"/> pages (or <see cref="MaxRequestBytes"/>) leaves at
+    /// once. <value>Default 100.</value></summary>
+    [Range(0, 60_000)]
+    public int PackWindowMs { get; set; } = 100;
+
     /// <summary>Time for one HTTP attempt. <value>Default 60 s.</value></summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -85,6 +85,8 @@ internal sealed class EnginesOptionsValidator : IValidateOptions<EnginesOptions>
             }
             if (o.AttemptTimeout <= TimeSpan.Zero || o.TotalTimeout < o.AttemptTimeout)
                 errors.Add($"Engines:Cloud:{engine}: AttemptTimeout must be above 0 and TotalTimeout at least AttemptTimeout.");
+            if (o.PackPages is 1 || o.PackPages > o.MaxPagesPerRequest)
+                errors.Add($"Engines:Cloud:{engine}: PackPages must be 0 (off) or from 2 to MaxPagesPerRequest ({o.MaxPagesPerRequest}).");
             if (o.CredentialsFile is { Length: > 0 } file && !File.Exists(file))
                 errors.Add($"Engines:Cloud:{engine}: CredentialsFile {file} does not exist.");
         }

@@ -34,6 +34,11 @@ public sealed class CloudEngineTelemetry : IDisposable
         EnginePages = _meter.CreateCounter<long>("docflow.engine.pages", "{page}", "Pages produced, by engine.");
         Cost = _meter.CreateCounter<double>("docflow.engine.cost", "{currency}",
             "What the produced pages cost by the price table (Engines:PricePerPage), by engine and currency.");
+        PackDocuments = _meter.CreateHistogram("docflow.engine.pack.documents", "{document}",
+            "Documents in one packed request (Engines:Cloud:NAME:PackPages), by engine.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 4, 8, 12, 15, 30] });
+        PackRefused = _meter.CreateCounter<long>("docflow.engine.pack.refused", "{document}",
+            "Documents sent alone because their pack could not carry them, by engine and reason (unpackable, too_large, bad_split, http_4NN, bad_response, error).");
         _meter.CreateObservableGauge("docflow.engine.breaker.state", ObserveBreakers, "{state}",
             "Circuit breaker of each cloud engine: 0 closed, 1 open, 2 half-open, 3 isolated.");
     }
@@ -46,6 +51,8 @@ public sealed class CloudEngineTelemetry : IDisposable
     public Counter<long> Documents { get; }
     public Counter<long> EnginePages { get; }
     public Counter<double> Cost { get; }
+    public Histogram<double> PackDocuments { get; }
+    public Counter<long> PackRefused { get; }
 
     internal void TrackBreaker(string engine, Func<int> state) => _breakers[engine] = state;
 

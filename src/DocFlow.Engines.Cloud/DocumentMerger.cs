@@ -4,7 +4,8 @@ using DocFlow.Queueing;
 
 namespace DocFlow.Engines.Cloud;
 
-/// <summary>Merges the Documents of a PDF's page ranges (one online request each) into one Document.</summary>
+/// <summary>Merges the Documents of a PDF's page ranges (one online request each) into one Document; its shifts also serve
+/// <see cref="DocumentSplitter"/>, which undoes a packed request.</summary>
 /// <remarks>Texts are concatenated in page order and every text anchor is shifted by the text before it; entity page
 /// references (0-based indices into <c>pages</c>) are shifted by the pages before them. Page numbers stay those of
 /// the original (Google keeps them under a page selector); a part numbered from 1 is mapped back onto its range.</remarks>
@@ -44,7 +45,7 @@ internal static class DocumentMerger
         };
     }
 
-    private static void ShiftPage(Page page, long shift)
+    internal static void ShiftPage(Page page, long shift)
     {
         Shift(page.Layout, shift);
         foreach (var b in page.Blocks ?? []) Shift(b.Layout, shift);
@@ -65,7 +66,7 @@ internal static class DocumentMerger
         }
     }
 
-    private static void ShiftEntity(Entity entity, long shift, int pageShift)
+    internal static void ShiftEntity(Entity entity, long shift, int pageShift)
     {
         Shift(entity.TextAnchor, shift);
         foreach (var r in entity.PageAnchor?.PageRefs ?? []) r.Page += pageShift;

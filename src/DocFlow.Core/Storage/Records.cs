@@ -147,4 +147,8 @@ public sealed record BatchPage(IReadOnlyList<BatchRecord> Items, string? NextCur
 /// <param name="Status">Succeeded or failed.</param>
 /// <param name="Pages">Pages, when known (null for jobs that failed before they were read).</param>
 /// <param name="DurationMs">Engine time, when a result was stored.</param>
-public sealed record FinishedJob(DateTimeOffset FinishedAt, JobStatus Status, int? Pages, long? DurationMs);
+public sealed record FinishedJob(DateTimeOffset FinishedAt, JobStatus Status, int? Pages, long? DurationMs)
+{
+    /// <summary>The engine that produced the Document ("local" or a cloud engine's name), when one did.</summary>
+    public string? Engine { get; init; }
+}

@@ -1,3 +1,5 @@
+using DocFlow.Engines.Cloud;
+using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Server.Api;
 using DocFlow.Storage;
@@ -15,7 +17,8 @@ public sealed record ServerStartTime(DateTimeOffset At);
 /// </summary>
 public sealed class DashboardService(
     IJobQueue queue, IWorkerRegistry workers, IJobMonitoringStore store, IOptions<DashboardOptions> options,
-    ServerStartTime start, TimeProvider time, IOptions<Hosting.PlatformOptions> platform)
+    ServerStartTime start, TimeProvider time, IOptions<Hosting.PlatformOptions> platform,
+    IOptions<EnginesOptions>? engines = null, IDocumentEngineSelector? selector = null)
 {
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -55,8 +58,36 @@ public sealed class DashboardService(
         var lastHour = Summarise(finished, since, now);
         var cost = Cost(lastHour, workerDtos.Count(w => !w.Stale), Math.Min(Window.TotalHours, (now - start.At).TotalHours));
         return new OverviewDto(now, start.At, (now - start.At).TotalSeconds, platform.Value.Distributed ? "distributed" : "embedded",
-            queues, workerDtos, lastHour, cost);
+            queues, workerDtos, lastHour, cost) { Engines = Engines(finished) };
     }
+
+    /// <summary>Succeeded documents per engine, with the price table's cost; the breaker of each cloud engine that runs in
+    /// this process (it runs the worker slots).</summary>
+    private List<EngineDto> Engines(IReadOnlyList<FinishedJob> finished)
+    {
+        var o = engines?.Value ?? new EnginesOptions();
+        var local = platform.Value.EffectiveWorkers > 0 ? selector as CloudEngineSelector : null;
+        var names = finished.Where(f => f.Status == JobStatus.Succeeded && f.Engine is not null).Select(f => f.Engine!)
+            .Concat(o.Cloud.Keys).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 1 && names[0] == ProcessingStats.LocalEngineName && o.Cloud.Count == 0) return []; // nothing to compare
+        return [.. names.Select(name =>
+        {
+            var done = finished.Where(f => f.Status == JobStatus.Succeeded && string.Equals(f.Engine, name, StringComparison.OrdinalIgnoreCase)).ToList();
+            long pages = done.Sum(f => (long)(f.Pages ?? 0));
+            double? price = o.PricePerPage.TryGetValue(name, out var p) ? (double)p : null;
+            double? total = price * pages;
+            string? breaker = local?.Engines.TryGetValue(name, out var engine) == true ? BreakerName(engine.BreakerState) : null;
+            return new EngineDto(name, breaker, done.Count, pages, price, total, done.Count == 0 ? null : total / done.Count, o.Currency);
+        })];
+    }
+
+    private static string BreakerName(Polly.CircuitBreaker.CircuitState state) => state switch
+    {
+        Polly.CircuitBreaker.CircuitState.Closed => "closed",
+        Polly.CircuitBreaker.CircuitState.Open => "open",
+        Polly.CircuitBreaker.CircuitState.HalfOpen => "half-open",
+        _ => "isolated",
+    };
 
     internal static WorkerDto ToDto(WorkerStatus w, DateTimeOffset now) => new(w.Worker.Id, w.Worker.Host, w.Worker.Slots, w.Worker.Busy,
         w.Worker.Processed, w.Worker.Failed, w.Worker.Routes, w.Worker.StartedAt, w.Worker.LastHeartbeat,

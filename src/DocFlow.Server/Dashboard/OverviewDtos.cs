@@ -11,7 +11,21 @@ public sealed record OverviewDto(
     QueuesDto Queues,
     IReadOnlyList<WorkerDto> Workers,
     LastHourDto LastHour,
-    CostDto Cost);
+    CostDto Cost)
+{
+    /// <summary>Documents per engine in the last hour with their cost (Engines:PricePerPage), and each cloud engine's
+    /// circuit breaker where this process runs it.</summary>
+    public IReadOnlyList<EngineDto> Engines { get; init; } = [];
+}
+
+/// <summary>One engine on the dashboard: "local" or a cloud engine of Engines:Cloud.</summary>
+/// <param name="Breaker">closed, open, half-open or isolated; null when this process does not run the engine (distributed
+/// workers report theirs on /metrics as docflow_engine_breaker_state).</param>
+/// <param name="Documents">Documents it produced in the last hour.</param>
+/// <param name="Pages">Their pages.</param>
+/// <param name="CostPerDocument">Pages × its price per page / documents; null without a price or documents.</param>
+public sealed record EngineDto(string Name, string? Breaker, long Documents, long Pages, double? PricePerPage, double? Cost,
+    double? CostPerDocument, string Currency);
 
 /// <summary>A worker from the registry; stale when its last heartbeat is older than three intervals.</summary>
 public sealed record WorkerDto(string Id, string Host, int Slots, int Busy, long Processed, long Failed, IReadOnlyList<string> Routes,

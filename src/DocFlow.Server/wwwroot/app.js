@@ -117,6 +117,13 @@ function renderOverview(o) {
     <td>${esc(w.routes.join(', '))}</td><td class="n">${w.busy} / ${w.slots}</td><td class="n">${num(w.processed)}</td><td class="n">${num(w.failed)}</td>
     <td class="n">${age(w.heartbeatAgeSeconds)} ago</td><td>${badge(w.stale ? 'stale' : 'live')}</td></tr>`), 7, 'no worker has reported (start one with docflow worker)');
 
+  // Engines (local and cloud): shown once a cloud engine is configured or has produced documents.
+  const engines = o.engines || [];
+  $('#engines-card').hidden = engines.length === 0 || !can.operate;
+  rows($('#engines tbody'), engines.map((e) => `<tr><td>${esc(e.name)}</td>
+    <td>${e.breaker == null ? '<small class="muted">on the workers\' /metrics</small>' : badge(e.breaker)}</td>
+    <td class="n">${num(e.documents)}</td><td class="n">${num(e.pages)}</td><td class="n">${money(e.costPerDocument, e.currency)}</td></tr>`), 5, 'no engine');
+
   drawCharts(h.perMinute);
   if (q.deadLetters !== deadCount) loadDeadLetters();
 }

@@ -51,4 +51,56 @@ public sealed class CloudEngineServerTests
         Assert.Contains("docflow_engine_breaker_state{engine=\"eu\"} 0", metrics);
         Assert.Contains("docflow_engine_requests_total{engine=\"eu\",outcome=\"ok\"} 2", metrics);
     }
+
+    [Fact]
+    public async Task Serve_WithPackingConfigured_SendsSeveralDocumentsPerRequest_AndEachJobRecordsItsEngineTextAndCost()
+    {
+        await using var fake = await FakeDocumentAi.StartAsync();
+        fake.ReadContent = true;
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Workers"] = "16", // packs hold documents in flight at once: a cloud route wants many slots
+            ["Engines:Routes:pdf"] = "eu",
+            ["Engines:Cloud:eu:Kind"] = "docai-compatible",
+            ["Engines:Cloud:eu:BaseUrl"] = fake.BaseUrl.ToString(),
+            ["Engines:Cloud:eu:Project"] = "p",
+            ["Engines:Cloud:eu:Processor"] = "ocr1",
+            ["Engines:Cloud:eu:PackPages"] = "15",
+            ["Engines:Cloud:eu:PackWindowMs"] = "1000",
+            ["Engines:PricePerPage:eu"] = "0.0015",
+        });
+        var files = Enumerable.Range(0, 10).Select(i => ($"letter-{i}.pdf", UncompressedPdf.WithText($"Letter {i} of ten"))).ToArray();
+
+        var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", files));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+
+        var docs = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
+        foreach (var doc in docs.EnumerateArray())
+        {
+            var id = doc.GetProperty("id").GetString()!;
+            var name = doc.GetProperty("fileName").GetString()!;
+            var job = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
+            Assert.Equal(("succeeded", "eu"), (job.GetProperty("status").GetString(), job.GetProperty("engine").GetString()));
+            var i = name["letter-".Length..^".pdf".Length];
+            Assert.Equal($"Letter {i} of ten\n", await server.Client.GetStringAsync($"api/v1/documents/{id}/text"));
+        }
+        Assert.Equal(10, fake.Requests.Sum(r => r.Pages.Count)); // every page sent once
+        Assert.True(fake.Requests.Count < 10, $"{fake.Requests.Count} requests for 10 documents");
+
+        var metrics = await server.Client.GetStringAsync("metrics");
+        Assert.Contains("docflow_engine_documents_total{configured=\"eu\",engine=\"eu\"} 10", metrics);
+        var cost = System.Text.RegularExpressions.Regex.Match(metrics, @"docflow_engine_cost_total\{engine=""eu""\} ([0-9.eE+-]+)");
+        Assert.True(cost.Success, "no cost of eu on /metrics");
+        Assert.Equal(10 * 0.0015, double.Parse(cost.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 9); // each document its own page
+
+        // The dashboard: documents and cost per document by engine, and the breaker of the engine this process runs.
+        var overview = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/dashboard/overview");
+        var eu = overview.GetProperty("engines").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "eu");
+        Assert.Equal("closed", eu.GetProperty("breaker").GetString());
+        Assert.Equal((10, 10), (eu.GetProperty("documents").GetInt64(), eu.GetProperty("pages").GetInt64()));
+        Assert.Equal(0.0015, eu.GetProperty("costPerDocument").GetDouble(), 9);
+        Assert.Equal("USD", eu.GetProperty("currency").GetString());
+    }
 }

@@ -121,6 +121,21 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(8.0)]
     public double CloudRate { get; init; } = 8;
 
+    [CommandOption("--cloud-docs <N>")]
+    [Description("cloud: documents of the run within the quota (enough for more than a minute, so its busiest 60 s is a whole window). Default: 9000.")]
+    [DefaultValue(9_000)]
+    public int CloudDocs { get; init; } = 9_000;
+
+    [CommandOption("--pack-pages <N>")]
+    [Description("cloud: request packing, most pages in one request (Engines:Cloud:NAME:PackPages); 0 = one request per document. Default: 15.")]
+    [DefaultValue(15)]
+    public int PackPages { get; init; } = 15;
+
+    [CommandOption("--pack-window-ms <MS>")]
+    [Description("cloud: request packing, longest wait for a pack to fill (Engines:Cloud:NAME:PackWindowMs). Default: 100.")]
+    [DefaultValue(100)]
+    public int PackWindowMs { get; init; } = 100;
+
     // The child process of `docflow bench cloud`, started by the bench itself.
     [CommandOption("--cloud-engine-worker", IsHidden = true)]
     public bool CloudEngineWorker { get; init; }
@@ -144,8 +159,8 @@ public sealed class BenchSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Connections < 1 || Seconds <= 0) return ValidationResult.Error("--connections must be at least 1 and --seconds above 0.");
-        if (Quota < 1 || CloudLatencyMs < 0 || Outage < 0 || CloudRate < 0)
-            return ValidationResult.Error("--quota must be at least 1; --cloud-latency-ms, --outage and --cloud-rate at least 0.");
+        if (Quota < 1 || CloudLatencyMs < 0 || Outage < 0 || CloudRate < 0 || CloudDocs < 1 || PackPages is < 0 or 1 or > 15 || PackWindowMs < 0)
+            return ValidationResult.Error("--quota and --cloud-docs must be at least 1; --cloud-latency-ms, --outage, --cloud-rate and --pack-window-ms at least 0; --pack-pages 0 (off) or 2-15.");
         if (Jobs < 1 || RemoteDocs < 1 || RemoteSlots < 1 || ExpressNormal < 1 || CeleryJobs < 0)
             return ValidationResult.Error("--jobs, --remote-docs, --remote-slots and --express-normal must be at least 1 (--celery-jobs at least 0).");
         if (RemoteEngineWorker && (Redis is null || KeyPrefix is null))
@@ -167,7 +182,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
                 SimulatedRemoteEngine.ProposalLatency, cancellationToken);
         if (settings.CloudEngineWorker)
             return await CloudEngines.CloudBench.WorkerAsync(new Uri(settings.FakeUrl!), settings.RemoteDocs, settings.RemoteSlots, settings.Quota,
-                settings.CloudRate, settings.CloudWait, cancellationToken);
+                settings.CloudRate, settings.CloudWait, settings.PackPages, settings.PackWindowMs, cancellationToken);
         if (settings.Directory == BenchSettings.CloudMode && !System.IO.Directory.Exists(BenchSettings.CloudMode))
             return await CloudEngines.CloudBench.RunAsync(settings, cancellationToken);
         if (settings.Directory == BenchSettings.ApiMode && !System.IO.Directory.Exists(BenchSettings.ApiMode))

@@ -37,19 +37,23 @@ internal static class CloudBench
         var rows = new List<DistributedBench.Row>();
         var latency = fake.Latency.TotalSeconds;
 
-        AnsiConsole.MarkupLineInterpolated($"[grey]1/3[/] {settings.RemoteDocs} documents, quota {settings.Quota}/min, {settings.RemoteSlots} slots, fake at {latency:F1} s...");
-        var quota = await ChildAsync(fake, settings.RemoteDocs, settings.RemoteSlots, settings.Quota, rate: 0, wait: true, outage: null, ct);
+        var packing = settings.PackPages > 0 ? $"packs of up to {settings.PackPages} pages, window {settings.PackWindowMs} ms" : "packing off";
+        AnsiConsole.MarkupLineInterpolated($"[grey]1/3[/] {settings.CloudDocs} documents, quota {settings.Quota}/min, {settings.RemoteSlots} slots, {packing}, fake at {latency:F1} s...");
+        var quota = await ChildAsync(fake, settings.CloudDocs, settings.RemoteSlots, settings.Quota, rate: 0, wait: true, outage: null, settings, ct);
         var quotaRequests = MaxPerMinute(fake.Requests);
-        rows.Add(new("cloud engine within the quota: throughput of 1 worker process",
+        var sent = fake.Requests.Count;
+        rows.Add(new($"cloud engine within the quota ({packing}): throughput of 1 worker process",
             $"{quota.DocsPerSecond:F1} docs/s ({quota.Docs} docs in {quota.Seconds:F1} s; quota ceiling {settings.Quota / 60.0:F1} requests/s)",
-            "≥ 80 docs/s (impossible at 600 requests/min: see docs/benchmarks.md)", quota.DocsPerSecond >= 80));
-        rows.Add(new("  busiest 60 s window at the fake (requests)", $"{quotaRequests} of {settings.Quota}", $"≤ {settings.Quota}", quotaRequests <= settings.Quota));
+            "≥ 80 docs/s", quota.DocsPerSecond >= 80));
+        rows.Add(new("  requests at the fake (documents per request)", $"{sent} ({(double)quota.Docs / Math.Max(1, sent):F2})", ""));
+        rows.Add(new("  busiest 60 s window at the fake (requests)", $"{quotaRequests} of {settings.Quota}" + (quota.Seconds < 60 ? $" (the run took {quota.Seconds:F0} s)" : ""),
+            $"≤ {settings.Quota}", quotaRequests <= settings.Quota));
         rows.Add(new("  peak RSS of the worker process (VmHWM)", $"{quota.PeakRssKb / 1024.0:F0} MB", "< 300 MB", quota.PeakRssKb / 1024.0 < 300));
 
         var open = settings.RemoteSlots * 100; // a quota that never binds
         var docs = Math.Max(settings.RemoteDocs, settings.RemoteSlots * 8);
         AnsiConsole.MarkupLineInterpolated($"[grey]2/3[/] {docs} documents, quota {open}/min (out of the way), {settings.RemoteSlots} slots...");
-        var free = await ChildAsync(fake, docs, settings.RemoteSlots, open, rate: 0, wait: true, outage: null, ct);
+        var free = await ChildAsync(fake, docs, settings.RemoteSlots, open, rate: 0, wait: true, outage: null, settings, ct);
         rows.Add(new("cloud engine, quota out of the way: throughput of 1 worker process",
             $"{free.DocsPerSecond:F1} docs/s ({free.Docs} docs in {free.Seconds:F1} s; ceiling {settings.RemoteSlots / latency:F1} = slots / latency)",
             "≥ 80 docs/s", free.DocsPerSecond >= 80));
@@ -58,7 +62,7 @@ internal static class CloudBench
         var rateDocs = (int)(settings.CloudRate * (settings.Outage + 90));
         AnsiConsole.MarkupLineInterpolated($"[grey]3/3[/] {rateDocs} documents at {settings.CloudRate} docs/s, quota {settings.Quota}/min, the fake down for {settings.Outage} s from 30 s...");
         var outage = await ChildAsync(fake, rateDocs, settings.RemoteSlots, settings.Quota, settings.CloudRate, wait: false,
-            (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(settings.Outage)), ct);
+            (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(settings.Outage)), settings, ct);
         var local = outage.ByEngine.GetValueOrDefault("local");
         var remote = outage.ByEngine.GetValueOrDefault("fake");
         rows.Add(new($"{settings.Outage} s outage: documents completed",
@@ -91,12 +95,14 @@ internal static class CloudBench
     }
 
     private static async Task<Result> ChildAsync(FakeDocumentAi fake, int docs, int slots, int quota, double rate, bool wait,
-        (TimeSpan At, TimeSpan For)? outage, CancellationToken ct)
+        (TimeSpan At, TimeSpan For)? outage, BenchSettings settings, CancellationToken ct)
     {
         await fake.StartAsync();
+        fake.ClearRequests();
         string[] args = ["bench", "--cloud-engine-worker", "--fake-url", fake.BaseUrl.ToString(),
             "--remote-docs", Invariant(docs), "--remote-slots", Invariant(slots), "--quota", Invariant(quota),
-            "--cloud-rate", rate.ToString(CultureInfo.InvariantCulture), .. wait ? ["--cloud-wait"] : Array.Empty<string>()];
+            "--cloud-rate", rate.ToString(CultureInfo.InvariantCulture), "--pack-pages", Invariant(settings.PackPages),
+            "--pack-window-ms", Invariant(settings.PackWindowMs), .. wait ? ["--cloud-wait"] : Array.Empty<string>()];
         await using var worker = ChildProcess.StartSelf(args);
         await worker.WaitForLineAsync(l => l == ReadyLine, TimeSpan.FromMinutes(1), ct);
         await worker.WaitForLineAsync(l => l == StartedLine, TimeSpan.FromMinutes(1), ct);
@@ -117,7 +123,8 @@ internal static class CloudBench
 
     /// <summary>The child: <paramref name="slots"/> documents at once (as many worker slots), arriving all at once or at
     /// <paramref name="rate"/> a second, each a one-page text PDF through the cloud engine.</summary>
-    public static async Task<int> WorkerAsync(Uri fakeUrl, int docs, int slots, int quota, double rate, bool wait, CancellationToken ct)
+    public static async Task<int> WorkerAsync(Uri fakeUrl, int docs, int slots, int quota, double rate, bool wait, int packPages, int packWindowMs,
+        CancellationToken ct)
     {
         using var local = new LocalDocumentEngine(new EngineOptions());
         using var telemetry = new CloudEngineTelemetry();
@@ -126,6 +133,7 @@ internal static class CloudBench
             Kind = "docai-compatible", BaseUrl = fakeUrl, Project = "bench", Location = "us", Processor = "ocr",
             RequestsPerMinute = quota, MaxConcurrentRequests = slots, MaxPagesInFlight = slots * 15,
             WhenUnavailable = wait ? UnavailableBehaviour.Wait : UnavailableBehaviour.Local,
+            PackPages = packPages, PackWindowMs = packWindowMs,
         };
         var selector = CloudEngineServiceCollectionExtensions.Create(new EnginesOptions { Cloud = { ["fake"] = options }, Routes = { ["pdf"] = "fake" } },
             local, telemetry, NullLoggerFactory.Instance);

@@ -24,6 +24,9 @@ public enum FakeFault
 
     /// <summary>Accepts the request and never answers (until the client gives up).</summary>
     Hang,
+
+    /// <summary>400 INVALID_ARGUMENT (what Google answers a document it cannot read).</summary>
+    InvalidArgument,
 }
 
 /// <summary>One request the fake received: when it arrived, the displayName, the pages asked for, the status sent, and
@@ -54,6 +57,12 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
 
     public FakeFault Fault { get; set; }
 
+    /// <summary>Whether the fake reads what it is sent: each page's text is then the page's own content (a PDF page's
+    /// words by PdfPig, "[image WxH]" for a page that is one image or an image file, "[blank page]"), so the same page
+    /// reads the same whatever the request it came in (a packed one included). Otherwise (the default) every page says
+    /// <see cref="PageText"/>, from the displayName and page number.</summary>
+    public bool ReadContent { get; set; }
+
     /// <summary>Retry-After of a 429. <value>Default 1 s.</value></summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -61,6 +70,9 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
     public bool Up => _app is not null;
 
     public IReadOnlyList<FakeRequest> Requests => [.. _requests];
+
+    /// <summary>Forgets the requests received so far.</summary>
+    public void ClearRequests() => _requests.Clear();
 
     /// <summary>The access token <c>/token</c> issues.</summary>
     public const string AccessToken = "ya29.fake-token";
@@ -134,10 +146,12 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
             return;
         }
         var name = raw.TryGetProperty("displayName", out var n) ? n.GetString() ?? "" : "";
+        var mimeType = raw.TryGetProperty("mimeType", out var mt) ? mt.GetString() ?? "" : "";
         var bytes = content.GetBytesFromBase64();
+        var read = ReadContent ? ReadPages(bytes, mimeType) : null;
         List<int> pages = root.TryGetProperty("processOptions", out var po) && po.TryGetProperty("individualPageSelector", out var sel)
             ? [.. sel.GetProperty("pages").EnumerateArray().Select(p => p.GetInt32())]
-            : [.. Enumerable.Range(1, CountPages(bytes))];
+            : [.. Enumerable.Range(1, read?.Count ?? CountPages(bytes))];
 
         var fault = Fault;
         if (fault == FakeFault.Hang)
@@ -157,10 +171,13 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
             case FakeFault.Unavailable:
                 await ErrorAsync(context, 503, "UNAVAILABLE", "The service is currently unavailable.", at, name, pages).ConfigureAwait(false);
                 return;
+            case FakeFault.InvalidArgument:
+                await ErrorAsync(context, 400, "INVALID_ARGUMENT", "Unsupported input file format.", at, name, pages).ConfigureAwait(false);
+                return;
         }
         _requests.Enqueue(new FakeRequest(at, name, pages, 200, credential));
         context.Response.ContentType = "application/json; charset=UTF-8";
-        await context.Response.Body.WriteAsync(Answer(name, pages), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(Answer(name, mimeType, pages, read), context.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task ErrorAsync(HttpContext context, int code, string status, string message, DateTimeOffset at, string name, IReadOnlyList<int> pages)
@@ -176,7 +193,7 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
     public static string PageText(string displayName, int page) => $"Page {page} of {displayName}\n";
 
     /// <summary>A ProcessResponse: per page its text, a token, and an entity whose pageAnchor points at it (0-based).</summary>
-    private static byte[] Answer(string name, IReadOnlyList<int> pages)
+    private static byte[] Answer(string name, string mimeType, IReadOnlyList<int> pages, IReadOnlyList<string>? read)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer))
@@ -184,13 +201,13 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
             var text = new StringBuilder();
             w.WriteStartObject();
             w.WriteStartObject("document");
-            w.WriteString("mimeType", "application/pdf");
+            w.WriteString("mimeType", mimeType is { Length: > 0 } ? mimeType : "application/pdf"); // the request's, as Google's
             w.WriteStartArray("pages");
             var spans = new List<(int Page, int Start, int End)>();
             foreach (var page in pages)
             {
                 var start = text.Length;
-                text.Append(PageText(name, page));
+                text.Append(read is null ? PageText(name, page) : read[page - 1] + "\n");
                 spans.Add((page, start, text.Length));
                 w.WriteStartObject();
                 w.WriteNumber("pageNumber", page);
@@ -225,7 +242,7 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
             {
                 w.WriteStartObject();
                 w.WriteString("type", "page_marker");
-                w.WriteString("mentionText", PageText(name, spans[i].Page).TrimEnd());
+                w.WriteString("mentionText", text.ToString(spans[i].Start, spans[i].End - spans[i].Start).TrimEnd());
                 w.WriteStartObject("textAnchor");
                 w.WriteStartArray("textSegments");
                 w.WriteStartObject();
@@ -267,6 +284,30 @@ public sealed partial class FakeDocumentAi : IAsyncDisposable
         w.WriteEndObject();
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>What each page of a document says when the fake reads content (<see cref="ReadContent"/>).</summary>
+    private static List<string> ReadPages(byte[] bytes, string mimeType)
+    {
+        if (mimeType != "application/pdf")
+        {
+            using var codec = SkiaSharp.SKCodec.Create(new MemoryStream(bytes));
+            return [codec is null ? "[unreadable image]" : $"[image {codec.Info.Width}x{codec.Info.Height}]"];
+        }
+        using var pdf = UglyToad.PdfPig.PdfDocument.Open(bytes);
+        var texts = new List<string>(pdf.NumberOfPages);
+        foreach (var page in pdf.GetPages())
+        {
+            var words = string.Join(' ', page.GetWords().Select(w => w.Text));
+            if (words.Length > 0)
+            {
+                texts.Add(words);
+                continue;
+            }
+            var image = page.GetImages().FirstOrDefault();
+            texts.Add(image is null ? "[blank page]" : $"[image {image.WidthInSamples}x{image.HeightInSamples}]");
+        }
+        return texts;
     }
 
     /// <summary>Pages of a PDF by its page objects (enough for uncompressed test PDFs), else 1.</summary>
