@@ -45,8 +45,10 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             b.HasIndex(x => x.CreatedAt);
             // A tenant's batch list (keyset on created_at, id).
             b.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
-            // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch.
-            b.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
+            // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch. The null
+            // test is a constant (EF.Constant), so the SQL is `tenant = @t` when scoped and no condition when not, rather than
+            // `(@p OR tenant = @t)` on every read (Data/TenantFilterSqlTests; docs/benchmarks.md, "Authentication and audit cost").
+            b.HasQueryFilter(x => EF.Constant(TenantFilter == null) || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobEntity>(j =>
@@ -86,7 +88,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
             // A tenant's active jobs (quota).
             j.HasIndex(x => new { x.Tenant, x.Status });
-            j.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
+            j.HasQueryFilter(x => EF.Constant(TenantFilter == null) || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobStatusChangeEntity>(h =>
@@ -187,7 +189,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.Url).HasMaxLength(2048);
             x.Property(e => e.Source).HasMaxLength(16);
             x.HasOne<BatchEntity>().WithOne().HasForeignKey<WebhookSubscriptionEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
-            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
+            x.HasQueryFilter(e => EF.Constant(TenantFilter == null) || e.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<WebhookDeliveryEntity>(x =>
@@ -209,7 +211,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             // Recovery (pending, oldest first) and the dashboard's recent list.
             x.HasIndex(e => new { e.Status, e.CreatedAt });
             x.HasIndex(e => new { e.Tenant, e.CreatedAt });
-            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
+            x.HasQueryFilter(e => EF.Constant(TenantFilter == null) || e.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<WebhookAttemptEntity>(x =>
