@@ -29,8 +29,7 @@ public sealed class DocFlowDatabase : IAsyncDisposable
             if (options.MaxPoolSize is { } pool) connection.MaxPoolSize = pool;
             _dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
             var builder = new DbContextOptionsBuilder<PostgresDocFlowDbContext>()
-                .UseNpgsql(_dataSource, o => o.CommandTimeout(timeout))
-                .ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, ScopedModelCacheKeyFactory>();
+                .UseNpgsql(_dataSource, o => o.CommandTimeout(timeout));
             configure?.Invoke(builder);
             _postgres = builder.Options;
         }
@@ -42,8 +41,7 @@ public sealed class DocFlowDatabase : IAsyncDisposable
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
             var builder = new DbContextOptionsBuilder<SqliteDocFlowDbContext>()
                 .UseSqlite(connectionString, o => o.CommandTimeout(timeout))
-                .AddInterceptors(new SqliteBusyTimeout(timeout))
-                .ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, ScopedModelCacheKeyFactory>();
+                .AddInterceptors(new SqliteBusyTimeout(timeout));
             configure?.Invoke(builder);
             _sqlite = builder.Options;
         }
@@ -52,13 +50,9 @@ public sealed class DocFlowDatabase : IAsyncDisposable
     public DatabaseProvider Provider { get; }
 
     /// <summary>A new context for one unit of work; the caller disposes it.</summary>
-    public DocFlowDbContext CreateDbContext() => CreateDbContext(scoped: false);
-
-    /// <summary>A new context; <paramref name="scoped"/>: one with the tenant filters (<see cref="DocFlowDbContext.Scoped"/>),
-    /// whose <see cref="DocFlowDbContext.TenantFilter"/> the caller sets before the first query.</summary>
-    internal DocFlowDbContext CreateDbContext(bool scoped) => Provider == DatabaseProvider.Postgres
-        ? new PostgresDocFlowDbContext((DbContextOptions<PostgresDocFlowDbContext>)_postgres!) { Scoped = scoped }
-        : new SqliteDocFlowDbContext((DbContextOptions<SqliteDocFlowDbContext>)_sqlite!) { Scoped = scoped };
+    public DocFlowDbContext CreateDbContext() => Provider == DatabaseProvider.Postgres
+        ? new PostgresDocFlowDbContext((DbContextOptions<PostgresDocFlowDbContext>)_postgres!)
+        : new SqliteDocFlowDbContext((DbContextOptions<SqliteDocFlowDbContext>)_sqlite!);
 
     /// <summary>Applies pending migrations (<c>docflow db migrate</c>); returns the names of those applied.</summary>
     /// <remarks>EF Core takes a database lock while migrating, so several hosts starting at once are safe.</remarks>
@@ -86,18 +80,12 @@ public sealed class DocFlowDatabase : IAsyncDisposable
 
     /// <summary>One unit of work on a new context; an unreachable database becomes <see cref="StoreUnavailableException"/>
     /// (and its pooled connections are dropped).</summary>
-    internal Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken) =>
-        RunAsync(null, work, cancellationToken);
-
-    /// <summary>As above, on a context that sees only <paramref name="tenant"/>'s batches and jobs (null: every tenant; ""
-    /// nothing).</summary>
-    internal async Task<T> RunAsync<T>(string? tenant, Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
+    internal async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await using var db = CreateDbContext(scoped: tenant is not null);
-            db.TenantFilter = tenant;
+            await using var db = CreateDbContext();
             return await work(db).ConfigureAwait(false);
         }
         catch (Exception e) when (StoreErrors.IsUnavailable(e))

@@ -13,13 +13,6 @@ namespace DocFlow.Data;
 /// Each provider has its own subclass (<see cref="PostgresDocFlowDbContext"/>, <see cref="SqliteDocFlowDbContext"/>)
 /// so each gets its own migrations (Migrations/Postgres, Migrations/Sqlite) with its own column types.
 /// </remarks>
-/// <summary>One model per context type and <see cref="DocFlowDbContext.Scoped"/>: the scoped model has the tenant filters.</summary>
-internal sealed class ScopedModelCacheKeyFactory : Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory
-{
-    public object Create(DbContext context, bool designTime) =>
-        (context.GetType(), context is DocFlowDbContext { Scoped: true }, designTime);
-}
-
 public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(options)
 {
     internal const string ResultsTable = "job_results";
@@ -33,28 +26,9 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
     /// <summary>The statement prefix that asks the planner for its plan (tests check index use with it).</summary>
     internal abstract string ExplainPrefix { get; }
 
-    /// <summary>Whether this context is limited to one tenant (<see cref="TenantFilter"/>): such a context has its own model,
-    /// with the tenant filters (<see cref="ScopedModelCacheKeyFactory"/>); an unscoped one (workers, admin, operator,
-    /// migrations) has none. So the SQL of a scoped read says <c>tenant = @t</c> and an unscoped one has no tenant
-    /// condition, instead of <c>(@p OR tenant = @t)</c> on every read (EF Core 10 sends a filter written as
-    /// <c>TenantFilter == null || tenant == TenantFilter</c> so). Set at creation (<see cref="DocFlowDatabase.CreateDbContext(bool)"/>).</summary>
-    internal bool Scoped { get; init; }
-
-    private string? _tenantFilter;
-
     /// <summary>The tenant whose batches and jobs this context sees (global query filters); null: every tenant.
-    /// Set by <see cref="EfJobStore"/> from its <see cref="DocFlow.Security.ITenantScope"/> for each unit of work, on a
-    /// <see cref="Scoped"/> context only (an unscoped one has no filter to apply it: setting one there throws).</summary>
-    internal string? TenantFilter
-    {
-        get => _tenantFilter;
-        set
-        {
-            if (value is not null && !Scoped)
-                throw new InvalidOperationException("A tenant filter needs a scoped context (DocFlowDatabase.CreateDbContext(scoped: true)).");
-            _tenantFilter = value;
-        }
-    }
+    /// Set by <see cref="EfJobStore"/> from its <see cref="DocFlow.Security.ITenantScope"/> for each unit of work.</summary>
+    internal string? TenantFilter { get; set; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -71,9 +45,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             b.HasIndex(x => x.CreatedAt);
             // A tenant's batch list (keyset on created_at, id).
             b.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
-            // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch (a model of
-            // its own: see Scoped; Data/TenantFilterSqlTests).
-            if (Scoped) b.HasQueryFilter(x => x.Tenant == TenantFilter);
+            // Tenant isolation in the store (DESIGN.md §7): a scoped context never sees another tenant's batch.
+            b.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobEntity>(j =>
@@ -113,7 +86,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             j.HasIndex(x => new { x.Tenant, x.CreatedAt, x.Id });
             // A tenant's active jobs (quota).
             j.HasIndex(x => new { x.Tenant, x.Status });
-            if (Scoped) j.HasQueryFilter(x => x.Tenant == TenantFilter);
+            j.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobStatusChangeEntity>(h =>
@@ -214,7 +187,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             x.Property(e => e.Url).HasMaxLength(2048);
             x.Property(e => e.Source).HasMaxLength(16);
             x.HasOne<BatchEntity>().WithOne().HasForeignKey<WebhookSubscriptionEntity>(e => e.BatchId).OnDelete(DeleteBehavior.Cascade);
-            if (Scoped) x.HasQueryFilter(e => e.Tenant == TenantFilter);
+            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<WebhookDeliveryEntity>(x =>
@@ -236,7 +209,7 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             // Recovery (pending, oldest first) and the dashboard's recent list.
             x.HasIndex(e => new { e.Status, e.CreatedAt });
             x.HasIndex(e => new { e.Tenant, e.CreatedAt });
-            if (Scoped) x.HasQueryFilter(e => e.Tenant == TenantFilter);
+            x.HasQueryFilter(e => TenantFilter == null || e.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<WebhookAttemptEntity>(x =>

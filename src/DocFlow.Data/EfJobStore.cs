@@ -27,7 +27,12 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     /// <summary>One unit of work on a context limited to the current tenant scope.</summary>
     private Task<T> Run<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
     {
-        return database.RunAsync(_scope.Tenant, work, cancellationToken);
+        var tenant = _scope.Tenant;
+        return database.RunAsync(db =>
+        {
+            db.TenantFilter = tenant;
+            return work(db);
+        }, cancellationToken);
     }
 
     public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken) =>

@@ -14,7 +14,12 @@ public sealed class EfWebhookStore(DocFlowDatabase database, ITenantScope tenant
 
     private Task<T> Run<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
     {
-        return database.RunAsync(tenantScope.Tenant, work, cancellationToken);
+        var tenant = tenantScope.Tenant;
+        return database.RunAsync(db =>
+        {
+            db.TenantFilter = tenant;
+            return work(db);
+        }, cancellationToken);
     }
 
     public Task SaveSubscriptionAsync(WebhookSubscription subscription, CancellationToken cancellationToken)

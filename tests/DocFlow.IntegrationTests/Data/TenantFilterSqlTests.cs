@@ -6,12 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace DocFlow.IntegrationTests.Data;
 
 /// <summary>
-/// The tenant filter as the database sees it. Written as one filter (<c>TenantFilter == null || tenant == TenantFilter</c>),
-/// EF Core 10 sends <c>(@ef_filter__p OR "tenant" = @t)</c> on every read, an OR the planner cannot use an index for (and
-/// <c>EF.Constant</c> on the null test, which fixes the SQL, made every read ~10 % dearer: the SQL was generated per
-/// execution). With a model per scope (<see cref="DocFlow.Data.DocFlowDbContext.Scoped"/>) a tenant-bound principal's reads say
-/// <c>"tenant" = @t</c> and admin's, operator's and the workers' have no tenant condition at all; setting a tenant on
-/// an unscoped context throws rather than reading unfiltered.
+/// The tenant filter as the database sees it (EF Core global query filter <c>TenantFilter == null || tenant == TenantFilter</c>):
+/// a tenant-bound principal's reads carry <c>"tenant" = @t</c>; EF Core 10 sends the null test as a parameter beside it,
+/// <c>(@ef_filter__p OR "tenant" = @t)</c>, on every read (docs/benchmarks.md, "Authentication and audit cost", session 7:
+/// the two ways tried to drop it cost more than they saved). Unscoped reads carry the same text with the other value.
 /// </summary>
 public sealed class TenantFilterSqlTests : IAsyncLifetime
 {
@@ -25,35 +23,15 @@ public sealed class TenantFilterSqlTests : IAsyncLifetime
     }
 
     [Fact]
-    public void ScopedRead_FiltersByTenantEquality_WithoutANullTest()
+    public void ScopedRead_FiltersByTenant()
     {
-        using var db = _database.CreateDbContext(scoped: true);
+        using var db = _database.CreateDbContext();
         db.TenantFilter = "acme";
 
         var sql = db.Set<JobEntity>().AsNoTracking().Where(j => j.Id == "d_1").ToQueryString();
 
         Assert.Matches("\"tenant\" = @", sql);
-        Assert.DoesNotContain("IS NULL", sql, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain(" OR ", sql, StringComparison.OrdinalIgnoreCase);
-    }
-
-    [Fact]
-    public void UnscopedRead_HasNoTenantCondition()
-    {
-        using var db = _database.CreateDbContext();
-
-        var sql = db.Set<JobEntity>().AsNoTracking().Where(j => j.Id == "d_1").ToQueryString();
-
-        Assert.DoesNotContain("\"tenant\" =", sql);
-        Assert.DoesNotContain(" OR ", sql, StringComparison.OrdinalIgnoreCase);
-    }
-
-    [Fact]
-    public void ATenantOnAnUnscopedContext_Throws()
-    {
-        using var db = _database.CreateDbContext();
-
-        Assert.Throws<InvalidOperationException>(() => db.TenantFilter = "acme");
+        Assert.Contains("'acme'", sql);
     }
 
     public async Task DisposeAsync()
