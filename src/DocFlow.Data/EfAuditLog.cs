@@ -58,28 +58,81 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
         }, cancellationToken);
     }
 
-    /// <summary>The rows through one parameterised INSERT executed per row (the statement prepared once): a batch of
-    /// hundreds costs a fraction of EF's change tracking, which matters because a busy server appends all the time.</summary>
+    /// <summary>Rows per INSERT statement: 64 × 12 = 768 parameters, within every SQLite's and PostgreSQL's limit.</summary>
+    internal const int RowsPerStatement = 64;
+
+    private static readonly string[] Columns = ["sequence", "at", "principal", "role", "action", "target", "outcome", "client_address", "request_id", "previous_hash", "hash", "tenant"];
+
+    /// <summary>The rows through parameterised multi-row INSERTs (<see cref="RowsPerStatement"/> rows each, the statement
+    /// prepared once per batch and reused): a batch of hundreds costs a fraction of EF's change tracking, and a fraction
+    /// of one statement per row (each execution is a reader, a reset and a step), which matters because a busy server
+    /// appends all the time: one entry per content read (docs/benchmarks.md, "Authentication and audit cost").</summary>
     private static async Task InsertAsync(DocFlowDbContext db, System.Data.Common.DbTransaction transaction, List<AuditEntryEntity> rows, CancellationToken ct)
     {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
+        var connection = db.Database.GetDbConnection();
+        System.Data.Common.DbCommand? full = null;
+        try
+        {
+            var at = 0;
+            for (; rows.Count - at >= RowsPerStatement; at += RowsPerStatement)
+            {
+                full ??= Command(connection, transaction, RowsPerStatement);
+                Bind(db, full, rows, at, RowsPerStatement);
+                await full.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            if (at < rows.Count)
+            {
+                await using var tail = Command(connection, transaction, rows.Count - at);
+                Bind(db, tail, rows, at, rows.Count - at);
+                await tail.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (full is not null) await full.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static System.Data.Common.DbCommand Command(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, int count)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "INSERT INTO audit_log (sequence, at, principal, role, action, target, outcome, client_address, request_id, previous_hash, hash, tenant) " +
-                              "VALUES (@sequence, @at, @principal, @role, @action, @target, @outcome, @client_address, @request_id, @previous_hash, @hash, @tenant)";
-        string[] names = ["sequence", "at", "principal", "role", "action", "target", "outcome", "client_address", "request_id", "previous_hash", "hash", "tenant"];
-        var parameters = names.Select(n =>
+        var sql = new System.Text.StringBuilder("INSERT INTO audit_log (").AppendJoin(", ", Columns).Append(") VALUES ");
+        for (var r = 0; r < count; r++)
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + n;
-            command.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
-        foreach (var row in rows)
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < Columns.Length; c++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = $"@p{r}_{c}";
+                command.Parameters.Add(parameter);
+                sql.Append(c == 0 ? "" : ", ").Append(parameter.ParameterName);
+            }
+            sql.Append(')');
+        }
+        command.CommandText = sql.ToString();
+        return command;
+    }
+
+    private static void Bind(DocFlowDbContext db, System.Data.Common.DbCommand command, List<AuditEntryEntity> rows, int from, int count)
+    {
+        var parameters = command.Parameters;
+        for (var r = 0; r < count; r++)
         {
-            object?[] values = [row.Sequence, db.ToDbTime(row.At), row.Principal, row.Role, row.Action, row.Target, row.Outcome,
-                row.ClientAddress, row.RequestId, row.PreviousHash, row.Hash, row.Tenant];
-            for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var row = rows[from + r];
+            var i = r * Columns.Length;
+            parameters[i].Value = row.Sequence;
+            parameters[i + 1].Value = db.ToDbTime(row.At);
+            parameters[i + 2].Value = row.Principal;
+            parameters[i + 3].Value = (object?)row.Role ?? DBNull.Value;
+            parameters[i + 4].Value = row.Action;
+            parameters[i + 5].Value = (object?)row.Target ?? DBNull.Value;
+            parameters[i + 6].Value = row.Outcome;
+            parameters[i + 7].Value = (object?)row.ClientAddress ?? DBNull.Value;
+            parameters[i + 8].Value = (object?)row.RequestId ?? DBNull.Value;
+            parameters[i + 9].Value = row.PreviousHash;
+            parameters[i + 10].Value = row.Hash;
+            parameters[i + 11].Value = row.Tenant;
         }
     }
 

@@ -78,6 +78,7 @@ public sealed class KeysCreateCommand : AsyncCommand<KeysCreateSettings>
         var (database, store) = await settings.OpenAsync(cancellationToken);
         await using var _ = database;
         var (record, key) = await ApiKeys.CreateAsync(store, settings.Role!, settings.Name, settings.Tenant, DateTimeOffset.UtcNow, cancellationToken);
+        await CliAudit.RecordAsync(new EfAuditLog(database), CliAudit.KeysCreate, $"created={record.Id} role={record.Role}", 201, record.Tenant);
         // The key alone on stdout's first line (scripts: KEY=$(docflow keys create … | head -1)); the rest on stderr.
         Console.Out.WriteLine(key);
         await Console.Error.WriteLineAsync($"Created {record.Prefix} ({record.Role}, tenant {record.Tenant}{(record.Name is null ? "" : ", " + record.Name)}). " +
@@ -113,7 +114,11 @@ public sealed class KeysRevokeCommand : AsyncCommand<KeysRevokeSettings>
         var (database, store) = await settings.OpenAsync(cancellationToken);
         await using var _ = database;
         var id = settings.Id.StartsWith(ApiKeyFormat.Scheme, StringComparison.Ordinal) ? settings.Id[ApiKeyFormat.Scheme.Length..] : settings.Id;
-        if (!await store.RevokeAsync(id, DateTimeOffset.UtcNow, cancellationToken))
+        var tenant = (await store.ListAsync(cancellationToken)).FirstOrDefault(k => k.Id == id)?.Tenant ?? Tenants.Default;
+        var revoked = await store.RevokeAsync(id, DateTimeOffset.UtcNow, cancellationToken);
+        // Recorded whatever the outcome, as the API records DELETE /api/v1/keys/{id} (204, or 404: no active key).
+        await CliAudit.RecordAsync(new EfAuditLog(database), CliAudit.KeysRevoke, $"id={id}", revoked ? 204 : 404, tenant);
+        if (!revoked)
             throw new CommandFailedException($"No active key '{settings.Id}' (see docflow keys list).");
         AnsiConsole.MarkupLineInterpolated($"Revoked {ApiKeyFormat.Prefix(id)}.");
         return 0;

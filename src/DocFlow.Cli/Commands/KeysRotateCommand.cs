@@ -106,6 +106,10 @@ public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
             records = RewrapCounts.Zero;
         }
 
+        await CliAudit.RecordAsync(host.Services.GetRequiredService<DocFlow.Security.IAuditLog>(), CliAudit.KeysRotate,
+            $"to={settings.To} blobs_rewrapped={blobs.Rewrapped} blobs_sealed={blobs.Sealed} records_rewrapped={records.Rewrapped} records_sealed={records.Sealed} failed={errors.Count}",
+            errors.Count == 0 ? 200 : 500);
+
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Objects").AddColumn("Rewrapped").AddColumn("Already under " + Markup.Escape(settings.To!)).AddColumn("Sealed (were plaintext)").AddColumn("Plaintext (left)");
         table.AddRow("blobs", blobs.Rewrapped.ToString(), blobs.AlreadyCurrent.ToString(), blobs.Sealed.ToString(), blobs.Plaintext.ToString());
         table.AddRow("results and layouts", records.Rewrapped.ToString(), records.AlreadyCurrent.ToString(), records.Sealed.ToString(), records.Plaintext.ToString());

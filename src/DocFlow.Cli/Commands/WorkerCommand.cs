@@ -30,6 +30,14 @@ public sealed class WorkerSettings : PlatformSettings
     [Description("Port of this worker's Prometheus /metrics listener; 0 turns it off. Key: Observability:MetricsPort. Default: 9464.")]
     public int? MetricsPort { get; init; }
 
+    [CommandOption("--cert <PEM>")]
+    [Description("TLS certificate (PEM, the chain after the server's own) for the /metrics listener: it then serves HTTPS. Key: Kestrel:Certificates:Default:Path (as for serve).")]
+    public string? Cert { get; init; }
+
+    [CommandOption("--cert-key <PEM>")]
+    [Description("The certificate's private key (PEM), when not in the --cert file. Key: Kestrel:Certificates:Default:KeyPath.")]
+    public string? CertKey { get; init; }
+
     [CommandOption("--log-format <FORMAT>")]
     [Description("Console log format: text, or json (one object per line, with job, batch and trace ids). Key: Logging:Format. Default: text.")]
     public string? LogFormat { get; init; }
@@ -39,6 +47,8 @@ public sealed class WorkerSettings : PlatformSettings
         foreach (var kv in base.ToConfiguration()) yield return kv;
         if (MetricsPort is { } port) yield return new("Observability:MetricsPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (LogFormat is not null) yield return new("Logging:Format", LogFormat);
+        if (Cert is not null) yield return new("Kestrel:Certificates:Default:Path", Cert);
+        if (CertKey is not null) yield return new("Kestrel:Certificates:Default:KeyPath", CertKey);
     }
 
     [CommandOption("--autoscale <MIN:MAX>")]

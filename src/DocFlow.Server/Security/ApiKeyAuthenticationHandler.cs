@@ -17,7 +17,7 @@ namespace DocFlow.Server.Security;
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IApiKeyStore keys, AuthMode mode, IOptions<AuthOptions> auth, TimeProvider time, KeyUseTracker uses, VerifiedKeys verified)
+    IApiKeyStore keys, AuthMode mode, IOptions<AuthOptions> auth, TimeProvider time, KeyUseTracker uses, VerifiedKeys verified, KeyPrincipals principals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -47,7 +47,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (key is null)
         {
             if (mode.Required) return AuthenticateResult.NoResult();
-            return Success("local", Roles.Admin, null, mode.Name, Tenants.Default);
+            return Success(principals.Local(mode.Name));
         }
         if (!ApiKeyFormat.TryParse(key, out var id)) return Fail("The API key is malformed.");
         var prefix = ApiKeyFormat.Prefix(id);
@@ -56,14 +56,14 @@ internal sealed class ApiKeyAuthenticationHandler(
             && verified.Matches(VerifiedKeys.BootstrapSlot, key, bootstrap))
         {
             verified.BootstrapId = id;
-            return Success(prefix, Roles.Admin, id, "bootstrap", Tenants.Default);
+            return Success(principals.Bootstrap(id));
         }
         var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
         if (record is null || !verified.Matches(id, key, record.Hash)) return Fail($"Key {prefix} is not valid.");
         if (record.RevokedAt is not null) return Fail($"Key {prefix} was revoked.");
         if (uses.ShouldTouch(id, time.GetUtcNow()))
             await keys.TouchAsync(id, time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
-        return Success(record.Name is null ? prefix : $"{prefix} ({record.Name})", record.Role, id, "key", record.Tenant);
+        return Success(principals.Of(record));
     }
 
     private AuthenticateResult Fail(string message)
@@ -75,12 +75,14 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     internal const string FailureItem = "docflow:auth-failure";
 
-    private AuthenticateResult Success(string name, string role, string? keyId, string method, string tenant)
+    private static AuthenticateResult Success(ClaimsPrincipal principal) => AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+
+    /// <summary>The principal of a key (or of the local admin): its name, role, method, tenant and key prefix as claims.</summary>
+    internal static ClaimsPrincipal PrincipalOf(string name, string role, string? keyId, string method, string tenant)
     {
         List<Claim> claims = [new(ClaimTypes.Name, name), new(RoleClaim, role), new("docflow:method", method), new(Tenants.ClaimType, tenant)];
         if (keyId is not null) claims.Add(new Claim(KeyIdClaim, ApiKeyFormat.Prefix(keyId)));
-        var identity = new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, RoleClaim);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, RoleClaim));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -137,6 +139,44 @@ internal sealed class VerifiedKeys
         _verified[id] = (key, storedHash);
         return true;
     }
+}
+
+/// <summary>
+/// The principal of each key, built once per version of its record instead of on every request (claims, identity and
+/// principal were the handler's allocations on every request; docs/benchmarks.md, "Authentication and audit cost").
+/// Shared read-only between requests: nothing in DocFlow changes a principal after authentication. A key whose record
+/// changes (re-created with another hash, another role, tenant or name) gets a new principal; a revoked key never
+/// reaches it (the handler fails first).
+/// </summary>
+internal sealed class KeyPrincipals
+{
+    internal const int Capacity = 10_000;
+
+    private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, ClaimsPrincipal Principal)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClaimsPrincipal> _fixed = new(StringComparer.Ordinal);
+
+    public ClaimsPrincipal Of(ApiKeyRecord record)
+    {
+        if (_keys.TryGetValue(record.Id, out var known) && (ReferenceEquals(known.Record, record) || SameIdentity(known.Record, record)))
+            return known.Principal;
+        var prefix = ApiKeyFormat.Prefix(record.Id);
+        var principal = ApiKeyAuthenticationHandler.PrincipalOf(record.Name is null ? prefix : $"{prefix} ({record.Name})", record.Role, record.Id, "key", record.Tenant);
+        if (_keys.Count >= Capacity) _keys.Clear();
+        _keys[record.Id] = (record, principal);
+        return principal;
+    }
+
+    /// <summary>The local admin of an open server (no credentials sent; <paramref name="method"/> is the auth mode).</summary>
+    public ClaimsPrincipal Local(string method) =>
+        _fixed.GetOrAdd("local\0" + method, static (_, m) => ApiKeyAuthenticationHandler.PrincipalOf("local", Roles.Admin, null, m, Tenants.Default), method);
+
+    /// <summary>The bootstrap key's admin.</summary>
+    public ClaimsPrincipal Bootstrap(string id) =>
+        _fixed.GetOrAdd("bootstrap\0" + id, static (_, i) => ApiKeyAuthenticationHandler.PrincipalOf(ApiKeyFormat.Prefix(i), Roles.Admin, i, "bootstrap", Tenants.Default), id);
+
+    private static bool SameIdentity(ApiKeyRecord a, ApiKeyRecord b) =>
+        string.Equals(a.Hash, b.Hash, StringComparison.Ordinal) && string.Equals(a.Role, b.Role, StringComparison.Ordinal)
+        && string.Equals(a.Tenant, b.Tenant, StringComparison.Ordinal) && string.Equals(a.Name, b.Name, StringComparison.Ordinal);
 }
 
 /// <summary>Writes a key's last use at most once a minute.</summary>

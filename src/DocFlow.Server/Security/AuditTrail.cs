@@ -28,7 +28,8 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
     {
         // A read of metadata is recorded only if it is refused (401, 429): looked at once it has been answered, without
         // a callback per request (most requests of a busy server are such reads).
-        if (!MayChangeOrReadContent(context)) return NextThenRecordRefusalAsync(context);
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        if (!MayChangeOrReadContent(context.Request.Method, endpoint)) return NextThenRecordRefusalAsync(context);
         context.Response.OnStarting(static state =>
         {
             var (middleware, ctx) = ((AuditMiddleware, HttpContext))state;
@@ -37,15 +38,11 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         return next(context);
     }
 
-    private static bool MayChangeOrReadContent(HttpContext context)
+    private static bool MayChangeOrReadContent(string method, RouteEndpoint? endpoint)
     {
-        var method = context.Request.Method;
         if (!HttpMethods.IsGet(method) && !HttpMethods.IsHead(method)) return true;
-        return context.GetEndpoint() is not RouteEndpoint endpoint || IsContentRead(endpoint);
+        return endpoint is null || AuditedEndpoint.Of(endpoint).ContentRead;
     }
-
-    private static bool IsContentRead(RouteEndpoint endpoint) =>
-        endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent);
 
     private async Task NextThenRecordRefusalAsync(HttpContext context)
     {
@@ -64,15 +61,16 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
             return;
         }
         var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var audited = endpoint is null ? null : AuditedEndpoint.Of(endpoint);
         var method = context.Request.Method;
         var changes = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
-        var content = endpoint is not null && IsContentRead(endpoint);
+        var content = audited is { ContentRead: true };
         var signInFailed = status == StatusCodes.Status401Unauthorized;
-        if (!signInFailed && (endpoint is null || !(changes || content))) return;
+        if (!signInFailed && (audited is null || !(changes || content))) return;
 
-        var route = ActionOf(method, endpoint?.RoutePattern.RawText ?? context.Request.Path.Value ?? "/");
+        var route = audited?.ActionOf(method) ?? ActionOf(method, context.Request.Path.Value ?? "/");
         var (principal, role) = PrincipalOf(context, signInFailed);
-        var target = TargetOf(context, endpoint);
+        var target = TargetOf(context, audited);
         var auditEvent = new AuditEvent(time.GetUtcNow(), principal, role, signInFailed ? SignInFailed : route,
             signInFailed ? Join(route, target) : target, status, context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier)
         {
@@ -125,16 +123,24 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         return ("anonymous", null);
     }
 
-    private static string? TargetOf(HttpContext context, RouteEndpoint? endpoint)
+    private static string? TargetOf(HttpContext context, AuditedEndpoint? endpoint)
     {
+        var hasDetails = context.Items.TryGetValue(AuditDetails.Key, out var details) && details is List<(string Name, string Value)>;
+        var location = context.Response.Headers.Location.ToString();
+        // The common case, a route with one id and nothing else to add (GET …/{id}/result): one string, no builder.
+        if (!hasDetails && location.Length == 0 && endpoint is { Parameters.Length: 1 })
+        {
+            var name = endpoint.Parameters[0];
+            if (!context.Request.RouteValues.TryGetValue(name, out var only) || only is null) return null;
+            return Truncate(string.Concat(endpoint.Prefixes[0], Convert.ToString(only, CultureInfo.InvariantCulture)), 512);
+        }
         var sb = new StringBuilder();
         if (endpoint is not null)
-            foreach (var parameter in endpoint.RoutePattern.Parameters)
-                if (context.Request.RouteValues.TryGetValue(parameter.Name, out var value) && value is not null)
-                    Append(sb, parameter.Name, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-        if (context.Items.TryGetValue(AuditDetails.Key, out var details) && details is List<(string Name, string Value)> extra)
-            foreach (var (name, value) in extra) Append(sb, name, value);
-        var location = context.Response.Headers.Location.ToString();
+            foreach (var name in endpoint.Parameters)
+                if (context.Request.RouteValues.TryGetValue(name, out var value) && value is not null)
+                    Append(sb, name, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        if (hasDetails)
+            foreach (var (name, value) in (List<(string Name, string Value)>)details!) Append(sb, name, value);
         if (location.Length > 0) Append(sb, "created", location[(location.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/'));
         return sb.Length == 0 ? null : Truncate(sb.ToString(), 512);
     }
@@ -142,6 +148,39 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
     private static void Append(StringBuilder sb, string name, string value) => (sb.Length > 0 ? sb.Append(' ') : sb).Append(name).Append('=').Append(value);
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}
+
+/// <summary>What the audit needs of an endpoint, worked out once per endpoint instead of on every request: whether it
+/// reads content (its policy is <see cref="Policies.ReadContent"/>), its route parameters, and its action per method.</summary>
+internal sealed class AuditedEndpoint
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RouteEndpoint, AuditedEndpoint> Known = new();
+
+    private readonly string _pattern;
+    private readonly string _getAction;
+
+    private AuditedEndpoint(RouteEndpoint endpoint)
+    {
+        ContentRead = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.ReadContent);
+        Parameters = [.. endpoint.RoutePattern.Parameters.Select(p => p.Name)];
+        Prefixes = [.. Parameters.Select(p => p + "=")];
+        _pattern = endpoint.RoutePattern.RawText ?? "/";
+        _getAction = AuditMiddleware.ActionOf(HttpMethods.Get, _pattern);
+    }
+
+    public static AuditedEndpoint Of(RouteEndpoint endpoint) => Known.GetValue(endpoint, static e => new AuditedEndpoint(e));
+
+    /// <summary>The endpoint reads content (result, text, original, page image, report, export): every read is recorded.</summary>
+    public bool ContentRead { get; }
+
+    /// <summary>The route's parameter names, in order.</summary>
+    public string[] Parameters { get; }
+
+    /// <summary>"name=" for each parameter.</summary>
+    public string[] Prefixes { get; }
+
+    /// <summary>"METHOD /route/{pattern}" (<see cref="AuditMiddleware.ActionOf"/>).</summary>
+    public string ActionOf(string method) => HttpMethods.IsGet(method) ? _getAction : AuditMiddleware.ActionOf(method, _pattern);
 }
 
 /// <summary>What an endpoint adds to its request's audit target, after the route's ids: ids and hashes only (an erasure

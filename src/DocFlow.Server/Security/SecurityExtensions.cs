@@ -80,6 +80,7 @@ public static class SecurityExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KeyUseTracker>();
         services.TryAddSingleton<VerifiedKeys>();
+        services.TryAddSingleton<KeyPrincipals>();
         // Every request reads its key and most leave an audit entry: both go through the server's own front of the store.
         Decorate<IApiKeyStore>(services, (sp, inner) => new CachingApiKeyStore(inner, sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(Math.Max(0, options.KeyCacheSeconds))));

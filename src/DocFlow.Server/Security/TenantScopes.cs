@@ -23,8 +23,11 @@ public static class TenantPrincipals
     {
         ArgumentNullException.ThrowIfNull(user);
         if (user.Identity is not ClaimsIdentity { IsAuthenticated: true } identity) return "";
-        var roles = user.FindAll(identity.RoleClaimType).Select(c => c.Value).ToList();
-        if (roles.Contains(Roles.Admin, StringComparer.Ordinal) || roles.Contains(Roles.Operator, StringComparer.Ordinal)) return null;
+        // One pass over the claims, no LINQ: this runs on every request.
+        var roleType = identity.RoleClaimType;
+        foreach (var claim in user.Claims)
+            if (claim.Type == roleType && (string.Equals(claim.Value, Roles.Admin, StringComparison.Ordinal) || string.Equals(claim.Value, Roles.Operator, StringComparison.Ordinal)))
+                return null;
         return TenantOf(user);
     }
 

@@ -138,6 +138,37 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuditLog_AppendManyAcrossSeveralInsertStatements_KeepsOrderNullsAndTenants_OnAnIntactChain()
+    {
+        var log = new EfAuditLog(Database);
+        var ct = CancellationToken.None;
+        var start = Time.GetUtcNow();
+        // Two full multi-row statements and a tail (EfAuditLog.RowsPerStatement), then one more batch after them.
+        var count = 2 * EfAuditLog.RowsPerStatement + 7;
+        var events = Enumerable.Range(0, count).Select(i => new DocFlow.Security.AuditEvent(start.AddMilliseconds(i), $"dfk_{i:D4}",
+            i % 3 == 0 ? null : "reader", "GET /api/v1/documents/{id}/result", i % 5 == 0 ? null : $"id=d{i}", 200 + i % 2,
+            i % 7 == 0 ? null : "127.0.0.1", i % 11 == 0 ? null : $"req-{i}") { Tenant = i % 2 == 0 ? "default" : "acme" }).ToList();
+
+        var stored = await log.AppendManyAsync(events, ct);
+        await log.AppendManyAsync([events[0] with { Principal = "after" }], ct);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), stored.Select(e => e.Sequence));
+        var read = (await log.QueryAsync(new DocFlow.Security.AuditQuery(null, null, null, null, null, 1000), ct)).Reverse().ToList();
+        Assert.Equal(count + 1, read.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var (e, r) = (events[i], read[i]);
+            Assert.Equal((e.Principal, e.Role, e.Action, e.Target, e.Outcome, e.ClientAddress, e.RequestId, e.Tenant),
+                (r.Principal, r.Role, r.Action, r.Target, r.Outcome, r.ClientAddress, r.RequestId, r.Tenant));
+            Assert.Equal(stored[i].Hash, r.Hash);
+        }
+        Assert.Equal("after", read[^1].Principal);
+        var verified = await log.VerifyAsync(ct);
+        Assert.True(verified.Intact, verified.Reason);
+        Assert.Equal(count + 1, verified.Count);
+    }
+
+    [Fact]
     public async Task ApiKeys_KeepTheHash_ListNewestFirst_AndRevokeOnce()
     {
         var keys = new EfApiKeyStore(Database);
