@@ -13,7 +13,10 @@ public static class BatchConsole
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
         OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null, bool sandbox = true)
     {
-        using var engine = sandbox ? await StartSandboxAsync(options, cancellationToken).ConfigureAwait(false) : (IDisposable)CreateEngine(options);
+        // The sandbox's hosts start now, in the background, while the batch opens its store; the run waits for the first.
+        var sandboxed = sandbox ? new SandboxedDocumentEngine(new SandboxOptions(), options) : null;
+        using var engine = sandboxed ?? (IDisposable)CreateEngine(options);
+        var engineReady = sandboxed?.WarmUpAsync(cancellationToken);
         var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
         var runner = new BatchRunner((IDocumentEngine)engine, optionsKey)
         {
@@ -22,6 +25,7 @@ public static class BatchConsole
             Pages = pages,
             Formats = formats,
             Chunking = chunking,
+            EngineReady = engineReady,
         };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;
@@ -39,7 +43,7 @@ public static class BatchConsole
                         task.Value = p.Done;
                         task.Description = Describe(p);
                     });
-                    var result = await runner.RunAsync(inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
+                    var result = await RunCheckedAsync(runner, inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
                     task.Value = task.MaxValue;
                     return result;
                 }).ConfigureAwait(false);
@@ -59,24 +63,22 @@ public static class BatchConsole
                 var eta = p.Done > 0 ? TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Done * (p.Total - p.Done)) : TimeSpan.Zero;
                 Console.WriteLine($"[{p.Done}/{p.Total}] {last.File}: {what} | {Rate(p):F2} pages/s, ETA {eta:mm\\:ss}");
             });
-            summary = await runner.RunAsync(inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
+            summary = await RunCheckedAsync(runner, inputs, outputDirectory, force, progress, cancellationToken).ConfigureAwait(false);
         }
         if (!quiet) PrintSummary(summary, outputDirectory);
         return summary;
     }
 
-    /// <summary>The sandboxed engine with its first host started, or a clear exit when it cannot start.</summary>
-    private static async Task<SandboxedDocumentEngine> StartSandboxAsync(EngineOptions options, CancellationToken ct)
+    /// <summary>The batch, or a clear exit when the sandbox's first host cannot start.</summary>
+    private static async Task<BatchSummary> RunCheckedAsync(BatchRunner runner, IReadOnlyList<BatchInput> inputs, string outputDirectory,
+        bool force, IProgress<BatchProgress> progress, CancellationToken ct)
     {
-        var engine = new SandboxedDocumentEngine(new SandboxOptions(), options);
         try
         {
-            await engine.WarmUpAsync(ct).ConfigureAwait(false);
-            return engine;
+            return await runner.RunAsync(inputs, outputDirectory, force, progress, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or DocumentException)
+        catch (Exception ex) when (runner.EngineReady is { IsFaulted: true } && ex is InvalidOperationException or DocumentException)
         {
-            engine.Dispose();
             throw new CommandFailedException(ex.Message, ex);
         }
     }

@@ -52,6 +52,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <summary>The engine's options (limits for ingest); by default those of a <see cref="LocalDocumentEngine"/>, else the defaults.</summary>
     public EngineOptions? EngineOptions { get; init; }
 
+    /// <summary>Completes when the engine can take documents (the sandbox's first host); awaited once the store is open, so
+    /// that the hosts start while it opens. A failure (a host that cannot start) ends the run with its message.</summary>
+    public Task? EngineReady { get; init; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -69,6 +73,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
             loggerFactory, cancellationToken).ConfigureAwait(false);
         var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock, Formats, Chunking);
+        if (EngineReady is not null) await EngineReady.WaitAsync(cancellationToken).ConfigureAwait(false);
 
         var entries = new ConcurrentDictionary<string, FileEntry>(StringComparer.Ordinal);
         var done = 0;

@@ -53,6 +53,13 @@ public sealed class SandboxOptions
     [Range(1, 100)]
     public int PoisonAfterCrashes { get; set; } = 2;
 
+    /// <summary>Whether hosts re-compile their hot methods in the background (.NET tiered compilation). Off by default: the
+    /// shipped build is ReadyToRun, and with tiered compilation every host compiles the same hot methods again at tier 1
+    /// on a background thread (measured on the samples: about 15 % of the hosts' CPU time, docs/benchmarks.md "Engine
+    /// sandbox"). Methods without ReadyToRun code are compiled fully optimised at their first call.
+    /// <value>Default false (DOTNET_TieredCompilation=0 in the hosts' environment).</value></summary>
+    public bool HostTieredCompilation { get; set; }
+
     /// <summary>The host's executable; null = this program (<c>docflow</c>, or <c>dotnet docflow.dll</c>).</summary>
     public string? HostCommand { get; set; }
 

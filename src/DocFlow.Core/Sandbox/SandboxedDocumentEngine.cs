@@ -57,36 +57,37 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
     /// <summary>Raised with a host's process id when one has started (tests kill it; logs name it).</summary>
     public event Action<int>? HostStarted;
 
-    /// <summary>Starts one host and waits for it (a host that cannot start, e.g. for a language that is not installed,
-    /// throws here with its reason), then the rest of the pool in the background.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    /// <summary>Starts every host of the pool at once, in the background (they load while the caller opens its store and
+    /// reads its inputs), and returns when the first is ready: a host that cannot start, e.g. for a language that is not
+    /// installed, throws here with its reason. Documents that come first wait for the hosts being started.</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var first = StartIdleHostAsync(wait: true, cancellationToken);
+        for (var i = 1; i < Hosts; i++)
+            _ = Task.Run(() => StartIdleHostAsync(wait: false, CancellationToken.None), CancellationToken.None);
+        return first;
+    }
+
+    /// <summary>One host started and put in the idle pool, holding a slot of the pool while it starts.</summary>
+    /// <param name="wait">Wait for a slot and report a failure (the first host); else only when a slot is free at once,
+    /// failures left to the first document that needs the host.</param>
+    /// <param name="ct">Stops waiting for the slot and the host's start.</param>
+    private async Task StartIdleHostAsync(bool wait, CancellationToken ct)
+    {
+        if (wait) await _gate.WaitAsync(ct).ConfigureAwait(false);
+        else if (!_gate.Wait(0, ct)) return;
         try
         {
-            _idle.Add(await AcquireAsync(cancellationToken).ConfigureAwait(false));
+            _idle.Add(await AcquireAsync(ct).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (!wait && ex is InvalidOperationException or DocumentException or IOException)
+        {
+            // The first document that needs this host reports it (ObjectDisposedException is an InvalidOperationException).
         }
         finally
         {
             _gate.Release();
         }
-        for (var i = 1; i < Hosts; i++)
-            _ = Task.Run(async () =>
-            {
-                if (!_gate.Wait(0)) return;
-                try
-                {
-                    if (_all.Count < Hosts) _idle.Add(await AcquireAsync(CancellationToken.None).ConfigureAwait(false));
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or DocumentException or IOException)
-                {
-                    // The first document that needs this host reports it.
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-            }, CancellationToken.None);
     }
 
     public Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
