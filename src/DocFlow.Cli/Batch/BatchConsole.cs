@@ -22,6 +22,7 @@ public static class BatchConsole
             Pages = pages,
             Formats = formats,
             Chunking = chunking,
+            Prices = EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables()),
         };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;

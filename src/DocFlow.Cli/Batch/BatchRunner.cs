@@ -52,6 +52,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <summary>The engine's options (limits for ingest); by default those of a <see cref="LocalDocumentEngine"/>, else the defaults.</summary>
     public EngineOptions? EngineOptions { get; init; }
 
+    /// <summary>The price table of the report's cost per document (results.csv, report.pdf); none by default.
+    /// <c>docflow process</c> reads it from the server's environment variables (<see cref="EnginePricesFromEnvironment"/>).</summary>
+    public EnginePrices? Prices { get; init; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -96,7 +100,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         // The report job is put on the report route by the platform itself when the batch's last document has ended
         // (BatchCompletion): it renders while the last outputs and summary.json are written.
         var reports = WriteReport
-            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory), DocumentSlots), outcome => reportDone.TrySetResult(outcome))
+            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory), DocumentSlots, Prices), outcome => reportDone.TrySetResult(outcome))
             : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();

@@ -250,6 +250,12 @@ public static class PlatformServiceCollectionExtensions
         builder.AddDocFlowCloudEngines();
         services.TryAddSingleton<BatchCompletion>();
         services.TryAddSingleton<DocumentJobHandler>();
+        // The report's cost per document (results.csv, report.pdf) uses the metrics' price table.
+        services.TryAddSingleton(sp =>
+        {
+            var engines = sp.GetRequiredService<IOptions<EnginesOptions>>().Value;
+            return new EnginePrices(engines.PricePerPage, engines.Currency);
+        });
         services.TryAddSingleton<StoredReportJobHandler>();
         Webhooks.WebhookServiceCollectionExtensions.AddDocFlowWebhooks(builder);
         services.TryAddSingleton(sp => new JobRouter(sp.GetRequiredService<DocumentJobHandler>(), sp.GetRequiredService<StoredReportJobHandler>(),
