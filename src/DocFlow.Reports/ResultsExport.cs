@@ -37,7 +37,7 @@ public static class ResultsExport
                 Text(r.File), Text(r.Status), Text(r.DocumentType), Int(r.Pages), Int(r.OcrPages), r.Milliseconds.ToString(CultureInfo.InvariantCulture),
                 Text(f?.Supplier), Text(f?.InvoiceId), Text(f?.InvoiceDate ?? f?.ReceiptDate), Text(f?.DueDate),
                 Money(f?.NetAmount), Money(f?.TaxAmount), Money(f?.TotalAmount), Text(f?.Currency),
-                Text(r.ErrorCode), Text(r.ErrorMessage), Text(r.Engine), Money(r.Cost),
+                Text(r.ErrorCode), Text(r.ErrorMessage), Text(r.Engine), r.Cost?.ToString("0.00######", CultureInfo.InvariantCulture),
             ]);
         }
     }

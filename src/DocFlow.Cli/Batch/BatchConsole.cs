@@ -13,6 +13,8 @@ public static class BatchConsole
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
         OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null, bool sandbox = true)
     {
+        // The report's price table, read first: a bad price stops the run before the engine starts.
+        var prices = EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables());
         using var engine = sandbox ? await StartSandboxAsync(options, cancellationToken).ConfigureAwait(false) : (IDisposable)CreateEngine(options);
         var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
         var runner = new BatchRunner((IDocumentEngine)engine, optionsKey)
@@ -22,7 +24,7 @@ public static class BatchConsole
             Pages = pages,
             Formats = formats,
             Chunking = chunking,
-            Prices = EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables()),
+            Prices = prices,
         };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;

@@ -180,7 +180,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     }
 
     /// <summary>Fills in the files in input order, the totals and the aggregate.</summary>
-    private static void Complete(BatchSummary summary, IReadOnlyList<BatchInput> inputs, ConcurrentDictionary<string, FileEntry> entries, TimeSpan elapsed)
+    private void Complete(BatchSummary summary, IReadOnlyList<BatchInput> inputs, ConcurrentDictionary<string, FileEntry> entries, TimeSpan elapsed)
     {
         summary.FinishedAt = DateTimeOffset.UtcNow;
         summary.ElapsedMs = (long)elapsed.TotalMilliseconds;
@@ -196,7 +196,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         t.DocsPerSecond = Math.Round(processed.Count / seconds, 3);
         t.PagesPerSecond = Math.Round(t.Pages / seconds, 3);
-        summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow())]);
+        summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow(Prices))], Prices ?? EnginePrices.None);
     }
 
     /// <summary>Writes each ended job's outcome from the store into the output folder: NAME.json (the stored Document) or
