@@ -24,9 +24,18 @@ public sealed class BatchAggregate
     public List<SupplierTotal> Totals { get; set; } = [];
     /// <summary>Failed documents grouped by error code, most frequent first.</summary>
     public List<ErrorGroup> Errors { get; set; } = [];
+    /// <summary>Documents with a result per engine, with their pages and cost (null without a price), most documents first.</summary>
+    public List<EngineTotal> Engines { get; set; } = [];
+    /// <summary>Currency of the costs (<see cref="EnginePrices.Currency"/>).</summary>
+    public string Currency { get; set; } = EnginePrices.None.Currency;
+    /// <summary>Whether a price table was configured (costs may be shown).</summary>
+    public bool Priced { get; set; }
 
-    public static BatchAggregate Compute(IReadOnlyList<ResultRow> rows)
+    public static BatchAggregate Compute(IReadOnlyList<ResultRow> rows) => Compute(rows, EnginePrices.None);
+
+    public static BatchAggregate Compute(IReadOnlyList<ResultRow> rows, EnginePrices prices)
     {
+        ArgumentNullException.ThrowIfNull(prices);
         ArgumentNullException.ThrowIfNull(rows);
         var withResult = rows.Where(r => r.HasResult).ToList();
         var pages = withResult.Sum(r => r.Pages);
@@ -59,6 +68,19 @@ public sealed class BatchAggregate
                 .Select(g => new ErrorGroup { Code = g.Key, Count = g.Count(), Files = [.. g.Select(r => r.File)] })
                 .OrderByDescending(e => e.Count)
                 .ThenBy(e => e.Code, StringComparer.Ordinal)],
+            Engines = [.. withResult
+                .GroupBy(r => string.IsNullOrWhiteSpace(r.Engine) ? ResultRow.LocalEngine : r.Engine, StringComparer.OrdinalIgnoreCase)
+                .Select(g => new EngineTotal
+                {
+                    Engine = g.Key,
+                    Documents = g.Count(),
+                    Pages = g.Sum(r => r.Pages),
+                    Cost = g.Any(r => r.Cost is not null) ? g.Sum(r => r.Cost ?? 0) : null,
+                })
+                .OrderByDescending(e => e.Documents)
+                .ThenBy(e => e.Engine, StringComparer.Ordinal)],
+            Currency = prices.Currency,
+            Priced = prices.Any,
         };
     }
 
@@ -110,6 +132,17 @@ public sealed class SupplierTotal
     public string Currency { get; set; } = "";
     public int Documents { get; set; }
     public decimal Total { get; set; }
+}
+
+/// <summary>What one engine produced in a batch and what it cost.</summary>
+public sealed class EngineTotal
+{
+    public string Engine { get; set; } = "";
+    public int Documents { get; set; }
+    public int Pages { get; set; }
+    /// <summary>Sum of the documents' costs in <see cref="BatchAggregate.Currency"/>; null when the engine has no price.</summary>
+    public decimal? Cost { get; set; }
+    public decimal? CostPerDocument => Cost is { } c && Documents > 0 ? Math.Round(c / Documents, 6) : null;
 }
 
 public sealed class ErrorGroup

@@ -18,7 +18,10 @@ public sealed class BatchReport
     /// <summary>The Document of a row with a result, or null when it cannot be read.</summary>
     public Func<ResultRow, Document?> DocumentOf { get; init; } = static _ => null;
 
-    public BatchAggregate Aggregate => _aggregate ??= BatchAggregate.Compute(Rows);
+    /// <summary>The price table the rows' costs were computed with (<see cref="EnginePrices.None"/> when none).</summary>
+    public EnginePrices Prices { get; init; } = EnginePrices.None;
+
+    public BatchAggregate Aggregate => _aggregate ??= BatchAggregate.Compute(Rows, Prices);
     private BatchAggregate? _aggregate;
 
     private int ProcessedNow => Rows.Count(r => r.ProcessedNow);

@@ -15,12 +15,19 @@ public sealed class ResultRow
     public long Milliseconds { get; init; }
     /// <summary>When the document finished, in milliseconds since the batch started.</summary>
     public long FinishedAtMs { get; init; }
+    /// <summary>The engine that produced the Document: "local" or a cloud engine's name ("local" when nothing else).</summary>
+    public string Engine { get; init; } = LocalEngine;
+    /// <summary>Pages × the engine's price per page (<see cref="EnginePrices"/>), in <see cref="BatchAggregate.Currency"/>;
+    /// null when no price is configured for the engine.</summary>
+    public decimal? Cost { get; init; }
     public KeyFields? Fields { get; init; }
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     /// <summary>Document JSON file of a result, relative to the output folder (not exported).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? Output { get; init; }
+
+    public const string LocalEngine = "local";
 
     internal bool HasResult => Status is "succeeded" or "skipped";
     internal bool ProcessedNow => Status is "succeeded" or "failed";

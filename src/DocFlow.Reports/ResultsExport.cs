@@ -11,7 +11,7 @@ namespace DocFlow.Reports;
 /// Formula injection (CWE-1236): a spreadsheet runs a cell that starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
 /// or a carriage return as a formula. Every text column (file name, status, type, extracted values, error message) goes
 /// through <see cref="Neutralise"/>, which prefixes such a value with a single quote (OWASP's advice); the numeric
-/// columns (pages, ocr_pages, ms, net, tax, total) are written by DocFlow from numbers with the invariant culture, are
+/// columns (pages, ocr_pages, ms, net, tax, total, cost) are written by DocFlow from numbers with the invariant culture, are
 /// never neutralised, and so a negative amount such as <c>-12.50</c> stays a number.
 /// </remarks>
 public static class ResultsExport
@@ -22,7 +22,7 @@ public static class ResultsExport
     public static readonly IReadOnlyList<string> CsvColumns =
     [
         "file", "status", "type", "pages", "ocr_pages", "ms", "supplier", "invoice_id", "date", "due_date",
-        "net", "tax", "total", "currency", "error_code", "error_message",
+        "net", "tax", "total", "currency", "error_code", "error_message", "engine", "cost",
     ];
 
     /// <summary>Writes the header and one record per row, CRLF line ends, fields quoted when they must be.</summary>
@@ -37,7 +37,7 @@ public static class ResultsExport
                 Text(r.File), Text(r.Status), Text(r.DocumentType), Int(r.Pages), Int(r.OcrPages), r.Milliseconds.ToString(CultureInfo.InvariantCulture),
                 Text(f?.Supplier), Text(f?.InvoiceId), Text(f?.InvoiceDate ?? f?.ReceiptDate), Text(f?.DueDate),
                 Money(f?.NetAmount), Money(f?.TaxAmount), Money(f?.TotalAmount), Text(f?.Currency),
-                Text(r.ErrorCode), Text(r.ErrorMessage),
+                Text(r.ErrorCode), Text(r.ErrorMessage), Text(r.Engine), r.Cost?.ToString("0.00######", CultureInfo.InvariantCulture),
             ]);
         }
     }

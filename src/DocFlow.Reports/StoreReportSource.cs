@@ -16,7 +16,8 @@ namespace DocFlow.Reports;
 /// <param name="outputDirectory">Where a report loaded for a ticket is written (<c>docflow process</c>: its output folder);
 /// empty for reports that go to blob storage (<see cref="StoredReportJobHandler"/>).</param>
 /// <param name="slots">Documents processed at once, when the host knows it (the report's header says so); 0 when not.</param>
-public sealed class StoreReportSource(IJobMonitoringStore store, string outputDirectory = "", int slots = 0) : IBatchReportSource
+/// <param name="prices">The price table of the rows' cost (<c>Engines:PricePerPage</c>); none by default.</param>
+public sealed class StoreReportSource(IJobMonitoringStore store, string outputDirectory = "", int slots = 0, EnginePrices? prices = null) : IBatchReportSource
 {
     /// <summary>The report of the ticket's batch.</summary>
     public async Task<BatchReport> LoadAsync(JobTicket ticket, CancellationToken cancellationToken)
@@ -34,13 +35,18 @@ public sealed class StoreReportSource(IJobMonitoringStore store, string outputDi
         if (batch is null) return null;
         var jobs = await ListAsync(batchId, cancellationToken).ConfigureAwait(false);
 
+        var table = prices ?? EnginePrices.None;
         var rows = new List<ResultRow>(jobs.Count);
         var ids = new Dictionary<ResultRow, string>(ReferenceEqualityComparer.Instance);
         foreach (var job in jobs)
         {
             var document = job.Status == JobStatus.Succeeded ? await store.GetResultAsync(job.Id, cancellationToken).ConfigureAwait(false) : null;
+            var engine = string.IsNullOrWhiteSpace(job.Engine) ? ResultRow.LocalEngine : job.Engine;
             var row = new ResultRow
             {
+                Engine = engine,
+                // A reused result (skipped) asked no engine: it costs nothing now.
+                Cost = job.Status != JobStatus.Succeeded ? null : table.CostOf(engine, job.Attempts == 0 ? 0 : job.Pages ?? 0),
                 File = job.FileName,
                 Status = StatusOf(job),
                 DocumentType = job.DocumentType ?? (document is null ? null : KeyFields.DocumentTypeOf(document)),
@@ -66,6 +72,7 @@ public sealed class StoreReportSource(IJobMonitoringStore store, string outputDi
             ElapsedMs = (long)(finished - batch.CreatedAt).TotalMilliseconds,
             Rows = rows,
             Slots = slots,
+            Prices = table,
             DocumentOf = withDocuments
                 ? row => ids.TryGetValue(row, out var jobId) ? store.GetResultAsync(jobId, cancellationToken).GetAwaiter().GetResult() : null
                 : static _ => null,

@@ -13,13 +13,14 @@ namespace DocFlow.Reports;
 /// <remarks>An exception is transient for the worker loop (retried with backoff); when the job is given up the failure
 /// is recorded, so the API can say why there is no report.</remarks>
 public sealed class StoredReportJobHandler(
-    IJobMonitoringStore store, IBlobStore blobs, IBatchReportStore reports, TimeProvider? time = null, IJobErasureStore? erasure = null) : IJobHandler
+    IJobMonitoringStore store, IBlobStore blobs, IBatchReportStore reports, TimeProvider? time = null, IJobErasureStore? erasure = null,
+    EnginePrices? prices = null) : IJobHandler
 {
     public async Task HandleAsync(JobTicket ticket, CancellationToken cancellationToken)
     {
         // An erased batch has nothing to report (its ticket may have been taken before the erasure removed it).
         if (ticket.BatchId is { } id && await store.GetBatchAsync(id, cancellationToken).ConfigureAwait(false) is null) return;
-        var report = await new StoreReportSource(store).LoadAsync(ticket, cancellationToken).ConfigureAwait(false);
+        var report = await new StoreReportSource(store, prices: prices).LoadAsync(ticket, cancellationToken).ConfigureAwait(false);
         // The report's files are the batch's tenant's, stored under its blob prefix like its originals.
         var tenant = ticket.BatchId is null ? null : (await store.GetBatchAsync(ticket.BatchId, cancellationToken).ConfigureAwait(false))?.Tenant;
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -13,6 +13,8 @@ public static class BatchConsole
         IReadOnlyList<BatchInput> inputs, string outputDirectory, EngineOptions options, bool force, bool quiet,
         OutputFormats formats, ChunkingOptions? chunking, CancellationToken cancellationToken, PageSelection? pages = null, bool sandbox = true)
     {
+        // The report's price table, read first: a bad price stops the run before the engine starts.
+        var prices = EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables());
         // The sandbox's hosts start now, in the background, while the batch opens its store; the run waits for the first.
         var sandboxed = sandbox ? new SandboxedDocumentEngine(new SandboxOptions(), options) : null;
         using var engine = sandboxed ?? (IDisposable)CreateEngine(options);
@@ -26,6 +28,7 @@ public static class BatchConsole
             Formats = formats,
             Chunking = chunking,
             EngineReady = engineReady,
+            Prices = prices,
         };
         var interactive = !quiet && AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         BatchSummary summary;

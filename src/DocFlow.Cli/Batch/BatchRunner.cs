@@ -56,6 +56,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// that the hosts start while it opens. A failure (a host that cannot start) ends the run with its message.</summary>
     public Task? EngineReady { get; init; }
 
+    /// <summary>The price table of the report's cost per document (results.csv, report.pdf); none by default.
+    /// <c>docflow process</c> reads it from the server's environment variables (<see cref="EnginePricesFromEnvironment"/>).</summary>
+    public EnginePrices? Prices { get; init; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -101,7 +105,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         // The report job is put on the report route by the platform itself when the batch's last document has ended
         // (BatchCompletion): it renders while the last outputs and summary.json are written.
         var reports = WriteReport
-            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory), DocumentSlots), outcome => reportDone.TrySetResult(outcome))
+            ? new ReportJobHandler(ReportSource ?? new StoreReportSource(platform.Store, Path.GetFullPath(outputDirectory), DocumentSlots, Prices), outcome => reportDone.TrySetResult(outcome))
             : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<WorkerLoop>();
@@ -181,7 +185,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     }
 
     /// <summary>Fills in the files in input order, the totals and the aggregate.</summary>
-    private static void Complete(BatchSummary summary, IReadOnlyList<BatchInput> inputs, ConcurrentDictionary<string, FileEntry> entries, TimeSpan elapsed)
+    private void Complete(BatchSummary summary, IReadOnlyList<BatchInput> inputs, ConcurrentDictionary<string, FileEntry> entries, TimeSpan elapsed)
     {
         summary.FinishedAt = DateTimeOffset.UtcNow;
         summary.ElapsedMs = (long)elapsed.TotalMilliseconds;
@@ -197,7 +201,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         t.DocsPerSecond = Math.Round(processed.Count / seconds, 3);
         t.PagesPerSecond = Math.Round(t.Pages / seconds, 3);
-        summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow())]);
+        summary.Aggregate = BatchAggregate.Compute([.. summary.Files.Select(f => f.ToResultRow(Prices))], Prices ?? EnginePrices.None);
     }
 
     /// <summary>Writes each ended job's outcome from the store into the output folder: NAME.json (the stored Document) or

@@ -76,9 +76,16 @@ public sealed class FileEntry
     public string? Options { get; set; }
     public ErrorInfo? Error { get; set; }
 
-    /// <summary>The entry as a report row.</summary>
-    public ResultRow ToResultRow() => new()
+    /// <summary>The entry as a report row. <c>docflow process</c> runs the local engine only; a reused result costs nothing now.</summary>
+    public ResultRow ToResultRow(EnginePrices? prices = null) => new()
     {
+        Engine = ResultRow.LocalEngine,
+        Cost = Status switch
+        {
+            "succeeded" => (prices ?? EnginePrices.None).CostOf(ResultRow.LocalEngine, Pages),
+            "skipped" => (prices ?? EnginePrices.None).CostOf(ResultRow.LocalEngine, 0),
+            _ => null,
+        },
         File = File,
         Status = Status,
         DocumentType = DocumentType,

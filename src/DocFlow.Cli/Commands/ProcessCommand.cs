@@ -99,6 +99,15 @@ public sealed class ProcessSettings : EngineSettings
         {
             return ValidationResult.Error($"--chunk-size/--chunk-overlap: {ex.Message.Split(" (Parameter", 2)[0]}");
         }
+        // The report's price table (DOCFLOW__Engines__PricePerPage__ENGINE): a bad price is named before anything runs.
+        try
+        {
+            Batch.EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables());
+        }
+        catch (FormatException ex)
+        {
+            return ValidationResult.Error(ex.Message);
+        }
         return ValidationResult.Success();
     }
 

@@ -72,6 +72,24 @@ public static class ReportPdf
             section, headerRow: false);
         c.Space(16);
 
+        // Which engine produced the documents and what they cost: only when a price is configured or a cloud engine ran.
+        if (a.Priced || a.Engines.Any(e => !string.Equals(e.Engine, ResultRow.LocalEngine, StringComparison.OrdinalIgnoreCase)))
+        {
+            c.Heading("Engines", PdfCanvas.H2, section);
+            c.Table(
+                [new("Engine", 0.28), new("Documents", 0.14, Right: true), new("Pages", 0.14, Right: true),
+                 new($"Cost ({a.Currency})", 0.22, Right: true), new("Cost per document", 0.22, Right: true)],
+                a.Engines.Select(e => (IReadOnlyList<string?>)[e.Engine, Int(e.Documents), Int(e.Pages),
+                    e.Cost is { } cost ? Price(cost) : "–", e.CostPerDocument is { } per ? Price(per) : "–"]),
+                section);
+            if (a.Engines.Count > 1 && a.Engines.Any(e => e.Cost is not null))
+            {
+                c.Space(3);
+                c.Text($"All engines: {Price(a.Engines.Sum(e => e.Cost ?? 0))} {a.Currency}", PdfCanvas.BodyBold, section);
+            }
+            c.Space(16);
+        }
+
         c.Heading("Totals per supplier and currency", PdfCanvas.H2, section);
         if (a.Totals.Count == 0)
         {
@@ -254,6 +272,8 @@ public static class ReportPdf
     private static string Money(decimal d) => d.ToString("#,##0.00", Inv);
 
     private static string Int(int n) => n.ToString("#,##0", Inv);
+
+    private static string Price(decimal d) => d.ToString("#,##0.00####", Inv);
 
     private static string Ms(double ms) => ms >= 10_000 ? (ms / 1000).ToString("0.0 s", Inv) : ms.ToString("#,##0 ms", Inv);
 

@@ -6,6 +6,7 @@ using DocFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using DocFlow.Server.Security;
 
@@ -49,15 +50,15 @@ public static class BatchReportsApi
         return Problems.Status(status, title, detail);
     }
 
-    internal static async Task<IResult> CsvAsync(string id, IJobMonitoringStore store, CancellationToken ct)
+    internal static async Task<IResult> CsvAsync(string id, IJobMonitoringStore store, [FromServices] EnginePrices prices, CancellationToken ct)
     {
-        var report = await LoadAsync(id, store, ct, withDocuments: false);
+        var report = await LoadAsync(id, store, ct, withDocuments: false, prices);
         return report is null ? Problems.NotFound($"No batch with id '{id}'.") : Results.Text(ResultsExport.ToCsv(report.Rows), "text/csv; charset=utf-8");
     }
 
-    internal static async Task<IResult> JsonAsync(string id, IJobMonitoringStore store, CancellationToken ct)
+    internal static async Task<IResult> JsonAsync(string id, IJobMonitoringStore store, [FromServices] EnginePrices prices, CancellationToken ct)
     {
-        var report = await LoadAsync(id, store, ct, withDocuments: false);
+        var report = await LoadAsync(id, store, ct, withDocuments: false, prices);
         if (report is null) return Problems.NotFound($"No batch with id '{id}'.");
         var buffer = new MemoryStream();
         await ResultsExport.WriteJsonAsync(report.Rows, buffer, ct);
@@ -66,6 +67,7 @@ public static class BatchReportsApi
     }
 
     /// <summary>The batch as report rows: every job with its outcome and the key fields of its stored result.</summary>
-    internal static Task<BatchReport?> LoadAsync(string id, IJobMonitoringStore store, CancellationToken ct, bool withDocuments = true) =>
-        new StoreReportSource(store).LoadAsync(id, "", withDocuments, ct);
+    /// <param name="prices">The price table of the rows' cost (Engines:PricePerPage); none when null.</param>
+    internal static Task<BatchReport?> LoadAsync(string id, IJobMonitoringStore store, CancellationToken ct, bool withDocuments = true, EnginePrices? prices = null) =>
+        new StoreReportSource(store, prices: prices).LoadAsync(id, "", withDocuments, ct);
 }

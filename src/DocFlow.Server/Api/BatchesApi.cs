@@ -5,6 +5,7 @@ using DocFlow.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using DocFlow.Server.Security;
 using DocFlow.Server.Idempotency;
@@ -62,7 +63,7 @@ public static class BatchesApi
 
     /// <summary>The batch; once completed, with its aggregate (counts by type, OCR share, latency, totals per supplier
     /// and currency, errors), computed once and kept, since a completed batch no longer changes.</summary>
-    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, CancellationToken ct)
+    internal static async Task<Results<Ok<BatchDto>, ProblemHttpResult>> GetAsync(string id, IJobMonitoringStore store, [FromServices] Reports.EnginePrices prices, CancellationToken ct)
     {
         var batch = await store.GetBatchAsync(id, ct);
         if (batch is null) return Problems.NotFound($"No batch with id '{id}'.");
@@ -71,7 +72,7 @@ public static class BatchesApi
         {
             if (!Aggregates.TryGetValue(id, out var aggregate))
             {
-                var report = await BatchReportsApi.LoadAsync(id, store, ct, withDocuments: false);
+                var report = await BatchReportsApi.LoadAsync(id, store, ct, withDocuments: false, prices);
                 aggregate = report?.Aggregate;
                 if (aggregate is not null)
                 {

