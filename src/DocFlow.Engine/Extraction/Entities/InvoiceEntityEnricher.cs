@@ -113,7 +113,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
             else if (SupplierRegistryMatch.NameLine(page, registry, models.Lexicon) is { } line)
             {
                 if (supplier is not null) writer.Remove(supplier);
-                supplier = writer.Add("supplier_name", line.Start, line.End, 0.8f, new NormalizedValue { Text = line.Name });
+                supplier = writer.Add("supplier_name", line.Start, line.End, 0.8f);
                 if (supplier is not null) known = Resolved(supplier, line.Name, line.Error);
             }
         }
@@ -135,7 +135,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         else if (SupplierRegistryMatch.AddressLines(page, registry, known, Math.Max(0, nameLine)) is { } lines)
         {
             if (where is not null) writer.Remove(where);
-            where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f, new NormalizedValue { Text = lines.Address });
+            where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f);
             if (where is not null) Resolved(where, lines.Address, lines.Error);
         }
     }

@@ -35,7 +35,11 @@ public sealed class SupplierRegistry
     private readonly Entry[] _addresses;
     private readonly Dictionary<string, Entry[]> _addressesByName;
 
-    private sealed record Entry(string Text, string Key, string Owner);
+    private sealed record Entry(string Text, string Key, string Owner)
+    {
+        /// <summary>The key's letters and digits: spellings that differ only in punctuation share them.</summary>
+        public string Letters { get; } = LettersOf(Key);
+    }
 
     /// <summary>One supplier: the name as printed and the addresses it was seen with.</summary>
     public sealed record Supplier(string Name, IReadOnlyList<string> Addresses, int Receipts);
@@ -105,11 +109,11 @@ public sealed class SupplierRegistry
         if (best.Error > maxError) return null;
         // A rival is a different string about as close. Near-copies of the best (within the margin of it: labels of the
         // same shop differ in a stop, a space, a word left out or a typo) are not rivals unless they are exactly as close.
-        var letters = Letters(best.Entry.Key);
+        var letters = best.Entry.Letters;
         var variant = (int)Math.Floor(Margin * best.Entry.Key.Length);
         foreach (var (entry, error) in close)
         {
-            if (error - best.Error >= Margin || entry.Key == best.Entry.Key || Letters(entry.Key) == letters) continue;
+            if (error - best.Error >= Margin || entry.Key == best.Entry.Key || entry.Letters == letters) continue;
             if (error == best.Error || BoundedDistance(entry.Key, best.Entry.Key, variant) > variant) return null;
         }
         return (best.Entry.Text, best.Error);
@@ -119,8 +123,10 @@ public sealed class SupplierRegistry
     internal static int BoundedDistance(string a, string b, int limit)
     {
         if (a.Length == 0 || b.Length == 0) return Math.Max(a.Length, b.Length);
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
+        // Two rows on the stack: this runs for every known string against every candidate reading of a receipt.
+        Span<int> rows = b.Length < 256 ? stackalloc int[2 * (b.Length + 1)] : new int[2 * (b.Length + 1)];
+        var prev = rows[..(b.Length + 1)];
+        var cur = rows[(b.Length + 1)..];
         for (var j = 0; j <= b.Length; j++) prev[j] = j;
         for (var i = 1; i <= a.Length; i++)
         {
@@ -134,12 +140,14 @@ public sealed class SupplierRegistry
                 if (v < rowMin) rowMin = v;
             }
             if (rowMin > limit) return limit + 1;
-            (prev, cur) = (cur, prev);
+            var swap = prev;
+            prev = cur;
+            cur = swap;
         }
         return prev[b.Length];
     }
 
-    private static string Letters(string key) => string.Concat(key.Where(char.IsLetterOrDigit));
+    private static string LettersOf(string key) => string.Concat(key.Where(char.IsLetterOrDigit));
 
     /// <summary>Upper case, NFKC, without whitespace: the form readings and known strings are compared in.</summary>
     internal static string Key(string? text)
