@@ -49,6 +49,28 @@ for trx in "$RESULTS"/*.trx; do
   # Skipped tests are in the total but not executed (the notExecuted counter stays 0 for them).
   skipped=$((skipped + $(get total) - $(get executed)))
 done
+# The failed tests again, with the first lines of their messages, just above the summary line (a CI log's tail shows them).
+if [ "$failed" -gt 0 ]; then
+  echo "== failed tests"
+  for trx in "$RESULTS"/*.trx; do
+    [ -f "$trx" ] || continue
+    if [ -x /usr/bin/python3 ]; then
+      /usr/bin/python3 - "$trx" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") in ("Passed", "NotExecuted"): continue
+    print(f"FAILED {r.get('testName')} [{r.get('duration')}]")
+    for tag in ("Message", "StackTrace"):
+        e = r.find(f".//t:ErrorInfo/t:{tag}", ns)
+        if e is not None and e.text:
+            for line in e.text.strip().splitlines()[:12]: print("    " + line)
+PY
+    else
+      grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -n 's/.* testName="\([^"]*\)".*/FAILED \1/p'
+    fi
+  done
+fi
 if [ $((passed + failed + skipped)) -eq 0 ]; then failed=1; status=1; echo "test.sh: no test ran"; fi
 [ "$failed" -gt 0 ] && status=1
 echo "$passed passed, $failed failed, $skipped skipped"
