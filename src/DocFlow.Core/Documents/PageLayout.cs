@@ -69,6 +69,14 @@ public sealed record PageLayout(
     /// <summary>Straight drawn lines on the page (table rules, form boxes), in page units; empty when unknown.</summary>
     public IReadOnlyList<Ruling> Rulings { get; init; } = [];
 
+    /// <summary>
+    /// The page read a second time as one uniform block of text (Tesseract's single-block segmentation), or null when it
+    /// was read once. Only till receipts are read twice: automatic segmentation drops their right-hand amount column now
+    /// and then, and the receipt rules take a total or a date from this reading when the first has none or a worse one.
+    /// The page's text, tokens and anchors always come from <see cref="Blocks"/>.
+    /// </summary>
+    public IReadOnlyList<BlockLayout>? SecondReading { get; init; }
+
     /// <summary>Page text as the assembler writes it: words joined by a space, each line ended by '\n'.</summary>
     public string PlainText()
     {

@@ -49,6 +49,23 @@ internal sealed class TesseractEngine : IDisposable
         Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, rotationApplied, cancellationToken)
             with { Rulings = page.Rulings };
 
+    /// <summary>
+    /// Reads the prepared page again as one uniform block of text (no column or block analysis): the second reading of a
+    /// till receipt (<see cref="PageLayout.SecondReading"/>). Boxes are in the original image's pixels, as the first's.
+    /// </summary>
+    public IReadOnlyList<BlockLayout> ReadAsOneBlock(PreparedPage page, int pageNumber, CancellationToken cancellationToken)
+    {
+        TessBaseAPISetPageSegMode(_api, PsmSingleBlock);
+        try
+        {
+            return Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, 0, cancellationToken).Blocks;
+        }
+        finally
+        {
+            TessBaseAPISetPageSegMode(_api, PsmAuto);
+        }
+    }
+
     private PageLayout Recognize(PixImage image, float factor, int width, int height, int pageNumber, int rotationApplied,
         CancellationToken cancellationToken)
     {

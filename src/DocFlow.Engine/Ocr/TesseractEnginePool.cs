@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Entities;
 using DocFlow.Engine.Imaging;
 
 namespace DocFlow.Engine.Ocr;
@@ -77,6 +78,9 @@ public sealed class TesseractEnginePool : IDisposable
             {
                 page = engine.Recognize(prepared, pageNumber, 0, cancellationToken);
                 glyphHeight = prepared.GlyphHeight;
+                // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost.
+                if (LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0 && ReceiptCues.ReadsAsReceipt(page))
+                    return page with { SecondReading = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken) };
             }
 
             // Tesseract reads the vertical lines of a page turned by 90° by itself; only the coordinates need turning.

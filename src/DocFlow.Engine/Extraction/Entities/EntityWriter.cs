@@ -84,6 +84,18 @@ internal sealed class EntityWriter
         return result;
     }
 
+    /// <summary>
+    /// Adds an entity read from another text of the same pages (a second OCR reading): its mention, boxes and value stay,
+    /// its text anchor goes (the offsets are not into this document's text), and it gets an id of this document.
+    /// </summary>
+    public Entity Adopt(Entity entity)
+    {
+        entity.TextAnchor = null;
+        entity.Id = (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _document.Entities!.Add(entity);
+        return entity;
+    }
+
     /// <summary>Takes back an entity this writer added.</summary>
     public void Remove(Entity entity) => _document.Entities!.Remove(entity);
 

@@ -69,26 +69,47 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         var labels = FindLabels(view);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var total = receipt ? ReceiptCues.Total(view, cues) ?? BestAmount(labels, Kind.Total, cues, view, preferLargest: true)
+        // A till receipt read twice by OCR: the second reading's total and date stand in where the first has none or a
+        // less certain one (the rules' own confidence: vouched by cash - change, label priority, labelled date).
+        var second = receipt ? SecondReading.Of(document, pages) : null;
+        var tillTotal = receipt ? SecondReading.Choose(ReceiptCues.Total(view, cues), second is null ? null : ReceiptCues.Total(second.View, second.Cues),
+            static (a, b) => a.Money.Value == b.Money.Value) : null;
+        var total = tillTotal is { Second: false } firstTotal ? (firstTotal.Value, firstTotal.Confidence)
+            : tillTotal is not null ? null
             : BestAmount(labels, Kind.Total, cues, view, preferLargest: true);
         var net = BestAmount(labels, Kind.Net, cues, view, preferLargest: false);
         var tax = BestAmount(labels, Kind.Tax, cues, view, preferLargest: false);
-        if (total is null && (expense || receipt) && cues.Amounts.Where(a => a.HasDecimals).MaxBy(a => a.Money.Value) is { } largest)
+        if (total is null && tillTotal is null && (expense || receipt) && cues.Amounts.Where(a => a.HasDecimals).MaxBy(a => a.Money.Value) is { } largest)
             total = (largest, 0.4f);
         var consistent = total is { } t && net is { } n && tax is { } x && Math.Abs(n.Amount.Money.Value + x.Amount.Money.Value - t.Amount.Money.Value) < 0.015m;
         AddAmount(writer, cues, "total_amount", total, consistent);
+        if (tillTotal is { Second: true } secondTotal && second is not null)
+        {
+            AddAmount(second.Writer, second.Cues, "total_amount", (secondTotal.Value, secondTotal.Confidence), consistent: false);
+            second.MoveTo(writer, "total_amount");
+        }
         AddAmount(writer, cues, "net_amount", net, consistent);
         AddAmount(writer, cues, "total_tax_amount", tax, consistent);
 
         AddInvoiceId(writer, labels, view);
         var dateType = receipt ? "receipt_date" : "invoice_date";
-        var issued = receipt ? ReceiptCues.Date(view, cues) : null;
-        issued ??= BestDate(labels, Kind.InvoiceDate, cues, view, allowGeneric: expense || receipt);
-        // A document of another type still gets its first date, with the confidence saying it is a guess.
-        if (issued is null && cues.Dates.Count > 0) issued = (cues.Dates[0], expense || receipt ? 0.5f : 0.3f);
-        // A receipt always has a date: when none reads as one, the first that does once OCR slips are allowed for.
-        if (issued is null && receipt && DateNormalizer.FindRepaired(cues.Shadow, cues.DateOrder) is [var repaired, ..]) issued = (repaired, 0.4f);
-        if (issued is { } d) AddDate(writer, dateType, d.Date, d.Confidence);
+        var tillDate = receipt ? SecondReading.Choose(ReceiptCues.Date(view, cues), second is null ? null : ReceiptCues.Date(second.View, second.Cues),
+            static (a, b) => a.Date == b.Date) : null;
+        if (tillDate is { Second: true } secondDate && second is not null)
+        {
+            AddDate(second.Writer, dateType, secondDate.Value, secondDate.Confidence);
+            second.MoveTo(writer, dateType);
+        }
+        if (tillDate is not { Second: true })
+        {
+            var issued = tillDate is { Second: false } firstDate ? (firstDate.Value, firstDate.Confidence) : ((DateMatch Date, float Confidence)?)null;
+            issued ??= BestDate(labels, Kind.InvoiceDate, cues, view, allowGeneric: expense || receipt);
+            // A document of another type still gets its first date, with the confidence saying it is a guess.
+            if (issued is null && cues.Dates.Count > 0) issued = (cues.Dates[0], expense || receipt ? 0.5f : 0.3f);
+            // A receipt always has a date: when none reads as one, the first that does once OCR slips are allowed for.
+            if (issued is null && receipt && DateNormalizer.FindRepaired(cues.Shadow, cues.DateOrder) is [var repaired, ..]) issued = (repaired, 0.4f);
+            if (issued is { } d) AddDate(writer, dateType, d.Date, d.Confidence);
+        }
         if (BestDate(labels, Kind.DueDate, cues, view, allowGeneric: true) is { } due) AddDate(writer, "due_date", due.Date, due.Confidence);
 
         AddReceiver(writer, labels, view);

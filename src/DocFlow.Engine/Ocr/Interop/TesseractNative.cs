@@ -15,6 +15,7 @@ internal static partial class TesseractNative
     internal const int OemDefault = 3;
     internal const int PsmOsdOnly = 0;
     internal const int PsmAuto = 3;
+    internal const int PsmSingleBlock = 6;
 
     internal enum Level
     {

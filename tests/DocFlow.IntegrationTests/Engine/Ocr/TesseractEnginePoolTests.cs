@@ -36,6 +36,22 @@ public sealed class TesseractEnginePoolTests(TesseractPoolFixture fixture) : ICl
     }
 
     [Fact]
+    public void Recognize_TillReceipt_IsReadASecondTimeAsOneBlock_OtherPagesOnce()
+    {
+        using var receipt = PixImage.Decode(File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-shop.jpg")));
+        var page = fixture.Pool.Recognize(receipt, 1, CancellationToken.None);
+        var second = Assert.IsAssignableFrom<IReadOnlyList<BlockLayout>>(page.SecondReading);
+        // One uniform block, its words in the page's pixels like the first reading's.
+        var words = second.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words).ToList();
+        Assert.True(words.Count >= 20, $"only {words.Count} words in the second reading");
+        Assert.All(words, w => Assert.InRange(w.Box.Right, w.Box.Left, page.Width));
+        Assert.Contains(words, w => w.Text.Contains("TOTAL", StringComparison.OrdinalIgnoreCase));
+
+        using var letter = PixImage.Decode(OcrTestImages.Render(OcrTestImages.SampleText));
+        Assert.Null(fixture.Pool.Recognize(letter, 1, CancellationToken.None).SecondReading);
+    }
+
+    [Fact]
     public void Recognize_Words_HaveBoxesInsidePageAndConfidences()
     {
         using var image = PixImage.Decode(OcrTestImages.Render(OcrTestImages.SampleText));

@@ -205,6 +205,59 @@ public sealed class ReceiptFieldsTests
         Assert.Equal(expected, Value(d, "total_amount"));
     }
 
+    [Fact]
+    public void A_rounding_line_whose_amount_is_the_total_rounded_is_the_total()
+    {
+        var d = Enrich(Receipt("SHOP", "ITEM 45.34", "Total Sales (Inclusive GST) RM 45.34", "Rounding Adjustment RM 0.01", "Rounding RM 45.35", "THANK YOU"));
+        Assert.Equal("45.35", Value(d, "total_amount"));
+        // An adjustment of a few cents is never the total.
+        var small = Enrich(Receipt("SHOP", "ITEM 45.34", "TOTAL 45.34", "ROUNDING 0.01", "CASH 50.00", "CHANGE 4.66", "THANK YOU"));
+        Assert.Equal("45.34", Value(small, "total_amount"));
+    }
+
+    /// <summary>A receipt whose first OCR reading lost the amount column and whose second reading (one block) has it.</summary>
+    private static (Document Document, IReadOnlyList<PageLayout> Layouts) ReadTwice(string[] first, string[] second)
+    {
+        var one = Receipt(first).Layouts()[0];
+        var two = Receipt(second).Layouts()[0];
+        IReadOnlyList<PageLayout> layouts = [one with { SecondReading = two.Blocks }];
+        var document = DocumentAssembler.Assemble("image/jpeg", layouts);
+        new GenericEntityEnricher().Enrich(document, layouts, CancellationToken.None);
+        new DocumentTypeEnricher().Enrich(document, layouts, CancellationToken.None);
+        new InvoiceEntityEnricher().Enrich(document, layouts, CancellationToken.None);
+        return (document, layouts);
+    }
+
+    [Fact]
+    public void The_second_reading_gives_the_total_and_date_the_first_lost_with_boxes_and_no_anchor_into_the_first_text()
+    {
+        var (d, _) = ReadTwice(
+            ["SANYU STATIONERY SHOP", "CASH SALES COUNTER", "ITEM 35.00", "Total", "Round Adj", "Final Total", "CASH", "CHANGE", "INV NO: CS-1", "THANK YOU"],
+            ["SANYU STATIONERY SHOP", "CASH SALES COUNTER", "ITEM 35.00", "Total 43.70", "Round Adj 0.00", "Final Total 43.70", "CASH 50.00",
+             "CHANGE 6.30", "INV NO: CS-1 Date : 07/05/2017", "THANK YOU"]);
+        var total = Assert.Single(d.Entities!, e => e.Type == "total_amount");
+        Assert.Equal("43.70", total.NormalizedValue!.Text);
+        Assert.Equal("43.70", total.MentionText);
+        Assert.Null(total.TextAnchor); // "43.70" is not in the document's text: the first reading is
+        Assert.DoesNotContain("43.70", d.Text!);
+        Assert.NotNull(total.PageAnchor!.PageRefs![0].BoundingPoly);
+        var date = Assert.Single(d.Entities!, e => e.Type == "receipt_date");
+        Assert.Equal("2017-05-07", date.NormalizedValue!.Text);
+        Assert.Equal(d.Entities!.Count, d.Entities!.Select(e => e.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void The_first_reading_stands_where_the_rules_trust_it_as_much()
+    {
+        // Both read a total; the first's is vouched for by cash - change, the second's is not.
+        var (d, _) = ReadTwice(
+            ["SHOP", "ITEM 12.30", "TOTAL 12.30", "CASH 20.00", "CHANGE 7.70", "THANK YOU"],
+            ["SHOP", "ITEM 12.30", "TOTAL 42.30", "CASH 20.00", "CHANGE 7.70", "THANK YOU"]);
+        var total = Assert.Single(d.Entities!, e => e.Type == "total_amount");
+        Assert.Equal("12.30", total.NormalizedValue!.Text);
+        Assert.NotNull(total.TextAnchor);
+    }
+
     [Theory]
     [InlineData("Date :26/03/18", 2018, 3, 26)]
     [InlineData("Bate -08/05/18", 2018, 5, 8)]
