@@ -79,7 +79,7 @@ public sealed class TesseractEnginePool : IDisposable
                 page = engine.Recognize(prepared, pageNumber, 0, cancellationToken);
                 glyphHeight = prepared.GlyphHeight;
                 // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost.
-                if (LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0 && ReceiptCues.ReadsAsReceipt(page))
+                if (LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0 && ReceiptCues.NeedsSecondReading(page))
                     return page with { SecondReading = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken) };
             }
 

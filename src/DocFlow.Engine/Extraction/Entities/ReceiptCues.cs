@@ -24,19 +24,28 @@ internal static partial class ReceiptCues
     /// same rules as the document's type, with three or more lines of amounts, or with a total label whose amount did not
     /// read beside a till word. (Of the 149 dev-set forms, the 14 the type rules take for receipts are mostly fax and
     /// delivery receipts without amounts: 5 pass this, so forms hardly pay for it; 75 of the 80 dev-set receipts do.)
+    /// A receipt whose first reading already has a total vouched for by the till's arithmetic and a labelled date is not
+    /// read again: nothing the second reading could find would be preferred (13 of those 75).
     /// </summary>
-    public static bool ReadsAsReceipt(PageLayout page)
+    public static bool NeedsSecondReading(PageLayout page)
     {
         var document = DocumentAssembler.Assemble("image/png", [page]);
         var view = DocumentView.Pages(document, [page]);
         if (!LooksLikeReceipt(view) && Classification.DocumentTypeEnricher.Classify(document, view).Type != "receipt") return false;
         var cues = DocumentCues.For(document);
+        if (Total(view, cues) is { Confidence: >= SurestTotal } && Date(view, cues) is { Confidence: >= SurestDate }) return false;
         var lines = view[0].Lines;
         bool HasAmount(LineView line) => cues.Amounts.Any(a => a.HasDecimals && a.Start >= line.Start && a.End <= line.End);
         if (lines.Count(HasAmount) >= 3) return true;
         var canon = lines.Select(l => (Line: l, Canon: OcrText.Canonical(l.Text))).ToList();
         return canon.Any(l => TillRegex().IsMatch(l.Canon)) && canon.Any(l => Priority(l.Canon) > 0 && !HasAmount(l.Line));
     }
+
+    /// <summary>The confidence of a total the till's arithmetic vouches for, the most <see cref="Total"/> gives.</summary>
+    private const float SurestTotal = 0.95f;
+
+    /// <summary>The confidence of a date on a date line, the most <see cref="Date"/> gives.</summary>
+    private const float SurestDate = 0.9f;
 
     public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
     {
@@ -78,7 +87,7 @@ internal static partial class ReceiptCues
         var ranked = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).ToList();
         // The till's arithmetic (cash - change, or cash alone) vouches for the labelled amount it equals.
         if (paid is { } p && ranked.FirstOrDefault(x => x.Amount.Money.Value == p) is { Amount: not null } vouched)
-            return (vouched.Amount, 0.95f);
+            return (vouched.Amount, SurestTotal);
         var best = ranked.First(x => x.Priority == ranked[0].Priority);
         if (best.Priority == 1 && ranked.Count > 0) best = ranked[0];
         // One misread digit: the amount paid (cash - change, cash or a card charge), a multiple of 5 cents (totals are
@@ -156,7 +165,7 @@ internal static partial class ReceiptCues
             if (date is null) continue;
             var canon = OcrText.Canonical(line.Text);
             if (ExpiryRegex().IsMatch(canon)) continue;
-            if (DateLabelRegex().IsMatch(canon)) return (date, 0.9f);
+            if (DateLabelRegex().IsMatch(canon)) return (date, SurestDate);
             first ??= date;
         }
         return first is null ? null : (first, 0.75f);

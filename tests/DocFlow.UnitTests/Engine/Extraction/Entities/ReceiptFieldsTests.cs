@@ -247,6 +247,20 @@ public sealed class ReceiptFieldsTests
     }
 
     [Fact]
+    public void Only_a_receipt_the_first_reading_left_unsure_is_read_again()
+    {
+        // A receipt with amounts, its date not on a date line: read again.
+        Assert.True(ReceiptCues.NeedsSecondReading(Receipt("SHOP", "15/03/18 14:22", "ITEM 12.30", "TAX 0.74", "TOTAL 13.04", "THANK YOU").Layouts()[0]));
+        // Its total lost beside a till word: read again.
+        Assert.True(ReceiptCues.NeedsSecondReading(Receipt("SHOP", "Date: 15/03/18", "Total", "Final Total", "CASH", "CHANGE", "THANK YOU").Layouts()[0]));
+        // Total vouched for by cash - change and a labelled date: nothing a second reading could improve.
+        Assert.False(ReceiptCues.NeedsSecondReading(Receipt("SHOP", "Date: 15/03/18", "ITEM 12.30", "TOTAL 12.30", "CASH 20.00", "CHANGE 7.70", "THANK YOU").Layouts()[0]));
+        // Not a receipt.
+        Assert.False(ReceiptCues.NeedsSecondReading(new TestPages().Page().Lines(100, "Dear Ms Smith,", "Thank you for your letter of 3 May.",
+            "We will reply within two weeks.", "Yours sincerely,", "John Brown").Layouts()[0]));
+    }
+
+    [Fact]
     public void The_first_reading_stands_where_the_rules_trust_it_as_much()
     {
         // Both read a total; the first's is vouched for by cash - change, the second's is not.
