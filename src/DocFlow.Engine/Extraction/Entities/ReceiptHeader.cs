@@ -91,7 +91,7 @@ internal static partial class ReceiptHeader
             var end = first2;
             while (first2 - 1 > last && pa[first2 - 1] >= 0.25f && !Stops(lines[first2 - 1].Text.ToUpperInvariant())) first2--;
             while (end + 1 < lines.Count && !Stops(lines[end + 1].Text.ToUpperInvariant())
-                   && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.05f && PostcodeAhead(lines, pa, end + 1)))) end++;
+                   && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.05f && PostcodeAhead(lines, pa, end + 1)) || ContinuesOn(lines[end], lines[end + 1]))) end++;
             var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
             var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
             address = new Span(lines[first2].Start, addressEnd, pa[first2..(end + 1)].Average());
@@ -106,6 +106,12 @@ internal static partial class ReceiptHeader
         return (stop.Success && stop.Index <= 2) || TaxIdRegex().Match(upper) is { Success: true, Index: <= 2 } || RegistrationAt(upper)
                || TitleRegex().IsMatch(upper) || DateRegex().IsMatch(upper);
     }
+
+    /// <summary>An address line that ends with a comma goes on: a short line of words under it ("JOHOR", "SELANGOR DARUL
+    /// EHSAN") is still the address.</summary>
+    private static bool ContinuesOn(LineView line, LineView next) =>
+        line.Text.TrimEnd().EndsWith(',') && next.Text.Length <= 30 && next.Text.Count(char.IsLetter) >= 3
+        && next.Text.Count(char.IsDigit) == 0 && next.Box.Top - line.Box.Bottom < 1.5f * Math.Max(1f, line.Box.Height);
 
     /// <summary>Whether a postcode line the model does not reject follows within three lines, with no stop line before it:
     /// the address runs on to its postcode.</summary>

@@ -147,6 +147,21 @@ public sealed class ReceiptFieldsTests
         Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
     }
 
+    /// <summary>The shipped line models without the supplier registry (which knows this supplier's address).</summary>
+    private static ReceiptModels NoSuppliers => ReceiptModels.Embedded!.WithSuppliers(null);
+
+    [Fact]
+    public void An_address_line_ending_in_a_comma_goes_on_to_the_short_line_under_it()
+    {
+        var d = Enrich(Receipt("IDEAL MENU GROUP SDN BHD", "(1143655-H)", "31,31A, JALAN HANG TUAH 9,", "TAMAN SKUDAI BARU,", "81300 SKUDAI,", "JOHOR",
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        Assert.Equal("31,31A, JALAN HANG TUAH 9, TAMAN SKUDAI BARU, 81300 SKUDAI, JOHOR", Mention(d, "supplier_address"));
+        // Without the comma the address ends at the postcode line.
+        var e = Enrich(Receipt("IDEAL MENU GROUP SDN BHD", "(1143655-H)", "31,31A, JALAN HANG TUAH 9,", "TAMAN SKUDAI BARU,", "81300 SKUDAI", "KASHIER ALI",
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        Assert.Equal("31,31A, JALAN HANG TUAH 9, TAMAN SKUDAI BARU, 81300 SKUDAI", Mention(e, "supplier_address"));
+    }
+
     [Fact]
     public void A_brand_line_above_a_complete_legal_name_is_left_out()
     {
