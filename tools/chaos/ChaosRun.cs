@@ -58,12 +58,14 @@ internal static class ChaosRun
         Say($"platform up: API {platform.Api}, Redis :{platform.RedisPort} (AOF), PostgreSQL :{platform.PgPort}, s3rver :{platform.S3Port}; started in {clock.Elapsed.TotalSeconds:F0} s");
 
         var events = Schedule(o, random);
-        var accepted = new ConcurrentDictionary<string, Upload>(StringComparer.Ordinal); // job id -> file
+        // Job id -> hostile: only what the checks need (the uploads' bytes kept here grew the tool to ~1 GB over 10,000 documents).
+        var accepted = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         var progress = new Progress();
         var memory = new ConcurrentDictionary<string, long>();
+        var load = new LoadAverage();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
-        var watcher = WatchAsync(store, platform, progress, memory, stop.Token);
+        var watcher = WatchAsync(store, platform, progress, memory, load, stop.Token);
         var submitted = SubmitAsync(o, corpus, api, accepted, progress, Say, ct);
         var chaos = ChaosAsync(events, o, platform, progress, random, Say, ct);
 
@@ -116,7 +118,7 @@ internal static class ChaosRun
         var dead = await api.DeadLettersAsync(ct);
         var (batches, reports) = await store.BatchReportsAsync(ct);
         queues ??= await api.QueuesAsync(ct);
-        bool IsHostile(string id) => accepted.TryGetValue(id, out var u) ? u.Hostile : jobs.TryGetValue(id, out var j) && j.FileName.Contains("-hostile-", StringComparison.Ordinal);
+        bool IsHostile(string id) => accepted.TryGetValue(id, out var hostile) ? hostile : jobs.TryGetValue(id, out var j) && j.FileName.Contains("-hostile-", StringComparison.Ordinal);
 
         var lost = accepted.Keys.Where(id => !jobs.ContainsKey(id)).ToList();
         var notFinal = jobs.Values.Where(j => j.Status is not ("succeeded" or "failed")).ToList();
@@ -166,6 +168,7 @@ internal static class ChaosRun
         output.WriteLine($"  chaos                    {progress.Kills} worker SIGKILLs, {progress.EngineHosts} engine hosts killed, {progress.RedisRestarts} Redis restarts, {progress.PgRestarts} PostgreSQL restarts ({platform.WorkerStarts} worker starts)");
         output.WriteLine($"  API answers              {string.Join(", ", api.Answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}: {a.Value}"))}");
         output.WriteLine($"  peak RSS                 serve {memory.GetValueOrDefault("serve") / 1024} MB, a worker {memory.GetValueOrDefault("worker") / 1024} MB");
+        output.WriteLine($"  load average (1 min)     {load.First:F1} at the start, peak {load.Peak:F1}, {load.Last:F1} at the end ({Environment.ProcessorCount} cores)");
         output.WriteLine($"  time                     {processingSeconds:F0} s from start to drained ({jobs.Count / Math.Max(1, processingSeconds):F1} documents/s overall)");
         foreach (var v in violations) output.WriteLine($"  VIOLATION: {v}");
         output.WriteLine(violations.Count == 0 ? "chaos: PASS" : $"chaos: FAIL ({violations.Count} violations)");
@@ -199,7 +202,7 @@ internal static class ChaosRun
         public int PgRestarts;
     }
 
-    private static async Task SubmitAsync(ChaosOptions o, Corpus corpus, Api api, ConcurrentDictionary<string, Upload> accepted, Progress progress,
+    private static async Task SubmitAsync(ChaosOptions o, Corpus corpus, Api api, ConcurrentDictionary<string, bool> accepted, Progress progress,
         Action<string> say, CancellationToken ct)
     {
         var next = -1;
@@ -215,7 +218,7 @@ internal static class ChaosRun
                 var byName = files.ToDictionary(f => f.Name, StringComparer.Ordinal);
                 foreach (var (name, id) in await api.SubmitBatchAsync(files, ct))
                 {
-                    accepted[id] = byName[name];
+                    accepted[id] = byName[name].Hostile;
                     Interlocked.Increment(ref progress.Accepted);
                 }
             }
@@ -257,8 +260,36 @@ internal static class ChaosRun
         }
     }
 
-    /// <summary>Every second: the store's counts (kept while the database is down) and the peak RSS of serve and the workers.</summary>
-    private static async Task WatchAsync(Store store, Platform platform, Progress progress, ConcurrentDictionary<string, long> memory, CancellationToken ct)
+    /// <summary>The machine's 1-minute load average (/proc/loadavg) over the run: the run's figures mean little without it
+    /// on a shared machine.</summary>
+    private sealed class LoadAverage
+    {
+        public double First = double.NaN;
+        public double Peak;
+        public double Last = double.NaN;
+
+        public void Sample()
+        {
+            try
+            {
+                var text = File.ReadAllText("/proc/loadavg");
+                if (!double.TryParse(text.AsSpan(0, text.IndexOf(' ', StringComparison.Ordinal)), System.Globalization.NumberStyles.Float,
+                        System.Globalization.CultureInfo.InvariantCulture, out var now)) return;
+                if (double.IsNaN(First)) First = now;
+                Peak = Math.Max(Peak, now);
+                Last = now;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+            {
+                // not Linux: no figure
+            }
+        }
+    }
+
+    /// <summary>Every second: the store's counts (kept while the database is down), the peak RSS of serve and the workers,
+    /// and the load average.</summary>
+    private static async Task WatchAsync(Store store, Platform platform, Progress progress, ConcurrentDictionary<string, long> memory,
+        LoadAverage load, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -269,6 +300,7 @@ internal static class ChaosRun
                     Volatile.Write(ref progress.Total, counts.Total);
                     Volatile.Write(ref progress.Final, counts.Final);
                 }
+                load.Sample();
                 Peak("serve", platform.Serve.MemoryKb().Rss);
                 foreach (var w in platform.Workers.ToArray())
                     if (w is not null) Peak("worker", w.MemoryKb().Rss);

@@ -49,7 +49,7 @@ internal static class LoadRun
         var baseline = platform.Serve.MemoryKb().Rss;
         Say($"platform up: API {platform.Api}; serve RSS {baseline / 1024} MB");
 
-        var accepted = new ConcurrentDictionary<string, Upload>(StringComparer.Ordinal);
+        var accepted = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal); // job id -> hostile
         var latencies = new ConcurrentBag<double>();
         var next = -1;
         var samples = new List<long>();
@@ -64,7 +64,7 @@ internal static class LoadRun
                 var start = Stopwatch.GetTimestamp();
                 var (status, id, _) = await api.SubmitOnceAsync(file, ct);
                 latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (status == HttpStatusCode.Accepted) accepted[id!] = file;
+                if (status == HttpStatusCode.Accepted) accepted[id!] = file.Hostile;
                 else await Task.Delay(10, CancellationToken.None); // no Retry-After honoured: a client at the limit
             }
         }
@@ -109,7 +109,7 @@ internal static class LoadRun
         var jobs = (await store.JobsAsync(ct)).ToDictionary(j => j.Id, StringComparer.Ordinal);
         var lost = accepted.Keys.Count(id => !jobs.ContainsKey(id));
         var notFinal = jobs.Values.Count(j => j.Status is not ("succeeded" or "failed"));
-        var benignFailed = jobs.Values.Where(j => j.Status == "failed" && !(accepted.TryGetValue(j.Id, out var u) && u.Hostile)).ToList();
+        var benignFailed = jobs.Values.Where(j => j.Status == "failed" && !(accepted.TryGetValue(j.Id, out var hostile) && hostile)).ToList();
         var peak = samples.Max();
         var sorted = latencies.Order().ToArray();
         double Pct(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];

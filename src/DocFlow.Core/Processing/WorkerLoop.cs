@@ -62,7 +62,7 @@ public sealed partial class WorkerLoop(
             {
                 await using (job.ConfigureAwait(false))
                 {
-                    await RunOneAsync(job).ConfigureAwait(false);
+                    await RunOneAsync(job, stoppingToken).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -87,7 +87,10 @@ public sealed partial class WorkerLoop(
     public TimeSpan SlotErrorPause { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Handles one fetched job to its outcome.</summary>
-    public async Task RunOneAsync(IFetchedJob job)
+    /// <param name="job">The fetched job.</param>
+    /// <param name="stoppingToken">The loop's stop: while the job store is unavailable the job is held and tried again
+    /// on the same delivery; a stop gives it back to the queue instead.</param>
+    public async Task RunOneAsync(IFetchedJob job, CancellationToken stoppingToken = default)
     {
         var ticket = job.Ticket with { Deliveries = job.DeliveryCount };
         // One trace from upload to result: the span continues the context the producer put on the ticket.
@@ -110,51 +113,61 @@ public sealed partial class WorkerLoop(
             await GiveUpAsync(job, reason, activity).ConfigureAwait(false);
             return;
         }
-        try
+        while (true)
         {
-            var started = Stopwatch.GetTimestamp();
-            await handler.HandleAsync(ticket, abortToken).ConfigureAwait(false);
-            await job.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
-            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "acknowledged");
-            Log.Done(logger, ticket.JobId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-        catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
-        {
-            // Aborted in flight: leave it to be delivered again (DisposeAsync requeues it).
-            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
-        }
-        catch (StoreUnavailableException ex)
-        {
-            // The database, not the document: this attempt does not count. Released for another delivery (the fetched
-            // job is not acknowledged), after a pause, so a database restart does not use up the document's attempts.
-            activity?.AddException(ex);
-            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
-            Log.StoreUnavailable(logger, ticket.JobId, ex.Message);
             try
             {
-                await Task.Delay(SlotErrorPause, Time, abortToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        catch (Exception ex)
-        {
-            activity?.AddException(ex);
-            var attempts = ticket.Attempt + 1;
-            var policy = retry.For(ticket.Route);
-            if (attempts >= policy.MaxAttempts)
-            {
-                await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}", activity).ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
+                await handler.HandleAsync(ticket, abortToken).ConfigureAwait(false);
+                await job.AcknowledgeAsync(CancellationToken.None).ConfigureAwait(false);
+                activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "acknowledged");
+                Log.Done(logger, ticket.JobId, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 return;
             }
-            var delay = policy.DelayFor(ticket.Attempt);
-            activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "retried").SetStatus(ActivityStatusCode.Error, ex.Message);
-            Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
-            // Told before the retry is queued, so what it records (the next attempt's time) is there before that attempt starts.
-            await handler.OnRetryingAsync(ticket, delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
-            Telemetry?.JobsRetried.Add(1, new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, ticket.Route.ToWireName()));
-            await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
+            {
+                // Aborted in flight: leave it to be delivered again (DisposeAsync requeues it).
+                activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
+                return;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // The database, not the document: neither an attempt nor a delivery. The job stays held (the queue keeps
+                // its lease) and is tried again on the same delivery after a pause: released and fetched again instead,
+                // every pause of an outage counted a delivery, and an outage of a few pauses made a sound document
+                // poison (more than Retry:MaxDeliveries). A stop or an abort gives it back to the queue (DisposeAsync).
+                activity?.AddException(ex);
+                Log.StoreUnavailable(logger, ticket.JobId, ex.Message);
+                try
+                {
+                    using var either = CancellationTokenSource.CreateLinkedTokenSource(abortToken, stoppingToken);
+                    await Task.Delay(SlotErrorPause, Time, either.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "released");
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                activity?.AddException(ex);
+                var attempts = ticket.Attempt + 1;
+                var policy = retry.For(ticket.Route);
+                if (attempts >= policy.MaxAttempts)
+                {
+                    await GiveUpAsync(job, $"failed {attempts} times; last error: {ex.Message}", activity).ConfigureAwait(false);
+                    return;
+                }
+                var delay = policy.DelayFor(ticket.Attempt);
+                activity?.SetTag(DocFlowTelemetry.Tags.Outcome, "retried").SetStatus(ActivityStatusCode.Error, ex.Message);
+                Log.Retrying(logger, ticket.JobId, attempts, delay.TotalMilliseconds, ex);
+                // Told before the retry is queued, so what it records (the next attempt's time) is there before that attempt starts.
+                await handler.OnRetryingAsync(ticket, delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+                Telemetry?.JobsRetried.Add(1, new KeyValuePair<string, object?>(DocFlowTelemetry.Tags.Route, ticket.Route.ToWireName()));
+                await job.RetryAsync(delay, ex.Message, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
         }
     }
 
@@ -198,7 +211,7 @@ public sealed partial class WorkerLoop(
         [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Job {JobId} dead-lettered: {Reason}")]
         public static partial void DeadLettered(ILogger logger, string jobId, string reason);
 
-        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Job {JobId}: the job store is unavailable ({Reason}); released for another delivery, the attempt not counted")]
+        [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Job {JobId}: the job store is unavailable ({Reason}); held and tried again after a pause, neither the attempt nor the delivery counted")]
         public static partial void StoreUnavailable(ILogger logger, string jobId, string reason);
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Job {JobId}: its outcome could not be recorded; left for another delivery, the slot goes on")]

@@ -101,15 +101,17 @@ public sealed class WorkerLoopTests
     }
 
     [Fact]
-    public async Task StoreOutage_ReleasesTheJob_WithoutUsingItsAttempts()
+    public async Task StoreOutage_HoldsTheJob_WithoutUsingItsAttemptsOrDeliveries()
     {
         var queue = new InProcessJobQueue();
-        var attempts = new ConcurrentQueue<int>();
-        // Four calls meet a database that is down (more than MaxAttempts = 3), then it is back.
+        var seen = new ConcurrentQueue<(int Attempt, int Deliveries)>();
+        // More calls meet a database that is down than MaxAttempts (3) and MaxDeliveries (5) allow, then it is back:
+        // an outage of a few pauses (the chaos run's PostgreSQL restart) must not make a sound document poison.
+        var outage = FastRetry.MaxDeliveries + 3;
         var handler = new ScriptedHandler((t, call) =>
         {
-            attempts.Enqueue(t.Attempt);
-            return call <= 4 ? throw new Storage.StoreUnavailableException("The PostgreSQL job store cannot be reached") : Task.CompletedTask;
+            seen.Enqueue((t.Attempt, t.Deliveries));
+            return call <= outage ? throw new Storage.StoreUnavailableException("The PostgreSQL job store cannot be reached") : Task.CompletedTask;
         });
         await queue.EnqueueAsync(new JobTicket("j", JobRoute.Pdf, JobPriority.Normal, "x"), CancellationToken.None);
 
@@ -120,10 +122,39 @@ public sealed class WorkerLoopTests
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(5, handler.Calls("j"));
+        Assert.Equal(outage + 1, handler.Calls("j"));
         Assert.Equal(["j"], handler.Handled);
-        Assert.All(attempts, a => Assert.Equal(0, a)); // delivered again, never retried as a failed attempt
+        Assert.Empty(handler.Buried);
+        Assert.All(seen, s => Assert.Equal((0, 1), s)); // the same delivery throughout, never retried as a failed attempt
         Assert.Empty(queue.DeadLetters);
+        Assert.Equal(0, (await queue.GetStatisticsAsync(CancellationToken.None)).TotalInFlight);
+    }
+
+    [Fact]
+    public async Task StoreOutage_WhenTheLoopStops_GivesTheJobBack()
+    {
+        var queue = new InProcessJobQueue();
+        var down = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new ScriptedHandler((_, _) =>
+        {
+            down.TrySetResult();
+            throw new Storage.StoreUnavailableException("down for good");
+        });
+        await queue.EnqueueAsync(new JobTicket("j", JobRoute.Pdf, JobPriority.Normal, "x"), CancellationToken.None);
+
+        using var stop = new CancellationTokenSource();
+        var loop = new WorkerLoop(queue, handler, FastRetry, NullLogger<WorkerLoop>.Instance) { SlotErrorPause = TimeSpan.FromMilliseconds(5) };
+        var running = loop.RunAsync(JobRoutes.All, 1, stop.Token);
+        await down.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30)); // a stop is not held up by the outage
+
+        Assert.Empty(handler.Handled);
+        Assert.Empty(handler.Buried);
+        Assert.Empty(queue.DeadLetters);
+        var again = await queue.FetchAsync(JobRoutes.All, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("j", again.Ticket.JobId); // back in the queue for the next worker
+        Assert.Equal(2, again.DeliveryCount);
     }
 
     private sealed class FailingBurialHandler : IJobHandler
