@@ -134,7 +134,7 @@ public sealed class IngestService(
                 continue;
             }
             telemetry?.DocumentAccepted(tenant, job.Route.ToWireName());
-            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(tenant, job, cancellationToken).ConfigureAwait(false))
+            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultOrQueueAsync(tenant, job, cancellationToken).ConfigureAwait(false))
             {
                 telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Deduplicated, tenant);
                 accepted[i] = new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null);
@@ -184,6 +184,23 @@ public sealed class IngestService(
         }
         if (depth + adding > platform.Value.MaxQueueDepth)
             throw new BackpressureException(depth, platform.Value.QueueFullRetryAfter);
+    }
+
+    /// <summary>
+    /// The duplicate check once the batch is recorded: a store outage now must not fail the upload (its client would be
+    /// told 503 and send the files again as a new batch, while recovery processes the recorded one: every file twice, as
+    /// the long chaos run saw). The check is only a saving, so an outage sends the document to the queue instead.
+    /// </summary>
+    private async Task<bool> TryAnswerFromEarlierResultOrQueueAsync(string tenant, NewJob job, CancellationToken ct)
+    {
+        try
+        {
+            return await TryAnswerFromEarlierResultAsync(tenant, job, ct).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>

@@ -1,5 +1,6 @@
 using DocFlow.Blobs;
 using DocFlow.Data;
+using DocFlow.Documents;
 using DocFlow.IntegrationTests.Data;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
@@ -46,6 +47,61 @@ public sealed class ChaosFindingsTests(PostgresServerFixture postgres) : IClassF
         Assert.Equal(BatchCompletion.ReportJobId(batchId), fetched.Ticket.JobId);
         Assert.Equal(JobStatus.Succeeded, (await store.GetJobAsync(job.Id, ct))!.Status);
         Assert.Equal(1, (await store.GetJobAsync(job.Id, ct))!.History.Count(h => h.Status == JobStatus.Succeeded));
+    }
+
+    /// <summary>
+    /// Regression for the long chaos run's "recorded without an answer seen": PostgreSQL went down after the batch was
+    /// recorded and before the duplicate check, the client was told 503, sent the files again as a new batch, and recovery
+    /// processed the recorded one too. The check is only a saving: an outage there now queues the document and the upload
+    /// is answered 202. (The outage is injected into the real store at that one call: no server stops on cue.)
+    /// </summary>
+    [Fact]
+    public async Task StoreOutageAtTheDuplicateCheck_AfterTheBatchIsRecorded_QueuesTheDocumentInsteadOfFailingTheUpload()
+    {
+        var ct = CancellationToken.None;
+        await using var database = new DocFlowDatabase(new DatabaseOptions { ConnectionString = await postgres.CreateDatabaseAsync("dedup_outage") });
+        await database.MigrateAsync(ct);
+        var store = new DuplicateCheckOutage(new EfJobStore(database, TimeProvider.System));
+        var queue = new InProcessJobQueue();
+        var handoff = new DocFlow.Server.Ingest.QueueHandoff(queue, store, TimeProvider.System, NullLogger<DocFlow.Server.Ingest.QueueHandoff>.Instance);
+        var ingest = new DocFlow.Server.Ingest.IngestService(new FileSystemBlobStore(Repo.NewTempDirectory("dedup-outage")), store, queue, handoff,
+            new EngineOptions(), Microsoft.Extensions.Options.Options.Create(new DocFlow.Server.Hosting.PlatformOptions()), TimeProvider.System);
+
+        await using var pdf = File.OpenRead(Path.Combine(Repo.Samples, "invoice-digital.pdf"));
+        var batch = await ingest.AcceptAsync([new DocFlow.Server.Ingest.Upload("invoice-digital.pdf", pdf)], JobPriority.Normal, ct);
+
+        Assert.True(store.ChecksRefused > 0);
+        var accepted = Assert.Single(batch.Documents);
+        Assert.Equal(JobStatus.Queued, accepted.Status);
+        Assert.Equal(JobStatus.Queued, (await store.GetJobAsync(accepted.Id, ct))!.Status);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var fetched = await queue.FetchAsync([JobRoute.Pdf], wait.Token);
+        Assert.Equal(accepted.Id, fetched.Ticket.JobId);
+    }
+
+    /// <summary>The real store, except that the duplicate lookup meets an outage (as a PostgreSQL restart at that moment).</summary>
+    private sealed class DuplicateCheckOutage(EfJobStore inner) : IJobIntakeStore
+    {
+        public int ChecksRefused;
+
+        public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken ct) => inner.GetJobAsync(jobId, ct);
+        public Task<BatchRecord> CreateBatchAsync(string batchId, IReadOnlyList<NewJob> jobs, CancellationToken ct) => inner.CreateBatchAsync(batchId, jobs, ct);
+        public Task<BatchRecord> CreateBatchAsync(string batchId, string tenant, IReadOnlyList<NewJob> jobs, CancellationToken ct) => inner.CreateBatchAsync(batchId, tenant, jobs, ct);
+        public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken ct) => Refuse();
+        public Task<JobRecord?> FindSucceededAsync(string tenant, string sha256, string optionsKey, CancellationToken ct) => Refuse();
+        public Task<TenantUsage> GetTenantUsageAsync(string tenant, DateTimeOffset since, CancellationToken ct) => inner.GetTenantUsageAsync(tenant, since, ct);
+        public Task<Document?> GetResultAsync(string jobId, CancellationToken ct) => inner.GetResultAsync(jobId, ct);
+        public Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken ct) => inner.SaveResultAsync(jobId, document, stats, ct);
+        public Task<bool> TrySucceedAsync(string jobId, Document document, ProcessingStats stats, CancellationToken ct) => inner.TrySucceedAsync(jobId, document, stats, ct);
+        public Task<bool> TryTransitionAsync(string jobId, JobStatus from, JobStatus to, StatusDetails? details, CancellationToken ct) => inner.TryTransitionAsync(jobId, from, to, details, ct);
+        public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken ct) => inner.ListJobsAsync(query, ct);
+        public Task<bool> RequeueFailedAsync(string jobId, CancellationToken ct) => inner.RequeueFailedAsync(jobId, ct);
+
+        private Task<JobRecord?> Refuse()
+        {
+            Interlocked.Increment(ref ChecksRefused);
+            throw new StoreUnavailableException("The job store is unavailable (injected at the duplicate check).");
+        }
     }
 
     /// <summary>
