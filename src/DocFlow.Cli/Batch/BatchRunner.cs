@@ -65,6 +65,9 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// a resumed run answers most files from its store, and the work would be thrown away. Their job then takes the result.</summary>
     public bool PrefetchesFirstDocuments { get; init; } = true;
 
+    /// <summary>How many documents of the last run took the result of an early start (<see cref="PrefetchesFirstDocuments"/>).</summary>
+    public int PrefetchedDocuments { get; private set; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -176,6 +179,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await running.ConfigureAwait(false);
+            PrefetchedDocuments = Volatile.Read(ref recording.PrefetchesTaken);
         }
         return summary;
     }
