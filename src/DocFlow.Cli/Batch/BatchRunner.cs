@@ -60,6 +60,14 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <c>docflow process</c> reads it from the server's environment variables (<see cref="EnginePricesFromEnvironment"/>).</summary>
     public EnginePrices? Prices { get; init; }
 
+    /// <summary>Whether the first documents the queue will hand out (the largest, one per engine slot) start on the engine while
+    /// the store opens and the inputs are ingested, instead of after. Only on a fresh run (no store yet, or <c>--force</c>):
+    /// a resumed run answers most files from its store, and the work would be thrown away. Their job then takes the result.</summary>
+    public bool PrefetchesFirstDocuments { get; init; } = true;
+
+    /// <summary>How many documents of the last run took the result of an early start (<see cref="PrefetchesFirstDocuments"/>).</summary>
+    public int PrefetchedDocuments { get; private set; }
+
     /// <summary>Where the report job reads the batch from; by default the job store (<see cref="StoreReportSource"/>).</summary>
     public IBatchReportSource? ReportSource { get; init; }
 
@@ -74,6 +82,10 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var summary = new BatchSummary { StartedAt = DateTimeOffset.UtcNow, Options = optionsKey, Slots = DocumentSlots };
         var engineOptions = EngineOptions ?? (engine as LocalDocumentEngine)?.Options ?? new EngineOptions();
         var recording = new RecordingEngine(engine);
+        // Until the store is open and every input ingested (about a second for 50 files), the engine's slots would idle:
+        // the first documents are read at once, the ones the queue hands out first (see Prefetch).
+        if (PrefetchesFirstDocuments && EngineReady is null && Pages is null && (force || !EmbeddedPlatform.Exists(outputDirectory)))
+            recording.Prefetch(inputs, Math.Max(1, engineOptions.Slots), engineOptions.MaxFileBytes, cancellationToken);
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
             loggerFactory, cancellationToken).ConfigureAwait(false);
         var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock, Formats, Chunking);
@@ -167,6 +179,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await running.ConfigureAwait(false);
+            PrefetchedDocuments = Volatile.Read(ref recording.PrefetchesTaken);
         }
         return summary;
     }
@@ -325,15 +338,64 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
 
     /// <summary>The engine, keeping what it reports of each file that the store does not keep (rasterised and turned pages)
     /// until the file's summary entry is made.</summary>
+    /// <remarks>It also holds the documents started early (<see cref="Prefetch"/>): the job of such a file, with the same bytes,
+    /// takes that result instead of processing the file again; a retry processes it anew.</remarks>
     private sealed class RecordingEngine(IDocumentEngine inner) : IDocumentEngine
     {
         private readonly ConcurrentDictionary<string, ProcessingStats> _stats = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, (ReadOnlyMemory<byte> Content, Task<DocumentResult> Result)> _early = new(StringComparer.Ordinal);
+
+        /// <summary>Number of documents whose job took the result of an early start.</summary>
+        public int PrefetchesTaken;
 
         public async Task<DocumentResult> ProcessAsync(DocumentInput input, CancellationToken cancellationToken)
         {
-            var result = await inner.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+            DocumentResult result;
+            if (input.Pages is null && _early.TryRemove(input.Name, out var early) && early.Content.Span.SequenceEqual(input.Content.Span))
+            {
+                result = await early.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref PrefetchesTaken);
+            }
+            else
+            {
+                result = await inner.ProcessAsync(input, cancellationToken).ConfigureAwait(false);
+            }
             _stats[input.Name] = result.Stats;
             return result;
+        }
+
+        /// <summary>Starts the <paramref name="count"/> largest readable inputs (the ingest queues the largest first) on the engine.</summary>
+        public void Prefetch(IReadOnlyList<BatchInput> inputs, int count, long maxBytes, CancellationToken cancellationToken)
+        {
+            var sized = new List<(BatchInput Input, long Bytes)>();
+            foreach (var input in inputs)
+            {
+                try
+                {
+                    sized.Add((input, new FileInfo(input.Path).Length));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // left to the ingest, which reports it by name
+                }
+            }
+            // Stable, like the ingest's order, so equal sizes keep the input order.
+            foreach (var (input, bytes) in sized.Where(s => s.Bytes <= maxBytes).OrderByDescending(s => s.Bytes).Take(count))
+            {
+                byte[] content;
+                try
+                {
+                    content = File.ReadAllBytes(input.Path);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    continue;
+                }
+                var result = Task.Run(() => inner.ProcessAsync(new DocumentInput(input.RelativeName, content), cancellationToken), cancellationToken);
+                // A file the ingest refuses (or a changed one) never takes its result: its failure is observed here.
+                _ = result.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                _early[input.RelativeName] = (content, result);
+            }
         }
 
         public ProcessingStats? Take(string fileName) => _stats.TryRemove(fileName, out var stats) ? stats : null;

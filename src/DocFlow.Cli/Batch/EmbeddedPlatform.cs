@@ -24,6 +24,9 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
     /// <summary>The folder inside the output folder that holds the store and the originals.</summary>
     public const string StateDirectoryName = ".docflow";
 
+    /// <summary>The store's file inside <see cref="StateDirectoryName"/>.</summary>
+    private const string StoreFileName = "docflow.db";
+
     private readonly ServiceProvider _services;
     private readonly string _blobDirectory;
 
@@ -38,6 +41,10 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
     public IJobQueue Queue => _services.GetRequiredService<IJobQueue>();
     public IngestService Ingest => _services.GetRequiredService<IngestService>();
     public DocumentJobHandler Documents => _services.GetRequiredService<DocumentJobHandler>();
+
+    /// <summary>Whether <paramref name="outputDirectory"/> holds a run's store already (a second run resumes from it).</summary>
+    public static bool Exists(string outputDirectory) =>
+        File.Exists(Path.Combine(Path.GetFullPath(outputDirectory), StateDirectoryName, StoreFileName));
 
     /// <summary>Opens (and migrates) the store under <paramref name="outputDirectory"/> and composes the parts around <paramref name="engine"/>.</summary>
     /// <param name="deduplicate">Answer content processed before (same options) from its stored result; false is <c>--force</c>.</param>
@@ -58,7 +65,7 @@ public sealed class EmbeddedPlatform : IAsyncDisposable
         {
             ["DataDirectory"] = state,
             ["Storage"] = blobDirectory,
-            ["Database:ConnectionString"] = Path.Combine(state, "docflow.db"),
+            ["Database:ConnectionString"] = Path.Combine(state, StoreFileName),
             ["Deduplicate"] = deduplicate ? "true" : "false",
             ["MaxQueueDepth"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Split:PageThreshold"] = "0",
