@@ -298,12 +298,23 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
-        var results = db.Set<JobResultEntity>().Where(r => r.JobId == jobId);
         // A result belongs to its job's tenant: scoped, it is read only when its job is visible (the jobs filter applies inside).
-        if (db.TenantFilter is not null) results = results.Where(r => db.Set<JobEntity>().Any(j => j.Id == r.JobId));
-        var json = await results.Select(r => r.Document).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var json = await (db.TenantFilter is null ? ResultOf : VisibleResultOf)(db, jobId, cancellationToken).ConfigureAwait(false);
         return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
     }, cancellationToken);
+
+    // The result reads as compiled queries: EF Core walks a LINQ query's expression tree on every execution to find its
+    // parameters, and the scoped form's sub-query on the jobs (written with the context captured in a closure) was
+    // evaluated afresh each time: about 7 KB and 25-50 µs more per scoped read (docs/benchmarks.md, "Authentication and
+    // audit cost", session 8). Compiled, both forms skip that; the tenant filter still comes from the context at execution.
+    private static readonly Func<DocFlowDbContext, string, CancellationToken, Task<string?>> ResultOf = EF.CompileAsyncQuery(
+        (DocFlowDbContext db, string jobId, CancellationToken _) =>
+            db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => (string?)r.Document).FirstOrDefault());
+
+    private static readonly Func<DocFlowDbContext, string, CancellationToken, Task<string?>> VisibleResultOf = EF.CompileAsyncQuery(
+        (DocFlowDbContext db, string jobId, CancellationToken _) =>
+            db.Set<JobResultEntity>().Where(r => r.JobId == jobId && db.Set<JobEntity>().Any(j => j.Id == r.JobId))
+                .Select(r => (string?)r.Document).FirstOrDefault());
 
     public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) =>
         FindSucceededAsync(Tenants.Default, sha256, optionsKey, cancellationToken);
