@@ -563,11 +563,13 @@ public abstract class JobStoreTests : IAsyncLifetime
         // Its own are there, stamped with the tenant.
         Assert.Equal("acme", (await acme.GetJobAsync(acmeJob.Id, ct))!.Tenant);
         Assert.Equal("acme", (await acme.GetBatchAsync(acmeBatch, ct))!.Tenant);
+        Assert.Equal("globex secret", (await new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("globex")).GetResultAsync(globexJob.Id, ct))!.Text);
 
         // A scope that sees nothing (an unauthenticated request) reads nothing.
         var nobody = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(""));
         Assert.Null(await nobody.GetJobAsync(acmeJob.Id, ct));
         Assert.Empty((await nobody.ListBatchesAsync(new BatchQuery(), ct)).Items);
+        Assert.Null(await nobody.GetResultAsync(globexJob.Id, ct));
 
         // Unscoped (workers, admin, operator): both tenants.
         Assert.Equal("globex", (await Store.GetJobAsync(globexJob.Id, ct))!.Tenant);
