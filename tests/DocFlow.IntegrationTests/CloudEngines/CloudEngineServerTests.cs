@@ -137,7 +137,7 @@ public sealed class CloudEngineServerTests
         Assert.Equal(0.006m, json.EnumerateArray().Single(r => r.GetProperty("file").GetString() == "four.pdf").GetProperty("cost").GetDecimal());
 
         // report.pdf: the Engines table on the cover, with documents, pages, cost and cost per document.
-        var pdf = await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(1));
+        var pdf = await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(3));
         using var report = UglyToad.PdfPig.PdfDocument.Open(pdf);
         var cover = string.Join(" ", report.GetPage(1).GetWords().Select(w => w.Text));
         Assert.Contains("Engines Engine Documents Pages Cost (EUR) Cost per document", cover);
