@@ -26,7 +26,7 @@ public sealed class DashboardApiTests
             ["Workers"] = "2", ["Dashboard:Cost:ComputePerHour"] = "0.5", ["Dashboard:Cost:CloudPer1000Pages"] = "2",
         });
         var (batch, _) = await UploadAsync(server, "receipt-digital.pdf");
-        await server.WaitForBatchAsync(batch, TimeSpan.FromMinutes(2));
+        await server.WaitForBatchAsync(batch, TimeSpan.FromMinutes(10));
 
         var o = await server.Client.GetFromJsonAsync<JsonElement>("api/v1/dashboard/overview");
 
@@ -54,8 +54,8 @@ public sealed class DashboardApiTests
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "1" });
         var (batch, _) = await UploadAsync(server, "receipt-digital.pdf");
-        await server.WaitForBatchAsync(batch, TimeSpan.FromMinutes(2));
-        await server.WaitForReportAsync(batch, TimeSpan.FromMinutes(2)); // the batch's report job ran on the same worker
+        await server.WaitForBatchAsync(batch, TimeSpan.FromMinutes(10));
+        await server.WaitForReportAsync(batch, TimeSpan.FromMinutes(10)); // the batch's report job ran on the same worker
 
         // The next beats tell: waited for, as a loaded machine may run the 2 s heartbeat timer late.
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);

@@ -63,7 +63,7 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
         var record = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
         Assert.Equal("succeeded", record.GetProperty("status").GetString());
         // The document's batch report job is queued after the document ended: the queue is empty once it was taken.
-        await server.WaitForReportAsync(record.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(2));
+        await server.WaitForReportAsync(record.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(10));
 
         Assert.Contains(JsonLines(worker.Output), l => l.GetProperty("Category").GetString() == "DocFlow.Server.Hosting.WorkerService");
 

@@ -78,8 +78,8 @@ public sealed class WebhookDeliveryTests
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var server = await ServerHarness.StartAsync(Settings(receiver));
         var batchId = await UploadAsync(server, BatchForm(receiver.Url.ToString(), ("invoice.pdf", Pdf()), ("notes.txt", NotADocument)));
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(2));
-        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 3, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
+        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 3, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
 
         var requests = receiver.Requests;
         Assert.Equal(3, requests.Count);
@@ -153,8 +153,8 @@ public sealed class WebhookDeliveryTests
         var files = Enumerable.Range(0, 6).Select(i => ($"n{i}.txt", Encoding.ASCII.GetBytes($"not a document {i}"))).ToArray();
         var pdfs = Enumerable.Range(0, 3).Select(i => ($"p{i}.pdf", Pdf())).ToArray();
         var batchId = await UploadAsync(server, BatchForm(receiver.Url.ToString(), [.. files, .. pdfs]));
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(2));
-        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 10, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
+        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 10, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
         Assert.Single(log, d => d.GetProperty("type").GetString() == "batch.completed");
         Assert.Single(receiver.Requests, r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString() == "batch.completed");
         Assert.Equal(9, receiver.Requests.Count(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString()!.StartsWith("document.", StringComparison.Ordinal)));
@@ -169,7 +169,7 @@ public sealed class WebhookDeliveryTests
         var batchId = await UploadAsync(server, ServerHarnessForm(receiver, "only.txt"));
         // One document refused at the door: document.failed, then batch.completed. Delivered one after the other
         // or together, the first two requests get 500.
-        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
         var attempts = log.SelectMany(d => d.GetProperty("attemptLog").EnumerateArray()).ToList();
         Assert.Equal(4, attempts.Count);
         Assert.Equal(2, attempts.Count(a => a.GetProperty("statusCode").GetInt32() == 500));
@@ -221,7 +221,7 @@ public sealed class WebhookDeliveryTests
         receiver.Answer = _ => (503, null);
         await using var server = await ServerHarness.StartAsync(Settings(receiver, maxAttempts: 3, baseDelay: "00:00:00.100"));
         var batchId = await UploadAsync(server, ServerHarnessForm(receiver, "only.txt"));
-        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Failed), TimeSpan.FromMinutes(3));
+        var log = await WaitForDeliveriesAsync(server.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Failed), TimeSpan.FromMinutes(10));
         var deadLetters = server.Services.GetRequiredService<IDeadLetterStore>();
         foreach (var delivery in log)
         {
@@ -246,7 +246,7 @@ public sealed class WebhookDeliveryTests
         using (var requeued = await server.Client.PostAsync($"api/v1/dead-letters/{id}/requeue", null))
             Assert.Equal(HttpStatusCode.Accepted, requeued.StatusCode);
         var after = await WaitForDeliveriesAsync(server.Client, batchId,
-            l => l.Any(d => d.GetProperty("id").GetString() == id && d.GetProperty("status").GetString() == WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+            l => l.Any(d => d.GetProperty("id").GetString() == id && d.GetProperty("status").GetString() == WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
         var again = after.Single(d => d.GetProperty("id").GetString() == id);
         Assert.Equal(4, again.GetProperty("attempts").GetInt32());
         Assert.Equal(200, again.GetProperty("lastStatusCode").GetInt32());
@@ -267,12 +267,12 @@ public sealed class WebhookDeliveryTests
             // stop on a loaded machine, before either retry comes due) when the server stops.
             await WaitForDeliveriesAsync(first.Client, batchId,
                 l => l.Length == 2 && l.All(d => d.GetProperty("attempts").GetInt32() == 1 && d.GetProperty("nextAttemptAt").ValueKind != JsonValueKind.Null),
-                TimeSpan.FromMinutes(3));
+                TimeSpan.FromMinutes(10));
         }
         Assert.Equal(2, receiver.Requests.Count);
         var restarted = DateTimeOffset.UtcNow;
         await using var second = await ServerHarness.StartAsync(Settings(receiver, baseDelay: "00:00:10", data: data));
-        var log = await WaitForDeliveriesAsync(second.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+        var log = await WaitForDeliveriesAsync(second.Client, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
         foreach (var delivery in log)
         {
             var tries = delivery.GetProperty("attemptLog").EnumerateArray().ToList();
@@ -306,7 +306,7 @@ public sealed class WebhookDeliveryTests
         using var response = await acme.PostAsync("api/v1/batches", ServerHarnessForm(receiver, "a.txt"));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
-        var log = await WaitForDeliveriesAsync(acme, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(3));
+        var log = await WaitForDeliveriesAsync(acme, batchId, l => All(l, 2, WebhookDeliveryStatus.Delivered), TimeSpan.FromMinutes(10));
         Assert.All(receiver.Requests, r => Assert.Equal("acme", JsonDocument.Parse(r.Body).RootElement.GetProperty("tenant").GetString()));
 
         using var notTheirs = await other.GetAsync($"api/v1/batches/{batchId}/webhooks");
@@ -343,8 +343,8 @@ public sealed class WebhookDeliveryTests
         var viaTenant = await UploadWithAsync(plainKey);
         var viaKey = await UploadWithAsync(ownKey);
         var none = await UploadWithAsync(otherKey);
-        await tenantReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(3));
-        await keyReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(3));
+        await tenantReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(10));
+        await keyReceiver.WaitForAsync(r => r.Count == 2, TimeSpan.FromMinutes(10));
         Assert.All(tenantReceiver.Requests, r =>
         {
             Assert.Equal(viaTenant, JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("batchId").GetString());
