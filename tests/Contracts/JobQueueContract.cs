@@ -14,8 +14,13 @@ namespace DocFlow.Tests.Contracts;
 /// </summary>
 public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLetterStore, IQueueErasure
 {
-    /// <summary>Long enough that "not before the delay" can be seen on a real clock, short enough to wait for.</summary>
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>Long enough that "not before the delay" can be seen on a real clock, short enough to wait for: the 200 ms
+    /// look for an early delivery may end over a second late on a loaded machine and still ends before the delay.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a test waits for something that should come at once: generous, as a loaded machine is slow, and
+    /// only ever waited out when the test fails.</summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     /// <summary>A client of the one queue under test. Where the adapter is distributed, clients of different names
     /// are different processes (the API, a worker); an embedded queue is one instance for all of them.</summary>
@@ -35,13 +40,14 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
     }
 
     /// <summary>Polls until <paramref name="done"/>; on a fake clock each poll also moves it on, so that delayed
-    /// retries come due while a worker loop runs.</summary>
-    protected async Task WaitUntilAsync(Func<bool> done, TimeSpan within)
+    /// retries come due while a worker loop runs. Fails naming <paramref name="what"/> after <paramref name="within"/> (real time).</summary>
+    protected async Task WaitUntilAsync(Func<bool> done, TimeSpan within, string what)
     {
-        using var cts = new CancellationTokenSource(within);
+        var deadline = DateTime.UtcNow + within;
         while (!done())
         {
-            await Task.Delay(10, cts.Token);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: not within {within.TotalSeconds:F0} s");
+            await Task.Delay(10);
             (Time as FakeTimeProvider)?.Advance(TimeSpan.FromMilliseconds(50));
         }
     }
@@ -144,7 +150,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
 
         await producer.EnqueueAsync(Ticket("late") with { BatchId = "b1", FileName = "scan.pdf" }, None);
 
-        var job = await fetching.WaitAsync(TimeSpan.FromSeconds(10));
+        var job = await fetching.WaitAsync(Patience);
         Assert.Equal("late", job.Ticket.JobId);
         Assert.Equal("b1", job.Ticket.BatchId);
         Assert.Equal("scan.pdf", job.Ticket.FileName);
@@ -163,7 +169,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fetching);
 
         await queue.EnqueueAsync(Ticket("kept"), None);
-        var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var job = await queue.FetchAsync(AllRoutes, None).AsTask().WaitAsync(Patience);
         Assert.Equal("kept", job.Ticket.JobId);
     }
 
@@ -177,7 +183,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
 
         Assert.Equal(1, (await queue.GetStatisticsAsync(None)).Delayed);
         Assert.Null(await TryFetchAsync(queue, TimeSpan.FromMilliseconds(200))); // not before the delay
-        var waiting = TryFetchAsync(queue, TimeSpan.FromSeconds(10));
+        var waiting = TryFetchAsync(queue, Patience);
         Assert.False(waiting.IsCompleted);
 
         await PassTimeAsync(RetryDelay);
@@ -200,7 +206,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
             // the worker gives the job back without an outcome
         }
 
-        var again = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
+        var again = await TryFetchAsync(queue, Patience);
         Assert.NotNull(again);
         Assert.Equal("crash", again.Ticket.JobId);
         Assert.Equal(0, again.Ticket.Attempt);
@@ -229,7 +235,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         Assert.True(await queue.RequeueDeadLetterAsync("bad", None));
         Assert.False(await queue.RequeueDeadLetterAsync("bad", None));
         Assert.False(await queue.HasDeadLetterAsync("bad", None));
-        var back = await TryFetchAsync(queue, TimeSpan.FromSeconds(10));
+        var back = await TryFetchAsync(queue, Patience);
         Assert.NotNull(back);
         Assert.Equal(("bad", 0), (back.Ticket.JobId, back.Ticket.Attempt));
         Assert.Empty(await queue.ListDeadLettersAsync(10, None));
@@ -287,7 +293,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         var loop = Loop(queue, handler, retry).RunAsync(AllRoutes, 2, stop.Token);
 
         await queue.EnqueueAsync(Ticket("flaky"), None);
-        await WaitUntilAsync(() => handler.Succeeded.ContainsKey("flaky"), TimeSpan.FromSeconds(15));
+        await WaitUntilAsync(() => handler.Succeeded.ContainsKey("flaky"), Patience, "job 'flaky' succeeded on its third attempt");
         await stop.CancelAsync();
         await loop;
 
@@ -307,7 +313,7 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         var loop = Loop(queue, handler, retry).RunAsync(AllRoutes, 1, stop.Token);
         await queue.EnqueueAsync(Ticket("doomed"), None);
 
-        await WaitUntilAsync(() => !handler.DeadLettered.IsEmpty, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => !handler.DeadLettered.IsEmpty, Patience, "job 'doomed' dead-lettered");
         await stop.CancelAsync();
         await loop;
 
@@ -340,12 +346,16 @@ public abstract class JobQueueContract<TQueue> where TQueue : IJobQueue, IDeadLe
         var after = await queue.GetStatisticsAsync(None);
         Assert.Equal((2L, 0L, 0L), (after.TotalDepth, after.Delayed, after.DeadLetters));
         Assert.Empty(await queue.ListDeadLettersAsync(10, None));
+        // The two left are fetched (each waited for as long as it takes), then nothing more comes.
         var left = new List<string>();
-        while (await TryFetchAsync(queue, TimeSpan.FromMilliseconds(300)) is { } job)
+        for (var i = 0; i < 2; i++)
         {
+            var job = await TryFetchAsync(queue, Patience);
+            Assert.True(job is not null, $"job {i + 1} of the 2 left not fetched within {Patience.TotalSeconds:F0} s; got [{string.Join(", ", left)}]");
             left.Add(job.Ticket.JobId);
             await job.AcknowledgeAsync(None);
         }
+        Assert.Null(await TryFetchAsync(queue, TimeSpan.FromMilliseconds(300)));
         Assert.Equal(["keep", "keep-report"], left.Order());
         // Erasing what is not there is no error.
         Assert.Equal(0, await queue.EraseAsync(["gone-dead"], "b-gone", None));

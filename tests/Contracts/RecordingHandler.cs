@@ -27,9 +27,15 @@ public sealed class RecordingHandler(int failFirst = 0) : IJobHandler
         return Task.CompletedTask;
     }
 
+    /// <summary>Waits (real time) until <paramref name="jobId"/> succeeded; fails naming it after <paramref name="within"/>.</summary>
     public async Task WaitForSuccessAsync(string jobId, TimeSpan within)
     {
-        using var cts = new CancellationTokenSource(within);
-        while (!Succeeded.ContainsKey(jobId)) await Task.Delay(10, cts.Token);
+        var deadline = DateTime.UtcNow + within;
+        while (!Succeeded.ContainsKey(jobId))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"job '{jobId}' did not succeed within {within.TotalSeconds:F0} s ({Handled.Count} deliveries handled)");
+            await Task.Delay(10);
+        }
     }
 }

@@ -38,6 +38,9 @@ public sealed class DashboardBrowser : IAsyncDisposable
         Assert.True(violations.Count == 0, "CSP violations:\n" + string.Join("\n", violations));
     }
 
+    /// <summary>How long an Expect(...) assertion waits for its condition: generous, it is only waited out when the test fails.</summary>
+    public const float ExpectTimeoutMs = 60_000;
+
     public static string ScreenshotDirectory { get; } = Path.Combine(Support.Repo.Root, "TestResults", "screenshots");
 
     /// <param name="server">The dashboard's base address.</param>
@@ -46,6 +49,10 @@ public sealed class DashboardBrowser : IAsyncDisposable
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (test.sh does: apt-get install chromium).");
+        // Expect(...) assertions wait 5 s by default, page.SetDefaultTimeout below does not cover them: on a loaded machine
+        // the dashboard's next server-sent update or a page image rendered by the API may take longer than that (seen:
+        // "#page[data-loaded$='/1']" not loaded within 5 s). The same value for every browser test, so setting it here is safe.
+        Assertions.SetDefaultExpectTimeout(ExpectTimeoutMs);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -93,7 +93,7 @@ public sealed class DashboardTests
         await Expect(batchRow.Locator(".badge")).ToHaveTextAsync("completed", new() { Timeout = 180_000 });
         await Expect(batchRow.Locator(".progress span")).ToHaveTextAsync("2 / 2");
         await Expect(page.Locator("#batch-docs .badge.succeeded")).ToHaveCountAsync(2, Patient);
-        await Expect(page.Locator("#k-docs")).ToHaveTextAsync("2", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#k-docs")).ToHaveTextAsync("2");
         await browser.ScreenshotAsync("dashboard-after-upload");
 
         await page.Locator("#batch-docs tr[data-doc]", new() { HasText = "invoice-scan.png" }).ClickAsync();

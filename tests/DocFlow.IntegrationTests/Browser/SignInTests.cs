@@ -61,7 +61,7 @@ public sealed class SignInTests
         // A revoked key signs the tab out at its next request.
         var id = operatorKey.Split('_')[1];
         await store.RevokeAsync(id, DateTimeOffset.UtcNow, CancellationToken.None);
-        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("#sign-in-view")).ToBeVisibleAsync();
         await Expect(page.Locator("#sign-in-msg")).ToContainTextAsync("no longer accepted");
     }
 

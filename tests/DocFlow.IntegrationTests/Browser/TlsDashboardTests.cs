@@ -31,7 +31,7 @@ public sealed class TlsDashboardTests
             ServerHarness.Form("file", ("invoice-digital.pdf", await File.ReadAllBytesAsync(Path.Combine(Repo.Samples, "invoice-digital.pdf")))));
         Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
         var documentId = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
         string? status;
         while ((status = (await api.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}")).GetProperty("status").GetString()) is not ("succeeded" or "failed"))
         {

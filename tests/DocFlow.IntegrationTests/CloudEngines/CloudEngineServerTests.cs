@@ -30,7 +30,7 @@ public sealed class CloudEngineServerTests
         var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", ("long.pdf", pdf), ("receipt.jpg", png)));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
 
         var docs = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
         var ids = docs.EnumerateArray().ToDictionary(d => d.GetProperty("fileName").GetString()!, d => d.GetProperty("id").GetString()!);
@@ -74,7 +74,7 @@ public sealed class CloudEngineServerTests
         var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", files));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
 
         var docs = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
         foreach (var doc in docs.EnumerateArray())
@@ -124,7 +124,7 @@ public sealed class CloudEngineServerTests
             ServerHarness.Form("files", ("four.pdf", TextPdf.Create(4)), ("two.pdf", TextPdf.Create(2)), ("receipt.jpg", png)));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
 
         // results.csv: engine and cost (pages x the engine's price) on every row.
         var csv = (await server.Client.GetStringAsync($"api/v1/batches/{batchId}/results.csv")).TrimEnd().Split("\r\n");
@@ -137,7 +137,7 @@ public sealed class CloudEngineServerTests
         Assert.Equal(0.006m, json.EnumerateArray().Single(r => r.GetProperty("file").GetString() == "four.pdf").GetProperty("cost").GetDecimal());
 
         // report.pdf: the Engines table on the cover, with documents, pages, cost and cost per document.
-        var pdf = await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(1));
+        var pdf = await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(10));
         using var report = UglyToad.PdfPig.PdfDocument.Open(pdf);
         var cover = string.Join(" ", report.GetPage(1).GetWords().Select(w => w.Text));
         Assert.Contains("Engines Engine Documents Pages Cost (EUR) Cost per document", cover);

@@ -107,7 +107,8 @@ public sealed class CloudEngineTests : IAsyncLifetime
     {
         _fake.Fault = FakeFault.TooManyRequests;
         _fake.RetryAfter = TimeSpan.FromSeconds(1);
-        using var engine = Engine(o => o.MaxRetries = 3);
+        // Retries to spare: the fake heals on a task of its own, which a loaded machine may run late.
+        using var engine = Engine(o => o.MaxRetries = 10);
         var heal = Task.Run(async () =>
         {
             while (_fake.Requests.Count == 0) await Task.Delay(10);
@@ -157,11 +158,12 @@ public sealed class CloudEngineTests : IAsyncLifetime
     public async Task Hang_TimesOutEachAttempt_RetriesOnce_AndFallsBack()
     {
         _fake.Fault = FakeFault.Hang;
+        // Attempts long enough that each request reaches the fake (and is counted) before it is abandoned on a loaded machine.
         using var engine = Engine(o =>
         {
             o.MaxRetries = 1;
-            o.AttemptTimeout = TimeSpan.FromMilliseconds(300);
-            o.TotalTimeout = TimeSpan.FromSeconds(5);
+            o.AttemptTimeout = TimeSpan.FromSeconds(2);
+            o.TotalTimeout = TimeSpan.FromSeconds(30);
         });
         var result = await engine.ProcessAsync(new DocumentInput("hang.pdf", UncompressedPdf.WithText("Hanging invoice")), CancellationToken.None);
 
@@ -173,9 +175,11 @@ public sealed class CloudEngineTests : IAsyncLifetime
     [Fact]
     public async Task Unavailable_IsRetried_AndEveryDocumentIsProducedExactlyOnce()
     {
+        // Retries to spare (backoff from 50 ms, doubling): the fake heals on a task of its own, which a loaded machine may
+        // run late, and a document out of retries would fall back to the local engine.
         using var engine = Engine(o =>
         {
-            o.MaxRetries = 5;
+            o.MaxRetries = 10;
             o.Breaker = new BreakerOptions { MinimumThroughput = 1000 };
         });
         _fake.Fault = FakeFault.Unavailable;
@@ -204,7 +208,10 @@ public sealed class CloudEngineTests : IAsyncLifetime
         using var engine = Engine(o =>
         {
             o.QuotaWindow = window;
-            o.QuotaMargin = TimeSpan.FromMilliseconds(100);
+            // The margin the limiter leaves for requests bunched up on their way (product default 2 s): here the fake
+            // stamps arrivals, and on a loaded machine a request may spend hundreds of milliseconds between its permit
+            // and the fake's handler.
+            o.QuotaMargin = TimeSpan.FromSeconds(1);
             o.RequestsPerMinute = quota;
             o.Burst = 3;
             o.WhenUnavailable = UnavailableBehaviour.Wait;

@@ -35,7 +35,7 @@ public sealed class DistributedDashboardTests(RedisServerFixture redis, Postgres
 
         worker.Terminate(); // a clean stop removes it from the registry
         await worker.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        await WaitAsync(server, list => list.GetArrayLength() == 0, TimeSpan.FromSeconds(10), worker);
+        await WaitAsync(server, list => list.GetArrayLength() == 0, TimeSpan.FromMinutes(1), worker);
     }
 
     private static async Task<JsonElement> WaitAsync(ServerHarness server, Func<JsonElement, bool> done, TimeSpan timeout, WorkerProcess worker)

@@ -29,6 +29,9 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
             ["Database:MigrateOnStartup"] = "true",
             ["Storage"] = storage,
             ["Observability:QueueStatisticsCacheTime"] = "00:00:00",
+            // The gauges are asserted: a statistics read is waited for however long a loaded machine takes (past the
+            // 1 s default, a scrape would serve no queue gauges at all).
+            ["Observability:QueueStatisticsTimeout"] = "00:00:30",
         });
         var metricsPort = Ports.Free();
         await using var worker = WorkerProcess.Start(
@@ -59,6 +62,8 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
         Assert.NotNull(Scope(line, "BatchId"));
         var record = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");
         Assert.Equal("succeeded", record.GetProperty("status").GetString());
+        // The document's batch report job is queued after the document ended: the queue is empty once it was taken.
+        await server.WaitForReportAsync(record.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(10));
 
         Assert.Contains(JsonLines(worker.Output), l => l.GetProperty("Category").GetString() == "DocFlow.Server.Hosting.WorkerService");
 
@@ -86,6 +91,7 @@ public sealed class DistributedObservabilityTests(RedisServerFixture redis, Post
             ["Redis"] = redis.Endpoint,
             ["Queue:Redis:KeyPrefix"] = RedisServerFixture.NewPrefix("scrape"),
             ["Observability:QueueStatisticsCacheTime"] = "00:00:00",
+            ["Observability:QueueStatisticsTimeout"] = "00:00:30", // the depth is asserted on every scrape
         });
         var form = ServerHarness.Form("files", ("a.pdf", File.ReadAllBytes(Path.Combine(Repo.Samples, "receipt-digital.pdf"))));
         Assert.Equal(HttpStatusCode.Accepted, (await server.Client.PostAsync("api/v1/batches", form)).StatusCode);

@@ -73,7 +73,7 @@ public sealed class PageSelectionTests
         var response = await server.Client.PostAsync("api/v1/batches", form);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batch = await response.Content.ReadFromJsonAsync<JsonElement>();
-        await server.WaitForBatchAsync(batch.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batch.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(10));
         var numbers = new List<int>();
         foreach (var d in batch.GetProperty("documents").EnumerateArray())
         {

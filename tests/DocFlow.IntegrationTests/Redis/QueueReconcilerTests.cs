@@ -55,7 +55,7 @@ public sealed class QueueReconcilerTests(RedisServerFixture redis, PostgresServe
         // A worker finishes both.
         await using var worker = WorkerProcess.Start(["--redis", redis.Endpoint, "--database", database, "--storage", storage, "--slots", "1", "--metrics-port", "0"],
             new Dictionary<string, string> { ["DOCFLOW__Queue__Redis__KeyPrefix"] = prefix });
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
         var documents = await server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
         Assert.All(documents.EnumerateArray(), d => Assert.Equal("succeeded", d.GetProperty("status").GetString()));
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Queueing;
 using DocFlow.Redis;
@@ -62,32 +63,55 @@ public sealed class RedisJobQueueTests(RedisServerFixture redis) : JobQueueContr
         Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(500))); // alive: its job stays with it
 
         await db.KeyDeleteAsync($"{_queues.Prefix}:alive:dead"); // what expiry does when the process is gone
-        var job = await TryFetchAsync(rescuer, TimeSpan.FromSeconds(10));
+        var job = await TryFetchAsync(rescuer, TimeSpan.FromSeconds(60));
 
         Assert.NotNull(job);
         Assert.Equal("j1", job.Ticket.JobId);
         Assert.Equal(2, job.DeliveryCount);
         await job.AcknowledgeAsync(None);
-        Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(300))); // a housekeeping round drops "dead"
-        var consumers = await db.StreamConsumerInfoAsync($"{_queues.Prefix}:q:normal:image", "workers");
-        Assert.Equal(["rescuer"], consumers.Select(c => (string)c.Name!));
+        // Housekeeping runs while a fetch waits: one of its rounds drops "dead" from the group (waited for, since a round
+        // may come late on a loaded machine), and no fetch meanwhile finds a job.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string[] consumers;
+        while ((consumers = await ConsumersAsync()) is not ["rescuer"])
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"consumers still [{string.Join(", ", consumers)}] after 60 s; expected [rescuer]");
+            Assert.Null(await TryFetchAsync(rescuer, TimeSpan.FromMilliseconds(300)));
+        }
+
+        async Task<string[]> ConsumersAsync() =>
+            [.. (await db.StreamConsumerInfoAsync($"{_queues.Prefix}:q:normal:image", "workers")).Select(c => (string)c.Name!)];
     }
 
     [Fact]
     public async Task IdleWorker_IsWokenByAnotherProcessesEnqueue_NotByItsNextPoll()
     {
-        // An idle pump polls less and less often (1 ms doubling up to BlockTimeout): after 5 s of an empty queue it is in
-        // a sleep of about 4 s. The producer is another queue instance, as the API is another process: only the
-        // pub/sub wake-up can bring the job to the worker well before that sleep ends.
+        // An idle pump polls less and less often (sleeps of 1 ms doubling up to BlockTimeout): its polls come at 2^k - 1 ms
+        // after the fetch at the earliest (later on a busy machine), so after 9 s of an empty queue it is in the sleep of
+        // 8.192 s that began at about 8.19 s and polls again at about 16.38 s at the soonest. The producer is another queue
+        // instance, as the API is another process: only the pub/sub wake-up can bring the job to the worker before that
+        // poll. The 7 s between the enqueue and that poll leave the wake-up room on a loaded machine.
         var consumer = _queues.New("worker", o => o.BlockTimeout = TimeSpan.FromMinutes(5));
         var producer = _queues.New("api");
+        var sinceFetch = Stopwatch.StartNew();
         var fetching = consumer.FetchAsync(AllRoutes, None).AsTask();
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(9));
         Assert.False(fetching.IsCompleted);
 
         await producer.EnqueueAsync(Ticket("wake-me"), None);
 
-        var job = await fetching.WaitAsync(TimeSpan.FromSeconds(2));
+        var enqueuedAt = sinceFetch.Elapsed;
+        var nextPoll = TimeSpan.FromMilliseconds(16_380) - enqueuedAt;
+        Assert.True(nextPoll > TimeSpan.Zero, $"the enqueue came {enqueuedAt.TotalSeconds:F1} s after the fetch, after the idle pump's next poll");
+        IFetchedJob job;
+        try
+        {
+            job = await fetching.WaitAsync(nextPoll);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"the idle worker was not woken: no job {sinceFetch.Elapsed.TotalSeconds:F1} s after its fetch (enqueued at {enqueuedAt.TotalSeconds:F1} s)");
+        }
         Assert.Equal("wake-me", job.Ticket.JobId);
     }
 }

@@ -11,15 +11,19 @@ public sealed class RedisTestQueues(RedisServerFixture redis) : IAsyncDisposable
 
     public string Prefix { get; } = RedisServerFixture.NewPrefix("queue");
 
-    /// <summary>A client of the queue under <see cref="Prefix"/>; short timings so recovery paths run in well under a second.</summary>
+    /// <summary>A client of the queue under <see cref="Prefix"/>; short polling and housekeeping so recovery paths run in
+    /// well under a second.</summary>
+    /// <remarks>The visibility timeout is not short: a job a test holds must stay with it even when the keep-alive timer
+    /// runs seconds late on a loaded machine (at 1 s, a keep-alive running late would let the queue hand a held job out again). Tests of
+    /// the takeover after the visibility timeout set their own.</remarks>
     public RedisJobQueue New(string consumer = "c1", Action<RedisQueueOptions>? configure = null, IConnectionMultiplexer? connection = null)
     {
         var options = new RedisQueueOptions
         {
             KeyPrefix = Prefix,
             ConsumerName = consumer,
-            VisibilityTimeout = TimeSpan.FromSeconds(1),
-            KeepAliveInterval = TimeSpan.FromMilliseconds(200),
+            VisibilityTimeout = TimeSpan.FromSeconds(30),
+            KeepAliveInterval = TimeSpan.FromSeconds(1),
             BlockTimeout = TimeSpan.FromMilliseconds(20),
             HousekeepingInterval = TimeSpan.FromMilliseconds(50),
         };

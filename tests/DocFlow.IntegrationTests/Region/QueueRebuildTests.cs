@@ -81,7 +81,7 @@ public sealed class QueueRebuildTests(PostgresServerFixture postgres) : IClassFi
 
         // A restart on the Redis that kept its entries rebuilds nothing; its workers run each job to one result.
         await using var third = await ServerHarness.StartAsync(Settings(2));
-        var batch = await third.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(2));
+        var batch = await third.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
         Assert.Equal(0, third.Services.GetServices<IHostedService>().OfType<QueueRebuild>().Single().Rebuilds);
         Assert.Equal(4, batch.GetProperty("succeeded").GetInt32());
         var docs = await third.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
@@ -164,7 +164,7 @@ public sealed class QueueRebuildTests(PostgresServerFixture postgres) : IClassFi
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting: {what}");

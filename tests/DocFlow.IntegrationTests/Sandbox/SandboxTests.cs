@@ -122,11 +122,16 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
     [Fact]
     public async Task NoProgress_KillsTheHost_WithATimeoutNamingThePageAndTheLimit()
     {
+        // The limit must pass while page 1 is read, not before it starts: the host first reads the request and compiles
+        // its code (no tiered JIT in hosts), which took longer than the 200 ms this test allowed before at load ~50 (seen:
+        // "The engine was stopped: it made no progress for 0.2 s", no page named).
+        // So a limit of seconds, and a page whose OCR takes far longer (240 lines of text, 1570 x 9900 pixels: over 20 s of CPU).
+        var dense = OcrTestImages.Render(string.Concat(Enumerable.Repeat(OcrTestImages.SampleText, 40)), pointSize: 8);
         using var engine = new SandboxedDocumentEngine(
-            new SandboxOptions { Hosts = 1, NoProgressTimeout = TimeSpan.FromMilliseconds(200) }, new EngineOptions { Slots = 1 });
+            new SandboxOptions { Hosts = 1, NoProgressTimeout = TimeSpan.FromSeconds(3) }, new EngineOptions { Slots = 1 });
 
         var error = await Assert.ThrowsAsync<DocumentException>(() =>
-            engine.ProcessAsync(new DocumentInput("form-scan.png", Sample("form-scan.png")), CancellationToken.None));
+            engine.ProcessAsync(new DocumentInput("dense.png", dense), CancellationToken.None));
 
         output.WriteLine(error.Message);
         Assert.Equal(DocumentErrorCode.Timeout, error.Code);
@@ -222,7 +227,7 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
         psi.ArgumentList.Add($"DOCFLOW_ENGINE_HOST_PARENT=$$ dotnet '{dll}' engine-host; true");
         using var worker = Process.Start(psi)!;
         int? host = null;
-        for (var i = 0; i < 100 && host is null; i++)
+        for (var i = 0; i < 600 && host is null; i++)
         {
             await Task.Delay(100);
             host = File.ReadAllText($"/proc/{worker.Id}/task/{worker.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -233,7 +238,7 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
 
         worker.Kill(); // SIGKILL to bash only; the host's stdin (our pipe) stays open
 
-        await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         worker.StandardInput.Close();
         Assert.True(hostProcess.HasExited, "the orphaned engine host is still running");
     }

@@ -25,12 +25,37 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
         return cmdline.Contains("worker") && cmdline.Any(a => a.EndsWith("docflow.dll", StringComparison.Ordinal)) && !cmdline.Contains("--autoscale");
     }
 
+    /// <summary>Starts real children and counts the SIGKILLs the pool sends them.</summary>
+    private sealed class KillCountingLauncher(IWorkerProcessLauncher inner) : IWorkerProcessLauncher
+    {
+        private int _kills;
+
+        public int Kills => Volatile.Read(ref _kills);
+
+        public IWorkerProcess Start() => new Child(inner.Start(), this);
+
+        private sealed class Child(IWorkerProcess process, KillCountingLauncher owner) : IWorkerProcess
+        {
+            public int Id => process.Id;
+            public bool HasExited => process.HasExited;
+            public void Terminate() => process.Terminate();
+
+            public void Kill()
+            {
+                Interlocked.Increment(ref owner._kills);
+                process.Kill();
+            }
+
+            public void Dispose() => process.Dispose();
+        }
+    }
+
     private static async Task Until(Func<bool> condition, Action poll, string what)
     {
         var watch = Stopwatch.StartNew();
         while (!condition())
         {
-            if (watch.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException(what);
+            if (watch.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"{what}: not within 2 minutes");
             await Task.Delay(200);
             poll();
         }
@@ -40,13 +65,15 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
     public async Task Supervisor_StartsStopsAndRestartsChildWorkers_WhenTheDecisionChanges()
     {
         var dir = Repo.NewTempDirectory("autoscale");
-        var args = new[] { "--redis", redis.Endpoint, "--database", Path.Combine(dir, "docflow.db"), "--storage", Path.Combine(dir, "blobs"), "--slots", "1", "--grace", "5" };
-        var launcher = new DocflowWorkerLauncher(args) { Command = ("dotnet", [Path.Combine(AppContext.BaseDirectory, "docflow.dll")]) };
+        // A grace period far beyond how long an idle child takes to exit, even on a loaded machine: the pool's SIGKILL
+        // (grace + 10 s) never comes for a child that exits on its own.
+        var args = new[] { "--redis", redis.Endpoint, "--database", Path.Combine(dir, "docflow.db"), "--storage", Path.Combine(dir, "blobs"), "--slots", "1", "--grace", "30" };
+        var launcher = new KillCountingLauncher(new DocflowWorkerLauncher(args) { Command = ("dotnet", [Path.Combine(AppContext.BaseDirectory, "docflow.dll")]) });
         var options = new AutoscaleSupervisorOptions
         {
             Autoscaler = new AutoscalerOptions { MinWorkers = 1, MaxWorkers = 4, SlotsPerWorker = 1 },
             Distributed = true,
-            GracePeriod = TimeSpan.FromSeconds(5),
+            GracePeriod = TimeSpan.FromSeconds(30),
         };
         using var supervisor = new AutoscaleSupervisor(new InProcessJobQueue(), new NoJobs(), new RetryOptions(), options, launcher,
             new InProcessWorkerRegistry(new WorkerRegistryOptions(), TimeProvider.System), new WorkerRegistryOptions(),
@@ -71,8 +98,8 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
             Assert.Empty(supervisor.Pool.Active);
             Assert.InRange(supervisor.Pool.Stopping, 0, 2); // a child still starting may exit at once
             await Until(() => supervisor.Pool.Stopping == 0, () => supervisor.Apply(1), "children exit after SIGTERM");
-            // SIGKILL would come only after grace (5 s) + 10 s.
-            Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(14), $"children took {stopped.Elapsed} to stop");
+            // The pool sends SIGKILL only to a child still there after grace (30 s) + 10 s: none was.
+            Assert.True(launcher.Kills == 0, $"{launcher.Kills} children were SIGKILLed; they took {stopped.Elapsed} to stop");
         }
         finally
         {
@@ -125,7 +152,7 @@ public sealed class AutoscaleSupervisorTests(RedisServerFixture redis) : IClassF
             {
                 var worker = (await registry.ListAsync(CancellationToken.None)).SingleOrDefault(w => w.Worker.Id == options.WorkerId)?.Worker;
                 if (worker is not null && condition(worker)) return worker;
-                if (watch.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"{what}: {worker}");
+                if (watch.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"{what}: not within 2 minutes; last seen {worker}");
                 await Task.Delay(50);
             }
         }

@@ -127,7 +127,7 @@ public sealed partial class AuthorizationMatrixTests
         {
             // Tenant acme (not the default a forgotten tenant falls back to), so the audit entries show whose they are.
             var (record, key) = await ApiKeys.CreateAsync(store, role, $"matrix {role}", "acme", DateTimeOffset.UtcNow, CancellationToken.None);
-            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
             clients[role] = client;
             prefixes[client] = record.Prefix;
@@ -215,7 +215,7 @@ public sealed partial class AuthorizationMatrixTests
         async Task<HttpClient> ClientAsync(string role, string tenant)
         {
             var (_, key) = await ApiKeys.CreateAsync(store, role, $"{tenant} {role}", tenant, DateTimeOffset.UtcNow, CancellationToken.None);
-            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            var client = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
             client.DefaultRequestHeaders.Add("X-Api-Key", key);
             return client;
         }
@@ -303,7 +303,7 @@ public sealed partial class AuthorizationMatrixTests
         using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path.TrimStart('/'));
         // JSON: an endpoint with a JSON body answers 415 to other content types in routing, before authorization.
         if (route.Method is "POST" or "PUT") request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         return response.StatusCode;
     }

@@ -39,8 +39,8 @@ public sealed class EncryptionAtRestTests : IDisposable
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
         var batchId = accepted.GetProperty("batchId").GetString()!;
         var documentId = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
-        await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(3));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
+        await server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(10));
         return (batchId, documentId);
     }
 

@@ -28,7 +28,7 @@ namespace DocFlow.IntegrationTests.Security;
 public sealed class ErasureTests(RedisServerFixture redis, PostgresServerFixture postgres, S3ServerFixture s3)
     : IClassFixture<RedisServerFixture>, IClassFixture<PostgresServerFixture>, IClassFixture<S3ServerFixture>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
 
     /// <summary>A one-page PDF whose text layer (uncompressed) carries <paramref name="marker"/>: it reaches the original,
     /// the result's text and entities, and (through the file name too) the batch report's files.</summary>

@@ -40,7 +40,7 @@ public sealed class TransportSecurityTests
         var accepted = await upload.Content.ReadFromJsonAsync<JsonElement>();
         var batchId = accepted.GetProperty("batchId").GetString()!;
         var documentId = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
-        await platform.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        await platform.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
         var document = await api.GetFromJsonAsync<JsonElement>($"api/v1/documents/{documentId}");
         Assert.Equal("succeeded", document.GetProperty("status").GetString());
         Assert.Contains("MARKER7F3A", await api.GetStringAsync($"api/v1/documents/{documentId}/text"));

@@ -26,7 +26,7 @@ public sealed class ApiTests
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
         var batchId = accepted.GetProperty("batchId").GetString()!;
         Assert.Equal(names, accepted.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("fileName").GetString()));
-        var batch = await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        var batch = await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
         Assert.Equal(names.Length, batch.GetProperty("succeeded").GetInt32());
         Assert.True(batch.TryGetProperty("finishedAt", out _));
 
@@ -114,7 +114,7 @@ public sealed class ApiTests
         var body = await batch.Content.ReadFromJsonAsync<JsonElement>();
         var docs = body.GetProperty("documents").EnumerateArray().ToList();
         Assert.Equal("too_large", docs[0].GetProperty("error").GetProperty("code").GetString());
-        var done = await server.WaitForBatchAsync(body.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(1));
+        var done = await server.WaitForBatchAsync(body.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(10));
         Assert.Equal(1, done.GetProperty("succeeded").GetInt32());
         Assert.Equal(1, done.GetProperty("failed").GetInt32());
     }
@@ -206,14 +206,14 @@ public sealed class ApiTests
         var response = await server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files",
             ("invoice.pdf", Sample("invoice-digital.pdf")), ("notes.txt", "plain words"u8.ToArray())));
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString();
-        var completed = await server.WaitForBatchAsync(batchId!, TimeSpan.FromMinutes(1));
+        var completed = await server.WaitForBatchAsync(batchId!, TimeSpan.FromMinutes(10));
         var aggregate = completed.GetProperty("aggregate");
         Assert.Equal(1, aggregate.GetProperty("byType").GetProperty("invoice").GetInt32());
         Assert.Equal("unsupported_type", aggregate.GetProperty("errors")[0].GetProperty("code").GetString());
         Assert.Equal("GBP", aggregate.GetProperty("totals")[0].GetProperty("currency").GetString());
 
         // The report job runs on the report route once the batch's last document has ended: 202 until it is stored.
-        var pdf = await server.WaitForReportAsync(batchId!, TimeSpan.FromMinutes(1));
+        var pdf = await server.WaitForReportAsync(batchId!, TimeSpan.FromMinutes(10));
         Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
         using (var report = UglyToad.PdfPig.PdfDocument.Open(pdf))
         {

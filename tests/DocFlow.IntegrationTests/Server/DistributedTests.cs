@@ -16,12 +16,17 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
 {
     private static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(Repo.Samples, name));
 
-    // The default visibility timeout (5 minutes, longer than any wait below) and a short consumer timeout: a killed
-    // worker's job must come back because its liveness key expired, not because the entry idled out.
-    private Task<DistributedPlatform> StartAsync(string name) => DistributedPlatform.StartAsync(redis, postgres, name, new Dictionary<string, string>
+    /// <summary>How long OCR work may take before a wait gives up: an 8-page scan took over 3 minutes at load ~110.</summary>
+    private static readonly TimeSpan Processing = TimeSpan.FromMinutes(10);
+
+    // The default visibility timeout (5 minutes, longer than any wait below). A short consumer timeout where a worker is
+    // killed: its job must come back because its liveness key expired, not because the entry idled out. Elsewhere the
+    // default (15 s): with 2 s, a worker whose liveness refresh runs late on a loaded machine is taken for dead by the
+    // other one, which takes over its job (a second attempt).
+    private Task<DistributedPlatform> StartAsync(string name, string consumerTimeout = "00:00:15") => DistributedPlatform.StartAsync(redis, postgres, name, new Dictionary<string, string>
     {
         ["Queue:Redis:VisibilityTimeout"] = "00:05:00",
-        ["Queue:Redis:ConsumerTimeout"] = "00:00:02",
+        ["Queue:Redis:ConsumerTimeout"] = consumerTimeout,
     });
 
     [Fact]
@@ -35,14 +40,14 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
         var response = await platform.Server.Client.PostAsync("api/v1/batches", ServerHarness.Form("files", [.. names.Select(n => (n, Sample(n)))]));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var batchId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("batchId").GetString()!;
-        var batch = await platform.Server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(3));
+        var batch = await platform.Server.WaitForBatchAsync(batchId, Processing);
 
         output.WriteLine(a.Output);
         Assert.Equal(names.Length, batch.GetProperty("succeeded").GetInt32());
         var docs = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/batches/{batchId}/documents");
         Assert.All(docs.EnumerateArray(), d => Assert.Equal(1, d.GetProperty("attempts").GetInt32()));
         // The batch's report job ran on one of the workers (report route), into blob storage.
-        var pdf = await platform.Server.WaitForReportAsync(batchId, TimeSpan.FromMinutes(1));
+        var pdf = await platform.Server.WaitForReportAsync(batchId, Processing);
         Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(pdf, 0, 5));
         var queues = await platform.Server.Client.GetFromJsonAsync<JsonElement>("api/v1/queues");
         Assert.Equal(0, queues.GetProperty("depth").GetInt64());
@@ -52,18 +57,18 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
     [Fact]
     public async Task WorkerKilledMidDocument_AnotherWorkerFinishesIt_WithExactlyOneResult()
     {
-        await using var platform = await StartAsync("kill");
+        await using var platform = await StartAsync("kill", consumerTimeout: "00:00:02");
         var longScan = LargeDocuments.Repeat(Sample("scanned-contract.pdf"), 8);
         await using var doomed = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
 
         var response = await platform.Server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("long-scan.pdf", longScan)));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(1));
+        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(10));
         doomed.Kill();
-        await doomed.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await doomed.WaitForExitAsync(TimeSpan.FromMinutes(1));
 
         await using var rescuer = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
-        var record = await WaitForStatusAsync(platform.Server, id, "succeeded", TimeSpan.FromMinutes(3));
+        var record = await WaitForStatusAsync(platform.Server, id, "succeeded", Processing);
 
         output.WriteLine(rescuer.Output);
         Assert.Equal(2, record.GetProperty("attempts").GetInt32());
@@ -78,13 +83,14 @@ public sealed class DistributedTests(RedisServerFixture redis, PostgresServerFix
     public async Task Sigterm_StopsTheWorkerGracefully_AfterItsJobInFlight()
     {
         await using var platform = await StartAsync("sigterm");
-        await using var worker = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1", "--grace", "60"], platform.WorkerEnvironment);
+        // A grace period longer than the OCR of one photo takes even on a loaded machine: the job in flight ends first.
+        await using var worker = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1", "--grace", "600"], platform.WorkerEnvironment);
         var response = await platform.Server.Client.PostAsync("api/v1/documents", ServerHarness.Form("file", ("letter.jpg", Sample("letter-skewed.jpg"))));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(1));
+        await WaitForStatusAsync(platform.Server, id, "processing", TimeSpan.FromMinutes(10));
 
         worker.Terminate();
-        await worker.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        await worker.WaitForExitAsync(TimeSpan.FromMinutes(11));
 
         Assert.Equal(0, worker.ExitCode);
         var record = await platform.Server.Client.GetFromJsonAsync<JsonElement>($"api/v1/documents/{id}");

@@ -33,7 +33,7 @@ public sealed class HygieneTests
         var accepted = await upload.Content.ReadFromJsonAsync<JsonElement>();
         var batchId = accepted.GetProperty("batchId").GetString()!;
         var id = accepted.GetProperty("documents")[0].GetProperty("id").GetString()!;
-        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(1));
+        await server.WaitForBatchAsync(batchId, TimeSpan.FromMinutes(10));
 
         using var requeue = await server.Client.PostAsync($"api/v1/dead-letters/{id}/requeue", null);
 
@@ -239,7 +239,7 @@ public sealed class HygieneTests
             }
 
             await using var second = await ServerHarness.StartAsync(NoWorkers(("DataDirectory", data)));
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
             JsonElement document;
             do
             {

@@ -82,7 +82,7 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal("ok", ready.GetProperty("checks").GetProperty("database").GetString());
 
         await redis.StartAsync();
-        var batch = await server.WaitForBatchAsync(accepted.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(2));
+        var batch = await server.WaitForBatchAsync(accepted.GetProperty("batchId").GetString()!, TimeSpan.FromMinutes(10));
 
         Assert.Equal(2, batch.GetProperty("succeeded").GetInt32());
     }

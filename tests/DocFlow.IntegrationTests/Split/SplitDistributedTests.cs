@@ -28,7 +28,7 @@ public sealed class SplitDistributedTests(RedisServerFixture redis, PostgresServ
         await using var b = WorkerProcess.Start([.. platform.WorkerArgs, "--slots", "1"], platform.WorkerEnvironment);
 
         var id = await SplitServerTests.UploadAsync(platform.Server, "long.pdf", pdf);
-        var record = await SplitServerTests.WaitForAsync(platform.Server, id, TimeSpan.FromMinutes(5));
+        var record = await SplitServerTests.WaitForAsync(platform.Server, id, TimeSpan.FromMinutes(10));
 
         output.WriteLine(a.Output);
         output.WriteLine(b.Output);

@@ -57,7 +57,7 @@ public sealed class SplitServerTests
         });
 
         var id = await UploadAsync(server, "long.pdf", pdf);
-        var record = await WaitForAsync(server, id, TimeSpan.FromMinutes(5));
+        var record = await WaitForAsync(server, id, TimeSpan.FromMinutes(10));
 
         var parts = await server.Services.GetRequiredService<IJobPartStore>().GetPartsAsync(id, CancellationToken.None);
         Assert.Equal(10, parts.Count);
@@ -79,7 +79,7 @@ public sealed class SplitServerTests
         });
 
         var id = await UploadAsync(server, "fax.tif", tiff);
-        await WaitForAsync(server, id, TimeSpan.FromMinutes(3));
+        await WaitForAsync(server, id, TimeSpan.FromMinutes(10));
 
         Assert.Equal(3, (await server.Services.GetRequiredService<IJobPartStore>().GetPartsAsync(id, CancellationToken.None)).Count);
         var split = await server.Client.GetStringAsync($"api/v1/documents/{id}/result");
@@ -92,7 +92,7 @@ public sealed class SplitServerTests
         var pdf = LargeDocuments.Repeat(Sample("report-multipage.pdf"), 12);
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Split:PageThreshold"] = "8", ["Workers"] = "1" });
         var id = await UploadAsync(server, "report.pdf", pdf);
-        var before = await WaitForAsync(server, id, TimeSpan.FromMinutes(3));
+        var before = await WaitForAsync(server, id, TimeSpan.FromMinutes(10));
         var result = await server.Client.GetStringAsync($"api/v1/documents/{id}/result");
 
         // Every range delivered again (a worker that died before acknowledging), the finisher included.

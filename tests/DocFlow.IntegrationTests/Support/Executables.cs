@@ -25,7 +25,17 @@ public static class Executables
         using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {dll}");
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(timeout);
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // Not left running (with whatever it started) into the tests after this one.
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+            throw new TimeoutException($"dotnet {dll} {string.Join(' ', args)} did not end within {timeout}:\n{await stdout}{await stderr}");
+        }
         return (p.ExitCode, await stdout + await stderr);
     }
 }

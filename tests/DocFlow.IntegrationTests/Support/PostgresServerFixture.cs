@@ -82,7 +82,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     /// <summary>Starts the fixture's own server (again), waiting until it accepts connections.</summary>
     public Task StartAsync() => RunAsync(Path.Combine(Bin, "pg_ctl"),
-        ["-D", DataDir, "-l", Path.Combine(_root!, "server.log"), "-w", "-t", "60",
+        ["-D", DataDir, "-l", Path.Combine(_root!, "server.log"), "-w", "-t", "120",
          "-o", $"-p {_port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300 {ServerOptions}",
          "start"], asPostgres: true);
 
@@ -148,7 +148,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} exited with {process.ExitCode}: {await stderr}{await stdout}");

@@ -118,14 +118,14 @@ public sealed class RedisServer : IAsyncDisposable
         _process.BeginErrorReadLine();
 
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        while (deadline.Elapsed < TimeSpan.FromMinutes(1))
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}: {output}");
             if (await SendAsync("PING") is { } reply && reply.StartsWith("+PONG", StringComparison.Ordinal)) return;
             await Task.Delay(20);
         }
-        throw new InvalidOperationException($"redis-server on port {Port} did not answer PING within 15 s: {output}");
+        throw new InvalidOperationException($"redis-server on port {Port} did not answer PING within a minute: {output}");
     }
 
     /// <summary>Stops the server as an operator would (SHUTDOWN: the append-only file is flushed).</summary>

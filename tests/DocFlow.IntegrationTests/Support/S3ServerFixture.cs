@@ -37,7 +37,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         ServiceUrl = $"http://127.0.0.1:{port}";
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
         while (true)
         {
             try

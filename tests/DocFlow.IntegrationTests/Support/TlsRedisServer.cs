@@ -41,14 +41,14 @@ public sealed class TlsRedisServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         var server = new TlsRedisServer(Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start."), port, password);
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        while (deadline.Elapsed < TimeSpan.FromMinutes(1))
         {
             if (server._process.HasExited) throw new InvalidOperationException($"redis-server (TLS) exited: {server._output}");
             try
             {
                 var options = RedisConnection.Parse(server.Url, caCertificate: certificates.CaPath);
                 options.AbortOnConnectFail = true;
-                options.ConnectTimeout = 2000;
+                options.ConnectTimeout = 10_000;
                 await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
                 await connection.GetDatabase().PingAsync();
                 return server;
@@ -59,7 +59,7 @@ public sealed class TlsRedisServer : IAsyncDisposable
             }
         }
         await server.DisposeAsync();
-        throw new InvalidOperationException($"redis-server (TLS) on port {port} did not answer within 15 s: {server._output}");
+        throw new InvalidOperationException($"redis-server (TLS) on port {port} did not answer within a minute: {server._output}");
     }
 
     public async ValueTask DisposeAsync()

@@ -20,6 +20,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Received> _received = new();
+    private int _count;
 
     /// <summary>The answer to the n-th request (1-based): a status code, and a Location for redirects.</summary>
     public Func<int, (int Status, string? Location)> Answer { get; set; } = _ => (200, null);
@@ -42,8 +43,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
             var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+            // The request's number is taken with its place in the log: two requests arriving together each get their own
+            // (reading the log's count after the enqueue gave both the later number).
+            var n = Interlocked.Increment(ref receiver._count);
             receiver._received.Enqueue(new Received(DateTimeOffset.UtcNow, context.Request.Path, headers, buffer.ToArray()));
-            var (status, location) = receiver.Answer(receiver._received.Count);
+            var (status, location) = receiver.Answer(n);
             context.Response.StatusCode = status;
             if (location is not null) context.Response.Headers.Location = location;
         });

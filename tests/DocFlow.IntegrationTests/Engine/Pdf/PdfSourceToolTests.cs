@@ -73,26 +73,54 @@ public sealed class PdfSourceToolTests
     [Fact]
     public async Task RasterizeAsync_Cancelled_StopsPdftoppm()
     {
-        // A4 at 2400 dpi would take pdftoppm many seconds; cancellation must end it promptly.
+        // A4 at 2400 dpi would take pdftoppm many seconds; cancellation must end it promptly. Only this source's pdftoppm
+        // counts (its command line names the source's temporary copy): other tests, and other programs on the machine,
+        // run pdftoppm at the same time. Cancelled once it runs, however long a loaded machine takes to start it.
         using var source = PdfSource.Open(PdfTools.TextPdf(595, 842, ["A page far too large to render quickly"]));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var testStart = DateTime.Now.AddSeconds(-1);
+        using var cts = new CancellationTokenSource();
+        var rendering = source.RasterizeAsync(1, 2400, cts.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        int? pid;
+        while ((pid = OwnPdftoppm(source)) is null)
+        {
+            Assert.False(rendering.IsCompleted, "the render ended before its pdftoppm was seen");
+            Assert.True(DateTime.UtcNow < deadline, "no pdftoppm reading the source's temporary copy within a minute");
+            await Task.Delay(20);
+        }
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.RasterizeAsync(1, 2400, cts.Token));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => rendering);
 
         // The kill is a signal; give the OS a moment to remove the process, but far less than the render would take.
         var running = true;
         for (var i = 0; i < 50 && running; i++)
         {
-            running = System.Diagnostics.Process.GetProcessesByName("pdftoppm").Any(p => Started(p) >= testStart && !p.HasExited);
+            running = OwnPdftoppm(source) == pid;
             if (running) await Task.Delay(100);
         }
-        Assert.False(running, "pdftoppm is still running after cancellation");
+        Assert.False(running, $"pdftoppm {pid} is still running after cancellation");
     }
 
-    private static DateTime Started(System.Diagnostics.Process p)
+    /// <summary>The live pdftoppm process reading <paramref name="source"/>'s temporary copy, if there is one.</summary>
+    private static int? OwnPdftoppm(PdfSource source)
     {
-        try { return p.StartTime; }
-        catch (InvalidOperationException) { return DateTime.MinValue; }
+        if (source.TempFilePath is not { } path) return null;
+        foreach (var p in System.Diagnostics.Process.GetProcessesByName("pdftoppm"))
+        {
+            using (p)
+            {
+                try
+                {
+                    var status = File.ReadAllText($"/proc/{p.Id}/status");
+                    if (status.Contains("\nState:\tZ", StringComparison.Ordinal)) continue; // exited, not yet reaped
+                    if (File.ReadAllText($"/proc/{p.Id}/cmdline").Split('\0').Contains(path)) return p.Id;
+                }
+                catch (IOException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+        return null;
     }
 }
