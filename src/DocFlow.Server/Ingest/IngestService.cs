@@ -134,7 +134,7 @@ public sealed class IngestService(
                 continue;
             }
             telemetry?.DocumentAccepted(tenant, job.Route.ToWireName());
-            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultOrQueueAsync(tenant, job, cancellationToken).ConfigureAwait(false))
+            if (platform.Value.Deduplicate && await TryAnswerFromEarlierResultAsync(tenant, job, cancellationToken).ConfigureAwait(false))
             {
                 telemetry?.DocumentFinished(job.Route.ToWireName(), DocFlowTelemetry.Statuses.Deduplicated, tenant);
                 accepted[i] = new AcceptedDocument(job.Id, job.FileName, JobStatus.Succeeded, job.MimeType, null, null);
@@ -186,36 +186,29 @@ public sealed class IngestService(
             throw new BackpressureException(depth, platform.Value.QueueFullRetryAfter);
     }
 
-    /// <summary>
-    /// The duplicate check once the batch is recorded: a store outage now must not fail the upload (its client would be
-    /// told 503 and send the files again as a new batch, while recovery processes the recorded one: every file twice, as
-    /// the long chaos run saw). The check is only a saving, so an outage sends the document to the queue instead.
-    /// </summary>
-    private async Task<bool> TryAnswerFromEarlierResultOrQueueAsync(string tenant, NewJob job, CancellationToken ct)
+    /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>
+    /// <remarks>The batch is recorded by then, so a store outage here must not fail the upload (its client would be told
+    /// 503 and send the files again as a new batch while recovery processes the recorded one: every file twice, as the
+    /// long chaos run saw). The check is only a saving: an outage sends the document to the queue instead.</remarks>
+    private async Task<bool> TryAnswerFromEarlierResultAsync(string tenant, NewJob job, CancellationToken ct)
     {
         try
         {
-            return await TryAnswerFromEarlierResultAsync(tenant, job, ct).ConfigureAwait(false);
+            // Only the tenant's own earlier results: answering from another tenant's would tell this one what the other uploaded.
+            var earlier = await store.FindSucceededAsync(tenant, job.Sha256!, job.OptionsKey ?? OptionsKey, ct).ConfigureAwait(false);
+            if (earlier is null) return false;
+            var document = await store.GetResultAsync(earlier.Id, ct).ConfigureAwait(false);
+            if (document is null) return false;
+            if (!await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct).ConfigureAwait(false)) return false;
+            var stats = new ProcessingStats(earlier.MimeType ?? job.MimeType ?? "application/octet-stream", earlier.Pages ?? 0,
+                earlier.OcrPages, [], new Dictionary<int, int>(), TimeSpan.Zero) { DocumentType = earlier.DocumentType };
+            await store.TrySucceedAsync(job.Id, document, stats, ct).ConfigureAwait(false);
+            return true;
         }
         catch (StoreUnavailableException)
         {
             return false;
         }
-    }
-
-    /// <summary>Identical content with identical options was processed before: copy its result, cost nothing.</summary>
-    private async Task<bool> TryAnswerFromEarlierResultAsync(string tenant, NewJob job, CancellationToken ct)
-    {
-        // Only the tenant's own earlier results: answering from another tenant's would tell this one what the other uploaded.
-        var earlier = await store.FindSucceededAsync(tenant, job.Sha256!, job.OptionsKey ?? OptionsKey, ct).ConfigureAwait(false);
-        if (earlier is null) return false;
-        var document = await store.GetResultAsync(earlier.Id, ct).ConfigureAwait(false);
-        if (document is null) return false;
-        if (!await store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct).ConfigureAwait(false)) return false;
-        var stats = new ProcessingStats(earlier.MimeType ?? job.MimeType ?? "application/octet-stream", earlier.Pages ?? 0,
-            earlier.OcrPages, [], new Dictionary<int, int>(), TimeSpan.Zero) { DocumentType = earlier.DocumentType };
-        await store.TrySucceedAsync(job.Id, document, stats, ct).ConfigureAwait(false);
-        return true;
     }
 
     /// <summary>The dedup key of a job: the engine's options and, when pages are selected, the selection.</summary>
