@@ -31,26 +31,12 @@ public static class BatchesApi
     internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
         Webhooks.WebhookTargets webhookTargets, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!request.HasFormContentType)
-            return Problems.BadRequest("Send multipart/form-data with the documents in repeated fields `files`.");
-        if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
-        var (form, unreadable) = await UploadLimits.ReadFormAsync(request, ct);
-        if (form is null) return unreadable!;
-        var files = form.Files.GetFiles("files");
-        if (files.Count == 0)
-            return Problems.BadRequest("The form has no field `files`: send each document as a `files` part (multipart/form-data).");
-        if (quota.Take(request.HttpContext, files.Count, request.ContentLength is null ? files.Sum(f => f.Length) : 0) is { } overFiles) return overFiles;
-        if (!Priorities.TryParse(form["priority"], out var priority))
-            return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
-        if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
-        var (webhook, badWebhook) = await webhookTargets.ResolveAsync(form, user, ct);
-        if (badWebhook is not null) return Problems.BadRequest(badWebhook);
-        var tenant = TenantPrincipals.TenantOf(user);
-        if (await quotas.CheckAsync(request.HttpContext, tenant, files.Count, files.Sum(f => f.Length), ct) is { } overQuota) return overQuota;
-        var streams = files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
+        var (upload, problem) = await UploadForms.ReadAsync(request, "files", quota, quotas, webhookTargets, user, ct);
+        if (upload is null) return problem!;
+        var streams = upload.Files.Select(f => new Upload(f.FileName, f.OpenReadStream())).ToList();
         try
         {
-            var batch = await ingest.AcceptAsync(streams, priority, tenant, pages, webhook, ct);
+            var batch = await ingest.AcceptAsync(streams, upload.Priority, upload.Tenant, upload.Pages, upload.Webhook, ct);
             return TypedResults.Accepted($"/api/v1/batches/{batch.BatchId}", new AcceptedBatchDto(batch.BatchId,
                 [.. batch.Documents.Select(d => new AcceptedDocumentDto(d.Id, d.FileName, d.Status.ToWireName(), d.MimeType,
                     d.ErrorCode is null ? null : new ErrorDto(d.ErrorCode, d.ErrorMessage ?? "")))]));

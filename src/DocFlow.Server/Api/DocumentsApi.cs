@@ -32,26 +32,11 @@ public static class DocumentsApi
     internal static async Task<IResult> UploadAsync(HttpRequest request, IngestService ingest, UploadQuota quota, Tenancy.TenantQuotas quotas,
         Webhooks.WebhookTargets webhookTargets, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!request.HasFormContentType)
-            return Problems.BadRequest("Send multipart/form-data with the document in the field `file`.");
-        if (quota.Take(request.HttpContext, 0, request.ContentLength ?? 0) is { } overBytes) return overBytes;
-        var (form, unreadable) = await UploadLimits.ReadFormAsync(request, ct);
-        if (form is null) return unreadable!;
-        var file = form.Files.GetFile("file");
-        if (file is null)
-            return Problems.BadRequest("The form has no field `file`: send the document as `file` (multipart/form-data).");
-        if (quota.Take(request.HttpContext, 1, request.ContentLength is null ? file.Length : 0) is { } overFiles) return overFiles;
-        if (!Priorities.TryParse(form["priority"], out var priority))
-            return Problems.BadRequest($"`priority` must be express or normal, not '{form["priority"]}'.");
-        if (!PageSelections.TryParseField(form["pages"], out var pages, out var badPages)) return badPages!;
-
-        var (webhook, badWebhook) = await webhookTargets.ResolveAsync(form, user, ct);
-        if (badWebhook is not null) return Problems.BadRequest(badWebhook);
-        var tenant = TenantPrincipals.TenantOf(user);
-        if (await quotas.CheckAsync(request.HttpContext, tenant, 1, file.Length, ct) is { } overQuota) return overQuota;
-
+        var (upload, problem) = await UploadForms.ReadAsync(request, "file", quota, quotas, webhookTargets, user, ct);
+        if (upload is null) return problem!;
+        var file = upload.Files[0];
         await using var content = file.OpenReadStream();
-        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], priority, tenant, pages, webhook, ct);
+        var batch = await ingest.AcceptAsync([new Upload(file.FileName, content)], upload.Priority, upload.Tenant, upload.Pages, upload.Webhook, ct);
         var doc = batch.Documents[0];
         return doc.ErrorCode switch
         {
