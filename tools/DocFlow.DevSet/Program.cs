@@ -15,6 +15,9 @@ using DocFlow.Queueing;
 //   time-receipts <sroie-cache>                          mean time of the invoice/receipt field enricher alone
 //   train-forms <cache> <funsd> <models>  train the learned form extractor (forms-*.json) on FUNSD labels over the cached OCR
 //   cv-forms <cache> <funsd> <out> [k]    k-fold by document: train on k-1 folds, extract the held-out forms, write NAME.json for score.py
+//   dump-form <cache> <NAME.png> [fold-models-prefix]  the learned form extractor's phrases, roles and best link candidates on one page
+//   form-stats <cache> <funsd>            how phrases cut the labelled entities, and which gold links are link candidates at all
+//                                         (STATS_GROUPS=1: after line merging)
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
@@ -25,6 +28,8 @@ return args switch
         args.Length > 4 ? int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 5,
         args.Length > 5 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null),
     ["selftest-trees"] => Commands.SelfTestTrees(),
+    ["form-stats", var cache, var devset, ..] => DocFlow.DevSet.FormStats.Run(cache, devset),
+    ["dump-form", var cache, var name, ..] => DocFlow.DevSet.FormDump.Run(cache, name, args.Length > 3 ? args[3] : null),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
     ["train-lexicon", var devset, var models, ..] => ReceiptCommands.TrainLexicon(devset, models),
     ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),
