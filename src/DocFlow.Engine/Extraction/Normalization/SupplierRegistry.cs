@@ -78,7 +78,7 @@ public sealed class SupplierRegistry
     }
 
     /// <summary>The known name a reading resolves to, with its character error rate; null when none or more than one is close.</summary>
-    public (string Name, double Error)? ResolveName(string reading) => Resolve(reading, _names, MaxError);
+    public (string Name, double Error)? ResolveName(string reading) => Resolve(reading, _names, MaxError, wholeWords: true);
 
     /// <summary>
     /// The known address a reading resolves to: among the given supplier's addresses first (when the name resolved),
@@ -91,7 +91,9 @@ public sealed class SupplierRegistry
         return Resolve(reading, _addresses, MaxAddressError);
     }
 
-    private static (string, double)? Resolve(string reading, Entry[] entries, double maxError)
+    /// <param name="wholeWords">Names: refuse a known string that only a run of misread letters reaches (<see cref="MaxEditRun"/>).
+    /// Not for addresses, whose codes OCR misreads several characters at a time ("TSJ2" read "1932").</param>
+    private static (string, double)? Resolve(string reading, Entry[] entries, double maxError, bool wholeWords = false)
     {
         var key = Key(reading);
         if (key.Length < 3) return null;
@@ -107,6 +109,9 @@ public sealed class SupplierRegistry
         if (close.Count == 0) return null;
         var best = close.MinBy(c => c.Error);
         if (best.Error > maxError) return null;
+        // OCR slips are single glyphs, now and then two side by side; three letters in a row read as three others are
+        // another word ("ASO ELECTRICAL TRADING" is not "KHE ELECTRICAL TRADING"): an unknown supplier keeps its reading.
+        if (wholeWords && LongestEditRun(key, best.Entry.Key) >= MaxEditRun) return null;
         // A rival is a different string about as close. Near-copies of the best (within the margin of it: labels of the
         // same shop differ in a stop, a space, a word left out or a typo) are not rivals unless they are exactly as close.
         var letters = best.Entry.Letters;
@@ -117,6 +122,44 @@ public sealed class SupplierRegistry
             if (error == best.Error || BoundedDistance(entry.Key, best.Entry.Key, variant) > variant) return null;
         }
         return (best.Entry.Text, best.Error);
+    }
+
+    /// <summary>The fewest letters or digits in a row read as other letters or digits that make a known string another word.</summary>
+    public const int MaxEditRun = 3;
+
+    /// <summary>
+    /// The longest run of consecutive letters or digits read as other letters or digits in a cheapest alignment of two
+    /// strings (among the alignments of least edit distance, the one whose longest run is shortest). Insertions,
+    /// deletions and substitutions of punctuation or dashes end a run: OCR drops words and reads smudges as dashes,
+    /// but three letters in a row misread is another word.
+    /// </summary>
+    internal static int LongestEditRun(string a, string b)
+    {
+        var n = a.Length;
+        var m = b.Length;
+        // Per cell: the distance, the longest run so far, the current run; compared by distance, then longest run.
+        var dist = new int[n + 1, m + 1];
+        var longest = new int[n + 1, m + 1];
+        var run = new int[n + 1, m + 1];
+        for (var i = 0; i <= n; i++) dist[i, 0] = i;
+        for (var j = 0; j <= m; j++) dist[0, j] = j;
+        for (var i = 1; i <= n; i++)
+            for (var j = 1; j <= m; j++)
+            {
+                (int D, int L, int R) best = (int.MaxValue, int.MaxValue, 0);
+                void Consider(int d, int l, int r)
+                {
+                    if (d < best.D || (d == best.D && (l < best.L || (l == best.L && r < best.R)))) best = (d, l, r);
+                }
+                if (a[i - 1] == b[j - 1]) Consider(dist[i - 1, j - 1], longest[i - 1, j - 1], 0);
+                else if (char.IsLetterOrDigit(a[i - 1]) && char.IsLetterOrDigit(b[j - 1]))
+                    Consider(dist[i - 1, j - 1] + 1, Math.Max(longest[i - 1, j - 1], run[i - 1, j - 1] + 1), run[i - 1, j - 1] + 1);
+                else Consider(dist[i - 1, j - 1] + 1, longest[i - 1, j - 1], 0);
+                Consider(dist[i - 1, j] + 1, longest[i - 1, j], 0);
+                Consider(dist[i, j - 1] + 1, longest[i, j - 1], 0);
+                (dist[i, j], longest[i, j], run[i, j]) = best;
+            }
+        return longest[n, m];
     }
 
     /// <summary>Levenshtein distance, or any value above <paramref name="limit"/> once it is certain to exceed it.</summary>

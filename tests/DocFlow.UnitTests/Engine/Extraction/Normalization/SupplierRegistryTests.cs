@@ -15,12 +15,15 @@ public sealed class SupplierRegistryTests
         ("MR D.I.Y. (M) SDN BHD", "NO. 9, JALAN PERMAS 9/5, 81750 JOHOR BAHRU"),
         ("KEDAI MAJU SDN BHD", "NO. 10, JALAN MAWAR 3, 53100 KUALA LUMPUR"),
         ("KEDAI MAJA SDN BHD", "NO. 70, JALAN MAWAR 8, 53100 KUALA LUMPUR"),
+        ("KHE ELECTRICAL TRADING", "NO. 2, JALAN SEPADU 25/C, 40400 SHAH ALAM"),
     ]);
 
     [Theory]
     [InlineData("TED HENG STATIONERY & BOOKS", "TEO HENG STATIONERY & BOOKS")] // one misread glyph
     [InlineData("TEO HENG STATIONERY& BOOKS", "TEO HENG STATIONERY & BOOKS")] // spaces do not count
     [InlineData("MR D.I.¥. (M) SDN BHD", "MR D.I.Y. (M) SDN BHD")]
+    [InlineData("KHF ELECTRICAL TRADING", "KHE ELECTRICAL TRADING")]
+    [InlineData("— ELECTRICAL TRADING", "KHE ELECTRICAL TRADING")] // a word lost to a smudge is not another word
     public void ResolveName_TakesAMisreadNameForTheOneKnownNameItIsClosestTo(string reading, string expected) =>
         Assert.Equal(expected, Registry.ResolveName(reading)?.Name);
 
@@ -28,6 +31,7 @@ public sealed class SupplierRegistryTests
     [InlineData("GOLDEN BAKERY SDN BHD")] // a supplier the registry does not know keeps its reading
     [InlineData("KEDAI MAJE SDN BHD")] // two known names are equally close: no guess
     [InlineData("TEO")] // too little to tell
+    [InlineData("ASO ELECTRICAL TRADING")] // within the error of a known name, but three letters in a row differ: another shop
     public void ResolveName_LeavesWhatItCannotTell(string reading) => Assert.Null(Registry.ResolveName(reading));
 
     [Fact]
@@ -61,6 +65,14 @@ public sealed class SupplierRegistryTests
     [InlineData("", "ABC", 3)]
     public void BoundedDistance_IsLevenshteinWithinTheLimit(string a, string b, int expected) =>
         Assert.Equal(expected, SupplierRegistry.BoundedDistance(a, b, 10));
+
+    [Theory]
+    [InlineData("ASOELECTRICAL", "KHEELECTRICAL", 3)]
+    [InlineData("TEDHENG", "TEOHENG", 1)]
+    [InlineData("—ONETHREE", "ONEONETHREE", 0)] // a dash for a word, and letters inserted: no letters misread as others
+    [InlineData("AB12", "AB12", 0)]
+    public void LongestEditRun_CountsLettersAndDigitsMisreadInARow(string a, string b, int expected) =>
+        Assert.Equal(expected, SupplierRegistry.LongestEditRun(a, b));
 
     [Fact]
     public void BoundedDistance_StopsPastTheLimit() => Assert.True(SupplierRegistry.BoundedDistance("AAAAAAAA", "BBBBBBBB", 2) > 2);
