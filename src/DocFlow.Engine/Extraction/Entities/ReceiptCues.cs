@@ -65,8 +65,10 @@ internal static partial class ReceiptCues
                 if (summary) continue;
                 if (RoundingRegex().IsMatch(canon)) sinceRounding = 0;
                 var amount = AmountOf(page, line, cues);
-                if (amount is null || amount.Money.Value <= 0) continue;
+                if (amount is null || amount.Money.Value < 0) continue;
+                // "CHANGE 0.00" is read too: the cash tendered was the amount paid.
                 if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
+                if (amount.Money.Value == 0) continue;
                 if (CashRegex().IsMatch(canon)) { cash ??= amount; continue; }
                 if (CardRegex().IsMatch(canon)) { card ??= amount; continue; }
                 var priority = Priority(canon);
@@ -81,9 +83,8 @@ internal static partial class ReceiptCues
             }
         }
         if (candidates.Count == 0) return null;
-        decimal? paid = cash is { } c && change is { } g && c.Money.Value >= g.Money.Value ? c.Money.Value - g.Money.Value
-            : cash is { } alone && change is null ? alone.Money.Value
-            : cash is null && change is null && card is { } charged ? charged.Money.Value : null;
+        decimal? paid = cash is { } c && (change is null || c.Money.Value >= change.Money.Value) ? c.Money.Value - (change?.Money.Value ?? 0)
+            : cash is null && (change is null || change.Money.Value == 0) && card is { } charged ? charged.Money.Value : null;
         var ranked = candidates.OrderByDescending(x => x.Priority).ThenByDescending(x => x.Order).ToList();
         // The till's arithmetic (cash - change, or cash alone) vouches for the labelled amount it equals.
         if (paid is { } p && ranked.FirstOrDefault(x => x.Amount.Money.Value == p) is { Amount: not null } vouched)

@@ -12,7 +12,7 @@ internal sealed record AmountMatch(int Start, int End, ParsedMoney Money, bool H
 internal static partial class AmountFinder
 {
     [GeneratedRegex(
-        @"(?<![\w.,/:%-])(?<open>\()?(?<pre>" + Currencies.Pattern + @"[ ]?)?(?<neg>[-−][ ]?)?" +
+        @"(?<![\w.,:%-])(?<![\w.,]/)(?<open>\()?(?<pre>" + Currencies.Pattern + @"[ ]?)?(?<neg>[-−][ ]?)?" +
         @"(?<num>\d{1,3}(?:(?<ts>[,.'’ ])\d{3})(?:\k<ts>\d{3})*(?:[.,]\d{1,2})?|\d+(?:[ ]?\.[ ]?|[ ]?,)\d{2}|\d+)" +
         @"(?![\d%])(?![.,]\d)(?<post>[ ]?" + Currencies.Pattern + @"(?![A-Za-z]))?(?<trail>-(?![\d\w]))?(?<close>\))?")]
     private static partial Regex AmountRegex();

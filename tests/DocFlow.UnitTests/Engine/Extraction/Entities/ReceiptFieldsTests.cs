@@ -209,6 +209,14 @@ public sealed class ReceiptFieldsTests
         Assert.Equal("43.90", Value(d, "total_amount"));
     }
 
+    [Fact]
+    public void A_total_larger_than_the_cash_tendered_with_no_change_is_a_misread_and_the_cash_stands_in()
+    {
+        // "CHANGE 0.00" is read: the cash tendered was what was paid; "48.00" is "18.00" with its 1 read as 4.
+        var d = Enrich(Receipt("SHOP", "SUB-TOTAL 16.98", "ROUNDING 0.00", "TOTAL / 48.00", "CASH —/18.00", "CHANGE 0.00"));
+        Assert.Equal("18.00", Value(d, "total_amount"));
+    }
+
     [Theory]
     [InlineData("VISA CARD RM 45.35", "45.35")]
     [InlineData("CREDIT RM = 45.35", "45.35")]

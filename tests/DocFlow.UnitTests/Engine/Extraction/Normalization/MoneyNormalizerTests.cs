@@ -49,6 +49,16 @@ public sealed class MoneyNormalizerTests
     }
 
     [Fact]
+    public void FindAll_TakesAnAmountAfterAStrayStroke_ButNotThePartsOfADateOrFraction()
+    {
+        // OCR reads a receipt's column rule or smudge as "/" before the amount ("CASH —/18.00"); "23/01/2018" and
+        // "3/18.00" are a date and a fraction-like code, not amounts.
+        Assert.Equal(["18.00"], AmountFinder.FindAll("CASH i —/18.00").Select(a => a.Money.Text));
+        Assert.Equal(["18.00"], AmountFinder.FindAll("TOTAL / 18.00").Select(a => a.Money.Text));
+        Assert.Empty(AmountFinder.FindAll("Date: 23/01/2018 ref 3/18.00"));
+    }
+
+    [Fact]
     public void NumericShadow_RepairsMisreadDigitsOnlyInNumbers()
     {
         Assert.Equal("T0TAL 10.50 Sold 2026 $12.00", OcrText.NumericShadow("T0TAL 1O.5O Sold 2O26 $12.00"));
