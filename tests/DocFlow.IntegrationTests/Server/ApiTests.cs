@@ -7,6 +7,7 @@ using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
 using DocFlow.Samples;
 using Microsoft.Extensions.DependencyInjection;
+using static DocFlow.IntegrationTests.Support.ProblemAssert;
 
 namespace DocFlow.IntegrationTests.Server;
 
@@ -288,16 +289,6 @@ public sealed class ApiTests
             await Task.Delay(200);
         }
         throw new TimeoutException(id);
-    }
-
-    private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
-        return problem;
     }
 }
 

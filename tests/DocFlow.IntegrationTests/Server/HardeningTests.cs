@@ -7,6 +7,7 @@ using DocFlow.Server.Api;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using static DocFlow.IntegrationTests.Support.ProblemAssert;
 
 namespace DocFlow.IntegrationTests.Server;
 
@@ -39,16 +40,6 @@ public sealed partial class HardeningTests
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
         return request;
-    }
-
-    private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
-        return problem;
     }
 
     private static async Task<int> JobCount(ServerHarness server) =>

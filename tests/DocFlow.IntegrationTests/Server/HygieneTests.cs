@@ -9,6 +9,7 @@ using DocFlow.IO;
 using DocFlow.Samples;
 using DocFlow.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using static DocFlow.IntegrationTests.Support.ProblemAssert;
 
 namespace DocFlow.IntegrationTests.Server;
 
@@ -269,16 +270,5 @@ public sealed class HygieneTests
         var store = server.Services.GetRequiredService<IJobMonitoringStore>();
         var page = await store.ListJobsAsync(new JobQuery(Limit: 1), CancellationToken.None);
         return Assert.Single(page.Items).Id;
-    }
-
-    private static async Task<JsonElement> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
-        return problem;
     }
 }
