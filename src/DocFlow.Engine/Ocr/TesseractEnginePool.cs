@@ -78,8 +78,11 @@ public sealed class TesseractEnginePool : IDisposable
             {
                 page = engine.Recognize(prepared, pageNumber, 0, cancellationToken);
                 glyphHeight = prepared.GlyphHeight;
-                // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost.
-                if (LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0 && ReceiptCues.NeedsSecondReading(page))
+                // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost. Never
+                // a low-resolution page-shaped scan (see PagePreparation.MayBeTillReceipt): forms full of amounts asked for it.
+                if (LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0
+                    && PagePreparation.MayBeTillReceipt(image.Width, image.Height, prepared.Factor)
+                    && ReceiptCues.NeedsSecondReading(page))
                     return page with { SecondReading = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken) };
             }
 

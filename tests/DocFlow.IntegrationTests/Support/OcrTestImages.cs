@@ -25,6 +25,11 @@ internal static class OcrTestImages
         return Convert(args, format);
     }
 
+    /// <summary>PNG bytes of the image at <paramref name="path"/> reduced to <paramref name="percent"/> % and centred on a white
+    /// <paramref name="width"/> × <paramref name="height"/> canvas: a low-resolution scan of it.</summary>
+    public static byte[] Reduced(string path, int percent, int width, int height) =>
+        Convert([path, "-resize", $"{percent}%", "-gravity", "center", "-background", "white", "-extent", $"{width}x{height}", "-colorspace", "Gray"], "png");
+
     /// <summary>A multi-page TIFF made of the given images (each written as a frame).</summary>
     public static byte[] MultiPageTiff(params byte[][] frames)
     {

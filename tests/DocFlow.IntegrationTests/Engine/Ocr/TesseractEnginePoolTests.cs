@@ -1,4 +1,5 @@
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Entities;
 using DocFlow.Engine.Imaging;
 using DocFlow.Engine.Ocr;
 using DocFlow.IntegrationTests.Support;
@@ -49,6 +50,20 @@ public sealed class TesseractEnginePoolTests(TesseractPoolFixture fixture) : ICl
 
         using var letter = PixImage.Decode(OcrTestImages.Render(OcrTestImages.SampleText));
         Assert.Null(fixture.Pool.Recognize(letter, 1, CancellationToken.None).SecondReading);
+    }
+
+    [Fact]
+    public void Recognize_TillReceiptScannedSmallOnAPage_IsNotReadASecondTime()
+    {
+        // The sample receipt at 28 % on a square canvas: 9 px glyphs, enlarged before recognition, page-shaped, as the
+        // low-resolution business forms whose amounts made them look like receipts.
+        using var scan = PixImage.Decode(OcrTestImages.Reduced(Path.Combine(Repo.Samples, "receipt-shop.jpg"), 28, 600, 600));
+
+        var page = fixture.Pool.Recognize(scan, 1, CancellationToken.None);
+
+        Assert.Null(page.SecondReading);
+        // Its first reading still has what asks for a second one: the page's size and shape alone decided.
+        Assert.True(ReceiptCues.NeedsSecondReading(page), "the receipt's cues were not read at this size; the test proves nothing");
     }
 
     [Fact]
