@@ -16,7 +16,7 @@ public static class BatchConsole
         // The report's price table, read first: a bad price stops the run before the engine starts.
         var prices = EnginePricesFromEnvironment.Read(Environment.GetEnvironmentVariables());
         // The sandbox's hosts start now, in the background, while the batch opens its store; the run waits for the first.
-        var sandboxed = sandbox ? new SandboxedDocumentEngine(new SandboxOptions(), options) : null;
+        var sandboxed = sandbox ? new SandboxedDocumentEngine(ReadSandboxOptions(), options) : null;
         using var engine = sandboxed ?? (IDisposable)CreateEngine(options);
         var engineReady = sandboxed?.WarmUpAsync(cancellationToken);
         var optionsKey = LocalDocumentEngine.OptionsKey(options) + (pages is null ? "" : $";pages={pages.Key()}");
@@ -81,6 +81,18 @@ public static class BatchConsole
             return await runner.RunAsync(inputs, outputDirectory, force, progress, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (runner.EngineReady is { IsFaulted: true } && ex is InvalidOperationException or DocumentException)
+        {
+            throw new CommandFailedException(ex.Message, ex);
+        }
+    }
+
+    private static SandboxOptions ReadSandboxOptions()
+    {
+        try
+        {
+            return SandboxOptionsFromEnvironment.Read(Environment.GetEnvironmentVariables());
+        }
+        catch (FormatException ex)
         {
             throw new CommandFailedException(ex.Message, ex);
         }

@@ -8,6 +8,7 @@ using DocFlow.IO;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Reports;
+using DocFlow.Sandbox;
 using DocFlow.Server.Ingest;
 using DocFlow.Storage;
 using Microsoft.Extensions.Logging;
@@ -60,9 +61,12 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <c>docflow process</c> reads it from the server's environment variables (<see cref="EnginePricesFromEnvironment"/>).</summary>
     public EnginePrices? Prices { get; init; }
 
-    /// <summary>Whether the first documents the queue will hand out (the largest, one per engine slot) start on the engine while
-    /// the store opens and the inputs are ingested, instead of after. Only on a fresh run (no store yet, or <c>--force</c>):
-    /// a resumed run answers most files from its store, and the work would be thrown away. Their job then takes the result.</summary>
+    /// <summary>Whether the first documents the queue will hand out (the largest, one per engine slot, or one per engine host
+    /// with the sandbox) start on the engine while the store opens and the inputs are ingested, instead of after. Only on a
+    /// fresh run (no store yet, or <c>--force</c>): a resumed run answers most files from its store, and the work would be
+    /// thrown away. Their job then takes the result.</summary>
+    /// <remarks>With the sandbox the early documents wait for their hosts to start (they start at once, see
+    /// <see cref="EngineReady"/>) and go through the same requests, limits and poison ledger as every other document.</remarks>
     public bool PrefetchesFirstDocuments { get; init; } = true;
 
     /// <summary>How many documents of the last run took the result of an early start (<see cref="PrefetchesFirstDocuments"/>).</summary>
@@ -84,8 +88,13 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         var recording = new RecordingEngine(engine);
         // Until the store is open and every input ingested (about a second for 50 files), the engine's slots would idle:
         // the first documents are read at once, the ones the queue hands out first (see Prefetch).
-        if (PrefetchesFirstDocuments && EngineReady is null && Pages is null && (force || !EmbeddedPlatform.Exists(outputDirectory)))
-            recording.Prefetch(inputs, Math.Max(1, engineOptions.Slots), engineOptions.MaxFileBytes, cancellationToken);
+        if (PrefetchesFirstDocuments && Pages is null && (force || !EmbeddedPlatform.Exists(outputDirectory)))
+        {
+            // One document per engine slot in-process (its pages then share the slots); one per host with the sandbox (a host
+            // reads one document at a time).
+            var early = engine is SandboxedDocumentEngine sandboxed ? sandboxed.Hosts : engineOptions.Slots;
+            recording.Prefetch(inputs, Math.Max(1, early), engineOptions.MaxFileBytes, cancellationToken);
+        }
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,
             loggerFactory, cancellationToken).ConfigureAwait(false);
         var exporter = new Exporter(outputDirectory, platform.Store, recording, optionsKey, clock, Formats, Chunking);

@@ -7,7 +7,10 @@ namespace DocFlow.Cli.Commands;
 /// frames of <see cref="DocFlow.Sandbox.HostProtocol"/> on stdin and stdout; nothing else may write to stdout.</summary>
 public sealed class EngineHostCommand : AsyncCommand
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
+    public override Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken) => RunAsync(cancellationToken);
+
+    /// <summary>The host's loop on this process's stdin and stdout (Program runs it directly for <c>docflow engine-host</c>).</summary>
+    public static async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         await using var output = Console.OpenStandardOutput();
         await using var input = Console.OpenStandardInput();

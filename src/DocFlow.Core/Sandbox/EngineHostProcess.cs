@@ -63,9 +63,9 @@ public sealed class EngineHostProcess : IDisposable
 
     /// <summary>Starts a host and waits for its ready frame.</summary>
     /// <param name="options">The sandbox's limits and the host command.</param>
-    /// <param name="engineOptionsJson">The engine options the host runs with (JSON of <see cref="EngineOptions"/>).</param>
+    /// <param name="engineOptions">The engine options the host runs with (<see cref="HostProtocol.EngineOptionsPayload"/>).</param>
     /// <param name="cancellationToken">Stops waiting (the host is killed).</param>
-    public static async Task<EngineHostProcess> StartAsync(SandboxOptions options, string engineOptionsJson, CancellationToken cancellationToken)
+    public static async Task<EngineHostProcess> StartAsync(SandboxOptions options, byte[] engineOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var psi = HostStartInfo(options);
@@ -86,7 +86,7 @@ public sealed class EngineHostProcess : IDisposable
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(options.StartTimeout);
-            await HostProtocol.WriteFrameAsync(host._toHost, HostProtocol.Configure, Encoding.UTF8.GetBytes(engineOptionsJson), deadline.Token).ConfigureAwait(false);
+            await HostProtocol.WriteFrameAsync(host._toHost, HostProtocol.Configure, engineOptions, deadline.Token).ConfigureAwait(false);
             var frame = await HostProtocol.ReadFrameAsync(host._fromHost, deadline.Token).ConfigureAwait(false);
             if (frame is { Kind: HostProtocol.Ready }) return host;
             if (frame is { Kind: HostProtocol.Error } error)

@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using DocFlow.Documents;
 using DocFlow.Processing;
 
@@ -62,7 +65,12 @@ public static class HostProtocol
         return buffer.ToArray();
     }
 
-    public static BinaryReader Reader(byte[] payload) => new(new MemoryStream(payload, writable: false), Encoding.UTF8);
+    public static BinaryReader Reader(byte[] payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        // publiclyVisible: large parts (the Document JSON) are read from the payload in place.
+        return new(new MemoryStream(payload, 0, payload.Length, writable: false, publiclyVisible: true), Encoding.UTF8);
+    }
 
     public static void WriteBytes(this BinaryWriter writer, ReadOnlySpan<byte> bytes)
     {
@@ -94,11 +102,29 @@ public static class HostProtocol
         return values;
     }
 
+    /// <summary>The engine options a host runs with (the payload of <see cref="Configure"/>): the worker's, with the host's
+    /// own number of slots. Source-generated JSON: no reflection (and its compiled accessors) in every host's start.</summary>
+    public static byte[] EngineOptionsPayload(EngineOptions options, int slots)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var node = JsonSerializer.SerializeToNode(options, HostJsonContext.Default.EngineOptions)!.AsObject();
+        node[nameof(EngineOptions.Slots)] = slots;
+        return JsonSerializer.SerializeToUtf8Bytes(node, HostJsonContext.Default.JsonObject);
+    }
+
+    /// <summary>The engine options of a <see cref="Configure"/> frame.</summary>
+    public static EngineOptions ReadEngineOptions(ReadOnlySpan<byte> payload) =>
+        JsonSerializer.Deserialize(payload, HostJsonContext.Default.EngineOptions) ?? new EngineOptions();
+
     /// <summary>A Document and its stats (the answer to <see cref="ProcessDocument"/> and <see cref="FinishDocument"/>).</summary>
     public static void WriteResult(this BinaryWriter writer, DocumentResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        writer.Write(DocumentJson.Serialize(result.Document));
+        // The Document JSON as BinaryWriter writes a string (7-bit length, UTF-8), but serialised to UTF-8 at once: no
+        // UTF-16 string of it (often on the large object heap) on either side.
+        var json = JsonSerializer.SerializeToUtf8Bytes(result.Document, DocumentJsonContext.Default.Document);
+        writer.Write7BitEncodedInt(json.Length);
+        writer.Write(json);
         var s = result.Stats;
         writer.Write(s.MimeType);
         writer.Write(s.Pages);
@@ -117,7 +143,8 @@ public static class HostProtocol
 
     public static DocumentResult ReadResult(this BinaryReader reader)
     {
-        var document = DocumentJson.Deserialize(reader.ReadString());
+        ArgumentNullException.ThrowIfNull(reader);
+        var document = ReadDocument(reader);
         var mime = reader.ReadString();
         var pages = reader.ReadInt32();
         var ocr = reader.ReadInts();
@@ -130,6 +157,25 @@ public static class HostProtocol
             DocumentType = reader.ReadNullable(),
             EnrichmentTime = TimeSpan.FromTicks(reader.ReadInt64()),
         });
+    }
+
+    /// <summary>The Document JSON written by <see cref="WriteResult"/>, parsed from the payload's own bytes where it can.</summary>
+    private static Document ReadDocument(BinaryReader reader)
+    {
+        var length = reader.Read7BitEncodedInt();
+        Document? document;
+        if (reader.BaseStream is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        {
+            var start = (int)memory.Position;
+            if (length < 0 || length > buffer.Count - start) throw new EndOfStreamException("The engine host's result is cut short.");
+            document = JsonSerializer.Deserialize(buffer.AsSpan(start, length), DocumentJsonContext.Default.Document);
+            memory.Position = start + length;
+        }
+        else
+        {
+            document = JsonSerializer.Deserialize(reader.ReadBytes(length), DocumentJsonContext.Default.Document);
+        }
+        return document ?? throw new JsonException("The engine host's result holds no document.");
     }
 
     public static void WriteError(this BinaryWriter writer, DocumentException error)
@@ -149,3 +195,8 @@ public static class HostProtocol
         return new DocumentException(code, reader.ReadString()) { Deterministic = deterministic, MimeType = mime };
     }
 }
+
+/// <summary>The engine options on the wire to a host, without reflection.</summary>
+[JsonSerializable(typeof(EngineOptions))]
+[JsonSerializable(typeof(JsonObject))]
+internal sealed partial class HostJsonContext : JsonSerializerContext;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
 using DocFlow.Documents;
 using DocFlow.Processing;
 using DocFlow.Queueing;
@@ -25,7 +24,7 @@ namespace DocFlow.Sandbox;
 public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRangeEngine, IDisposable
 {
     private readonly SandboxOptions _options;
-    private readonly string _engineOptionsJson;
+    private readonly byte[] _engineOptionsPayload;
     private readonly IEngineCrashLedger _ledger;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate;
@@ -43,9 +42,7 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
         Hosts = options.Hosts > 0 ? options.Hosts : engineOptions.Slots;
         _gate = new SemaphoreSlim(Hosts, Hosts);
         // The host reads one document at a time with its own slots; the rest of the options are the worker's.
-        var hostOptions = JsonSerializer.SerializeToNode(engineOptions)!.AsObject();
-        hostOptions[nameof(EngineOptions.Slots)] = options.HostSlots;
-        _engineOptionsJson = hostOptions.ToJsonString();
+        _engineOptionsPayload = HostProtocol.EngineOptionsPayload(engineOptions, options.HostSlots);
     }
 
     /// <summary>Most hosts at once.</summary>
@@ -207,7 +204,7 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
             Retire(idle);
         }
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var host = await EngineHostProcess.StartAsync(_options, _engineOptionsJson, ct).ConfigureAwait(false);
+        var host = await EngineHostProcess.StartAsync(_options, _engineOptionsPayload, ct).ConfigureAwait(false);
         _all[host.ProcessId] = host;
         Log.Started(_logger, host.ProcessId);
         HostStarted?.Invoke(host.ProcessId);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using DocFlow.Processing;
 using DocFlow.Queueing;
 using DocFlow.Sandbox;
@@ -29,7 +28,7 @@ public static class EngineHost
         WatchParent();
         var configure = await HostProtocol.ReadFrameAsync(input, cancellationToken).ConfigureAwait(false);
         if (configure is not { Kind: HostProtocol.Configure } config) return 2;
-        var options = JsonSerializer.Deserialize<EngineOptions>(config.Payload) ?? new EngineOptions();
+        var options = HostProtocol.ReadEngineOptions(config.Payload);
         LocalDocumentEngine engine;
         try
         {

@@ -3,6 +3,7 @@ using DocFlow.Cli.Batch;
 using DocFlow.Engine;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
+using DocFlow.Sandbox;
 
 namespace DocFlow.IntegrationTests.Cli;
 
@@ -53,6 +54,32 @@ public sealed class PrefetchTests : IDisposable
         Assert.All(Files, f => Assert.Equal(1, early.Engine.Calls.GetValueOrDefault(f)));
         foreach (var file in Files)
             Assert.Equal(File.ReadAllText(Path.Combine(plainOut, file + ".json")), File.ReadAllText(Path.Combine(earlyOut, file + ".json")));
+    }
+
+    [Fact]
+    public async Task FreshRun_WithTheSandbox_StartsOneDocumentPerHostEarly_WithTheSameOutputAsInProcess()
+    {
+        var plainOut = NewOutput();
+        await RunAsync(plainOut, prefetch: false);
+        var sandboxOut = NewOutput();
+        var options = new EngineOptions { Slots = 2 };
+        using var sandboxed = new SandboxedDocumentEngine(new SandboxOptions(), options);
+        var started = 0;
+        sandboxed.HostStarted += _ => Interlocked.Increment(ref started);
+        // As `docflow process --sandbox on` does: the hosts start first, the run waits for them once its store is open.
+        var runner = new BatchRunner(sandboxed, LocalDocumentEngine.OptionsKey(options))
+        {
+            EngineOptions = options,
+            EngineReady = sandboxed.WarmUpAsync(CancellationToken.None),
+        };
+
+        var summary = await runner.RunAsync(InputCollector.Collect([_in], out _), sandboxOut, force: false, null, CancellationToken.None);
+
+        Assert.Equal(Files.Length, summary.Totals.Succeeded);
+        Assert.Equal(2, runner.PrefetchedDocuments);
+        Assert.Equal(2, started); // one host per document at once, no more for the early starts
+        foreach (var file in Files)
+            Assert.Equal(File.ReadAllText(Path.Combine(plainOut, file + ".json")), File.ReadAllText(Path.Combine(sandboxOut, file + ".json")));
     }
 
     [Fact]

@@ -68,6 +68,65 @@ public sealed class HostProtocolTests
     }
 
     [Fact]
+    public void ResultDocument_IsOnTheWireAsABinaryWriterString_AndReadsFromAnyStream()
+    {
+        var document = new Document { Text = "Grüße aus Köln: 12,50 €\n", MimeType = "image/png" };
+        var stats = new ProcessingStats("image/png", 1, [1], [], new Dictionary<int, int>(), TimeSpan.FromMilliseconds(5));
+        var payload = HostProtocol.Payload(w => w.WriteResult(new DocumentResult(document, stats)));
+
+        // The same bytes as BinaryWriter.Write(string) of the JSON (the wire before the Document was written as UTF-8 at once).
+        using (var strings = HostProtocol.Reader(payload))
+            Assert.Equal(DocumentJson.Serialize(document), strings.ReadString());
+        // Read in place from the payload, and through a stream whose buffer is not visible.
+        var inPlace = HostProtocol.Reader(payload).ReadResult();
+        using var buffered = new BinaryReader(new BufferedStream(new MemoryStream(payload)), System.Text.Encoding.UTF8);
+        var copied = buffered.ReadResult();
+
+        Assert.Equal(DocumentJson.Serialize(document), DocumentJson.Serialize(inPlace.Document));
+        Assert.Equal(DocumentJson.Serialize(document), DocumentJson.Serialize(copied.Document));
+        Assert.Equal([1], copied.Stats.OcrPages);
+    }
+
+    [Fact]
+    public void ResultCutShort_IsRefused()
+    {
+        var payload = HostProtocol.Payload(w => w.WriteResult(new DocumentResult(new Document { Text = "x" },
+            new ProcessingStats("image/png", 1, [], [], new Dictionary<int, int>(), TimeSpan.Zero))));
+
+        Assert.ThrowsAny<Exception>(() => HostProtocol.Reader(payload[..6]).ReadResult());
+    }
+
+    [Fact]
+    public void EngineOptions_ReachTheHost_WithItsOwnSlots()
+    {
+        var options = new EngineOptions
+        {
+            Slots = 8,
+            Languages = "eng+deu",
+            DocumentTimeout = TimeSpan.FromSeconds(90),
+            RasterDpi = 200,
+            MaxPages = 12,
+            Suppliers = "none",
+            TessdataPath = "/opt/tessdata",
+            Limits = { MaxPdfNesting = 12, MaxStreamBytes = 1234 },
+        };
+
+        var read = HostProtocol.ReadEngineOptions(HostProtocol.EngineOptionsPayload(options, slots: 1));
+
+        Assert.Equal(1, read.Slots);
+        Assert.Equal(8, options.Slots); // the worker's own options are left alone
+        Assert.Equal("eng+deu", read.Languages);
+        Assert.Equal(TimeSpan.FromSeconds(90), read.DocumentTimeout);
+        Assert.Equal(200, read.RasterDpi);
+        Assert.Equal(12, read.MaxPages);
+        Assert.Equal("none", read.Suppliers);
+        Assert.Equal("/opt/tessdata", read.TessdataPath);
+        Assert.Equal(12, read.Limits.MaxPdfNesting);
+        Assert.Equal(1234, read.Limits.MaxStreamBytes);
+        Assert.Equal(options.MaxPixelsPerPage, read.MaxPixelsPerPage);
+    }
+
+    [Fact]
     public async Task InProcessLedger_CountsPerContentHash()
     {
         var ledger = new InProcessEngineCrashLedger();

@@ -318,6 +318,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
     {
         /// <summary>The child process from start to exit (start-up, engine hosts and all).</summary>
         public double WallSeconds { get; init; }
+
+        /// <summary>CPU time (user + system) of the child and of the processes it started (engine hosts, pdftoppm).</summary>
+        public double CpuSeconds { get; init; }
     }
 
     private static async Task<ProcessRun> MedianRunAsync(Func<Task<ProcessRun>> run, int repeat)
@@ -335,13 +338,14 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    /// <summary>The corpus through the product's `docflow process`, in a child process so its peak memory is its own.</summary>
     /// <summary>The corpus through `docflow process` with the engine sandbox off and on, interleaved (off, on, off, on, …) so
-    /// that both see the same load of a shared machine; medians of the whole child process's wall time.</summary>
+    /// that both see the same load of a shared machine; medians of the whole child process's wall time, of its batch and of
+    /// its CPU time (with its hosts': on a shared machine the CPU time moves less with the other load than the wall time).</summary>
     private static async Task<int> CompareSandboxAsync(string corpus, string work, int cores, int repeat, CancellationToken ct)
     {
         var off = new List<ProcessRun>();
         var on = new List<ProcessRun>();
+        var loadBefore = ChildProcess.LoadAverage();
         for (var i = 0; i < repeat; i++)
         {
             off.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-off"), cores, ct, "off"));
@@ -351,6 +355,9 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var onWall = Median([.. on.Select(r => r.WallSeconds)]);
         var offBatch = Median([.. off.Select(r => r.Seconds)]);
         var onBatch = Median([.. on.Select(r => r.Seconds)]);
+        var loadAfter = ChildProcess.LoadAverage();
+        var offCpu = Median([.. off.Select(r => r.CpuSeconds)]);
+        var onCpu = Median([.. on.Select(r => r.CpuSeconds)]);
         var totals = off[0].Summary.Totals;
         var failedOn = on.Max(r => r.Summary.Files.Count(f => f.Status == "failed"));
         var rows = new List<(string Name, string Value)>
@@ -360,10 +367,15 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             ("sandbox on: process wall / batch", $"{onWall:F2} s / {onBatch:F2} s, {totals.Pages / onWall:F3} pages/s"),
             ("sandbox cost (wall)", $"{100 * (onWall / offWall - 1):+0.0;-0.0} %"),
             ("sandbox cost (batch, hosts started before)", $"{100 * (onBatch / offBatch - 1):+0.0;-0.0} %"),
+            ("CPU, user + system, docflow and its hosts, off / on", $"{offCpu:F2} s / {onCpu:F2} s"),
+            ("sandbox cost (CPU)", $"{100 * (onCpu / offCpu - 1):+0.0;-0.0} %"),
             ("peak RSS of docflow itself off / on", $"{Median([.. off.Select(r => r.PeakRssMb)]):F0} MB / {Median([.. on.Select(r => r.PeakRssMb)]):F0} MB"),
             ("failed documents off / on", $"{off.Max(r => r.Summary.Files.Count(f => f.Status == "failed"))} / {failedOn}"),
             ("runs off (wall s)", string.Join(", ", off.Select(r => r.WallSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
             ("runs on (wall s)", string.Join(", ", on.Select(r => r.WallSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
+            ("runs off (CPU s)", string.Join(", ", off.Select(r => r.CpuSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
+            ("runs on (CPU s)", string.Join(", ", on.Select(r => r.CpuSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
+            ("load average (1 min) before / after", string.Create(CultureInfo.InvariantCulture, $"{loadBefore:F2} / {loadAfter:F2}")),
         };
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn("Result");
         foreach (var (name, value) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(value));
@@ -374,8 +386,10 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         return 0;
     }
 
+    /// <summary>The corpus through the product's `docflow process`, in a child process so its peak memory and CPU time are its own.</summary>
     private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct, string sandbox = "on")
     {
+        var cpuBefore = ChildProcess.ReapedChildrenCpuSeconds();
         var wall = Stopwatch.StartNew();
         await using var process = ChildProcess.StartProduct(
             ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet", "--sandbox", sandbox]);
@@ -386,9 +400,14 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             await Task.Delay(20, ct);
         }
         var code = await process.WaitForExitAsync(TimeSpan.FromMinutes(1), ct);
+        var wallSeconds = wall.Elapsed.TotalSeconds;
         if (code != 0) throw new InvalidOperationException($"docflow process failed ({code}):\n{process.Tail()}");
         var summary = ProcessSummary.Load(output);
-        return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary) { WallSeconds = wall.Elapsed.TotalSeconds };
+        return new ProcessRun(summary.ElapsedMs / 1000.0, peakKb / 1024.0, summary)
+        {
+            WallSeconds = wallSeconds,
+            CpuSeconds = ChildProcess.ReapedChildrenCpuSeconds() - cpuBefore,
+        };
     }
 
     private static async Task<double?> TextLayerRateAsync(List<string> pdfs, int repeat, CancellationToken ct)
