@@ -144,8 +144,9 @@ public abstract class JobStoreTests : IAsyncLifetime
         var log = new EfAuditLog(Database);
         var ct = CancellationToken.None;
         var start = Time.GetUtcNow();
-        // Two full multi-row statements and a tail (EfAuditLog.RowsPerStatement), then one more batch after them.
-        var count = 2 * EfAuditLog.RowsPerStatement + 7;
+        // Two full multi-row statements and a tail on PostgreSQL, a statement run again for each row on SQLite
+        // (EfAuditLog.RowsPerStatementOf), then one more batch after them.
+        var count = 2 * EfAuditLog.RowsPerStatementOf(Database.Provider) + 7;
         var events = Enumerable.Range(0, count).Select(i => new DocFlow.Security.AuditEvent(start.AddMilliseconds(i), $"dfk_{i:D4}",
             i % 3 == 0 ? null : "reader", "GET /api/v1/documents/{id}/result", i % 5 == 0 ? null : $"id=d{i}", 200 + i % 2,
             i % 7 == 0 ? null : "127.0.0.1", i % 11 == 0 ? null : $"req-{i}") { Tenant = i % 2 == 0 ? "default" : "acme" }).ToList();
