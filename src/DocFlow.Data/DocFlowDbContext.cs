@@ -17,7 +17,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
 {
     internal const string ResultsTable = "job_results";
 
-    /// <summary>INSERT ... ON CONFLICT (job_id) DO UPDATE for job_results; {0} job id, {1} JSON, {2} saved at.</summary>
+    /// <summary>INSERT ... ON CONFLICT (job_id) DO UPDATE for job_results; {0} job id, {1} JSON, {2} saved at. The row's
+    /// tenant is read from its job's row in the same statement, never passed in.</summary>
     internal abstract string UpsertResultSql { get; }
 
     /// <summary>The value a timestamp has in SQL parameters of hand-written statements.</summary>
@@ -105,6 +106,10 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
             r.HasKey(x => x.JobId);
             r.Property(x => x.JobId).HasMaxLength(64);
             r.HasOne<JobEntity>().WithOne().HasForeignKey<JobResultEntity>(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
+            // The job's tenant, copied from its row by UpsertResultSql (jobs never change tenant): the result read filters
+            // on its own row, the same statement scoped or not (docs/benchmarks.md, "Authentication and audit cost").
+            r.Property(x => x.Tenant).HasMaxLength(63).HasDefaultValue(DocFlow.Security.Tenants.Default);
+            r.HasQueryFilter(x => TenantFilter == null || x.Tenant == TenantFilter);
         });
 
         modelBuilder.Entity<JobSplitEntity>(x =>
@@ -255,8 +260,8 @@ public abstract class DocFlowDbContext(DbContextOptions options) : DbContext(opt
 public sealed class PostgresDocFlowDbContext(DbContextOptions<PostgresDocFlowDbContext> options) : DocFlowDbContext(options)
 {
     internal override string UpsertResultSql =>
-        "INSERT INTO job_results (job_id, document, saved_at) VALUES ({0}, CAST({1} AS jsonb), {2}) " +
-        "ON CONFLICT (job_id) DO UPDATE SET document = excluded.document, saved_at = excluded.saved_at";
+        "INSERT INTO job_results (job_id, tenant, document, saved_at) VALUES ({0}, (SELECT tenant FROM jobs WHERE id = {0}), CAST({1} AS jsonb), {2}) " +
+        "ON CONFLICT (job_id) DO UPDATE SET tenant = excluded.tenant, document = excluded.document, saved_at = excluded.saved_at";
 
     internal override object ToDbTime(DateTimeOffset value) => value.ToUniversalTime();
 
@@ -273,8 +278,8 @@ public sealed class PostgresDocFlowDbContext(DbContextOptions<PostgresDocFlowDbC
 public sealed class SqliteDocFlowDbContext(DbContextOptions<SqliteDocFlowDbContext> options) : DocFlowDbContext(options)
 {
     internal override string UpsertResultSql =>
-        "INSERT INTO job_results (job_id, document, saved_at) VALUES ({0}, {1}, {2}) " +
-        "ON CONFLICT (job_id) DO UPDATE SET document = excluded.document, saved_at = excluded.saved_at";
+        "INSERT INTO job_results (job_id, tenant, document, saved_at) VALUES ({0}, (SELECT tenant FROM jobs WHERE id = {0}), {1}, {2}) " +
+        "ON CONFLICT (job_id) DO UPDATE SET tenant = excluded.tenant, document = excluded.document, saved_at = excluded.saved_at";
 
     internal override object ToDbTime(DateTimeOffset value) => UnixMicrosConverter.ToMicros(value);
 

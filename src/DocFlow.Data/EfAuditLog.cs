@@ -52,32 +52,37 @@ public sealed class EfAuditLog(DocFlowDatabase database) : IAuditLog
                 });
                 previous = hash;
             }
-            await InsertAsync(db, transaction.GetDbTransaction(), rows, cancellationToken).ConfigureAwait(false);
+            await InsertAsync(db, transaction.GetDbTransaction(), rows, RowsPerStatementOf(database.Provider), cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return (IReadOnlyList<AuditEntry>)[.. rows.Select(ToEntry)];
         }, cancellationToken);
     }
 
-    /// <summary>Rows per INSERT statement: 64 × 12 = 768 parameters, within every SQLite's and PostgreSQL's limit.</summary>
-    internal const int RowsPerStatement = 64;
+    /// <summary>Rows per INSERT statement: on PostgreSQL 64 (64 × 12 = 768 parameters, one round trip for many rows); on
+    /// SQLite one, the statement prepared once per batch and run for each row. SQLite finds a named parameter by walking
+    /// the statement's list of names (sqlite3_bind_parameter_index is linear, and Microsoft.Data.Sqlite binds every
+    /// parameter by name on every execution), so a statement of n rows costs O(n²) to bind: 64 rows cost 22–28 µs of CPU
+    /// per row, one row 4.2 µs (docs/benchmarks.md, "Authentication and audit cost", session 9). An audited read pays it.</summary>
+    internal static int RowsPerStatementOf(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? 1 : 64;
 
     private static readonly string[] Columns = ["sequence", "at", "principal", "role", "action", "target", "outcome", "client_address", "request_id", "previous_hash", "hash", "tenant"];
 
-    /// <summary>The rows through parameterised multi-row INSERTs (<see cref="RowsPerStatement"/> rows each, the statement
-    /// prepared once per batch and reused): a batch of hundreds costs a fraction of EF's change tracking, and a fraction
-    /// of one statement per row (each execution is a reader, a reset and a step), which matters because a busy server
-    /// appends all the time: one entry per content read (docs/benchmarks.md, "Authentication and audit cost").</summary>
-    private static async Task InsertAsync(DocFlowDbContext db, System.Data.Common.DbTransaction transaction, List<AuditEntryEntity> rows, CancellationToken ct)
+    /// <summary>The rows through parameterised INSERTs of <paramref name="perStatement"/> rows each (<see cref="RowsPerStatementOf"/>),
+    /// the statement prepared once per batch and reused: a batch of hundreds costs a fraction of EF's change tracking,
+    /// which matters because a busy server appends all the time: one entry per content read (docs/benchmarks.md,
+    /// "Authentication and audit cost").</summary>
+    private static async Task InsertAsync(DocFlowDbContext db, System.Data.Common.DbTransaction transaction, List<AuditEntryEntity> rows, int perStatement,
+        CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         System.Data.Common.DbCommand? full = null;
         try
         {
             var at = 0;
-            for (; rows.Count - at >= RowsPerStatement; at += RowsPerStatement)
+            for (; rows.Count - at >= perStatement; at += perStatement)
             {
-                full ??= Command(connection, transaction, RowsPerStatement);
-                Bind(db, full, rows, at, RowsPerStatement);
+                full ??= Command(connection, transaction, perStatement);
+                Bind(db, full, rows, at, perStatement);
                 await full.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
             if (at < rows.Count)

@@ -14,8 +14,9 @@ namespace DocFlow.Data;
 /// workers, <see cref="IJobIntakeStore"/> for ingest, <see cref="IJobMonitoringStore"/> for reads): one short-lived
 /// context per call, guarded SQL for every state change. With encryption at rest a result is stored sealed
 /// (<see cref="AtRestEncryption.SealRecord"/>).</summary>
-/// <remarks>Every read sees only the batches and jobs of the current <see cref="ITenantScope"/> (EF Core global query
-/// filters on both tables; results through their job): another tenant's id is not found. Workers run unscoped.</remarks>
+/// <remarks>Every read sees only the batches, jobs and results of the current <see cref="ITenantScope"/> (EF Core global
+/// query filters on the three tables; a result's tenant is its job's, copied when it is saved): another tenant's id is
+/// not found. Workers run unscoped.</remarks>
 public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvider, ITenantScope? tenantScope = null, AtRestEncryption? encryption = null)
     : IJobProcessingStore, IJobIntakeStore, IJobMonitoringStore
 {
@@ -298,16 +299,18 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     public Task<Document?> GetResultAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
-        // A result belongs to its job's tenant: scoped, it is read only when its job is visible (the jobs filter applies inside).
+        // A result belongs to its job's tenant: its row carries that tenant (copied from the job when it is saved), and the
+        // results' tenant filter applies to it like the jobs' filter to a job.
         var json = await ResultJsonAsync(db, jobId, cancellationToken).ConfigureAwait(false);
         return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
     }, cancellationToken);
 
-    // The result reads as compiled queries: EF Core walks a LINQ query's expression tree on every execution to find its
-    // parameters, and the scoped form's sub-query on the jobs (written with the context captured in a closure) was
-    // evaluated afresh each time: about 7 KB and 25-50 µs more per scoped read (docs/benchmarks.md, "Authentication and
-    // audit cost", session 8). Compiled, both forms skip that; the tenant filter still comes from the context at execution.
-    // A compiled query serves one model, so there is one pair per provider's context.
+    // The result read as compiled queries: EF Core walks a LINQ query's expression tree on every execution to find its
+    // parameters; compiled, it does not (docs/benchmarks.md, "Authentication and audit cost", session 8). With the tenant
+    // on the result's own row the scoped read is one row by its primary key and the filter's plain predicate: no
+    // sub-query on jobs for SQLite to prepare on every scoped read (session 9). Unscoped (workers, admin, operator) the
+    // filter is left out, as it was: its parameters cost the open server about 2 % of a result read (session 9). A
+    // compiled query serves one model, so there is one pair per provider's context; the scope comes from the context.
     private static Task<string?> ResultJsonAsync(DocFlowDbContext db, string jobId, CancellationToken cancellationToken) => db switch
     {
         SqliteDocFlowDbContext sqlite => ResultQueries<SqliteDocFlowDbContext>.Of(sqlite)(sqlite, jobId, cancellationToken),
@@ -319,15 +322,14 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     {
         private static readonly Func<TContext, string, CancellationToken, Task<string?>> All = EF.CompileAsyncQuery(
             (TContext db, string jobId, CancellationToken _) =>
+                db.Set<JobResultEntity>().IgnoreQueryFilters().Where(r => r.JobId == jobId).Select(r => (string?)r.Document).FirstOrDefault());
+
+        private static readonly Func<TContext, string, CancellationToken, Task<string?>> Scoped = EF.CompileAsyncQuery(
+            (TContext db, string jobId, CancellationToken _) =>
                 db.Set<JobResultEntity>().Where(r => r.JobId == jobId).Select(r => (string?)r.Document).FirstOrDefault());
 
-        private static readonly Func<TContext, string, CancellationToken, Task<string?>> Visible = EF.CompileAsyncQuery(
-            (TContext db, string jobId, CancellationToken _) =>
-                db.Set<JobResultEntity>().Where(r => r.JobId == jobId && db.Set<JobEntity>().Any(j => j.Id == r.JobId))
-                    .Select(r => (string?)r.Document).FirstOrDefault());
-
-        /// <summary>Unscoped: the result by its job id; scoped: only when its job is visible (the jobs filter applies inside).</summary>
-        public static Func<TContext, string, CancellationToken, Task<string?>> Of(TContext db) => db.TenantFilter is null ? All : Visible;
+        /// <summary>Unscoped: the result by its job id; scoped: also within the results' tenant filter (the job's tenant).</summary>
+        public static Func<TContext, string, CancellationToken, Task<string?>> Of(TContext db) => db.TenantFilter is null ? All : Scoped;
     }
 
     public Task<JobRecord?> FindSucceededAsync(string sha256, string optionsKey, CancellationToken cancellationToken) =>

@@ -65,6 +65,9 @@ internal sealed class JobResultEntity
     /// <summary>Document AI JSON: jsonb on PostgreSQL, TEXT on SQLite.</summary>
     public required string Document { get; set; }
     public DateTimeOffset SavedAt { get; set; }
+    /// <summary>The tenant of the result's job, written with the result from the job's row (never from the caller), so a
+    /// scoped read of a result is one indexed row and a plain predicate instead of a sub-query on jobs.</summary>
+    public string Tenant { get; set; } = DocFlow.Security.Tenants.Default;
 }
 
 /// <summary>A split job: how many parts it has, and which part won the right to finish it.</summary>

@@ -50,7 +50,6 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Success(principals.Local(mode.Name));
         }
         if (!ApiKeyFormat.TryParse(key, out var id)) return Fail("The API key is malformed.");
-        var prefix = ApiKeyFormat.Prefix(id);
         // The bootstrap key (one hash, so one id): once it has been seen, other ids skip its check.
         if (auth.Value.BootstrapKeyHash is { Length: > 0 } bootstrap && (verified.BootstrapId is null || verified.BootstrapId == id)
             && verified.Matches(VerifiedKeys.BootstrapSlot, key, bootstrap))
@@ -58,9 +57,12 @@ internal sealed class ApiKeyAuthenticationHandler(
             verified.BootstrapId = id;
             return Success(principals.Bootstrap(id));
         }
-        var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
-        if (record is null || !verified.Matches(id, key, record.Hash)) return Fail($"Key {prefix} is not valid.");
-        if (record.RevokedAt is not null) return Fail($"Key {prefix} was revoked.");
+        // A cached row (the common case) without a task; else the store (the cache's own bound on revocation holds either way).
+        var record = keys is CachingApiKeyStore cache && cache.TryFindCached(id, out var cached)
+            ? cached
+            : await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
+        if (record is null || !verified.Matches(id, key, record.Hash)) return Fail($"Key {ApiKeyFormat.Prefix(id)} is not valid.");
+        if (record.RevokedAt is not null) return Fail($"Key {ApiKeyFormat.Prefix(id)} was revoked.");
         if (uses.ShouldTouch(id, time.GetUtcNow()))
             await keys.TouchAsync(id, time.GetUtcNow(), Context.RequestAborted).ConfigureAwait(false);
         return Success(principals.Of(record));

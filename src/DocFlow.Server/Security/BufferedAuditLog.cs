@@ -46,8 +46,37 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
     {
         _inner = inner;
         _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _writer = StartWriter();
     }
+
+    /// <summary>The writer's own thread (<see cref="WriterThreadName"/>), not one of the thread pool's: SQLite's
+    /// "asynchronous" calls run synchronously, so a batch's inserts, its commit and the commit's fsync (milliseconds on a
+    /// busy disk) held a pool thread that requests needed; on 2 cores the pool starts with 2 (docs/benchmarks.md,
+    /// "Authentication and audit cost", session 9).</summary>
+    private Task StartWriter()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                WriteLoop();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = WriterThreadName,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    internal const string WriterThreadName = "docflow-audit-writer";
 
     /// <summary>An entry, or a marker (<see cref="Event"/> null) completed once everything before it is written.</summary>
     private sealed record Item(AuditEvent? Event, TaskCompletionSource? Written);
@@ -118,16 +147,17 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
         return await _inner.VerifyAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>The writer's loop, blocking on its own thread (waits included: nothing else runs there).</summary>
+    private void WriteLoop()
     {
         var reader = _channel.Reader;
         var events = new List<AuditEvent>(BatchSize);
         var markers = new List<TaskCompletionSource>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             // Gather: until the gather time is up, a reader asks for everything, the batch is full or the server stops.
             if (!_disposing && reader.Count < BatchSize)
-                await Task.WhenAny(_flushRequested.Task, Task.Delay(GatherTime)).ConfigureAwait(false);
+                _flushRequested.Task.Wait(GatherTime);
             if (_flushRequested.Task.IsCompleted) _flushRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             while (events.Count < BatchSize && reader.TryRead(out var item))
             {
@@ -139,7 +169,7 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
                     break;
                 }
             }
-            await WriteAsync(events).ConfigureAwait(false);
+            Write(events);
             events.Clear();
             foreach (var marker in markers) marker.TrySetResult();
             markers.Clear();
@@ -151,7 +181,7 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
     /// <summary>Attempts of one batch once the server is shutting down: a database that stays away cannot hold the process forever.</summary>
     private const int AttemptsWhenDisposing = 10;
 
-    private async Task WriteAsync(List<AuditEvent> events)
+    private void Write(List<AuditEvent> events)
     {
         if (events.Count == 0) return;
         for (var attempt = 1; ; attempt++)
@@ -164,14 +194,14 @@ internal sealed class BufferedAuditLog : IAuditLog, IHostedService, IAsyncDispos
             }
             try
             {
-                await _inner.AppendManyAsync(events, CancellationToken.None).ConfigureAwait(false);
+                _inner.AppendManyAsync(events, CancellationToken.None).GetAwaiter().GetResult();
                 if (attempt > 1) _logger.LogWarning("Audit entries written after {Attempts} attempts ({Count} entries)", attempt, events.Count);
                 return;
             }
             catch (Exception e)
             {
                 _logger.LogError(e, "Audit entries not written yet ({Count} waiting in this batch); retrying in 1 s", events.Count);
-                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                Thread.Sleep(TimeSpan.FromSeconds(1));
             }
         }
     }

@@ -20,10 +20,23 @@ internal sealed class CachingApiKeyStore(IApiKeyStore inner, TimeProvider time, 
 
     public IApiKeyStore Inner => inner;
 
+    /// <summary>The key's row when it is cached and its cache time has not passed: what <see cref="FindAsync"/> answers
+    /// without the database, without a task (the authentication handler asks on every request).</summary>
+    public bool TryFindCached(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ApiKeyRecord? record)
+    {
+        if (ttl > TimeSpan.Zero && _found.TryGetValue(id, out var hit) && hit.Until > time.GetUtcNow())
+        {
+            record = hit.Record;
+            return true;
+        }
+        record = null;
+        return false;
+    }
+
     public async Task<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken)
     {
+        if (TryFindCached(id, out var cached)) return cached;
         var now = time.GetUtcNow();
-        if (ttl > TimeSpan.Zero && _found.TryGetValue(id, out var hit) && hit.Until > now) return hit.Record;
         var record = await inner.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (ttl <= TimeSpan.Zero) return record;
         if (record is null || record.RevokedAt is not null)

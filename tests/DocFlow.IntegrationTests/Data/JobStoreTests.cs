@@ -54,7 +54,8 @@ public abstract class JobStoreTests : IAsyncLifetime
             eighth => Assert.EndsWith("_ErasureAndRetention", eighth),
             ninth => Assert.EndsWith("_PageSelectionAndOperations", ninth),
             tenth => Assert.EndsWith("_WebhooksAndIdempotency", tenth),
-            eleventh => Assert.EndsWith("_CloudEngines", eleventh));
+            eleventh => Assert.EndsWith("_CloudEngines", eleventh),
+            twelfth => Assert.EndsWith("_ResultTenant", twelfth));
         Assert.Empty(await Database.MigrateAsync(CancellationToken.None));
         await using var db = Database.CreateDbContext();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
@@ -143,8 +144,9 @@ public abstract class JobStoreTests : IAsyncLifetime
         var log = new EfAuditLog(Database);
         var ct = CancellationToken.None;
         var start = Time.GetUtcNow();
-        // Two full multi-row statements and a tail (EfAuditLog.RowsPerStatement), then one more batch after them.
-        var count = 2 * EfAuditLog.RowsPerStatement + 7;
+        // Two full multi-row statements and a tail on PostgreSQL, a statement run again for each row on SQLite
+        // (EfAuditLog.RowsPerStatementOf), then one more batch after them.
+        var count = 2 * EfAuditLog.RowsPerStatementOf(Database.Provider) + 7;
         var events = Enumerable.Range(0, count).Select(i => new DocFlow.Security.AuditEvent(start.AddMilliseconds(i), $"dfk_{i:D4}",
             i % 3 == 0 ? null : "reader", "GET /api/v1/documents/{id}/result", i % 5 == 0 ? null : $"id=d{i}", 200 + i % 2,
             i % 7 == 0 ? null : "127.0.0.1", i % 11 == 0 ? null : $"req-{i}") { Tenant = i % 2 == 0 ? "default" : "acme" }).ToList();
@@ -575,6 +577,110 @@ public abstract class JobStoreTests : IAsyncLifetime
         Assert.Equal("globex", (await Store.GetJobAsync(globexJob.Id, ct))!.Tenant);
         Assert.Equal("globex secret", (await Store.GetResultAsync(globexJob.Id, ct))!.Text);
         Assert.Equal(2, (await Store.ListBatchesAsync(new BatchQuery(), ct)).Items.Count);
+    }
+
+    [Fact]
+    public async Task Results_CarryTheirJobsTenant_WhicheverWayTheyAreSaved_AndAreReadOnlyInThatTenantsScope()
+    {
+        var ct = CancellationToken.None;
+        // Saved while processing (SaveResultAsync), in the winning compare-and-set (TrySucceedAsync), saved again on a
+        // redelivery (the upsert), and of the default tenant.
+        var (saved, succeeded, again, plain) = (Some.Job(), Some.Job(), Some.Job(), Some.Job());
+        await Store.CreateBatchAsync(Some.NewId("batch"), "acme", [saved, succeeded, again], ct);
+        await Store.CreateBatchAsync(Some.NewId("batch"), [plain], ct);
+        foreach (var job in new[] { saved, succeeded, again, plain })
+            Assert.True(await Store.TryTransitionAsync(job.Id, JobStatus.Queued, JobStatus.Processing, null, ct));
+        await Store.SaveResultAsync(saved.Id, Some.Document("saved"), Some.Stats(), ct);
+        Assert.True(await Store.TrySucceedAsync(succeeded.Id, Some.Document("succeeded"), Some.Stats(), ct));
+        await Store.SaveResultAsync(again.Id, Some.Document("first"), Some.Stats(), ct);
+        await Store.SaveResultAsync(again.Id, Some.Document("second"), Some.Stats(), ct);
+        await Store.SaveResultAsync(plain.Id, Some.Document("plain"), Some.Stats(), ct);
+
+        await using (var db = Database.CreateDbContext())
+        {
+            var rows = await db.Set<JobResultEntity>().IgnoreQueryFilters().AsNoTracking().ToDictionaryAsync(r => r.JobId, r => r.Tenant, ct);
+            Assert.Equal(4, rows.Count);
+            Assert.Equal("acme", rows[saved.Id]);
+            Assert.Equal("acme", rows[succeeded.Id]);
+            Assert.Equal("acme", rows[again.Id]);
+            Assert.Equal(DocFlow.Security.Tenants.Default, rows[plain.Id]);
+            // Every result row's tenant is its job's.
+            var mismatched = await db.Set<JobResultEntity>().IgnoreQueryFilters()
+                .CountAsync(r => db.Set<JobEntity>().IgnoreQueryFilters().Any(j => j.Id == r.JobId && j.Tenant != r.Tenant), ct);
+            Assert.Equal(0, mismatched);
+        }
+
+        var acme = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme"));
+        var globex = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("globex"));
+        var defaultOnly = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        var nobody = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(""));
+        Assert.Equal("saved", (await acme.GetResultAsync(saved.Id, ct))!.Text);
+        Assert.Equal("succeeded", (await acme.GetResultAsync(succeeded.Id, ct))!.Text);
+        Assert.Equal("second", (await acme.GetResultAsync(again.Id, ct))!.Text);
+        Assert.Null(await acme.GetResultAsync(plain.Id, ct));
+        Assert.Equal("plain", (await defaultOnly.GetResultAsync(plain.Id, ct))!.Text);
+        foreach (var job in new[] { saved, succeeded, again })
+        {
+            Assert.Null(await globex.GetResultAsync(job.Id, ct));
+            Assert.Null(await defaultOnly.GetResultAsync(job.Id, ct));
+            Assert.Null(await nobody.GetResultAsync(job.Id, ct));
+        }
+        // The read is one statement on job_results, no sub-query on jobs (docs/benchmarks.md, session 9).
+        Assert.NotNull(await acme.GetResultAsync(saved.Id, ct));
+        var read = _capture.Last!.Value.Sql;
+        Assert.Contains("job_results", read, StringComparison.Ordinal);
+        Assert.DoesNotContain("jobs", read.Replace("job_results", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("tenant", read, StringComparison.Ordinal);
+        // Unscoped (workers, admin), the read leaves the filter out.
+        Assert.Equal("saved", (await Store.GetResultAsync(saved.Id, ct))!.Text);
+        Assert.DoesNotContain("tenant", _capture.Last!.Value.Sql, StringComparison.Ordinal);
+
+        // Erasing a tenant's document removes its result row too.
+        Assert.True(await Store.TryTransitionAsync(saved.Id, JobStatus.Processing, JobStatus.Succeeded, null, ct));
+        Assert.Equal(ErasureOutcome.Erased, (await Eraser.EraseJobAsync(saved.Id, null, ct)).Outcome);
+        await using (var db = Database.CreateDbContext())
+            Assert.False(await db.Set<JobResultEntity>().IgnoreQueryFilters().AnyAsync(r => r.JobId == saved.Id, ct));
+    }
+
+    [Fact]
+    public async Task MigrationResultTenant_GivesResultsFromBeforeItTheirJobsTenant()
+    {
+        var ct = CancellationToken.None;
+        await using (var db = Database.CreateDbContext())
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            var before = migrations[migrations.FindIndex(m => m.EndsWith("_ResultTenant", StringComparison.Ordinal)) - 1];
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(before, ct);
+            // Rows as a server before the column wrote them: jobs of two tenants, their results without a tenant.
+            var at = db.ToDbTime(Time.GetUtcNow());
+            foreach (var (tenant, id) in new[] { ("acme", "acme"), (DocFlow.Security.Tenants.Default, "dflt") })
+            {
+                var (batch, job) = ($"b-{id}", $"d-{id}");
+                await db.Database.ExecuteSqlAsync($"INSERT INTO batches (id, tenant, created_at, total) VALUES ({batch}, {tenant}, {at}, 1)", ct);
+                await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO jobs (id, batch_id, tenant, ordinal, file_name, blob_key, route, priority, status, attempts, bytes, created_at) VALUES ({job}, {batch}, {tenant}, 0, 'old.pdf', {new string('a', 64)}, 'pdf', 'normal', 'succeeded', 1, 0, {at})", ct);
+            }
+        }
+        await using (var db = Database.CreateDbContext())
+        {
+            foreach (var (id, text) in new[] { ("d-acme", "acme's"), ("d-dflt", "default's") })
+            {
+                var sql = System.Runtime.CompilerServices.FormattableStringFactory.Create(
+                    "INSERT INTO job_results (job_id, document, saved_at) VALUES ({0}, " + (db is PostgresDocFlowDbContext ? "CAST({1} AS jsonb)" : "{1}") + ", {2})",
+                    id, DocFlow.Documents.DocumentJson.Serialize(Some.Document(text)), db.ToDbTime(Time.GetUtcNow()));
+                await db.Database.ExecuteSqlAsync(sql, ct);
+            }
+        }
+        await Database.MigrateAsync(ct);
+
+        var acme = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme"));
+        var defaultOnly = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope(DocFlow.Security.Tenants.Default));
+        Assert.Equal("acme's", (await acme.GetResultAsync("d-acme", ct))!.Text);
+        Assert.Null(await defaultOnly.GetResultAsync("d-acme", ct));
+        Assert.Equal("default's", (await defaultOnly.GetResultAsync("d-dflt", ct))!.Text);
+        Assert.Null(await acme.GetResultAsync("d-dflt", ct));
+        await using (var db = Database.CreateDbContext())
+            Assert.Equal("acme", await db.Set<JobResultEntity>().IgnoreQueryFilters().Where(r => r.JobId == "d-acme").Select(r => r.Tenant).SingleAsync(ct));
     }
 
     [Fact]

@@ -38,10 +38,15 @@ public sealed class ApiKeyCacheTests : IAsyncLifetime
         Assert.True(await _table.RevokeAsync(record.Id, _time.GetUtcNow(), ct));
 
         // Within the bound the cached row may still answer; at the bound it no longer does, and stays refused.
+        // The handler's synchronous look (TryFindCached) keeps the same bound.
         _time.Advance(Ttl - TimeSpan.FromMilliseconds(1));
+        Assert.True(cache.TryFindCached(record.Id, out var cached));
+        Assert.Null(cached.RevokedAt);
         Assert.Null((await cache.FindAsync(record.Id, ct))!.RevokedAt);
         _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(cache.TryFindCached(record.Id, out _));
         Assert.NotNull((await cache.FindAsync(record.Id, ct))!.RevokedAt);
+        Assert.False(cache.TryFindCached(record.Id, out _));
         _time.Advance(Ttl * 3);
         Assert.NotNull((await cache.FindAsync(record.Id, ct))!.RevokedAt);
     }
@@ -56,6 +61,7 @@ public sealed class ApiKeyCacheTests : IAsyncLifetime
 
         Assert.True(await cache.RevokeAsync(record.Id, _time.GetUtcNow(), ct));
 
+        Assert.False(cache.TryFindCached(record.Id, out _));
         Assert.NotNull((await cache.FindAsync(record.Id, ct))!.RevokedAt);
     }
 

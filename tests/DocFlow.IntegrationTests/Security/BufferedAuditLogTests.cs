@@ -46,6 +46,50 @@ public sealed class BufferedAuditLogTests
     }
 
     [Fact]
+    public async Task TheWriter_AppendsOnItsOwnThread_NotOnAThreadPoolThread()
+    {
+        // SQLite's calls are synchronous: a batch written on a pool thread holds a thread that requests need.
+        var data = Repo.NewTempDirectory("audit-writer-thread");
+        await using var database = new DocFlowDatabase(new DatabaseOptions { ConnectionString = Path.Combine(data, "docflow.db") });
+        await database.MigrateAsync(CancellationToken.None);
+        var inner = new ThreadRecordingLog(new EfAuditLog(database));
+        await using (var buffered = new DocFlow.Server.Security.BufferedAuditLog(inner,
+                         Microsoft.Extensions.Logging.Abstractions.NullLogger<DocFlow.Server.Security.BufferedAuditLog>.Instance))
+        {
+            for (var i = 0; i < 10; i++)
+                await buffered.Enqueue(new AuditEvent(DateTimeOffset.UtcNow, "dfk_test", "reader", "GET /api/v1/documents/{id}/result", $"id=d{i}", 200, null, null));
+            Assert.Equal(10, (await buffered.VerifyAsync(CancellationToken.None)).Count);
+            await buffered.Enqueue(new AuditEvent(DateTimeOffset.UtcNow, "dfk_test", "reader", "GET /api/v1/documents/{id}/result", "id=last", 200, null, null));
+        }
+        // Disposal wrote the last one on the same thread.
+        Assert.Equal(11, (await new EfAuditLog(database).VerifyAsync(CancellationToken.None)).Count);
+        Assert.NotEmpty(inner.Threads);
+        Assert.All(inner.Threads, t => Assert.Equal((false, DocFlow.Server.Security.BufferedAuditLog.WriterThreadName), t));
+    }
+
+    /// <summary>The real log, noting the thread each append runs on.</summary>
+    private sealed class ThreadRecordingLog(IAuditLog inner) : IAuditLog
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(bool Pool, string? Name)> Threads { get; } = new();
+
+        public Task<AuditEntry> AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+        {
+            Threads.Enqueue((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+            return inner.AppendAsync(auditEvent, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<AuditEntry>> AppendManyAsync(IReadOnlyList<AuditEvent> auditEvents, CancellationToken cancellationToken)
+        {
+            Threads.Enqueue((Thread.CurrentThread.IsThreadPoolThread, Thread.CurrentThread.Name));
+            return inner.AppendManyAsync(auditEvents, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) => inner.QueryAsync(query, cancellationToken);
+
+        public Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken) => inner.VerifyAsync(cancellationToken);
+    }
+
+    [Fact]
     public async Task ARead_OfTheLog_SeesEveryRequestAnsweredBeforeIt()
     {
         await using var server = await ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0" });

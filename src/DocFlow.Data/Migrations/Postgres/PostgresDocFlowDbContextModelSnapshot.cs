@@ -536,6 +536,14 @@ namespace DocFlow.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("saved_at");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("JobId");
 
                     b.ToTable("job_results", (string)null);

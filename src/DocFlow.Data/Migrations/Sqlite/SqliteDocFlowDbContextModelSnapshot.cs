@@ -530,6 +530,14 @@ namespace DocFlow.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("saved_at");
 
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("default")
+                        .HasColumnName("tenant");
+
                     b.HasKey("JobId");
 
                     b.ToTable("job_results", (string)null);
