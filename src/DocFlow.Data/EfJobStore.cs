@@ -226,14 +226,20 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
             .ExecuteUpdateAsync(s => s.SetProperty(j => j.Attempts, attempts), cancellationToken), cancellationToken);
     }
 
-    public Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    /// <summary>What a result write stores: the sealed Document JSON, the OCR'd pages as a list, the duration in ms.</summary>
+    private (string Json, string? OcrPages, long DurationMs) ResultRow(string jobId, Document document, ProcessingStats stats)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(stats);
-        var json = _encryption.SealRecord(DocumentJson.Serialize(document));
-        var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
-        var durationMs = (long)stats.Elapsed.TotalMilliseconds;
+        return (_encryption.SealRecord(DocumentJson.Serialize(document)),
+            stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture))),
+            (long)stats.Elapsed.TotalMilliseconds);
+    }
+
+    public Task SaveResultAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
+    {
+        var (json, ocrPages, durationMs) = ResultRow(jobId, document, stats);
 
         return Run(async db =>
         {
@@ -259,12 +265,7 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
 
     public Task<bool> TrySucceedAsync(string jobId, Document document, ProcessingStats stats, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(jobId);
-        ArgumentNullException.ThrowIfNull(document);
-        ArgumentNullException.ThrowIfNull(stats);
-        var json = _encryption.SealRecord(DocumentJson.Serialize(document));
-        var ocrPages = stats.OcrPages.Count == 0 ? null : string.Join(',', stats.OcrPages.Select(p => p.ToString(CultureInfo.InvariantCulture)));
-        var durationMs = (long)stats.Elapsed.TotalMilliseconds;
+        var (json, ocrPages, durationMs) = ResultRow(jobId, document, stats);
 
         return Run(async db =>
         {
