@@ -26,15 +26,7 @@ internal static class FormDump
             var m = n.Select(x => TreeEnsemble.FromJson(File.ReadAllText(prefix + x + ".json"))).ToArray();
             models = new FormModels(m[0], m[1], m[2], m[3], m[4], m[5]);
         }
-        var (segments, median) = FormSegments.Segment(page, models);
-        var roles = models.Roles(FormSegments.Features(page, segments, median));
-        var merges = FormLinking.MergeCandidates(segments, median);
-        var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
-        var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts, page.Rulings))).ToList();
-        var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
-        var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
-        var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
-        var linkP = features.Select(f => models.Link.Probability(f)).ToList();
+        var (_, _, _, groups, candidates, linkP) = LearnedForms.Analyse(page, models);
         string F(float x) => x.ToString("F2", CultureInfo.InvariantCulture);
         for (var g = 0; g < groups.Count; g++)
         {
@@ -59,13 +51,8 @@ internal static class FormStats
         int segs = 0, mixed = 0, mixedQA = 0, linkedJoined = 0, links = 0;
         foreach (var p in pages)
         {
-            var (segments, median) = FormSegments.Segment(p.View, models);
+            var (segments, median, _, groups, _, _) = LearnedForms.Analyse(p.View, models);
             links += p.Links.Count;
-            var roles = models.Roles(FormSegments.Features(p.View, segments, median));
-            var merges = FormLinking.MergeCandidates(segments, median);
-            var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
-            var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts, p.View.Rulings))).ToList();
-            var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
             IEnumerable<IReadOnlyList<WordView>> units = Environment.GetEnvironmentVariable("STATS_GROUPS") == "1" ? groups.Select(g => g.Words) : segments.Select(s => s.Words);
             var unitList = units.ToList();
             foreach (var e in p.Links.SelectMany(l => new[] { l.Question, l.Answer }).Distinct())

@@ -84,11 +84,15 @@ public sealed record FormDecoding
 /// </summary>
 public static class LearnedForms
 {
-    public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null, FormDecoding? decoding = null)
+    /// <summary>The steps before decoding: phrases, their roles, phrases over several lines, link candidates and their probabilities.</summary>
+    public sealed record Stages(IReadOnlyList<FormSegment> Segments, float Median, float[][] Roles, List<FormGroup> Groups,
+        List<(int Question, int Answer)> Candidates, List<float> LinkP);
+
+    /// <summary>Runs the models up to the link probabilities (also what the dev-set tooling prints and counts).</summary>
+    public static Stages Analyse(PageView page, FormModels models, Func<WordView, bool>? include = null)
     {
-        decoding ??= FormDecoding.Default;
         var (segments, median) = FormSegments.Segment(page, models, include);
-        if (segments.Count < 2) return [];
+        if (segments.Count < 2) return new Stages(segments, median, [], [], [], []);
         var roles = models.Roles(FormSegments.Features(page, segments, median));
         var merges = FormLinking.MergeCandidates(segments, median);
         var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
@@ -96,7 +100,14 @@ public static class LearnedForms
         var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
         var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
         var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
-        var linkP = features.Select(f => models.Link.Probability(f)).ToList();
+        return new Stages(segments, median, roles, groups, candidates, [.. features.Select(f => models.Link.Probability(f))]);
+    }
+
+    public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null, FormDecoding? decoding = null)
+    {
+        decoding ??= FormDecoding.Default;
+        var (segments, median, roles, groups, candidates, linkP) = Analyse(page, models, include);
+        if (segments.Count < 2) return [];
         var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, decoding.SecondThreshold);
         if (decoding.ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
         var pairs = new List<LearnedPair>();
