@@ -18,11 +18,11 @@ public sealed class EfApiKeyStore(DocFlowDatabase database) : IApiKeyStore
         }, cancellationToken);
     }
 
-    public Task<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken) => database.RunAsync(async db =>
+    public ValueTask<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken) => new(database.RunAsync(async db =>
     {
         var row = await db.Set<ApiKeyEntity>().AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken).ConfigureAwait(false);
         return row is null ? null : ToRecord(row);
-    }, cancellationToken);
+    }, cancellationToken));
 
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) => database.RunAsync(async db =>
     {

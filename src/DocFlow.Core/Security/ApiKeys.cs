@@ -106,8 +106,9 @@ public interface IApiKeyStore
     /// <summary>Stores a new key.</summary>
     Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken);
 
-    /// <summary>The key with this id, revoked or not; null when there is none.</summary>
-    Task<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken);
+    /// <summary>The key with this id, revoked or not; null when there is none. A value task: a caching store answers
+    /// most calls (one per authenticated request) at once, without a task.</summary>
+    ValueTask<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken);
 
     /// <summary>Every key, newest first.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken);

@@ -57,10 +57,8 @@ internal sealed class ApiKeyAuthenticationHandler(
             verified.BootstrapId = id;
             return Success(principals.Bootstrap(id));
         }
-        // A cached row (the common case) without a task; else the store (the cache's own bound on revocation holds either way).
-        var record = keys is CachingApiKeyStore cache && cache.TryFindCached(id, out var cached)
-            ? cached
-            : await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
+        // A cached row (the common case) comes back without a task (CachingApiKeyStore; its bound on revocation holds).
+        var record = await keys.FindAsync(id, Context.RequestAborted).ConfigureAwait(false);
         if (record is null || !verified.Matches(id, key, record.Hash)) return Fail($"Key {ApiKeyFormat.Prefix(id)} is not valid.");
         if (record.RevokedAt is not null) return Fail($"Key {ApiKeyFormat.Prefix(id)} was revoked.");
         if (uses.ShouldTouch(id, time.GetUtcNow()))

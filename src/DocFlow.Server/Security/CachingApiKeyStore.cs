@@ -33,9 +33,11 @@ internal sealed class CachingApiKeyStore(IApiKeyStore inner, TimeProvider time, 
         return false;
     }
 
-    public async Task<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken)
+    public ValueTask<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken) =>
+        TryFindCached(id, out var cached) ? new(cached) : new(FindAndCacheAsync(id, cancellationToken));
+
+    private async Task<ApiKeyRecord?> FindAndCacheAsync(string id, CancellationToken cancellationToken)
     {
-        if (TryFindCached(id, out var cached)) return cached;
         var now = time.GetUtcNow();
         var record = await inner.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (ttl <= TimeSpan.Zero) return record;

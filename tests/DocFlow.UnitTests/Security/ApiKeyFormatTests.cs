@@ -50,7 +50,7 @@ public sealed class ApiKeyFormatTests
     private sealed class NoStore : IApiKeyStore
     {
         public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken) => throw new InvalidOperationException("not reached");
-        public Task<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken) => throw new InvalidOperationException();
+        public ValueTask<ApiKeyRecord?> FindAsync(string id, CancellationToken cancellationToken) => throw new InvalidOperationException();
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken) => throw new InvalidOperationException();
         public Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) => throw new InvalidOperationException();
         public Task<bool> AnyActiveAsync(CancellationToken cancellationToken) => throw new InvalidOperationException();
