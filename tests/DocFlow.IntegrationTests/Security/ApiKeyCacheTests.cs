@@ -38,7 +38,7 @@ public sealed class ApiKeyCacheTests : IAsyncLifetime
         Assert.True(await _table.RevokeAsync(record.Id, _time.GetUtcNow(), ct));
 
         // Within the bound the cached row may still answer; at the bound it no longer does, and stays refused.
-        // The handler's synchronous look (TryFindCached) keeps the same bound.
+        // The synchronous look a cached FindAsync answers from (TryFindCached) keeps the same bound.
         _time.Advance(Ttl - TimeSpan.FromMilliseconds(1));
         Assert.True(cache.TryFindCached(record.Id, out var cached));
         Assert.Null(cached.RevokedAt);
