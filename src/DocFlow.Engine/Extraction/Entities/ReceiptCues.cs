@@ -50,7 +50,7 @@ internal static partial class ReceiptCues
     public static (AmountMatch Amount, float Confidence)? Total(IReadOnlyList<PageView> pages, DocumentCues cues)
     {
         var candidates = new List<(AmountMatch Amount, int Priority, int Order)>();
-        AmountMatch? cash = null, change = null, card = null;
+        AmountMatch? cash = null, change = null, card = null, subtotal = null, tax = null, rounding = null;
         var order = 0;
         var sinceRounding = int.MaxValue;
         foreach (var page in pages)
@@ -65,13 +65,19 @@ internal static partial class ReceiptCues
                 if (summary) continue;
                 if (RoundingRegex().IsMatch(canon)) sinceRounding = 0;
                 var amount = AmountOf(page, line, cues);
-                if (amount is null || amount.Money.Value < 0) continue;
+                if (amount is null) continue;
+                // A rounding adjustment of a few cents, whatever its sign reads as ("-0.02", "~0.02").
+                if (RoundingRegex().IsMatch(canon) && Math.Abs(amount.Money.Value) < 0.05m) rounding ??= amount;
+                if (amount.Money.Value < 0) continue;
                 // "CHANGE 0.00" is read too: the cash tendered was the amount paid.
                 if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
                 if (amount.Money.Value == 0) continue;
                 if (CashRegex().IsMatch(canon)) { cash ??= amount; continue; }
                 if (CardRegex().IsMatch(canon)) { card ??= amount; continue; }
                 var priority = Priority(canon);
+                if (priority == 1) subtotal ??= amount;
+                else if (priority == 0 && tax is null && TaxRegex().IsMatch(canon) && !InclusiveRegex().IsMatch(canon) && !ExcludeRegex().IsMatch(canon))
+                    tax = amount;
                 // A "rounding" line whose amount is a total, not an adjustment (a few cents): within 5 cents of a total
                 // read above it, it is the rounded total, its label half read ("Total after rounding", "Rounded").
                 if (priority == 0 && RoundingRegex().IsMatch(canon) && amount.Money.Value >= 1m
@@ -95,6 +101,12 @@ internal static partial class ReceiptCues
         // rounded to it), against a total that is not.
         if (paid is { } q && q % 0.05m == 0 && best.Amount.Money.Value % 0.05m != 0 && OneDigitApart(best.Amount.Money.Value, q))
             return (best.Amount with { Money = best.Amount.Money with { Value = q } }, 0.7f);
+        // The till's other arithmetic: subtotal + tax ± rounding. A total one digit away from it, in a place other than
+        // the cents (where a rounding adjustment that did not read would differ), is that sum misread: "NET TOTAL 14.05"
+        // under "SUB TOTAL 14.00", "GST 6% 0.84", "ROUNDING ADJ 0.01".
+        if (subtotal is { } sub && best.Priority >= 2 && Sums(sub.Money.Value + (tax?.Money.Value ?? 0m), rounding?.Money.Value)
+                .FirstOrDefault(sum => sum > 0 && sum != best.Amount.Money.Value && OneDigitApart(best.Amount.Money.Value, sum, exceptCents: true)) is var sum and > 0)
+            return (best.Amount with { Money = best.Amount.Money with { Value = sum } }, 0.9f);
         // Cash tendered and change given both read: their difference is what was paid (on the labelled text of the
         // dev set's 484 text-only receipts it equals the labelled total in 230 of 238 receipts that print both). A
         // labelled total that is missing (only a subtotal read) or larger than the cash tendered is a misread: the
@@ -108,11 +120,14 @@ internal static partial class ReceiptCues
         return (best.Amount, best.Priority >= 4 ? 0.9f : best.Priority >= 2 ? 0.8f : 0.5f);
     }
 
-    private static bool OneDigitApart(decimal a, decimal b)
+    private static IEnumerable<decimal> Sums(decimal sum, decimal? rounding) =>
+        rounding is { } r && r != 0 ? [sum + Math.Abs(r), sum - Math.Abs(r)] : [sum];
+
+    private static bool OneDigitApart(decimal a, decimal b, bool exceptCents = false)
     {
         var x = a.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
         var y = b.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
-        return x.Length == y.Length && x.Zip(y).Count(z => z.First != z.Second) == 1;
+        return x.Length == y.Length && x.Zip(y).Count(z => z.First != z.Second) == 1 && (!exceptCents || x[^1] == y[^1]);
     }
 
     /// <summary>The label priority of a line's text (canonical form), 0 when it is not a total or must not be one.</summary>

@@ -218,6 +218,25 @@ public sealed class ReceiptFieldsTests
     }
 
     [Theory]
+    [InlineData("NET TOTAL 14.05", "14.85")] // the 8 read as 0: subtotal + tax + rounding says 14.85
+    [InlineData("NET TOTAL 14.85", "14.85")] // read right: stays
+    [InlineData("NET TOTAL 14.80", "14.80")] // only the cents differ, as when a rounding line did not read: the label stands
+    [InlineData("NET TOTAL 17.05", "17.05")] // two digits apart: the label stands
+    public void Subtotal_plus_tax_plus_rounding_corrects_one_misread_digit_of_the_total(string total, string expected)
+    {
+        var d = Enrich(Receipt("SHOP", "SUB TOTAL 14.00", "GST 6% 0.84", "ROUNDING ADJ 0.01", total, "THANK YOU"));
+        Assert.Equal(expected, Value(d, "total_amount"));
+    }
+
+    [Fact]
+    public void A_rounding_adjustment_read_without_its_sign_is_tried_both_ways()
+    {
+        // 112.47 - 0.02 = 112.45; "112.85" is that with its 4 read as 8.
+        var d = Enrich(Receipt("SHOP", "SUB TOTAL 106.10", "TOTAL GST 6.37", "ROUNDING ~0.02", "TOTAL 112.85", "THANK YOU"));
+        Assert.Equal("112.45", Value(d, "total_amount"));
+    }
+
+    [Theory]
     [InlineData("VISA CARD RM 45.35", "45.35")]
     [InlineData("CREDIT RM = 45.35", "45.35")]
     [InlineData("CASH 45.35", "45.35")]
