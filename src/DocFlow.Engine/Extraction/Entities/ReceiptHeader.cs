@@ -92,6 +92,9 @@ internal static partial class ReceiptHeader
             while (first2 - 1 > last && pa[first2 - 1] >= 0.25f && !Stops(lines[first2 - 1].Text.ToUpperInvariant())) first2--;
             while (end + 1 < lines.Count && !Stops(lines[end + 1].Text.ToUpperInvariant())
                    && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.05f && PostcodeAhead(lines, pa, end + 1)) || ContinuesOn(lines[end], lines[end + 1]))) end++;
+            // A branch label printed under a complete address ("(TESCO PUTRA NILAI)", "1320-TMN BATU") is part of it.
+            if (end + 1 < lines.Count && PostcodeRegex().IsMatch(lines[end].Text) && BranchRegex().IsMatch(lines[end + 1].Text.Trim())
+                && !Stops(lines[end + 1].Text.ToUpperInvariant())) end++;
             var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
             var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
             address = new Span(lines[first2].Start, addressEnd, pa[first2..(end + 1)].Average());
@@ -190,6 +193,9 @@ internal static partial class ReceiptHeader
 
     [GeneratedRegex(@"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\bDATE\b")]
     private static partial Regex DateRegex();
+
+    [GeneratedRegex(@"^(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})$")]
+    private static partial Regex BranchRegex();
 
     [GeneratedRegex(@"(?<!\d)\d{5}(?!\d)")]
     private static partial Regex PostcodeRegex();

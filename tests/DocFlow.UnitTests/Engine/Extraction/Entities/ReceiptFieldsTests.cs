@@ -162,6 +162,18 @@ public sealed class ReceiptFieldsTests
         Assert.Equal("31,31A, JALAN HANG TUAH 9, TAMAN SKUDAI BARU, 81300 SKUDAI", Mention(e, "supplier_address"));
     }
 
+    [Theory]
+    [InlineData("(TESCO PUTRA NILAI)", "LOT 5, JALAN BESAR, 45600 SELANGOR (TESCO PUTRA NILAI)")]
+    [InlineData("1320-TMN BATU", "LOT 5, JALAN BESAR, 45600 SELANGOR 1320-TMN BATU")]
+    [InlineData("CARRY OUT NOW", "LOT 5, JALAN BESAR, 45600 SELANGOR")] // not a branch label
+    [InlineData("(03) 1234 5678", "LOT 5, JALAN BESAR, 45600 SELANGOR")] // a phone number in brackets
+    public void A_branch_label_under_a_complete_address_is_part_of_it(string line, string expected)
+    {
+        var d = Enrich(Receipt("GOLDEN BAKERY SDN BHD", "(998877-K)", "LOT 5, JALAN BESAR,", "45600 SELANGOR", line,
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        Assert.Equal(expected, Mention(d, "supplier_address"));
+    }
+
     [Fact]
     public void A_brand_line_above_a_complete_legal_name_is_left_out()
     {
