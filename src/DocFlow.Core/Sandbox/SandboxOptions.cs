@@ -4,7 +4,7 @@ namespace DocFlow.Sandbox;
 
 /// <summary>
 /// The engine sandbox (section "Engine:Sandbox"): parsing, rendering and OCR run in child processes
-/// (<c>docflow engine-host</c>), one document at a time each, watched and killed by the worker process when they break a limit.
+/// (<c>docflow engine-host</c>), a few documents at a time each, watched and killed by the worker process when they break a limit.
 /// </summary>
 public sealed class SandboxOptions
 {
@@ -14,16 +14,26 @@ public sealed class SandboxOptions
     /// its own <c>--sandbox</c> switch).</value></summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Most engine hosts at once (documents in the engines at once); 0 = Engine:Slots. <value>Default 0.</value></summary>
+    /// <summary>Most engine hosts at once; 0 = Engine:Slots / <see cref="HostDocuments"/>, rounded up. Documents in the
+    /// engines at once: Hosts × HostDocuments. <value>Default 0.</value></summary>
     [Range(0, 1024)]
     public int Hosts { get; set; }
 
-    /// <summary>Pages one host reads at once (its Tesseract engines). <value>Default 1.</value></summary>
+    /// <summary>Documents one host reads at once. Every host is a .NET runtime of its own whose start-up, type loading and
+    /// compiled code are paid once per host (on the 12 samples, a second host cost about 6 % more CPU than the engine
+    /// in-process; docs/benchmarks.md "Engine sandbox"), so hosts take several documents. A crash or a limit then ends
+    /// every document in the host: none of them is blamed; each is tried again alone in a host, and only a crash or a
+    /// limit of a document alone in its host counts (poison ledger, final timeout or too_large). 1 = one document per host
+    /// always. <value>Default 2.</value></summary>
     [Range(1, 64)]
-    public int HostSlots { get; set; } = 1;
+    public int HostDocuments { get; set; } = 2;
+
+    /// <summary>Pages one host reads at once (its Tesseract engines); 0 = <see cref="HostDocuments"/>. <value>Default 0.</value></summary>
+    [Range(0, 64)]
+    public int HostSlots { get; set; }
 
     /// <summary>Most resident memory of a host and its children (pdftoppm), in bytes; the host is killed above it
-    /// (<c>too_large</c>). The host's managed heap is also capped at it (DOTNET_GCHeapHardLimit). <value>Default 1.5 GB.</value></summary>
+    /// (<c>too_large</c> for a document alone in it; documents that shared it are tried again alone). The host's managed heap is also capped at it (DOTNET_GCHeapHardLimit). <value>Default 1.5 GB.</value></summary>
     [Range(64L * 1024 * 1024, long.MaxValue)]
     public long MaxMemoryBytes { get; set; } = 1536L * 1024 * 1024;
 
