@@ -31,12 +31,14 @@ public sealed class SandboxOptionsFromEnvironmentTests
         var options = SandboxOptionsFromEnvironment.Read(new Hashtable { ["HOME"] = "/root" });
 
         Assert.Equal(1536L * 1024 * 1024, options.MaxMemoryBytes);
-        Assert.Equal(1, options.HostSlots);
+        Assert.Equal(0, options.HostSlots);
+        Assert.Equal(2, options.HostDocuments);
     }
 
     [Theory]
     [InlineData("HostSlots", "many")]
-    [InlineData("HostSlots", "0")]
+    [InlineData("HostSlots", "-1")]
+    [InlineData("HostDocuments", "0")]
     [InlineData("MaxMemoryBytes", "1000")]
     public void Read_ABadValue_NamesTheKey(string key, string value)
     {
