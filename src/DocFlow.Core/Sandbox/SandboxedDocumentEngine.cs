@@ -281,9 +281,14 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
             while (true)
             {
                 HostEntry entry;
+                List<HostEntry>? gone = null;
                 lock (_lock)
                 {
                     ObjectDisposedException.ThrowIf(_disposed, this);
+                    // Hosts that died (or never started) while idle leave the pool here.
+                    foreach (var idle in _hosts.Where(h => h.InFlight == 0 && h.Started.IsCompleted && !h.Usable))
+                        (gone ??= []).Add(idle);
+                    if (gone is not null) _hosts.RemoveAll(gone.Contains);
                     entry = alone
                         ? _hosts.FirstOrDefault(h => h.Usable && h.InFlight == 0) ?? NewEntry()
                         : _hosts.Where(h => h.Usable && !h.Exclusive && h.InFlight < HostDocuments).MinBy(h => h.InFlight)
@@ -291,6 +296,8 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
                     entry.InFlight++;
                     entry.Exclusive = alone;
                 }
+                foreach (var dead in gone ?? [])
+                    if (dead.Started.IsCompletedSuccessfully) dead.Started.Result.Dispose();
                 EngineHostProcess host;
                 try
                 {
