@@ -95,8 +95,9 @@ public sealed class EngineHostProcess : IDisposable
         // The host ends itself when it is no longer this process's child (a worker killed with SIGKILL).
         psi.Environment["DOCFLOW_ENGINE_HOST_PARENT"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // The managed heap fails with OutOfMemoryException (reported as too_large) before the watchdog has to kill.
-        // ReadyToRun code as it is: no background re-JIT of the hot methods in every host (SandboxOptions.HostTieredCompilation).
-        if (!options.HostTieredCompilation) psi.Environment["DOTNET_TieredCompilation"] = "0";
+        // Tiered re-compilation for long-lived hosts, ReadyToRun code as it is for a short run's (SandboxOptions.HostTieredCompilation),
+        // whatever the worker itself runs with.
+        psi.Environment["DOTNET_TieredCompilation"] = options.HostTieredCompilation ? "1" : "0";
         psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MaxMemoryBytes.ToString("X", CultureInfo.InvariantCulture);
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"The engine host '{psi.FileName}' could not be started.");
         var host = new EngineHostProcess(process, options);

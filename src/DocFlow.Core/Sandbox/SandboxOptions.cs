@@ -63,12 +63,15 @@ public sealed class SandboxOptions
     [Range(1, 100)]
     public int PoisonAfterCrashes { get; set; } = 2;
 
-    /// <summary>Whether hosts re-compile their hot methods in the background (.NET tiered compilation). Off by default: the
-    /// shipped build is ReadyToRun, and with tiered compilation every host compiles the same hot methods again at tier 1
-    /// on a background thread (measured on the samples: about 15 % of the hosts' CPU time, docs/benchmarks.md "Engine
-    /// sandbox"). Methods without ReadyToRun code are compiled fully optimised at their first call.
-    /// <value>Default false (DOTNET_TieredCompilation=0 in the hosts' environment).</value></summary>
-    public bool HostTieredCompilation { get; set; }
+    /// <summary>Whether hosts re-compile their hot methods in the background (.NET tiered compilation), set explicitly in
+    /// their environment (DOTNET_TieredCompilation=1 or 0) whatever the worker's own. On for the long-running roles (serve,
+    /// worker): their hosts live for many documents, and tier-1 code (with dynamic PGO) is cheaper than the ReadyToRun code
+    /// as it is (the samples through a warm <c>docflow serve</c>: +2.1 % CPU over the engine in-process with it off, +0.1 %
+    /// with it on). Off for <c>docflow process</c>, a short run: there the re-compilation of the same hot methods in the
+    /// host is paid on the cores the OCR needs (about 15 % of the hosts' CPU on the samples, docs/benchmarks.md
+    /// "Engine sandbox"); methods without ReadyToRun code are then compiled fully optimised at their first call.
+    /// <value>Default true; <c>docflow process</c> false unless DOCFLOW__Engine__Sandbox__HostTieredCompilation says.</value></summary>
+    public bool HostTieredCompilation { get; set; } = true;
 
     /// <summary>The host's executable; null = this program (<c>docflow</c>, or <c>dotnet docflow.dll</c>).</summary>
     public string? HostCommand { get; set; }

@@ -1,5 +1,6 @@
 using System.Collections;
 using DocFlow.Cli.Batch;
+using DocFlow.Sandbox;
 
 namespace DocFlow.IntegrationTests.Cli;
 
@@ -33,6 +34,17 @@ public sealed class SandboxOptionsFromEnvironmentTests
         Assert.Equal(1536L * 1024 * 1024, options.MaxMemoryBytes);
         Assert.Equal(0, options.HostSlots);
         Assert.Equal(2, options.HostDocuments);
+        // A short run: its hosts run the ReadyToRun code as it is (serve and worker re-compile hot code in their long-lived hosts).
+        Assert.False(options.HostTieredCompilation);
+        Assert.True(new SandboxOptions().HostTieredCompilation);
+    }
+
+    [Fact]
+    public void Read_HostTieredCompilation_CanBeTurnedOn()
+    {
+        var options = SandboxOptionsFromEnvironment.Read(new Hashtable { ["DOCFLOW__Engine__Sandbox__HostTieredCompilation"] = "true" });
+
+        Assert.True(options.HostTieredCompilation);
     }
 
     [Theory]
