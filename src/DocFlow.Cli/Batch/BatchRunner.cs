@@ -61,7 +61,7 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
     /// <c>docflow process</c> reads it from the server's environment variables (<see cref="EnginePricesFromEnvironment"/>).</summary>
     public EnginePrices? Prices { get; init; }
 
-    /// <summary>Whether the first documents the queue will hand out (the largest, one per engine slot, or one per engine host
+    /// <summary>Whether the first documents the queue will hand out (the largest, one per engine slot, or as many as the engine hosts read at once
     /// with the sandbox) start on the engine while the store opens and the inputs are ingested, instead of after. Only on a
     /// fresh run (no store yet, or <c>--force</c>): a resumed run answers most files from its store, and the work would be
     /// thrown away. Their job then takes the result.</summary>
@@ -90,9 +90,9 @@ public sealed class BatchRunner(IDocumentEngine engine, string optionsKey, ILogg
         // the first documents are read at once, the ones the queue hands out first (see Prefetch).
         if (PrefetchesFirstDocuments && Pages is null && (force || !EmbeddedPlatform.Exists(outputDirectory)))
         {
-            // One document per engine slot in-process (its pages then share the slots); one per host with the sandbox (a host
-            // reads one document at a time).
-            var early = engine is SandboxedDocumentEngine sandboxed ? sandboxed.Hosts : engineOptions.Slots;
+            // One document per engine slot in-process (its pages then share the slots); with the sandbox, as many as its hosts
+            // read at once.
+            var early = engine is SandboxedDocumentEngine sandboxed ? sandboxed.Documents : engineOptions.Slots;
             recording.Prefetch(inputs, Math.Max(1, early), engineOptions.MaxFileBytes, cancellationToken);
         }
         await using var platform = await EmbeddedPlatform.OpenAsync(outputDirectory, recording, engineOptions, deduplicate: !force, Retry,

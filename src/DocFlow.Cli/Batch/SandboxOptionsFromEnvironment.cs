@@ -12,7 +12,8 @@ public static class SandboxOptionsFromEnvironment
 {
     private const string Prefix = "DOCFLOW__";
 
-    /// <summary>The options with the variables' values over the defaults.</summary>
+    /// <summary>The options with the variables' values over the defaults of a short run: hosts without tiered
+    /// re-compilation (<see cref="SandboxOptions.HostTieredCompilation"/> false unless a variable says otherwise).</summary>
     /// <exception cref="FormatException">A value cannot be read or is out of range; the message names the key.</exception>
     public static SandboxOptions Read(IDictionary variables)
     {
@@ -21,7 +22,7 @@ public static class SandboxOptionsFromEnvironment
         foreach (DictionaryEntry e in variables)
             if (e.Key is string name && name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
                 settings[name[Prefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = e.Value as string;
-        var options = new SandboxOptions();
+        var options = new SandboxOptions { HostTieredCompilation = false };
         try
         {
             new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(SandboxOptions.SectionName).Bind(options);

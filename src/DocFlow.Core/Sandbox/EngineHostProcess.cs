@@ -6,9 +6,11 @@ using DocFlow.Processing;
 namespace DocFlow.Sandbox;
 
 /// <summary>
-/// One <c>docflow engine-host</c> child process: started, configured, asked one request at a time, and watched while it
-/// works (resident memory and CPU time from /proc, progress frames, the two wall-time tiers). A limit broken kills it
-/// (SIGKILL, with its children); its death while working is a crash.
+/// One <c>docflow engine-host</c> child process: started, configured, asked requests (several at once when
+/// <see cref="SandboxOptions.HostDocuments"/> allows), and watched while it works (resident memory and CPU time from /proc,
+/// progress frames, the two wall-time tiers). A limit broken kills it (SIGKILL, with its children); its death while working
+/// is a crash. A request that had another beside it in the host at any time of its life (<see
+/// cref="EngineHostCrashedException.RetryAlone"/>) is never blamed for the host's death: it is to be tried again alone.
 /// </summary>
 public sealed class EngineHostProcess : IDisposable
 {
@@ -19,8 +21,18 @@ public sealed class EngineHostProcess : IDisposable
     private readonly Stream _fromHost;
     private readonly StringBuilder _stderr = new();
     private readonly StringBuilder _stderrHead = new();
-    private string? _killedFor;
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly Dictionary<int, Watch> _pending = [];
+    private int _nextId;
+    private Task? _reading;
+    private Task? _watching;
+    private readonly CancellationTokenSource _stop = new();
+    private long _lastProgress = Stopwatch.GetTimestamp();
+    private volatile string? _killedFor;
+    private volatile Watch? _killedForRequest;
     private DocumentErrorCode _killCode;
+    private volatile bool _sharedDeath;
+    private bool _dead;
 
     private EngineHostProcess(Process process, SandboxOptions options)
     {
@@ -43,8 +55,14 @@ public sealed class EngineHostProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    /// <summary>Requests answered so far.</summary>
+    /// <summary>Requests sent so far.</summary>
     public int Requests { get; private set; }
+
+    /// <summary>Requests sent and not yet answered.</summary>
+    public int InFlight
+    {
+        get { lock (_pending) return _pending.Count; }
+    }
 
     public bool HasExited
     {
@@ -77,8 +95,9 @@ public sealed class EngineHostProcess : IDisposable
         // The host ends itself when it is no longer this process's child (a worker killed with SIGKILL).
         psi.Environment["DOCFLOW_ENGINE_HOST_PARENT"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // The managed heap fails with OutOfMemoryException (reported as too_large) before the watchdog has to kill.
-        // ReadyToRun code as it is: no background re-JIT of the hot methods in every host (SandboxOptions.HostTieredCompilation).
-        if (!options.HostTieredCompilation) psi.Environment["DOTNET_TieredCompilation"] = "0";
+        // Tiered re-compilation for long-lived hosts, ReadyToRun code as it is for a short run's (SandboxOptions.HostTieredCompilation),
+        // whatever the worker itself runs with.
+        psi.Environment["DOTNET_TieredCompilation"] = options.HostTieredCompilation ? "1" : "0";
         psi.Environment["DOTNET_GCHeapHardLimit"] = "0x" + options.MaxMemoryBytes.ToString("X", CultureInfo.InvariantCulture);
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"The engine host '{psi.FileName}' could not be started.");
         var host = new EngineHostProcess(process, options);
@@ -86,9 +105,14 @@ public sealed class EngineHostProcess : IDisposable
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(options.StartTimeout);
-            await HostProtocol.WriteFrameAsync(host._toHost, HostProtocol.Configure, engineOptions, deadline.Token).ConfigureAwait(false);
+            await HostProtocol.WriteFrameAsync(host._toHost, HostProtocol.Configure, 0, engineOptions, deadline.Token).ConfigureAwait(false);
             var frame = await HostProtocol.ReadFrameAsync(host._fromHost, deadline.Token).ConfigureAwait(false);
-            if (frame is { Kind: HostProtocol.Ready }) return host;
+            if (frame is { Kind: HostProtocol.Ready })
+            {
+                host._reading = Task.Run(host.ReadAsync, CancellationToken.None);
+                host._watching = Task.Run(host.WatchAsync, CancellationToken.None);
+                return host;
+            }
             if (frame is { Kind: HostProtocol.Error } error)
                 throw HostProtocol.ReadError(HostProtocol.Reader(error.Payload));
             await Task.Delay(200, CancellationToken.None).ConfigureAwait(false); // let its last words reach stderr
@@ -134,68 +158,110 @@ public sealed class EngineHostProcess : IDisposable
     /// <summary>Sends one request and waits for its answer, watching the limits meanwhile.</summary>
     /// <returns>The payload of the result frame.</returns>
     /// <exception cref="DocumentException">The host's own error for the document (it stays usable), or a limit that made
-    /// the worker kill it (<see cref="DocumentErrorCode.Timeout"/>, <see cref="DocumentErrorCode.TooLarge"/>).</exception>
-    /// <exception cref="EngineHostCrashedException">The host died without being killed for a limit.</exception>
+    /// the worker kill it (<see cref="DocumentErrorCode.Timeout"/>, <see cref="DocumentErrorCode.TooLarge"/>) while the
+    /// request was alone in it.</exception>
+    /// <exception cref="EngineHostCrashedException">The host died without being killed for a limit, or while the request
+    /// was not alone in it (<see cref="EngineHostCrashedException.RetryAlone"/>).</exception>
     public async Task<byte[]> RequestAsync(byte kind, byte[] payload, CancellationToken cancellationToken)
     {
-        Requests++;
-        var watch = new Watch(this);
-        using var stop = new CancellationTokenSource();
-        var watchdog = Task.Run(() => WatchAsync(watch, stop.Token), CancellationToken.None);
+        var watch = new Watch();
+        int id;
+        bool dead;
+        lock (_pending)
+        {
+            dead = _dead;
+            id = ++_nextId;
+            Requests++;
+            if (_pending.Count > 0)
+            {
+                watch.SawOthers = true;
+                foreach (var other in _pending.Values) other.SawOthers = true;
+            }
+            _pending[id] = watch;
+        }
+        if (dead) Fail(id, watch); // died before: its death was read already
         try
         {
+            await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await HostProtocol.WriteFrameAsync(_toHost, kind, payload, cancellationToken).ConfigureAwait(false);
+                await HostProtocol.WriteFrameAsync(_toHost, kind, id, payload, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException)
             {
-                // The host is gone: its death is read below.
+                // The host is gone: its death is read by the reader.
             }
-            while (true)
+            finally
             {
-                (byte Kind, byte[] Payload)? frame;
-                try
-                {
-                    frame = await HostProtocol.ReadFrameAsync(_fromHost, cancellationToken).ConfigureAwait(false);
-                }
-                catch (IOException)
-                {
-                    frame = null;
-                }
-                if (frame is null) throw await DiedAsync(watch).ConfigureAwait(false);
-                var (k, p) = frame.Value;
-                switch (k)
-                {
-                    case HostProtocol.PageStarted:
-                        watch.PageStarted(BitConverter.ToInt32(p));
-                        break;
-                    case HostProtocol.PageFinished:
-                        watch.Progressed();
-                        break;
-                    case HostProtocol.Result:
-                        return p;
-                    case HostProtocol.Error:
-                        throw HostProtocol.ReadError(HostProtocol.Reader(p));
-                    default:
-                        Kill();
-                        throw new InvalidDataException($"The engine host sent an unknown frame kind {k}.");
-                }
+                _sending.Release();
             }
+            return await watch.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Kill(); // it may be in the middle of a page: a fresh host serves the next request
+            // It may be in the middle of a page: a fresh host serves the next request. Any other request in it is tried
+            // again alone.
+            bool alone;
+            lock (_pending)
+            {
+                _pending.Remove(id);
+                alone = _pending.Count == 0;
+            }
+            if (!alone) _sharedDeath = true;
+            Kill();
             throw;
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await watchdog.ConfigureAwait(false);
         }
     }
 
-    private async Task<Exception> DiedAsync(Watch watch)
+    /// <summary>The host's frames, handed to their requests; at the end of its output, its death to every request left.</summary>
+    private async Task ReadAsync()
+    {
+        try
+        {
+            while (await HostProtocol.ReadFrameAsync(_fromHost, CancellationToken.None).ConfigureAwait(false) is { } frame)
+            {
+                Watch? watch;
+                lock (_pending) _pending.TryGetValue(frame.Id, out watch);
+                if (watch is null) continue; // a request given up (cancelled)
+                switch (frame.Kind)
+                {
+                    case HostProtocol.PageStarted:
+                        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+                        watch.PageStarted(BitConverter.ToInt32(frame.Payload), HasExited ? watch.Cpu : Usage().Cpu);
+                        break;
+                    case HostProtocol.PageFinished:
+                        Volatile.Write(ref _lastProgress, Stopwatch.GetTimestamp());
+                        watch.Progressed();
+                        break;
+                    case HostProtocol.Result:
+                        if (Remove(frame.Id)) watch.Answer.TrySetResult(frame.Payload);
+                        break;
+                    case HostProtocol.Error:
+                        if (Remove(frame.Id)) watch.Answer.TrySetException(HostProtocol.ReadError(HostProtocol.Reader(frame.Payload)));
+                        break;
+                    default:
+                        _sharedDeath = true; // not a document's doing
+                        Kill();
+                        throw new InvalidDataException($"The engine host sent an unknown frame kind {frame.Kind}.");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException)
+        {
+            // Its death is read below.
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await DiedAsync().ConfigureAwait(false);
+    }
+
+    private bool Remove(int id)
+    {
+        lock (_pending) return _pending.Remove(id);
+    }
+
+    /// <summary>Every request left gets the host's death: a limit or a crash when it was alone in the host its whole life,
+    /// else <see cref="EngineHostCrashedException.RetryAlone"/>.</summary>
+    private async Task DiedAsync()
     {
         try
         {
@@ -205,7 +271,30 @@ public sealed class EngineHostProcess : IDisposable
         {
             Kill();
         }
+        KeyValuePair<int, Watch>[] left;
+        lock (_pending)
+        {
+            _dead = true;
+            left = [.. _pending];
+        }
+        foreach (var (id, watch) in left) Fail(id, watch);
+    }
+
+    private void Fail(int id, Watch watch)
+    {
+        if (!Remove(id)) return;
+        watch.Answer.TrySetException(Death(watch));
+    }
+
+    private Exception Death(Watch watch)
+    {
         var where = watch.Page is { } page ? $" on page {page}" : "";
+        if (watch.SawOthers || _sharedDeath || (_killedFor is not null && _killedForRequest != watch))
+            return new EngineHostCrashedException(watch.Page,
+                $"The engine host{(_killedFor is { } why ? $" was stopped ({why})" : " died")} while it read more than one document.")
+            {
+                RetryAlone = true,
+            };
         if (_killedFor is { } reason)
             return new DocumentException(_killCode, $"The engine was stopped{where}: {reason}") { Deterministic = true };
         var exit = HasExited ? _process.ExitCode : -1;
@@ -234,43 +323,57 @@ public sealed class EngineHostProcess : IDisposable
         return unhandled ?? (lines.Length > 0 ? lines[^1] : "");
     }
 
-    private async Task WatchAsync(Watch watch, CancellationToken stop)
+    /// <summary>The watchdog: while requests are in the host, its memory (the host's) and each request's time, progress
+    /// (its own or, with others beside it, any page of the host) and CPU per page (the host's since the page started).</summary>
+    private async Task WatchAsync()
     {
         using var timer = new PeriodicTimer(_options.PollInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
+                Watch[] watches;
+                lock (_pending) watches = [.. _pending.Values];
+                if (watches.Length == 0) continue;
                 if (HasExited) return;
                 var (rss, cpu) = Usage();
                 var now = Stopwatch.GetTimestamp();
+                var hostProgress = Volatile.Read(ref _lastProgress);
                 string? reason = null;
+                Watch? culprit = null;
                 var code = DocumentErrorCode.Timeout;
                 if (rss > _options.MaxMemoryBytes)
                 {
                     (reason, code) = ($"it used {rss / (1024 * 1024)} MB of memory, more than the limit of {_options.MaxMemoryBytes / (1024 * 1024)} MB (Engine:Sandbox:MaxMemoryBytes)",
                         DocumentErrorCode.TooLarge);
+                    culprit = watches.Length == 1 ? watches[0] : null;
                 }
-                else if (Stopwatch.GetElapsedTime(watch.Started, now) > _options.TotalTimeout)
+                else
                 {
-                    reason = $"it ran longer than the limit of {Seconds(_options.TotalTimeout)} (Engine:Sandbox:TotalTimeout)";
-                }
-                else if (Stopwatch.GetElapsedTime(watch.LastProgress, now) > _options.NoProgressTimeout)
-                {
-                    reason = $"it made no progress for {Seconds(_options.NoProgressTimeout)} (Engine:Sandbox:NoProgressTimeout)";
-                }
-                else if (cpu - watch.CpuAtPageStart(cpu) > _options.CpuPerPage)
-                {
-                    reason = $"the page used more than {Seconds(_options.CpuPerPage)} of CPU time (Engine:Sandbox:CpuPerPage)";
+                    foreach (var watch in watches)
+                    {
+                        var progress = watch.SawOthers ? Math.Max(watch.LastProgress, hostProgress) : watch.LastProgress;
+                        if (Stopwatch.GetElapsedTime(watch.Started, now) > _options.TotalTimeout)
+                            reason = $"it ran longer than the limit of {Seconds(_options.TotalTimeout)} (Engine:Sandbox:TotalTimeout)";
+                        else if (Stopwatch.GetElapsedTime(progress, now) > _options.NoProgressTimeout)
+                            reason = $"it made no progress for {Seconds(_options.NoProgressTimeout)} (Engine:Sandbox:NoProgressTimeout)";
+                        else if (cpu - watch.CpuAtPageStart(cpu) > _options.CpuPerPage)
+                            reason = $"the page used more than {Seconds(_options.CpuPerPage)} of CPU time (Engine:Sandbox:CpuPerPage)";
+                        if (reason is null) continue;
+                        culprit = watch;
+                        break;
+                    }
                 }
                 if (reason is not null)
                 {
                     _killCode = code;
+                    _killedForRequest = culprit;
                     _killedFor = reason;
+                    if (watches.Length > 1) _sharedDeath = true;
                     Kill();
                     return;
                 }
-                watch.Cpu = cpu;
+                foreach (var watch in watches) watch.Cpu = cpu;
             }
         }
         catch (OperationCanceledException)
@@ -352,23 +455,38 @@ public sealed class EngineHostProcess : IDisposable
         catch (InvalidOperationException)
         {
         }
+        _stop.Cancel();
+        try
+        {
+            _reading?.Wait(TimeSpan.FromSeconds(5));
+            _watching?.Wait(TimeSpan.FromSeconds(1));
+        }
+        catch (AggregateException)
+        {
+        }
         _process.Dispose();
+        _stop.Dispose();
+        _sending.Dispose();
     }
 
-    /// <summary>What the watchdog knows of the request in flight.</summary>
-    private sealed class Watch(EngineHostProcess host)
+    /// <summary>What the watchdog knows of one request in flight.</summary>
+    private sealed class Watch
     {
         private TimeSpan? _cpuAtPageStart;
+        public TaskCompletionSource<byte[]> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long Started { get; } = Stopwatch.GetTimestamp();
         public long LastProgress { get; private set; } = Stopwatch.GetTimestamp();
         public int? Page { get; private set; }
         public TimeSpan Cpu { get; set; }
 
-        public void PageStarted(int page)
+        /// <summary>Whether another request was in the host at some time of this one's life.</summary>
+        public bool SawOthers { get; set; }
+
+        public void PageStarted(int page, TimeSpan cpuNow)
         {
             Page = page;
             LastProgress = Stopwatch.GetTimestamp();
-            _cpuAtPageStart = host.HasExited ? Cpu : host.Usage().Cpu;
+            _cpuAtPageStart = cpuNow;
         }
 
         public void Progressed() => LastProgress = Stopwatch.GetTimestamp();
@@ -385,4 +503,8 @@ public sealed class EngineHostCrashedException(int? page, string message) : Exce
 
     /// <summary>Ended by a SIGKILL this process did not send (not a crash of the bytes' making).</summary>
     public bool KilledFromOutside { get; init; }
+
+    /// <summary>The host read other documents beside this one: its death (a crash, a limit, a kill) is not put down to these
+    /// bytes; the document is to be tried again alone in a host, where a crash counts.</summary>
+    public bool RetryAlone { get; init; }
 }

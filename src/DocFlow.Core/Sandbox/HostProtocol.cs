@@ -10,9 +10,10 @@ namespace DocFlow.Sandbox;
 
 /// <summary>
 /// The wire between a worker and its engine host (<c>docflow engine-host</c>) over the host's stdin and stdout: frames of a
-/// 4-byte little-endian length, then a kind byte, then the payload (BinaryWriter encoding: 7-bit length-prefixed UTF-8
-/// strings, little-endian integers). One request at a time; the host answers with any number of progress frames, then
-/// one result or one error.
+/// 4-byte little-endian length (of what follows it), then a kind byte, then a 4-byte little-endian request id, then the
+/// payload (BinaryWriter encoding: 7-bit length-prefixed UTF-8 strings, little-endian integers). A host may have several
+/// requests at once (<see cref="SandboxOptions.HostDocuments"/>); it answers each, under its id, with any number of progress
+/// frames, then one result or one error. <see cref="Configure"/> and <see cref="Ready"/> carry id 0.
 /// </summary>
 public static class HostProtocol
 {
@@ -33,28 +34,31 @@ public static class HostProtocol
     public const byte Result = (byte)'R';
     public const byte Error = (byte)'E';
 
-    /// <summary>Writes one frame: length, kind, payload.</summary>
-    public static async Task WriteFrameAsync(Stream stream, byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private const int HeaderBytes = 9;
+
+    /// <summary>Writes one frame: length, kind, request id, payload.</summary>
+    public static async Task WriteFrameAsync(Stream stream, byte kind, int id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var header = new byte[5];
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length + 1);
+        var header = new byte[HeaderBytes];
+        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length + HeaderBytes - 4);
         header[4] = kind;
+        BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(5), id);
         await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
         if (!payload.IsEmpty) await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads one frame; null at the end of the stream (the other side is gone).</summary>
-    public static async Task<(byte Kind, byte[] Payload)?> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<(byte Kind, int Id, byte[] Payload)?> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var header = new byte[5];
+        var header = new byte[HeaderBytes];
         var read = await stream.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read < header.Length) return null;
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
-        if (length < 1 || length > MaxFrameBytes) throw new InvalidDataException($"Engine host frame of {length} bytes is out of range.");
-        var payload = new byte[length - 1];
+        if (length < HeaderBytes - 4 || length > MaxFrameBytes) throw new InvalidDataException($"Engine host frame of {length} bytes is out of range.");
+        var payload = new byte[length - (HeaderBytes - 4)];
         read = await stream.ReadAtLeastAsync(payload, payload.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        return read < payload.Length ? null : (header[4], payload);
+        return read < payload.Length ? null : (header[4], BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(5)), payload);
     }
 
     /// <summary>A payload written with a <see cref="BinaryWriter"/>.</summary>

@@ -4,7 +4,7 @@ namespace DocFlow.Sandbox;
 
 /// <summary>
 /// The engine sandbox (section "Engine:Sandbox"): parsing, rendering and OCR run in child processes
-/// (<c>docflow engine-host</c>), one document at a time each, watched and killed by the worker process when they break a limit.
+/// (<c>docflow engine-host</c>), a few documents at a time each, watched and killed by the worker process when they break a limit.
 /// </summary>
 public sealed class SandboxOptions
 {
@@ -14,16 +14,26 @@ public sealed class SandboxOptions
     /// its own <c>--sandbox</c> switch).</value></summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Most engine hosts at once (documents in the engines at once); 0 = Engine:Slots. <value>Default 0.</value></summary>
+    /// <summary>Most engine hosts at once; 0 = Engine:Slots / <see cref="HostDocuments"/>, rounded up. Documents in the
+    /// engines at once: Hosts × HostDocuments. <value>Default 0.</value></summary>
     [Range(0, 1024)]
     public int Hosts { get; set; }
 
-    /// <summary>Pages one host reads at once (its Tesseract engines). <value>Default 1.</value></summary>
+    /// <summary>Documents one host reads at once. Every host is a .NET runtime of its own whose start-up, type loading and
+    /// compiled code are paid once per host (on the 12 samples, a second host cost about 6 % more CPU than the engine
+    /// in-process; docs/benchmarks.md "Engine sandbox"), so hosts take several documents. A crash or a limit then ends
+    /// every document in the host: none of them is blamed; each is tried again alone in a host, and only a crash or a
+    /// limit of a document alone in its host counts (poison ledger, final timeout or too_large). 1 = one document per host
+    /// always. <value>Default 2.</value></summary>
     [Range(1, 64)]
-    public int HostSlots { get; set; } = 1;
+    public int HostDocuments { get; set; } = 2;
+
+    /// <summary>Pages one host reads at once (its Tesseract engines); 0 = <see cref="HostDocuments"/>. <value>Default 0.</value></summary>
+    [Range(0, 64)]
+    public int HostSlots { get; set; }
 
     /// <summary>Most resident memory of a host and its children (pdftoppm), in bytes; the host is killed above it
-    /// (<c>too_large</c>). The host's managed heap is also capped at it (DOTNET_GCHeapHardLimit). <value>Default 1.5 GB.</value></summary>
+    /// (<c>too_large</c> for a document alone in it; documents that shared it are tried again alone). The host's managed heap is also capped at it (DOTNET_GCHeapHardLimit). <value>Default 1.5 GB.</value></summary>
     [Range(64L * 1024 * 1024, long.MaxValue)]
     public long MaxMemoryBytes { get; set; } = 1536L * 1024 * 1024;
 
@@ -53,12 +63,15 @@ public sealed class SandboxOptions
     [Range(1, 100)]
     public int PoisonAfterCrashes { get; set; } = 2;
 
-    /// <summary>Whether hosts re-compile their hot methods in the background (.NET tiered compilation). Off by default: the
-    /// shipped build is ReadyToRun, and with tiered compilation every host compiles the same hot methods again at tier 1
-    /// on a background thread (measured on the samples: about 15 % of the hosts' CPU time, docs/benchmarks.md "Engine
-    /// sandbox"). Methods without ReadyToRun code are compiled fully optimised at their first call.
-    /// <value>Default false (DOTNET_TieredCompilation=0 in the hosts' environment).</value></summary>
-    public bool HostTieredCompilation { get; set; }
+    /// <summary>Whether hosts re-compile their hot methods in the background (.NET tiered compilation), set explicitly in
+    /// their environment (DOTNET_TieredCompilation=1 or 0) whatever the worker's own. On for the long-running roles (serve,
+    /// worker): their hosts live for many documents, and tier-1 code (with dynamic PGO) is cheaper than the ReadyToRun code
+    /// as it is (the samples through a warm <c>docflow serve</c>: +2.1 % CPU over the engine in-process with it off, +0.1 %
+    /// with it on). Off for <c>docflow process</c>, a short run: there the re-compilation of the same hot methods in the
+    /// host is paid on the cores the OCR needs (about 15 % of the hosts' CPU on the samples, docs/benchmarks.md
+    /// "Engine sandbox"); methods without ReadyToRun code are then compiled fully optimised at their first call.
+    /// <value>Default true; <c>docflow process</c> false unless DOCFLOW__Engine__Sandbox__HostTieredCompilation says.</value></summary>
+    public bool HostTieredCompilation { get; set; } = true;
 
     /// <summary>The host's executable; null = this program (<c>docflow</c>, or <c>dotnet docflow.dll</c>).</summary>
     public string? HostCommand { get; set; }

@@ -6,23 +6,27 @@ namespace DocFlow.Engine.Sandbox;
 
 /// <summary>
 /// The child side of the engine sandbox (<c>docflow engine-host</c>): one <see cref="LocalDocumentEngine"/>, requests read
-/// from <paramref name="input"/> (the worker's pipe to its stdin) and answered on <paramref name="output"/> (its stdout), one
-/// at a time, with a progress frame when each page starts and ends. It ends when its input ends (the worker closed the pipe
-/// or died), or after it ran out of memory (its state is not to be trusted then).
+/// from <paramref name="input"/> (the worker's pipe to its stdin) and answered on <paramref name="output"/> (its stdout), each
+/// under its request id, with a progress frame when each of its pages starts and ends. Requests run at once, as many as the
+/// worker sends (<see cref="SandboxOptions.HostDocuments"/>), their pages sharing the engine's slots. It ends when its
+/// input ends (the worker closed the pipe or died), or after it ran out of memory (its state is not to be trusted then).
 /// </summary>
 public static class EngineHost
 {
     /// <summary>The environment variable in which the worker gives its process id to its hosts.</summary>
     public const string ParentVariable = "DOCFLOW_ENGINE_HOST_PARENT";
 
+    /// <summary>The request whose page runs on this flow (page threads inherit it), for its progress frames.</summary>
+    private static readonly AsyncLocal<int> CurrentRequest = new();
+
     public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var sendLock = new Lock();
-        void Send(byte kind, byte[] payload)
+        void Send(byte kind, int id, byte[] payload)
         {
-            lock (sendLock) HostProtocol.WriteFrameAsync(output, kind, payload, CancellationToken.None).GetAwaiter().GetResult();
+            lock (sendLock) HostProtocol.WriteFrameAsync(output, kind, id, payload, CancellationToken.None).GetAwaiter().GetResult();
         }
 
         WatchParent();
@@ -36,38 +40,59 @@ public static class EngineHost
         }
         catch (Exception ex) when (ex is InvalidOperationException or DllNotFoundException)
         {
-            Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, ex.Message))));
+            Send(HostProtocol.Error, 0, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, ex.Message))));
             return 1;
         }
+        var running = new HashSet<Task>();
+        var inFlight = 0;
         using (engine)
         {
-            engine.PageProgress = (page, started) => Send(started ? HostProtocol.PageStarted : HostProtocol.PageFinished, BitConverter.GetBytes(page));
+            engine.PageProgress = (page, started) => Send(started ? HostProtocol.PageStarted : HostProtocol.PageFinished, CurrentRequest.Value, BitConverter.GetBytes(page));
             engine.WarmUp();
-            Send(HostProtocol.Ready, BitConverter.GetBytes(Environment.ProcessId));
+            Send(HostProtocol.Ready, 0, BitConverter.GetBytes(Environment.ProcessId));
             while (await HostProtocol.ReadFrameAsync(input, cancellationToken).ConfigureAwait(false) is { } frame)
             {
-                try
-                {
-                    var answer = await AnswerAsync(engine, frame.Kind, frame.Payload, cancellationToken).ConfigureAwait(false);
-                    Send(HostProtocol.Result, answer);
-                }
-                catch (DocumentException ex)
-                {
-                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(ex)));
-                }
-                catch (OutOfMemoryException)
-                {
-                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.TooLarge,
-                        "The document needs more memory than the engine host may use (Engine:Sandbox:MaxMemoryBytes).") { Deterministic = true })));
-                    return 3;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    Send(HostProtocol.Error, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, $"Unexpected failure: {ex.Message}"))));
-                }
+                Interlocked.Increment(ref inFlight);
+                var request = Task.Run(() => Answer(frame.Kind, frame.Id, frame.Payload), CancellationToken.None);
+                lock (running) running.Add(request);
+                _ = request.ContinueWith(t => { lock (running) running.Remove(t); }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
+            Task[] left;
+            lock (running) left = [.. running];
+            await Task.WhenAll(left).ConfigureAwait(false);
         }
         return 0;
+
+        async Task Answer(byte kind, int id, byte[] payload)
+        {
+            CurrentRequest.Value = id;
+            try
+            {
+                var answer = await AnswerAsync(engine, kind, payload, cancellationToken).ConfigureAwait(false);
+                Send(HostProtocol.Result, id, answer);
+            }
+            catch (DocumentException ex)
+            {
+                Send(HostProtocol.Error, id, HostProtocol.Payload(w => w.WriteError(ex)));
+            }
+            catch (OutOfMemoryException)
+            {
+                // Alone, the document is too large for the host. With others beside it, the worker cannot tell whose
+                // memory it was: the host ends without an answer, and the worker tries each of its documents again alone.
+                if (Volatile.Read(ref inFlight) == 1)
+                    Send(HostProtocol.Error, id, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.TooLarge,
+                        "The document needs more memory than the engine host may use (Engine:Sandbox:MaxMemoryBytes).") { Deterministic = true })));
+                Environment.Exit(3);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Send(HostProtocol.Error, id, HostProtocol.Payload(w => w.WriteError(new DocumentException(DocumentErrorCode.Internal, $"Unexpected failure: {ex.Message}"))));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        }
     }
 
     /// <summary>A worker killed with SIGKILL cannot kill its hosts: a host busy in a parser that never returns would outlive

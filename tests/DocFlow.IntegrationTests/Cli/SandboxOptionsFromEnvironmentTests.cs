@@ -1,5 +1,6 @@
 using System.Collections;
 using DocFlow.Cli.Batch;
+using DocFlow.Sandbox;
 
 namespace DocFlow.IntegrationTests.Cli;
 
@@ -31,12 +32,25 @@ public sealed class SandboxOptionsFromEnvironmentTests
         var options = SandboxOptionsFromEnvironment.Read(new Hashtable { ["HOME"] = "/root" });
 
         Assert.Equal(1536L * 1024 * 1024, options.MaxMemoryBytes);
-        Assert.Equal(1, options.HostSlots);
+        Assert.Equal(0, options.HostSlots);
+        Assert.Equal(2, options.HostDocuments);
+        // A short run: its hosts run the ReadyToRun code as it is (serve and worker re-compile hot code in their long-lived hosts).
+        Assert.False(options.HostTieredCompilation);
+        Assert.True(new SandboxOptions().HostTieredCompilation);
+    }
+
+    [Fact]
+    public void Read_HostTieredCompilation_CanBeTurnedOn()
+    {
+        var options = SandboxOptionsFromEnvironment.Read(new Hashtable { ["DOCFLOW__Engine__Sandbox__HostTieredCompilation"] = "true" });
+
+        Assert.True(options.HostTieredCompilation);
     }
 
     [Theory]
     [InlineData("HostSlots", "many")]
-    [InlineData("HostSlots", "0")]
+    [InlineData("HostSlots", "-1")]
+    [InlineData("HostDocuments", "0")]
     [InlineData("MaxMemoryBytes", "1000")]
     public void Read_ABadValue_NamesTheKey(string key, string value)
     {

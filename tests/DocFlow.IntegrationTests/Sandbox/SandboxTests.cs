@@ -104,6 +104,49 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task CrashInAHostReadingTwoDocuments_BlamesNeither_TheNeighbourSucceeds_AndOnlyTheCrasherIsPoisoned()
+    {
+        var ledger = new InProcessEngineCrashLedger();
+        var log = new ListLogger();
+        using var engine = new SandboxedDocumentEngine(new SandboxOptions { Hosts = 1, HostDocuments = 2 }, new EngineOptions { Slots = 2 }, ledger, log);
+        await engine.ProcessAsync(new DocumentInput("receipt-digital.pdf", Sample("receipt-digital.pdf")), CancellationToken.None); // a warm host
+        var first = engine.HostProcessIds.Single();
+        var scan = Sample("fax-3pages.tif");
+        var crasher = File.ReadAllBytes(Directory.EnumerateFiles(Path.Combine(FindingsDirectory, "pdf-text")).Order().First());
+
+        var neighbour = engine.ProcessAsync(new DocumentInput("fax-3pages.tif", scan), CancellationToken.None);
+        await Task.Delay(300); // the scan is in the host's OCR when the crasher joins it
+        var crash = await Assert.ThrowsAsync<DocumentException>(() => engine.ProcessAsync(new DocumentInput("c.pdf", crasher), CancellationToken.None));
+        var result = await neighbour;
+
+        output.WriteLine(crash.Message);
+        Assert.Equal(DocumentErrorCode.EngineCrashed, crash.Code);
+        Assert.Equal(3, result.Stats.Pages);
+        Assert.DoesNotContain(first, engine.HostProcessIds);
+        static string Sha(byte[] b) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b));
+        // The shared host's death counted against neither; the crasher alone then crashed twice.
+        Assert.Equal(0, await ledger.GetCrashesAsync(Sha(scan), CancellationToken.None));
+        Assert.Equal(2, await ledger.GetCrashesAsync(Sha(crasher), CancellationToken.None));
+        Assert.Contains(log.Lines, l => l.Contains("read more than one document", StringComparison.Ordinal) && l.Contains(Sha(scan), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HostReadingTwoDocuments_ReadsThemAtOnce_WithTheSameDocumentsAsAlone()
+    {
+        using var engine = new SandboxedDocumentEngine(new SandboxOptions { Hosts = 1, HostDocuments = 2 }, new EngineOptions { Slots = 2 });
+        string[] names = ["fax-3pages.tif", "invoice-scan.png", "mixed-pages.pdf", "receipt-shop.jpg"];
+        using var local = new LocalDocumentEngine(new EngineOptions { Slots = 1 });
+        var expected = new List<string>();
+        foreach (var name in names)
+            expected.Add(DocumentJson.Serialize((await local.ProcessAsync(new DocumentInput(name, Sample(name)), CancellationToken.None)).Document));
+
+        var results = await Task.WhenAll(names.Select(n => engine.ProcessAsync(new DocumentInput(n, Sample(n)), CancellationToken.None)));
+
+        Assert.Equal(expected, results.Select(r => DocumentJson.Serialize(r.Document)));
+        Assert.Single(engine.HostProcessIds);
+    }
+
+    [Fact]
     public async Task WithPoisonAfterOneCrash_TheFirstCrashIsFinal()
     {
         var ledger = new InProcessEngineCrashLedger();
@@ -241,5 +284,26 @@ public sealed class SandboxTests(SandboxEngineFixture fixture, ITestOutputHelper
         await Task.WhenAny(hostProcess.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(2)));
         worker.StandardInput.Close();
         Assert.True(hostProcess.HasExited, "the orphaned engine host is still running");
+    }
+}
+
+/// <summary>The engine's log lines, for tests that look for what it said.</summary>
+internal sealed class ListLogger : Microsoft.Extensions.Logging.ILogger<SandboxedDocumentEngine>
+{
+    private readonly List<string> _lines = [];
+
+    public IReadOnlyList<string> Lines
+    {
+        get { lock (_lines) return [.. _lines]; }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception,
+        Func<TState, Exception?, string> formatter)
+    {
+        lock (_lines) _lines.Add(formatter(state, exception));
     }
 }

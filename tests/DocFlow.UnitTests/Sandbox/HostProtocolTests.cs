@@ -11,8 +11,8 @@ public sealed class HostProtocolTests
     public async Task Frames_RoundTrip_AndTheEndOfTheStreamIsNull()
     {
         using var pipe = new MemoryStream();
-        await HostProtocol.WriteFrameAsync(pipe, HostProtocol.PageStarted, BitConverter.GetBytes(7), CancellationToken.None);
-        await HostProtocol.WriteFrameAsync(pipe, HostProtocol.Ready, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
+        await HostProtocol.WriteFrameAsync(pipe, HostProtocol.PageStarted, 42, BitConverter.GetBytes(7), CancellationToken.None);
+        await HostProtocol.WriteFrameAsync(pipe, HostProtocol.Ready, 0, ReadOnlyMemory<byte>.Empty, CancellationToken.None);
         pipe.Position = 0;
 
         var first = await HostProtocol.ReadFrameAsync(pipe, CancellationToken.None);
@@ -20,6 +20,7 @@ public sealed class HostProtocolTests
         var end = await HostProtocol.ReadFrameAsync(pipe, CancellationToken.None);
 
         Assert.Equal(HostProtocol.PageStarted, first!.Value.Kind);
+        Assert.Equal(42, first.Value.Id);
         Assert.Equal(7, BitConverter.ToInt32(first.Value.Payload));
         Assert.Equal(HostProtocol.Ready, second!.Value.Kind);
         Assert.Empty(second.Value.Payload);
@@ -29,10 +30,10 @@ public sealed class HostProtocolTests
     [Fact]
     public async Task TruncatedFrame_IsTheEndOfTheStream_AndAnAbsurdLengthIsRefused()
     {
-        using var truncated = new MemoryStream([10, 0, 0, 0, (byte)'R', 1, 2]);
+        using var truncated = new MemoryStream([10, 0, 0, 0, (byte)'R', 1, 0, 0, 0, 1, 2]);
         Assert.Null(await HostProtocol.ReadFrameAsync(truncated, CancellationToken.None));
 
-        using var absurd = new MemoryStream([0xFF, 0xFF, 0xFF, 0x7F, (byte)'R']);
+        using var absurd = new MemoryStream([0xFF, 0xFF, 0xFF, 0x7F, (byte)'R', 1, 0, 0, 0]);
         await Assert.ThrowsAsync<InvalidDataException>(() => HostProtocol.ReadFrameAsync(absurd, CancellationToken.None));
     }
 

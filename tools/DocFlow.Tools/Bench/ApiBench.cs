@@ -200,7 +200,7 @@ internal static class ApiBench
         return code == 0 && key is not null ? key : throw new ToolException($"docflow keys create failed ({code}):\n{create.Tail()}");
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, ChildProcess serve, CancellationToken ct)
+    internal static async Task WaitReadyAsync(HttpClient http, ChildProcess serve, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         while (true)

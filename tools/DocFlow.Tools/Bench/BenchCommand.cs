@@ -54,6 +54,11 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue("off")]
     public string Sandbox { get; init; } = "off";
 
+    [CommandOption("--warm <N>")]
+    [Description("--sandbox compare: besides the cold `docflow process` runs, the steady state: N passes of the corpus through two running `docflow serve` (sandbox off and on, passes interleaved) after a first pass that is left out; 0 skips it. Default: 5.")]
+    [DefaultValue(5)]
+    public int Warm { get; init; } = 5;
+
     [CommandOption("--distributed")]
     [Description("Measure the distributed platform instead: broker overhead (vs the Celery peer), documents embedded vs 1 and 2 worker processes on Redis, a simulated remote engine, the express lane. Starts its own redis-server.")]
     public bool Distributed { get; init; }
@@ -214,7 +219,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
 
         // 1. The whole corpus through `docflow process`, in a child process so its peak memory is its own.
         if (settings.Sandbox == "compare")
-            return await CompareSandboxAsync(settings.Directory, work, cores, repeat, cancellationToken);
+            return await CompareSandboxAsync(settings.Directory, work, cores, repeat, Math.Max(0, settings.Warm), cancellationToken);
         var sandbox = settings.Sandbox;
         var seq = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "seq"), 1, cancellationToken, sandbox), repeat);
         var par = await MedianRunAsync(() => RunProcessAsync(settings.Directory, Path.Combine(work, "par"), cores, cancellationToken, sandbox), repeat);
@@ -340,16 +345,18 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
 
     /// <summary>The corpus through `docflow process` with the engine sandbox off and on, interleaved (off, on, off, on, …) so
     /// that both see the same load of a shared machine; medians of the whole child process's wall time, of its batch and of
-    /// its CPU time (with its hosts': on a shared machine the CPU time moves less with the other load than the wall time).</summary>
-    private static async Task<int> CompareSandboxAsync(string corpus, string work, int cores, int repeat, CancellationToken ct)
+    /// its CPU time (with its hosts': on a shared machine the CPU time moves less with the other load than the wall time).
+    /// Then, beside these cold runs (every run starts its runtime and hosts), the steady state of long-running servers and
+    /// workers: <paramref name="warm"/> passes through two running <c>docflow serve</c> (<see cref="SandboxWarmBench"/>).</summary>
+    private static async Task<int> CompareSandboxAsync(string corpus, string work, int cores, int repeat, int warm, CancellationToken ct)
     {
         var off = new List<ProcessRun>();
         var on = new List<ProcessRun>();
         var loadBefore = ChildProcess.LoadAverage();
         for (var i = 0; i < repeat; i++)
         {
-            off.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-off"), cores, ct, "off"));
-            on.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-on"), cores, ct, "on"));
+            off.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-off"), cores, ct, "off", LauncherProcessEnvironment()));
+            on.Add(await RunProcessAsync(corpus, Path.Combine(work, "sandbox-on"), cores, ct, "on", LauncherProcessEnvironment()));
         }
         var offWall = Median([.. off.Select(r => r.WallSeconds)]);
         var onWall = Median([.. on.Select(r => r.WallSeconds)]);
@@ -363,6 +370,7 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         var rows = new List<(string Name, string Value)>
         {
             ("corpus", $"{totals.Files} docs, {totals.Pages} pages ({totals.OcrPages} OCR'd), {cores} slots, median of {repeat}"),
+            ("cold: docflow process runs as ./docflow process starts it", string.Join(", ", LauncherProcessEnvironment().Select(e => $"{e.Key}={Path.GetFileName(e.Value)}"))),
             ("sandbox off: process wall / batch", $"{offWall:F2} s / {offBatch:F2} s, {totals.Pages / offWall:F3} pages/s"),
             ("sandbox on: process wall / batch", $"{onWall:F2} s / {onBatch:F2} s, {totals.Pages / onWall:F3} pages/s"),
             ("sandbox cost (wall)", $"{100 * (onWall / offWall - 1):+0.0;-0.0} %"),
@@ -377,6 +385,26 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
             ("runs on (CPU s)", string.Join(", ", on.Select(r => r.CpuSeconds.ToString("F2", CultureInfo.InvariantCulture)))),
             ("load average (1 min) before / after", string.Create(CultureInfo.InvariantCulture, $"{loadBefore:F2} / {loadAfter:F2}")),
         };
+        if (warm > 0)
+        {
+            var (warmOff, warmOn) = await SandboxWarmBench.RunAsync(corpus, work, warm, ct);
+            var offPass = Median([.. warmOff.Select(p => p.WallSeconds)]);
+            var onPass = Median([.. warmOn.Select(p => p.WallSeconds)]);
+            var offPassCpu = Median([.. warmOff.Select(p => p.CpuSeconds)]);
+            var onPassCpu = Median([.. warmOn.Select(p => p.CpuSeconds)]);
+            rows.AddRange(
+            [
+                ($"warm: docflow serve, a batch of the corpus, median of {warm} passes after the first: wall off / on",
+                    $"{offPass:F2} s / {onPass:F2} s, {totals.Pages / offPass:F3} / {totals.Pages / onPass:F3} pages/s"),
+                ("warm: sandbox cost (wall)", $"{100 * (onPass / offPass - 1):+0.0;-0.0} %"),
+                ("warm: CPU of serve and its hosts per pass, off / on", $"{offPassCpu:F2} s / {onPassCpu:F2} s"),
+                ("warm: sandbox cost (CPU)", $"{100 * (onPassCpu / offPassCpu - 1):+0.0;-0.0} %"),
+                ("warm: failed documents off / on", $"{warmOff.Max(p => p.Failed)} / {warmOn.Max(p => p.Failed)}"),
+                ("warm: passes off (wall s / CPU s)", string.Join(", ", warmOff.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.WallSeconds:F2}/{p.CpuSeconds:F2}")))),
+                ("warm: passes on (wall s / CPU s)", string.Join(", ", warmOn.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.WallSeconds:F2}/{p.CpuSeconds:F2}")))),
+                ("load average (1 min) after the warm passes", ChildProcess.LoadAverage().ToString("F2", CultureInfo.InvariantCulture)),
+            ]);
+        }
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Measure").AddColumn("Result");
         foreach (var (name, value) in rows) table.AddRow(Markup.Escape(name), Markup.Escape(value));
         AnsiConsole.Write(table);
@@ -386,13 +414,27 @@ public sealed class BenchCommand : AsyncCommand<BenchSettings>
         return 0;
     }
 
+    /// <summary>What the launcher adds to the environment of <c>./docflow process</c> (and nothing else): no tiered
+    /// re-compilation, jemalloc when installed; a value the bench itself was given wins.</summary>
+    private static Dictionary<string, string> LauncherProcessEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_TieredCompilation"] = Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "0",
+        };
+        var jemalloc = $"/usr/lib/{(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "aarch64" : "x86_64")}-linux-gnu/libjemalloc.so.2";
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LD_PRELOAD")) && File.Exists(jemalloc)) environment["LD_PRELOAD"] = jemalloc;
+        return environment;
+    }
+
     /// <summary>The corpus through the product's `docflow process`, in a child process so its peak memory and CPU time are its own.</summary>
-    private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct, string sandbox = "on")
+    private static async Task<ProcessRun> RunProcessAsync(string corpus, string output, int jobs, CancellationToken ct, string sandbox = "on",
+        IDictionary<string, string>? environment = null)
     {
         var cpuBefore = ChildProcess.ReapedChildrenCpuSeconds();
         var wall = Stopwatch.StartNew();
         await using var process = ChildProcess.StartProduct(
-            ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet", "--sandbox", sandbox]);
+            ["process", corpus, "--out", output, "--jobs", jobs.ToString(CultureInfo.InvariantCulture), "--force", "--quiet", "--sandbox", sandbox], environment);
         long peakKb = 0;
         while (!process.HasExited)
         {
