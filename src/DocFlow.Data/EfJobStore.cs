@@ -302,23 +302,54 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
     {
         // A result belongs to its job's tenant: its row carries that tenant (copied from the job when it is saved), and the
         // results' tenant filter applies to it like the jobs' filter to a job.
-        var json = await ResultJsonAsync(db, jobId, cancellationToken).ConfigureAwait(false);
-        return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
+        switch (db)
+        {
+            case SqliteDocFlowDbContext sqlite:
+                var utf8 = await SqliteResultUtf8Async(sqlite, jobId, cancellationToken).ConfigureAwait(false);
+                return utf8 is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(utf8, $"the result of job {jobId}"));
+            case PostgresDocFlowDbContext postgres:
+                var json = await ResultQueries<PostgresDocFlowDbContext>.Of(postgres)(postgres, jobId, cancellationToken).ConfigureAwait(false);
+                return json is null ? null : DocumentJson.Deserialize(_encryption.OpenRecord(json, $"the result of job {jobId}"));
+            default:
+                throw new InvalidOperationException($"No result query for {db.GetType().Name}.");
+        }
     }, cancellationToken);
 
-    // The result read as compiled queries: EF Core walks a LINQ query's expression tree on every execution to find its
-    // parameters; compiled, it does not (docs/benchmarks.md, "Authentication and audit cost", session 8). With the tenant
-    // on the result's own row the scoped read is one row by its primary key and the filter's plain predicate: no
-    // sub-query on jobs for SQLite to prepare on every scoped read (session 9). Unscoped (workers, admin, operator) the
-    // filter is left out, as it was: its parameters cost the open server about 2 % of a result read (session 9). A
-    // compiled query serves one model, so there is one pair per provider's context; the scope comes from the context.
-    private static Task<string?> ResultJsonAsync(DocFlowDbContext db, string jobId, CancellationToken cancellationToken) => db switch
+    /// <summary>The result's text on SQLite as its stored UTF-8 bytes, not a string: a result of more than ~42 KB is a
+    /// UTF-16 string on the large-object heap, and every such allocation counts towards a full (gen2) collection; with
+    /// two per read (this and the response) every collection of a server answering result reads was a gen2
+    /// (docs/benchmarks.md, "Authentication and audit cost", session 10). The statement is the results' tenant filter
+    /// written out: scoped, only a row of the scope's tenant (an empty scope sees none); unscoped, any row.</summary>
+    private static async Task<byte[]?> SqliteResultUtf8Async(SqliteDocFlowDbContext db, string jobId, CancellationToken cancellationToken)
     {
-        SqliteDocFlowDbContext sqlite => ResultQueries<SqliteDocFlowDbContext>.Of(sqlite)(sqlite, jobId, cancellationToken),
-        PostgresDocFlowDbContext postgres => ResultQueries<PostgresDocFlowDbContext>.Of(postgres)(postgres, jobId, cancellationToken),
-        _ => throw new InvalidOperationException($"No result query for {db.GetType().Name}."),
-    };
+        var scope = db.TenantFilter;
+        await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = scope is null ? ResultUnscopedSql : ResultScopedSql;
+        var id = command.CreateParameter();
+        id.ParameterName = "$id";
+        id.Value = jobId;
+        command.Parameters.Add(id);
+        if (scope is not null)
+        {
+            var tenant = command.CreateParameter();
+            tenant.ParameterName = "$tenant";
+            tenant.Value = scope;
+            command.Parameters.Add(tenant);
+        }
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0)) return null;
+        return reader.GetFieldValue<byte[]>(0);
+    }
 
+    internal const string ResultUnscopedSql = "SELECT document FROM " + DocFlowDbContext.ResultsTable + " WHERE job_id = $id";
+    internal const string ResultScopedSql = "SELECT document FROM " + DocFlowDbContext.ResultsTable + " WHERE job_id = $id AND tenant = $tenant";
+
+    // PostgreSQL: the result read as compiled queries (its jsonb comes back as text either way). EF Core walks a LINQ
+    // query's expression tree on every execution to find its parameters; compiled, it does not (docs/benchmarks.md,
+    // "Authentication and audit cost", session 8). With the tenant on the result's own row the scoped read is one row by
+    // its primary key and the filter's plain predicate, no sub-query on jobs (session 9); unscoped (workers, admin,
+    // operator) the filter is left out. The scope comes from the context.
     private static class ResultQueries<TContext> where TContext : DocFlowDbContext
     {
         private static readonly Func<TContext, string, CancellationToken, Task<string?>> All = EF.CompileAsyncQuery(

@@ -20,6 +20,15 @@ public static class DocumentJson
         JsonSerializer.Deserialize(json, DocumentJsonContext.Default.Document)
         ?? throw new JsonException("The JSON holds no document.");
 
+    /// <summary>A document from its UTF-8 JSON (what the database or a file holds), without a string in between.</summary>
+    public static Document Deserialize(ReadOnlySpan<byte> utf8Json) =>
+        JsonSerializer.Deserialize(utf8Json, DocumentJsonContext.Default.Document)
+        ?? throw new JsonException("The JSON holds no document.");
+
+    /// <summary>What <see cref="Serialize(Document, bool)"/> writes (not indented), for a serializer that writes straight to
+    /// a response: the same bytes, without the string (docs/benchmarks.md, "Authentication and audit cost", session 10).</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<Document> TypeInfo => DocumentJsonContext.Default.Document;
+
     public static async Task<Document> DeserializeAsync(Stream stream, CancellationToken cancellationToken) =>
         await JsonSerializer.DeserializeAsync(stream, DocumentJsonContext.Default.Document, cancellationToken).ConfigureAwait(false)
         ?? throw new JsonException("The JSON holds no document.");

@@ -60,9 +60,12 @@ public static class DocumentsApi
         if (job.Status != JobStatus.Succeeded)
             return NotReady(job);
         var document = await store.GetResultAsync(id, ct);
+        // Serialized straight into the response (the bytes DocumentJson.Serialize makes), not into a string first: a result
+        // of more than ~42 KB would be a string on the large-object heap on every read (docs/benchmarks.md,
+        // "Authentication and audit cost", session 10).
         return document is null
             ? Problems.NotFound($"Document '{id}' has no stored result.")
-            : Results.Text(DocumentJson.Serialize(document), "application/json");
+            : Results.Json(document, DocumentJson.TypeInfo, "application/json");
     }
 
     internal static async Task<IResult> GetTextAsync(string id, IJobMonitoringStore store, CancellationToken ct)

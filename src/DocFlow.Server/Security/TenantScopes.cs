@@ -13,6 +13,11 @@ public static class TenantPrincipals
     public static string TenantOf(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        return user is DocFlowPrincipal known ? known.Tenant : TenantFromClaims(user);
+    }
+
+    internal static string TenantFromClaims(ClaimsPrincipal user)
+    {
         var claim = user.FindFirst(Tenants.ClaimType)?.Value;
         return Tenants.IsValid(claim) ? claim! : Tenants.Default;
     }
@@ -22,13 +27,18 @@ public static class TenantPrincipals
     public static string? ScopeOf(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        return user is DocFlowPrincipal known ? known.Scope : ScopeFromClaims(user);
+    }
+
+    internal static string? ScopeFromClaims(ClaimsPrincipal user)
+    {
         if (user.Identity is not ClaimsIdentity { IsAuthenticated: true } identity) return "";
         // One pass over the claims, no LINQ: this runs on every request.
         var roleType = identity.RoleClaimType;
         foreach (var claim in user.Claims)
             if (claim.Type == roleType && (string.Equals(claim.Value, Roles.Admin, StringComparison.Ordinal) || string.Equals(claim.Value, Roles.Operator, StringComparison.Ordinal)))
                 return null;
-        return TenantOf(user);
+        return TenantFromClaims(user);
     }
 
     /// <summary>Whether the principal sees every tenant (admin, operator).</summary>

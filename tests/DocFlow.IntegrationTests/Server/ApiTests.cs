@@ -6,6 +6,7 @@ using DocFlow.Engine;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Processing;
 using DocFlow.Samples;
+using DocFlow.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using static DocFlow.IntegrationTests.Support.ProblemAssert;
 
@@ -62,6 +63,23 @@ public sealed class ApiTests
         var truth = GroundTruth.Load(Path.Combine(Repo.Samples, "receipt-digital.truth.json"));
         Assert.Equal(truth.Text, text);
         Assert.Equal(pdf, await server.Client.GetByteArrayAsync($"api/v1/documents/{id}/original"));
+    }
+
+    [Fact]
+    public async Task Result_IsTheStoredDocumentsJson_ByteForByte_AsApplicationJson()
+    {
+        // The result is serialized straight into the response (docs/benchmarks.md, "Authentication and audit cost",
+        // session 10): the same bytes DocumentJson.Serialize makes of the stored document, the same content type.
+        await using var server = await ServerHarness.StartAsync();
+        var id = await Upload(server, "invoice-digital.pdf");
+        await WaitForDocumentAsync(server, id);
+
+        using var response = await server.Client.GetAsync($"api/v1/documents/{id}/result");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.ToString());
+        var stored = await server.Services.GetRequiredService<IJobMonitoringStore>().GetResultAsync(id, CancellationToken.None);
+        Assert.NotNull(stored);
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(DocumentJson.Serialize(stored)), await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

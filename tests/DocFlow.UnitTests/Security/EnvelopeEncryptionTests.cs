@@ -230,6 +230,7 @@ public sealed class EnvelopeEncryptionTests
         var e = await Assert.ThrowsAsync<SealedDataException>(() => OpenAsync(strict, "%PDF-1.7 planted"u8.ToArray(), "blob 3fa4"));
         Assert.Contains("blob 3fa4 is not sealed", e.Message);
         Assert.Throws<SealedDataException>(() => strict.OpenRecord("{\"text\":\"planted\"}", "the result of job j1"));
+        Assert.Throws<SealedDataException>(() => strict.OpenRecord("{\"text\":\"planted\"}"u8.ToArray(), "the result of job j1"));
         Assert.Equal(new byte[] { 1, 2, 3 }, await OpenAsync(strict, await SealAsync(strict, [1, 2, 3])));
     }
 
@@ -275,6 +276,12 @@ public sealed class EnvelopeEncryptionTests
         Assert.DoesNotContain("MARKER", stored);
         Assert.Equal(json, Sealer.OpenRecord(stored, "the result of job j1"));
         Assert.Equal(json, Sealer.OpenRecord(json, "the result of job j1")); // legacy plaintext row
+        // The same record read as its UTF-8 bytes (the SQLite result read): sealed opened, plaintext as it is.
+        Assert.Equal(json, System.Text.Encoding.UTF8.GetString(Sealer.OpenRecord(System.Text.Encoding.UTF8.GetBytes(stored), "the result of job j1")));
+        var plain = System.Text.Encoding.UTF8.GetBytes(json);
+        Assert.Same(plain, Sealer.OpenRecord(plain, "the result of job j1"));
+        Assert.True(AtRestEncryption.IsSealedRecord(System.Text.Encoding.UTF8.GetBytes(stored).AsSpan()));
+        Assert.False(AtRestEncryption.IsSealedRecord(plain.AsSpan()));
         Assert.Equal(json, AtRestEncryption.Off.SealRecord(json));
 
         var rotating = With("k2", ("k1", K1), ("k2", K2));
@@ -296,5 +303,7 @@ public sealed class EnvelopeEncryptionTests
         Assert.Contains("the result of job j1", e.Message);
         var missing = Assert.Throws<SealedDataException>(() => AtRestEncryption.Off.OpenRecord(stored, "the result of job j1"));
         Assert.Contains("the result of job j1", missing.Message);
+        var missingBytes = Assert.Throws<SealedDataException>(() => AtRestEncryption.Off.OpenRecord(System.Text.Encoding.UTF8.GetBytes(stored), "the result of job j1"));
+        Assert.Contains("the result of job j1", missingBytes.Message);
     }
 }

@@ -239,6 +239,23 @@ public sealed partial class AtRestEncryption
         return Encoding.UTF8.GetString(plain.GetBuffer(), 0, (int)plain.Length);
     }
 
+    /// <summary>Whether a stored record, as its UTF-8 bytes, is sealed (<see cref="RecordPrefix"/>).</summary>
+    public static bool IsSealedRecord(ReadOnlySpan<byte> utf8) => utf8.StartsWith("\"dfe1:"u8);
+
+    /// <summary><see cref="OpenRecord(string, string)"/> for a record read as its UTF-8 bytes: a plaintext one comes back as
+    /// it is, without a string (a large result read as a string is a large-object-heap allocation twice over, UTF-16;
+    /// docs/benchmarks.md, "Authentication and audit cost", session 10); a sealed one is opened as before.</summary>
+    public byte[] OpenRecord(byte[] stored, string objectName)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (!IsSealedRecord(stored))
+        {
+            NotePlaintext(objectName);
+            return stored;
+        }
+        return Encoding.UTF8.GetBytes(OpenRecord(Encoding.UTF8.GetString(stored), objectName));
+    }
+
     /// <summary>Rewraps a stored record under the active key (seals a plaintext one when <paramref name="sealPlaintext"/>);
     /// the new value when <see cref="RewrapOutcome.Rewrapped"/> or <see cref="RewrapOutcome.Sealed"/>, else null.</summary>
     public (RewrapOutcome Outcome, string? Value) RewrapRecord(string stored, string objectName, bool sealPlaintext = false)
