@@ -23,7 +23,7 @@ public class EngineSettings : CommandSettings
     public string Lang { get; init; } = "eng";
 
     [CommandOption("--sandbox <on|off>")]
-    [Description("Run parsing, rendering and OCR in engine-host child processes, so that a file crashing the PDF parser or OCR cannot take this run down (use it for files you do not trust). Default: off here (it cost more than 5 % on the samples, docs/benchmarks.md); serve and worker default to on (Engine:Sandbox:Enabled).")]
+    [Description("Run parsing, rendering and OCR in engine-host child processes, so that a file crashing the PDF parser or OCR cannot take this run down (use it for files you do not trust). Default: off here (it costs 0-2 % of wall time on the samples and on form scans, docs/benchmarks.md \"Engine sandbox\"); serve and worker default to on (Engine:Sandbox:Enabled).")]
     public string? Sandbox { get; init; }
 
     [CommandOption("--suppliers <FILE>")]
