@@ -116,19 +116,8 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         // more than the statements (docs/benchmarks.md, "Authentication and audit cost", session 10).
         SqliteDocFlowDbContext sqlite => JobQueries<SqliteDocFlowDbContext>.GetAsync(sqlite, jobId, cancellationToken),
         PostgresDocFlowDbContext postgres => JobQueries<PostgresDocFlowDbContext>.GetAsync(postgres, jobId, cancellationToken),
-        _ => GetJobUncompiledAsync(db, jobId, cancellationToken),
+        _ => throw new InvalidOperationException($"No job query for {db.GetType().Name}."),
     }, cancellationToken);
-
-    private static async Task<JobRecord?> GetJobUncompiledAsync(DocFlowDbContext db, string jobId, CancellationToken cancellationToken)
-    {
-        var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
-        if (job is null) return null;
-        var history = await db.Set<JobStatusChangeEntity>().AsNoTracking()
-            .Where(h => h.JobId == jobId).OrderBy(h => h.Id)
-            .Select(h => new JobStatusChange(h.Status, h.At))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return ToRecord(job) with { History = history };
-    }
 
     /// <summary>The job record's two statements as compiled queries: the job (within the jobs' tenant filter, which the
     /// context's <see cref="DocFlowDbContext.TenantFilter"/> sets when they run) and its status history.</summary>
