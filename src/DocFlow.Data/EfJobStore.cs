@@ -110,37 +110,16 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         db.Set<JobEntity>().AnyAsync(j => j.BatchId == batchId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing), cancellationToken),
         cancellationToken);
 
-    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(db => db switch
+    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
     {
-        // Compiled: the job record is the most frequent read of a busy server, and building its LINQ on every call cost
-        // more than the statements (docs/benchmarks.md, "Authentication and audit cost", session 10).
-        SqliteDocFlowDbContext sqlite => JobQueries<SqliteDocFlowDbContext>.GetAsync(sqlite, jobId, cancellationToken),
-        PostgresDocFlowDbContext postgres => JobQueries<PostgresDocFlowDbContext>.GetAsync(postgres, jobId, cancellationToken),
-        _ => throw new InvalidOperationException($"No job query for {db.GetType().Name}."),
+        var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null) return null;
+        var history = await db.Set<JobStatusChangeEntity>().AsNoTracking()
+            .Where(h => h.JobId == jobId).OrderBy(h => h.Id)
+            .Select(h => new JobStatusChange(h.Status, h.At))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return ToRecord(job) with { History = history };
     }, cancellationToken);
-
-    /// <summary>The job record's two statements as compiled queries: the job (within the jobs' tenant filter, which the
-    /// context's <see cref="DocFlowDbContext.TenantFilter"/> sets when they run) and its status history.</summary>
-    private static class JobQueries<TContext> where TContext : DocFlowDbContext
-    {
-        private static readonly Func<TContext, string, CancellationToken, Task<JobEntity?>> Job = EF.CompileAsyncQuery(
-            (TContext db, string jobId, CancellationToken _) => db.Set<JobEntity>().AsNoTracking().FirstOrDefault(j => j.Id == jobId));
-
-        private static readonly Func<TContext, string, IAsyncEnumerable<JobStatusChange>> History = EF.CompileAsyncQuery(
-            (TContext db, string jobId) => db.Set<JobStatusChangeEntity>().AsNoTracking()
-                .Where(h => h.JobId == jobId).OrderBy(h => h.Id)
-                .Select(h => new JobStatusChange(h.Status, h.At)));
-
-        public static async Task<JobRecord?> GetAsync(TContext db, string jobId, CancellationToken cancellationToken)
-        {
-            var job = await Job(db, jobId, cancellationToken).ConfigureAwait(false);
-            if (job is null) return null;
-            var history = new List<JobStatusChange>();
-            await foreach (var change in History(db, jobId).WithCancellation(cancellationToken).ConfigureAwait(false))
-                history.Add(change);
-            return ToRecord(job) with { History = history };
-        }
-    }
 
     public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
     {
