@@ -47,7 +47,7 @@ public sealed partial class SandboxedDocumentEngine : IDocumentEngine, IPageRang
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         HostDocuments = Math.Max(1, options.HostDocuments);
         Hosts = options.Hosts > 0 ? options.Hosts : Math.Max(1, (engineOptions.Slots + HostDocuments - 1) / HostDocuments);
-        _gate = new SemaphoreSlim(Hosts * HostDocuments, Hosts * HostDocuments);
+        _gate = new SemaphoreSlim(Documents, Documents);
         // The host reads its documents with its own slots; the rest of the options are the worker's.
         _engineOptionsPayload = HostProtocol.EngineOptionsPayload(engineOptions, options.HostSlots > 0 ? options.HostSlots : HostDocuments);
     }

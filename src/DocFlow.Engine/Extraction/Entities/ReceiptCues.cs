@@ -63,11 +63,12 @@ internal static partial class ReceiptCues
                 var canon = OcrText.Canonical(line.Text);
                 if (SummaryRegex().IsMatch(canon)) summary = true;
                 if (summary) continue;
-                if (RoundingRegex().IsMatch(canon)) sinceRounding = 0;
+                var roundingLine = RoundingRegex().IsMatch(canon);
+                if (roundingLine) sinceRounding = 0;
                 var amount = AmountOf(page, line, cues);
                 if (amount is null) continue;
                 // A rounding adjustment of a few cents, whatever its sign reads as ("-0.02", "~0.02").
-                if (RoundingRegex().IsMatch(canon) && Math.Abs(amount.Money.Value) < 0.05m) rounding ??= amount;
+                if (roundingLine && Math.Abs(amount.Money.Value) < 0.05m) rounding ??= amount;
                 if (amount.Money.Value < 0) continue;
                 // "CHANGE 0.00" is read too: the cash tendered was the amount paid.
                 if (ChangeRegex().IsMatch(canon)) { change ??= amount; continue; }
@@ -80,7 +81,7 @@ internal static partial class ReceiptCues
                     tax = amount;
                 // A "rounding" line whose amount is a total, not an adjustment (a few cents): within 5 cents of a total
                 // read above it, it is the rounded total, its label half read ("Total after rounding", "Rounded").
-                if (priority == 0 && RoundingRegex().IsMatch(canon) && amount.Money.Value >= 1m
+                if (priority == 0 && roundingLine && amount.Money.Value >= 1m
                     && candidates.Any(x => x.Priority >= 2 && Math.Abs(x.Amount.Money.Value - amount.Money.Value) <= 0.05m))
                     priority = 6;
                 // The first total after a rounding adjustment is the rounded total, whatever it is called.
