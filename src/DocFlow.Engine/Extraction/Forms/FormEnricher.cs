@@ -21,9 +21,16 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
 
     /// <summary>
     /// With <see cref="FormRuleSet.After"/>: the rules that run on the words the models left. Not boxed values: on scans
-    /// the drawn lines are every form's ruling, and on FUNSD (cv-forms) that rule added pairs and no matches.
+    /// the drawn lines are every form's ruling, and on FUNSD (cv-forms) that rule added pairs and no matches. Not labels
+    /// above values either: on FUNSD (cv-forms) it made 65 pairs after the models, one of them right.
     /// </summary>
-    public FormRules RulesAfterModels { get; init; } = FormRules.Colon | FormRules.Above;
+    public FormRules RulesAfterModels { get; init; } = FormRules.Colon;
+
+    /// <summary>
+    /// Whether a scanned label's last character read as ',' or ';' (or '.' after a word of four or more letters, not
+    /// an abbreviation) is taken for the colon OCR misread, and ends the name like a colon.
+    /// </summary>
+    public bool MisreadColons { get; init; } = true;
 
     /// <summary>How the learned extractor decodes its links (the dev-set tooling compares choices).</summary>
     public FormDecoding Decoding { get; init; } = FormDecoding.Default;
@@ -62,7 +69,7 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
             if (found.Count == 0) continue;
             page.FormFields ??= [];
             foreach (var field in found.OrderBy(f => f.Name[0].Start))
-                page.FormFields.Add(ToField(view, field));
+                page.FormFields.Add(ToField(view, field, MisreadColons && view.Source == PageSource.Ocr));
         }
     }
 
@@ -77,12 +84,17 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
         }
     }
 
-    private static FormField ToField(PageView page, FoundField field)
+    /// <summary>Whether a scanned label's last word ends with what OCR often makes of a colon: ',' or ';', or '.'
+    /// after four or more letters (an abbreviation such as "No." or "Tel." keeps its point).</summary>
+    public static bool EndsWithMisreadColon(string word) =>
+        word.Length >= 2 && (word[^1] is ',' or ';' || word[^1] == '.' && word.Length >= 5 && word[..^1].All(char.IsLetter));
+
+    private static FormField ToField(PageView page, FoundField field, bool misreadColons)
     {
         var name = PageGeometry.LayoutOf(page, field.Name, field.Confidence);
         // The colon ends the label; it is not part of the name.
         var last = name.TextAnchor!.TextSegments![^1];
-        if (field.Name[^1].Text.EndsWith(':'))
+        if (field.Name[^1].Text.EndsWith(':') || misreadColons && field.Checked is null && EndsWithMisreadColon(field.Name[^1].Text))
         {
             last.EndIndex--;
             if (last.EndIndex > last.StartIndex && field.Name[^1].Text == ":") last.EndIndex--;
