@@ -333,6 +333,7 @@ internal static class FormTraining
                 RulesAfterModels = Enum.TryParse<FormRules>(Environment.GetEnvironmentVariable("FORMS_RULES_AFTER"), out var after) ? after : new FormEnricher().RulesAfterModels,
                 Decoding = decoding,
                 MisreadColons = Environment.GetEnvironmentVariable("FORMS_MISREADCOLONS") != "0",
+                MinLabelsAbove = int.TryParse(Environment.GetEnvironmentVariable("FORMS_MINABOVE"), CultureInfo.InvariantCulture, out var minAbove) ? minAbove : new FormEnricher().MinLabelsAbove,
             };
             foreach (var page in test)
             {

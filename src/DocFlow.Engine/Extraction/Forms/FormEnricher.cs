@@ -21,10 +21,17 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
 
     /// <summary>
     /// With <see cref="FormRuleSet.After"/>: the rules that run on the words the models left. Not boxed values: on scans
-    /// the drawn lines are every form's ruling, and on FUNSD (cv-forms) that rule added pairs and no matches. Not labels
-    /// above values either: on FUNSD (cv-forms) it made 65 pairs after the models, one of them right.
+    /// the drawn lines are every form's ruling, and on FUNSD (cv-forms) that rule added pairs and no matches.
     /// </summary>
-    public FormRules RulesAfterModels { get; init; } = FormRules.Colon;
+    public FormRules RulesAfterModels { get; init; } = FormRules.Colon | FormRules.Above;
+
+    /// <summary>
+    /// After the models, labels above values make pairs only where the rule finds at least this many on the page (a
+    /// form laid out that way); one or two among the learned pairs are mostly a line of text over another: on FUNSD
+    /// (cv-forms) the rule made 65 pairs on 40 pages after the models, one of them right, and 43 of the 65 on pages
+    /// where it made one or two.
+    /// </summary>
+    public int MinLabelsAbove { get; init; } = 3;
 
     /// <summary>
     /// Whether a scanned label's last character read as ',' or ';' (or '.' after a word of four or more letters, not
@@ -52,7 +59,9 @@ public sealed class FormEnricher(FormModels? models) : IDocumentEnricher
                 found = [.. FormExtractor.Find(view, tableBoxes).Where(f => f.Checked is not null)];
                 found.AddRange(Learned(view, models!, found));
                 var taken = found.SelectMany(f => f.Name.Concat(f.Value)).SelectMany(w => Enumerable.Range(w.Start, w.End - w.Start)).ToHashSet();
-                found.AddRange(FormExtractor.Find(view, tableBoxes, taken, RulesAfterModels & ~FormRules.Checkboxes).Where(f => f.Checked is null));
+                var after = FormExtractor.Find(view, tableBoxes, taken, RulesAfterModels & ~FormRules.Checkboxes).Where(f => f.Checked is null).ToList();
+                if (after.Count(f => f.Rule == FormRules.Above) < MinLabelsAbove) after.RemoveAll(f => f.Rule == FormRules.Above);
+                found.AddRange(after);
             }
             else
             {
