@@ -311,6 +311,7 @@ internal static class FormTraining
             Parts = Environment.GetEnvironmentVariable("FORMS_PARTS") ?? FormDecoding.Default.Parts,
             ContinueColumns = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0",
             HeaderRowRule = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0",
+            LowerCaseKeys = Environment.GetEnvironmentVariable("FORMS_LOWERKEYS") is { } lower ? lower != "0" : FormDecoding.Default.LowerCaseKeys,
             SecondThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)
                 ? second : FormDecoding.Default.SecondThreshold,
         };
@@ -331,6 +332,8 @@ internal static class FormTraining
                 Rules = RuleSet(),
                 RulesAfterModels = Enum.TryParse<FormRules>(Environment.GetEnvironmentVariable("FORMS_RULES_AFTER"), out var after) ? after : new FormEnricher().RulesAfterModels,
                 Decoding = decoding,
+                MisreadColons = Environment.GetEnvironmentVariable("FORMS_MISREADCOLONS") != "0",
+                MinLabelsAbove = int.TryParse(Environment.GetEnvironmentVariable("FORMS_MINABOVE"), CultureInfo.InvariantCulture, out var minAbove) ? minAbove : new FormEnricher().MinLabelsAbove,
             };
             foreach (var page in test)
             {

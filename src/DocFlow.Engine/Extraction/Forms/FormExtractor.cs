@@ -19,7 +19,11 @@ public enum FormRules
 }
 
 /// <summary>A key-value pair found on a page. A checkbox has <see cref="Checked"/> set; its value is the box.</summary>
-internal sealed record FoundField(IReadOnlyList<WordView> Name, IReadOnlyList<WordView> Value, Box? ValueBox, bool? Checked, float Confidence);
+internal sealed record FoundField(IReadOnlyList<WordView> Name, IReadOnlyList<WordView> Value, Box? ValueBox, bool? Checked, float Confidence)
+{
+    /// <summary>The rule that found the field (none: the learned extractor).</summary>
+    public FormRules Rule { get; init; }
+}
 
 /// <summary>
 /// Finds form fields on one page by geometry: checkboxes (glyphs, bracket marks, drawn squares, what OCR
@@ -398,7 +402,7 @@ internal static class FormExtractor
             if (!accept) continue;
             var valueWords = TrimRules([.. value.Words]);
             foreach (var w in label.Words.Concat(valueWords)) used.Add(w.Start);
-            fields.Add(new FoundField(label.Words, valueWords, null, null, isStrong ? 0.75f : 0.6f));
+            fields.Add(new FoundField(label.Words, valueWords, null, null, isStrong ? 0.75f : 0.6f) { Rule = FormRules.Above });
         }
     }
 

@@ -42,7 +42,6 @@ public sealed class LearnedFormTests
             .Line(120, (50, "COMPANY"), (200, "B.A.T. Cyprus Ltd."))
             .Line(140, (50, "DATE"), (200, "May 1, 1985")));
 
-        Assert.Contains(("BRAND", "Phoenix Lights"), fields);
         Assert.Contains(("COMPANY", "B.A.T. Cyprus Ltd."), fields);
         Assert.Contains(("DATE", "May 1, 1985"), fields);
     }
@@ -103,6 +102,82 @@ public sealed class LearnedFormTests
 
         Assert.Contains(("NAME", "M._HAMANN"), fields);
         Assert.Contains(("PHONE", "4471"), fields);
+    }
+
+    [Fact]
+    public void AColonReadAsACommaOrAPoint_EndsTheKey_ButAnAbbreviationKeepsItsPoint()
+    {
+        var fields = Fields(new FixturePage()
+            .Line(100, (50, "DATE,"), (200, "9/3/92"))
+            .Line(140, (50, "COMPANY."), (200, "B.A.T. Cyprus Ltd."))
+            .Line(160, (50, "REF NO."), (200, "A-7731")));
+
+        Assert.Contains(("DATE", "9/3/92"), fields);
+        Assert.Contains(("COMPANY", "B.A.T. Cyprus Ltd."), fields);
+        Assert.Contains(("REF NO.", "A-7731"), fields);
+    }
+
+    [Theory]
+    [InlineData("DATE,", true)]
+    [InlineData("Name;", true)]
+    [InlineData("Address.", true)]
+    [InlineData("No.", false)]
+    [InlineData("Tel.", false)]
+    [InlineData("10.", false)]
+    [InlineData(",", false)]
+    [InlineData("DATE", false)]
+    public void AMisreadColon_IsACommaOrSemicolon_OrAPointAfterAWord(string word, bool expected) =>
+        Assert.Equal(expected, FormEnricher.EndsWithMisreadColon(word));
+
+    [Fact]
+    public void AKeyStartingLowerCase_MakesNoPair_UnlessTheDecodingAllowsIt()
+    {
+        var (document, layouts) = new FixturePage()
+            .Line(100, (50, "DATE"), (200, "9/3/92"))
+            .Line(120, (50, "signed by"), (200, "J. S. Wigand"))
+            .Line(140, (50, "GROUP"), (200, "LICENSEE"))
+            .Build(PageSource.Ocr);
+        var view = DocFlow.Engine.Extraction.DocumentView.Pages(document, layouts)[0];
+        var models = FormModels.Embedded!;
+
+        var allowed = LearnedForms.Find(view, models, decoding: FormDecoding.Default with { LowerCaseKeys = true });
+        var pairs = LearnedForms.Find(view, models);
+
+        Assert.Contains(allowed, p => p.Question.Text == "signed by");
+        Assert.DoesNotContain(pairs, p => LearnedForms.StartsLower(p.Question.Text));
+        Assert.Contains(pairs, p => p.Question.Text == "DATE" && p.Answer.Text == "9/3/92");
+    }
+
+    private static List<(string Name, string Value)> FieldsWith(FixturePage page, FormEnricher enricher)
+    {
+        var (document, layouts) = page.Build(PageSource.Ocr);
+        enricher.Enrich(document, layouts, CancellationToken.None);
+        return [.. (document.Pages![0].FormFields ?? []).Select(f => (FixturePage.Text(document, f.FieldName), FixturePage.Text(document, f.FieldValue)))];
+    }
+
+    [Fact]
+    public void OneLabelAboveAValue_AmongLearnedPairs_IsNoPair_ButAFormLaidOutThatWayKeepsThem()
+    {
+        static FixturePage Form(int labelsAbove)
+        {
+            var page = new FixturePage()
+                .Line(60, (50, "DATE"), (200, "9/3/92"))
+                .Line(80, (50, "GROUP"), (200, "LICENSEE"));
+            string[] labels = ["Full name", "Home address", "Relationship"];
+            string[] values = ["Marta Kowalczyk", "27 Willow Lane", "Sister"];
+            for (var i = 0; i < labelsAbove; i++)
+                page = page.Line(140 + 50 * i, 8, (50, labels[i])).Line(152 + 50 * i, 12, (50, values[i]));
+            return page;
+        }
+
+        var lone = FieldsWith(Form(1), new FormEnricher());
+        var loneAllowed = FieldsWith(Form(1), new FormEnricher { MinLabelsAbove = 1 });
+        var three = FieldsWith(Form(3), new FormEnricher());
+
+        Assert.Contains(("Full name", "Marta Kowalczyk"), loneAllowed);
+        Assert.DoesNotContain(("Full name", "Marta Kowalczyk"), lone);
+        Assert.Contains(("Full name", "Marta Kowalczyk"), three);
+        Assert.Contains(("Relationship", "Sister"), three);
     }
 
     [Fact]
