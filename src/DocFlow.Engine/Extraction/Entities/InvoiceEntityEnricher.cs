@@ -240,8 +240,8 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     private static Entity? Repair(Entity? entity, OcrLexicon? lexicon)
     {
         if (entity is null || lexicon is null) return entity;
-        if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(mention);
-        if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(text);
+        if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(OcrText.LetterGlyphs(mention));
+        if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(OcrText.LetterGlyphs(text));
         return entity;
     }
 

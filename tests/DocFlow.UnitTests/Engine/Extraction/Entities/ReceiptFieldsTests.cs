@@ -214,6 +214,16 @@ public sealed class ReceiptFieldsTests
     }
 
     [Fact]
+    public void A_name_read_with_an_exclamation_mark_for_its_last_letter_gets_the_letter()
+    {
+        var lexicon = OcrLexicon.Learn(Enumerable.Range(0, 6).Select(i => (IEnumerable<string>)[$"NO {i}, JALAN BESAR"]));
+        var embedded = ReceiptModels.Embedded!;
+        var d = Enrich(Receipt("KEDAI UBAT SENTOS! SDN BHD", "(998877-K)", "LOT 5, JALAN BESAR,", "45600 SELANGOR", "GST ID : 001707421696",
+            "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), new ReceiptModels(embedded.Company, embedded.Address, lexicon, null));
+        Assert.Equal("KEDAI UBAT SENTOSI SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Fact]
     public void A_known_address_takes_the_receipts_own_spacing_after_its_commas()
     {
         var d = ChainReceipt("LOT 5,JALAN BESAR,", "45600 SELANG0R", null, ReceiptModels.Embedded!.WithSuppliers(Chain));
