@@ -152,13 +152,72 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
             }), models.Lexicon);
         if (registry is null) return;
         // A known address: the reading's own lines first, else the lines under the name that read as one.
-        if (where?.MentionText is { } said && registry.ResolveAddress(said, known) is { } hit) Resolved(where, hit.Address, hit.Error);
+        if (where?.MentionText is { } said && registry.ResolveAddress(said, known) is { } hit)
+            Resolved(where, PunctuationSpacing.SpacedLike(hit.Address, said), hit.Error);
         else if (SupplierRegistryMatch.AddressLines(page, registry, known, Math.Max(0, nameLine)) is { } lines)
         {
             if (where is not null) writer.Remove(where);
             where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f);
-            if (where is not null) Resolved(where, lines.Address, lines.Error);
+            if (where is not null) Resolved(where, PunctuationSpacing.SpacedLike(lines.Address, writer.Text[lines.Start..lines.End]), lines.Error);
         }
+        if (where is not null) KeepBranch(writer, page, where, registry, known, models.Lexicon);
+    }
+
+    /// <summary>
+    /// A chain's branch label under its address ("(TESCO PUTRA NILAI)", "1320-TMN BATU") is this receipt's own: a known
+    /// address resolved without it, or with another branch's label, gets the branch as printed here. The address
+    /// without the label is resolved again on its own (the label is a small part of the whole, so a known address of
+    /// another branch of the chain can be the nearest), and the label follows it.
+    /// </summary>
+    private static void KeepBranch(EntityWriter writer, PageView page, Entity where, SupplierRegistry registry, string? known, OcrLexicon? lexicon)
+    {
+        if (where.TextAnchor?.TextSegments is not [var first, ..] segments || where.MentionText is not { } resolved) return;
+        int start = (int)first.StartIndex, end = (int)segments[^1].EndIndex;
+        var lines = page.Lines;
+        var last = -1;
+        for (var i = 0; i < lines.Count; i++) if (lines[i].Start < end && lines[i].End >= end) { last = i; break; }
+        if (last < 0) return;
+        int branch, baseEnd;
+        if (last > 0 && ReceiptHeader.IsBranchUnderAddress(lines[last - 1], lines[last]) && lines[last - 1].End > start) (branch, baseEnd) = (last, lines[last - 1].End);
+        else if (last + 1 < lines.Count && ReceiptHeader.IsBranchUnderAddress(lines[last], lines[last + 1])) (branch, baseEnd) = (last + 1, end);
+        else return;
+        var printed = OcrText.Squash(lines[branch].Text);
+        var label = BranchLabel(printed, lexicon);
+        string text;
+        if (ReceiptHeader.BranchTail(resolved) is { } tail
+            && SupplierRegistry.BoundedDistance(SupplierRegistry.Key(tail), SupplierRegistry.Key(label), 3) <= Math.Max(1, label.Length / 5))
+        {
+            // The address ends with this branch's label: a known branch's (its misreads repaired) stays; the label as
+            // read gets the repairs in the words after its code.
+            if (SupplierRegistry.Key(tail) != SupplierRegistry.Key(printed) || label == printed) return;
+            text = resolved[..^tail.Length].TrimEnd() + " " + label;
+        }
+        else
+        {
+            var reading = OcrText.Squash(writer.Text[start..baseEnd]);
+            if (lexicon is not null) reading = lexicon.Correct(reading);
+            var head = registry.ResolveAddress(reading, known) is { } hit ? PunctuationSpacing.SpacedLike(hit.Address, reading) : reading;
+            if (ReceiptHeader.BranchTail(head) is { } other) head = head[..^other.Length].TrimEnd();
+            text = head + " " + label;
+        }
+        if (lines[branch].End > end)
+        {
+            var confidence = where.Confidence;
+            writer.Remove(where);
+            if (writer.Add("supplier_address", start, lines[branch].End, confidence) is not { } grown) return;
+            where = grown;
+        }
+        where.MentionText = text;
+        where.NormalizedValue ??= new NormalizedValue();
+        where.NormalizedValue.Text = text;
+    }
+
+    /// <summary>A branch label with the lexicon's repairs, also in the words after a branch code ("1320-THN BATU").</summary>
+    private static string BranchLabel(string label, OcrLexicon? lexicon)
+    {
+        if (lexicon is null) return label;
+        var dash = label.IndexOf('-');
+        return dash > 0 && label[..dash].Trim().All(char.IsDigit) ? label[..(dash + 1)] + lexicon.Correct(label[(dash + 1)..]) : lexicon.Correct(label);
     }
 
     private static int Start(Entity entity, ReceiptHeader.Span? fallback) =>
@@ -181,8 +240,8 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     private static Entity? Repair(Entity? entity, OcrLexicon? lexicon)
     {
         if (entity is null || lexicon is null) return entity;
-        if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(mention);
-        if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(text);
+        if (entity.MentionText is { } mention) entity.MentionText = lexicon.Correct(OcrText.LetterGlyphs(mention));
+        if (entity.NormalizedValue?.Text is { } text) entity.NormalizedValue.Text = lexicon.Correct(OcrText.LetterGlyphs(text));
         return entity;
     }
 

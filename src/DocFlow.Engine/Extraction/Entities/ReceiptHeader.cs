@@ -102,6 +102,13 @@ internal static partial class ReceiptHeader
         return (name, address);
     }
 
+    /// <summary>Whether a line is a branch label ("(TESCO PUTRA NILAI)", "1320-TMN BATU") printed under an address line with a postcode.</summary>
+    public static bool IsBranchUnderAddress(LineView address, LineView line) =>
+        PostcodeRegex().IsMatch(address.Text) && BranchRegex().IsMatch(line.Text.Trim()) && !Stops(line.Text.ToUpperInvariant());
+
+    /// <summary>The branch label an address ends with ("... SELANGOR 1320-TMN BATU"), or null.</summary>
+    public static string? BranchTail(string address) => BranchTailRegex().Match(address) is { Success: true } m ? m.Value.Trim() : null;
+
     /// <summary>A line that ends an address: it starts with a phone, fax or tax-id label, a registration number, a title or a date.</summary>
     private static bool Stops(string upper)
     {
@@ -196,6 +203,9 @@ internal static partial class ReceiptHeader
 
     [GeneratedRegex(@"^(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})$")]
     private static partial Regex BranchRegex();
+
+    [GeneratedRegex(@"\s(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})$")]
+    private static partial Regex BranchTailRegex();
 
     [GeneratedRegex(@"(?<!\d)\d{5}(?!\d)")]
     private static partial Regex PostcodeRegex();

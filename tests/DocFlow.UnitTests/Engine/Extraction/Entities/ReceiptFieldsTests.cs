@@ -174,6 +174,62 @@ public sealed class ReceiptFieldsTests
         Assert.Equal(expected, Mention(d, "supplier_address"));
     }
 
+    private static readonly SupplierRegistry Chain = SupplierRegistry.Learn(
+    [
+        ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR"),
+        ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR 1111-TMN LAMA"),
+        ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR 3333-TAMAN MELATI INDAH"),
+    ]);
+
+    private static Document ChainReceipt(string third, string fourth, string? branch, ReceiptModels models)
+    {
+        string[] lines = ["GOLDEN BAKERY SDN BHD", "(998877-K)", third, fourth, .. branch is null ? Array.Empty<string>() : [branch],
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"];
+        return Enrich(Receipt(lines), models);
+    }
+
+    [Theory]
+    // A branch the registry does not know: the known address, then the label as printed.
+    [InlineData("2222-TMN BARU", "LOT 5, JALAN BESAR, 45600 SELANGOR 2222-TMN BARU")]
+    [InlineData("(TESCO BUKIT INDAH)", "LOT 5, JALAN BESAR, 45600 SELANGOR (TESCO BUKIT INDAH)")]
+    // A known branch read with a slip: the known spelling.
+    [InlineData("3333-TAMAN MELATI lNDAH", "LOT 5, JALAN BESAR, 45600 SELANGOR 3333-TAMAN MELATI INDAH")]
+    // No branch label printed: the known address alone, never another branch's.
+    [InlineData(null, "LOT 5, JALAN BESAR, 45600 SELANGOR")]
+    public void A_branch_label_stays_with_a_known_address(string? branch, string expected)
+    {
+        var d = ChainReceipt("LOT 5, JALAN BESAR,", "45600 SELANG0R", branch, ReceiptModels.Embedded!.WithSuppliers(Chain));
+        Assert.Equal(expected, Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void The_words_after_a_branch_code_get_the_lexicons_repairs()
+    {
+        // "TMN" in enough receipts' text; "THN" in none: H and M are glyphs OCR confuses.
+        var lexicon = OcrLexicon.Learn(Enumerable.Range(0, 6).Select(i => (IEnumerable<string>)[$"NO {i}, JALAN {i}, TMN MAJU", "TMN BARU", "JALAN BESAR"]));
+        var embedded = ReceiptModels.Embedded!;
+        var models = new ReceiptModels(embedded.Company, embedded.Address, lexicon, Chain);
+        var d = ChainReceipt("LOT 5, JALAN BESAR,", "45600 SELANGOR", "2222-THN BARU", models);
+        Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR 2222-TMN BARU", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void A_name_read_with_an_exclamation_mark_for_its_last_letter_gets_the_letter()
+    {
+        var lexicon = OcrLexicon.Learn(Enumerable.Range(0, 6).Select(i => (IEnumerable<string>)[$"NO {i}, JALAN BESAR"]));
+        var embedded = ReceiptModels.Embedded!;
+        var d = Enrich(Receipt("KEDAI UBAT SENTOS! SDN BHD", "(998877-K)", "LOT 5, JALAN BESAR,", "45600 SELANGOR", "GST ID : 001707421696",
+            "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), new ReceiptModels(embedded.Company, embedded.Address, lexicon, null));
+        Assert.Equal("KEDAI UBAT SENTOSI SDN BHD", Mention(d, "supplier_name"));
+    }
+
+    [Fact]
+    public void A_known_address_takes_the_receipts_own_spacing_after_its_commas()
+    {
+        var d = ChainReceipt("LOT 5,JALAN BESAR,", "45600 SELANG0R", null, ReceiptModels.Embedded!.WithSuppliers(Chain));
+        Assert.Equal("LOT 5,JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
+    }
+
     [Fact]
     public void A_brand_line_above_a_complete_legal_name_is_left_out()
     {
