@@ -93,8 +93,7 @@ internal static partial class ReceiptHeader
             while (end + 1 < lines.Count && !Stops(lines[end + 1].Text.ToUpperInvariant())
                    && (pa[end + 1] >= 0.35f || (pa[end + 1] >= 0.05f && PostcodeAhead(lines, pa, end + 1)) || ContinuesOn(lines[end], lines[end + 1]))) end++;
             // A branch label printed under a complete address ("(TESCO PUTRA NILAI)", "1320-TMN BATU") is part of it.
-            if (end + 1 < lines.Count && PostcodeRegex().IsMatch(lines[end].Text) && BranchRegex().IsMatch(lines[end + 1].Text.Trim())
-                && !Stops(lines[end + 1].Text.ToUpperInvariant())) end++;
+            if (end + 1 < lines.Count && IsBranchUnderAddress(lines[end], lines[end + 1])) end++;
             var stop = StopRegex().Match(lines[end].Text.ToUpperInvariant());
             var addressEnd = stop.Success && stop.Index > 0 ? lines[end].Start + stop.Index : lines[end].End;
             address = new Span(lines[first2].Start, addressEnd, pa[first2..(end + 1)].Average());
@@ -201,10 +200,13 @@ internal static partial class ReceiptHeader
     [GeneratedRegex(@"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\bDATE\b")]
     private static partial Regex DateRegex();
 
-    [GeneratedRegex(@"^(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})$")]
+    /// <summary>A branch label: a name in brackets, or a branch code and its name ("1320-TMN BATU").</summary>
+    private const string BranchPattern = @"(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})";
+
+    [GeneratedRegex("^" + BranchPattern + "$")]
     private static partial Regex BranchRegex();
 
-    [GeneratedRegex(@"\s(?:\([A-Za-z][A-Za-z .&'-]{2,40}\)|\d{3,4}[ ]?-[ ]?[A-Za-z]{2,}[A-Za-z .'-]{0,30})$")]
+    [GeneratedRegex(@"\s" + BranchPattern + "$")]
     private static partial Regex BranchTailRegex();
 
     [GeneratedRegex(@"(?<!\d)\d{5}(?!\d)")]
