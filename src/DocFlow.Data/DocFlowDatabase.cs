@@ -1,6 +1,7 @@
 using DocFlow.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace DocFlow.Data;
@@ -11,6 +12,13 @@ public sealed class DocFlowDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource? _dataSource;
     private readonly DbContextOptions? _postgres;
     private readonly DbContextOptions? _sqlite;
+    private readonly PooledDbContextFactory<PostgresDocFlowDbContext>? _postgresPool;
+    private readonly PooledDbContextFactory<SqliteDocFlowDbContext>? _sqlitePool;
+
+    /// <summary>Contexts kept for reuse by <see cref="RunAsync{T}"/>. A new context builds its own service scope (about
+    /// half of a job-record read's allocations, docs/benchmarks.md "Authentication and audit cost", session 12); a
+    /// pooled one is reset by EF Core when it is returned and reused.</summary>
+    internal const int ContextPoolSize = 256;
 
     public DocFlowDatabase(DatabaseOptions options) : this(options, null)
     {
@@ -32,6 +40,7 @@ public sealed class DocFlowDatabase : IAsyncDisposable
                 .UseNpgsql(_dataSource, o => o.CommandTimeout(timeout));
             configure?.Invoke(builder);
             _postgres = builder.Options;
+            _postgresPool = new PooledDbContextFactory<PostgresDocFlowDbContext>(builder.Options, ContextPoolSize);
         }
         else
         {
@@ -44,6 +53,7 @@ public sealed class DocFlowDatabase : IAsyncDisposable
                 .AddInterceptors(new SqliteBusyTimeout(timeout));
             configure?.Invoke(builder);
             _sqlite = builder.Options;
+            _sqlitePool = new PooledDbContextFactory<SqliteDocFlowDbContext>(builder.Options, ContextPoolSize);
         }
     }
 
@@ -53,6 +63,15 @@ public sealed class DocFlowDatabase : IAsyncDisposable
     public DocFlowDbContext CreateDbContext() => Provider == DatabaseProvider.Postgres
         ? new PostgresDocFlowDbContext((DbContextOptions<PostgresDocFlowDbContext>)_postgres!)
         : new SqliteDocFlowDbContext((DbContextOptions<SqliteDocFlowDbContext>)_sqlite!);
+
+    /// <summary>A context from the pool, reset: EF Core clears its own state (tracking, transactions, connection) when a
+    /// context is returned; the tenant filter is ours, so it is cleared here, and every unit of work sets its own.</summary>
+    internal DocFlowDbContext RentDbContext()
+    {
+        DocFlowDbContext db = Provider == DatabaseProvider.Postgres ? _postgresPool!.CreateDbContext() : _sqlitePool!.CreateDbContext();
+        db.TenantFilter = null;
+        return db;
+    }
 
     /// <summary>Applies pending migrations (<c>docflow db migrate</c>); returns the names of those applied.</summary>
     /// <remarks>EF Core takes a database lock while migrating, so several hosts starting at once are safe.</remarks>
@@ -78,14 +97,14 @@ public sealed class DocFlowDatabase : IAsyncDisposable
         }
     }
 
-    /// <summary>One unit of work on a new context; an unreachable database becomes <see cref="StoreUnavailableException"/>
+    /// <summary>One unit of work on a pooled context; an unreachable database becomes <see cref="StoreUnavailableException"/>
     /// (and its pooled connections are dropped).</summary>
     internal async Task<T> RunAsync<T>(Func<DocFlowDbContext, Task<T>> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            await using var db = CreateDbContext();
+            await using var db = RentDbContext();
             return await work(db).ConfigureAwait(false);
         }
         catch (Exception e) when (StoreErrors.IsUnavailable(e))

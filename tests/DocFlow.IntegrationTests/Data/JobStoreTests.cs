@@ -542,6 +542,39 @@ public abstract class JobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PooledContexts_CarryNoTenantScopeOrTrackedRowsIntoTheNextUnitOfWork()
+    {
+        var ct = CancellationToken.None;
+        var acmeJob = Some.Job();
+        var globexJob = Some.Job();
+        await Store.CreateBatchAsync(Some.NewId("batch"), "acme", [acmeJob], ct);
+        await Store.CreateBatchAsync(Some.NewId("batch"), "globex", [globexJob], ct);
+        var acme = new EfJobStore(Database, Time, new DocFlow.Security.FixedTenantScope("acme"));
+
+        // Units of work in both scopes, interleaved and several at once: contexts go back to the pool and come out again.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i => i % 2 == 0
+            ? await acme.GetJobAsync(globexJob.Id, ct) is null && await acme.GetJobAsync(acmeJob.Id, ct) is not null
+            : await Store.GetJobAsync(globexJob.Id, ct) is not null && await Store.GetJobAsync(acmeJob.Id, ct) is not null));
+        Assert.All(reads, Assert.True);
+
+        // Every context comes out of the pool unscoped and with nothing tracked, whatever its last user left on it.
+        var returned = new List<DocFlowDbContext>();
+        for (var i = 0; i < 8; i++)
+        {
+            var db = Database.RentDbContext();
+            db.TenantFilter = "acme";
+            db.Set<JobEntity>().Attach(new JobEntity { Id = Some.NewId("tracked"), BatchId = "b", FileName = "f", BlobKey = "k", Sha256 = "s", OptionsKey = "o", MimeType = "m" });
+            returned.Add(db);
+        }
+        foreach (var db in returned) await db.DisposeAsync();
+        var rented = Enumerable.Range(0, 8).Select(_ => Database.RentDbContext()).ToList();
+        Assert.Contains(rented, db => returned.Contains(db));
+        Assert.All(rented, db => Assert.Null(db.TenantFilter));
+        Assert.All(rented, db => Assert.Empty(db.ChangeTracker.Entries()));
+        foreach (var db in rented) await db.DisposeAsync();
+    }
+
+    [Fact]
     public async Task StoreScopedToOneTenant_CannotReadAnotherTenantsBatchJobOrResult()
     {
         var ct = CancellationToken.None;

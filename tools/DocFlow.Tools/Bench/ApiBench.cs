@@ -26,7 +26,18 @@ internal static class ApiBench
 {
     public const double TargetPercent = 3.0;
 
-    private static readonly string[] Kinds = ["upload", "result", "metadata"];
+    private static readonly string[] AllKinds = ["upload", "result", "metadata"];
+
+    /// <summary>The request kinds to run (<c>--only upload,result,metadata</c>; default all, in that order).</summary>
+    internal static string[] KindsOf(string? only)
+    {
+        if (string.IsNullOrWhiteSpace(only)) return AllKinds;
+        var asked = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var kind in asked)
+            if (!AllKinds.Contains(kind))
+                throw new ToolException($"--only: unknown request kind '{kind}' (api: {string.Join(", ", AllKinds)})");
+        return [.. AllKinds.Where(asked.Contains)];
+    }
 
     /// <summary>One timed run: requests per second, and the server's CPU time per request (ms), which other load on a
     /// shared machine moves far less than the rate.</summary>
@@ -35,10 +46,11 @@ internal static class ApiBench
     public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
     {
         var repeat = Math.Max(1, settings.Repeat);
+        var kinds = KindsOf(settings.Only);
         var duration = TimeSpan.FromSeconds(settings.Seconds);
         var loadBefore = LoadAverage();
         AnsiConsole.MarkupLineInterpolated(
-            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}, load average {loadBefore}; scratch [blue]{work}[/]");
+            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}{(settings.Control ? ", with a control server" : "")}, load average {loadBefore}; scratch [blue]{work}[/]");
 
         // 1. One prepared store: a small text-layer PDF processed by `serve --workers 1`.
         var (document, upload) = SmallDocuments(BenchSettings.DefaultCorpus, work);
@@ -53,29 +65,35 @@ internal static class ApiBench
         var auditor = await CreateKeyAsync(onDir, "auditor", ct);
         await using var off = await Server.StartAsync("off", offDir, null, settings.Connections, ct);
         await using var on = await Server.StartAsync("on", onDir, key, settings.Connections, ct);
-        Server[] servers = [off, on];
+        // --control: a second 'off' server, set up exactly as the first, measured in the same rounds. The difference
+        // between the two is what two identical processes differ by on this machine: the noise band of the 'on' cost.
+        await using var control = settings.Control
+            ? await Server.StartAsync("control", Copy(prepared, Path.Combine(work, "control")), null, settings.Connections, ct)
+            : null;
+        Server[] servers = control is null ? [off, on] : [off, on, control];
         var uploadBytes = await File.ReadAllBytesAsync(upload, ct);
 
         // 3. Warm-up (JIT, connection pools, SQLite caches): every kind against both, untimed.
         foreach (var server in servers)
-            foreach (var kind in Kinds)
+            foreach (var kind in kinds)
                 await server.RunAsync(kind, documentId, uploadBytes, TimeSpan.FromSeconds(Math.Min(3, settings.Seconds)), ct);
 
         // 4. Timed rounds, ABBA per kind.
-        var rates = Kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
-        var cpu = Kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
+        var rates = kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
+        var cpu = kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
         for (var round = 0; round < repeat; round++)
         {
             AnsiConsole.MarkupLineInterpolated($"[grey]round {round + 1}/{repeat}[/] (load {LoadAverage()})");
-            foreach (var kind in Kinds)
+            foreach (var kind in kinds)
             {
-                Server[] order = round % 2 == 0 ? [off, on, on, off] : [on, off, off, on];
-                var pair = new Dictionary<string, List<Measurement>> { ["off"] = [], ["on"] = [] };
+                Server[] order = control is null
+                    ? round % 2 == 0 ? [off, on, on, off] : [on, off, off, on]
+                    : round % 2 == 0 ? [off, on, control, control, on, off] : [control, on, off, off, on, control];
+                var pair = servers.ToDictionary(s => s.Name, _ => new List<Measurement>());
                 if (settings.Together)
                 {
-                    var both = await Task.WhenAll(off.RunAsync(kind, documentId, uploadBytes, duration, ct), on.RunAsync(kind, documentId, uploadBytes, duration, ct));
-                    pair["off"].Add(both[0]);
-                    pair["on"].Add(both[1]);
+                    var all = await Task.WhenAll(servers.Select(s => s.RunAsync(kind, documentId, uploadBytes, duration, ct)));
+                    for (var i = 0; i < servers.Length; i++) pair[servers[i].Name].Add(all[i]);
                 }
                 else
                     foreach (var server in order)
@@ -94,7 +112,7 @@ internal static class ApiBench
         // 5. The figures.
         var rows = new List<DistributedBench.Row>();
         var worst = 0.0;
-        foreach (var kind in Kinds)
+        foreach (var kind in kinds)
         {
             var offRate = Median(rates[kind]["off"]);
             var onRate = Median(rates[kind]["on"]);
@@ -108,6 +126,13 @@ internal static class ApiBench
             var onCpu = Median(cpu[kind]["on"]);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
                 $"{offCpu:F3} / {onCpu:F3} ms = {(onCpu / offCpu - 1) * 100:+0.0;-0.0} %"));
+            if (control is not null)
+            {
+                var controlRate = Median(rates[kind]["control"]);
+                var controlCpu = Median(cpu[kind]["control"]);
+                rows.Add(new DistributedBench.Row($"{Describe(kind)}: control (a second 'off' server) against off",
+                    $"{(offRate - controlRate) / offRate * 100:+0.0;-0.0} % throughput, {(controlCpu / offCpu - 1) * 100:+0.0;-0.0} % CPU per request (rounds {Runs(rates[kind]["control"])})"));
+            }
         }
         var audited = await on.AuditCountAsync(auditor, ct);
         rows.Add(new DistributedBench.Row("audit entries written by the 'on' server", audited.ToString("N0", CultureInfo.InvariantCulture)));

@@ -36,6 +36,10 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(5.0)]
     public double Seconds { get; init; } = 5;
 
+    [CommandOption("--control")]
+    [Description("api: a third server set up exactly as 'off', measured in the same rounds: how much two identical processes differ (the noise band of the cost).")]
+    public bool Control { get; init; }
+
     [CommandOption("--together")]
     [Description("api: load both servers at the same time (N connections each) instead of one after the other: on a shared, busy machine both see the same load.")]
     public bool Together { get; init; }
@@ -69,7 +73,7 @@ public sealed class BenchSettings : CommandSettings
     public int Warmup { get; init; } = 5;
 
     [CommandOption("--only <PARTS>")]
-    [Description("--distributed: comma-separated parts to run: broker, documents, remote, express, split. Default: all.")]
+    [Description("--distributed: comma-separated parts to run: broker, documents, remote, express, split. api: request kinds: upload, result, metadata. Default: all.")]
     public string? Only { get; init; }
 
     [CommandOption("--split-pages <N>")]
