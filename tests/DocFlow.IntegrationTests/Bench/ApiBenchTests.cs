@@ -33,4 +33,30 @@ public sealed class ApiBenchTests(ITestOutputHelper output)
         Assert.True(long.Parse(audited, NumberStyles.AllowThousands, CultureInfo.InvariantCulture) > 0, $"audit entries: {audited}");
         try { Directory.Delete(work, true); } catch (IOException) { }
     }
+
+    [Fact]
+    public async Task ApiBench_OnlyOneKind_WithAControlServer_ReportsThatKindAndTheControlRow()
+    {
+        var work = Repo.NewTempDirectory("bench-api-control");
+        var (exit, text) = await Executables.RunAsync(Executables.Tools, TimeSpan.FromMinutes(10), "bench", "api", "--repeat", "1", "--seconds", "0.5",
+            "--connections", "2", "--only", "metadata", "--control", "--work", work);
+        output.WriteLine(text);
+        Assert.Equal(0, exit);
+
+        var lines = await File.ReadAllLinesAsync(Path.Combine(work, "bench-api.md"));
+        var kind = Kinds[2];
+        Assert.Contains(lines, l => l.StartsWith($"| {kind}: cost of authentication and audit (throughput) |", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith($"| {kind}: control (a second 'off' server) against off |", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith($"| {Kinds[0]}", StringComparison.Ordinal) || l.StartsWith($"| {Kinds[1]}", StringComparison.Ordinal));
+        try { Directory.Delete(work, true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task ApiBench_UnknownKind_IsRefusedByName()
+    {
+        var (exit, text) = await Executables.RunAsync(Executables.Tools, TimeSpan.FromMinutes(2), "bench", "api", "--only", "metadata,delete");
+        output.WriteLine(text);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("unknown request kind 'delete'", text, StringComparison.Ordinal);
+    }
 }
