@@ -110,16 +110,38 @@ public sealed class EfJobStore(DocFlowDatabase database, TimeProvider timeProvid
         db.Set<JobEntity>().AnyAsync(j => j.BatchId == batchId && (j.Status == JobStatus.Queued || j.Status == JobStatus.Processing), cancellationToken),
         cancellationToken);
 
-    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(async db =>
+    public Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) => Run(db => db switch
     {
-        var job = await db.Set<JobEntity>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken).ConfigureAwait(false);
-        if (job is null) return null;
-        var history = await db.Set<JobStatusChangeEntity>().AsNoTracking()
-            .Where(h => h.JobId == jobId).OrderBy(h => h.Id)
-            .Select(h => new JobStatusChange(h.Status, h.At))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return ToRecord(job) with { History = history };
+        SqliteDocFlowDbContext sqlite => ReadJobAsync(sqlite, jobId, cancellationToken),
+        PostgresDocFlowDbContext postgres => ReadJobAsync(postgres, jobId, cancellationToken),
+        _ => throw new InvalidOperationException($"No job query for {db.GetType().Name}."),
     }, cancellationToken);
+
+    /// <summary>The job record and its status history, by the compiled queries (every job-record read and every result
+    /// read starts here). The jobs' tenant filter applies as to any query: its scope comes from the context.</summary>
+    private static async Task<JobRecord?> ReadJobAsync<TContext>(TContext db, string jobId, CancellationToken cancellationToken)
+        where TContext : DocFlowDbContext
+    {
+        var job = await JobQueries<TContext>.Job(db, jobId, cancellationToken).ConfigureAwait(false);
+        if (job is null) return null;
+        var history = new List<JobStatusChange>();
+        await foreach (var change in JobQueries<TContext>.History(db, jobId).WithCancellation(cancellationToken).ConfigureAwait(false))
+            history.Add(change);
+        return ToRecord(job) with { History = history };
+    }
+
+    // A LINQ query's expression tree is built and walked for its parameters on every execution (a job-record read's
+    // reflection and expression allocations, docs/benchmarks.md "Authentication and audit cost", session 12); compiled
+    // once, it is not.
+    private static class JobQueries<TContext> where TContext : DocFlowDbContext
+    {
+        public static readonly Func<TContext, string, CancellationToken, Task<JobEntity?>> Job = EF.CompileAsyncQuery(
+            (TContext db, string jobId, CancellationToken _) => db.Set<JobEntity>().AsNoTracking().FirstOrDefault(j => j.Id == jobId));
+
+        public static readonly Func<TContext, string, IAsyncEnumerable<JobStatusChange>> History = EF.CompileAsyncQuery(
+            (TContext db, string jobId) => db.Set<JobStatusChangeEntity>().AsNoTracking()
+                .Where(h => h.JobId == jobId).OrderBy(h => h.Id).Select(h => new JobStatusChange(h.Status, h.At)));
+    }
 
     public Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
     {
