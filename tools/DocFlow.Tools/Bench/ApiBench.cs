@@ -50,7 +50,7 @@ internal static class ApiBench
         var duration = TimeSpan.FromSeconds(settings.Seconds);
         var loadBefore = LoadAverage();
         AnsiConsole.MarkupLineInterpolated(
-            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}{(settings.Control ? ", with a control server" : "")}, load average {loadBefore}; scratch [blue]{work}[/]");
+            $"API bench: {Environment.ProcessorCount} cores, {settings.Connections} connections, {settings.Seconds:F1} s per run, median of {repeat} round(s), {(settings.Together ? "both servers loaded together" : "off/on alternating (ABBA)")}{(settings.Control ? ", with a control server" : "")}, {(settings.KeepServers ? "the same processes throughout" : "new server processes every round")}, load average {loadBefore}; scratch [blue]{work}[/]");
 
         // 1. One prepared store: a small text-layer PDF processed by `serve --workers 1`.
         var (document, upload) = SmallDocuments(BenchSettings.DefaultCorpus, work);
@@ -58,55 +58,65 @@ internal static class ApiBench
         var documentId = await PrepareAsync(prepared, document, ct);
         AnsiConsole.MarkupLineInterpolated($"prepared store: {Path.GetFileName(document)} processed as {documentId}; uploads send {Path.GetFileName(upload)} ({new FileInfo(upload).Length:N0} bytes, unique per request)");
 
-        // 2. The two servers, each on its own copy of the store.
-        var offDir = Copy(prepared, Path.Combine(work, "off"));
-        var onDir = Copy(prepared, Path.Combine(work, "on"));
-        var key = await CreateKeyAsync(onDir, "submitter", ct);
-        var auditor = await CreateKeyAsync(onDir, "auditor", ct);
-        await using var off = await Server.StartAsync("off", offDir, null, settings.Connections, ct);
-        await using var on = await Server.StartAsync("on", onDir, key, settings.Connections, ct);
-        // --control: a second 'off' server, set up exactly as the first, measured in the same rounds. The difference
-        // between the two is what two identical processes differ by on this machine: the noise band of the 'on' cost.
-        await using var control = settings.Control
-            ? await Server.StartAsync("control", Copy(prepared, Path.Combine(work, "control")), null, settings.Connections, ct)
-            : null;
-        Server[] servers = control is null ? [off, on] : [off, on, control];
+        // 2. Each server's store: a copy of the prepared one ('on' with its keys, made as an operator makes them).
+        var offTemplate = Copy(prepared, Path.Combine(work, "off"));
+        var onTemplate = Copy(prepared, Path.Combine(work, "on"));
+        var key = await CreateKeyAsync(onTemplate, "submitter", ct);
+        var auditor = await CreateKeyAsync(onTemplate, "auditor", ct);
         var uploadBytes = await File.ReadAllBytesAsync(upload, ct);
-
-        // 3. Warm-up (JIT, connection pools, SQLite caches): every kind against both, untimed.
-        foreach (var server in servers)
-            foreach (var kind in kinds)
-                await server.RunAsync(kind, documentId, uploadBytes, TimeSpan.FromSeconds(Math.Min(3, settings.Seconds)), ct);
-
-        // 4. Timed rounds, ABBA per kind.
-        var rates = kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
-        var cpu = kinds.ToDictionary(k => k, _ => servers.ToDictionary(s => s.Name, _ => new List<double>()));
-        for (var round = 0; round < repeat; round++)
+        var names = settings.Control ? new[] { "off", "on", "control" } : ["off", "on"];
+        var rates = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
+        var cpu = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
+        long audited = 0;
+        ServerSet? set = null;
+        try
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]round {round + 1}/{repeat}[/] (load {LoadAverage()})");
-            foreach (var kind in kinds)
+            for (var round = 0; round < repeat; round++)
             {
-                Server[] order = control is null
-                    ? round % 2 == 0 ? [off, on, on, off] : [on, off, off, on]
-                    : round % 2 == 0 ? [off, on, control, control, on, off] : [control, on, off, off, on, control];
-                var pair = servers.ToDictionary(s => s.Name, _ => new List<Measurement>());
-                if (settings.Together)
+                // 3. The servers: new processes on new copies of the stores every round (unless --keep-servers), so that
+                // what sets one process apart from another (code layout, JIT decisions, heap) is drawn anew each round
+                // and the medians average over it instead of carrying one draw through the whole run. --control: a
+                // second 'off' server set up exactly as the first, measured in the same rounds: what two identical
+                // processes differ by, the noise band of the 'on' cost.
+                if (set is null || !settings.KeepServers)
                 {
-                    var all = await Task.WhenAll(servers.Select(s => s.RunAsync(kind, documentId, uploadBytes, duration, ct)));
-                    for (var i = 0; i < servers.Length; i++) pair[servers[i].Name].Add(all[i]);
+                    if (set is not null) audited += await set.DisposeAsync(auditor, ct);
+                    set = await ServerSet.StartAsync(work, round, offTemplate, onTemplate, key, settings, ct);
+                    // Warm-up (JIT, connection pools, SQLite caches): every kind against every server, untimed.
+                    foreach (var server in set.Servers)
+                        foreach (var kind in kinds)
+                            await server.RunAsync(kind, documentId, uploadBytes, TimeSpan.FromSeconds(Math.Min(3, settings.Seconds)), ct);
                 }
-                else
-                    foreach (var server in order)
-                    {
-                        var run = await server.RunAsync(kind, documentId, uploadBytes, duration, ct);
-                        pair[server.Name].Add(run);
-                    }
-                foreach (var (name, values) in pair)
+                AnsiConsole.MarkupLineInterpolated($"[grey]round {round + 1}/{repeat}[/] (load {LoadAverage()})");
+                var (off, on, control) = (set.Servers[0], set.Servers[1], set.Servers.Length > 2 ? set.Servers[2] : null);
+                foreach (var kind in kinds)
                 {
-                    rates[kind][name].Add(values.Average(v => v.Rate));
-                    cpu[kind][name].Add(values.Average(v => v.CpuMs));
+                    Server[] order = control is null
+                        ? round % 2 == 0 ? [off, on, on, off] : [on, off, off, on]
+                        : round % 2 == 0 ? [off, on, control, control, on, off] : [control, on, off, off, on, control];
+                    var pair = set.Servers.ToDictionary(s => s.Name, _ => new List<Measurement>());
+                    if (settings.Together)
+                    {
+                        var all = await Task.WhenAll(set.Servers.Select(s => s.RunAsync(kind, documentId, uploadBytes, duration, ct)));
+                        for (var i = 0; i < set.Servers.Length; i++) pair[set.Servers[i].Name].Add(all[i]);
+                    }
+                    else
+                        foreach (var server in order)
+                        {
+                            var run = await server.RunAsync(kind, documentId, uploadBytes, duration, ct);
+                            pair[server.Name].Add(run);
+                        }
+                    foreach (var (name, values) in pair)
+                    {
+                        rates[kind][name].Add(values.Average(v => v.Rate));
+                        cpu[kind][name].Add(values.Average(v => v.CpuMs));
+                    }
                 }
             }
+        }
+        finally
+        {
+            if (set is not null) audited += await set.DisposeAsync(auditor, ct);
         }
 
         // 5. The figures.
@@ -126,7 +136,7 @@ internal static class ApiBench
             var onCpu = Median(cpu[kind]["on"]);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
                 $"{offCpu:F3} / {onCpu:F3} ms = {(onCpu / offCpu - 1) * 100:+0.0;-0.0} %"));
-            if (control is not null)
+            if (settings.Control)
             {
                 var controlRate = Median(rates[kind]["control"]);
                 var controlCpu = Median(cpu[kind]["control"]);
@@ -134,7 +144,6 @@ internal static class ApiBench
                     $"{(offRate - controlRate) / offRate * 100:+0.0;-0.0} % throughput, {(controlCpu / offCpu - 1) * 100:+0.0;-0.0} % CPU per request (rounds {Runs(rates[kind]["control"])})"));
             }
         }
-        var audited = await on.AuditCountAsync(auditor, ct);
         rows.Add(new DistributedBench.Row("audit entries written by the 'on' server", audited.ToString("N0", CultureInfo.InvariantCulture)));
         rows.Add(new DistributedBench.Row("load average (1/5/15 min) before / after", $"{loadBefore} / {LoadAverage()}"));
         Write(rows, work);
@@ -242,6 +251,60 @@ internal static class ApiBench
             }
             if (clock.Elapsed > TimeSpan.FromMinutes(1)) throw new ToolException($"docflow serve not ready after 1 minute:\n{serve.Tail()}");
             await Task.Delay(100, ct);
+        }
+    }
+
+    /// <summary>The servers of a round, each on its own new copy of its store.</summary>
+    private sealed class ServerSet
+    {
+        private ServerSet(Server[] servers, string[] dirs)
+        {
+            Servers = servers;
+            _dirs = dirs;
+        }
+
+        private readonly string[] _dirs;
+
+        /// <summary>off, on, and the control when asked for.</summary>
+        public Server[] Servers { get; }
+
+        public static async Task<ServerSet> StartAsync(string work, int round, string offTemplate, string onTemplate, string key, BenchSettings settings, CancellationToken ct)
+        {
+            var offDir = Copy(offTemplate, Path.Combine(work, $"off-{round}"));
+            var onDir = Copy(onTemplate, Path.Combine(work, $"on-{round}"));
+            string[] dirs = settings.Control ? [offDir, onDir, Copy(offTemplate, Path.Combine(work, $"control-{round}"))] : [offDir, onDir];
+            var servers = new List<Server>();
+            try
+            {
+                servers.Add(await Server.StartAsync("off", offDir, null, settings.Connections, ct));
+                servers.Add(await Server.StartAsync("on", onDir, key, settings.Connections, ct));
+                if (settings.Control) servers.Add(await Server.StartAsync("control", dirs[2], null, settings.Connections, ct));
+                return new ServerSet([.. servers], dirs);
+            }
+            catch
+            {
+                foreach (var server in servers) await server.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Stops the servers and removes their stores; returns the audit entries the 'on' server wrote.</summary>
+        public async Task<long> DisposeAsync(string auditorKey, CancellationToken ct)
+        {
+            var audited = await Servers[1].AuditCountAsync(auditorKey, ct);
+            foreach (var server in Servers) await server.DisposeAsync();
+            foreach (var dir in _dirs)
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // a scratch folder; the bench's own is removed with it later
+                }
+            }
+            return Math.Max(0, audited);
         }
     }
 

@@ -36,6 +36,10 @@ public sealed class BenchSettings : CommandSettings
     [DefaultValue(5.0)]
     public double Seconds { get; init; } = 5;
 
+    [CommandOption("--keep-servers")]
+    [Description("api: the same server processes for every round (default: new processes on new copies of the stores every round, so the medians average over what sets one process apart from another).")]
+    public bool KeepServers { get; init; }
+
     [CommandOption("--control")]
     [Description("api: a third server set up exactly as 'off', measured in the same rounds: how much two identical processes differ (the noise band of the cost).")]
     public bool Control { get; init; }
