@@ -24,7 +24,8 @@ internal static class FormDump
         {
             string[] n = ["forms-join", "forms-question", "forms-answer", "forms-header", "forms-merge", "forms-link"];
             var m = n.Select(x => TreeEnsemble.FromJson(File.ReadAllText(prefix + x + ".json"))).ToArray();
-            models = new FormModels(m[0], m[1], m[2], m[3], m[4], m[5]);
+            models = new FormModels(m[0], m[1], m[2], m[3], m[4], m[5],
+                rerank: File.Exists(prefix + "forms-rerank.json") ? TreeEnsemble.FromJson(File.ReadAllText(prefix + "forms-rerank.json")) : null);
         }
         var (_, _, _, groups, candidates, linkP) = LearnedForms.Analyse(page, models);
         string F(float x) => x.ToString("F2", CultureInfo.InvariantCulture);

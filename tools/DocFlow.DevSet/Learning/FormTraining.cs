@@ -225,6 +225,7 @@ internal static class FormTraining
 
         // Stage 3: links of keys to values, over phrases built from cross-validated merges.
         var linkSamples = new List<Sample>();
+        var linkPages = new List<(List<FormGroup> Groups, List<(int Question, int Answer)> Candidates, float[][] Features, float Median, float Width)>();
         int reachable = 0, gold = 0, bothPresent = 0, bothInSegments = 0;
         for (var p = 0; p < pages.Count; p++)
         {
@@ -234,6 +235,7 @@ internal static class FormTraining
             var entity = groups.Select(g => GroupEntity(page, g)).ToArray();
             var candidates = FormLinking.LinkCandidates(groups, page.Median, page.View.Width);
             var features = FormLinking.LinkFeatures(groups, candidates, page.Median, page.View.Width, page.View.Height, page.View.Rulings);
+            linkPages.Add((groups, candidates, features, page.Median, page.View.Width));
             var found = new HashSet<(int, int)>();
             for (var c = 0; c < candidates.Count; c++)
             {
@@ -257,8 +259,29 @@ internal static class FormTraining
         log.WriteLine($"  labelled links whose key and value are each most of some segment: {bothInSegments}; of some phrase: {bothPresent}");
         var link = Trainer.Train(linkSamples, FormLinking.LinkFeatureNames, "forms-link", LinkOptions, Provenance(linkLine, LinkOptions));
         provenance["forms-link"] = linkLine;
+
+        // Stage 4: each link among its competitors, from the first stage's cross-validated probabilities.
+        TreeEnsemble? rerank = null;
+        if (Environment.GetEnvironmentVariable("FORMS_RERANK") != "0")
+        {
+            var rerankSamples = new List<Sample>();
+            var offset = 0;
+            foreach (var (groups, candidates, features, median, width) in linkPages)
+            {
+                var p = new ArraySegment<float>(linkCv, offset, candidates.Count);
+                var rows = FormLinking.RerankFeatures(groups, candidates, features, p, median, width);
+                for (var c = 0; c < candidates.Count; c++) rerankSamples.Add(linkSamples[offset + c] with { Features = rows[c] });
+                offset += candidates.Count;
+            }
+            var rerankCv = Trainer.CrossValidatedProbabilities(rerankSamples, FormLinking.RerankFeatureNames, folds, LinkOptions);
+            var rerankLine = $"rerank (a link among its competitors, over cross-validated link probabilities): {folds}-fold CV by document: {Trainer.Quality(rerankSamples, rerankCv)}";
+            report.AppendLine(rerankLine);
+            log.WriteLine(rerankLine);
+            rerank = Trainer.Train(rerankSamples, FormLinking.RerankFeatureNames, "forms-rerank", LinkOptions, Provenance(rerankLine, LinkOptions));
+            provenance["forms-rerank"] = rerankLine;
+        }
         _ = final;
-        return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link), report.ToString(), provenance);
+        return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link, rerank: rerank), report.ToString(), provenance);
     }
 
     /// <summary>The link model's boosted-tree settings; FORMS_LINK_OPTS=trees,leaves,minPerLeaf,rate tries others.</summary>
@@ -293,8 +316,8 @@ internal static class FormTraining
         Console.WriteLine($"train-forms: {pages.Count} forms, {pages.Sum(p => p.Rows.Sum(r => r.Count))} words loaded in {clock.Elapsed.TotalSeconds:F1} s");
         var trained = Train(pages, 5, final: true, Console.Out);
         Directory.CreateDirectory(modelsOut);
-        foreach (var model in new[] { trained.Models.Join!, trained.Models.Question, trained.Models.Answer, trained.Models.Header, trained.Models.Merge, trained.Models.Link })
-            File.WriteAllText(Path.Combine(modelsOut, model.Name + ".json"), model.ToJson());
+        foreach (var model in new[] { trained.Models.Join!, trained.Models.Question, trained.Models.Answer, trained.Models.Header, trained.Models.Merge, trained.Models.Link, trained.Models.Rerank })
+            if (model is not null) File.WriteAllText(Path.Combine(modelsOut, model.Name + ".json"), model.ToJson());
         Console.WriteLine($"train-forms: models written to {modelsOut} in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
     }
@@ -312,6 +335,7 @@ internal static class FormTraining
             ContinueColumns = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0",
             HeaderRowRule = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0",
             LowerCaseKeys = Environment.GetEnvironmentVariable("FORMS_LOWERKEYS") is { } lower ? lower != "0" : FormDecoding.Default.LowerCaseKeys,
+            OffRowThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_OFFROW"), CultureInfo.InvariantCulture, out var offRow) ? offRow : FormDecoding.Default.OffRowThreshold,
             SecondThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)
                 ? second : FormDecoding.Default.SecondThreshold,
         };
@@ -326,7 +350,9 @@ internal static class FormTraining
             Console.WriteLine($"fold {fold}: training on {train.Count} forms, extracting {test.Count}");
             var m = LoadFold(fold) ?? SaveFold(fold, Train(train, 3, final: false, TextWriter.Null).Models);
             var mergeThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_MERGE_THRESHOLD"), CultureInfo.InvariantCulture, out var mt) ? mt : m.MergeThreshold;
-            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold ?? m.LinkThreshold);
+            // FORMS_RERANK=0: the first stage alone decides (same fold models).
+            var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold,
+                Environment.GetEnvironmentVariable("FORMS_RERANK") == "0" ? null : m.Rerank);
             var enricher = new FormEnricher(models)
             {
                 Rules = RuleSet(),
@@ -366,15 +392,16 @@ internal static class FormTraining
     {
         if (FoldCache is not { } dir || !File.Exists(Path.Combine(dir, $"fold{fold}-forms-link.json"))) return null;
         var m = ModelNames.Select(n => TreeEnsemble.FromJson(File.ReadAllText(Path.Combine(dir, $"fold{fold}-{n}.json")))).ToArray();
-        return new FormModels(m[0], m[1], m[2], m[3], m[4], m[5]);
+        var rerank = Path.Combine(dir, $"fold{fold}-forms-rerank.json");
+        return new FormModels(m[0], m[1], m[2], m[3], m[4], m[5], rerank: File.Exists(rerank) ? TreeEnsemble.FromJson(File.ReadAllText(rerank)) : null);
     }
 
     private static FormModels SaveFold(int fold, FormModels m)
     {
         if (FoldCache is not { } dir) return m;
         Directory.CreateDirectory(dir);
-        foreach (var model in new[] { m.Join!, m.Question, m.Answer, m.Header, m.Merge, m.Link })
-            File.WriteAllText(Path.Combine(dir, $"fold{fold}-{model.Name}.json"), model.ToJson());
+        foreach (var model in new[] { m.Join!, m.Question, m.Answer, m.Header, m.Merge, m.Link, m.Rerank })
+            if (model is not null) File.WriteAllText(Path.Combine(dir, $"fold{fold}-{model.Name}.json"), model.ToJson());
         return m;
     }
 

@@ -264,6 +264,88 @@ public static class FormLinking
         return result;
     }
 
+    // ---------------------------------------------------------------- second stage: a link among its competitors
+
+    /// <summary>Probabilities at and above this count as a strong competing link in <see cref="RerankFeatures"/>.</summary>
+    private const float Strong = 0.4f;
+
+    /// <summary>The second-stage link model's features: the first stage's, its probability, and how that compares with
+    /// the other candidates of the same key and of the same value (the decision greedy decoding makes one link at a time).</summary>
+    public static readonly string[] RerankFeatureNames =
+    [
+        .. LinkFeatureNames,
+        "p", "pRankQ", "pRankA", "bestOtherQ", "bestOtherA", "strongSameSideQ", "strongQ", "strongA",
+        "qBestAsValue", "aBestAsKey", "alignedStrong", "aBestOtherRight", "aBestOtherBelow",
+    ];
+
+    /// <summary>
+    /// The features of every candidate for the second-stage link model (rows of <see cref="RerankFeatureNames"/>):
+    /// the first stage's features and probability <paramref name="p"/>, the probability's rank among the key's and among
+    /// the value's candidates, the best competing probabilities, how many strong links the key has on the same side
+    /// (a column of values), whether the key is itself likely a value and the value a key, and how many strong links
+    /// of other keys run parallel to this one (keys aligned in a column with their values aligned, or keys on one row
+    /// with their values on one row: a grid).
+    /// </summary>
+    public static float[][] RerankFeatures(IReadOnlyList<FormGroup> groups, IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float[]> linkFeatures,
+        IReadOnlyList<float> p, float median, float pageWidth)
+    {
+        var n = candidates.Count;
+        var side = new Side[n];
+        for (var i = 0; i < n; i++) side[i] = SideOf(groups[candidates[i].Question].Box, groups[candidates[i].Answer].Box, median, pageWidth) ?? Side.Below;
+        var byQ = new Dictionary<int, List<int>>();
+        var byA = new Dictionary<int, List<int>>();
+        for (var i = 0; i < n; i++)
+        {
+            if (!byQ.TryGetValue(candidates[i].Question, out var lq)) byQ[candidates[i].Question] = lq = [];
+            lq.Add(i);
+            if (!byA.TryGetValue(candidates[i].Answer, out var la)) byA[candidates[i].Answer] = la = [];
+            la.Add(i);
+        }
+        var strong = Enumerable.Range(0, n).Where(i => p[i] >= Strong).ToList();
+        var result = new float[n][];
+        for (var i = 0; i < n; i++)
+        {
+            var (q, a) = candidates[i];
+            int rankQ = 0, rankA = 0, strongSameSide = 0, strongQ = 0, strongA = 0;
+            float bestQ = 0, bestA = 0, bestARight = 0, bestABelow = 0, asValue = 0, asKey = 0;
+            foreach (var j in byQ[q])
+            {
+                if (j == i) continue;
+                if (p[j] > p[i]) rankQ++;
+                bestQ = Math.Max(bestQ, p[j]);
+                if (p[j] >= Strong) { strongQ++; if (side[j] == side[i]) strongSameSide++; }
+            }
+            foreach (var j in byA[a])
+            {
+                if (j == i) continue;
+                if (p[j] > p[i]) rankA++;
+                bestA = Math.Max(bestA, p[j]);
+                if (p[j] >= Strong) strongA++;
+                if (side[j] == Side.Right) bestARight = Math.Max(bestARight, p[j]);
+                else bestABelow = Math.Max(bestABelow, p[j]);
+            }
+            if (byA.TryGetValue(q, out var asA)) foreach (var j in asA) asValue = Math.Max(asValue, p[j]);
+            if (byQ.TryGetValue(a, out var asQ)) foreach (var j in asQ) asKey = Math.Max(asKey, p[j]);
+            var (qb, ab) = (groups[q].Box, groups[a].Box);
+            var aligned = 0;
+            foreach (var j in strong)
+            {
+                var (q2, a2) = candidates[j];
+                if (q2 == q || a2 == a || q2 == a || a2 == q || side[j] != side[i]) continue;
+                var (qb2, ab2) = (groups[q2].Box, groups[a2].Box);
+                var column = Math.Abs(qb2.Left - qb.Left) < 1.5f * median && Math.Abs(ab2.Left - ab.Left) < 1.5f * median;
+                var row = Math.Abs(qb2.CenterY - qb.CenterY) < 0.5f * median && Math.Abs(ab2.CenterY - ab.CenterY) < 0.5f * median;
+                if (column || row) aligned++;
+            }
+            result[i] =
+            [
+                .. linkFeatures[i],
+                p[i], rankQ, rankA, bestQ, bestA, strongSameSide, strongQ, strongA, asValue, asKey, aligned, bestARight, bestABelow,
+            ];
+        }
+        return result;
+    }
+
     // ---------------------------------------------------------------- drawn lines
 
     /// <summary>How many horizontal and vertical drawn lines the straight path between the centres of two boxes crosses (cell borders between them).</summary>
@@ -311,11 +393,12 @@ public static class FormLinking
 
     /// <summary>Accepted links, likeliest first: each value to one key; a phrase is a key or a value, not both; a key may take several values.</summary>
     public static List<(int Question, int Answer, float P)> Decode(IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float> probabilities, float threshold,
-        IReadOnlyList<FormGroup>? groups = null, float secondThreshold = 1f)
+        IReadOnlyList<FormGroup>? groups = null, float secondThreshold = 1f, float? offRowThreshold = null)
     {
         var role = new Dictionary<int, bool>(); // true: key
         var result = new List<(int, int, float)>();
-        foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => probabilities[i] >= threshold).OrderByDescending(i => probabilities[i]))
+        bool Accepted(int i) => probabilities[i] >= (offRowThreshold is { } off && groups is not null && !OnRow(groups[candidates[i].Question].Box, groups[candidates[i].Answer].Box) ? off : threshold);
+        foreach (var i in Enumerable.Range(0, candidates.Count).Where(Accepted).OrderByDescending(i => probabilities[i]))
         {
             var (q, a) = candidates[i];
             if (role.TryGetValue(q, out var qIsKey) && !qIsKey) continue;
@@ -340,6 +423,9 @@ public static class FormLinking
         }
         return result;
     }
+
+    /// <summary>Whether a value lies beside its key on the key's row.</summary>
+    private static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
 
     /// <summary>
     /// A key linked to a value under it heads a column: the values further down that column, one under the other

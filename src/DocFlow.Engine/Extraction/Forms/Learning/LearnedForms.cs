@@ -8,19 +8,23 @@ namespace DocFlow.Engine.Extraction.Forms.Learning;
 /// key-value linking; trained by <c>tools/DocFlow.DevSet train-forms</c> and shipped as Extraction/Models/forms-*.json.
 /// </summary>
 public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEnsemble answer, TreeEnsemble header, TreeEnsemble merge, TreeEnsemble link,
-    float mergeThreshold = FormModels.DefaultMergeThreshold, float linkThreshold = FormModels.DefaultLinkThreshold)
+    float mergeThreshold = FormModels.DefaultMergeThreshold, float? linkThreshold = null, TreeEnsemble? rerank = null)
 {
     /// <summary>Neighbouring words are one phrase above this: a wrong split is mended by merging, a wrong join is not.</summary>
     public const float JoinThreshold = 0.8f;
     public const float DefaultMergeThreshold = 0.5f;
     public const float DefaultLinkThreshold = 0.4f;
+    /// <summary>The link threshold on the second stage's probabilities (cv-forms on FUNSD: soft pair F1 0.3014 at 0.4,
+    /// 0.3036 at 0.3, 0.3035 at 0.25).</summary>
+    public const float RerankLinkThreshold = 0.3f;
 
     private static readonly Lazy<FormModels?> EmbeddedModels = new(() =>
     {
         try
         {
             var models = new FormModels(TreeEnsemble.LoadEmbedded("forms-join"), TreeEnsemble.LoadEmbedded("forms-question"), TreeEnsemble.LoadEmbedded("forms-answer"),
-                TreeEnsemble.LoadEmbedded("forms-header"), TreeEnsemble.LoadEmbedded("forms-merge"), TreeEnsemble.LoadEmbedded("forms-link"));
+                TreeEnsemble.LoadEmbedded("forms-header"), TreeEnsemble.LoadEmbedded("forms-merge"), TreeEnsemble.LoadEmbedded("forms-link"),
+                rerank: OptionalEmbedded("forms-rerank"));
             // Models trained on other features than this code computes would read the wrong numbers: rules only.
             return models.Matches() ? models : null;
         }
@@ -29,6 +33,12 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
             return null; // an engine built without the models: rules only
         }
     });
+
+    private static TreeEnsemble? OptionalEmbedded(string name)
+    {
+        try { return TreeEnsemble.LoadEmbedded(name); }
+        catch (InvalidOperationException) { return null; }
+    }
 
     /// <summary>The models shipped in the engine, or null when it has none.</summary>
     public static FormModels? Embedded => EmbeddedModels.Value;
@@ -40,15 +50,19 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
     public TreeEnsemble Header { get; } = header;
     public TreeEnsemble Merge { get; } = merge;
     public TreeEnsemble Link { get; } = link;
+    /// <summary>The second-stage link model (a candidate among its competitors, from the first stage's probabilities); null: the first stage decides.</summary>
+    public TreeEnsemble? Rerank { get; } = rerank;
     public float MergeThreshold { get; } = mergeThreshold;
-    public float LinkThreshold { get; } = linkThreshold;
+    /// <summary>Links at and above this are accepted; by default <see cref="DefaultLinkThreshold"/>, or <see cref="RerankLinkThreshold"/> with a second stage.</summary>
+    public float LinkThreshold { get; } = linkThreshold ?? (rerank is null ? DefaultLinkThreshold : RerankLinkThreshold);
 
     /// <summary>Whether every model takes the features this code computes, in its order.</summary>
     public bool Matches() =>
         (Join is null || Join.Features.SequenceEqual(FormSegments.JoinFeatureNames))
         && new[] { Question, Answer, Header }.All(m => m.Features.SequenceEqual(FormSegments.FeatureNames))
         && Merge.Features.SequenceEqual(FormLinking.MergeFeatureNames)
-        && Link.Features.SequenceEqual(FormLinking.LinkFeatureNames);
+        && Link.Features.SequenceEqual(FormLinking.LinkFeatureNames)
+        && (Rerank is null || Rerank.Features.SequenceEqual(FormLinking.RerankFeatureNames));
 
     /// <summary>The role scores (question, answer, header) of each segment.</summary>
     public float[][] Roles(float[][] features) =>
@@ -71,6 +85,9 @@ public sealed record FormDecoding
     /// <summary>The weaker link a key with no value and a value with no key still make (phrases that read as key and value).
     /// Links under 0.2 were right 6 times in 78 (cv-forms on FUNSD).</summary>
     public float SecondThreshold { get; init; } = 0.2f;
+
+    /// <summary>The link threshold for values not on their key's row (below or above it); null: the model's threshold.</summary>
+    public float? OffRowThreshold { get; init; }
 
     /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too.</summary>
     public bool ContinueColumns { get; init; } = true;
@@ -106,7 +123,10 @@ public static class LearnedForms
         var groups = FormLinking.Groups(segments, roles, merges, mergeP, models.MergeThreshold);
         var candidates = FormLinking.LinkCandidates(groups, median, page.Width);
         var features = FormLinking.LinkFeatures(groups, candidates, median, page.Width, page.Height, page.Rulings);
-        return new Stages(segments, median, roles, groups, candidates, [.. features.Select(f => models.Link.Probability(f))]);
+        var linkP = features.Select(f => models.Link.Probability(f)).ToList();
+        if (models.Rerank is { } rerank)
+            linkP = [.. FormLinking.RerankFeatures(groups, candidates, features, linkP, median, page.Width).Select(f => rerank.Probability(f))];
+        return new Stages(segments, median, roles, groups, candidates, linkP);
     }
 
     public static List<LearnedPair> Find(PageView page, FormModels models, Func<WordView, bool>? include = null, FormDecoding? decoding = null)
@@ -114,7 +134,7 @@ public static class LearnedForms
         decoding ??= FormDecoding.Default;
         var (segments, median, roles, groups, candidates, linkP) = Analyse(page, models, include);
         if (segments.Count < 2) return [];
-        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, decoding.SecondThreshold);
+        var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, decoding.SecondThreshold, decoding.OffRowThreshold);
         if (decoding.ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
         var pairs = new List<LearnedPair>();
         foreach (var byKey in links.GroupBy(l => l.Question))

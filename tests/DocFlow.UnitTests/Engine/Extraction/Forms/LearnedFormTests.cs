@@ -1,4 +1,5 @@
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction;
 using DocFlow.Engine.Extraction.Forms;
 using DocFlow.Engine.Extraction.Forms.Learning;
 using DocFlow.Engine.Extraction.Tables;
@@ -31,6 +32,8 @@ public sealed class LearnedFormTests
         Assert.Equal(FormSegments.FeatureNames, models.Header.Features);
         Assert.Equal(FormLinking.MergeFeatureNames, models.Merge.Features);
         Assert.Equal(FormLinking.LinkFeatureNames, models.Link.Features);
+        Assert.Equal(FormLinking.RerankFeatureNames, models.Rerank!.Features);
+        Assert.Equal(FormModels.RerankLinkThreshold, models.LinkThreshold);
     }
 
     [Fact]
@@ -217,5 +220,91 @@ public sealed class FormSegmentsTests
         var trimmed = FormSegments.TrimFill(word);
 
         Assert.Equal(("9/3/92", 102, 108), (trimmed.Text, trimmed.Start, trimmed.End));
+    }
+}
+
+/// <summary>The second-stage link features (a candidate among its competitors) and the decoding's per-layout threshold.</summary>
+public sealed class FormLinkRerankTests
+{
+    private static FormGroup Group(string text, float left, float top, float right, float bottom, float question, float answer)
+    {
+        var segment = new FormSegment([new WordView(text, new Box(left, top, right, bottom), 90, 0, text.Length)], 0, 0);
+        return new FormGroup([0], [segment], [[question, answer, 0f]]);
+    }
+
+    private static float Feature(float[] row, string name) => row[Array.IndexOf(FormLinking.RerankFeatureNames, name)];
+
+    [Fact]
+    public void ACandidate_IsComparedWithTheOtherCandidatesOfItsKeyAndOfItsValue()
+    {
+        List<FormGroup> groups =
+        [
+            Group("DATE", 0, 0, 50, 10, 0.9f, 0.1f),
+            Group("9/3/92", 60, 0, 110, 10, 0.1f, 0.9f),
+            Group("LICENSEE", 0, 20, 50, 30, 0.1f, 0.8f),
+            Group("GROUP", 120, 0, 170, 10, 0.8f, 0.2f),
+        ];
+        List<(int Question, int Answer)> candidates = [(0, 1), (0, 2), (3, 1)];
+        float[] p = [0.9f, 0.3f, 0.5f];
+        var link = FormLinking.LinkFeatures(groups, candidates, 10, 1000, 1000, []);
+
+        var rows = FormLinking.RerankFeatures(groups, candidates, link, p, 10, 1000);
+
+        Assert.All(rows, r => Assert.Equal(FormLinking.RerankFeatureNames.Length, r.Length));
+        Assert.Equal(link[0], rows[0][..link[0].Length]);
+        Assert.Equal(0.9f, Feature(rows[0], "p"));
+        Assert.Equal(0, Feature(rows[0], "pRankQ"));
+        Assert.Equal(0.3f, Feature(rows[0], "bestOtherQ"));
+        Assert.Equal(0.5f, Feature(rows[0], "bestOtherA"));
+        Assert.Equal(1, Feature(rows[0], "strongA"));
+        Assert.Equal(1, Feature(rows[1], "pRankQ"));
+        Assert.Equal(0.9f, Feature(rows[1], "bestOtherQ"));
+        Assert.Equal(1, Feature(rows[1], "strongQ"));
+        Assert.Equal(0, Feature(rows[1], "strongSameSideQ")); // the strong link is beside the key, this one below it
+        Assert.Equal(1, Feature(rows[2], "pRankA"));
+        Assert.Equal(0.9f, Feature(rows[2], "bestOtherA"));
+    }
+
+    [Fact]
+    public void LinksOfKeysOnOneRow_ToValuesOnOneRow_RunParallel()
+    {
+        List<FormGroup> groups =
+        [
+            Group("Tar", 0, 0, 40, 10, 0.9f, 0.1f),
+            Group("Nicotine", 100, 0, 160, 10, 0.9f, 0.1f),
+            Group("9.1", 0, 20, 30, 30, 0.1f, 0.9f),
+            Group("0.88", 100, 20, 140, 30, 0.1f, 0.9f),
+            Group("5.5", 0, 60, 30, 70, 0.1f, 0.9f),
+        ];
+        List<(int Question, int Answer)> candidates = [(0, 2), (1, 3), (0, 4)];
+        float[] p = [0.8f, 0.7f, 0.2f];
+        var link = FormLinking.LinkFeatures(groups, candidates, 10, 1000, 1000, []);
+
+        var rows = FormLinking.RerankFeatures(groups, candidates, link, p, 10, 1000);
+
+        Assert.Equal(1, Feature(rows[0], "alignedStrong"));
+        Assert.Equal(1, Feature(rows[1], "alignedStrong"));
+        Assert.Equal(0, Feature(rows[2], "alignedStrong"));
+        Assert.Equal(1, Feature(rows[2], "strongSameSideQ"));
+    }
+
+    [Fact]
+    public void AnOffRowThreshold_AppliesToValuesBelowTheirKey_Only()
+    {
+        List<FormGroup> groups =
+        [
+            Group("DATE", 0, 0, 50, 10, 0.9f, 0.1f),
+            Group("9/3/92", 60, 0, 110, 10, 0.1f, 0.9f),
+            Group("NAME", 200, 0, 250, 10, 0.9f, 0.1f),
+            Group("J. S. Wigand", 200, 20, 280, 30, 0.1f, 0.9f),
+        ];
+        List<(int Question, int Answer)> candidates = [(0, 1), (2, 3)];
+        float[] p = [0.5f, 0.5f];
+
+        var same = FormLinking.Decode(candidates, p, 0.4f, groups);
+        var stricter = FormLinking.Decode(candidates, p, 0.4f, groups, offRowThreshold: 0.6f);
+
+        Assert.Equal(2, same.Count);
+        Assert.Equal((0, 1, 0.5f), Assert.Single(stricter));
     }
 }
