@@ -45,31 +45,9 @@ internal sealed class TesseractEngine : IDisposable
     /// Recognises the prepared page's image; word boxes are mapped back to the original image's pixels and the page keeps
     /// the original's size and the rulings found on it.
     /// </summary>
-    public PageLayout Recognize(PreparedPage page, int pageNumber, int rotationApplied, CancellationToken cancellationToken)
-    {
-        ApplyThresholding(page);
-        return Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, rotationApplied, cancellationToken)
+    public PageLayout Recognize(PreparedPage page, int pageNumber, int rotationApplied, CancellationToken cancellationToken) =>
+        Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, rotationApplied, cancellationToken)
             with { Rulings = page.Rulings };
-    }
-
-    internal static Thresholding Thresholding { get; set; } = Thresholding.FromEnvironment();
-
-    private void ApplyThresholding(PreparedPage page)
-    {
-        var t = Thresholding;
-        var method = t.MethodFor(page.Original.Width, page.Original.Height);
-        TessBaseAPISetVariable(_api, "thresholding_method", method.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (method == 0)
-            return;
-        var inv = System.Globalization.CultureInfo.InvariantCulture;
-        TessBaseAPISetVariable(_api, "thresholding_kfactor", t.KFactor.ToString(inv));
-        TessBaseAPISetVariable(_api, "thresholding_score_fraction", t.ScoreFraction.ToString(inv));
-        var size = 0.33;
-        if (t.WindowGlyphs is { } glyphs && page.GlyphHeight is { } g)
-            size = glyphs * g * page.Factor / Thresholding.ThresholdingDpi(page.Image.YResolution);
-        TessBaseAPISetVariable(_api, "thresholding_window_size", size.ToString(inv));
-        TessBaseAPISetVariable(_api, "thresholding_tile_size", size.ToString(inv));
-    }
 
     /// <summary>
     /// Reads the prepared page again as one uniform block of text (no column or block analysis): the second reading of a
@@ -80,7 +58,6 @@ internal sealed class TesseractEngine : IDisposable
         TessBaseAPISetPageSegMode(_api, PsmSingleBlock);
         try
         {
-            ApplyThresholding(page);
             return Recognize(page.Image, page.Factor, page.Original.Width, page.Original.Height, pageNumber, 0, cancellationToken).Blocks;
         }
         finally
