@@ -155,12 +155,17 @@ internal static partial class ReceiptCues
         var h = Math.Max(1f, line.Box.Height);
         var level = page.Lines.Where(o => !ReferenceEquals(o, line) && Math.Abs(o.Box.CenterY - line.Box.CenterY) < 0.6f * h && o.Box.Left >= line.Box.Right - h)
             .OrderBy(o => o.Box.Left).ToList();
+        // Left to right up to another label; two amounts of a column can both be within reach of a tall label ("TOTAL INCL.
+        // GST@6%" level with "RM 34.80" and, lower down, the cash line's "RM 100.00"): the one nearer its middle is its own.
+        var reached = new List<(AmountMatch Amount, float Offset)>();
         foreach (var other in level)
         {
             if (Priority(OcrText.Canonical(other.Text)) > 0 || CashRegex().IsMatch(OcrText.Canonical(other.Text))) break;
             var amounts = cues.Amounts.Where(a => a.Start >= other.Start && a.End <= other.End).ToList();
-            if (amounts.Count > 0) return amounts[^1];
+            var offset = Math.Abs(other.Box.CenterY - line.Box.CenterY);
+            if (amounts.Count > 0) reached.Add((amounts[^1], offset < 0.25f * h ? 0f : offset));
         }
+        if (reached.Count > 0) return reached.OrderBy(r => r.Offset).First().Amount;
         // A label standing alone with its amount on the line just below ("TOTAL" / "RM 34.80").
         var index = -1;
         for (var k = 0; k < page.Lines.Count && index < 0; k++)
@@ -200,7 +205,7 @@ internal static partial class ReceiptCues
     [GeneratedRegex(@"\bCHANGE\b|\bCHG\b|\bBAKI\b")]
     private static partial Regex ChangeRegex();
 
-    [GeneratedRegex(@"^\W*(?:CASH|TENDERED|TENDER|PAID|PAYMENT|TUNAI)\b(?![ ]?(?:SALES?|BILL|INVOICE|RECEIPT))")]
+    [GeneratedRegex(@"^\W*(?:CASH|TENDERED|TENDER|PAID|PAYMENT|TUNAI)\b(?![ ]?(?:SALES?|BILL|INVOICE|RECEIPT|TYPE|MODE|METHOD))")]
     private static partial Regex CashRegex();
 
     [GeneratedRegex(@"\bROUNDED\b|AFTER ROUNDING|ROUNDING TOTAL|TOTAL ROUNDING\b(?! ADJ)|\bTOTAL\b.*\bA[FT]TER\b")]

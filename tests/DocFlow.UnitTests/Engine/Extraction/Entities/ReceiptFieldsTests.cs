@@ -285,6 +285,28 @@ public sealed class ReceiptFieldsTests
         Assert.Equal("18.00", Value(d, "total_amount"));
     }
 
+    [Fact]
+    public void A_tall_total_label_takes_the_amount_level_with_its_middle_not_the_cash_below_it()
+    {
+        // The label's box reaches both amounts of the column; the cash line's "RM 100.00" starts further left.
+        var pages = new TestPages().Page(600, 1400)
+            .Line(40, 18, (250, "SHOP"))
+            .Line(290, 30, (420, "RM 34.80"))
+            .Line(300, 36, (20, "TOTAL INCL. GST@6%"))
+            .Line(322, 30, (380, "RM 100.00"))
+            .Line(335, 30, (20, "CASH"))
+            .Line(420, 18, (200, "THANK YOU"));
+        Assert.Equal("34.80", Value(Enrich(pages), "total_amount"));
+    }
+
+    [Fact]
+    public void A_payment_type_line_is_not_the_cash_tendered()
+    {
+        // With "PAYMENT TYPE" taken for the cash, cash less change said 30.00 and replaced the subtotal.
+        var d = Enrich(Receipt("SHOP", "SUB TOTAL 40.00", "PAYMENT TYPE 40.00", "CASH 50.00", "CHANGE 10.00", "THANK YOU"));
+        Assert.Equal("40.00", Value(d, "total_amount"));
+    }
+
     [Theory]
     [InlineData("NET TOTAL 14.05", "14.85")] // the 8 read as 0: subtotal + tax + rounding says 14.85
     [InlineData("NET TOTAL 14.85", "14.85")] // read right: stays
