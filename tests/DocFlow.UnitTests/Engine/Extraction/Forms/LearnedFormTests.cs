@@ -234,6 +234,14 @@ public sealed class FormLinkRerankTests
 
     private static float Feature(float[] row, string name) => row[Array.IndexOf(FormLinking.RerankFeatureNames, name)];
 
+    /// <summary>The first-stage link features of the candidates on a 1000 × 1000 page (median word height 10), and the
+    /// second-stage rows made from them with the first stage's probabilities <paramref name="p"/>.</summary>
+    private static (float[][] Link, float[][] Rows) Rerank(List<FormGroup> groups, List<(int Question, int Answer)> candidates, float[] p)
+    {
+        var link = FormLinking.LinkFeatures(groups, candidates, 10, 1000, 1000, []);
+        return (link, FormLinking.RerankFeatures(groups, candidates, link, p, 10, 1000));
+    }
+
     [Fact]
     public void ACandidate_IsComparedWithTheOtherCandidatesOfItsKeyAndOfItsValue()
     {
@@ -245,10 +253,8 @@ public sealed class FormLinkRerankTests
             Group("GROUP", 120, 0, 170, 10, 0.8f, 0.2f),
         ];
         List<(int Question, int Answer)> candidates = [(0, 1), (0, 2), (3, 1)];
-        float[] p = [0.9f, 0.3f, 0.5f];
-        var link = FormLinking.LinkFeatures(groups, candidates, 10, 1000, 1000, []);
 
-        var rows = FormLinking.RerankFeatures(groups, candidates, link, p, 10, 1000);
+        var (link, rows) = Rerank(groups, candidates, [0.9f, 0.3f, 0.5f]);
 
         Assert.All(rows, r => Assert.Equal(FormLinking.RerankFeatureNames.Length, r.Length));
         Assert.Equal(link[0], rows[0][..link[0].Length]);
@@ -277,10 +283,8 @@ public sealed class FormLinkRerankTests
             Group("5.5", 0, 60, 30, 70, 0.1f, 0.9f),
         ];
         List<(int Question, int Answer)> candidates = [(0, 2), (1, 3), (0, 4)];
-        float[] p = [0.8f, 0.7f, 0.2f];
-        var link = FormLinking.LinkFeatures(groups, candidates, 10, 1000, 1000, []);
 
-        var rows = FormLinking.RerankFeatures(groups, candidates, link, p, 10, 1000);
+        var (_, rows) = Rerank(groups, candidates, [0.8f, 0.7f, 0.2f]);
 
         Assert.Equal(1, Feature(rows[0], "alignedStrong"));
         Assert.Equal(1, Feature(rows[1], "alignedStrong"));
