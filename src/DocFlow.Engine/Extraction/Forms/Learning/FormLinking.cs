@@ -158,8 +158,7 @@ public static class FormLinking
 
     private static Side? SideOf(Box q, Box a, float median, float pageWidth)
     {
-        var minHeight = Math.Min(q.Height, a.Height);
-        if (PageGeometry.OverlapY(q, a) > 0.3f * minHeight && a.Left >= q.Right - median && a.Left - q.Right < 0.6f * pageWidth) return Side.Right;
+        if (OnRow(q, a) && a.Left >= q.Right - median && a.Left - q.Right < 0.6f * pageWidth) return Side.Right;
         var overlapsColumn = Math.Min(a.Right, q.Right + 3 * median) - Math.Max(a.Left, q.Left - 3 * median) > 0;
         if (!overlapsColumn) return null;
         if (a.Top >= q.Top + 0.5f * median && a.Top - q.Bottom < 25 * median) return Side.Below;
@@ -424,8 +423,8 @@ public static class FormLinking
         return result;
     }
 
-    /// <summary>Whether a value lies beside its key on the key's row.</summary>
-    private static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
+    /// <summary>Whether two phrases share a row: their vertical overlap is more than 0.3 of the lower one's height.</summary>
+    internal static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
 
     /// <summary>
     /// A key linked to a value under it heads a column: the values further down that column, one under the other

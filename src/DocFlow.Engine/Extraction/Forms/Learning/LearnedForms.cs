@@ -150,14 +150,14 @@ public static class LearnedForms
                 var confidence = values[i].P;
                 // A value beside its key goes on to the right on its row and down the lines under it; values under
                 // a key (a column header) are one per cell, and stay apart.
-                if (PageGeometryOverlapY(key.Box, first.Box) > 0.3f * Math.Min(key.Box.Height, first.Box.Height))
+                if (FormLinking.OnRow(key.Box, first.Box))
                 {
                     for (var j = i + 1; j < values.Count; j++)
                     {
                         if (taken[j]) continue;
                         var next = groups[values[j].Answer].Box;
                         var last = parts[^1].Box;
-                        var sameRow = PageGeometryOverlapY(last, next) > 0.3f * Math.Min(last.Height, next.Height) && next.Left >= last.Right - median && next.Left - last.Right < 12 * median;
+                        var sameRow = FormLinking.OnRow(last, next) && next.Left >= last.Right - median && next.Left - last.Right < 12 * median;
                         var below = next.Top >= last.Bottom - 0.3f * median && next.Top - last.Bottom < 2 * median && Math.Abs(next.Left - first.Box.Left) < 3 * median;
                         if (!(sameRow && decoding.Parts is "all" or "row") && !(below && decoding.Parts is "all" or "below")) continue;
                         parts.Add(groups[values[j].Answer]);
@@ -248,6 +248,4 @@ public static class LearnedForms
     /// <summary>A column header's text: letters, no digits, a few words, not a sentence.</summary>
     private static bool IsLabel(string text) =>
         !HasDigit(text) && text.Count(char.IsLetter) >= 2 && text.Split(' ').Length <= 5 && text[^1] is not ('.' or ',' or ';');
-
-    private static float PageGeometryOverlapY(DocFlow.Documents.Box a, DocFlow.Documents.Box b) => Math.Min(a.Bottom, b.Bottom) - Math.Max(a.Top, b.Top);
 }
