@@ -91,11 +91,10 @@ internal sealed class TesseractEngine : IDisposable
 
             using var iterator = TessBaseAPIGetIterator(_api);
             var blocks = iterator.IsInvalid ? [] : ReadBlocks(iterator, factor, width, height);
-            var words = blocks.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words).ToList();
             return new PageLayout(pageNumber, width, height, "pixels", blocks, PageSource.Ocr)
             {
                 RotationApplied = rotationApplied,
-                Confidence = words.Count == 0 ? 0f : words.Average(w => w.Confidence),
+                Confidence = MeanConfidence(blocks),
                 LanguageCode = _languageCode,
             };
         }
@@ -173,6 +172,13 @@ internal sealed class TesseractEngine : IDisposable
         var dpi = image.YResolution;
         if (dpi is >= 70 and <= 2400)
             TessBaseAPISetSourceResolution(api, dpi);
+    }
+
+    /// <summary>A reading's confidence: the mean of its words' (0 when it has none).</summary>
+    internal static float MeanConfidence(IEnumerable<BlockLayout> blocks)
+    {
+        var words = blocks.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words).ToList();
+        return words.Count == 0 ? 0f : words.Average(w => w.Confidence);
     }
 
     private static List<BlockLayout> ReadBlocks(TessResultIteratorHandle it, float factor, int width, int height)

@@ -87,8 +87,7 @@ public sealed class TesseractEnginePool : IDisposable
                 if (SparseTillPage(image.Width, image.Height, page))
                 {
                     var blocks = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken);
-                    var words = blocks.SelectMany(b => b.Paragraphs).SelectMany(p => p.Lines).SelectMany(l => l.Words).ToList();
-                    var blockPage = page with { Blocks = blocks, Confidence = words.Count == 0 ? 0f : words.Average(w => w.Confidence) };
+                    var blockPage = page with { Blocks = blocks, Confidence = TesseractEngine.MeanConfidence(blocks) };
                     if (LooksRight(blockPage) && Score(blockPage) > Score(page)) (page, block) = (blockPage, true);
                 }
                 // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost. Never
