@@ -43,6 +43,7 @@ public sealed class PixImage : IDisposable
     public static unsafe PixImage Decode(ReadOnlySpan<byte> encoded, int frame = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frame);
+        LeptonicaNative.Quiet();
         if (encoded.IsEmpty)
             throw new DocumentException(DocumentErrorCode.Corrupt, "The image is empty (0 bytes).");
 

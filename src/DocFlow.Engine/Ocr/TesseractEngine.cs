@@ -151,6 +151,7 @@ internal sealed class TesseractEngine : IDisposable
 
     private static TessBaseApiHandle CreateApi(string tessdataPath, string languages)
     {
+        Imaging.Interop.LeptonicaNative.Quiet();
         var api = TessBaseAPICreate();
         if (api.IsInvalid)
             throw new InvalidOperationException("Tesseract could not create an engine (TessBaseAPICreate returned null).");

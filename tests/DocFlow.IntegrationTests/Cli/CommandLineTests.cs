@@ -6,10 +6,13 @@ namespace DocFlow.IntegrationTests.Cli;
 /// <summary>The docflow executable itself, as a user runs it.</summary>
 public sealed class CommandLineTests
 {
-    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    private static Task<(int Exit, string Output)> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
+
+    private static async Task<(int Exit, string Output)> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "docflow.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
@@ -106,6 +109,49 @@ public sealed class CommandLineTests
         Assert.Contains("\"unsupported_type\"", error);
         Assert.Contains("text/html", error);
         Assert.Contains("1 succeeded", text);
+    }
+
+    [Fact]
+    public async Task Process_ADamagedImage_GetsItsErrorFile_WithoutLeptonicasMessagesOnStderr()
+    {
+        // A PNG whose header is sound and whose pixel data is not: it passes the sniffer and the size check and fails in
+        // leptonica's decoder, which prints "Error in pixReadMemPng ..." to stderr unless told not to.
+        var dir = Repo.NewTempDirectory("cli-damaged");
+        File.WriteAllBytes(Path.Combine(dir, "damaged.png"), DamagedPng());
+        var (exit, quiet) = await RunAsync("process", dir, "--out", Path.Combine(dir, "out"), "-q");
+        Assert.Equal(1, exit);
+        Assert.Contains("\"corrupt\"", File.ReadAllText(Path.Combine(dir, "out", "damaged.png.error.json")));
+        Assert.DoesNotContain("Error in pix", quiet);
+        // Leptonica's own switch still shows them (so the assertion above can fail).
+        var (_, loud) = await RunWithAsync(new Dictionary<string, string> { ["LEPT_MSG_SEVERITY"] = "3" },
+            "process", dir, "--out", Path.Combine(dir, "out2"), "-q");
+        Assert.Contains("Error in pixReadMem", loud);
+    }
+
+    private static byte[] DamagedPng()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var typed = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            var length = new byte[4];
+            var crc = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typed));
+            return [.. length, .. typed, .. crc];
+        }
+        static uint Crc32(byte[] bytes)
+        {
+            var crc = 0xFFFFFFFFu;
+            foreach (var b in bytes)
+            {
+                crc ^= b;
+                for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+            return ~crc;
+        }
+        byte[] header = [0, 0, 0, 64, 0, 0, 0, 64, 8, 0, 0, 0, 0]; // 64 × 64, 8-bit grey
+        byte[] pixels = [0x78, 0x9c, .. Enumerable.Repeat((byte)0xff, 40)]; // a zlib header, then no valid deflate block
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a, .. Chunk("IHDR", header), .. Chunk("IDAT", pixels), .. Chunk("IEND", [])];
     }
 
     [Fact]

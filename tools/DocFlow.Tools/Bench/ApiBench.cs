@@ -122,26 +122,30 @@ internal static class ApiBench
         // 5. The figures.
         var rows = new List<DistributedBench.Row>();
         var worst = 0.0;
+        // Each round's servers ran under the same load, one after the other (ABBA), so the cost is taken round by round
+        // (the 'on' server against the 'off' server of its own round) and the median of those paired costs is reported:
+        // a round the machine made slower moves both sides of its pair, not the figure. The control's paired difference,
+        // taken the same way, is the band two identical processes differ by.
         foreach (var kind in kinds)
         {
             var offRate = Median(rates[kind]["off"]);
             var onRate = Median(rates[kind]["on"]);
-            var cost = (offRate - onRate) / offRate * 100;
+            var cost = PairedCost(rates[kind]["off"], rates[kind]["on"]);
             worst = Math.Max(worst, cost);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: auth off / on (req/s)",
                 $"{offRate:F0} / {onRate:F0} (rounds off {Runs(rates[kind]["off"])}; on {Runs(rates[kind]["on"])})"));
-            rows.Add(new DistributedBench.Row($"{Describe(kind)}: cost of authentication and audit (throughput)", $"{cost:+0.0;-0.0} %",
-                $"≤ {TargetPercent:F0} %", cost <= TargetPercent));
+            rows.Add(new DistributedBench.Row($"{Describe(kind)}: cost of authentication and audit (throughput, median of the rounds' paired costs)",
+                $"{cost:+0.0;-0.0} % (rounds {Costs(rates[kind]["off"], rates[kind]["on"])})", $"≤ {TargetPercent:F0} %", cost <= TargetPercent));
             var offCpu = Median(cpu[kind]["off"]);
             var onCpu = Median(cpu[kind]["on"]);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
-                $"{offCpu:F3} / {onCpu:F3} ms = {(onCpu / offCpu - 1) * 100:+0.0;-0.0} %"));
+                $"{offCpu:F3} / {onCpu:F3} ms, paired {-PairedCost(cpu[kind]["off"], cpu[kind]["on"]):+0.0;-0.0} %"));
             if (settings.Control)
             {
-                var controlRate = Median(rates[kind]["control"]);
-                var controlCpu = Median(cpu[kind]["control"]);
-                rows.Add(new DistributedBench.Row($"{Describe(kind)}: control (a second 'off' server) against off",
-                    $"{(offRate - controlRate) / offRate * 100:+0.0;-0.0} % throughput, {(controlCpu / offCpu - 1) * 100:+0.0;-0.0} % CPU per request (rounds {Runs(rates[kind]["control"])})"));
+                var controlCost = PairedCost(rates[kind]["off"], rates[kind]["control"]);
+                var controlCpu = -PairedCost(cpu[kind]["off"], cpu[kind]["control"]);
+                rows.Add(new DistributedBench.Row($"{Describe(kind)}: control (a second 'off' server) against off, paired",
+                    $"{controlCost:+0.0;-0.0} % throughput (rounds {Costs(rates[kind]["off"], rates[kind]["control"])}), {controlCpu:+0.0;-0.0} % CPU per request"));
             }
         }
         rows.Add(new DistributedBench.Row("audit entries written by the 'on' server", audited.ToString("N0", CultureInfo.InvariantCulture)));
@@ -157,10 +161,17 @@ internal static class ApiBench
         _ => "read job record (GET /api/v1/documents/{id})",
     };
 
+    /// <summary>The median over rounds of (off − on) / off, in per cent: each round's 'on' against its own round's 'off'.</summary>
+    internal static double PairedCost(IReadOnlyList<double> off, IReadOnlyList<double> on) =>
+        Median(off.Zip(on, (a, b) => (a - b) / a * 100).ToList());
+
+    private static string Costs(IReadOnlyList<double> off, IReadOnlyList<double> on) =>
+        string.Join(" / ", off.Zip(on, (a, b) => ((a - b) / a * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)));
+
     private static string Runs(List<double> values) => string.Join(" / ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
 
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

@@ -110,9 +110,25 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static partial int setMsgSeverity(int newSeverity);
 
+    internal const int SeverityExternal = 0;
     internal const int SeverityWarning = 4;
     internal const int SeverityError = 5;
     internal const int SeverityNone = 6;
+
+    private static int _quiet;
+
+    /// <summary>
+    /// Stops leptonica printing its messages ("Error in boxClipToRectangle: box outside rectangle", mostly from
+    /// Tesseract's own calls on odd page regions) to the process's stderr, where they broke <c>docflow process -q</c>'s
+    /// silence and a server's structured logs; every leptonica call DocFlow makes checks its result instead. Leptonica's
+    /// own switch still wins: with <c>LEPT_MSG_SEVERITY</c> set (e.g. 3 for everything from info up) its messages print
+    /// as it says. Once per process, before the first image is decoded or engine created.
+    /// </summary>
+    internal static void Quiet()
+    {
+        if (Volatile.Read(ref _quiet) != 0 || Interlocked.Exchange(ref _quiet, 1) != 0) return;
+        setMsgSeverity(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LEPT_MSG_SEVERITY")) ? SeverityNone : SeverityExternal);
+    }
 
     /// <summary>Owns a leptonica BOXA (array of boxes); released with boxaDestroy(BOXA**).</summary>
     internal sealed class BoxaHandle : SafeHandle
