@@ -91,9 +91,12 @@ internal static class ApiBench
                 var (off, on, control) = (set.Servers[0], set.Servers[1], set.Servers.Length > 2 ? set.Servers[2] : null);
                 foreach (var kind in kinds)
                 {
+                    // Each server measured twice, mirrored (ABBA), and over the rounds in every position: with a control
+                    // the three are rotated round by round (off-on-control, on-control-off, control-off-on), so no
+                    // server keeps the middle place, the one between two others' runs, throughout.
                     Server[] order = control is null
                         ? round % 2 == 0 ? [off, on, on, off] : [on, off, off, on]
-                        : round % 2 == 0 ? [off, on, control, control, on, off] : [control, on, off, off, on, control];
+                        : Mirrored(Rotated([off, on, control], round));
                     var pair = set.Servers.ToDictionary(s => s.Name, _ => new List<Measurement>());
                     if (settings.Together)
                     {
@@ -160,6 +163,10 @@ internal static class ApiBench
         "result" => "read result (GET /api/v1/documents/{id}/result)",
         _ => "read job record (GET /api/v1/documents/{id})",
     };
+
+    private static Server[] Rotated(Server[] servers, int by) => [.. servers.Skip(by % servers.Length), .. servers.Take(by % servers.Length)];
+
+    private static Server[] Mirrored(Server[] servers) => [.. servers, .. servers.Reverse()];
 
     /// <summary>The median over rounds of (off − on) / off, in per cent: each round's 'on' against its own round's 'off'.</summary>
     internal static double PairedCost(IReadOnlyList<double> off, IReadOnlyList<double> on) =>
