@@ -142,13 +142,13 @@ internal static class ApiBench
             var offCpu = Median(cpu[kind]["off"]);
             var onCpu = Median(cpu[kind]["on"]);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
-                $"{offCpu:F3} / {onCpu:F3} ms, paired {-PairedCost(cpu[kind]["off"], cpu[kind]["on"]):+0.0;-0.0} %"));
+                $"{offCpu:F3} / {onCpu:F3} ms, paired {-PairedCost(cpu[kind]["off"], cpu[kind]["on"]):+0.0;-0.0} % (rounds {CpuCosts(cpu[kind]["off"], cpu[kind]["on"])})"));
             if (settings.Control)
             {
                 var controlCost = PairedCost(rates[kind]["off"], rates[kind]["control"]);
                 var controlCpu = -PairedCost(cpu[kind]["off"], cpu[kind]["control"]);
                 rows.Add(new DistributedBench.Row($"{Describe(kind)}: control (a second 'off' server) against off, paired",
-                    $"{controlCost:+0.0;-0.0} % throughput (rounds {Costs(rates[kind]["off"], rates[kind]["control"])}), {controlCpu:+0.0;-0.0} % CPU per request"));
+                    $"{controlCost:+0.0;-0.0} % throughput (rounds {Costs(rates[kind]["off"], rates[kind]["control"])}), {controlCpu:+0.0;-0.0} % CPU per request (rounds {CpuCosts(cpu[kind]["off"], cpu[kind]["control"])})"));
             }
         }
         rows.Add(new DistributedBench.Row("audit entries written by the 'on' server", audited.ToString("N0", CultureInfo.InvariantCulture)));
@@ -174,6 +174,9 @@ internal static class ApiBench
 
     private static string Costs(IReadOnlyList<double> off, IReadOnlyList<double> on) =>
         string.Join(" / ", off.Zip(on, (a, b) => ((a - b) / a * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)));
+
+    private static string CpuCosts(IReadOnlyList<double> off, IReadOnlyList<double> on) =>
+        string.Join(" / ", off.Zip(on, (a, b) => ((b / a - 1) * 100).ToString("+0.0;-0.0", CultureInfo.InvariantCulture)));
 
     private static string Runs(List<double> values) => string.Join(" / ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
 
