@@ -153,12 +153,12 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         if (registry is null) return;
         // A known address: the reading's own lines first, else the lines under the name that read as one.
         if (where?.MentionText is { } said && registry.ResolveAddress(said, known) is { } hit)
-            Resolved(where, PunctuationSpacing.SpacedLike(hit.Address, said), hit.Error);
+            Resolved(where, registry.SpacedLike(hit.Address, said), hit.Error);
         else if (SupplierRegistryMatch.AddressLines(page, registry, known, Math.Max(0, nameLine)) is { } lines)
         {
             if (where is not null) writer.Remove(where);
             where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f);
-            if (where is not null) Resolved(where, PunctuationSpacing.SpacedLike(lines.Address, writer.Text[lines.Start..lines.End]), lines.Error);
+            if (where is not null) Resolved(where, registry.SpacedLike(lines.Address, writer.Text[lines.Start..lines.End]), lines.Error);
         }
         if (where is not null) KeepBranch(writer, page, where, registry, known, models.Lexicon);
     }
@@ -196,7 +196,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         {
             var reading = OcrText.Squash(writer.Text[start..baseEnd]);
             if (lexicon is not null) reading = lexicon.Correct(reading);
-            var head = registry.ResolveAddress(reading, known) is { } hit ? PunctuationSpacing.SpacedLike(hit.Address, reading) : reading;
+            var head = registry.ResolveAddress(reading, known) is { } hit ? registry.SpacedLike(hit.Address, reading) : reading;
             if (ReceiptHeader.BranchTail(head) is { } other) head = head[..^other.Length].TrimEnd();
             text = head + " " + label;
         }
