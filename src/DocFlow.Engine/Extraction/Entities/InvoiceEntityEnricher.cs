@@ -122,7 +122,7 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     {
         if (AddReceiptNameAndAddress(writer, page, models) is not { } address) return;
         // A stop after a number before the next part ("NO 7. SIMPANG", "JALAN SR 1/9. SEKSYEN 9") is the comma OCR or the
-        // print's thermal dots made of it: the receipts' labels give a comma in 11 of 14 such places (docs/benchmarks.md, session 13).
+        // print's thermal dots made of it: the labels of the 564 dev receipts give a comma in 14 of the 17 such places of their labelled lines (docs/benchmarks.md, session 13).
         if (address.MentionText is { } mention) address.MentionText = StopAfterNumber().Replace(mention, "$1, ");
         if (address.NormalizedValue?.Text is { } text) address.NormalizedValue.Text = StopAfterNumber().Replace(text, "$1, ");
     }
