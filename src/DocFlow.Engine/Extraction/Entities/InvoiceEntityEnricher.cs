@@ -120,6 +120,19 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
 
     private static void AddReceiptHeader(EntityWriter writer, PageView page, ReceiptModels models)
     {
+        if (AddReceiptNameAndAddress(writer, page, models) is not { } address) return;
+        // A stop after a number before the next part ("NO 7. SIMPANG", "JALAN SR 1/9. SEKSYEN 9") is the comma OCR or the
+        // print's thermal dots made of it: the labels of the 564 dev receipts give a comma in 14 of the 17 such places of their labelled lines (docs/benchmarks.md, session 13).
+        if (address.MentionText is { } mention) address.MentionText = StopAfterNumber().Replace(mention, "$1, ");
+        if (address.NormalizedValue?.Text is { } text) address.NormalizedValue.Text = StopAfterNumber().Replace(text, "$1, ");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\d)\.[ \n]+(?=[A-Za-z0-9])")]
+    private static partial System.Text.RegularExpressions.Regex StopAfterNumber();
+
+    /// <summary>The merchant's name and address entities; returns the address (null: none).</summary>
+    private static Entity? AddReceiptNameAndAddress(EntityWriter writer, PageView page, ReceiptModels models)
+    {
         var (name, address) = ReceiptHeader.Find(page, models);
         var registry = models.Suppliers;
         Entity? supplier = null;
@@ -150,17 +163,17 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
             {
                 Text = found is not null && found.Start == address.Start && found.End == address.End ? found.Normalized : Joined(writer.Text[address.Start..address.End]),
             }), models.Lexicon);
-        if (registry is null) return;
+        if (registry is null) return where;
         // A known address: the reading's own lines first, else the lines under the name that read as one.
         if (where?.MentionText is { } said && registry.ResolveAddress(said, known) is { } hit)
-            Resolved(where, PunctuationSpacing.SpacedLike(hit.Address, said), hit.Error);
+            Resolved(where, registry.SpacedLike(hit.Address, said), hit.Error);
         else if (SupplierRegistryMatch.AddressLines(page, registry, known, Math.Max(0, nameLine)) is { } lines)
         {
             if (where is not null) writer.Remove(where);
             where = writer.Add("supplier_address", lines.Start, lines.End, 0.8f);
-            if (where is not null) Resolved(where, PunctuationSpacing.SpacedLike(lines.Address, writer.Text[lines.Start..lines.End]), lines.Error);
+            if (where is not null) Resolved(where, registry.SpacedLike(lines.Address, writer.Text[lines.Start..lines.End]), lines.Error);
         }
-        if (where is not null) KeepBranch(writer, page, where, registry, known, models.Lexicon);
+        return where is null ? null : KeepBranch(writer, page, where, registry, known, models.Lexicon);
     }
 
     /// <summary>
@@ -169,18 +182,18 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
     /// without the label is resolved again on its own (the label is a small part of the whole, so a known address of
     /// another branch of the chain can be the nearest), and the label follows it.
     /// </summary>
-    private static void KeepBranch(EntityWriter writer, PageView page, Entity where, SupplierRegistry registry, string? known, OcrLexicon? lexicon)
+    private static Entity? KeepBranch(EntityWriter writer, PageView page, Entity where, SupplierRegistry registry, string? known, OcrLexicon? lexicon)
     {
-        if (where.TextAnchor?.TextSegments is not [var first, ..] segments || where.MentionText is not { } resolved) return;
+        if (where.TextAnchor?.TextSegments is not [var first, ..] segments || where.MentionText is not { } resolved) return where;
         int start = (int)first.StartIndex, end = (int)segments[^1].EndIndex;
         var lines = page.Lines;
         var last = -1;
         for (var i = 0; i < lines.Count; i++) if (lines[i].Start < end && lines[i].End >= end) { last = i; break; }
-        if (last < 0) return;
+        if (last < 0) return where;
         int branch, baseEnd;
         if (last > 0 && ReceiptHeader.IsBranchUnderAddress(lines[last - 1], lines[last]) && lines[last - 1].End > start) (branch, baseEnd) = (last, lines[last - 1].End);
         else if (last + 1 < lines.Count && ReceiptHeader.IsBranchUnderAddress(lines[last], lines[last + 1])) (branch, baseEnd) = (last + 1, end);
-        else return;
+        else return where;
         var printed = OcrText.Squash(lines[branch].Text);
         var label = BranchLabel(printed, lexicon);
         string text;
@@ -189,14 +202,14 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         {
             // The address ends with this branch's label: a known branch's (its misreads repaired) stays; the label as
             // read gets the repairs in the words after its code.
-            if (SupplierRegistry.Key(tail) != SupplierRegistry.Key(printed) || label == printed) return;
+            if (SupplierRegistry.Key(tail) != SupplierRegistry.Key(printed) || label == printed) return where;
             text = resolved[..^tail.Length].TrimEnd() + " " + label;
         }
         else
         {
             var reading = OcrText.Squash(writer.Text[start..baseEnd]);
             if (lexicon is not null) reading = lexicon.Correct(reading);
-            var head = registry.ResolveAddress(reading, known) is { } hit ? PunctuationSpacing.SpacedLike(hit.Address, reading) : reading;
+            var head = registry.ResolveAddress(reading, known) is { } hit ? registry.SpacedLike(hit.Address, reading) : reading;
             if (ReceiptHeader.BranchTail(head) is { } other) head = head[..^other.Length].TrimEnd();
             text = head + " " + label;
         }
@@ -204,12 +217,13 @@ public sealed partial class InvoiceEntityEnricher : IDocumentEnricher
         {
             var confidence = where.Confidence;
             writer.Remove(where);
-            if (writer.Add("supplier_address", start, lines[branch].End, confidence) is not { } grown) return;
+            if (writer.Add("supplier_address", start, lines[branch].End, confidence) is not { } grown) return null;
             where = grown;
         }
         where.MentionText = text;
         where.NormalizedValue ??= new NormalizedValue();
         where.NormalizedValue.Text = text;
+        return where;
     }
 
     /// <summary>A branch label with the lexicon's repairs, also in the words after a branch code ("1320-THN BATU").</summary>

@@ -17,7 +17,9 @@ internal static class PunctuationSpacing
     /// semicolon or ampersand taken from the reading where both characters either side align with adjacent
     /// characters of the reading; elsewhere its own spacing.
     /// </summary>
-    public static string SpacedLike(string known, string reading)
+    /// <param name="settled">Given the index of a gap (after the known text's n-th character that is not a space),
+    /// whether the known spacing there is settled and stays whatever the reading has; null: none is.</param>
+    public static string SpacedLike(string known, string reading, Func<int, bool>? settled = null)
     {
         var k = new List<int>();
         for (var i = 0; i < known.Length; i++) if (!char.IsWhiteSpace(known[i])) k.Add(i);
@@ -56,7 +58,7 @@ internal static class PunctuationSpacing
             var space = q > p + 1;
             // The punctuation itself read as printed, and its neighbour read next to it.
             var mark = Spaced(known[p]) ? t : Spaced(known[q]) ? t + 1 : -1;
-            if (mark >= 0 && at[t] >= 0 && at[t + 1] == at[t] + 1 && r[at[mark]].C == known[k[mark]]) space = r[at[t]].SpaceAfter;
+            if (mark >= 0 && settled?.Invoke(t) != true && at[t] >= 0 && at[t + 1] == at[t] + 1 && r[at[mark]].C == known[k[mark]]) space = r[at[t]].SpaceAfter;
             if (space) result.Append(' ');
             result.Append(known[q]);
         }
@@ -64,5 +66,6 @@ internal static class PunctuationSpacing
         return result.ToString();
     }
 
-    private static bool Spaced(char c) => c is ',' or '.' or ':' or ';' or '&';
+    /// <summary>The marks whose neighbouring space follows the reading.</summary>
+    internal static bool Spaced(char c) => c is ',' or '.' or ':' or ';' or '&';
 }

@@ -41,13 +41,32 @@ public sealed class SupplierRegistry
         public string Letters { get; } = LettersOf(Key);
     }
 
-    /// <summary>One supplier: the name as printed and the addresses it was seen with.</summary>
-    public sealed record Supplier(string Name, IReadOnlyList<string> Addresses, int Receipts);
+    /// <summary>One supplier: the name as printed and the addresses it was seen with; <paramref name="Spacing"/>, when
+    /// known, says for each address (same order) how its labels agree on the spaces beside its punctuation.</summary>
+    public sealed record Supplier(string Name, IReadOnlyList<string> Addresses, int Receipts, IReadOnlyList<AddressSpacing?>? Spacing = null);
+
+    /// <summary>
+    /// How the labels of one known address space its punctuation: how many labels spelled it (spaces aside), and the
+    /// gaps beside a comma, stop, colon, semicolon or ampersand where fewer than <see cref="SettledShare"/> of them space
+    /// it as the known spelling does (gap n: after the spelling's n-th character that is not a space). Elsewhere the
+    /// spacing is settled: a receipt's reading does not change it.
+    /// </summary>
+    public sealed record AddressSpacing(int Labels, IReadOnlyList<int> Loose);
+
+    /// <summary>The share of an address's labels that must space a mark alike for the spacing to be settled.</summary>
+    /// <remarks>Three in four: on the dev sets' labels, what the labels of a shop agree on at that rate the next label of
+    /// the shop follows, where the receipt's print (or its OCR) may not (docs/benchmarks.md, session 13).</remarks>
+    public const double SettledShare = 0.75;
+
+    private readonly Dictionary<string, AddressSpacing> _spacing = new(StringComparer.Ordinal);
 
     public SupplierRegistry(IEnumerable<Supplier> suppliers)
     {
         var list = suppliers.Where(s => Key(s.Name).Length >= 3).ToList();
         Suppliers = list;
+        foreach (var s in list)
+            for (var i = 0; i < s.Addresses.Count && s.Spacing is not null && i < s.Spacing.Count; i++)
+                if (s.Spacing[i] is { } spacing) _spacing.TryAdd(Clean(s.Addresses[i]), spacing);
         _names = [.. list.Select(s => new Entry(Clean(s.Name), Key(s.Name), Key(s.Name))).DistinctBy(e => e.Key)];
         _addresses = [.. list.SelectMany(s => s.Addresses.Where(a => Key(a).Length >= 8).Select(a => new Entry(Clean(a), Key(a), Key(s.Name)))).DistinctBy(e => (e.Key, e.Owner))];
         _addressesByName = _addresses.GroupBy(a => a.Owner, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
@@ -63,6 +82,8 @@ public sealed class SupplierRegistry
         // Each string in the spelling most labels give it (labels differ in a stop or a space now and then).
         var spelling = labelled.SelectMany(l => new[] { Clean(l.Name), Clean(l.Address) }).GroupBy(Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.GroupBy(x => x, StringComparer.Ordinal).OrderByDescending(x => x.Count()).ThenBy(x => x.Key, StringComparer.Ordinal).First().Key, StringComparer.Ordinal);
+        var agreement = labelled.Select(l => Clean(l.Address)).Where(a => Key(a).Length >= 8).GroupBy(Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => Agreement(spelling[g.Key], [.. g]), StringComparer.Ordinal);
         var bySupplier = new Dictionary<string, (string Name, List<string> Addresses, int Count)>(StringComparer.Ordinal);
         foreach (var (rawName, rawAddress) in labelled)
         {
@@ -74,7 +95,45 @@ public sealed class SupplierRegistry
             if (Key(address).Length >= 8 && !s.Addresses.Any(a => Key(a) == Key(address))) s.Addresses.Add(Clean(address));
             bySupplier[key] = (s.Name, s.Addresses, s.Count + 1);
         }
-        return new SupplierRegistry(bySupplier.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new Supplier(s.Name, s.Addresses, s.Count)));
+        return new SupplierRegistry(bySupplier.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => new Supplier(s.Name, s.Addresses, s.Count, [.. s.Addresses.Select(a => agreement.GetValueOrDefault(Key(a)))])));
+    }
+
+    /// <summary>How the labels of one address (the same characters, spaces aside) agree with its spelling on the spaces
+    /// beside its punctuation; null for a single label, which settles nothing.</summary>
+    private static AddressSpacing? Agreement(string spelling, IReadOnlyList<string> labels)
+    {
+        if (labels.Count < 2) return null;
+        var known = SpaceAfter(spelling);
+        var spaced = labels.Select(SpaceAfter).Where(s => s.Count == known.Count).ToList();
+        var chars = spelling.Where(c => !char.IsWhiteSpace(c)).ToArray();
+        var loose = new List<int>();
+        for (var t = 0; t + 1 < known.Count; t++)
+        {
+            if (!PunctuationSpacing.Spaced(chars[t]) && !PunctuationSpacing.Spaced(chars[t + 1])) continue;
+            if (spaced.Count(s => s[t] == known[t]) < SettledShare * labels.Count) loose.Add(t);
+        }
+        return new AddressSpacing(labels.Count, loose);
+    }
+
+    /// <summary>For each character that is not a space, whether a space follows it.</summary>
+    private static List<bool> SpaceAfter(string text)
+    {
+        var result = new List<bool>(text.Length);
+        for (var i = 0; i < text.Length; i++)
+            if (!char.IsWhiteSpace(text[i])) result.Add(i + 1 < text.Length && char.IsWhiteSpace(text[i + 1]));
+        return result;
+    }
+
+    /// <summary>
+    /// A known address with the spacing beside its punctuation that the receipt's reading has
+    /// (<see cref="PunctuationSpacing.SpacedLike"/>), except where the address's labels settle it.
+    /// </summary>
+    public string SpacedLike(string address, string reading)
+    {
+        if (!_spacing.TryGetValue(address, out var spacing)) return PunctuationSpacing.SpacedLike(address, reading);
+        var loose = spacing.Loose.ToHashSet();
+        return PunctuationSpacing.SpacedLike(address, reading, t => !loose.Contains(t));
     }
 
     /// <summary>The known name a reading resolves to, with its character error rate; null when none or more than one is close.</summary>
@@ -217,7 +276,8 @@ public sealed class SupplierRegistry
     public static SupplierRegistry FromJson(Stream json)
     {
         var file = JsonSerializer.Deserialize<RegistryFile>(json) ?? throw new InvalidDataException("Empty supplier registry file.");
-        return new SupplierRegistry(file.Suppliers.Select(s => new Supplier(s.Name ?? "", s.Addresses ?? [], s.Receipts)));
+        return new SupplierRegistry(file.Suppliers.Select(s => new Supplier(s.Name ?? "", s.Addresses ?? [], s.Receipts,
+            s.Spacing?.Select(x => x is null ? null : new AddressSpacing(x.Labels, x.Loose ?? [])).ToList())));
     }
 
     /// <summary>The JSON form, with how it was learned.</summary>
@@ -226,9 +286,21 @@ public sealed class SupplierRegistry
         {
             Name = "receipt_suppliers",
             Provenance = provenance,
-            Suppliers = [.. Suppliers.Select(s => new SupplierFile { Name = s.Name, Addresses = [.. s.Addresses], Receipts = s.Receipts })],
+            Suppliers = [.. Suppliers.Select(s => new SupplierFile
+            {
+                Name = s.Name,
+                Addresses = [.. s.Addresses],
+                Receipts = s.Receipts,
+                Spacing = s.Spacing is null || s.Spacing.All(x => x is null) ? null
+                    : [.. s.Spacing.Select(x => x is null ? null : new SpacingFile { Labels = x.Labels, Loose = [.. x.Loose] })],
+            })],
         },
-        new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        });
 
     private sealed class RegistryFile
     {
@@ -242,5 +314,13 @@ public sealed class SupplierRegistry
         [JsonPropertyName("name")] public string? Name { get; init; }
         [JsonPropertyName("addresses")] public List<string>? Addresses { get; init; }
         [JsonPropertyName("receipts")] public int Receipts { get; init; }
+        [JsonPropertyName("spacing")] public List<SpacingFile?>? Spacing { get; init; }
+    }
+
+    /// <summary>An address's labels and the gaps beside its punctuation they do not agree on (see <see cref="AddressSpacing"/>).</summary>
+    private sealed class SpacingFile
+    {
+        [JsonPropertyName("labels")] public int Labels { get; init; }
+        [JsonPropertyName("loose")] public List<int>? Loose { get; init; }
     }
 }

@@ -231,6 +231,42 @@ public sealed class ReceiptFieldsTests
     }
 
     [Fact]
+    public void A_known_address_keeps_the_spacing_its_labels_agree_on()
+    {
+        // Three labels of the shop: two glue "BESAR,45600", one spaces it (loose); all three space "LOT 5, JALAN" (settled).
+        var registry = SupplierRegistry.Learn(
+        [
+            ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR,45600 SELANGOR"),
+            ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR,45600 SELANGOR"),
+            ("GOLDEN BAKERY SDN BHD", "LOT 5, JALAN BESAR, 45600 SELANGOR"),
+        ]);
+        var d = ChainReceipt("LOT 5,JALAN BESAR,", "45600 SELANG0R", null, ReceiptModels.Embedded!.WithSuppliers(registry));
+        Assert.Equal("LOT 5, JALAN BESAR, 45600 SELANGOR", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void A_line_that_starts_with_the_word_tax_ends_the_address()
+    {
+        // "TAX INVOICE" half read: no title, but no address line starts with TAX (a short line of words under a line
+        // ending in a comma would otherwise run on).
+        var d = Enrich(Receipt("IDEAL MENU GROUP SDN BHD", "(1143655-H)", "31,31A, JALAN HANG TUAH 9,", "TAMAN SKUDAI BARU,", "81300 SKUDAI, JOHOR,", "TAX rere",
+            "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        Assert.Equal("31,31A, JALAN HANG TUAH 9, TAMAN SKUDAI BARU, 81300 SKUDAI, JOHOR,", Mention(d, "supplier_address"));
+    }
+
+    [Fact]
+    public void A_stop_after_a_number_before_the_next_part_of_the_address_reads_as_a_comma()
+    {
+        var d = Enrich(Receipt("IDEAL MENU GROUP SDN BHD", "(1143655-H)", "31. JALAN HANG TUAH 9. TAMAN SKUDAI BARU,", "81300 SKUDAI, JOHOR",
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        // "NO." and a stop inside a number ("1.5") or at the end stay.
+        Assert.Equal("31, JALAN HANG TUAH 9, TAMAN SKUDAI BARU, 81300 SKUDAI, JOHOR", Mention(d, "supplier_address"));
+        var e = Enrich(Receipt("IDEAL MENU GROUP SDN BHD", "(1143655-H)", "NO. 31, JALAN 1.5, TAMAN SKUDAI BARU,", "81300 SKUDAI, JOHOR 81300.",
+            "GST ID : 001707421696", "CASH 10.00", "CHANGE 0.00", "TOTAL 10.00"), NoSuppliers);
+        Assert.Equal("NO. 31, JALAN 1.5, TAMAN SKUDAI BARU, 81300 SKUDAI, JOHOR 81300.", Mention(e, "supplier_address"));
+    }
+
+    [Fact]
     public void A_brand_line_above_a_complete_legal_name_is_left_out()
     {
         var d = Enrich(Receipt("KIKU JAPANESE RESTAURANT", "TK DIVISION KITCHEN SDN BHD", "(1203456-D)", "LOT 2, JALAN MEWAH, 47400 SELANGOR", "TOTAL 5.00"), Stumps());

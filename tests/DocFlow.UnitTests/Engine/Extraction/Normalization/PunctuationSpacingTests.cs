@@ -26,6 +26,14 @@ public sealed class PunctuationSpacingTests
         Assert.Equal(expected, PunctuationSpacing.SpacedLike(known, reading));
 
     [Fact]
+    public void A_settled_gap_keeps_the_known_spacing()
+    {
+        // Gap 4 follows the comma of "LOT 3," (the fifth character that is not a space), gap 15 the comma of "MERAH,".
+        Assert.Equal("LOT 3, JALAN MERAH,KLANG", PunctuationSpacing.SpacedLike("LOT 3, JALAN MERAH, KLANG", "LOT 3,JALAN MERAH,KLANG", t => t == 4));
+        Assert.Equal("LOT 3,JALAN MERAH, KLANG", PunctuationSpacing.SpacedLike("LOT 3, JALAN MERAH, KLANG", "LOT 3,JALAN MERAH,KLANG", t => t == 15));
+    }
+
+    [Fact]
     public void The_characters_of_the_known_text_never_change()
     {
         const string known = "NO. 21, JLN MUTIARA 4/2, 81300 SKUDAI, JOHOR.";

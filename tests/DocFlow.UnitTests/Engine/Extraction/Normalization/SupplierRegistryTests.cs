@@ -57,6 +57,37 @@ public sealed class SupplierRegistryTests
         var copy = SupplierRegistry.FromJson(json);
         Assert.Equal(Registry.Suppliers.Count, copy.Suppliers.Count);
         Assert.Equal("TEO HENG STATIONERY & BOOKS", copy.ResolveName("TED HENG STATIONERY & BOOKS")?.Name);
+        // The labels' agreement on spacing comes back too.
+        const string address = "NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR";
+        const string reading = "NO.53,JALAN BESAR,45600 BATANG BERJUNTAI SELANGOR";
+        Assert.Equal(Registry.SpacedLike(address, reading), copy.SpacedLike(address, reading));
+    }
+
+    [Fact]
+    public void Learn_CountsWhereAnAddresssLabelsAgreeOnTheSpacingBesideItsPunctuation()
+    {
+        var teo = Registry.Suppliers.Single(s => s.Name.StartsWith("TEO", StringComparison.Ordinal));
+        var spacing = Assert.Single(teo.Spacing!);
+        Assert.Equal(3, spacing!.Labels);
+        // "NO.53, JALAN" in two labels of three, "NO.53,JALAN" in one: under three in four, loose. Gap 5 follows the
+        // sixth character that is not a space, the comma.
+        Assert.Equal([5], spacing.Loose);
+        // An address seen once settles nothing.
+        Assert.All(Registry.Suppliers.Single(s => s.Name.StartsWith("MR D", StringComparison.Ordinal)).Spacing!, Assert.Null);
+    }
+
+    [Theory]
+    // Where the labels disagree the receipt's spacing is taken; where they agree ("BESAR, 45600" in all three) it stays.
+    [InlineData("NO.53,JALAN BESAR,45600 BATANG BERJUNTAI SELANGOR", "NO.53,JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR")]
+    [InlineData("NO.53, JALAN BESAR,45600 BATANG BERJUNTAI SELANGOR", "NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR")]
+    public void SpacedLike_FollowsTheReadingOnlyWhereTheLabelsDisagree(string reading, string expected) =>
+        Assert.Equal(expected, Registry.SpacedLike("NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR", reading));
+
+    [Fact]
+    public void SpacedLike_AnAddressSeenOnceOrUnknownFollowsTheReadingEverywhere()
+    {
+        Assert.Equal("NO.9,JALAN PERMAS 9/5,81750 JOHOR BAHRU", Registry.SpacedLike("NO. 9, JALAN PERMAS 9/5, 81750 JOHOR BAHRU", "N0.9,JALAN PERMAS 9/5,81750 JOHOR BAHRU"));
+        Assert.Equal("LOT 5,JALAN X", Registry.SpacedLike("LOT 5, JALAN X", "LOT 5,JALAN X"));
     }
 
     [Theory]
