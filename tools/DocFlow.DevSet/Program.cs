@@ -20,6 +20,8 @@ using DocFlow.Queueing;
 //                                         (STATS_GROUPS=1: after line merging)
 //   tables-real-fetch <labels.json> <cache>  download (apt-get download) and extract (dpkg-deb -x) the packages of the real-PDF table set
 //   tables-real <labels.json> <cache> [dev|held-out] [--verbose]  run the engine on the labelled pages and score their tables
+//   pitch-dump <pdf> <page>               the page's words with their fonts and glyph advances (fixed-pitch detection)
+//   rulings-dump <pdf> <page>             the rulings the engine reads on a PDF page
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
@@ -40,6 +42,8 @@ return args switch
     ["tables-real-fetch", var labels, var cache, ..] => DocFlow.DevSet.TablesReal.Fetch(labels, cache),
     ["tables-real", var labels, var cache, ..] => await DocFlow.DevSet.TablesReal.ScoreAsync(labels, cache,
         args.Skip(3).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)), args.Contains("--verbose")),
+    ["rulings-dump", var pdf, var page, ..] => await DocFlow.DevSet.PitchDump.RulingsAsync(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
+    ["pitch-dump", var pdf, var page, ..] => DocFlow.DevSet.PitchDump.Run(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Commands.Usage(),
 };
 
