@@ -18,6 +18,10 @@ using DocFlow.Queueing;
 //   dump-form <cache> <NAME.png> [fold-models-prefix]  the learned form extractor's phrases, roles and best link candidates on one page
 //   form-stats <cache> <funsd>            how phrases cut the labelled entities, and which gold links are link candidates at all
 //                                         (STATS_GROUPS=1: after line merging)
+//   tables-real-fetch <labels.json> <cache>  download (apt-get download) and extract (dpkg-deb -x) the packages of the real-PDF table set
+//   tables-real <labels.json> <cache> [dev|held-out] [--verbose]  run the engine on the labelled pages and score their tables
+//   pitch-dump <pdf> <page>               the page's words with their fonts and glyph advances (fixed-pitch detection)
+//   rulings-dump <pdf> <page>             the rulings the engine reads on a PDF page
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
@@ -35,6 +39,11 @@ return args switch
     ["cv-receipts", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidate(devset, cache, output),
     ["time-receipts", var cache, ..] => ReceiptCommands.Time(cache),
     ["cv-receipt-lines", var devset, var cache, var output, ..] => ReceiptCommands.CrossValidateLines(devset, cache, output),
+    ["tables-real-fetch", var labels, var cache, ..] => DocFlow.DevSet.TablesReal.Fetch(labels, cache),
+    ["tables-real", var labels, var cache, ..] => await DocFlow.DevSet.TablesReal.ScoreAsync(labels, cache,
+        args.Skip(3).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)), args.Contains("--verbose")),
+    ["rulings-dump", var pdf, var page, ..] => await DocFlow.DevSet.PitchDump.RulingsAsync(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
+    ["pitch-dump", var pdf, var page, ..] => DocFlow.DevSet.PitchDump.Run(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Commands.Usage(),
 };
 

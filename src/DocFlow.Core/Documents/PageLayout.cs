@@ -69,6 +69,9 @@ public sealed record PageLayout(
     /// <summary>Straight drawn lines on the page (table rules, form boxes), in page units; empty when unknown.</summary>
     public IReadOnlyList<Ruling> Rulings { get; init; } = [];
 
+    /// <summary>Boxes of the text-layer words whose glyph advances show a fixed-pitch (monospaced) font; empty for OCR.</summary>
+    public IReadOnlyList<Box> FixedPitchWords { get; init; } = [];
+
     /// <summary>
     /// The page read a second time as one uniform block of text (Tesseract's single-block segmentation), or null when it
     /// was read once. Only till receipts are read twice: automatic segmentation drops their right-hand amount column now

@@ -9,7 +9,11 @@ public sealed record WordView(string Text, Box Box, float Confidence, int Start,
 public sealed record LineView(IReadOnlyList<WordView> Words, Box Box, int Start, int End, string Text);
 
 /// <summary>One page as enrichers see it: lines of words with geometry and text positions, plus the drawn rulings.</summary>
-public sealed record PageView(int PageNumber, int PageIndex, float Width, float Height, string Unit, IReadOnlyList<LineView> Lines, IReadOnlyList<Ruling> Rulings, PageSource? Source);
+public sealed record PageView(int PageNumber, int PageIndex, float Width, float Height, string Unit, IReadOnlyList<LineView> Lines, IReadOnlyList<Ruling> Rulings, PageSource? Source)
+{
+    /// <summary>Boxes of the words set in a fixed-pitch font (<see cref="PageLayout.FixedPitchWords"/>).</summary>
+    public IReadOnlyList<Box> FixedPitchWords { get; init; } = [];
+}
 
 /// <summary>
 /// Reads a <see cref="Document"/>'s tokens and lines back into pages of lines of words with boxes and text
@@ -45,7 +49,7 @@ public static class DocumentView
                 lines.Add(new LineView(words, BoxOf(line.Layout), start, end, text[start..end]));
             }
             result.Add(new PageView(page.PageNumber, index, page.Dimension?.Width ?? 0, page.Dimension?.Height ?? 0,
-                page.Dimension?.Unit ?? "pixels", lines, layout?.Rulings ?? [], layout?.Source));
+                page.Dimension?.Unit ?? "pixels", lines, layout?.Rulings ?? [], layout?.Source) { FixedPitchWords = layout?.FixedPitchWords ?? [] });
         }
         return result;
     }

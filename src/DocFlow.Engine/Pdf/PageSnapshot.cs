@@ -14,6 +14,10 @@ internal sealed record PdfWord(string Text, Box Box, float Baseline, float FontS
 {
     /// <summary>The word's glyphs left to right (text piece and box), for splitting at wide glyph gaps; empty when unknown.</summary>
     public IReadOnlyList<(string Text, Box Box)> Glyphs { get; init; } = [];
+
+    /// <summary>True when the glyph advances show a fixed-pitch (monospaced) font, false when they show a proportional one,
+    /// null when the word cannot tell (too short, or only letters of one width class).</summary>
+    public bool? FixedPitch { get; init; }
 }
 
 /// <summary>An image taken from the PDF that leptonica can decode as it is.</summary>
@@ -55,7 +59,7 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             if (size <= 0) size = Math.Max(box.Height, 1f);
             var invisible = w.Letters.All(l => l.RenderingMode is TextRenderingMode.Neither or TextRenderingMode.NeitherClip);
             // Glyph boxes are kept only for the rare word with a gap wide enough to split it (TextLayerBuilder.SplitAtGlyphGaps).
-            words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = HasWideGap(w, size) ? Glyphs(w, crop, text) : [] });
+            words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = HasWideGap(w, size) ? Glyphs(w, crop, text) : [], FixedPitch = FixedPitch(w) });
         }
 
         var usable = TextLayerBuilder.IsUsable(words);
@@ -80,6 +84,35 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             right = l.BoundingBox.Right;
         }
         return false;
+    }
+
+    /// <summary>Characters that are narrow in a proportional font (i, l, t, punctuation) and wide ones (m, w); not digits,
+    /// which are of one width in most proportional fonts too (tabular figures).</summary>
+    private const string NarrowOrWide = "iljtfrI.,:;!|'()[]mwMW";
+
+    /// <summary>
+    /// Whether the word is set in a fixed-pitch font, from its glyph advances: all equal, over characters that differ in
+    /// width in any proportional font (a narrow "i" or "." beside an "a", or a wide "m"), is fixed pitch; advances that
+    /// differ are proportional. Digits alone or letters of one width ("hope" in Helvetica) cannot tell.
+    /// </summary>
+    internal static bool? FixedPitch(Word word)
+    {
+        var letters = word.Letters.Where(l => l.Value.Length == 1 && !char.IsWhiteSpace(l.Value[0])).ToList();
+        if (letters.Count < 3) return null;
+        var advances = letters.Select(l => Math.Abs(l.EndBaseLine.X - l.StartBaseLine.X)).ToList();
+        double min = advances.Min(), max = advances.Max();
+        if (max <= 0) return null;
+        if (max - min > 0.03 * max) return false;
+        var marked = letters.Count(l => NarrowOrWide.Contains(l.Value[0]));
+        return marked > 0 && marked < letters.Count ? true : null;
+    }
+
+    /// <summary>Whether a word's text has what <see cref="FixedPitch"/> needs to tell a fixed-pitch font from a proportional one.</summary>
+    internal static bool CanTellPitch(string text)
+    {
+        var chars = text.Count(c => !char.IsWhiteSpace(c));
+        var marked = text.Count(c => NarrowOrWide.Contains(c));
+        return chars >= 3 && marked > 0 && marked < chars;
     }
 
     /// <summary>The glyphs of a word in page coordinates, when their texts make up the word's text exactly (left-to-right scripts).</summary>

@@ -45,7 +45,8 @@ internal static class TextLayerBuilder
     public static PageLayout? Build(int pageNumber, PageSnapshot page)
     {
         if (!page.HasUsableText || page.Words.Count == 0) return null;
-        var lines = GroupLines(SplitAtGlyphGaps(page.Words));
+        var words = SplitAtGlyphGaps(page.Words);
+        var lines = GroupLines(words);
         var blocks = new List<BlockLayout>();
         var paragraphs = new List<ParagraphLayout>();
         var current = new List<TextLine>();
@@ -77,7 +78,11 @@ internal static class TextLayerBuilder
         paragraphs.Add(Paragraph(current));
         blocks.Add(Block(paragraphs));
 
-        return new PageLayout(pageNumber, page.Width, page.Height, "points", blocks, PageSource.TextLayer) { Confidence = 1f, Rulings = page.Rulings };
+        return new PageLayout(pageNumber, page.Width, page.Height, "points", blocks, PageSource.TextLayer) {
+            Confidence = 1f,
+            Rulings = page.Rulings,
+            FixedPitchWords = [.. words.Where(w => w.FixedPitch == true).Select(w => w.Box)],
+        };
     }
 
     private sealed class TextLine(PdfWord first)
@@ -140,7 +145,7 @@ internal static class TextLayerBuilder
             foreach (var cut in cuts.Append(w.Glyphs.Count))
             {
                 var glyphs = w.Glyphs.Skip(from).Take(cut - from).ToList();
-                result.Add(new PdfWord(string.Concat(glyphs.Select(g => g.Text)), Box.Union(glyphs.Select(g => g.Box)), w.Baseline, w.FontSize, w.Invisible) { Glyphs = glyphs });
+                result.Add(new PdfWord(string.Concat(glyphs.Select(g => g.Text)), Box.Union(glyphs.Select(g => g.Box)), w.Baseline, w.FontSize, w.Invisible) { Glyphs = glyphs, FixedPitch = w.FixedPitch });
                 from = cut;
             }
         }

@@ -80,6 +80,11 @@ public static class TableCorpus
         new("framed-prose-e", "framed prose", FramedProse, []),
         new("framed-key-values-e", "form block", FramedKeyValues, []),
         new("ruled-invoice-e", "booktabs", RuledInvoice, [new(InvoiceCells)]),
+        // Session 13, from the real-PDF set (tools/DocFlow.DevSet/tables-real.json): verbatim displays and open-sided grids.
+        new("code-listing-f", "verbatim display", CodeListing, []),
+        new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
+        new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
+        new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
     ];
 
     // ---------------------------------------------------------------- helpers
@@ -963,6 +968,87 @@ public static class TableCorpus
         y = Rows(pdf, y, InvoiceColumns, InvoiceCells[1..], boldRows: 0);
         pdf.Rule(56, y - Pitch + 4, 534, y - Pitch + 4, 0.8);
         End(pdf, y);
+        return pdf.Build();
+    }
+
+    // ---------------------------------------------------------------- session 13: verbatim displays, open-sided grids
+
+    /// <summary>Terminal output in a fixed-pitch font between paragraphs of proportional text: its columns are runs of spaces, not a table.</summary>
+    private static byte[] CodeListing()
+    {
+        var pdf = Page("Solver log", out var y);
+        string[] lines =
+        [
+            "      0: obj =  1.823377629e+05  infeas = 4.201e+02 (0)",
+            "    200: obj =  1.604138715e+05  infeas = 3.118e+01 (0)",
+            "    400: obj =  1.209774406e+05  infeas = 7.720e+00 (0)",
+            "    600: obj =  9.813006231e+04  infeas = 1.003e-01 (0)",
+            "    800: obj =  8.250441109e+04  infeas = 0.000e+00 (0)",
+            "OPTIMAL LP SOLUTION FOUND      time = 0.4 secs",
+        ];
+        pdf.Mono = true;
+        foreach (var line in lines)
+        {
+            // Spaces are kept as the listing's own (a verbatim environment places every character on the grid).
+            var width = pdf.Measure("0", Size);
+            for (var k = 0; k < line.Length; k++)
+                if (line[k] != ' ')
+                {
+                    var end = line.IndexOf(' ', k);
+                    if (end < 0) end = line.Length;
+                    pdf.Text(66 + k * width, y, line[k..end], Size);
+                    k = end;
+                }
+            y += 11;
+        }
+        pdf.Mono = false;
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>A page printed wholly in a fixed-pitch font (a Courier printout): its table stays a table.</summary>
+    private static byte[] MonospacePage()
+    {
+        var pdf = new TablePdf { Mono = true };
+        pdf.Text(60, 70, "INVOICE 2026-0131", 12, bold: true);
+        var y = pdf.Paragraph(60, 100, 13, Intro) + 14;
+        y = Rows(pdf, y, InvoiceColumns, InvoiceCells);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>A ruled grid with inner column rules only: the frame is open at the left and right, the row rules run past.</summary>
+    private static byte[] OpenSidedGrid()
+    {
+        var pdf = Page("Parts list", out var y);
+        double[] xs = [60, 160, 300, 420, 535];
+        var top = y - 12;
+        for (var r = 0; r <= RuledGridCells.Length; r++) pdf.Rule(xs[0], top + r * 18, xs[^1], top + r * 18);
+        foreach (var x in xs[1..^1]) pdf.Rule(x, top, x, top + RuledGridCells.Length * 18);
+        for (var r = 0; r < RuledGridCells.Length; r++)
+            for (var c = 0; c < 4; c++)
+                pdf.Text(xs[c] + 5, top + r * 18 + 12.5, RuledGridCells[r][c], Size, bold: r == 0);
+        End(pdf, top + RuledGridCells.Length * 18 + 8);
+        return pdf.Build();
+    }
+
+    /// <summary>
+    /// Borders drawn cell by cell under each row and column rules between the cells, none above the header row nor at
+    /// the sides (as FOP draws a DocBook table): the column rules rise above the first row rule.
+    /// </summary>
+    private static byte[] OpenTopGrid()
+    {
+        var pdf = Page("Parts list", out var y);
+        double[] xs = [60, 160, 300, 420, 535];
+        var top = y - 12;
+        for (var r = 1; r <= RuledGridCells.Length; r++)
+            for (var c = 0; c + 1 < xs.Length; c++) pdf.Rule(xs[c], top + r * 18, xs[c + 1], top + r * 18);
+        for (var r = 0; r < RuledGridCells.Length; r++)
+            foreach (var x in xs[1..^1]) pdf.Rule(x, top + r * 18, x, top + (r + 1) * 18);
+        for (var r = 0; r < RuledGridCells.Length; r++)
+            for (var c = 0; c < 4; c++)
+                pdf.Text(xs[c] + 5, top + r * 18 + 12.5, RuledGridCells[r][c], Size, bold: r == 0);
+        End(pdf, top + RuledGridCells.Length * 18 + 8);
         return pdf.Build();
     }
 }

@@ -19,7 +19,10 @@ public sealed class TablePdf
     private readonly PdfDocument _doc = new();
     private readonly PdfPage _page;
     private readonly XGraphics _gfx;
-    private readonly Dictionary<(double, bool), XFont> _fonts = [];
+    private readonly Dictionary<(double, bool, bool), XFont> _fonts = [];
+
+    /// <summary>Text drawn from now on is set in DejaVu Sans Mono (a fixed-pitch font), not DejaVu Sans.</summary>
+    public bool Mono { get; set; }
     private readonly List<string> _raw = [];
 
     public TablePdf(double width = 595, double height = 842)
@@ -33,8 +36,8 @@ public sealed class TablePdf
 
     private XFont Font(double size, bool bold)
     {
-        if (!_fonts.TryGetValue((size, bold), out var font))
-            _fonts[(size, bold)] = font = new XFont("DejaVu Sans", size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular,
+        if (!_fonts.TryGetValue((size, bold, Mono), out var font))
+            _fonts[(size, bold, Mono)] = font = new XFont(Mono ? "DejaVu Sans Mono" : "DejaVu Sans", size, bold ? XFontStyleEx.Bold : XFontStyleEx.Regular,
                 new XPdfFontOptions(PdfFontEncoding.Unicode));
         return font;
     }

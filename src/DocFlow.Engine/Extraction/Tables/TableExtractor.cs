@@ -25,7 +25,7 @@ internal static class TableExtractor
         var tables = FindRuled(page);
         var used = new HashSet<int>(tables.SelectMany(t => t.Rows.SelectMany(r => r.SelectMany(c => c.Words))).Select(w => w.Start));
         var rows = PageGeometry.Rows(page, w => !used.Contains(w.Start));
-        tables.AddRange(FindAligned(page, rows));
+        tables.AddRange(FindAligned(page, rows, FixedPitch(page)));
         return tables;
     }
 
@@ -52,12 +52,33 @@ internal static class TableExtractor
         {
             var gh = group.Where(i => i < h.Count).Select(i => h[i]).ToList();
             var gv = group.Where(i => i >= h.Count).Select(i => v[i - h.Count]).ToList();
-            var ys = Cluster(gh.Select(r => r.Y1), tol);
-            var xs = Cluster(gv.Select(r => r.X1), tol);
+            var ys0 = Cluster(gh.Select(r => r.Y1), tol);
+            var xs0 = Cluster(gv.Select(r => r.X1), tol);
+            var xs = OpenSides(xs0, gh.Select(r => (r.Y1, r.X1, r.X2)).ToList(), ys0, tol);
+            var ys = OpenSides(ys0, gv.Select(r => (r.X1, r.Y1, r.Y2)).ToList(), xs0, tol);
             if (ys.Count < 3 && xs.Count < 3) continue; // a single box (a form field), not a table
             if (ys.Count < 2 || xs.Count < 2) continue;
             if (Grid(page, gh, gv, xs, ys, tol) is { } table) result.Add(table);
         }
+        return result;
+    }
+
+    /// <summary>
+    /// A grid drawn without its outer sides (inner column rules only, the frame left open at the left and right; or no rule
+    /// above the header row): the crossing rules run past the outermost ones, and their ends are the table's sides. Most
+    /// rows (columns) must have a rule running past, so that one long rule (a page rule touching a box) does not open a
+    /// column; rules drawn cell by cell count once per row. <paramref name="lines"/> are the crossing rules as (position,
+    /// from, to); <paramref name="across"/> the positions of the crossing rules' clusters.
+    /// </summary>
+    private static List<float> OpenSides(List<float> cuts, List<(float At, float From, float To)> lines, List<float> across, float tol)
+    {
+        if (cuts.Count == 0 || across.Count < 1) return cuts;
+        var before = lines.Where(r => r.From < cuts[0] - 2 * tol).ToList();
+        var after = lines.Where(r => r.To > cuts[^1] + 2 * tol).ToList();
+        int Crossing(List<(float At, float From, float To)> rules) => across.Count(a => rules.Any(r => Math.Abs(r.At - a) <= tol));
+        var result = new List<float>(cuts);
+        if (before.Count > 0 && Crossing(before) >= 0.6 * across.Count) result.Insert(0, PageGeometry.Median(before.Select(r => r.From)));
+        if (after.Count > 0 && Crossing(after) >= 0.6 * across.Count) result.Add(PageGeometry.Median(after.Select(r => r.To)));
         return result;
     }
 
@@ -158,7 +179,7 @@ internal static class TableExtractor
         public float LastTop => Continuations.Count > 0 ? Continuations[^1].Box.Top : Row.Box.Top;
     }
 
-    private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows)
+    private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows, HashSet<int> fixedPitch)
     {
         var result = new List<FoundTable>();
         var candidates = rows.Select(r => new Candidate(r, PageGeometry.Chunks(r))).ToList();
@@ -179,7 +200,7 @@ internal static class TableExtractor
             var body = members.Skip(header.Count).ToList();
             var columns = Columns(body);
             if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals)
-                && !IsTotalsBlock(body, columns, previous))
+                && !IsTotalsBlock(body, columns, previous) && !IsVerbatim(page, body, columns, fixedPitch))
             {
                 // Header rows just above whose labels straddle the body's columns did not join it: add them.
                 for (var k = i - 1; k >= free && header.Count < 2; k--)
@@ -200,6 +221,47 @@ internal static class TableExtractor
             }
         }
         return result;
+    }
+
+    /// <summary>The text positions of the page's words set in a fixed-pitch font (their centres lie in <see cref="PageView.FixedPitchWords"/>).</summary>
+    private static HashSet<int> FixedPitch(PageView page)
+    {
+        var result = new HashSet<int>();
+        if (page.FixedPitchWords.Count == 0) return result;
+        var boxes = page.FixedPitchWords.OrderBy(b => b.Top).ToList();
+        foreach (var w in page.Lines.SelectMany(l => l.Words))
+        {
+            var (x, y) = ((w.Box.Left + w.Box.Right) / 2, w.Box.CenterY);
+            if (boxes.Any(b => x >= b.Left - 1 && x <= b.Right + 1 && y >= b.Top - 1 && y <= b.Bottom + 1)) result.Add(w.Start);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A block set in a fixed-pitch font on a page whose running text is proportional is a verbatim display (a code
+    /// listing, terminal output, a fixed-format data file, ASCII art): its columns are runs of spaces in the source, not
+    /// table columns. Every column whose words tell their pitch must be fixed pitch: a table of macro names with a column
+    /// of prose beside them is a table. A page set wholly in a fixed-pitch font (a printout in Courier) keeps its tables.
+    /// </summary>
+    private static bool IsVerbatim(PageView page, List<Candidate> members, List<(float Left, float Right)> columns, HashSet<int> fixedPitch)
+    {
+        if (fixedPitch.Count == 0) return false;
+        var telling = 0;
+        for (var k = 0; k < columns.Count; k++)
+        {
+            var words = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).SelectMany(c => c.Words)
+                .Where(w => Pdf.PageSnapshot.CanTellPitch(w.Text)).ToList();
+            if (words.Count(w => fixedPitch.Contains(w.Start)) < 0.8 * words.Count) return false;
+            telling += words.Count;
+        }
+        if (telling < 3) return false;
+        var top = members[0].Row.Box.Top;
+        var bottom = members[^1].Bottom;
+        // Running text: lines outside the block with several words that tell their pitch, none of them fixed.
+        var prose = page.Lines.Count(l => (l.Box.Bottom < top || l.Box.Top > bottom) && l.Words.Count >= 5
+                                          && l.Words.Count(w => Pdf.PageSnapshot.CanTellPitch(w.Text)) >= 2
+                                          && !l.Words.Any(w => fixedPitch.Contains(w.Start)));
+        return prose >= 2;
     }
 
     /// <summary>
