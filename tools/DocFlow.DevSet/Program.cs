@@ -16,6 +16,7 @@ using DocFlow.Queueing;
 //   train-forms <cache> <funsd> <models>  train the learned form extractor (forms-*.json) on FUNSD labels over the cached OCR
 //   cv-forms <cache> <funsd> <out> [k]    k-fold by document: train on k-1 folds, extract the held-out forms, write NAME.json for score.py
 //   dump-form <cache> <NAME.png> [fold-models-prefix]  the learned form extractor's phrases, roles and best link candidates on one page
+//   form-losses <cache> <funsd> <fold-models-dir> <out.tsv>  for every labelled link, the step that loses it (cv-forms' fold models)
 //   form-stats <cache> <funsd>            how phrases cut the labelled entities, and which gold links are link candidates at all
 //                                         (STATS_GROUPS=1: after line merging)
 //   tables-real-fetch <labels.json> <cache>  download (apt-get download) and extract (dpkg-deb -x) the packages of the real-PDF table set
@@ -33,6 +34,7 @@ return args switch
         args.Length > 5 ? float.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) : null),
     ["selftest-trees"] => Commands.SelfTestTrees(),
     ["form-stats", var cache, var devset, ..] => DocFlow.DevSet.FormStats.Run(cache, devset),
+    ["form-losses", var cache, var devset, var folds, var output, ..] => DocFlow.DevSet.FormLosses.Run(cache, devset, folds, output),
     ["dump-form", var cache, var name, ..] => DocFlow.DevSet.FormDump.Run(cache, name, args.Length > 3 ? args[3] : null),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
     ["train-lexicon", var devset, var models, ..] => ReceiptCommands.TrainLexicon(devset, models),

@@ -233,7 +233,7 @@ internal static class FormTraining
             var probabilities = mergeIndex.Select((x, i) => (x, i)).Where(t => t.x.Page == p).Select(t => mergeCv[t.i]).ToList();
             var groups = FormLinking.Groups(page.Segments, roles[p], mergeCandidates[p], probabilities, FormModels.DefaultMergeThreshold);
             var entity = groups.Select(g => GroupEntity(page, g)).ToArray();
-            var candidates = FormLinking.LinkCandidates(groups, page.Median, page.View.Width);
+            var candidates = FormLinking.LinkCandidates(groups, page.Median, page.View.Width, Environment.GetEnvironmentVariable("FORMS_COLCAND") == "1" ? FormLinking.Stacks(groups, page.Median) : null);
             var features = FormLinking.LinkFeatures(groups, candidates, page.Median, page.View.Width, page.View.Height, page.View.Rulings);
             linkPages.Add((groups, candidates, features, page.Median, page.View.Width));
             var found = new HashSet<(int, int)>();
@@ -334,6 +334,10 @@ internal static class FormTraining
             Parts = Environment.GetEnvironmentVariable("FORMS_PARTS") ?? FormDecoding.Default.Parts,
             ContinueColumns = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0",
             HeaderRowRule = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0",
+            CopyLists = Environment.GetEnvironmentVariable("FORMS_CC") is { } cc ? cc != "0" : FormDecoding.Default.CopyLists,
+            ColumnCandidates = Environment.GetEnvironmentVariable("FORMS_COLCAND") is { } colCand ? colCand != "0" : FormDecoding.Default.ColumnCandidates,
+            SecondKeyThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECONDKEY"), CultureInfo.InvariantCulture, out var secondKey) ? secondKey : FormDecoding.Default.SecondKeyThreshold,
+            RowAndColumnKeys = Environment.GetEnvironmentVariable("FORMS_TWOKEYS") is { } two ? two != "0" : FormDecoding.Default.RowAndColumnKeys,
             LowerCaseKeys = Environment.GetEnvironmentVariable("FORMS_LOWERKEYS") is { } lower ? lower != "0" : FormDecoding.Default.LowerCaseKeys,
             OffRowThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_OFFROW"), CultureInfo.InvariantCulture, out var offRow) ? offRow : FormDecoding.Default.OffRowThreshold,
             SecondThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)
@@ -388,9 +392,12 @@ internal static class FormTraining
 
     private static readonly string[] ModelNames = ["forms-join", "forms-question", "forms-answer", "forms-header", "forms-merge", "forms-link"];
 
-    private static FormModels? LoadFold(int fold)
+    private static FormModels? LoadFold(int fold) => FoldCache is { } dir ? LoadFold(dir, fold) : null;
+
+    /// <summary>The models cv-forms kept for one fold in <paramref name="dir"/>, or null.</summary>
+    internal static FormModels? LoadFold(string dir, int fold)
     {
-        if (FoldCache is not { } dir || !File.Exists(Path.Combine(dir, $"fold{fold}-forms-link.json"))) return null;
+        if (!File.Exists(Path.Combine(dir, $"fold{fold}-forms-link.json"))) return null;
         var m = ModelNames.Select(n => TreeEnsemble.FromJson(File.ReadAllText(Path.Combine(dir, $"fold{fold}-{n}.json")))).ToArray();
         var rerank = Path.Combine(dir, $"fold{fold}-forms-rerank.json");
         return new FormModels(m[0], m[1], m[2], m[3], m[4], m[5], rerank: File.Exists(rerank) ? TreeEnsemble.FromJson(File.ReadAllText(rerank)) : null);

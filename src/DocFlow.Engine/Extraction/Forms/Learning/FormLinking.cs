@@ -135,15 +135,19 @@ public static class FormLinking
     /// <summary>Where a value lies from its key.</summary>
     private enum Side { Right, Below, Above }
 
-    /// <summary>Candidate (key, value) pairs: a value to the right on the key's row, below it within its column, or just above it; the nearest few for each key.</summary>
-    public static List<(int Question, int Answer)> LinkCandidates(IReadOnlyList<FormGroup> groups, float median, float pageWidth)
+    /// <summary>Candidate (key, value) pairs: a value to the right on the key's row, below it within its column, or just
+    /// above it, the nearest few for each key; and every phrase of the column stacked under the key (<see cref="Stacks"/>:
+    /// a column header's cells down to the section's end).</summary>
+    public static List<(int Question, int Answer)> LinkCandidates(IReadOnlyList<FormGroup> groups, float median, float pageWidth, List<int>[]? stacks = null)
     {
         var result = new List<(int, int)>();
         var near = new List<(int Answer, float Distance)>();
+        var chosen = new HashSet<int>();
         for (var q = 0; q < groups.Count; q++)
         {
             if (groups[q].Question < MinRole) continue;
             near.Clear();
+            chosen.Clear();
             var qb = groups[q].Box;
             for (var a = 0; a < groups.Count; a++)
             {
@@ -151,10 +155,54 @@ public static class FormLinking
                 if (SideOf(qb, groups[a].Box, median, pageWidth) is not { } side) continue;
                 near.Add((a, Distance(qb, groups[a].Box, side)));
             }
-            foreach (var (a, _) in near.OrderBy(x => x.Distance).Take(12)) result.Add((q, a));
+            foreach (var (a, _) in near.OrderBy(x => x.Distance).Take(12)) { result.Add((q, a)); chosen.Add(a); }
+            if (stacks is not null) foreach (var a in stacks[q])
+                if (groups[a].Answer >= MinRole && chosen.Add(a)) result.Add((q, a));
         }
         return result;
     }
+
+    /// <summary>A gap of more than this many text heights under a cell ends its column (the section's end).</summary>
+    private const float MaxStackGap = 4f;
+
+    private const int MaxStack = 40;
+
+    /// <summary>
+    /// The phrases stacked under each phrase, top down: the nearest phrase below that overlaps its column (its width
+    /// and a text height either side), then the nearest under that one, up to a gap of more than <see cref="MaxStackGap"/>
+    /// text heights. Under a column header these are its column's cells.
+    /// </summary>
+    public static List<int>[] Stacks(IReadOnlyList<FormGroup> groups, float median)
+    {
+        var result = new List<int>[groups.Count];
+        for (var q = 0; q < groups.Count; q++)
+        {
+            var list = new List<int>();
+            var head = groups[q].Box;
+            var last = head;
+            while (list.Count < MaxStack)
+            {
+                var next = -1;
+                var nextTop = float.MaxValue;
+                for (var g = 0; g < groups.Count; g++)
+                {
+                    var b = groups[g].Box;
+                    if (g == q || b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > MaxStackGap * median || b.Top >= nextTop) continue;
+                    if (Math.Min(b.Right, head.Right + median) - Math.Max(b.Left, head.Left - median) <= 0) continue;
+                    next = g;
+                    nextTop = b.Top;
+                }
+                if (next < 0 || list.Contains(next)) break;
+                list.Add(next);
+                last = groups[next].Box;
+            }
+            result[q] = list;
+        }
+        return result;
+    }
+
+    /// <summary>Whether a phrase lies where a key's value may be: on its row to its right, below it in its column, or just above it.</summary>
+    public static bool InReach(Box q, Box a, float median, float pageWidth) => SideOf(q, a, median, pageWidth) is not null;
 
     private static Side? SideOf(Box q, Box a, float median, float pageWidth)
     {
@@ -392,18 +440,29 @@ public static class FormLinking
 
     /// <summary>Accepted links, likeliest first: each value to one key; a phrase is a key or a value, not both; a key may take several values.</summary>
     public static List<(int Question, int Answer, float P)> Decode(IReadOnlyList<(int Question, int Answer)> candidates, IReadOnlyList<float> probabilities, float threshold,
-        IReadOnlyList<FormGroup>? groups = null, float secondThreshold = 1f, float? offRowThreshold = null)
+        IReadOnlyList<FormGroup>? groups = null, float secondThreshold = 1f, float? offRowThreshold = null, bool rowAndColumnKeys = false, float? secondKeyThreshold = null)
     {
         var role = new Dictionary<int, bool>(); // true: key
+        var keyOnRow = new Dictionary<int, bool>(); // a value's key: on its row, or not (a column header)
+        var twice = new HashSet<int>();
         var result = new List<(int, int, float)>();
         bool Accepted(int i) => probabilities[i] >= (offRowThreshold is { } off && groups is not null && !OnRow(groups[candidates[i].Question].Box, groups[candidates[i].Answer].Box) ? off : threshold);
-        foreach (var i in Enumerable.Range(0, candidates.Count).Where(Accepted).OrderByDescending(i => probabilities[i]))
+        var secondKey = rowAndColumnKeys ? Math.Min(threshold, secondKeyThreshold ?? threshold) : threshold;
+        foreach (var i in Enumerable.Range(0, candidates.Count).Where(i => Accepted(i) || probabilities[i] >= secondKey).OrderByDescending(i => probabilities[i]))
         {
             var (q, a) = candidates[i];
             if (role.TryGetValue(q, out var qIsKey) && !qIsKey) continue;
-            if (role.ContainsKey(a)) continue;
+            var onRow = groups is not null && OnRow(groups[q].Box, groups[a].Box);
+            // Under the threshold only as a cell's second key.
+            if (!Accepted(i) && !(role.TryGetValue(a, out var isKey) && !isKey && keyOnRow[a] != onRow)) continue;
+            if (role.TryGetValue(a, out var aIsKey))
+            {
+                // A table's cell has two keys: its row's (beside it) and its column's (above it).
+                if (!rowAndColumnKeys || aIsKey || groups is null || keyOnRow[a] == onRow || !twice.Add(a)) continue;
+            }
             role[q] = true;
             role[a] = false;
+            keyOnRow.TryAdd(a, onRow);
             result.Add((q, a, probabilities[i]));
         }
         if (groups is null || secondThreshold >= threshold) return result;
@@ -424,7 +483,7 @@ public static class FormLinking
     }
 
     /// <summary>Whether two phrases share a row: their vertical overlap is more than 0.3 of the lower one's height.</summary>
-    internal static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
+    public static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
 
     /// <summary>
     /// A key linked to a value under it heads a column: the values further down that column, one under the other

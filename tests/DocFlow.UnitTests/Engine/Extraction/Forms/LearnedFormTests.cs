@@ -151,6 +151,39 @@ public sealed class LearnedFormTests
         Assert.Contains(pairs, p => p.Question.Text == "DATE" && p.Answer.Text == "9/3/92");
     }
 
+    [Theory]
+    [InlineData("cc:", true)]
+    [InlineData("CC", true)]
+    [InlineData("Copies to:", true)]
+    [InlineData("Distribution:", true)]
+    [InlineData("Cost:", false)]
+    [InlineData("cc: J. Smith", false)]
+    public void ADistributionListKey_IsCcCopiesToOrDistribution(string text, bool expected) =>
+        Assert.Equal(expected, LearnedForms.IsCopyListKey(text));
+
+    [Fact]
+    public void ADistributionList_GivesItsKeyOnePairPerName_UpToTheNextKey()
+    {
+        var page = new FixturePage()
+            .Line(100, (50, "DATE"), (200, "9/3/92"))
+            .Line(300, (50, "cc:"), (100, "A. H. Tisch"), (300, "V. Norman"))
+            .Line(316, (100, "R. H. Orcutt"), (300, "A. W. Spears"))
+            .Line(332, (100, "M. A. Peterson"))
+            .Line(348, (50, "Subject:"), (200, "Product test"));
+        var (document, layouts) = page.Build(PageSource.Ocr);
+        var view = DocFlow.Engine.Extraction.DocumentView.Pages(document, layouts)[0];
+        var models = FormModels.Embedded!;
+
+        var pairs = LearnedForms.Find(view, models, decoding: FormDecoding.Default with { CopyLists = true });
+        var without = LearnedForms.Find(view, models, decoding: FormDecoding.Default with { CopyLists = false });
+
+        var names = pairs.Where(p => p.Question.Text == "cc:").Select(p => p.Answer.Text).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["A. H. Tisch", "A. W. Spears", "M. A. Peterson", "R. H. Orcutt", "V. Norman"], names);
+        Assert.DoesNotContain(pairs, p => p.Question.Text == "cc:" && p.Answer.Text.Contains("Product", StringComparison.Ordinal));
+        Assert.Contains(pairs, p => p.Question.Text == "DATE" && p.Answer.Text == "9/3/92");
+        Assert.True(without.Count(p => p.Question.Text == "cc:") < names.Count);
+    }
+
     private static List<(string Name, string Value)> FieldsWith(FixturePage page, FormEnricher enricher)
     {
         var (document, layouts) = page.Build(PageSource.Ocr);
@@ -310,5 +343,50 @@ public sealed class FormLinkRerankTests
 
         Assert.Equal(2, same.Count);
         Assert.Equal((0, 1, 0.5f), Assert.Single(stricter));
+    }
+
+    [Fact]
+    public void ATableCell_MayTakeItsRowKeyAndItsColumnKey_ButNotTwoRowKeys()
+    {
+        List<FormGroup> groups =
+        [
+            Group("Male", 0, 100, 40, 110, 0.9f, 0.1f),
+            Group("SCORE", 100, 80, 150, 90, 0.9f, 0.1f),
+            Group("1.9", 100, 100, 130, 110, 0.1f, 0.9f),
+            Group("Female", 0, 120, 50, 130, 0.9f, 0.1f),
+            Group("5.0", 100, 120, 130, 130, 0.1f, 0.9f),
+            Group("Other", 60, 100, 90, 110, 0.9f, 0.1f),
+        ];
+        List<(int Question, int Answer)> candidates = [(0, 2), (1, 2), (3, 4), (1, 4), (5, 2)];
+        float[] p = [0.8f, 0.7f, 0.8f, 0.6f, 0.75f];
+
+        var one = FormLinking.Decode(candidates, p, 0.4f, groups);
+        var two = FormLinking.Decode(candidates, p, 0.4f, groups, rowAndColumnKeys: true);
+        var weakColumn = FormLinking.Decode(candidates, [0.8f, 0.3f, 0.8f, 0.3f, 0.2f], 0.4f, groups, rowAndColumnKeys: true, secondKeyThreshold: 0.25f);
+
+        Assert.Equal([(0, 2), (3, 4)], one.Select(l => (l.Question, l.Answer)));
+        Assert.Equal([(0, 2), (3, 4), (1, 2), (1, 4)], two.Select(l => (l.Question, l.Answer)));
+        Assert.DoesNotContain(two, l => l.Question == 5); // a second key on the cell's row: the cell has one already
+        Assert.Equal([(0, 2), (3, 4), (1, 2), (1, 4)], weakColumn.Select(l => (l.Question, l.Answer)));
+    }
+
+    [Fact]
+    public void ThePhrasesStackedUnderAKey_AreItsColumn_DownToAGap()
+    {
+        List<FormGroup> groups =
+        [
+            Group("BASE", 100, 0, 140, 10, 0.9f, 0.1f),
+            Group("(129)", 102, 20, 140, 30, 0.1f, 0.9f),
+            Group("(95)", 102, 40, 135, 50, 0.1f, 0.9f),
+            Group("beside", 200, 40, 240, 50, 0.1f, 0.9f),
+            Group("(63)", 102, 60, 135, 70, 0.1f, 0.9f),
+            Group("after a gap", 100, 130, 180, 140, 0.1f, 0.9f),
+        ];
+
+        var stacks = FormLinking.Stacks(groups, 10);
+
+        Assert.Equal([1, 2, 4], stacks[0]);
+        Assert.Equal([2, 4], stacks[1]);
+        Assert.Empty(stacks[3]);
     }
 }
