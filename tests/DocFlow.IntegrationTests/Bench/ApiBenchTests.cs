@@ -29,6 +29,10 @@ public sealed class ApiBenchTests(ITestOutputHelper output)
         {
             Assert.Contains(lines, l => l.StartsWith($"| {kind}: auth off / on (req/s) |", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith($"| {kind}: server CPU per request, off / on |", StringComparison.Ordinal));
+            // Each server's threads at the end of its runs, read from /proc: a live server has several.
+            var threads = lines.Single(l => l.StartsWith($"| {kind}: server threads at the end of the runs, off / on |", StringComparison.Ordinal)).Split('|')[2];
+            Assert.All(threads.Split(';'), side => Assert.All(side.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(t => t != "/"),
+                t => Assert.True(int.Parse(t, CultureInfo.InvariantCulture) > 2, $"threads: {threads}")));
             // The cost is the median of the rounds' paired costs (each 'on' against its own round's 'off'): with two
             // rounds, the mean of the two printed.
             var cost = lines.Single(l => l.StartsWith($"| {kind}: {CostRow} |", StringComparison.Ordinal)).Split('|')[2].Trim();

@@ -41,7 +41,8 @@ internal static class ApiBench
 
     /// <summary>One timed run: requests per second, and the server's CPU time per request (ms), which other load on a
     /// shared machine moves far less than the rate.</summary>
-    internal sealed record Measurement(double Rate, double CpuMs);
+    /// <summary>One run: successful requests a second, server CPU per request, and the server's threads at the run's end.</summary>
+    internal sealed record Measurement(double Rate, double CpuMs, int Threads = 0);
 
     public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
     {
@@ -67,6 +68,7 @@ internal static class ApiBench
         var names = settings.Control ? new[] { "off", "on", "control" } : ["off", "on"];
         var rates = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
         var cpu = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
+        var threads = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
         long audited = 0;
         ServerSet? set = null;
         try
@@ -113,6 +115,7 @@ internal static class ApiBench
                     {
                         rates[kind][name].Add(values.Average(v => v.Rate));
                         cpu[kind][name].Add(values.Average(v => v.CpuMs));
+                        threads[kind][name].Add(values.Max(v => v.Threads));
                     }
                 }
             }
@@ -143,6 +146,8 @@ internal static class ApiBench
             var onCpu = Median(cpu[kind]["on"]);
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server CPU per request, off / on",
                 $"{offCpu:F3} / {onCpu:F3} ms, paired {-PairedCost(cpu[kind]["off"], cpu[kind]["on"]):+0.0;-0.0} % (rounds {CpuCosts(cpu[kind]["off"], cpu[kind]["on"])})"));
+            rows.Add(new DistributedBench.Row($"{Describe(kind)}: server threads at the end of the runs, off / on",
+                $"off {Runs(threads[kind]["off"])}; on {Runs(threads[kind]["on"])}" + (settings.Control ? $"; control {Runs(threads[kind]["control"])}" : "")));
             if (settings.Control)
             {
                 var controlCost = PairedCost(rates[kind]["off"], rates[kind]["control"]);
@@ -423,7 +428,22 @@ internal static class ApiBench
                 throw new ToolException($"{Name}: the audit log could not be read with the auditor key");
             var seconds = clock.Elapsed.TotalSeconds;
             var cpu = CpuSeconds(_process.Id) - cpuBefore;
-            return new Measurement(done / seconds, done == 0 ? double.NaN : cpu * 1000 / done);
+            return new Measurement(done / seconds, done == 0 ? double.NaN : cpu * 1000 / done, Threads(_process.Id));
+        }
+
+        /// <summary>The process's threads now (/proc/PID/status), 0 when unknown: the thread pool grows when requests
+        /// block (SQLite's calls are synchronous), and a process with more threads switches more.</summary>
+        private static int Threads(int pid)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Threads:", StringComparison.Ordinal));
+                return line is null ? 0 : int.Parse(line["Threads:".Length..].Trim(), CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
         }
 
         /// <summary>CPU time (user + system) the process has used so far, from /proc/PID/stat.</summary>
