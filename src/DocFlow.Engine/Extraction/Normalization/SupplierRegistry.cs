@@ -58,7 +58,8 @@ public sealed class SupplierRegistry
     /// the shop follows, where the receipt's print (or its OCR) may not (docs/benchmarks.md, session 13).</remarks>
     public const double SettledShare = 0.75;
 
-    private readonly Dictionary<string, AddressSpacing> _spacing = new(StringComparer.Ordinal);
+    /// <summary>Each known address's loose gaps, as a set once, not on every receipt that resolves to it.</summary>
+    private readonly Dictionary<string, HashSet<int>> _loose = new(StringComparer.Ordinal);
 
     public SupplierRegistry(IEnumerable<Supplier> suppliers)
     {
@@ -66,7 +67,7 @@ public sealed class SupplierRegistry
         Suppliers = list;
         foreach (var s in list)
             for (var i = 0; i < s.Addresses.Count && s.Spacing is not null && i < s.Spacing.Count; i++)
-                if (s.Spacing[i] is { } spacing) _spacing.TryAdd(Clean(s.Addresses[i]), spacing);
+                if (s.Spacing[i] is { } spacing) _loose.TryAdd(Clean(s.Addresses[i]), [.. spacing.Loose]);
         _names = [.. list.Select(s => new Entry(Clean(s.Name), Key(s.Name), Key(s.Name))).DistinctBy(e => e.Key)];
         _addresses = [.. list.SelectMany(s => s.Addresses.Where(a => Key(a).Length >= 8).Select(a => new Entry(Clean(a), Key(a), Key(s.Name)))).DistinctBy(e => (e.Key, e.Owner))];
         _addressesByName = _addresses.GroupBy(a => a.Owner, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
@@ -131,8 +132,7 @@ public sealed class SupplierRegistry
     /// </summary>
     public string SpacedLike(string address, string reading)
     {
-        if (!_spacing.TryGetValue(address, out var spacing)) return PunctuationSpacing.SpacedLike(address, reading);
-        var loose = spacing.Loose.ToHashSet();
+        if (!_loose.TryGetValue(address, out var loose)) return PunctuationSpacing.SpacedLike(address, reading);
         return PunctuationSpacing.SpacedLike(address, reading, t => !loose.Contains(t));
     }
 
