@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace DocFlow.UnitTests.Support;
 
 /// <summary>The cells a table must have: rows top to bottom (header rows first), a spanning cell repeated in each column it covers.</summary>
@@ -82,6 +83,7 @@ public static class TableCorpus
         new("ruled-invoice-e", "booktabs", RuledInvoice, [new(InvoiceCells)]),
         // Session 13, from the real-PDF set (tools/DocFlow.DevSet/tables-real.json): verbatim displays and open-sided grids.
         new("code-listing-f", "verbatim display", CodeListing, []),
+        new("listing-page-g", "verbatim display", ListingPage, []),
         new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
         new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
         new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
@@ -1003,6 +1005,35 @@ public static class TableCorpus
         }
         pdf.Mono = false;
         End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>
+    /// A page of terminal output under one line of introduction, after a page of running text: the document's running
+    /// text is proportional, so the listing is a verbatim display though its own page has too little text to say so.
+    /// </summary>
+    private static byte[] ListingPage()
+    {
+        var pdf = Page("Solver log", out var y);
+        for (var k = 0; k < 11; k++) y = pdf.Paragraph(60, y + 10, 13, Intro) + 10; // 22 lines of running text
+        pdf.NewPage();
+        y = pdf.Paragraph(60, 70, 13, "Below is the terminal output of the example program, one line per iteration:") + 14;
+        pdf.Mono = true;
+        var width = pdf.Measure("0", Size);
+        for (var i = 0; i < 12; i++)
+        {
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"{i,5}: obj = {1.823377629e+05 / (i + 1),16:E9}  rpi = {1.3 / (i + 1),8:E1}  gap = {9.3 / (i + 2),8:E1}");
+            for (var k = 0; k < line.Length; k++)
+                if (line[k] != ' ')
+                {
+                    var end = line.IndexOf(' ', k);
+                    if (end < 0) end = line.Length;
+                    pdf.Text(66 + k * width, y, line[k..end], Size);
+                    k = end;
+                }
+            y += 11;
+        }
         return pdf.Build();
     }
 

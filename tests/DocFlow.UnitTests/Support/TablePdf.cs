@@ -17,8 +17,8 @@ public enum Cell { Left, Right, Center }
 public sealed class TablePdf
 {
     private readonly PdfDocument _doc = new();
-    private readonly PdfPage _page;
-    private readonly XGraphics _gfx;
+    private PdfPage _page;
+    private XGraphics _gfx;
     private readonly Dictionary<(double, bool, bool), XFont> _fonts = [];
 
     /// <summary>Text drawn from now on is set in DejaVu Sans Mono (a fixed-pitch font), not DejaVu Sans.</summary>
@@ -32,6 +32,20 @@ public sealed class TablePdf
         _page.Width = XUnit.FromPoint(width);
         _page.Height = XUnit.FromPoint(height);
         _gfx = XGraphics.FromPdfPage(_page);
+    }
+
+    /// <summary>Starts a new page of the same size; what is drawn from now on goes there.</summary>
+    public TablePdf NewPage()
+    {
+        if (_raw.Count > 0) throw new InvalidOperationException("Raw text runs are written to the last page only: draw them after the last NewPage.");
+        _gfx.Dispose();
+        var width = _page.Width;
+        var height = _page.Height;
+        _page = _doc.AddPage();
+        _page.Width = width;
+        _page.Height = height;
+        _gfx = XGraphics.FromPdfPage(_page);
+        return this;
     }
 
     private XFont Font(double size, bool bold)

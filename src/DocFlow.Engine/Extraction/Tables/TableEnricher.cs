@@ -8,10 +8,15 @@ public sealed class TableEnricher : IDocumentEnricher
     public void Enrich(Document document, IReadOnlyList<PageLayout> pages, CancellationToken cancellationToken)
     {
         if (document.Pages is null) return;
-        foreach (var view in DocumentView.Pages(document, pages))
+        var views = DocumentView.Pages(document, pages);
+        // Running text in a proportional font, page by page: what makes a fixed-pitch block a verbatim display.
+        var prose = views.Select(TableExtractor.ProseLines).ToList();
+        var total = prose.Sum();
+        for (var i = 0; i < views.Count; i++)
         {
+            var view = views[i];
             cancellationToken.ThrowIfCancellationRequested();
-            var found = TableExtractor.Find(view);
+            var found = TableExtractor.Find(view, total - prose[i]);
             if (found.Count == 0) continue;
             var page = document.Pages[view.PageIndex];
             page.Tables ??= [];

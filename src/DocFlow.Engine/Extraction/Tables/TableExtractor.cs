@@ -20,14 +20,35 @@ internal static class TableExtractor
     /// <summary>A row further below the previous one than this many text heights ends a whitespace table.</summary>
     private const float MaxRowGap = 2.0f;
 
-    public static List<FoundTable> Find(PageView page)
+    /// <summary>
+    /// The tables of <paramref name="page"/>. <paramref name="otherProse"/>: lines of running text in a proportional font
+    /// on the document's other pages (<see cref="ProseLines"/>), the evidence that a fixed-pitch block on a page with
+    /// little running text of its own is a verbatim display in a proportional document, not a printout's table.
+    /// </summary>
+    public static List<FoundTable> Find(PageView page, int otherProse = 0)
     {
         var tables = FindRuled(page);
         var used = new HashSet<int>(tables.SelectMany(t => t.Rows.SelectMany(r => r.SelectMany(c => c.Words))).Select(w => w.Start));
         var rows = PageGeometry.Rows(page, w => !used.Contains(w.Start));
-        tables.AddRange(FindAligned(page, rows, FixedPitch(page)));
+        tables.AddRange(FindAligned(page, rows, FixedPitch(page), otherProse));
         return tables;
     }
+
+    /// <summary>Lines of the document's other pages that make it a proportional document (a page's own count decides only when they are this few).</summary>
+    internal const int DocumentProse = 20;
+
+    /// <summary>
+    /// Lines of running text in a proportional font on the page: five words or more, two or more of which tell their pitch,
+    /// none set in a fixed-pitch font. Only text-layer pages know their words' pitch; a scan has none.
+    /// </summary>
+    public static int ProseLines(PageView page) => ProseLines(page, FixedPitch(page), float.MaxValue, float.MinValue);
+
+    private static int ProseLines(PageView page, HashSet<int> fixedPitch, float top, float bottom) =>
+        page.Source != PageSource.TextLayer
+            ? 0
+            : page.Lines.Count(l => (l.Box.Bottom < top || l.Box.Top > bottom) && l.Words.Count >= 5
+                                    && l.Words.Count(w => Pdf.PageSnapshot.CanTellPitch(w.Text)) >= 2
+                                    && !l.Words.Any(w => fixedPitch.Contains(w.Start)));
 
     // ---------------------------------------------------------------- ruled grids
 
@@ -179,7 +200,7 @@ internal static class TableExtractor
         public float LastTop => Continuations.Count > 0 ? Continuations[^1].Box.Top : Row.Box.Top;
     }
 
-    private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows, HashSet<int> fixedPitch)
+    private static List<FoundTable> FindAligned(PageView page, List<VisualRow> rows, HashSet<int> fixedPitch, int otherProse)
     {
         var result = new List<FoundTable>();
         var candidates = rows.Select(r => new Candidate(r, PageGeometry.Chunks(r))).ToList();
@@ -200,7 +221,7 @@ internal static class TableExtractor
             var body = members.Skip(header.Count).ToList();
             var columns = Columns(body);
             if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals)
-                && !IsTotalsBlock(body, columns, previous) && !IsVerbatim(page, body, columns, fixedPitch))
+                && !IsTotalsBlock(body, columns, previous) && !IsVerbatim(page, body, columns, fixedPitch, otherProse))
             {
                 // Header rows just above whose labels straddle the body's columns did not join it: add them.
                 for (var k = i - 1; k >= free && header.Count < 2; k--)
@@ -241,9 +262,11 @@ internal static class TableExtractor
     /// A block set in a fixed-pitch font on a page whose running text is proportional is a verbatim display (a code
     /// listing, terminal output, a fixed-format data file, ASCII art): its columns are runs of spaces in the source, not
     /// table columns. Every column whose words tell their pitch must be fixed pitch: a table of macro names with a column
-    /// of prose beside them is a table. A page set wholly in a fixed-pitch font (a printout in Courier) keeps its tables.
+    /// of prose beside them is a table. The running text may be on the page (two lines) or on the document's other pages
+    /// (<see cref="DocumentProse"/> lines: a page of terminal output under one line of introduction). A document set
+    /// wholly in a fixed-pitch font (a printout in Courier) keeps its tables.
     /// </summary>
-    private static bool IsVerbatim(PageView page, List<Candidate> members, List<(float Left, float Right)> columns, HashSet<int> fixedPitch)
+    private static bool IsVerbatim(PageView page, List<Candidate> members, List<(float Left, float Right)> columns, HashSet<int> fixedPitch, int otherProse)
     {
         if (fixedPitch.Count == 0) return false;
         var telling = 0;
@@ -257,11 +280,9 @@ internal static class TableExtractor
         if (telling < 3) return false;
         var top = members[0].Row.Box.Top;
         var bottom = members[^1].Bottom;
-        // Running text: lines outside the block with several words that tell their pitch, none of them fixed.
-        var prose = page.Lines.Count(l => (l.Box.Bottom < top || l.Box.Top > bottom) && l.Words.Count >= 5
-                                          && l.Words.Count(w => Pdf.PageSnapshot.CanTellPitch(w.Text)) >= 2
-                                          && !l.Words.Any(w => fixedPitch.Contains(w.Start)));
-        return prose >= 2;
+        // Running text: lines outside the block with several words that tell their pitch, none of them fixed; on this
+        // page, or (a page that is nearly all listing, terminal output) on the document's other pages.
+        return otherProse >= DocumentProse || ProseLines(page, fixedPitch, top, bottom) >= 2;
     }
 
     /// <summary>
