@@ -48,6 +48,7 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
                 : new PageSnapshot(width, height, [], false, null);
         }
         var words = new List<PdfWord>();
+        var fonts = new List<string?>();
         foreach (var w in page.GetWords(extractor))
         {
             var text = Sanitize(w.Text);
@@ -60,7 +61,9 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
             var invisible = w.Letters.All(l => l.RenderingMode is TextRenderingMode.Neither or TextRenderingMode.NeitherClip);
             // Glyph boxes are kept only for the rare word with a gap wide enough to split it (TextLayerBuilder.SplitAtGlyphGaps).
             words.Add(new PdfWord(text, box, baseline, size, invisible) { Glyphs = HasWideGap(w, size) ? Glyphs(w, crop, text) : [], FixedPitch = FixedPitch(w) });
+            fonts.Add(w.Letters[0].FontName);
         }
+        FixedPitchByFont(words, fonts);
 
         var usable = TextLayerBuilder.IsUsable(words);
         EmbeddedPageImage? image = null;
@@ -105,6 +108,31 @@ internal sealed record PageSnapshot(float Width, float Height, IReadOnlyList<Pdf
         if (max - min > 0.03 * max) return false;
         var marked = letters.Count(l => NarrowOrWide.Contains(l.Value[0]));
         return marked > 0 && marked < letters.Count ? true : null;
+    }
+
+    /// <summary>Words of a font that tell their pitch before the font's pitch is taken for its other words.</summary>
+    internal const int FontPitchWords = 3;
+
+    /// <summary>
+    /// A word too short to tell its pitch ("N", "R1", "23") is set in the pitch of its font, when the page's words in that
+    /// font that can tell agree (<see cref="FontPitchWords"/> or more, all fixed or all proportional): a listing's one-
+    /// and two-letter tokens are fixed pitch with the rest of the listing.
+    /// </summary>
+    internal static void FixedPitchByFont(List<PdfWord> words, IReadOnlyList<string?> fonts)
+    {
+        var votes = new Dictionary<string, (int Fixed, int Proportional)>(StringComparer.Ordinal);
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (fonts[i] is not { Length: > 0 } font || words[i].FixedPitch is not { } pitch) continue;
+            var (f, p) = votes.GetValueOrDefault(font);
+            votes[font] = pitch ? (f + 1, p) : (f, p + 1);
+        }
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (words[i].FixedPitch is not null || fonts[i] is not { Length: > 0 } font || !votes.TryGetValue(font, out var v)) continue;
+            if (v.Fixed >= FontPitchWords && v.Proportional == 0) words[i] = words[i] with { FixedPitch = true };
+            else if (v.Proportional >= FontPitchWords && v.Fixed == 0) words[i] = words[i] with { FixedPitch = false };
+        }
     }
 
     /// <summary>Whether a word's text has what <see cref="FixedPitch"/> needs to tell a fixed-pitch font from a proportional one.</summary>

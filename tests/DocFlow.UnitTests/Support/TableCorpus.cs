@@ -84,6 +84,7 @@ public static class TableCorpus
         // Session 13, from the real-PDF set (tools/DocFlow.DevSet/tables-real.json): verbatim displays and open-sided grids.
         new("code-listing-f", "verbatim display", CodeListing, []),
         new("listing-page-g", "verbatim display", ListingPage, []),
+        new("short-token-listing-g", "verbatim display", ShortTokenListing, []),
         new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
         new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
         new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
@@ -1034,6 +1035,33 @@ public static class TableCorpus
                 }
             y += 11;
         }
+        return pdf.Build();
+    }
+
+    /// <summary>
+    /// A fixed-format data file in a fixed-pitch font between paragraphs of running text, whose rows of one- and two-letter
+    /// tokens cannot tell their pitch word by word: their font's other words tell it.
+    /// </summary>
+    private static byte[] ShortTokenListing()
+    {
+        var pdf = Page("Model file", out var y);
+        string[] lines = ["NAME          SAMPLE1", "ROWS", " N  Z", " G  R1", " G  R2", " L  R3", " E  R4", "COLUMNS", "ENDATA"];
+        pdf.Mono = true;
+        var width = pdf.Measure("0", Size);
+        foreach (var line in lines)
+        {
+            for (var k = 0; k < line.Length; k++)
+                if (line[k] != ' ')
+                {
+                    var end = line.IndexOf(' ', k);
+                    if (end < 0) end = line.Length;
+                    pdf.Text(66 + k * width, y, line[k..end], Size);
+                    k = end;
+                }
+            y += 11;
+        }
+        pdf.Mono = false;
+        End(pdf, y);
         return pdf.Build();
     }
 

@@ -273,7 +273,7 @@ internal static class TableExtractor
         for (var k = 0; k < columns.Count; k++)
         {
             var words = members.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).SelectMany(c => c.Words)
-                .Where(w => Pdf.PageSnapshot.CanTellPitch(w.Text)).ToList();
+                .Where(w => Pdf.PageSnapshot.CanTellPitch(w.Text) || fixedPitch.Contains(w.Start)).ToList();
             if (words.Count(w => fixedPitch.Contains(w.Start)) < 0.8 * words.Count) return false;
             telling += words.Count;
         }
