@@ -85,6 +85,7 @@ public static class TableCorpus
         new("code-listing-f", "verbatim display", CodeListing, []),
         new("listing-page-g", "verbatim display", ListingPage, []),
         new("short-token-listing-g", "verbatim display", ShortTokenListing, []),
+        new("rules-by-row-g", "ordinary ruled", ColumnRulesByRow, [new(RuledGridCells)]),
         new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
         new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
         new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
@@ -1062,6 +1063,29 @@ public static class TableCorpus
         }
         pdf.Mono = false;
         End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>
+    /// A LaTeX tabular with | columns and \hline under the header only: the column rules are drawn row by row (one
+    /// segment a row) and no rule separates the body rows.
+    /// </summary>
+    private static byte[] ColumnRulesByRow()
+    {
+        var pdf = Page("Parts list", out var y);
+        double[] xs = [60, 160, 300, 420, 535];
+        const double pitch = 14;
+        var top = y - 11;
+        var bottom = top + RuledGridCells.Length * pitch;
+        pdf.Rule(xs[0], top, xs[^1], top);
+        pdf.Rule(xs[0], top + pitch, xs[^1], top + pitch);
+        pdf.Rule(xs[0], bottom, xs[^1], bottom);
+        for (var r = 0; r < RuledGridCells.Length; r++)
+            foreach (var x in xs) pdf.Rule(x, top + r * pitch + 0.2, x, top + (r + 1) * pitch - 0.2);
+        for (var r = 0; r < RuledGridCells.Length; r++)
+            for (var c = 0; c < 4; c++)
+                pdf.Text(xs[c] + 5, top + r * pitch + 10.5, RuledGridCells[r][c], Size, bold: r == 0);
+        End(pdf, bottom + 8);
         return pdf.Build();
     }
 

@@ -68,6 +68,11 @@ internal static class TableExtractor
         for (var i = 0; i < h.Count; i++)
             for (var j = 0; j < v.Count; j++)
                 if (Meets(h[i], v[j], tol)) parent[Find(i)] = Find(h.Count + j);
+        // Column rules drawn row by row (a segment per cell, LaTeX's | columns) continue one another down the table: a
+        // body without rules between its rows stays one grid with the rows above it.
+        for (var i = 0; i < v.Count; i++)
+            for (var j = i + 1; j < v.Count; j++)
+                if (Continues(v[i], v[j], tol)) parent[Find(h.Count + i)] = Find(h.Count + j);
 
         foreach (var group in Enumerable.Range(0, all.Count).GroupBy(Find))
         {
@@ -79,9 +84,50 @@ internal static class TableExtractor
             var ys = OpenSides(ys0, gv.Select(r => (r.X1, r.Y1, r.Y2)).ToList(), xs0, tol);
             if (ys.Count < 3 && xs.Count < 3) continue; // a single box (a form field), not a table
             if (ys.Count < 2 || xs.Count < 2) continue;
+            (ys, gh) = SplitBands(page, xs, ys, gh);
             if (Grid(page, gh, gv, xs, ys, tol) is { } table) result.Add(table);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Rows drawn without rules between them (a LaTeX body under one <c>\hline</c>, column rules only): a band between two
+    /// row rules that holds three text lines or more, each with words in two columns or more and in as many columns as
+    /// the first, is cut into one row per line. A band of wrapped cells (two lines, or a line with fewer columns) stays
+    /// one row. The cuts become rules of the grid.
+    /// </summary>
+    private static (List<float> Ys, List<Ruling> H) SplitBands(PageView page, List<float> xs, List<float> ys, List<Ruling> h)
+    {
+        if (xs.Count < 3 || ys.Count < 2) return (ys, h);
+        var words = page.Lines.SelectMany(l => l.Words)
+            .Where(w => (w.Box.Left + w.Box.Right) / 2 is var cx && cx > xs[0] && cx < xs[^1] && w.Box.CenterY > ys[0] && w.Box.CenterY < ys[^1])
+            .ToList();
+        if (words.Count < 4) return (ys, h);
+        var height = Math.Max(1f, PageGeometry.Median(words.Select(w => w.Box.Height)));
+        int ColumnOf(WordView w) => Math.Clamp(xs.FindLastIndex(x => x <= (w.Box.Left + w.Box.Right) / 2), 0, xs.Count - 2);
+        var cuts = new List<float>();
+        for (var r = 0; r + 1 < ys.Count; r++)
+        {
+            var band = words.Where(w => w.Box.CenterY > ys[r] && w.Box.CenterY < ys[r + 1]).OrderBy(w => w.Box.CenterY).ToList();
+            // Text lines of the band: words whose centres lie within half a word height of the line's first.
+            var lines = new List<List<WordView>>();
+            foreach (var w in band)
+            {
+                if (lines.Count > 0 && w.Box.CenterY - lines[^1][0].Box.CenterY < 0.5f * height) lines[^1].Add(w);
+                else lines.Add([w]);
+            }
+            // Three lines or more, each with words in two columns or more and in as many as the first: rows. Wrapped cells
+            // (a line with fewer columns, or two lines only) leave the band as it is.
+            if (lines.Count < 3) continue;
+            var first = lines[0].Select(ColumnOf).Distinct().Count();
+            if (first < 2 || lines.Any(l => l.Select(ColumnOf).Distinct().Count() < first)) continue;
+            for (var i = 1; i < lines.Count; i++)
+                cuts.Add((lines[i - 1].Max(w => w.Box.Bottom) + lines[i].Min(w => w.Box.Top)) / 2);
+        }
+        if (cuts.Count == 0) return (ys, h);
+        var rules = new List<Ruling>(h);
+        rules.AddRange(cuts.Select(y => new Ruling(xs[0], y, xs[^1], y)));
+        return ([.. ys.Concat(cuts).Order()], rules);
     }
 
     /// <summary>
@@ -106,6 +152,10 @@ internal static class TableExtractor
     private static Ruling Normalise(Ruling r) => r.IsHorizontal
         ? new Ruling(Math.Min(r.X1, r.X2), r.Y1, Math.Max(r.X1, r.X2), r.Y1)
         : new Ruling(r.X1, Math.Min(r.Y1, r.Y2), r.X1, Math.Max(r.Y1, r.Y2));
+
+    /// <summary>Two vertical rules on one line, the one starting where the other ends.</summary>
+    private static bool Continues(Ruling a, Ruling b, float tol) =>
+        Math.Abs(a.X1 - b.X1) <= tol && (Math.Abs(a.Y2 - b.Y1) <= tol || Math.Abs(b.Y2 - a.Y1) <= tol);
 
     private static bool Meets(Ruling h, Ruling v, float tol) =>
         v.X1 >= h.X1 - tol && v.X1 <= h.X2 + tol && h.Y1 >= v.Y1 - tol && h.Y1 <= v.Y2 + tol;
