@@ -977,6 +977,30 @@ public static class TableCorpus
 
     // ---------------------------------------------------------------- session 13: verbatim displays, open-sided grids
 
+    /// <summary>
+    /// Lines in the fixed-pitch font from <paramref name="y"/> down, 11 pt apart, every character on the grid (spaces are
+    /// the listing's own, as a verbatim environment sets them); returns the baseline under the last line.
+    /// </summary>
+    private static double Verbatim(TablePdf pdf, double y, IEnumerable<string> lines)
+    {
+        pdf.Mono = true;
+        var width = pdf.Measure("0", Size);
+        foreach (var line in lines)
+        {
+            for (var k = 0; k < line.Length; k++)
+                if (line[k] != ' ')
+                {
+                    var end = line.IndexOf(' ', k);
+                    if (end < 0) end = line.Length;
+                    pdf.Text(66 + k * width, y, line[k..end], Size);
+                    k = end;
+                }
+            y += 11;
+        }
+        pdf.Mono = false;
+        return y;
+    }
+
     /// <summary>Terminal output in a fixed-pitch font between paragraphs of proportional text: its columns are runs of spaces, not a table.</summary>
     private static byte[] CodeListing()
     {
@@ -990,22 +1014,7 @@ public static class TableCorpus
             "    800: obj =  8.250441109e+04  infeas = 0.000e+00 (0)",
             "OPTIMAL LP SOLUTION FOUND      time = 0.4 secs",
         ];
-        pdf.Mono = true;
-        foreach (var line in lines)
-        {
-            // Spaces are kept as the listing's own (a verbatim environment places every character on the grid).
-            var width = pdf.Measure("0", Size);
-            for (var k = 0; k < line.Length; k++)
-                if (line[k] != ' ')
-                {
-                    var end = line.IndexOf(' ', k);
-                    if (end < 0) end = line.Length;
-                    pdf.Text(66 + k * width, y, line[k..end], Size);
-                    k = end;
-                }
-            y += 11;
-        }
-        pdf.Mono = false;
+        y = Verbatim(pdf, y, lines);
         End(pdf, y);
         return pdf.Build();
     }
@@ -1020,22 +1029,8 @@ public static class TableCorpus
         for (var k = 0; k < 11; k++) y = pdf.Paragraph(60, y + 10, 13, Intro) + 10; // 22 lines of running text
         pdf.NewPage();
         y = pdf.Paragraph(60, 70, 13, "Below is the terminal output of the example program, one line per iteration:") + 14;
-        pdf.Mono = true;
-        var width = pdf.Measure("0", Size);
-        for (var i = 0; i < 12; i++)
-        {
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"{i,5}: obj = {1.823377629e+05 / (i + 1),16:E9}  rpi = {1.3 / (i + 1),8:E1}  gap = {9.3 / (i + 2),8:E1}");
-            for (var k = 0; k < line.Length; k++)
-                if (line[k] != ' ')
-                {
-                    var end = line.IndexOf(' ', k);
-                    if (end < 0) end = line.Length;
-                    pdf.Text(66 + k * width, y, line[k..end], Size);
-                    k = end;
-                }
-            y += 11;
-        }
+        Verbatim(pdf, y, Enumerable.Range(0, 12).Select(i => string.Create(CultureInfo.InvariantCulture,
+            $"{i,5}: obj = {1.823377629e+05 / (i + 1),16:E9}  rpi = {1.3 / (i + 1),8:E1}  gap = {9.3 / (i + 2),8:E1}")));
         return pdf.Build();
     }
 
@@ -1047,21 +1042,7 @@ public static class TableCorpus
     {
         var pdf = Page("Model file", out var y);
         string[] lines = ["NAME          SAMPLE1", "ROWS", " N  Z", " G  R1", " G  R2", " L  R3", " E  R4", "COLUMNS", "ENDATA"];
-        pdf.Mono = true;
-        var width = pdf.Measure("0", Size);
-        foreach (var line in lines)
-        {
-            for (var k = 0; k < line.Length; k++)
-                if (line[k] != ' ')
-                {
-                    var end = line.IndexOf(' ', k);
-                    if (end < 0) end = line.Length;
-                    pdf.Text(66 + k * width, y, line[k..end], Size);
-                    k = end;
-                }
-            y += 11;
-        }
-        pdf.Mono = false;
+        y = Verbatim(pdf, y, lines);
         End(pdf, y);
         return pdf.Build();
     }
