@@ -76,7 +76,9 @@ public sealed record PageLayout(
     /// The page read a second time as one uniform block of text (Tesseract's single-block segmentation), or null when it
     /// was read once. Only till receipts are read twice: automatic segmentation drops their right-hand amount column now
     /// and then, and the receipt rules take a total or a date from this reading when the first has none or a worse one.
-    /// The page's text, tokens and anchors always come from <see cref="Blocks"/>.
+    /// The page's text, tokens and anchors always come from <see cref="Blocks"/>: on a page read twice, the first reading
+    /// with the second's words wherever the second read a stretch of a line more confidently (amounts, dates and times
+    /// excepted).
     /// </summary>
     public IReadOnlyList<BlockLayout>? SecondReading { get; init; }
 

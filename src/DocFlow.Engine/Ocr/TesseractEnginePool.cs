@@ -92,10 +92,16 @@ public sealed class TesseractEnginePool : IDisposable
                 }
                 // A till receipt, upright: read once more as one block, for the amounts and dates the first reading lost. Never
                 // a low-resolution page-shaped scan (see PagePreparation.MayBeTillReceipt): forms full of amounts asked for it.
+                // The page's words are the two readings merged: the second's words where it read a stretch of a line more
+                // confidently (amounts, dates and times stay the first's: the receipt rules choose those from both readings).
                 if (!block && LooksRight(page) && PageRotation.SidewaysQuarterTurns(page) == 0
                     && PagePreparation.MayBeTillReceipt(image.Width, image.Height, prepared.Factor)
                     && ReceiptCues.NeedsSecondReading(page))
-                    return page with { SecondReading = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken) };
+                {
+                    var secondBlocks = engine.ReadAsOneBlock(prepared, pageNumber, cancellationToken);
+                    var merged = ReadingMerge.Merge(page.Blocks, secondBlocks);
+                    return page with { Blocks = merged, Confidence = TesseractEngine.MeanConfidence(merged), SecondReading = secondBlocks };
+                }
             }
 
             // Tesseract reads the vertical lines of a page turned by 90° by itself; only the coordinates need turning.
