@@ -115,8 +115,8 @@ public static class FormLinking
     /// Whether the lower phrase is the second line of the key above it, cut from it by the row it sits on: a bracketed
     /// qualifier ("Male" over "(99)", "STRENGTH" over "(7=Stronger)", "Tar" over "(Mg/Cigt)"), or, with
     /// <paramref name="wrapped"/>, the rest of a key whose line ends unfinished, with a connective ("Cost Per" over
-    /// "Interview", "NO. OF" over "STORES"; not "by", "to", "on": "Approved By", "Sent to" end labels). The lower phrase is short, lies under the key within
-    /// <paramref name="maxGap"/> text heights and shares half of the narrower one's width; the upper one reads as a key
+    /// "Interview", "NO. OF" over "STORES"; not "by", "to", "on": "Approved By", "Sent to" end labels). The lower
+    /// phrase is short, lies under the key within <paramref name="maxGap"/> text heights and shares half of the narrower one's width; the upper one reads as a key
     /// or a header more than as a value and is no bracketed phrase itself.
     /// </summary>
     public static bool IsKeyContinuation(IReadOnlyList<FormSegment> segments, IReadOnlyList<float[]> roles, (int Upper, int Lower) pair, float median,
@@ -137,7 +137,7 @@ public static class FormLinking
     private static readonly HashSet<string> Connectives = new(StringComparer.OrdinalIgnoreCase) { "of", "per", "and", "&", "for", "the", "in", "or", "with" };
 
     /// <summary>How far under its key the key's second line may lie, in text heights (<see cref="IsKeyContinuation"/>;
-    /// cv-forms on FUNSD: 1 / 1.5 / 2 gave soft pair F1 0.3181 / 0.3185 / 0.3188, the bracketed lines alone).</summary>
+    /// cv-forms on FUNSD: 1 / 1.5 / 2 give soft pair F1 0.3217 / 0.3224 / 0.3226).</summary>
     public const float KeyContinuationGap = 1.5f;
 
     /// <summary>Phrases: segments joined by the accepted merges (each segment continues at most one segment above it and one to its left, the likeliest).</summary>

@@ -95,10 +95,10 @@ public sealed record FormDecoding
 
     /// <summary>A key's second line under it within this many text heights continues the key, a bracketed qualifier
     /// or the rest of an unfinished line (<see cref="FormLinking.IsKeyContinuation"/>); 0: the merge model alone decides.
-    /// cv-forms on FUNSD: soft pair F1 0.3139 → 0.3185 (bracketed lines), 0.3197 (and unfinished lines).</summary>
+    /// cv-forms on FUNSD: soft pair F1 0.3139 → 0.3194 (bracketed lines), 0.3224 (and unfinished lines).</summary>
     public float KeyContinuationGap { get; init; } = FormLinking.KeyContinuationGap;
 
-    /// <summary>Whether a key's line that ends unfinished (a hyphen, "of", "per", "and"…) continues on the line under it
+    /// <summary>Whether a key's line that ends unfinished ("of", "per", "and"…) continues on the line under it
     /// (with <see cref="KeyContinuationGap"/>); else only bracketed qualifiers do.</summary>
     public bool WrappedKeys { get; init; } = true;
 
