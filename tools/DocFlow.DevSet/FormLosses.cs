@@ -21,7 +21,7 @@ internal static class FormLosses
         var pages = FormTraining.Load(cache, devset);
         var folds = Enumerable.Range(0, 5).Select(f => FormTraining.LoadFold(foldDir, f) ?? throw new InvalidOperationException($"no fold {f} models in {foldDir}")).ToArray();
         using var writer = new StreamWriter(output);
-        writer.WriteLine("doc\tq\ta\tnValues\tnKeys\tstage\tdetail");
+        writer.WriteLine("doc\tq\ta\tnValues\tnKeys\tstage\tdetail\tkeyPhrases\tvaluePhrases");
         var tally = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var page in pages)
         {
@@ -96,6 +96,10 @@ internal static class FormLosses
                         else stage = "decode-other";
                     }
                 }
+                // Where the key's and the value's words went: the text of each phrase holding some of them, and whose it mostly is.
+                string Holders(int e) => string.Join(" | ", Enumerable.Range(0, groups.Count).Where(g => groups[g].Words.Any(w => page.WordEntity.GetValueOrDefault(w.Start, -1) == e))
+                    .Select(g => $"{(entity[g] == e ? "" : entity[g] < 0 ? "~" : "#" + page.Labels[entity[g]] + "#")}{groups[g].Text}"));
+                detail += $"\tkey: {Holders(qe)}\tvalue: {Holders(ae)}";
                 var kind = nValues[qe] > 1 ? "multi" : "single";
                 tally[kind + " " + stage] = tally.GetValueOrDefault(kind + " " + stage) + 1;
                 writer.WriteLine($"{page.Doc}\t{qe}\t{ae}\t{nValues[qe]}\t{nKeys[ae]}\t{stage}\t{detail}");
@@ -107,4 +111,38 @@ internal static class FormLosses
 
     private static string Roles(List<FormGroup> groups, IEnumerable<int> members) =>
         string.Join(",", members.Select(i => $"Q{groups[i].Question:F2}A{groups[i].Answer:F2}H{groups[i].Header:F2}"));
+}
+
+/// <summary>
+/// form-merges CACHE FUNSD FOLD-MODELS-DIR OUT.tsv: every line-merge candidate (a phrase and the one under it, or its
+/// right neighbour on its row) of every form, scored by the fold models that did not see the form, with what the labels
+/// say: one entity or not, and each side's labelled role. One row a candidate: its features, probability and label.
+/// </summary>
+internal static class FormMerges
+{
+    public static int Run(string cache, string devset, string foldDir, string output)
+    {
+        var pages = FormTraining.Load(cache, devset);
+        var folds = Enumerable.Range(0, 5).Select(f => FormTraining.LoadFold(foldDir, f) ?? throw new InvalidOperationException($"no fold {f} models in {foldDir}")).ToArray();
+        using var writer = new StreamWriter(output);
+        writer.WriteLine("doc\tupper\tlower\tsame\tuLabel\tlLabel\tp\t" + string.Join('\t', FormLinking.MergeFeatureNames) + "\tuText\tlText");
+        foreach (var page in pages)
+        {
+            var models = folds[Trainer.FoldOf(page.Doc, 5)];
+            var (segments, median) = FormSegments.Segment(page.View, models);
+            page.Use([.. segments]);
+            var roles = models.Roles(page.Features);
+            var merges = FormLinking.MergeCandidates(segments, median);
+            var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var (u, l) in merges)
+            {
+                var f = FormLinking.MergeFeatures(segments, roles, median, (u, l), rowCounts, page.View.Rulings);
+                var p = models.Merge.Probability(f);
+                var same = page.Entity[u] >= 0 && page.Entity[u] == page.Entity[l];
+                writer.WriteLine($"{page.Doc}\t{u}\t{l}\t{(same ? 1 : 0)}\t{page.Label[u]}\t{page.Label[l]}\t{p.ToString("F3", CultureInfo.InvariantCulture)}\t" +
+                                 string.Join('\t', f.Select(x => x.ToString("G4", CultureInfo.InvariantCulture))) + $"\t{segments[u].Text.Replace('\t', ' ')}\t{segments[l].Text.Replace('\t', ' ')}");
+            }
+        }
+        return 0;
+    }
 }

@@ -338,6 +338,8 @@ internal static class FormTraining
             ColumnCandidates = Environment.GetEnvironmentVariable("FORMS_COLCAND") is { } colCand ? colCand != "0" : FormDecoding.Default.ColumnCandidates,
             SecondKeyThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECONDKEY"), CultureInfo.InvariantCulture, out var secondKey) ? secondKey : FormDecoding.Default.SecondKeyThreshold,
             RowAndColumnKeys = Environment.GetEnvironmentVariable("FORMS_TWOKEYS") is { } two ? two != "0" : FormDecoding.Default.RowAndColumnKeys,
+            KeyContinuationGap = float.TryParse(Environment.GetEnvironmentVariable("FORMS_KEYLINES"), CultureInfo.InvariantCulture, out var keyLines) ? keyLines : FormDecoding.Default.KeyContinuationGap,
+            WrappedKeys = Environment.GetEnvironmentVariable("FORMS_WRAP") is { } wrap ? wrap != "0" : FormDecoding.Default.WrappedKeys,
             LowerCaseKeys = Environment.GetEnvironmentVariable("FORMS_LOWERKEYS") is { } lower ? lower != "0" : FormDecoding.Default.LowerCaseKeys,
             OffRowThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_OFFROW"), CultureInfo.InvariantCulture, out var offRow) ? offRow : FormDecoding.Default.OffRowThreshold,
             SecondThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_SECOND"), CultureInfo.InvariantCulture, out var second)

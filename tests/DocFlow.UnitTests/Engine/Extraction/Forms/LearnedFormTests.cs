@@ -245,6 +245,57 @@ public sealed class FormSegmentsTests
         Assert.Equal(["Date:", "9/3/92", "Ref no", "A-7"], segments.Select(s => s.Text));
     }
 
+    private static FormSegment Segment(string text, float left, float top, float right, int row) =>
+        new([.. text.Split(' ').Select((w, i) => new WordView(w, new Box(left + i * (right - left) / text.Split(' ').Length, top, left + (i + 1) * (right - left) / text.Split(' ').Length - 2, top + 10), 90, 0, w.Length))], row, 0);
+
+    [Theory]
+    [InlineData("Male", "(99)", 13, true, true)]
+    [InlineData("STRENGTH", "(7=Stronger)", 12, true, true)]
+    [InlineData("This Change:", "(From Current Budget)", 12, true, true)]
+    [InlineData("Tar", "(Mg/Cigt)", 30, true, false)] // more than 1.5 text heights under it
+    [InlineData("MENTHOL:", "(8) PACK SIZE SOLD:", 12, true, false)] // an enumerated key of its own
+    [InlineData("Cost Per", "Interview", 12, true, true)]
+    [InlineData("Cost Per", "Interview", 12, false, false)] // unfinished lines only when asked
+    [InlineData("NO. OF", "STORES", 12, true, true)]
+    [InlineData("Approved By", "J. Smith", 12, true, false)] // "by" ends labels
+    [InlineData("Bobbin Width", "Bobbin Length", 12, true, false)] // two keys, one over the other
+    public void AKeysSecondLine_IsABracketedQualifier_OrTheRestOfAnUnfinishedLine(string upper, string lower, float top, bool wrapped, bool expected)
+    {
+        List<FormSegment> segments = [Segment(upper, 100, 0, 180, 0), Segment(lower, 95, top, 190, 1)];
+        float[][] roles = [[0.8f, 0.1f, 0.1f], [0.3f, 0.6f, 0.1f]];
+
+        Assert.Equal(expected, FormLinking.IsKeyContinuation(segments, roles, (0, 1), 10, wrapped: wrapped));
+    }
+
+    [Fact]
+    public void ABracketedLineUnderAValue_DoesNotContinueIt()
+    {
+        List<FormSegment> segments = [Segment("4/19/74", 100, 0, 160, 0), Segment("(PLI 7/025)", 100, 12, 170, 1)];
+        float[][] roles = [[0.1f, 0.9f, 0f], [0.2f, 0.7f, 0.1f]];
+
+        Assert.False(FormLinking.IsKeyContinuation(segments, roles, (0, 1), 10));
+    }
+
+    [Fact]
+    public void AColumnHeaderOverTwoLines_IsOneKey_UnlessTheDecodingLeavesItToTheMergeModel()
+    {
+        var (document, layouts) = new FixturePage()
+            .Line(100, (200, "Total"), (300, "Male"), (400, "Female"))
+            .Line(112, (200, "(205)"), (300, "(99)"), (400, "(106)"))
+            .Line(140, (200, "53"), (300, "60"), (400, "46"))
+            .Line(160, (200, "39"), (300, "34"), (400, "43"))
+            .Build(PageSource.Ocr);
+        var view = DocFlow.Engine.Extraction.DocumentView.Pages(document, layouts)[0];
+        var models = FormModels.Embedded!;
+
+        var groups = LearnedForms.Analyse(view, models).Groups.Select(g => g.Text).ToList();
+        var apart = LearnedForms.Analyse(view, models, decoding: FormDecoding.Default with { KeyContinuationGap = 0 }).Groups.Select(g => g.Text).ToList();
+
+        Assert.Contains("Male (99)", groups);
+        Assert.Contains("Female (106)", groups);
+        Assert.DoesNotContain("Male (99)", apart);
+    }
+
     [Fact]
     public void UnderscoresGluedToAWord_AreTrimmedFromItsText_AndItsAnchor()
     {
