@@ -34,6 +34,20 @@ public sealed partial class ContainerImageTests
     }
 
     [Fact]
+    public void Image_CompilesTheSerialOpenMpStandIns_AsTheLauncherDoes_AndPreloadsThem()
+    {
+        var launcher = File.ReadAllText(Path.Combine(Repo.Root, "docflow"));
+        // The same compile: flags and version script (the symbol versions libtesseract asks for).
+        Assert.Contains("-O2 -shared -fPIC -Wl,--version-script=", launcher, StringComparison.Ordinal);
+        Assert.Matches(@"cc -O2 -shared -fPIC -Wl,--version-script=\S*gomp_serial\.map -o \S*libdocflow-gomp-serial\.so \S*gomp_serial\.c", Dockerfile);
+        Assert.Contains("COPY --from=native /native/libdocflow-gomp-serial.so /app/libdocflow-gomp-serial.so", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("LD_PRELOAD=/app/libdocflow-gomp-serial.so", Dockerfile, StringComparison.Ordinal);
+        // The compiler stays in its stage: the runtime stage installs no gcc.
+        var runtime = Dockerfile[Dockerfile.IndexOf("AS runtime", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("gcc", runtime, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compose_RunsTheApiAlone_TwoWorkers_AndMigratesFirst()
     {
         var services = Yaml.Load(Path.Combine(Repo.Root, "deploy", "compose.yaml")).Map("services");
