@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DocFlow.Documents;
+using DocFlow.Engine.Extraction.Tables;
 
 namespace DocFlow.Engine.Ocr;
 
@@ -45,12 +46,12 @@ internal static partial class ReadingMerge
     private static LineLayout MergeLine(LineLayout line, List<LineLayout> secondLines)
     {
         var match = secondLines
-            .Select(s => (Line: s, Overlap: Overlap(s.Box.Top, s.Box.Bottom, line.Box.Top, line.Box.Bottom)))
+            .Select(s => (Line: s, Overlap: PageGeometry.OverlapY(s.Box, line.Box)))
             .Where(s => s.Overlap > 0.5f * Math.Min(line.Box.Height, s.Line.Box.Height))
             .OrderByDescending(s => s.Overlap)
             .FirstOrDefault().Line;
         if (match is null) return line;
-        var theirs = match.Words.Where(w => Overlap(w.Box.Left, w.Box.Right, line.Box.Left, line.Box.Right) > 0).ToList();
+        var theirs = match.Words.Where(w => PageGeometry.OverlapX(w.Box, line.Box) > 0).ToList();
         if (theirs.Count == 0) return line;
 
         // Groups: words of the two readings joined when they overlap by 30 % of the narrower one (union-find over both).
@@ -63,8 +64,7 @@ internal static partial class ReadingMerge
         }
         for (var i = 0; i < ours.Count; i++)
             for (var j = 0; j < theirs.Count; j++)
-                if (Overlap(ours[i].Box.Left, ours[i].Box.Right, theirs[j].Box.Left, theirs[j].Box.Right)
-                    > 0.3f * Math.Min(ours[i].Box.Width, theirs[j].Box.Width))
+                if (PageGeometry.OverlapX(ours[i].Box, theirs[j].Box) > 0.3f * Math.Min(ours[i].Box.Width, theirs[j].Box.Width))
                     parent[Find(i)] = Find(ours.Count + j);
 
         var words = new List<WordLayout>(ours.Count);
@@ -95,8 +95,6 @@ internal static partial class ReadingMerge
         var b = string.Join(' ', second.Select(w => w.Text));
         return a != b && !NumericRegex().IsMatch(a) && !NumericRegex().IsMatch(b) && Mean(second) > Mean(first) + Margin;
     }
-
-    private static float Overlap(float start1, float end1, float start2, float end2) => Math.Min(end1, end2) - Math.Max(start1, start2);
 
     private static float Mean(IEnumerable<WordLayout> words)
     {

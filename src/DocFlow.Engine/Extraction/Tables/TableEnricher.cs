@@ -10,13 +10,14 @@ public sealed class TableEnricher : IDocumentEnricher
         if (document.Pages is null) return;
         var views = DocumentView.Pages(document, pages);
         // Running text in a proportional font, page by page: what makes a fixed-pitch block a verbatim display.
-        var prose = views.Select(TableExtractor.ProseLines).ToList();
+        var pitch = views.Select(TableExtractor.FixedPitch).ToList();
+        var prose = views.Select((view, i) => TableExtractor.ProseLines(view, pitch[i])).ToList();
         var total = prose.Sum();
         for (var i = 0; i < views.Count; i++)
         {
             var view = views[i];
             cancellationToken.ThrowIfCancellationRequested();
-            var found = TableExtractor.Find(view, total - prose[i]);
+            var found = TableExtractor.Find(view, pitch[i], total - prose[i]);
             if (found.Count == 0) continue;
             var page = document.Pages[view.PageIndex];
             page.Tables ??= [];

@@ -25,12 +25,15 @@ internal static class TableExtractor
     /// on the document's other pages (<see cref="ProseLines"/>), the evidence that a fixed-pitch block on a page with
     /// little running text of its own is a verbatim display in a proportional document, not a printout's table.
     /// </summary>
-    public static List<FoundTable> Find(PageView page, int otherProse = 0)
+    public static List<FoundTable> Find(PageView page, int otherProse = 0) => Find(page, FixedPitch(page), otherProse);
+
+    /// <summary><see cref="Find(PageView, int)"/> with the page's fixed-pitch words (<see cref="FixedPitch"/>) worked out by the caller.</summary>
+    public static List<FoundTable> Find(PageView page, HashSet<int> fixedPitch, int otherProse)
     {
         var tables = FindRuled(page);
         var used = new HashSet<int>(tables.SelectMany(t => t.Rows.SelectMany(r => r.SelectMany(c => c.Words))).Select(w => w.Start));
         var rows = PageGeometry.Rows(page, w => !used.Contains(w.Start));
-        tables.AddRange(FindAligned(page, rows, FixedPitch(page), otherProse));
+        tables.AddRange(FindAligned(page, rows, fixedPitch, otherProse));
         return tables;
     }
 
@@ -41,7 +44,7 @@ internal static class TableExtractor
     /// Lines of running text in a proportional font on the page: five words or more, two or more of which tell their pitch,
     /// none set in a fixed-pitch font. Only text-layer pages know their words' pitch; a scan has none.
     /// </summary>
-    public static int ProseLines(PageView page) => ProseLines(page, FixedPitch(page), float.MaxValue, float.MinValue);
+    public static int ProseLines(PageView page, HashSet<int> fixedPitch) => ProseLines(page, fixedPitch, float.MaxValue, float.MinValue);
 
     private static int ProseLines(PageView page, HashSet<int> fixedPitch, float top, float bottom) =>
         page.Source != PageSource.TextLayer
@@ -295,7 +298,7 @@ internal static class TableExtractor
     }
 
     /// <summary>The text positions of the page's words set in a fixed-pitch font (their centres lie in <see cref="PageView.FixedPitchWords"/>).</summary>
-    private static HashSet<int> FixedPitch(PageView page)
+    public static HashSet<int> FixedPitch(PageView page)
     {
         var result = new HashSet<int>();
         if (page.FixedPitchWords.Count == 0) return result;
