@@ -29,7 +29,13 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         // A read of metadata is recorded only if it is refused (401, 429): looked at once it has been answered, without
         // a callback per request (most requests of a busy server are such reads).
         var endpoint = context.GetEndpoint() as RouteEndpoint;
-        if (!MayChangeOrReadContent(context.Request.Method, endpoint)) return NextThenRecordRefusalAsync(context);
+        if (!MayChangeOrReadContent(context.Request.Method, endpoint))
+        {
+            // No async frame of its own when the rest of the request completes at once (a metadata read from SQLite
+            // usually does): the audit's presence then costs a metadata read one status check, not a state machine.
+            var answered = next(context);
+            return answered.IsCompletedSuccessfully ? RecordIfRefusedAsync(context) : AwaitThenRecordRefusalAsync(answered, context);
+        }
         context.Response.OnStarting(static state =>
         {
             var (middleware, ctx) = ((AuditMiddleware, HttpContext))state;
@@ -44,11 +50,14 @@ internal sealed class AuditMiddleware(RequestDelegate next, IAuditLog log, TimeP
         return endpoint is null || AuditedEndpoint.Of(endpoint).ContentRead;
     }
 
-    private async Task NextThenRecordRefusalAsync(HttpContext context)
+    private static bool IsRefusal(int status) => status is StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests;
+
+    private Task RecordIfRefusedAsync(HttpContext context) => IsRefusal(context.Response.StatusCode) ? RecordAsync(context) : Task.CompletedTask;
+
+    private async Task AwaitThenRecordRefusalAsync(Task answered, HttpContext context)
     {
-        await next(context).ConfigureAwait(false);
-        if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests)
-            await RecordAsync(context).ConfigureAwait(false);
+        await answered.ConfigureAwait(false);
+        if (IsRefusal(context.Response.StatusCode)) await RecordAsync(context).ConfigureAwait(false);
     }
 
     private async Task RecordAsync(HttpContext context)
