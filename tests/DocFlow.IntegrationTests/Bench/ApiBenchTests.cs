@@ -33,6 +33,13 @@ public sealed class ApiBenchTests(ITestOutputHelper output)
             var threads = lines.Single(l => l.StartsWith($"| {kind}: server threads at the end of the runs, off / on |", StringComparison.Ordinal)).Split('|')[2];
             Assert.All(threads.Split(';'), side => Assert.All(side.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(t => t != "/"),
                 t => Assert.True(int.Parse(t, CultureInfo.InvariantCulture) > 2, $"threads: {threads}")));
+            // Each server's garbage collections, read from its own /metrics (the 'on' server's with an operator key):
+            // numbers for both, never NaN (what an unreadable /metrics gives).
+            var gc = lines.Single(l => l.StartsWith($"| {kind}: garbage collections per 1,000 requests / collector pause per request (µs), medians |", StringComparison.Ordinal)).Split('|')[2];
+            var sides = gc.Split(';', StringSplitOptions.TrimEntries);
+            Assert.Equal(["off", "on"], sides.Select(side => side.Split(' ')[0]));
+            Assert.All(sides, side => Assert.All(side.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(t => t != "/"),
+                t => Assert.True(double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0, $"garbage collections: {gc}")));
             // The cost is the median of the rounds' paired costs (each 'on' against its own round's 'off'): with two
             // rounds, the mean of the two printed.
             var cost = lines.Single(l => l.StartsWith($"| {kind}: {CostRow} |", StringComparison.Ordinal)).Split('|')[2].Trim();

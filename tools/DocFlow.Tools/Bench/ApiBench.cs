@@ -42,7 +42,9 @@ internal static class ApiBench
     /// <summary>One timed run: requests per second, and the server's CPU time per request (ms), which other load on a
     /// shared machine moves far less than the rate.</summary>
     /// <summary>One run: successful requests a second, server CPU per request, and the server's threads at the run's end.</summary>
-    internal sealed record Measurement(double Rate, double CpuMs, int Threads = 0);
+    /// <summary>… and the server's garbage collections in the run: collections per 1,000 requests and the time the
+    /// collector paused the process per request (µs), from the server's own /metrics.</summary>
+    internal sealed record Measurement(double Rate, double CpuMs, int Threads = 0, double GcPerThousand = double.NaN, double GcPauseUs = double.NaN);
 
     public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
     {
@@ -64,11 +66,15 @@ internal static class ApiBench
         var onTemplate = Copy(prepared, Path.Combine(work, "on"));
         var key = await CreateKeyAsync(onTemplate, "submitter", ct);
         var auditor = await CreateKeyAsync(onTemplate, "auditor", ct);
+        // /metrics (the garbage collector's counts and pauses) needs an operator on the 'on' server.
+        var operatorKey = await CreateKeyAsync(onTemplate, "operator", ct);
         var uploadBytes = await File.ReadAllBytesAsync(upload, ct);
         var names = settings.Control ? new[] { "off", "on", "control" } : ["off", "on"];
         var rates = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
         var cpu = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
         var threads = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
+        var gcs = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
+        var pauses = kinds.ToDictionary(k => k, _ => names.ToDictionary(n => n, _ => new List<double>()));
         long audited = 0;
         ServerSet? set = null;
         try
@@ -83,7 +89,7 @@ internal static class ApiBench
                 if (set is null || !settings.KeepServers)
                 {
                     if (set is not null) audited += await set.DisposeAsync(auditor, ct);
-                    set = await ServerSet.StartAsync(work, round, offTemplate, onTemplate, key, auditor, settings, ct);
+                    set = await ServerSet.StartAsync(work, round, offTemplate, onTemplate, key, auditor, operatorKey, settings, ct);
                     // Warm-up (JIT, connection pools, SQLite caches): every kind against every server, untimed.
                     foreach (var server in set.Servers)
                         foreach (var kind in kinds)
@@ -116,6 +122,8 @@ internal static class ApiBench
                         rates[kind][name].Add(values.Average(v => v.Rate));
                         cpu[kind][name].Add(values.Average(v => v.CpuMs));
                         threads[kind][name].Add(values.Max(v => v.Threads));
+                        gcs[kind][name].Add(values.Average(v => v.GcPerThousand));
+                        pauses[kind][name].Add(values.Average(v => v.GcPauseUs));
                     }
                 }
             }
@@ -148,6 +156,8 @@ internal static class ApiBench
                 $"{offCpu:F3} / {onCpu:F3} ms, paired {-PairedCost(cpu[kind]["off"], cpu[kind]["on"]):+0.0;-0.0} % (rounds {CpuCosts(cpu[kind]["off"], cpu[kind]["on"])})"));
             rows.Add(new DistributedBench.Row($"{Describe(kind)}: server threads at the end of the runs, off / on",
                 $"off {Runs(threads[kind]["off"])}; on {Runs(threads[kind]["on"])}" + (settings.Control ? $"; control {Runs(threads[kind]["control"])}" : "")));
+            rows.Add(new DistributedBench.Row($"{Describe(kind)}: garbage collections per 1,000 requests / collector pause per request (µs), medians",
+                string.Join("; ", names.Select(n => $"{n} {Median(gcs[kind][n]):F1} / {Median(pauses[kind][n]):F1}"))));
             if (settings.Control)
             {
                 var controlCost = PairedCost(rates[kind]["off"], rates[kind]["control"]);
@@ -297,7 +307,7 @@ internal static class ApiBench
         /// <summary>off, on, and the control when asked for.</summary>
         public Server[] Servers { get; }
 
-        public static async Task<ServerSet> StartAsync(string work, int round, string offTemplate, string onTemplate, string key, string auditor, BenchSettings settings, CancellationToken ct)
+        public static async Task<ServerSet> StartAsync(string work, int round, string offTemplate, string onTemplate, string key, string auditor, string operatorKey, BenchSettings settings, CancellationToken ct)
         {
             var offDir = Copy(offTemplate, Path.Combine(work, $"off-{round}"));
             var onDir = Copy(onTemplate, Path.Combine(work, $"on-{round}"));
@@ -308,6 +318,7 @@ internal static class ApiBench
                 servers.Add(await Server.StartAsync("off", offDir, null, settings.Connections, ct));
                 var on = await Server.StartAsync("on", onDir, key, settings.Connections, ct);
                 on.AuditorKey = auditor;
+                on.OperatorKey = operatorKey;
                 servers.Add(on);
                 if (settings.Control) servers.Add(await Server.StartAsync("control", dirs[2], null, settings.Connections, ct));
                 return new ServerSet([.. servers], dirs);
@@ -363,6 +374,9 @@ internal static class ApiBench
         /// result reads' audit entries: +7.1 % CPU against +3.3 % run alone).</summary>
         public string? AuditorKey { get; set; }
 
+        /// <summary>The 'on' server's operator key, for its /metrics.</summary>
+        public string? OperatorKey { get; set; }
+
         public static async Task<Server> StartAsync(string name, string dir, string? key, int connections, CancellationToken ct)
         {
             var port = LoopbackRedis.FreePort();
@@ -409,6 +423,7 @@ internal static class ApiBench
         public async Task<Measurement> RunAsync(string kind, string documentId, byte[] upload, TimeSpan duration, CancellationToken ct)
         {
             long done = 0;
+            var gcBefore = await GcAsync(ct);
             var cpuBefore = CpuSeconds(_process.Id);
             var clock = Stopwatch.StartNew();
             var loops = Enumerable.Range(0, _connections).Select(async _ =>
@@ -428,7 +443,47 @@ internal static class ApiBench
                 throw new ToolException($"{Name}: the audit log could not be read with the auditor key");
             var seconds = clock.Elapsed.TotalSeconds;
             var cpu = CpuSeconds(_process.Id) - cpuBefore;
-            return new Measurement(done / seconds, done == 0 ? double.NaN : cpu * 1000 / done, Threads(_process.Id));
+            var gcAfter = await GcAsync(ct);
+            return new Measurement(done / seconds, done == 0 ? double.NaN : cpu * 1000 / done, Threads(_process.Id),
+                done == 0 ? double.NaN : (gcAfter.Collections - gcBefore.Collections) * 1000.0 / done,
+                done == 0 ? double.NaN : (gcAfter.PauseSeconds - gcBefore.PauseSeconds) * 1e6 / done);
+        }
+
+        /// <summary>The server's garbage collections so far (all generations) and the collector's total pause, from its
+        /// /metrics (the runtime's own meters); NaN when they cannot be read.</summary>
+        private async Task<(double Collections, double PauseSeconds)> GcAsync(CancellationToken ct)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "metrics");
+                if (OperatorKey is not null) request.Headers.Add("X-Api-Key", OperatorKey);
+                using var response = await _http.SendAsync(request, ct);
+                if (!response.IsSuccessStatusCode) return (double.NaN, double.NaN);
+                return GcOf(await response.Content.ReadAsStringAsync(ct));
+            }
+            catch (HttpRequestException)
+            {
+                return (double.NaN, double.NaN);
+            }
+        }
+
+        /// <summary>The sum of <c>dotnet_gc_collections_total</c> over its generations and <c>dotnet_gc_pause_time_seconds_total</c>
+        /// in a Prometheus text exposition.</summary>
+        internal static (double Collections, double PauseSeconds) GcOf(string metrics)
+        {
+            double collections = 0, pause = double.NaN;
+            var seen = false;
+            foreach (var line in metrics.Split('\n'))
+            {
+                if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal))
+                {
+                    collections += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                    seen = true;
+                }
+                else if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal))
+                    pause = double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+            }
+            return (seen ? collections : double.NaN, pause);
         }
 
         /// <summary>The process's threads now (/proc/PID/status), 0 when unknown: the thread pool grows when requests
