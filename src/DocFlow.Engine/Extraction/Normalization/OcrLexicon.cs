@@ -29,7 +29,13 @@ public sealed class OcrLexicon
     /// harm) it changes least (sroie-lines 5-fold CV, key F1 0.881 at 2, 0.888 at 4, 0.890 at 5 with fewer repairs on OCR).</remarks>
     private const int MinSupport = 4;
     private static readonly string[] ConfusionGroups = ["OD0QÐ", "IT1!|LJ", "S5$§", "B83R", "NRHM", "UOV", "EF", "GC6", "Y¥V", "Z2", "A4@", "PF", "KX", "WV"];
-    private static readonly HashSet<(char, char)> Confusable = BuildConfusable();
+    private static readonly HashSet<(char, char)> Confusable = BuildConfusable(ConfusionGroups);
+
+    /// <summary>
+    /// Glyphs OCR confuses on faint thermal print that do not look alike in clean text: only a word pair's repair
+    /// (the neighbour being the evidence, "SUN BHD" → "SDN BHD") may swap them, never a word alone ("BDR" stays).
+    /// </summary>
+    private static readonly HashSet<(char, char)> PairConfusable = BuildConfusable([.. ConfusionGroups, "UD"]);
 
     private readonly Dictionary<string, int> _words;
     private readonly Dictionary<string, int> _pairs;
@@ -100,10 +106,10 @@ public sealed class OcrLexicon
             if (a.Length < 3 || b.Length < 3 || _pairs.ContainsKey(a + " " + b)) continue;
             var (left, right, support) = (a, b, 0);
             foreach (var candidate in _byLength.GetValueOrDefault(a.Length, []))
-                if (_pairs.TryGetValue(candidate + " " + b, out var n) && n >= PairSupport && n > support && Substitutions(a, candidate) == 1)
+                if (_pairs.TryGetValue(candidate + " " + b, out var n) && n >= PairSupport && n > support && Substitutions(a, candidate, pair: true) == 1)
                     (left, right, support) = (candidate, b, n);
             foreach (var candidate in _byLength.GetValueOrDefault(b.Length, []))
-                if (_pairs.TryGetValue(a + " " + candidate, out var n) && n >= PairSupport && n > support && Substitutions(b, candidate) == 1)
+                if (_pairs.TryGetValue(a + " " + candidate, out var n) && n >= PairSupport && n > support && Substitutions(b, candidate, pair: true) == 1)
                     (left, right, support) = (a, candidate, n);
             (fixedCores[i], fixedCores[i + 1]) = (left, right);
         }
@@ -143,13 +149,14 @@ public sealed class OcrLexicon
     }
 
     /// <summary>How many positions differ when each difference is a confusable pair; -1 when one is not.</summary>
-    private static int Substitutions(string word, string candidate)
+    private static int Substitutions(string word, string candidate, bool pair = false)
     {
         var n = 0;
+        var confusable = pair ? PairConfusable : Confusable;
         for (var i = 0; i < word.Length; i++)
         {
             if (word[i] == candidate[i]) continue;
-            if (!Confusable.Contains((word[i], candidate[i]))) return -1;
+            if (!confusable.Contains((word[i], candidate[i]))) return -1;
             n++;
         }
         return n;
@@ -175,10 +182,10 @@ public sealed class OcrLexicon
         return char.IsUpper(original[0]) ? char.ToUpperInvariant(lower[0]) + lower[1..] : lower;
     }
 
-    private static HashSet<(char, char)> BuildConfusable()
+    private static HashSet<(char, char)> BuildConfusable(IEnumerable<string> groups)
     {
         var set = new HashSet<(char, char)>();
-        foreach (var group in ConfusionGroups)
+        foreach (var group in groups)
             foreach (var a in group)
                 foreach (var b in group)
                     if (a != b) set.Add((a, b));

@@ -18,7 +18,7 @@ namespace DocFlow.Engine.Extraction.Normalization;
 /// The shipped registry (Extraction/Models/receipt_suppliers.json) is learned from the labelled keys of the dev set's
 /// 484 text-only receipts (never from the receipts it is scored on); a deployment can replace it with its own list.
 /// </remarks>
-public sealed class SupplierRegistry
+public sealed partial class SupplierRegistry
 {
     /// <summary>Largest character error rate (edits over the known string's length) at which a reading is resolved: a
     /// name, or an address among the addresses of the supplier whose name resolved.</summary>
@@ -147,8 +147,21 @@ public sealed class SupplierRegistry
     {
         if (supplierName is not null && _addressesByName.TryGetValue(Key(supplierName), out var own) && Resolve(reading, own, MaxError) is { } mine)
             return mine;
-        return Resolve(reading, _addresses, MaxAddressError);
+        return Resolve(reading, _addresses, MaxAddressError) is { } any && !OtherNumber(reading, any.Item1) ? any : null;
     }
+
+    /// <summary>
+    /// Whether a known address is another shop's in the same street: its first number (the lot or house number, one to
+    /// three digits) is not the reading's first number, also of one to three digits. Only for a reading matched against
+    /// every shop's address (its supplier's name did not resolve): neighbours share all but that number ("NO.50, JALAN
+    /// PBS 14/11, ..." for "NO. 42, JALAN PBS 14/11, ..."). A resolved supplier's own addresses may still mend a misread
+    /// house number.
+    /// </summary>
+    internal static bool OtherNumber(string reading, string known) =>
+        FirstNumber().Match(reading) is { Success: true, Length: <= 3 } a && FirstNumber().Match(known) is { Success: true, Length: <= 3 } b && a.Value != b.Value;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d+")]
+    private static partial System.Text.RegularExpressions.Regex FirstNumber();
 
     /// <param name="wholeWords">Names: refuse a known string that only a run of misread letters reaches (<see cref="MaxEditRun"/>).
     /// Not for addresses, whose codes OCR misreads several characters at a time ("TSJ2" read "1932").</param>

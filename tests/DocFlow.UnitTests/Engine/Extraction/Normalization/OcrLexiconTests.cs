@@ -9,7 +9,7 @@ public sealed class OcrLexiconTests
         new Dictionary<string, int>
         {
             ["SDN"] = 40, ["BHD"] = 45, ["SON"] = 2, ["SANYU"] = 6, ["STATIONERY"] = 20, ["SHOP"] = 9, ["BOOK"] = 12,
-            ["KUCHAI"] = 5, ["JALAN"] = 60, ["TAMAN"] = 50, ["MALURI"] = 4, ["MANIS"] = 4, ["HANIS"] = 4,
+            ["KUCHAI"] = 5, ["BUKIT"] = 30, ["JALAN"] = 60, ["TAMAN"] = 50, ["MALURI"] = 4, ["MANIS"] = 4, ["HANIS"] = 4,
         },
         new Dictionary<string, int> { ["SDN BHD"] = 40, ["SANYU STATIONERY"] = 6 });
 
@@ -19,6 +19,7 @@ public sealed class OcrLexiconTests
     [InlineData("TANAN MALURT", "TAMAN MALURI")] // two words, one substitution each
     [InlineData("SON BHD", "SDN BHD")] // a known word, but one substitution makes a frequent pair
     [InlineData("SDN 3HD", "SDN BHD")] // the pair repairs the right word, digit and all
+    [InlineData("FOUR SUN BHD", "FOUR SDN BHD")] // D read as U on faint print: only a frequent pair may swap them
     public void Correct_RepairsConfusableMisreads(string read, string expected) =>
         Assert.Equal(expected, Lexicon.Correct(read));
 
@@ -26,6 +27,8 @@ public sealed class OcrLexiconTests
     [InlineData("BOON SENG PAPER")] // N→K is not a confusion: a real word the lexicon lacks stays
     [InlineData("NO1, LEBUH")] // words with digits are left to the number rules
     [InlineData("SON OF A")] // a known word outside a frequent pair stays
+    [InlineData("JALAN BDKIT")] // U/D alone, without a pair to vouch for it, is no confusion
+    [InlineData("SUN DEW")] // nor in a pair the labels do not know
     [InlineData("JALAN NANIS")] // MANIS and HANIS are equally likely: no guess
     [InlineData("AB")] // too short to judge
     public void Correct_LeavesWhatItCannotTell(string read) =>

@@ -51,6 +51,27 @@ public sealed class SupplierRegistryTests
     }
 
     [Fact]
+    public void ResolveAddress_AmongEveryShop_RefusesANeighboursHouseNumber()
+    {
+        // No supplier resolved: the street, postcode and town of a known shop, but another house number, is a neighbour.
+        Assert.Null(Registry.ResolveAddress("NO. 12, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR"));
+        // The same house number with a misread postcode is still the known shop.
+        Assert.Equal("NO.53, JALAN BESAR, 45600 BATANG BERJUNTAI SELANGOR",
+            Registry.ResolveAddress("NO. 53, JALAN BESAR, 45800 BATANG BERJUNTAI SELANGOR")?.Address);
+        // The supplier's own addresses may still mend a misread house number.
+        Assert.Equal("NO. 9, JALAN PERMAS 9/5, 81750 JOHOR BAHRU",
+            Registry.ResolveAddress("NO. 8, JALAN PERMAS 9/5, 81750 JOHOR BAHRU", "MR D.I.Y. (M) SDN BHD")?.Address);
+    }
+
+    [Theory]
+    [InlineData("NO. 42, JALAN PBS 14/11", "NO.50, JALAN PBS 14/11", true)]
+    [InlineData("NO. 42, JALAN PBS 14/11", "NO.42,JALAN PBS 14/11", false)]
+    [InlineData("LOT 1851-A, JALAN KPB 6", "LOT 1861-A, JALAN KPB 6", false)] // a long lot number: one misread digit is OCR
+    [InlineData("JALAN BESAR", "NO. 7, JALAN BESAR", false)] // no number read: nothing to contradict
+    public void OtherNumber_ComparesTheFirstShortNumbers(string reading, string known, bool other) =>
+        Assert.Equal(other, SupplierRegistry.OtherNumber(reading, known));
+
+    [Fact]
     public void Json_RoundTrips()
     {
         using var json = new MemoryStream(Encoding.UTF8.GetBytes(Registry.ToJson("test")));
