@@ -515,6 +515,138 @@ public static class FormLinking
     public static bool OnRow(Box q, Box a) => PageGeometry.OverlapY(q, a) > 0.3f * Math.Min(q.Height, a.Height);
 
     /// <summary>
+    /// Table-like sections: a row of at least <paramref name="minColumns"/> short labels side by side, each over a
+    /// column of at least two phrases stacked under it (its cells, down to a gap of <paramref name="gap"/> text heights),
+    /// with cells of different columns on shared rows (a grid, not stacked fields), is a row of column headers; each
+    /// header takes its column's cells as values. Rows are taken top down; a cell of a header row's columns heads no
+    /// other row, and a column ends at the next header row. A cell the links gave a key on its row keeps it (a row
+    /// header) and takes its column's header as a second key; with <paramref name="replaces"/> a cell's link to a key
+    /// off its row gives way to its column's header, else such a cell keeps its key.
+    /// </summary>
+    public static void GridLinks(IReadOnlyList<FormGroup> groups, List<(int Question, int Answer, float P)> links, float median, int minColumns, float gap, bool replaces,
+        float headerRole = 0f, bool cellRole = false, bool digits = false)
+    {
+        var n = groups.Count;
+        var columns = new List<int>?[n];
+        for (var h = 0; h < n; h++)
+            if (IsColumnLabel(groups[h].Text) && Math.Max(groups[h].Question, groups[h].Header) >= headerRole * groups[h].Answer) columns[h] = ColumnUnder(groups, h, median, gap, cellRole, digits);
+        var order = Enumerable.Range(0, n).Where(h => columns[h] is { Count: >= 2 }).OrderBy(h => groups[h].Box.Left).ToList();
+        // Every candidate header row, with how many rows of cells it heads; the strongest grids are taken first.
+        var found = new List<(List<int> Row, int GridRows)>();
+        var inRow = new HashSet<int>();
+        foreach (var h in order.OrderBy(h => groups[h].Box.Top))
+        {
+            if (inRow.Contains(h)) continue;
+            var row = order.Where(o => OnRow(groups[h].Box, groups[o].Box)).ToList();
+            foreach (var o in row) inRow.Add(o);
+            // Side by side: no header's column band holds its neighbour.
+            for (var i = row.Count - 1; i > 0; i--)
+                if (PageGeometry.OverlapX(groups[row[i]].Box, groups[row[i - 1]].Box) > 0) row.RemoveAt(i);
+            if (row.Count < minColumns) continue;
+            // A grid: two rows of cells or more on which at least minColumns of the columns have a cell.
+            var gridRows = 0;
+            var seen = new List<Box>();
+            foreach (var x in row.SelectMany(c => columns[c]!))
+            {
+                if (seen.Any(b => OnRow(b, groups[x].Box))) continue;
+                seen.Add(groups[x].Box);
+                if (row.Count(c => columns[c]!.Any(y => OnRow(groups[x].Box, groups[y].Box))) >= minColumns) gridRows++;
+            }
+            if (gridRows >= 2) found.Add((row, gridRows));
+        }
+        var used = new HashSet<int>();
+        var rows = new List<List<int>>();
+        foreach (var (row, _) in found.OrderByDescending(f => f.GridRows))
+        {
+            if (row.Any(used.Contains)) continue;
+            rows.Add(row);
+            foreach (var c in row) { used.Add(c); foreach (var x in columns[c]!) used.Add(x); }
+        }
+        if (rows.Count == 0) return;
+        var headers = rows.SelectMany(r => r).ToHashSet();
+        var keysOf = new Dictionary<int, List<int>>();
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (!keysOf.TryGetValue(links[i].Answer, out var l)) keysOf[links[i].Answer] = l = [];
+            l.Add(i);
+        }
+        var remove = new HashSet<int>();
+        var added = new List<(int, int, float)>();
+        foreach (var row in rows)
+        {
+            // A cell under two headers of the row (a wide cell) is the one's it overlaps most.
+            var owner = new Dictionary<int, int>();
+            foreach (var h in row)
+                foreach (var c in columns[h]!)
+                    if (!owner.TryGetValue(c, out var o) || PageGeometry.OverlapX(groups[c].Box, groups[h].Box) > PageGeometry.OverlapX(groups[c].Box, groups[o].Box))
+                        owner[c] = h;
+            foreach (var h in row)
+                foreach (var c in columns[h]!)
+                {
+                    if (headers.Contains(c)) break; // the next header row
+                    if (owner[c] != h) continue;
+                    var keep = true;
+                    if (keysOf.TryGetValue(c, out var existing))
+                    {
+                        if (existing.Any(i => links[i].Question == h)) continue;
+                        foreach (var i in existing)
+                        {
+                            if (OnRow(groups[links[i].Question].Box, groups[c].Box)) continue;
+                            if (replaces) remove.Add(i);
+                            else keep = false;
+                        }
+                    }
+                    if (keep) added.Add((h, c, GridConfidence));
+                }
+        }
+        if (remove.Count > 0)
+        {
+            var kept = links.Where((_, i) => !remove.Contains(i)).ToList();
+            links.Clear();
+            links.AddRange(kept);
+        }
+        links.AddRange(added);
+    }
+
+    private const float GridConfidence = 0.5f;
+
+    /// <summary>A column header's text: two letters or more, more letters than digits, a few words, not a sentence.</summary>
+    private static bool IsColumnLabel(string text)
+    {
+        var letters = text.Count(char.IsLetter);
+        return letters >= 2 && letters > text.Count(char.IsDigit) && text.Split(' ').Length <= 6 && text[^1] is not ('.' or ',' or ';' or ':');
+    }
+
+    /// <summary>The phrases stacked under a phrase in its column (its width and half a text height either side), top
+    /// down, each the nearest under the last, up to a gap of more than <paramref name="gap"/> text heights, a key (ending
+    /// with a colon), with <paramref name="cellRole"/> a phrase more key than value, with <paramref name="digits"/> one without digits.</summary>
+    private static List<int> ColumnUnder(IReadOnlyList<FormGroup> groups, int h, float median, float gap, bool cellRole, bool digits)
+    {
+        var list = new List<int>();
+        var head = groups[h].Box;
+        var (left, right) = (head.Left - 0.5f * median, head.Right + 0.5f * median);
+        var last = head;
+        while (list.Count < MaxStack)
+        {
+            var next = -1;
+            var nextTop = float.MaxValue;
+            for (var g = 0; g < groups.Count; g++)
+            {
+                var b = groups[g].Box;
+                if (g == h || b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > gap * median || b.Top >= nextTop) continue;
+                if (Math.Min(b.Right, right) - Math.Max(b.Left, left) <= 0) continue;
+                next = g;
+                nextTop = b.Top;
+            }
+            if (next < 0 || list.Contains(next) || groups[next].Text.EndsWith(':') || cellRole && groups[next].Question > groups[next].Answer
+                || digits && !groups[next].Text.Any(char.IsDigit)) break;
+            list.Add(next);
+            last = groups[next].Box;
+        }
+        return list;
+    }
+
+    /// <summary>
     /// A key linked to a value under it heads a column: the values further down that column, one under the other
     /// and each its own cell (a phrase more value than key, linked to nothing), are its values too, up to the
     /// first key, header or taken phrase.

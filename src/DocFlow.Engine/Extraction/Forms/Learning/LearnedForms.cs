@@ -113,6 +113,26 @@ public sealed record FormDecoding
     /// alone, 0.3094 → 0.3140 with <see cref="CopyLists"/> (577 of the labelled values have two keys).</summary>
     public bool RowAndColumnKeys { get; init; } = true;
 
+    /// <summary>Header rows of a table-like section (<see cref="FormLinking.GridLinks"/>): a row of at least this many
+    /// short labels, each heading a column of cells aligned under it, takes its column's cells; 0: off (not kept: on
+    /// FUNSD, cv-forms, 3-19 % of the pairs it adds are right; docs/benchmarks.md "Session 15 helper `forms15`").</summary>
+    public int GridColumns { get; init; }
+
+    /// <summary>The gap under a column's last cell, in text heights, that ends the column (<see cref="GridColumns"/>).</summary>
+    public float GridGap { get; init; } = 3f;
+
+    /// <summary>Whether a header row's links replace a cell's link to a key off its row (true), or only cells no key took get one.</summary>
+    public bool GridReplaces { get; init; }
+
+    /// <summary>A column header's key or header score must reach this share of its value score (<see cref="GridColumns"/>); 0: any phrase.</summary>
+    public float GridHeaderRole { get; init; }
+
+    /// <summary>Whether a column ends at a phrase more key than value (<see cref="GridColumns"/>).</summary>
+    public bool GridCellRole { get; init; }
+
+    /// <summary>Whether a column ends at a phrase without digits: numeric tables only (<see cref="GridColumns"/>).</summary>
+    public bool GridDigits { get; init; }
+
     /// <summary>Whether a column header linked to the cell under it takes the cells further down its column too.</summary>
     public bool ContinueColumns { get; init; } = true;
 
@@ -165,6 +185,8 @@ public static class LearnedForms
         if (segments.Count < 2) return [];
         var links = FormLinking.Decode(candidates, linkP, models.LinkThreshold, groups, decoding.SecondThreshold, decoding.OffRowThreshold, decoding.RowAndColumnKeys, decoding.SecondKeyThreshold);
         if (decoding.ContinueColumns) links.AddRange(FormLinking.ColumnContinuations(groups, links, median));
+        if (decoding.GridColumns > 0) FormLinking.GridLinks(groups, links, median, decoding.GridColumns, decoding.GridGap, decoding.GridReplaces,
+            decoding.GridHeaderRole, decoding.GridCellRole, decoding.GridDigits);
         var pairs = new List<LearnedPair>();
         // A value with two keys (its row's and its column's) is a table's cell: one cell, never part of a longer value.
         var cells = links.GroupBy(l => l.Answer).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();

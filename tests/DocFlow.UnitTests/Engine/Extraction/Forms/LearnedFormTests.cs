@@ -440,4 +440,57 @@ public sealed class FormLinkRerankTests
         Assert.Equal([2, 4], stacks[1]);
         Assert.Empty(stacks[3]);
     }
+    /// <summary>A table-like section on a page of median word height 10: a row of three column headers over two rows of cells.</summary>
+    private static List<FormGroup> Grid() =>
+    [
+        Group("BRAND", 0, 0, 50, 10, 0.4f, 0.5f),
+        Group("STORES", 100, 0, 150, 10, 0.4f, 0.5f),
+        Group("VOLUME", 200, 0, 250, 10, 0.4f, 0.5f),
+        Group("Kent", 0, 20, 40, 30, 0.1f, 0.9f),
+        Group("12", 110, 20, 130, 30, 0.1f, 0.9f),
+        Group("480", 210, 20, 240, 30, 0.1f, 0.9f),
+        Group("True", 0, 40, 40, 50, 0.1f, 0.9f),
+        Group("7", 110, 40, 120, 50, 0.1f, 0.9f),
+        Group("250", 210, 40, 240, 50, 0.1f, 0.9f),
+    ];
+
+    [Fact]
+    public void ARowOfColumnHeadersOverAGrid_TakesItsColumnsCells_WhenTheDecodingAsksForIt()
+    {
+        var links = new List<(int Question, int Answer, float P)>();
+
+        FormLinking.GridLinks(Grid(), links, 10, minColumns: 3, gap: 2, replaces: false);
+
+        Assert.Equal([(0, 3), (0, 6), (1, 4), (1, 7), (2, 5), (2, 8)], links.Select(l => (l.Question, l.Answer)).OrderBy(l => l));
+        // Only cells whose value has digits: the first column is no column of a numeric table.
+        var numeric = new List<(int Question, int Answer, float P)>();
+        FormLinking.GridLinks(Grid(), numeric, 10, minColumns: 2, gap: 2, replaces: false, digits: true);
+        Assert.Equal([(1, 4), (1, 7), (2, 5), (2, 8)], numeric.Select(l => (l.Question, l.Answer)).OrderBy(l => l));
+    }
+
+    [Fact]
+    public void ACellsKeyOffItsRow_StaysUnlessTheHeaderRowReplacesIt_AndStackedFieldsAreNoGrid()
+    {
+        var kept = new List<(int Question, int Answer, float P)> { (0, 7, 0.9f) };
+        FormLinking.GridLinks(Grid(), kept, 10, minColumns: 3, gap: 2, replaces: false);
+        Assert.Equal([0], kept.Where(l => l.Answer == 7).Select(l => l.Question));
+        Assert.Contains(kept, l => l.Question == 1 && l.Answer == 4);
+
+        var replaced = new List<(int Question, int Answer, float P)> { (0, 7, 0.9f) };
+        FormLinking.GridLinks(Grid(), replaced, 10, minColumns: 3, gap: 2, replaces: true);
+        Assert.Equal([1], replaced.Where(l => l.Answer == 7).Select(l => l.Question));
+
+        // Three labels over one column each, but no row of cells across them: stacked fields, no header row.
+        List<FormGroup> fields =
+        [
+            Group("Name", 0, 0, 50, 10, 0.9f, 0.1f),
+            Group("Date", 100, 0, 150, 10, 0.9f, 0.1f),
+            Group("Code", 200, 0, 250, 10, 0.9f, 0.1f),
+            Group("Smith", 0, 20, 40, 30, 0.1f, 0.9f),
+            Group("Jones", 0, 40, 40, 50, 0.1f, 0.9f),
+        ];
+        var none = new List<(int Question, int Answer, float P)>();
+        FormLinking.GridLinks(fields, none, 10, minColumns: 2, gap: 2, replaces: false);
+        Assert.Empty(none);
+    }
 }
