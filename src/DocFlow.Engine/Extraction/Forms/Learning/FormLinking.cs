@@ -211,16 +211,7 @@ public static class FormLinking
             var last = head;
             while (list.Count < MaxStack)
             {
-                var next = -1;
-                var nextTop = float.MaxValue;
-                for (var g = 0; g < groups.Count; g++)
-                {
-                    var b = groups[g].Box;
-                    if (g == q || b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > MaxStackGap * median || b.Top >= nextTop) continue;
-                    if (Math.Min(b.Right, head.Right + median) - Math.Max(b.Left, head.Left - median) <= 0) continue;
-                    next = g;
-                    nextTop = b.Top;
-                }
+                var next = NextBelow(groups, q, last, head.Left - median, head.Right + median, median, MaxStackGap);
                 if (next < 0 || list.Contains(next)) break;
                 list.Add(next);
                 last = groups[next].Box;
@@ -228,6 +219,24 @@ public static class FormLinking
             result[q] = list;
         }
         return result;
+    }
+
+    /// <summary>The phrase nearest under <paramref name="last"/> (its top at most 0.3 text heights above the last's
+    /// bottom, at most <paramref name="gap"/> text heights below it) that overlaps the band from <paramref name="left"/>
+    /// to <paramref name="right"/>, other than <paramref name="self"/>; -1 when none.</summary>
+    private static int NextBelow(IReadOnlyList<FormGroup> groups, int self, Box last, float left, float right, float median, float gap)
+    {
+        var next = -1;
+        var nextTop = float.MaxValue;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var b = groups[g].Box;
+            if (g == self || b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > gap * median || b.Top >= nextTop) continue;
+            if (Math.Min(b.Right, right) - Math.Max(b.Left, left) <= 0) continue;
+            next = g;
+            nextTop = b.Top;
+        }
+        return next;
     }
 
     /// <summary>Whether a phrase lies where a key's value may be: on its row to its right, below it in its column, or just above it.</summary>
@@ -628,16 +637,7 @@ public static class FormLinking
         var last = head;
         while (list.Count < MaxStack)
         {
-            var next = -1;
-            var nextTop = float.MaxValue;
-            for (var g = 0; g < groups.Count; g++)
-            {
-                var b = groups[g].Box;
-                if (g == h || b.Top < last.Bottom - 0.3f * median || b.Top - last.Bottom > gap * median || b.Top >= nextTop) continue;
-                if (Math.Min(b.Right, right) - Math.Max(b.Left, left) <= 0) continue;
-                next = g;
-                nextTop = b.Top;
-            }
+            var next = NextBelow(groups, h, last, left, right, median, gap);
             if (next < 0 || list.Contains(next) || groups[next].Text.EndsWith(':') || cellRole && groups[next].Question > groups[next].Answer
                 || digits && !groups[next].Text.Any(char.IsDigit)) break;
             list.Add(next);
