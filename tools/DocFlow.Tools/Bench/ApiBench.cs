@@ -39,11 +39,9 @@ internal static class ApiBench
         return [.. AllKinds.Where(asked.Contains)];
     }
 
-    /// <summary>One timed run: requests per second, and the server's CPU time per request (ms), which other load on a
-    /// shared machine moves far less than the rate.</summary>
-    /// <summary>One run: successful requests a second, server CPU per request, and the server's threads at the run's end.</summary>
-    /// <summary>… and the server's garbage collections in the run: collections per 1,000 requests and the time the
-    /// collector paused the process per request (µs), from the server's own /metrics.</summary>
+    /// <summary>One timed run: successful requests a second; the server's CPU time per request (ms), which other load on
+    /// a shared machine moves far less than the rate; its threads at the run's end; and its garbage collections in the
+    /// run, per 1,000 requests, with the collector's pause per request (µs), from the server's own /metrics.</summary>
     internal sealed record Measurement(double Rate, double CpuMs, int Threads = 0, double GcPerThousand = double.NaN, double GcPauseUs = double.NaN);
 
     public static async Task<int> RunAsync(BenchSettings settings, string work, CancellationToken ct)
