@@ -287,8 +287,8 @@ public static class AuditApi
     {
         if (Enabled(app.ApplicationServices)) return app.UseMiddleware<AuditMiddleware>();
         if (app.ApplicationServices.GetRequiredService<AuthMode>().Required)
-            throw new InvalidOperationException("Audit:Enabled=false is allowed only without authentication (a loopback server in open mode): " +
-                "a server that checks keys or tokens keeps its audit trail.");
+            throw new AuthNotConfiguredException("Audit:Enabled=false is allowed only without authentication (a loopback server in open mode): " +
+                "a server that checks keys or tokens keeps its audit trail. Remove Audit:Enabled (DOCFLOW__Audit__Enabled) or Auth:Required.");
         return app;
     }
 

@@ -3,6 +3,7 @@ using DocFlow.Data;
 using DocFlow.IntegrationTests.Support;
 using DocFlow.Security;
 using DocFlow.Server.Hosting;
+using DocFlow.Server.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -120,7 +121,7 @@ public sealed class AuditSwitchTests
             Assert.Equal(0, (await open.Services.GetRequiredService<IAuditLog>().VerifyAsync(CancellationToken.None)).Count);
         }
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var error = await Assert.ThrowsAsync<AuthNotConfiguredException>(() =>
             ServerHarness.StartAsync(new Dictionary<string, string?> { ["Workers"] = "0", ["Audit:Enabled"] = "false", ["Auth:Required"] = "true" }));
         Assert.Contains("Audit:Enabled=false", error.Message);
     }

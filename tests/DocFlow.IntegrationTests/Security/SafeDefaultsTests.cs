@@ -74,6 +74,18 @@ public sealed class SafeDefaultsTests
     }
 
     [Fact]
+    public async Task Cli_Serve_WithKeysRequired_AndAuditOff_ExitsWithWhatToChange_NoStackTrace()
+    {
+        var dir = Repo.NewTempDirectory("audit-off-cli");
+        var (exit, output) = await Executables.RunAsync(Executables.Product, TimeSpan.FromMinutes(2),
+            new Dictionary<string, string> { ["DOCFLOW__Auth__Required"] = "true", ["DOCFLOW__Audit__Enabled"] = "false" },
+            "serve", "--urls", "http://127.0.0.1:0", "--workers", "0", "--database", Path.Combine(dir, "docflow.db"), "--storage", Path.Combine(dir, "blobs"));
+        Assert.Equal(2, exit);
+        Assert.Contains("Audit:Enabled=false", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
     public async Task AnyAddress_WithInsecure_StartsAndSaysSo()
     {
         await using var app = DocFlowServer.Build(Settings(("Auth:Insecure", "true")), "http://0.0.0.0:0");
