@@ -62,7 +62,7 @@ public sealed class KeysRotateCommand : AsyncCommand<KeysRotateSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, KeysRotateSettings settings, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = DocFlowServer.HostArgs });
         DocFlowServer.Configure(builder.Configuration, settings.ToConfiguration());
         builder.AddDocFlowCore();
         using var host = builder.Build();

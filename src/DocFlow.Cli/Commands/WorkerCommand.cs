@@ -114,7 +114,7 @@ public sealed class WorkerCommand : AsyncCommand<WorkerSettings>
     public static HostApplicationBuilder CreateBuilder(WorkerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = DocFlowServer.HostArgs });
         // Worker defaults; files, DOCFLOW__* variables and flags override them. Queue gauges come from the API, since
         // every worker reads the same shared queue.
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

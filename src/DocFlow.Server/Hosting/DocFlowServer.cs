@@ -17,7 +17,7 @@ public static class DocFlowServer
     /// <param name="urls">Listen addresses; null uses the configured `urls` or <see cref="DefaultUrls"/>.</param>
     public static WebApplication Build(IEnumerable<KeyValuePair<string, string?>> settings, string? urls = null)
     {
-        var builder = WebApplication.CreateBuilder();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = HostArgs });
         Configure(builder.Configuration, settings);
         if (urls is not null || builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls(urls ?? DefaultUrlsFor(builder.Configuration));
@@ -34,6 +34,16 @@ public static class DocFlowServer
         app.MapDocFlowApi();
         return app;
     }
+
+    /// <summary>
+    /// Arguments for every host DocFlow builds (<see cref="WebApplication.CreateBuilder(WebApplicationOptions)"/>,
+    /// <c>Host.CreateApplicationBuilder</c>): the default builders watch appsettings.json for changes, and their file
+    /// watcher covers the whole content root (the working directory) recursively: `docflow serve` started from `/` held
+    /// 7,145 inotify watches (the usual per-user limit is 8,192, shared with every other program of the user) and
+    /// processed every file event anywhere below it. DocFlow reads its configuration once at start (a change takes a
+    /// restart, as options bound at start always did), so nothing is watched.
+    /// </summary>
+    public static string[] HostArgs => ["--hostBuilder:reloadConfigOnChange=false"];
 
     /// <summary>HTTPS on 8443 when a default certificate is configured (Kestrel serves every https address with it), else HTTP on 8080.</summary>
     public static string DefaultUrlsFor(IConfiguration configuration) =>

@@ -29,7 +29,7 @@ internal sealed partial class MetricsServerService(
         var port = options.Value.MetricsPort;
         if (port == 0) return;
         var certificate = LoadCertificate(configuration.GetSection(CertificateSection));
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Hosting.DocFlowServer.HostArgs });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(port, listen =>
         {
