@@ -68,7 +68,13 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
         var invoiceWords = Count(InvoiceRegex(), lower);
         var invoiceHead = Count(InvoiceRegex(), head);
         var ratio = view.Count > 0 && view[0].Width > 0 ? view[0].Height / view[0].Width : 0;
-        var till = Count(TillRegex(), lower);
+        // Payment words that are also everyday words ("change" in "CHANGE OF AUTHORIZED COST", "cash", "card", "paid",
+        // "tip") are till evidence only where a till prints them: as the label a line starts with, before its amount, a
+        // colon or at most one more word ("CHANGE RM 0.40", "Paid:", "CASH RM"). Counted anywhere, 14 of the 149 FUNSD
+        // forms (change requests, budget sheets) came out as receipts on them alone.
+        var lowerLines = lines.Select(l => l.Text.ToLowerInvariant()).ToList();
+        double Payment(Regex r) => lowerLines.Count(r.IsMatch);
+        var till = Count(TillRegex(), lower) + Payment(TillPaymentRegex());
         // "Tax invoice" is the legal title of a till receipt in several countries (MY, SG, AU, NZ): on a tall
         // page or beside till words it says nothing about the genre.
         if (ratio > 1.6 || till >= 2)
@@ -76,7 +82,7 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
             invoiceWords = Math.Max(0, invoiceWords - Count(TaxInvoiceRegex(), lower));
             invoiceHead = Math.Max(0, invoiceHead - Count(TaxInvoiceRegex(), head));
         }
-        var receiptWords = Count(ReceiptRegex(), lower);
+        var receiptWords = Count(ReceiptRegex(), lower) + Payment(PaymentRegex());
         var totals = Count(TotalRegex(), lower);
         var amountLines = lines.Count(l => cues.Amounts.Any(a => a.End == l.End || a.End == l.End - 0));
         var amountLineShare = (double)amountLines / lineCount;
@@ -118,11 +124,21 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
     [GeneratedRegex(@"\b(?:invoice|invoice (?:number|no|date)|bill to|rechnung|rechnungsnummer|facture|factura|fattura|factuur|nota fiscal|due date|payment terms|zahlungsziel)\b")]
     private static partial Regex InvoiceRegex();
 
-    [GeneratedRegex(@"\b(?:receipt|kassenbon|kassenbeleg|quittung|beleg|ticket de caisse|reçu|recibo|scontrino|bon|kassabon|cash|change|card|visa|mastercard|maestro|amex|paid|bezahlt|thank you for shopping|thank you and see you|reg\b|cashier|kasse|tip|trinkgeld|table \d+|tisch)\b")]
+    [GeneratedRegex(@"\b(?:receipt|kassenbon|kassenbeleg|quittung|beleg|ticket de caisse|reçu|recibo|scontrino|bon|kassabon|visa|mastercard|maestro|amex|bezahlt|thank you for shopping|thank you and see you|reg\b|cashier|kasse|trinkgeld|table \d+|tisch)\b")]
     private static partial Regex ReceiptRegex();
 
-    [GeneratedRegex(@"\b(?:rounding|gst summary|tax summary|cashier|counter|change|tendered|thank you|come again|goods sold)\b")]
+    /// <summary>Receipt words that are everyday words too: only as a line's first word, with a digit later on the line
+    /// (the amount, however misread), a colon after it, or at most one more word (a till's "CASH RM" or "CHANGE DUE"
+    /// with the amount in a column of its own).</summary>
+    [GeneratedRegex(@"^\W*(?:cash|change|card|paid|tip)\b(?:\s*:|.*\d|\W*(?:\w+\W*)?$)")]
+    private static partial Regex PaymentRegex();
+
+    [GeneratedRegex(@"\b(?:rounding|gst summary|tax summary|cashier|tendered|thank you|come again|goods sold)\b")]
     private static partial Regex TillRegex();
+
+    /// <summary>Till words that are everyday words too: as <see cref="PaymentRegex"/>.</summary>
+    [GeneratedRegex(@"^\W*(?:counter|change)\b(?:\s*:|.*\d|\W*(?:\w+\W*)?$)")]
+    private static partial Regex TillPaymentRegex();
 
     [GeneratedRegex(@"\btax invoice\b")]
     private static partial Regex TaxInvoiceRegex();

@@ -24,6 +24,23 @@ public sealed class DocumentTypeEnricherTests
     }
 
     [Fact]
+    public void Classify_PaymentWordsOnAmountLines_AreTillEvidence()
+    {
+        // A letter-size till slip: no "receipt" word, its cash and change lines carry amounts.
+        var e = Classify(new TestPages().Page().Lines(50, "MINI MARKET", "Bread 2.10", "Milk 1.20", "TOTAL 3.30", "CASH 5.00", "CHANGE 1.70"));
+        Assert.Equal("receipt", e.MentionText);
+    }
+
+    [Fact]
+    public void Classify_ChangeRequestForm_IsNotAReceipt()
+    {
+        // "Change" as an everyday word (a change request), with labels to fill in and no amount beside it.
+        var e = Classify(new TestPages().Page().Lines(50, "CHANGE OF AUTHORIZED COST", "Date:", "Brand:", "Reason for change", "Change requested by:",
+            "Change approved by:", "Cash flow impact: see attached", "Card file updated"));
+        Assert.NotEqual("receipt", e.MentionText);
+    }
+
+    [Fact]
     public void Classify_InvoiceHeadingBillToAndLineItems_IsAnInvoice() =>
         Assert.Equal("invoice", Classify(new TestPages().Page().Lines(50, "Acme Ltd", "INVOICE", "Invoice number: 42", "Bill to:", "Client Co", "Widget 2 10.00 20.00", "Gadget 1 5.00 5.00", "Subtotal 25.00", "VAT 5.00", "Total 30.00")).MentionText);
 
