@@ -62,7 +62,8 @@ internal static class Commands
     public static async Task<int> OcrAsync(string input, string cache)
     {
         Directory.CreateDirectory(cache);
-        using var engine = new LocalDocumentEngine(new EngineOptions());
+        // EXPERIMENT (ocr16): DOCFLOW_EXP_LANG overrides the Tesseract languages.
+        using var engine = new LocalDocumentEngine(new EngineOptions { Languages = Environment.GetEnvironmentVariable("DOCFLOW_EXP_LANG") ?? "eng" });
         var files = Directory.GetFiles(input).Order(StringComparer.Ordinal).ToList();
         var clock = Stopwatch.StartNew();
         var done = 0;
