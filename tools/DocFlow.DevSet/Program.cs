@@ -62,8 +62,7 @@ internal static class Commands
     public static async Task<int> OcrAsync(string input, string cache)
     {
         Directory.CreateDirectory(cache);
-        // EXPERIMENT (ocr16): DOCFLOW_EXP_LANG overrides the Tesseract languages.
-        using var engine = new LocalDocumentEngine(new EngineOptions { Languages = Environment.GetEnvironmentVariable("DOCFLOW_EXP_LANG") ?? "eng" });
+        using var engine = new LocalDocumentEngine(new EngineOptions());
         var files = Directory.GetFiles(input).Order(StringComparer.Ordinal).ToList();
         var clock = Stopwatch.StartNew();
         var done = 0;

@@ -29,7 +29,7 @@ internal sealed class TesseractEngine : IDisposable
 
     public static TesseractEngine Create(string tessdataPath, string languages, string languageCode)
     {
-        var api = CreateApi(tessdataPath, languages, Environment.GetEnvironmentVariable("DOCFLOW_EXP_TESS_CONFIG"));
+        var api = CreateApi(tessdataPath, languages);
         // Skip re-reading lines inverted (white on black) when their confidence is low: it can double the time of
         // a noisy line and only helps negative text, which scans and rendered PDFs hardly contain.
         TessBaseAPISetVariable(api, "tessedit_do_invert", "0");
@@ -144,12 +144,12 @@ internal sealed class TesseractEngine : IDisposable
 
     private TessBaseApiHandle CreateOsd()
     {
-        var osd = CreateApi(_tessdataPath, "osd", null);
+        var osd = CreateApi(_tessdataPath, "osd");
         TessBaseAPISetPageSegMode(osd, PsmOsdOnly);
         return osd;
     }
 
-    private static TessBaseApiHandle CreateApi(string tessdataPath, string languages, string? config)
+    private static TessBaseApiHandle CreateApi(string tessdataPath, string languages)
     {
         Imaging.Interop.LeptonicaNative.Quiet();
         var api = TessBaseAPICreate();
@@ -157,11 +157,7 @@ internal sealed class TesseractEngine : IDisposable
             throw new InvalidOperationException("Tesseract could not create an engine (TessBaseAPICreate returned null).");
         // Tesseract's warnings ("Estimating resolution as ...") would otherwise go to the process's stderr for every page.
         TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-        // EXPERIMENT (ocr16): a Tesseract config file read at Init (init-only variables such as user_words_file).
-        var rc = string.IsNullOrEmpty(config)
-            ? TessBaseAPIInit2(api, tessdataPath, languages, OemDefault)
-            : TessBaseAPIInit1(api, tessdataPath, languages, OemDefault, [config], 1);
-        if (rc != 0)
+        if (TessBaseAPIInit2(api, tessdataPath, languages, OemDefault) != 0)
         {
             api.Dispose();
             throw new InvalidOperationException(

@@ -36,9 +36,6 @@ internal static partial class TesseractNative
     internal static partial int TessBaseAPIInit2(TessBaseApiHandle api, string? datapath, string language, int oem);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int TessBaseAPIInit1(TessBaseApiHandle api, string? datapath, string language, int oem, string[] configs, int configsSize);
-
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     [return: MarshalAs(UnmanagedType.I4)]
     internal static partial bool TessBaseAPISetVariable(TessBaseApiHandle api, string name, string value);
 
