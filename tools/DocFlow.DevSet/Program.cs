@@ -27,7 +27,8 @@ using DocFlow.Queueing;
 // The cache makes extraction work a seconds-long loop: ocr once, then enrich + ../shared/devset/score.py as often as needed.
 return args switch
 {
-    ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache),
+    ["ocr", var input, var cache, ..] => await Commands.OcrAsync(input, cache,
+        args.SkipWhile(a => a != "--lang").Skip(1).FirstOrDefault() ?? "eng"),
     ["enrich", var cache, var output, ..] => Commands.Enrich(cache, output),
     ["train-forms", var cache, var devset, var models, ..] => DocFlow.DevSet.Learning.FormTraining.TrainCommand(cache, devset, models),
     ["cv-forms", var cache, var devset, var output, ..] => DocFlow.DevSet.Learning.FormTraining.CrossValidateCommand(cache, devset, output,
@@ -55,14 +56,16 @@ internal static class Commands
 {
     public static int Usage()
     {
-        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> | enrich <cache-folder> <out-folder> | train-receipts <devset> <sroie-cache> <models-out> | train-lexicon <devset> <models-out> | cv-receipts <devset> <sroie-cache> <out-folder>");
+        Console.Error.WriteLine("usage: devset ocr <input-folder> <cache-folder> [--lang eng+Latin] | enrich <cache-folder> <out-folder> | train-receipts <devset> <sroie-cache> <models-out> | train-lexicon <devset> <models-out> | cv-receipts <devset> <sroie-cache> <out-folder>");
         return 2;
     }
 
-    public static async Task<int> OcrAsync(string input, string cache)
+    /// <summary>OCR of every file in <paramref name="input"/> into the cache; <paramref name="languages"/> as the product's
+    /// Engine:Languages (e.g. "eng+Latin").</summary>
+    public static async Task<int> OcrAsync(string input, string cache, string languages)
     {
         Directory.CreateDirectory(cache);
-        using var engine = new LocalDocumentEngine(new EngineOptions());
+        using var engine = new LocalDocumentEngine(new EngineOptions { Languages = languages });
         var files = Directory.GetFiles(input).Order(StringComparer.Ordinal).ToList();
         var clock = Stopwatch.StartNew();
         var done = 0;

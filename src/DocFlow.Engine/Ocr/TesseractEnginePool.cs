@@ -49,7 +49,7 @@ public sealed class TesseractEnginePool : IDisposable
                     $"Tesseract language '{name}' is not installed: {Path.Combine(_tessdataPath, name + ".traineddata")} does not exist. " +
                     $"Install it with 'apt-get install {AptPackage(name)}', or use one of: {string.Join(", ", InstalledLanguages(_tessdataPath))}.");
         }
-        _languageCode = string.Join('+', names.Select(ToIsoCode).Distinct());
+        _languageCode = LanguageCode(names);
         _slots = new SemaphoreSlim(size, size);
     }
 
@@ -236,7 +236,49 @@ public sealed class TesseractEnginePool : IDisposable
         return string.IsNullOrWhiteSpace(prefix) ? DefaultTessdataPath : prefix;
     }
 
-    private static string AptPackage(string language) => "tesseract-ocr-" + language.ToLowerInvariant().Replace('_', '-');
+    /// <summary>
+    /// The Debian package that installs a Tesseract model: a language's is <c>tesseract-ocr-&lt;name&gt;</c>
+    /// (chi_sim → tesseract-ocr-chi-sim); a script model's (capitalised: Latin, Cyrillic, ...) is
+    /// <c>tesseract-ocr-script-&lt;ISO 15924 code&gt;</c> (Latin → tesseract-ocr-script-latn).
+    /// </summary>
+    internal static string AptPackage(string model) => ScriptCode(model) is { } script
+        ? "tesseract-ocr-script-" + script
+        : "tesseract-ocr-" + model.ToLowerInvariant().Replace('_', '-');
+
+    /// <summary>
+    /// The ISO 15924 code (lower case) of a Tesseract script model, or null for a language model. Script models are named
+    /// after their script with a capital letter (Debian's tesseract-ocr-script-* packages); languages are lower case.
+    /// </summary>
+    internal static string? ScriptCode(string model)
+    {
+        if (model.Length == 0 || !char.IsUpper(model[0]))
+            return null;
+        var vertical = model.EndsWith("_vert", StringComparison.Ordinal);
+        var name = vertical ? model[..^5] : model;
+        var code = name switch
+        {
+            "Latin" => "latn", "Cyrillic" => "cyrl", "Greek" => "grek", "Arabic" => "arab", "Hebrew" => "hebr",
+            "Syriac" => "syrc", "Thaana" => "thaa", "Devanagari" => "deva", "Bengali" => "beng", "Gurmukhi" => "guru",
+            "Gujarati" => "gujr", "Oriya" => "orya", "Tamil" => "taml", "Telugu" => "telu", "Kannada" => "knda",
+            "Malayalam" => "mlym", "Sinhala" => "sinh", "Thai" => "thai", "Lao" => "laoo", "Khmer" => "khmr",
+            "Myanmar" => "mymr", "Tibetan" => "tibt", "Armenian" => "armn", "Georgian" => "geor", "Ethiopic" => "ethi",
+            "Cherokee" => "cher", "Canadian_Aboriginal" => "cans", "Hangul" => "hang", "Japanese" => "jpan",
+            "HanS" => "hans", "HanT" => "hant", "Vietnamese" => "viet", "Fraktur" => "frak",
+            _ => name.ToLowerInvariant().Replace('_', '-'),
+        };
+        return vertical ? code + "-vert" : code;
+    }
+
+    /// <summary>
+    /// The pages' language code for the models read with: their ISO 639-1 codes, '+'-joined (eng+deu → en+de). A script
+    /// model names no language (Latin reads English, Malay, German, ...), so it adds none (eng+Latin → en); models that are
+    /// all scripts keep their names.
+    /// </summary>
+    internal static string LanguageCode(IReadOnlyList<string> models)
+    {
+        var languages = models.Where(m => ScriptCode(m) is null).ToList();
+        return string.Join('+', (languages.Count > 0 ? languages : models).Select(ToIsoCode).Distinct());
+    }
 
     /// <summary>ISO 639-1 code of a Tesseract language name where there is one (eng → en), else the name itself.</summary>
     internal static string ToIsoCode(string tesseractLanguage) => tesseractLanguage switch

@@ -148,6 +148,28 @@ public sealed class TesseractEnginePoolTests(TesseractPoolFixture fixture) : ICl
     }
 
     [Fact]
+    public void Recognize_WithTheLatinScriptModel_ReadsTheTextAndNamesEnglish()
+    {
+        // Engine:Languages "eng+Latin" (off by default; the launcher and the image install tesseract-ocr-script-latn).
+        using var pool = new TesseractEnginePool("eng+Latin", 1);
+        using var image = PixImage.Decode(OcrTestImages.Render(OcrTestImages.SampleText));
+
+        var page = pool.Recognize(image, 1, CancellationToken.None);
+
+        Assert.Equal("en", page.LanguageCode);
+        var cer = OcrTestImages.CharacterErrorRate(OcrTestImages.SampleText, page.PlainText());
+        Assert.True(cer <= MaxCharacterErrorRate, $"CER {cer:P1}; read:\n{page.PlainText()}");
+    }
+
+    [Fact]
+    public void Constructor_MissingScriptModel_NamesItsPackage()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new TesseractEnginePool("eng+Zzzz", 1));
+
+        Assert.Contains("tesseract-ocr-script-zzzz", error.Message);
+    }
+
+    [Fact]
     public void Constructor_MissingLanguage_ThrowsClearError()
     {
         var error = Assert.Throws<InvalidOperationException>(() => new TesseractEnginePool("eng+xyz", 1));
