@@ -129,9 +129,10 @@ internal static class FormMerges
         foreach (var page in pages)
         {
             var models = folds[Trainer.FoldOf(page.Doc, 5)];
-            var (segments, median) = FormSegments.Segment(page.View, models);
+            var (joined, median) = FormSegments.Segment(page.View, models);
+            page.Use([.. joined]);
+            var (segments, roles) = models.SplitPhrases(page.View, joined, median, models.Roles(page.Features));
             page.Use([.. segments]);
-            var roles = models.Roles(page.Features);
             var merges = FormLinking.MergeCandidates(segments, median);
             var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
             foreach (var (u, l) in merges)
