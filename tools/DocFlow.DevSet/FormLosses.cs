@@ -129,9 +129,10 @@ internal static class FormMerges
         foreach (var page in pages)
         {
             var models = folds[Trainer.FoldOf(page.Doc, 5)];
-            var (segments, median) = FormSegments.Segment(page.View, models);
+            var (joined, median) = FormSegments.Segment(page.View, models);
+            page.Use([.. joined]);
+            var (segments, roles) = models.SplitPhrases(page.View, joined, median, models.Roles(page.Features));
             page.Use([.. segments]);
-            var roles = models.Roles(page.Features);
             var merges = FormLinking.MergeCandidates(segments, median);
             var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
             foreach (var (u, l) in merges)
@@ -141,6 +142,36 @@ internal static class FormMerges
                 var same = page.Entity[u] >= 0 && page.Entity[u] == page.Entity[l];
                 writer.WriteLine($"{page.Doc}\t{u}\t{l}\t{(same ? 1 : 0)}\t{page.Label[u]}\t{page.Label[l]}\t{p.ToString("F3", CultureInfo.InvariantCulture)}\t" +
                                  string.Join('\t', f.Select(x => x.ToString("G4", CultureInfo.InvariantCulture))) + $"\t{segments[u].Text.Replace('\t', ' ')}\t{segments[l].Text.Replace('\t', ' ')}");
+            }
+        }
+        return 0;
+    }
+}
+
+/// <summary>
+/// form-joins CACHE FUNSD FOLD-MODELS-DIR OUT.tsv: every word-join candidate (two neighbouring words of a row) of every
+/// form, scored by the fold join model that did not see the form, with what the labels say: one entity, two, or
+/// unlabelled words, and each word's labelled role. One row a candidate.
+/// </summary>
+internal static class FormJoins
+{
+    public static int Run(string cache, string devset, string foldDir, string output)
+    {
+        var pages = FormTraining.Load(cache, devset);
+        var folds = Enumerable.Range(0, 5).Select(f => FormTraining.LoadFold(foldDir, f) ?? throw new InvalidOperationException($"no fold {f} models in {foldDir}")).ToArray();
+        using var writer = new StreamWriter(output);
+        writer.WriteLine("doc\trow\tleft\tsame\tlLabel\trLabel\tp\t" + string.Join('\t', FormSegments.JoinFeatureNames) + "\tlText\trText");
+        foreach (var page in pages)
+        {
+            var models = folds[Trainer.FoldOf(page.Doc, 5)];
+            foreach (var (r, i) in FormSegments.JoinCandidates(page.Rows, page.Median))
+            {
+                var f = FormSegments.JoinFeatures(page.Rows[r], i, page.Median, page.View.Width, FormSegments.RowGap(page.Rows[r]));
+                var p = models.Join!.Probability(f);
+                var (a, b) = (page.WordEntity[page.Rows[r][i].Start], page.WordEntity[page.Rows[r][i + 1].Start]);
+                var same = a < 0 || b < 0 ? "-" : a == b ? "1" : "0";
+                writer.WriteLine($"{page.Doc}\t{r}\t{i}\t{same}\t{(a < 0 ? "none" : page.Labels[a])}\t{(b < 0 ? "none" : page.Labels[b])}\t{p.ToString("F3", CultureInfo.InvariantCulture)}\t" +
+                                 string.Join('\t', f.Select(x => x.ToString("G4", CultureInfo.InvariantCulture))) + $"\t{page.Rows[r][i].Text.Replace('\t', ' ')}\t{page.Rows[r][i + 1].Text.Replace('\t', ' ')}");
             }
         }
         return 0;

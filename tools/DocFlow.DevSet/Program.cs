@@ -18,6 +18,7 @@ using DocFlow.Queueing;
 //   dump-form <cache> <NAME.png> [fold-models-prefix]  the learned form extractor's phrases, roles and best link candidates on one page
 //   form-losses <cache> <funsd> <fold-models-dir> <out.tsv>  for every labelled link, the step that loses it (cv-forms' fold models)
 //   form-merges <cache> <funsd> <fold-models-dir> <out.tsv>  every line-merge candidate with its fold-model probability and label
+//   form-joins <cache> <funsd> <fold-models-dir> <out.tsv>   every word-join candidate with its fold-model probability and label
 //   form-stats <cache> <funsd>            how phrases cut the labelled entities, and which gold links are link candidates at all
 //                                         (STATS_GROUPS=1: after line merging)
 //   tables-real-fetch <labels.json> <cache>  download (apt-get download) and extract (dpkg-deb -x) the packages of the real-PDF table set
@@ -38,6 +39,7 @@ return args switch
     ["form-stats", var cache, var devset, ..] => DocFlow.DevSet.FormStats.Run(cache, devset),
     ["form-losses", var cache, var devset, var folds, var output, ..] => DocFlow.DevSet.FormLosses.Run(cache, devset, folds, output),
     ["form-merges", var cache, var devset, var folds, var output, ..] => DocFlow.DevSet.FormMerges.Run(cache, devset, folds, output),
+    ["form-joins", var cache, var devset, var folds, var output, ..] => DocFlow.DevSet.FormJoins.Run(cache, devset, folds, output),
     ["dump-form", var cache, var name, ..] => DocFlow.DevSet.FormDump.Run(cache, name, args.Length > 3 ? args[3] : null),
     ["train-receipts", var devset, var cache, var models, ..] => ReceiptCommands.Train(devset, cache, models),
     ["train-lexicon", var devset, var models, ..] => ReceiptCommands.TrainLexicon(devset, models),

@@ -161,9 +161,10 @@ internal static class FormTraining
         log.WriteLine(joinLine);
         // Segments for the next stages come from models that did not see the page (the unlabelled pairs too).
         var joined = new HashSet<(int, int, int)>();
+        var joinFolds = new TreeEnsemble[folds];
         for (var fold = 0; fold < folds; fold++)
         {
-            var model = Trainer.Train([.. joinSamples.Where(x => Trainer.FoldOf(x.Group, folds) != fold)], FormSegments.JoinFeatureNames, "cv");
+            var model = joinFolds[fold] = Trainer.Train([.. joinSamples.Where(x => Trainer.FoldOf(x.Group, folds) != fold)], FormSegments.JoinFeatureNames, "cv");
             foreach (var (p, r, i, features) in allJoins)
                 if (Trainer.FoldOf(pages[p].Doc, folds) == fold && model.Probability(features) >= FormModels.JoinThreshold) joined.Add((p, r, i));
         }
@@ -175,6 +176,62 @@ internal static class FormTraining
             pages[p].Use(FormSegments.Split(pages[p].Rows, (r, i) => joined.Contains((page, r, i))));
         }
         log.WriteLine($"  {pages.Sum(x => x.Segments.Count)} segments");
+
+        // Stage 0b: a phrase the join model made of two entities (a key and its value on one line) is cut apart. Each
+        // part is described by role scores from role models that did not see the page, as a phrase of its own.
+        TreeEnsemble? split = null;
+        if (Environment.GetEnvironmentVariable("FORMS_SPLIT") == "1")
+        {
+            var foldRoles = new TreeEnsemble[folds][];
+            for (var fold = 0; fold < folds; fold++)
+            {
+                foldRoles[fold] = new TreeEnsemble[Roles.Length];
+                for (var k = 0; k < Roles.Length; k++)
+                {
+                    var samples = new List<Sample>();
+                    foreach (var page in pages.Where(x => Trainer.FoldOf(x.Doc, folds) != fold))
+                        for (var s = 0; s < page.Segments.Count; s++) samples.Add(new Sample(page.Features[s], page.Label[s] == Roles[k], page.Doc));
+                    foldRoles[fold][k] = Trainer.Train(samples, FormSegments.FeatureNames, "cv");
+                }
+            }
+            var splitSamples = new List<Sample>();
+            var splitIndex = new List<(int Page, int Segment, int At)>();
+            for (var p = 0; p < pages.Count; p++)
+            {
+                var page = pages[p];
+                var fold = Trainer.FoldOf(page.Doc, folds);
+                var r = foldRoles[fold];
+                float[] RolesOf(float[] f) => [r[0].Probability(f), r[1].Probability(f), r[2].Probability(f)];
+                var joinModel = joinFolds[fold];
+                var candidates = FormSegments.SplitCandidates(page.View, page.Segments, page.Median, [.. page.Features.Select(RolesOf)], RolesOf,
+                    (row, i) => joinModel.Probability(FormSegments.JoinFeatures(row, i, page.Median, page.View.Width, FormSegments.RowGap(row))));
+                foreach (var (s, at, features) in candidates)
+                {
+                    var words = page.Segments[s].Words;
+                    var (a, b) = (page.WordEntity[words[at - 1].Start], page.WordEntity[words[at].Start]);
+                    if (a < 0 || b < 0) continue;
+                    splitSamples.Add(new Sample(features, a != b, page.Doc));
+                    splitIndex.Add((p, s, at));
+                }
+            }
+            var splitCv = Trainer.CrossValidatedProbabilities(splitSamples, FormSegments.SplitFeatureNames, folds);
+            var splitLine = $"split (a joined phrase is two entities): {folds}-fold CV by document over {docs} forms: {Trainer.Quality(splitSamples, splitCv)}";
+            report.AppendLine(splitLine);
+            log.WriteLine(splitLine);
+            split = Trainer.Train(splitSamples, FormSegments.SplitFeatureNames, "forms-split", provenance: Provenance(splitLine));
+            provenance["forms-split"] = splitLine;
+            var cuts = new Dictionary<int, Dictionary<int, SortedSet<int>>>();
+            for (var i = 0; i < splitIndex.Count; i++)
+            {
+                if (splitCv[i] < FormModels.SplitThreshold) continue;
+                var (p, s, at) = splitIndex[i];
+                if (!cuts.TryGetValue(p, out var bySegment)) cuts[p] = bySegment = [];
+                if (!bySegment.TryGetValue(s, out var set)) bySegment[s] = set = [];
+                set.Add(at);
+            }
+            foreach (var (p, bySegment) in cuts) pages[p].Use(FormSegments.ApplySplits(pages[p].Segments, bySegment));
+            log.WriteLine($"  {cuts.Sum(c => c.Value.Sum(x => x.Value.Count))} cuts; {pages.Sum(x => x.Segments.Count)} segments");
+        }
 
         // Stage 1: roles of segments, one-vs-rest.
         var roleModels = new TreeEnsemble[Roles.Length];
@@ -281,7 +338,7 @@ internal static class FormTraining
             provenance["forms-rerank"] = rerankLine;
         }
         _ = final;
-        return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link, rerank: rerank), report.ToString(), provenance);
+        return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link, rerank: rerank, split: split), report.ToString(), provenance);
     }
 
     /// <summary>The link model's boosted-tree settings; FORMS_LINK_OPTS=trees,leaves,minPerLeaf,rate tries others.</summary>
@@ -316,7 +373,7 @@ internal static class FormTraining
         Console.WriteLine($"train-forms: {pages.Count} forms, {pages.Sum(p => p.Rows.Sum(r => r.Count))} words loaded in {clock.Elapsed.TotalSeconds:F1} s");
         var trained = Train(pages, 5, final: true, Console.Out);
         Directory.CreateDirectory(modelsOut);
-        foreach (var model in new[] { trained.Models.Join!, trained.Models.Question, trained.Models.Answer, trained.Models.Header, trained.Models.Merge, trained.Models.Link, trained.Models.Rerank })
+        foreach (var model in new[] { trained.Models.Join!, trained.Models.Question, trained.Models.Answer, trained.Models.Header, trained.Models.Merge, trained.Models.Link, trained.Models.Rerank, trained.Models.Split })
             if (model is not null) File.WriteAllText(Path.Combine(modelsOut, model.Name + ".json"), model.ToJson());
         Console.WriteLine($"train-forms: models written to {modelsOut} in {clock.Elapsed.TotalSeconds:F1} s");
         return 0;
@@ -331,6 +388,8 @@ internal static class FormTraining
         // Decoding choices to compare without retraining (with FORMS_CV_MODELS).
         var decoding = new FormDecoding
         {
+            SplitThreshold = Environment.GetEnvironmentVariable("FORMS_SPLIT_THRESHOLD") is { } splitThreshold
+                ? splitThreshold == "off" ? null : float.Parse(splitThreshold, CultureInfo.InvariantCulture) : FormDecoding.Default.SplitThreshold,
             Parts = Environment.GetEnvironmentVariable("FORMS_PARTS") ?? FormDecoding.Default.Parts,
             ContinueColumns = Environment.GetEnvironmentVariable("FORMS_COLUMNS") != "0",
             HeaderRowRule = Environment.GetEnvironmentVariable("FORMS_HEADERROWS") != "0",
@@ -364,7 +423,7 @@ internal static class FormTraining
             var mergeThreshold = float.TryParse(Environment.GetEnvironmentVariable("FORMS_MERGE_THRESHOLD"), CultureInfo.InvariantCulture, out var mt) ? mt : m.MergeThreshold;
             // FORMS_RERANK=0: the first stage alone decides (same fold models).
             var models = new FormModels(m.Join, m.Question, m.Answer, m.Header, m.Merge, m.Link, mergeThreshold, linkThreshold,
-                Environment.GetEnvironmentVariable("FORMS_RERANK") == "0" ? null : m.Rerank);
+                Environment.GetEnvironmentVariable("FORMS_RERANK") == "0" ? null : m.Rerank, m.Split);
             var enricher = new FormEnricher(models)
             {
                 Rules = RuleSet(),
@@ -408,14 +467,16 @@ internal static class FormTraining
         if (!File.Exists(Path.Combine(dir, $"fold{fold}-forms-link.json"))) return null;
         var m = ModelNames.Select(n => TreeEnsemble.FromJson(File.ReadAllText(Path.Combine(dir, $"fold{fold}-{n}.json")))).ToArray();
         var rerank = Path.Combine(dir, $"fold{fold}-forms-rerank.json");
-        return new FormModels(m[0], m[1], m[2], m[3], m[4], m[5], rerank: File.Exists(rerank) ? TreeEnsemble.FromJson(File.ReadAllText(rerank)) : null);
+        var split = Path.Combine(dir, $"fold{fold}-forms-split.json");
+        return new FormModels(m[0], m[1], m[2], m[3], m[4], m[5], rerank: File.Exists(rerank) ? TreeEnsemble.FromJson(File.ReadAllText(rerank)) : null,
+            split: File.Exists(split) ? TreeEnsemble.FromJson(File.ReadAllText(split)) : null);
     }
 
     private static FormModels SaveFold(int fold, FormModels m)
     {
         if (FoldCache is not { } dir) return m;
         Directory.CreateDirectory(dir);
-        foreach (var model in new[] { m.Join!, m.Question, m.Answer, m.Header, m.Merge, m.Link, m.Rerank })
+        foreach (var model in new[] { m.Join!, m.Question, m.Answer, m.Header, m.Merge, m.Link, m.Rerank, m.Split })
             if (model is not null) File.WriteAllText(Path.Combine(dir, $"fold{fold}-{model.Name}.json"), model.ToJson());
         return m;
     }

@@ -143,6 +143,90 @@ public static class FormSegments
         return segments;
     }
 
+    // ---------------------------------------------------------------- splitting a phrase between a key and its value
+
+    public static readonly string[] SplitFeatureNames =
+    [
+        "joinP", "gap", "gapVsRow", "phraseQ", "phraseA", "phraseH", "leftQ", "leftA", "leftH", "rightQ", "rightA", "rightH",
+        "leftWords", "rightWords", "leftChars", "rightChars", "leftKeyWords", "leftLastKeyWord", "leftDigits", "rightDigits",
+        "leftUpper", "rightUpper", "rightStartsUpper", "rightStartsDigit",
+    ];
+
+    /// <summary>
+    /// The places inside a phrase where it may end and another begin (a key and its value read as one phrase: "Total
+    /// Sample 214", "NAME Paul Schickedantz"), with their features (rows of <see cref="SplitFeatureNames"/>): the join
+    /// model's probability and the gap there, the role scores of the whole phrase and of each part as if it were a
+    /// phrase of its own among the page's others, and the parts' text shape.
+    /// </summary>
+    public static List<(int Segment, int At, float[] Features)> SplitCandidates(PageView page, IReadOnlyList<FormSegment> segments, float median,
+        float[][] roles, Func<float[], float[]> rolesOf, Func<List<WordView>, int, float>? joinP)
+    {
+        var result = new List<(int, int, float[])>();
+        var rows = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.OrderBy(s => s.Box.Left).SelectMany(s => s.Words).ToList());
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var words = segments[s].Words;
+            if (words.Count < 2) continue;
+            var row = rows[segments[s].Row];
+            var first = row.IndexOf(words[0]);
+            var rowGap = RowGap(row);
+            for (var k = 1; k < words.Count; k++)
+            {
+                var (left, right) = (new FormSegment([.. words.Take(k)], segments[s].Row, segments[s].IndexInRow), new FormSegment([.. words.Skip(k)], segments[s].Row, segments[s].IndexInRow + 1));
+                var trial = new List<FormSegment>(segments.Count + 1);
+                trial.AddRange(segments.Take(s));
+                trial.Add(left);
+                trial.Add(right);
+                trial.AddRange(segments.Skip(s + 1));
+                var f = Features(page, trial, median, [s, s + 1]);
+                var (rl, rr) = (rolesOf(f[s]), rolesOf(f[s + 1]));
+                var (a, b) = (words[k - 1], words[k]);
+                var gap = b.Box.Left - a.Box.Right;
+                result.Add((s, k,
+                [
+                    joinP?.Invoke(row, first + k - 1) ?? -1,
+                    gap / median,
+                    gap / Math.Max(1f, rowGap),
+                    roles[s][0], roles[s][1], roles[s][2], rl[0], rl[1], rl[2], rr[0], rr[1], rr[2],
+                    k, words.Count - k, left.Text.Length, right.Text.Length,
+                    KeyWordCount(left.Text), KeyWords.Contains(a.Text.TrimEnd(':', '.', '#')) ? 1 : 0,
+                    left.Text.Count(char.IsDigit) / (float)left.Text.Length, right.Text.Count(char.IsDigit) / (float)right.Text.Length,
+                    UpperShare(left.Text), UpperShare(right.Text),
+                    char.IsUpper(b.Text[0]) ? 1 : 0, char.IsDigit(b.Text[0]) ? 1 : 0,
+                ]));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The phrases with each one cut at the word indices <paramref name="cuts"/> gives it (segment → word indices).</summary>
+    public static List<FormSegment> ApplySplits(IReadOnlyList<FormSegment> segments, IReadOnlyDictionary<int, SortedSet<int>> cuts)
+    {
+        var result = new List<FormSegment>(segments.Count + cuts.Count);
+        var shift = new Dictionary<int, int>();
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var seg = segments[s];
+            var offset = shift.GetValueOrDefault(seg.Row);
+            if (!cuts.TryGetValue(s, out var at) || at.Count == 0)
+            {
+                result.Add(offset == 0 ? seg : new FormSegment(seg.Words, seg.Row, seg.IndexInRow + offset));
+                continue;
+            }
+            var start = 0;
+            foreach (var k in at.Append(seg.Words.Count))
+            {
+                if (k <= start || k > seg.Words.Count) continue;
+                result.Add(new FormSegment([.. seg.Words.Skip(start).Take(k - start)], seg.Row, seg.IndexInRow + offset));
+                offset++;
+                start = k;
+            }
+            offset--;
+            shift[seg.Row] = offset;
+        }
+        return result;
+    }
+
     /// <summary>A word without the underscores OCR glues to it from the fill-in line it is written on ("__9/3/92").</summary>
     public static WordView TrimFill(WordView w)
     {
@@ -172,15 +256,16 @@ public static class FormSegments
         "endsQuestion", "allCapsWords",
     ];
 
-    /// <summary>The features of every segment (rows of <see cref="FeatureNames"/>).</summary>
-    public static float[][] Features(PageView page, IReadOnlyList<FormSegment> segments, float median)
+    /// <summary>The features of every segment (rows of <see cref="FeatureNames"/>); with <paramref name="only"/>, of those
+    /// segments alone (the other rows are null).</summary>
+    public static float[][] Features(PageView page, IReadOnlyList<FormSegment> segments, float median, IReadOnlyList<int>? only = null)
     {
         var w = Math.Max(1f, page.Width);
         var h = Math.Max(1f, page.Height);
         var result = new float[segments.Count][];
         var byRow = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.OrderBy(s => s.Box.Left).ToList());
         var pageSize = PageGeometry.Median(segments.Select(s => s.Box.Height));
-        for (var i = 0; i < segments.Count; i++)
+        foreach (var i in only ?? Enumerable.Range(0, segments.Count))
         {
             var s = segments[i];
             var b = s.Box;
@@ -245,7 +330,7 @@ public static class FormSegments
         return result;
     }
 
-    private static float UpperShare(string text)
+    internal static float UpperShare(string text)
     {
         var letters = text.Count(char.IsLetter);
         return letters == 0 ? 0 : text.Count(char.IsUpper) / (float)letters;

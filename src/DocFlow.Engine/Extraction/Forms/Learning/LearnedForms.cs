@@ -1,3 +1,4 @@
+using DocFlow.Documents;
 using DocFlow.Engine.Extraction.Learning;
 using DocFlow.Engine.Extraction.Tables;
 
@@ -8,11 +9,13 @@ namespace DocFlow.Engine.Extraction.Forms.Learning;
 /// key-value linking; trained by <c>tools/DocFlow.DevSet train-forms</c> and shipped as Extraction/Models/forms-*.json.
 /// </summary>
 public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEnsemble answer, TreeEnsemble header, TreeEnsemble merge, TreeEnsemble link,
-    float mergeThreshold = FormModels.DefaultMergeThreshold, float? linkThreshold = null, TreeEnsemble? rerank = null)
+    float mergeThreshold = FormModels.DefaultMergeThreshold, float? linkThreshold = null, TreeEnsemble? rerank = null, TreeEnsemble? split = null)
 {
     /// <summary>Neighbouring words are one phrase above this: a wrong split is mended by merging, a wrong join is not.</summary>
     public const float JoinThreshold = 0.8f;
     public const float DefaultMergeThreshold = 0.5f;
+    /// <summary>A phrase is cut in two (a key and its value read as one) at and above this (<see cref="Split"/>).</summary>
+    public const float SplitThreshold = 0.5f;
     public const float DefaultLinkThreshold = 0.4f;
     /// <summary>The link threshold on the second stage's probabilities (cv-forms on FUNSD: soft pair F1 0.3014 at 0.4,
     /// 0.3036 at 0.3, 0.3035 at 0.25).</summary>
@@ -24,7 +27,7 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
         {
             var models = new FormModels(TreeEnsemble.LoadEmbedded("forms-join"), TreeEnsemble.LoadEmbedded("forms-question"), TreeEnsemble.LoadEmbedded("forms-answer"),
                 TreeEnsemble.LoadEmbedded("forms-header"), TreeEnsemble.LoadEmbedded("forms-merge"), TreeEnsemble.LoadEmbedded("forms-link"),
-                rerank: OptionalEmbedded("forms-rerank"));
+                rerank: OptionalEmbedded("forms-rerank"), split: OptionalEmbedded("forms-split"));
             // Models trained on other features than this code computes would read the wrong numbers: rules only.
             return models.Matches() ? models : null;
         }
@@ -49,6 +52,8 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
     public TreeEnsemble Answer { get; } = answer;
     public TreeEnsemble Header { get; } = header;
     public TreeEnsemble Merge { get; } = merge;
+    /// <summary>Whether a phrase the join model made is two (a key and its value on one line, "Total Sample 214"); null: phrases stay as joined.</summary>
+    public TreeEnsemble? Split { get; } = split;
     public TreeEnsemble Link { get; } = link;
     /// <summary>The second-stage link model (a candidate among its competitors, from the first stage's probabilities); null: the first stage decides.</summary>
     public TreeEnsemble? Rerank { get; } = rerank;
@@ -62,11 +67,40 @@ public sealed class FormModels(TreeEnsemble? join, TreeEnsemble question, TreeEn
         && new[] { Question, Answer, Header }.All(m => m.Features.SequenceEqual(FormSegments.FeatureNames))
         && Merge.Features.SequenceEqual(FormLinking.MergeFeatureNames)
         && Link.Features.SequenceEqual(FormLinking.LinkFeatureNames)
-        && (Rerank is null || Rerank.Features.SequenceEqual(FormLinking.RerankFeatureNames));
+        && (Rerank is null || Rerank.Features.SequenceEqual(FormLinking.RerankFeatureNames))
+        && (Split is null || Split.Features.SequenceEqual(FormSegments.SplitFeatureNames));
 
     /// <summary>The role scores (question, answer, header) of each segment.</summary>
     public float[][] Roles(float[][] features) =>
         [.. features.Select(f => new[] { Question.Probability(f), Answer.Probability(f), Header.Probability(f) })];
+
+    /// <summary>The role scores (question, answer, header) of one phrase.</summary>
+    public float[] Role(float[] features) => [Question.Probability(features), Answer.Probability(features), Header.Probability(features)];
+
+    /// <summary>The join model's probability that the words <paramref name="i"/> and i+1 of a row are one phrase, or null without a join model.</summary>
+    public Func<List<WordView>, int, float>? JoinProbability(float median, float pageWidth) => Join is { } join
+        ? (row, i) => join.Probability(FormSegments.JoinFeatures(row, i, median, pageWidth, FormSegments.RowGap(row)))
+        : null;
+
+    /// <summary>
+    /// The phrases with those the split model cuts in two (a key and its value joined on one line), and their role
+    /// scores; as given when there is no split model or nothing to cut.
+    /// </summary>
+    public (IReadOnlyList<FormSegment> Segments, float[][] Roles) SplitPhrases(PageView page, IReadOnlyList<FormSegment> segments, float median, float[][] roles,
+        float threshold = SplitThreshold)
+    {
+        if (Split is not { } split) return (segments, roles);
+        var cuts = new Dictionary<int, SortedSet<int>>();
+        foreach (var (s, at, f) in FormSegments.SplitCandidates(page, segments, median, roles, Role, JoinProbability(median, page.Width)))
+            if (split.Probability(f) >= threshold)
+            {
+                if (!cuts.TryGetValue(s, out var set)) cuts[s] = set = [];
+                set.Add(at);
+            }
+        if (cuts.Count == 0) return (segments, roles);
+        var cut = FormSegments.ApplySplits(segments, cuts);
+        return (cut, Roles(FormSegments.Features(page, cut, median)));
+    }
 }
 
 /// <summary>A key and its value found by the learned extractor.</summary>
@@ -77,6 +111,9 @@ public sealed record LearnedPair(FormGroup Question, FormGroup Answer, float Con
 public sealed record FormDecoding
 {
     public static FormDecoding Default { get; } = new();
+
+    /// <summary>The split model's threshold for cutting a phrase in two (<see cref="FormModels.SplitPhrases"/>); null: no phrase is cut.</summary>
+    public float? SplitThreshold { get; init; } = FormModels.SplitThreshold;
 
     /// <summary>Which parts linked to one key make one value: "all" (on to the right on its row and down the lines under
     /// it), "row", "below", "none".</summary>
@@ -162,6 +199,8 @@ public static class LearnedForms
         var (segments, median) = FormSegments.Segment(page, models, include);
         if (segments.Count < 2) return new Stages(segments, median, [], [], [], []);
         var roles = models.Roles(FormSegments.Features(page, segments, median));
+        // A key and its value read as one phrase ("Total Sample 214") are cut apart.
+        if (decoding.SplitThreshold is { } splitThreshold) (segments, roles) = models.SplitPhrases(page, segments, median, roles, splitThreshold);
         var merges = FormLinking.MergeCandidates(segments, median);
         var rowCounts = segments.GroupBy(s => s.Row).ToDictionary(g => g.Key, g => g.Count());
         var mergeP = merges.Select(m => models.Merge.Probability(FormLinking.MergeFeatures(segments, roles, median, m, rowCounts, page.Rulings))).ToList();

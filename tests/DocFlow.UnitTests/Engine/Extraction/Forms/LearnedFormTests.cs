@@ -277,6 +277,44 @@ public sealed class FormSegmentsTests
     }
 
     [Fact]
+    public void APhraseCutAtItsSplits_BecomesItsParts_AndTheRowsLaterPhrasesMoveOn()
+    {
+        List<FormSegment> segments = [Segment("Total Sample 214", 100, 0, 250, 0), new(Segment("Date", 300, 0, 340, 0).Words, 0, 1), Segment("NAME Paul Smith", 100, 20, 250, 1)];
+        var cuts = new Dictionary<int, SortedSet<int>> { [0] = [2], [2] = [1] };
+
+        var cut = FormSegments.ApplySplits(segments, cuts);
+
+        Assert.Equal(["Total Sample", "214", "Date", "NAME", "Paul Smith"], cut.Select(s => s.Text));
+        Assert.Equal([0, 1, 2, 0, 1], cut.Select(s => s.IndexInRow));
+        Assert.Equal([0, 0, 0, 1, 1], cut.Select(s => s.Row));
+        Assert.Same(segments[0].Words[2], cut[1].Words[0]);
+    }
+
+    [Fact]
+    public void ASplitCandidate_IsEveryPlaceInsideAPhrase_WithEachPartsRolesAsAPhraseOfItsOwn()
+    {
+        var (document, layouts) = new FixturePage()
+            .Line(100, (50, "Total Sample 214"), (300, "Date"))
+            .Build(PageSource.Ocr);
+        var view = DocFlow.Engine.Extraction.DocumentView.Pages(document, layouts)[0];
+        var (segments, median) = FormSegments.Segment(view, models: null);
+        float[][] roles = [.. segments.Select(_ => new[] { 0.5f, 0.5f, 0f })];
+        // A stand-in role model: a part with digits reads as a value, one without as a key.
+        float[] RolesOf(float[] f) => f[Array.IndexOf(FormSegments.FeatureNames, "digits")] > 0 ? [0.1f, 0.9f, 0f] : [0.9f, 0.1f, 0f];
+
+        var candidates = FormSegments.SplitCandidates(view, segments, median, roles, RolesOf, joinP: null);
+
+        Assert.Equal(["Total Sample 214", "Date"], segments.Select(s => s.Text));
+        Assert.Equal([(0, 1), (0, 2)], candidates.Select(c => (c.Segment, c.At)));
+        float Feature((int, int, float[] F) c, string name) => c.F[Array.IndexOf(FormSegments.SplitFeatureNames, name)];
+        Assert.Equal(0.9f, Feature(candidates[1], "leftQ"));
+        Assert.Equal(0.9f, Feature(candidates[1], "rightA"));
+        Assert.Equal(0.9f, Feature(candidates[0], "rightA")); // "Sample 214" has digits too
+        Assert.Equal(2, Feature(candidates[1], "leftWords"));
+        Assert.Equal(-1, Feature(candidates[1], "joinP"));
+    }
+
+    [Fact]
     public void AColumnHeaderOverTwoLines_IsOneKey_UnlessTheDecodingLeavesItToTheMergeModel()
     {
         var (document, layouts) = new FixturePage()
