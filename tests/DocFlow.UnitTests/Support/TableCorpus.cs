@@ -87,7 +87,8 @@ public static class TableCorpus
         new("short-token-listing-g", "verbatim display", ShortTokenListing, []),
         new("rules-by-row-g", "ordinary ruled", ColumnRulesByRow, [new(RuledGridCells)]),
         new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
-        // Session 16: an index in three text columns.
+        // Session 16: booktabs groups of body rows, an index in three text columns.
+        new("booktabs-groups-h", "booktabs", BooktabsGroups, [new(BooktabsGroupCells)]),
         new("index-columns-h", "index", IndexColumns, []),
         new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
         new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
@@ -1115,6 +1116,40 @@ public static class TableCorpus
             for (var c = 0; c < 4; c++)
                 pdf.Text(xs[c] + 5, top + r * 18 + 12.5, RuledGridCells[r][c], Size, bold: r == 0);
         End(pdf, top + RuledGridCells.Length * 18 + 8);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] BooktabsGroupCells =
+    [
+        ["Option", "Effect", "Default"],
+        ["draft", "no pictures, black boxes for overfull lines", "off"],
+        ["final", "pictures and no boxes", "on"],
+        ["oneside", "equal margins on all pages", "on"],
+        ["twoside", "margins for left and right pages", "off"],
+        ["openany", "chapters start on any page", "off"],
+        ["openright", "chapters start on a right page", "on"],
+        ["onecolumn", "one column of text", "on"],
+        ["twocolumn", "two columns of text", "off"],
+    ];
+
+    /// <summary>
+    /// A booktabs table whose body rows come in groups with a rule between them (LaTeX's <c>\midrule</c> between option
+    /// groups): the rules under the header and between the groups have the extent of the top and bottom rules.
+    /// </summary>
+    private static byte[] BooktabsGroups()
+    {
+        var pdf = Page("Class options", out var y);
+        (double X, Cell Align)[] columns = [(80, Cell.Left), (190, Cell.Left), (480, Cell.Right)];
+        const double left = 74, right = 486;
+        pdf.Rule(left, y - 12, right, y - 12, 0.8);
+        y = Rows(pdf, y, columns, BooktabsGroupCells[..1]);
+        foreach (var (from, to) in new[] { (1, 3), (3, 5), (5, 7), (7, 9) })
+        {
+            pdf.Rule(left, y - Pitch + 4, right, y - Pitch + 4, 0.5);
+            y = Rows(pdf, y + 3, columns, BooktabsGroupCells[from..to], boldRows: 0);
+        }
+        pdf.Rule(left, y - Pitch + 4, right, y - Pitch + 4, 0.8);
+        End(pdf, y);
         return pdf.Build();
     }
 

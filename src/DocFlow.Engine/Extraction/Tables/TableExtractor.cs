@@ -525,7 +525,7 @@ internal static class TableExtractor
             // A rule across the table under a body row, when the body rows above are not ruled apart,
             // is the table's bottom rule: what follows (totals, notes) is not part of it.
             var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
-            if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
+            if (ruled && members.Count >= 3 && !ruledBetweenBody && !GroupRule(candidates, j, members, horizontals)) break;
             if (!IsTableRow(next))
             {
                 if (gap <= MaxRowGap * height && IsGroupLabel(candidates, j, members, columns, horizontals))
@@ -545,6 +545,41 @@ internal static class TableExtractor
         // A label row needs table rows under it.
         while (members.Count > 1 && members[^1].Chunks.Count < 2) { members.RemoveAt(members.Count - 1); j--; }
         return (members, j);
+    }
+
+    /// <summary>
+    /// A rule under a body row that separates groups of rows (booktabs' <c>\midrule</c> between groups), not the table's bottom
+    /// rule: it is the only rule between the two rows, a rule of the same extent runs above the table's first row, and the
+    /// rows after it, down to the next rule of that extent, are rows (or wrapped lines) that fit the table's columns.
+    /// </summary>
+    private static bool GroupRule(List<Candidate> candidates, int j, List<Candidate> members, List<Ruling> horizontals)
+    {
+        var last = members[^1];
+        var next = candidates[j];
+        var left = members.Min(m => m.Row.Box.Left);
+        var right = members.Max(m => m.Row.Box.Right);
+        var across = horizontals.Where(r => r.Y1 >= last.Row.Box.Bottom - 1 && r.Y1 <= next.Row.Box.Top + 1
+                                            && Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.6f * (right - left)).ToList();
+        if (across.Count != 1) return false;
+        var rule = across[0];
+        var tol = Math.Max(2f, 0.01f * (rule.X2 - rule.X1));
+        bool SameExtent(Ruling r) => Math.Abs(r.X1 - rule.X1) <= tol && Math.Abs(r.X2 - rule.X2) <= tol;
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        var top = members[0].Row.Box.Top;
+        if (!horizontals.Any(r => SameExtent(r) && r.Y1 <= top + 1 && r.Y1 >= top - 2 * height)) return false;
+        var close = horizontals.Where(r => SameExtent(r) && r.Y1 > rule.Y1 + 1).OrderBy(r => r.Y1).FirstOrDefault();
+        if (close == default) return false;
+        var trial = new List<Candidate>(members);
+        var rows = 0;
+        for (var k = j; k < candidates.Count && candidates[k].Row.Box.Bottom <= close.Y1 + 1; k++)
+        {
+            var c = candidates[k];
+            if (c.Chunks.Count == 1) continue;
+            if (!IsTableRow(c) || !Fits(trial, c, out _)) return false;
+            trial.Add(c);
+            rows++;
+        }
+        return rows > 0;
     }
 
     private static bool Fits(List<Candidate> members, Candidate next, out List<(float Left, float Right)> columns)
