@@ -312,6 +312,8 @@ internal static class TableExtractor
     /// </summary>
     private static bool InTextColumns(List<Candidate> candidates, int first, int next, List<Candidate> body, List<(float Left, float Right)> columns)
     {
+        // Some entry lists several pages: columns of single digits (a matrix of 0s and 1s) are not an index's.
+        if (!body.SelectMany(m => m.Chunks).Any(c => IsPageList(c.Text) && c.Text.Contains(','))) return false;
         for (var k = 0; k + 1 < columns.Count; k++)
         {
             var cells = body.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
