@@ -49,6 +49,8 @@ return args switch
     ["tables-real-fetch", var labels, var cache, ..] => DocFlow.DevSet.TablesReal.Fetch(labels, cache),
     ["tables-real", var labels, var cache, ..] => await DocFlow.DevSet.TablesReal.ScoreAsync(labels, cache,
         args.Skip(3).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)), args.Contains("--verbose")),
+    ["tables-scan", var pdf, var first, var last, ..] => await DocFlow.DevSet.TablesReal.ScanAsync(pdf, int.Parse(first, System.Globalization.CultureInfo.InvariantCulture), int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)),
+    ["tables-scan", var pdf, ..] => await DocFlow.DevSet.TablesReal.ScanAsync(pdf, 0, 0),
     ["rulings-dump", var pdf, var page, ..] => await DocFlow.DevSet.PitchDump.RulingsAsync(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
     ["pitch-dump", var pdf, var page, ..] => DocFlow.DevSet.PitchDump.Run(pdf, int.Parse(page, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Commands.Usage(),

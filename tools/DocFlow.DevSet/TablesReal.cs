@@ -167,6 +167,23 @@ internal static class TablesReal
         return 0;
     }
 
+    /// <summary>
+    /// Every page's found tables (shape, vertical extent as page fractions, first cells), for finding pages to label in a
+    /// new PDF: `tables-scan PDF [FIRST LAST]`. Pages with no table print nothing.
+    /// </summary>
+    public static async Task<int> ScanAsync(string file, int first, int last)
+    {
+        using var engine = new LocalDocumentEngine(new EngineOptions { Slots = 1, MaxPages = 10_000 });
+        var input = new DocumentInput(System.IO.Path.GetFileName(file), Read(file));
+        if (first > 0) input = input with { Pages = PageSelection.Of(Enumerable.Range(first, last - first + 1)) };
+        var result = await engine.ProcessAsync(input, CancellationToken.None);
+        var text = result.Document.Text ?? "";
+        foreach (var page in result.Document.Pages ?? [])
+            foreach (var f in (page.Tables ?? []).Select(t => ToFound(t, text)))
+                Console.WriteLine($"p{page.PageNumber} {f.Rows}x{f.Cols} y {f.Top:F2}-{f.Bottom:F2}: {Preview(f)}");
+        return 0;
+    }
+
     private static byte[] Read(string file)
     {
         if (!file.EndsWith(".gz", StringComparison.Ordinal)) return File.ReadAllBytes(file);

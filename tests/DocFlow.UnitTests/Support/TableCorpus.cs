@@ -87,6 +87,9 @@ public static class TableCorpus
         new("short-token-listing-g", "verbatim display", ShortTokenListing, []),
         new("rules-by-row-g", "ordinary ruled", ColumnRulesByRow, [new(RuledGridCells)]),
         new("monospace-page-f", "ordinary unruled", MonospacePage, [new(InvoiceCells)]),
+        // Session 16: booktabs groups of body rows, an index in three text columns.
+        new("booktabs-groups-h", "booktabs", BooktabsGroups, [new(BooktabsGroupCells)]),
+        new("index-columns-h", "index", IndexColumns, []),
         new("open-grid-f", "ordinary ruled", OpenSidedGrid, [new(RuledGridCells)]),
         new("open-top-grid-f", "ordinary ruled", OpenTopGrid, [new(RuledGridCells)]),
     ];
@@ -1113,6 +1116,89 @@ public static class TableCorpus
             for (var c = 0; c < 4; c++)
                 pdf.Text(xs[c] + 5, top + r * 18 + 12.5, RuledGridCells[r][c], Size, bold: r == 0);
         End(pdf, top + RuledGridCells.Length * 18 + 8);
+        return pdf.Build();
+    }
+
+    private static readonly string[][] BooktabsGroupCells =
+    [
+        ["Option", "Effect", "Default"],
+        ["draft", "no pictures, black boxes for overfull lines", "off"],
+        ["final", "pictures and no boxes", "on"],
+        ["oneside", "equal margins on all pages", "on"],
+        ["twoside", "margins for left and right pages", "off"],
+        ["openany", "chapters start on any page", "off"],
+        ["openright", "chapters start on a right page", "on"],
+        ["onecolumn", "one column of text", "on"],
+        ["twocolumn", "two columns of text", "off"],
+    ];
+
+    /// <summary>
+    /// A booktabs table whose body rows come in groups with a rule between them (LaTeX's <c>\midrule</c> between option
+    /// groups): the rules under the header and between the groups have the extent of the top and bottom rules.
+    /// </summary>
+    private static byte[] BooktabsGroups()
+    {
+        var pdf = Page("Class options", out var y);
+        (double X, Cell Align)[] columns = [(80, Cell.Left), (190, Cell.Left), (480, Cell.Right)];
+        const double left = 74, right = 486;
+        pdf.Rule(left, y - 12, right, y - 12, 0.8);
+        y = Rows(pdf, y, columns, BooktabsGroupCells[..1]);
+        foreach (var (from, to) in new[] { (1, 3), (3, 5), (5, 7), (7, 9) })
+        {
+            pdf.Rule(left, y - Pitch + 4, right, y - Pitch + 4, 0.5);
+            y = Rows(pdf, y + 3, columns, BooktabsGroupCells[from..to], boldRows: 0);
+        }
+        pdf.Rule(left, y - Pitch + 4, right, y - Pitch + 4, 0.8);
+        End(pdf, y);
+        return pdf.Build();
+    }
+
+    /// <summary>
+    /// An index in three text columns (entries with their page numbers at the column's right edge, letter headings
+    /// half a line taller than an entry): where the three columns' lines happen to share baselines for a few lines they
+    /// look like a table of six columns, but the gutters between the text columns run on through the lines above and
+    /// below, where the columns are half a line apart.
+    /// </summary>
+    private static byte[] IndexColumns()
+    {
+        var pdf = Page("Index", out var y);
+        // Per text column: a letter heading ("A"), an entry ("\\term|12, 40") or an entry's wrapped page numbers ("|77, 80").
+        string[][] columns =
+        [
+            ["A", "\\addlinespace|5, 57, 92", "\\advance|118, 122", "\\afterassignment|34, 38", "\\aboverulesep|10, 20, 45",
+             "\\abovetopsep|11, 21, 40", "\\arrayrulewidth|27, 28", "\\AtBeginDocument|75", "\\active|26",
+             "|30, 31, 33, 36, 41, 42, 47, 50", "B", "\\belowbottomsep|9, 19, 51", "\\belowrulesep|8, 18, 41", "\\bottomrule|4, 39, 89",
+             "\\box|16", "\\boxmaxdepth|17"],
+            ["\\cmidrulesep|12, 22, 133", "\\cr|143, 148", "\\CT@arc@|75, 78, 142", "\\count@|81, 96",
+             "|97, 98, 102, 103, 107, 108, 110", "D", "\\def|33, 35, 36", "\\defaultaddspace|14, 24, 58", "\\dimen@|44, 49",
+             "|52, 53, 54, 58, 60, 61, 64, 66", "\\do|99", "\\doublerulesep|22, 73", "\\dp|110, 127", "\\dump|150", "\\dimen|5"],
+            ["\\fi|37, 39, 44", "\\filedate|4", "\\fileversion|4", "\\futurelet|35, 60", "|61, 62, 70, 71, 73, 76, 79, 81",
+             "G", "\\gdef|14", "\\getrule|88, 91", "\\global|41, 42, 46", "|47, 51, 52, 55, 59, 70, 72, 87", "H", "\\hfill|142, 147",
+             "\\hline|64", "\\hskip|141, 143", "\\hss|12"],
+        ];
+        double[] lefts = [60, 250, 440];
+        const double width = 150, pitch = 11.5;
+        var bottom = y;
+        for (var c = 0; c < 3; c++)
+        {
+            var line = y;
+            foreach (var entry in columns[c])
+            {
+                var parts = entry.Split('|');
+                if (parts.Length == 1)
+                {
+                    line += pitch / 4;
+                    pdf.Text(lefts[c] + width / 2 - 3, line, parts[0], Size, bold: true);
+                    line += pitch * 5 / 4;
+                    continue;
+                }
+                if (parts[0].Length > 0) pdf.Text(lefts[c], line, parts[0], Size);
+                pdf.Text(lefts[c] + width, line, parts[1], Size, align: Cell.Right);
+                line += pitch;
+            }
+            bottom = Math.Max(bottom, line);
+        }
+        End(pdf, bottom);
         return pdf.Build();
     }
 }

@@ -274,7 +274,8 @@ internal static class TableExtractor
             var body = members.Skip(header.Count).ToList();
             var columns = Columns(body);
             if (body.Count(m => m.Chunks.Count >= 2) >= 2 && body.Count >= 3 && Accept(body, columns, horizontals)
-                && !IsTotalsBlock(body, columns, previous) && !IsVerbatim(page, body, columns, fixedPitch, otherProse))
+                && !IsTotalsBlock(body, columns, previous) && !IsVerbatim(page, body, columns, fixedPitch, otherProse)
+                && !InTextColumns(candidates, i, next, body, columns))
             {
                 // Header rows just above whose labels straddle the body's columns did not join it: add them.
                 for (var k = i - 1; k >= free && header.Count < 2; k--)
@@ -295,6 +296,67 @@ internal static class TableExtractor
             }
         }
         return result;
+    }
+
+    /// <summary>Lines of a page's text columns above and below a block that make its gap a gutter of the page layout.</summary>
+    internal const int TextColumnLines = 3;
+
+    /// <summary>
+    /// Rows that line up only because the page is set in text columns (an index in two or three columns, entries and
+    /// page numbers): a gap of the block right of a column of page lists runs on as a gutter through the lines right above
+    /// and right below it, <see cref="TextColumnLines"/> each side (or up to the page's first or last line) with no word
+    /// across it and words on both sides of it.
+    /// The page lists matter: the pieces of a long table set side by side (two tables of features, a gutter between)
+    /// have gutters too, and rows of the same table around them. A table's neighbours are its caption, a heading or running text, which cross
+    /// its gaps, or its own header rows, fewer than three.
+    /// </summary>
+    private static bool InTextColumns(List<Candidate> candidates, int first, int next, List<Candidate> body, List<(float Left, float Right)> columns)
+    {
+        // Some entry lists several pages: columns of single digits (a matrix of 0s and 1s) are not an index's.
+        if (!body.SelectMany(m => m.Chunks).Any(c => IsPageList(c.Text) && c.Text.Contains(','))) return false;
+        for (var k = 0; k + 1 < columns.Count; k++)
+        {
+            var cells = body.SelectMany(m => m.Chunks).Where(c => ColumnOf(c, columns) == k).ToList();
+            if (cells.Count == 0 || cells.Count(c => IsPageList(c.Text)) < 0.6 * cells.Count) continue;
+            var (from, to) = (columns[k].Right, columns[k + 1].Left);
+            if (Gutter(candidates, first, -1, from, to) && Gutter(candidates, next - 1, +1, from, to))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>Page numbers as an index lists them: "4", "118, 122", "5–14, 27," (digits, commas, dashes).</summary>
+    private static bool IsPageList(string text) =>
+        text.Any(char.IsDigit) && text.All(ch => char.IsDigit(ch) || ch is ',' or ' ' or '-' or '–' or '—');
+
+    /// <summary><see cref="TextColumnLines"/> consecutive lines from <paramref name="start"/> outwards (<paramref name="step"/> -1 up,
+    /// +1 down), each close to the one before, leaving free a part of the gap [from, to] as wide as a chunk gap (the same
+    /// part in every line: the gutter); words left of it and right of it among them (a column may be empty on a line: an
+    /// entry ends, a letter heading sits lower).</summary>
+    private static bool Gutter(List<Candidate> candidates, int start, int step, float from, float to)
+    {
+        var count = 0;
+        var (left, right) = (false, false);
+        var previous = candidates[start].Row;
+        for (var j = start + step; count < TextColumnLines; j += step)
+        {
+            if (j < 0 || j >= candidates.Count) return true; // the text columns run to the page's edge
+            var row = candidates[j].Row;
+            var gap = step < 0 ? previous.Box.Top - row.Box.Bottom : row.Box.Top - previous.Box.Bottom;
+            if (gap > MaxRowGap * Math.Max(row.Height, previous.Height)) break;
+            // The gutter is what stays free of words in every line: a word reaching into the gap narrows it from its side.
+            foreach (var w in row.Words.Where(w => w.Box.Right > from && w.Box.Left < to))
+            {
+                if (w.Box.Left + w.Box.Right < from + to) from = Math.Max(from, w.Box.Right);
+                else to = Math.Min(to, w.Box.Left);
+            }
+            if (to - from < PageGeometry.ChunkGap * row.Height) break;
+            left |= row.Words.Any(w => w.Box.Right <= from);
+            right |= row.Words.Any(w => w.Box.Left >= to);
+            count++;
+            previous = row;
+        }
+        return count >= TextColumnLines && left && right;
     }
 
     /// <summary>The text positions of the page's words set in a fixed-pitch font (their centres lie in <see cref="PageView.FixedPitchWords"/>).</summary>
@@ -465,7 +527,7 @@ internal static class TableExtractor
             // A rule across the table under a body row, when the body rows above are not ruled apart,
             // is the table's bottom rule: what follows (totals, notes) is not part of it.
             var ruled = RuledBetween(horizontals, last.Row, next.Row, members);
-            if (ruled && members.Count >= 3 && !ruledBetweenBody) break;
+            if (ruled && members.Count >= 3 && !ruledBetweenBody && !GroupRule(candidates, j, members, horizontals)) break;
             if (!IsTableRow(next))
             {
                 if (gap <= MaxRowGap * height && IsGroupLabel(candidates, j, members, columns, horizontals))
@@ -485,6 +547,41 @@ internal static class TableExtractor
         // A label row needs table rows under it.
         while (members.Count > 1 && members[^1].Chunks.Count < 2) { members.RemoveAt(members.Count - 1); j--; }
         return (members, j);
+    }
+
+    /// <summary>
+    /// A rule under a body row that separates groups of rows (booktabs' <c>\midrule</c> between groups), not the table's bottom
+    /// rule: it is the only rule between the two rows, a rule of the same extent runs above the table's first row, and the
+    /// rows after it, down to the next rule of that extent, are rows (or wrapped lines) that fit the table's columns.
+    /// </summary>
+    private static bool GroupRule(List<Candidate> candidates, int j, List<Candidate> members, List<Ruling> horizontals)
+    {
+        var last = members[^1];
+        var next = candidates[j];
+        var left = members.Min(m => m.Row.Box.Left);
+        var right = members.Max(m => m.Row.Box.Right);
+        var across = horizontals.Where(r => r.Y1 >= last.Row.Box.Bottom - 1 && r.Y1 <= next.Row.Box.Top + 1
+                                            && Math.Min(r.X2, right) - Math.Max(r.X1, left) >= 0.6f * (right - left)).ToList();
+        if (across.Count != 1) return false;
+        var rule = across[0];
+        var tol = Math.Max(2f, 0.01f * (rule.X2 - rule.X1));
+        bool SameExtent(Ruling r) => Math.Abs(r.X1 - rule.X1) <= tol && Math.Abs(r.X2 - rule.X2) <= tol;
+        var height = Math.Max(1f, PageGeometry.Median(members.Select(m => m.Row.Height)));
+        var top = members[0].Row.Box.Top;
+        if (!horizontals.Any(r => SameExtent(r) && r.Y1 <= top + 1 && r.Y1 >= top - 2 * height)) return false;
+        var close = horizontals.Where(r => SameExtent(r) && r.Y1 > rule.Y1 + 1).OrderBy(r => r.Y1).FirstOrDefault();
+        if (close == default) return false;
+        var trial = new List<Candidate>(members);
+        var rows = 0;
+        for (var k = j; k < candidates.Count && candidates[k].Row.Box.Bottom <= close.Y1 + 1; k++)
+        {
+            var c = candidates[k];
+            if (c.Chunks.Count == 1) continue;
+            if (!IsTableRow(c) || !Fits(trial, c, out _)) return false;
+            trial.Add(c);
+            rows++;
+        }
+        return rows > 0;
     }
 
     private static bool Fits(List<Candidate> members, Candidate next, out List<(float Left, float Right)> columns)
