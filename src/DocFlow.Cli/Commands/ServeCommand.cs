@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using DocFlow.Server.Hosting;
 using DocFlow.Server.Security;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console.Cli;
 
@@ -52,25 +51,16 @@ public sealed class ServeCommand : AsyncCommand<ServeSettings>
     {
         // A configuration the server refuses (no keys on a public address, an audit trail switched off where keys are
         // checked) is found while the app is built or started: the message says what to change, without a stack trace.
-        WebApplication app;
         try
         {
-            app = DocFlowServer.Build(settings.ToConfiguration(), settings.Urls);
-        }
-        catch (AuthNotConfiguredException e)
-        {
-            throw new Batch.CommandFailedException(e.Message);
-        }
-        await using var _ = app;
-        try
-        {
+            await using var app = DocFlowServer.Build(settings.ToConfiguration(), settings.Urls);
             await app.StartAsync(cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
         }
         catch (AuthNotConfiguredException e)
         {
             throw new Batch.CommandFailedException(e.Message);
         }
-        await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 }
