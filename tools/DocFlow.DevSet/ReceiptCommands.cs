@@ -20,7 +20,7 @@ internal static class ReceiptCommands
         var (company, address) = ReceiptTraining.Samples(all);
         string Cv(string what, List<Sample> samples)
         {
-            var p = Trainer.CrossValidatedProbabilities(samples, [.. ReceiptLineFeatures.Names], Folds);
+            var p = Trainer.CrossValidatedProbabilities(samples, [.. ReceiptLineFeatures.Names], Folds, ReceiptTraining.LineOptions);
             var overall = Trainer.Quality(samples, p);
             var ocrIndexes = Enumerable.Range(0, samples.Count).Where(i => !samples[i].Group.StartsWith("lines/", StringComparison.Ordinal)).ToList();
             var onOcr = Trainer.Quality([.. ocrIndexes.Select(i => samples[i])], [.. ocrIndexes.Select(i => p[i])]);
@@ -28,7 +28,7 @@ internal static class ReceiptCommands
             Console.WriteLine(text);
             return text;
         }
-        var data = $"Trained on {lines.Count} sroie-lines receipts (labelled lines) + {ocr.Count} sroie receipts (OCR'd lines), lines labelled by matching the key within an edit tolerance. ";
+        var data = $"Trained on {lines.Count} sroie-lines receipts (labelled lines) + {ocr.Count} sroie receipts (OCR'd lines), lines labelled by matching the key within an edit tolerance; ML.NET FastTree, {ReceiptTraining.LineOptions}. ";
         var trained = ReceiptTraining.Train(all, data + Cv("company", company), data + Cv("address", address));
         Directory.CreateDirectory(models);
         File.WriteAllText(Path.Combine(models, "receipt_company.json"), trained.Company.ToJson());

@@ -155,7 +155,7 @@ internal static class FormTraining
                 joinSamples.Add(new Sample(features, a == b, page.Doc));
             }
         }
-        var joinCvQuality = Trainer.Quality(joinSamples, Trainer.CrossValidatedProbabilities(joinSamples, FormSegments.JoinFeatureNames, folds));
+        var joinCvQuality = Trainer.Quality(joinSamples, Trainer.CrossValidatedProbabilities(joinSamples, FormSegments.JoinFeatureNames, folds, JoinOptions));
         var joinLine = $"join (neighbouring words one phrase): {folds}-fold CV by document over {docs} forms: {joinCvQuality}";
         report.AppendLine(joinLine);
         log.WriteLine(joinLine);
@@ -164,11 +164,11 @@ internal static class FormTraining
         var joinFolds = new TreeEnsemble[folds];
         for (var fold = 0; fold < folds; fold++)
         {
-            var model = joinFolds[fold] = Trainer.Train([.. joinSamples.Where(x => Trainer.FoldOf(x.Group, folds) != fold)], FormSegments.JoinFeatureNames, "cv");
+            var model = joinFolds[fold] = Trainer.Train([.. joinSamples.Where(x => Trainer.FoldOf(x.Group, folds) != fold)], FormSegments.JoinFeatureNames, "cv", JoinOptions);
             foreach (var (p, r, i, features) in allJoins)
                 if (Trainer.FoldOf(pages[p].Doc, folds) == fold && model.Probability(features) >= FormModels.JoinThreshold) joined.Add((p, r, i));
         }
-        var join = Trainer.Train(joinSamples, FormSegments.JoinFeatureNames, "forms-join", provenance: Provenance(joinLine));
+        var join = Trainer.Train(joinSamples, FormSegments.JoinFeatureNames, "forms-join", JoinOptions, Provenance(joinLine, JoinOptions));
         provenance["forms-join"] = joinLine;
         for (var p = 0; p < pages.Count; p++)
         {
@@ -246,13 +246,13 @@ internal static class FormTraining
                     samples.Add(new Sample(pages[p].Features[s], pages[p].Label[s] == Roles[k], pages[p].Doc));
                     index.Add((p, s));
                 }
-            var cv = Trainer.CrossValidatedProbabilities(samples, FormSegments.FeatureNames, folds);
+            var cv = Trainer.CrossValidatedProbabilities(samples, FormSegments.FeatureNames, folds, RoleOptions);
             for (var i = 0; i < index.Count; i++) roles[index[i].Page][index[i].Segment][k] = cv[i];
             var quality = Trainer.Quality(samples, cv);
             var line = $"segment {Roles[k]}: {folds}-fold CV by document over {docs} forms: {quality}";
             report.AppendLine(line);
             log.WriteLine(line);
-            roleModels[k] = Trainer.Train(samples, FormSegments.FeatureNames, "forms-" + Roles[k], provenance: Provenance(line));
+            roleModels[k] = Trainer.Train(samples, FormSegments.FeatureNames, "forms-" + Roles[k], RoleOptions, Provenance(line, RoleOptions));
             provenance["forms-" + Roles[k]] = line;
         }
 
@@ -273,11 +273,11 @@ internal static class FormTraining
                 mergeIndex.Add((p, c));
             }
         }
-        var mergeCv = Trainer.CrossValidatedProbabilities(mergeSamples, FormLinking.MergeFeatureNames, folds);
+        var mergeCv = Trainer.CrossValidatedProbabilities(mergeSamples, FormLinking.MergeFeatureNames, folds, MergeOptions);
         var mergeLine = $"merge (same phrase as the line above): {folds}-fold CV by document: {Trainer.Quality(mergeSamples, mergeCv)}";
         report.AppendLine(mergeLine);
         log.WriteLine(mergeLine);
-        var merge = Trainer.Train(mergeSamples, FormLinking.MergeFeatureNames, "forms-merge", provenance: Provenance(mergeLine));
+        var merge = Trainer.Train(mergeSamples, FormLinking.MergeFeatureNames, "forms-merge", MergeOptions, Provenance(mergeLine, MergeOptions));
         provenance["forms-merge"] = mergeLine;
 
         // Stage 3: links of keys to values, over phrases built from cross-validated merges.
@@ -330,27 +330,31 @@ internal static class FormTraining
                 for (var c = 0; c < candidates.Count; c++) rerankSamples.Add(linkSamples[offset + c] with { Features = rows[c] });
                 offset += candidates.Count;
             }
-            var rerankCv = Trainer.CrossValidatedProbabilities(rerankSamples, FormLinking.RerankFeatureNames, folds, LinkOptions);
+            var rerankCv = Trainer.CrossValidatedProbabilities(rerankSamples, FormLinking.RerankFeatureNames, folds, RerankOptions);
             var rerankLine = $"rerank (a link among its competitors, over cross-validated link probabilities): {folds}-fold CV by document: {Trainer.Quality(rerankSamples, rerankCv)}";
             report.AppendLine(rerankLine);
             log.WriteLine(rerankLine);
-            rerank = Trainer.Train(rerankSamples, FormLinking.RerankFeatureNames, "forms-rerank", LinkOptions, Provenance(rerankLine, LinkOptions));
+            rerank = Trainer.Train(rerankSamples, FormLinking.RerankFeatureNames, "forms-rerank", RerankOptions, Provenance(rerankLine, RerankOptions));
             provenance["forms-rerank"] = rerankLine;
         }
         _ = final;
         return new Trained(new FormModels(join, roleModels[0], roleModels[1], roleModels[2], merge, link, rerank: rerank, split: split), report.ToString(), provenance);
     }
 
-    /// <summary>The link model's boosted-tree settings; FORMS_LINK_OPTS=trees,leaves,minPerLeaf,rate tries others.</summary>
-    private static TrainOptions LinkOptions =>
-        Environment.GetEnvironmentVariable("FORMS_LINK_OPTS")?.Split(',') is [var t, var l, var m, var r]
-            ? new TrainOptions(int.Parse(t, CultureInfo.InvariantCulture), int.Parse(l, CultureInfo.InvariantCulture), int.Parse(m, CultureInfo.InvariantCulture), double.Parse(r, CultureInfo.InvariantCulture))
-            : DefaultLinkOptions;
+    // Boosted-tree settings of each model family, for experiments: FORMS_OPTS=trees,leaves,minPerLeaf,rate sets them all;
+    // FORMS_JOIN_OPTS, FORMS_ROLE_OPTS (question, answer, header), FORMS_MERGE_OPTS, FORMS_LINK_OPTS and FORMS_RERANK_OPTS
+    // (the link model's unless set) set one family.
+    private static TrainOptions AllOptions => TrainOptions.FromEnvironment("FORMS_OPTS", DefaultOptions);
+    private static TrainOptions JoinOptions => TrainOptions.FromEnvironment("FORMS_JOIN_OPTS", AllOptions);
+    private static TrainOptions RoleOptions => TrainOptions.FromEnvironment("FORMS_ROLE_OPTS", AllOptions);
+    private static TrainOptions MergeOptions => TrainOptions.FromEnvironment("FORMS_MERGE_OPTS", AllOptions);
+    private static TrainOptions LinkOptions => TrainOptions.FromEnvironment("FORMS_LINK_OPTS", AllOptions);
+    private static TrainOptions RerankOptions => TrainOptions.FromEnvironment("FORMS_RERANK_OPTS", LinkOptions);
 
-    private static readonly TrainOptions DefaultLinkOptions = new();
+    private static readonly TrainOptions DefaultOptions = new();
 
     private static string Provenance(string cv, TrainOptions? options = null) =>
-        $"Trained with tools/DocFlow.DevSet train-forms (ML.NET FastTree, {(options ?? new TrainOptions()).Trees} trees, {(options ?? new TrainOptions()).Leaves} leaves) on the 149 FUNSD training forms " +
+        $"Trained with tools/DocFlow.DevSet train-forms (ML.NET FastTree, {options ?? new TrainOptions()}) on the 149 FUNSD training forms " +
         "(../shared/devset/funsd) OCR'd by the local engine, labels mapped onto OCR'd segments by box overlap. " + cv;
 
     private static int GroupEntity(FormPage page, FormGroup group)

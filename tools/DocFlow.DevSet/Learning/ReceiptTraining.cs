@@ -99,12 +99,17 @@ public static class ReceiptTraining
         return (company, address);
     }
 
+    /// <summary>The line models' boosted-tree settings; RECEIPT_LINE_OPTS=trees,leaves,minPerLeaf,rate tries others.</summary>
+    public static TrainOptions LineOptions => TrainOptions.FromEnvironment("RECEIPT_LINE_OPTS", DefaultLineOptions);
+
+    private static readonly TrainOptions DefaultLineOptions = new();
+
     public static ReceiptModels Train(IReadOnlyList<LabelledReceipt> receipts, string? companyProvenance = null, string? addressProvenance = null)
     {
         var (company, address) = Samples(receipts);
         return new ReceiptModels(
-            Trainer.Train(company, [.. ReceiptLineFeatures.Names], "receipt_company", provenance: companyProvenance),
-            Trainer.Train(address, [.. ReceiptLineFeatures.Names], "receipt_address", provenance: addressProvenance),
+            Trainer.Train(company, [.. ReceiptLineFeatures.Names], "receipt_company", LineOptions, companyProvenance),
+            Trainer.Train(address, [.. ReceiptLineFeatures.Names], "receipt_address", LineOptions, addressProvenance),
             Lexicon(receipts),
             Suppliers(receipts));
     }

@@ -9,7 +9,22 @@ namespace DocFlow.DevSet.Learning;
 public sealed record Sample(float[] Features, bool Label, string Group);
 
 /// <summary>Boosted-tree settings. Small on purpose: the dev sets are a few hundred documents.</summary>
-public sealed record TrainOptions(int Trees = 100, int Leaves = 16, int MinExamplesPerLeaf = 10, double LearningRate = 0.1, int Seed = 1);
+public sealed record TrainOptions(int Trees = 100, int Leaves = 16, int MinExamplesPerLeaf = 10, double LearningRate = 0.1, int Seed = 1)
+{
+    /// <summary>Settings from an environment variable holding "trees,leaves,minPerLeaf,rate" (for experiments; e.g.
+    /// FORMS_ROLE_OPTS=200,16,10,0.05), or <paramref name="fallback"/> when it is not set.</summary>
+    public static TrainOptions FromEnvironment(string variable, TrainOptions fallback)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value)) return fallback;
+        if (value.Split(',') is not [var t, var l, var m, var r])
+            throw new FormatException($"{variable}={value}: expected trees,leaves,minPerLeaf,rate");
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        return fallback with { Trees = int.Parse(t, c), Leaves = int.Parse(l, c), MinExamplesPerLeaf = int.Parse(m, c), LearningRate = double.Parse(r, c) };
+    }
+
+    public override string ToString() => $"{Trees} trees, {Leaves} leaves, {MinExamplesPerLeaf} a leaf, rate {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+}
 
 /// <summary>Binary classification quality at a 0.5 threshold, plus the area under the ROC curve.</summary>
 public sealed record BinaryQuality(int Positives, int Negatives, double Precision, double Recall, double F1, double Auc)
@@ -92,10 +107,15 @@ public static class Trainer
         return exported;
     }
 
-    /// <summary>k folds by document (a stable hash of <see cref="Sample.Group"/>): fold of each group, 0..k-1.</summary>
+    /// <summary>DEVSET_FOLD_SEED=N (N &gt; 0) draws another assignment of documents to folds, to check that settings chosen
+    /// on one assignment hold on another; unset or 0 keeps the usual one.</summary>
+    public static string FoldSeed { get; } = Environment.GetEnvironmentVariable("DEVSET_FOLD_SEED") is { Length: > 0 } seed && seed != "0" ? seed + "/" : "";
+
+    /// <summary>k folds by document (a stable hash of <see cref="Sample.Group"/>, after <see cref="FoldSeed"/>): fold of each group, 0..k-1.</summary>
     public static int FoldOf(string group, int folds)
     {
         var hash = 2166136261u;
+        foreach (var c in FoldSeed) hash = (hash ^ c) * 16777619u;
         foreach (var c in group) hash = (hash ^ c) * 16777619u;
         return (int)(hash % (uint)folds);
     }
