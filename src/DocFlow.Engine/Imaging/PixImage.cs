@@ -133,6 +133,122 @@ public sealed class PixImage : IDisposable
         return Wrap(pixScaleGrayLI(grey.Pix, factor, factor), "scale");
     }
 
+    // ---- experiment (ocr17): DOCFLOW_EXP_UP = li | lept | smooth | usm:HW:FRACT | catmull | mitchell | catmull+usm:HW:FRACT ----
+    internal static readonly string ExpUp = Environment.GetEnvironmentVariable("DOCFLOW_EXP_UP") ?? "li";
+
+    internal PixImage ScaledGreyExp(float factor)
+    {
+        if (factor <= 1f)
+            return ScaledGrey(factor);
+        using var grey = Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        var mode = ExpUp;
+        string? usm = null;
+        var plus = mode.IndexOf('+');
+        if (plus > 0) { usm = mode[(plus + 1)..]; mode = mode[..plus]; }
+        PixImage scaled;
+        if (mode == "lept") scaled = Wrap(pixScale(grey.Pix, factor, factor), "scale");
+        else if (mode == "smooth") scaled = Wrap(pixScaleSmooth(grey.Pix, factor, factor), "scale");
+        else if (mode == "catmull") scaled = grey.CubicScaled(factor, 0f, 0.5f);
+        else if (mode == "mitchell") scaled = grey.CubicScaled(factor, 1f / 3, 1f / 3);
+        else if (mode.StartsWith("usm:", StringComparison.Ordinal)) { scaled = Wrap(pixScaleGrayLI(grey.Pix, factor, factor), "scale"); usm = mode; }
+        else scaled = Wrap(pixScaleGrayLI(grey.Pix, factor, factor), "scale");
+        if (usm is not null)
+        {
+            var parts = usm.Split(':');
+            var hw = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            var fr = float.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+            using (scaled)
+                return Wrap(pixUnsharpMaskingGray(scaled.Pix, hw, fr), "sharpen");
+        }
+        return scaled;
+    }
+
+    internal unsafe PixImage CubicScaled(float factor, float b, float c)
+    {
+        var w = Width; var h = Height;
+        var W = (int)(factor * w + 0.5f); var H = (int)(factor * h + 0.5f);
+        var src = pixGetData(Pix); var swpl = pixGetWpl(Pix);
+        var (xi, xw) = Taps(w, W, factor, b, c);
+        var (yi, yw) = Taps(h, H, factor, b, c);
+        var tmp = new float[h * W];
+        for (var y = 0; y < h; y++)
+        {
+            var line = (byte*)(src + y * swpl);
+            for (var x = 0; x < W; x++)
+            {
+                float acc = 0;
+                for (var k = 0; k < 4; k++) acc += xw[4 * x + k] * line[xi[4 * x + k] ^ 3];
+                tmp[y * W + x] = acc;
+            }
+        }
+        var outPix = Wrap(pixCreate(W, H, 8), "create");
+        var dst = pixGetData(outPix.Pix); var dwpl = pixGetWpl(outPix.Pix);
+        for (var y = 0; y < H; y++)
+        {
+            var line = (byte*)(dst + y * dwpl);
+            for (var x = 0; x < W; x++)
+            {
+                float acc = 0;
+                for (var k = 0; k < 4; k++) acc += yw[4 * y + k] * tmp[yi[4 * y + k] * W + x];
+                line[x ^ 3] = (byte)Math.Clamp((int)(acc + 0.5f), 0, 255);
+            }
+        }
+        outPix.SetResolution((int)(XResolution * factor + 0.5f), (int)(YResolution * factor + 0.5f));
+        return outPix;
+    }
+
+    private static (int[] Index, float[] Weight) Taps(int n, int N, float factor, float b, float c)
+    {
+        var index = new int[4 * N]; var weight = new float[4 * N];
+        for (var i = 0; i < N; i++)
+        {
+            var s = (i + 0.5f) / factor - 0.5f;
+            var i0 = (int)Math.Floor(s);
+            float sum = 0;
+            for (var k = 0; k < 4; k++)
+            {
+                var j = i0 - 1 + k;
+                var wk = Kernel(s - j, b, c);
+                index[4 * i + k] = Math.Clamp(j, 0, n - 1);
+                weight[4 * i + k] = wk; sum += wk;
+            }
+            for (var k = 0; k < 4; k++) weight[4 * i + k] /= sum;
+        }
+        return (index, weight);
+    }
+
+    private static float Kernel(float x, float b, float c)
+    {
+        x = Math.Abs(x);
+        if (x < 1) return ((12 - 9 * b - 6 * c) * x * x * x + (-18 + 12 * b + 6 * c) * x * x + (6 - 2 * b)) / 6;
+        if (x < 2) return ((-b - 6 * c) * x * x * x + (6 * b + 30 * c) * x * x + (-12 * b - 48 * c) * x + (8 * b + 24 * c)) / 6;
+        return 0;
+    }
+
+    /// <summary>Experiment: grey copy (8 bpp) with background/contrast normalisation: simple | bg:TILE | cn:TILE (tile in px).</summary>
+    internal PixImage NormalisedExp(string mode)
+    {
+        using var grey = Depth == 8 ? Rotate(0) : Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        if (mode == "simple") return Wrap(pixBackgroundNormSimple(grey.Pix, 0, 0), "normalise");
+        var parts = mode.Split(':');
+        var t = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        if (parts[0] == "bg") return Wrap(pixBackgroundNorm(grey.Pix, 0, 0, Math.Max(4, t), Math.Max(4, t), 100, Math.Max(2, t * t / 4), 200, 2, 2), "normalise");
+        var mindiff = parts.Length > 2 ? int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) : 50;
+        return Wrap(pixContrastNorm(0, grey.Pix, Math.Max(5, t), Math.Max(5, t), mindiff, 2, 2), "normalise");
+    }
+
+    internal (float Angle, float Conf) FindSkewExp()
+    {
+        if (pixFindSkew(Pix, out var a, out var c) != 0) return (0f, 0f);
+        return (a, c);
+    }
+
+    internal PixImage RotatedGreyExp(float degrees)
+    {
+        using var grey = Depth == 8 ? Rotate(0) : Wrap(pixConvertTo8(Pix, 0), "convert to grey");
+        return Wrap(pixRotate(grey.Pix, degrees * MathF.PI / 180f, 1, 1, 0, 0), "rotate");
+    }
+
     /// <summary>A 1 bpp copy of this 8 bpp image: Otsu's threshold per tile of about <paramref name="tile"/> pixels, ink = 1.</summary>
     internal PixImage Binarized(int tile)
     {
