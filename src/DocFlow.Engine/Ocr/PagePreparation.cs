@@ -99,56 +99,20 @@ internal static class PagePreparation
             (rulings, lines) = RulingDetector.Detect(ink, glyph ?? DefaultGlyphHeight, analysisScale,
                 keepMask: PaintsOutRulings(image.Width, image.Height, factor));
 
-            PixImage? scaledPage = null;
             if (lines is not null && rulings.Count > 0)
             {
-                using var scaled = image.ScaledGreyExp(factor);
+                using var scaled = image.ScaledGreyAny(factor);
                 using var mask = lines.ScaledBinary(factor / analysisScale);
-                scaledPage = scaled.WithMaskedSet(mask, 255);
+                return Finish(image, scaled.WithMaskedSet(mask, 255), factor, glyphHeight, rulings);
             }
-            else if (factor != 1f)
-                scaledPage = image.ScaledGreyExp(factor);
-            var post = ExpPost(scaledPage ?? image, ink, image.Width, image.Height);
-            if (post is not null)
-            {
-                scaledPage?.Dispose();
-                scaledPage = post;
-            }
-            if (scaledPage is null)
+            if (factor == 1f)
                 return new PreparedPage(image, null, 1f, glyphHeight, rulings);
-            return Finish(image, scaledPage, factor, glyphHeight, rulings);
+            return Finish(image, image.ScaledGreyAny(factor), factor, glyphHeight, rulings);
         }
         finally
         {
             lines?.Dispose();
         }
-    }
-
-    // ---- experiment (ocr17) ----
-    private static readonly string? ExpBg = Environment.GetEnvironmentVariable("DOCFLOW_EXP_BG");
-    private static readonly float ExpDeskew = float.TryParse(Environment.GetEnvironmentVariable("DOCFLOW_EXP_DESKEW"),
-        System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : -1f;
-    private static readonly bool ExpSkewLog = Environment.GetEnvironmentVariable("DOCFLOW_EXP_SKEWLOG") == "1";
-
-    private static PixImage? ExpPost(PixImage page, PixImage ink, int width, int height)
-    {
-        PixImage? result = null;
-        if (!string.IsNullOrEmpty(ExpBg))
-            result = page.NormalisedExp(ExpBg);
-        if (ExpDeskew >= 0 || ExpSkewLog)
-        {
-            var (angle, conf) = ink.FindSkewExp();
-            var rotate = ExpDeskew >= 0 && Math.Abs(angle) >= ExpDeskew && conf >= 3f;
-            if (ExpSkewLog)
-                Console.Error.WriteLine(FormattableString.Invariant($"skew {width}x{height} angle={angle:F3} conf={conf:F2} rotate={rotate}"));
-            if (rotate)
-            {
-                var rotated = (result ?? page).RotatedGreyExp(angle);
-                result?.Dispose();
-                result = rotated;
-            }
-        }
-        return result;
     }
 
     private static PreparedPage Finish(PixImage original, PixImage scaled, float factor, float? glyphHeight, IReadOnlyList<Ruling> rulings)

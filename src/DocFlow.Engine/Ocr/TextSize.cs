@@ -59,16 +59,13 @@ internal static class TextSize
     /// The factor to scale a page by before recognition so its median glyph is <see cref="TargetGlyphHeight"/> tall;
     /// 1 when the size is unknown or already close enough.
     /// </summary>
-    private static readonly float ExpTarget = float.TryParse(Environment.GetEnvironmentVariable("DOCFLOW_EXP_GLYPH"),
-        System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : TargetGlyphHeight;
-
     public static float ScaleFor(float? glyphHeight)
     {
         if (glyphHeight is not > 0f)
             return 1f;
         var g = glyphHeight.Value;
-        if (ExpTarget / g >= MinUpscale)
-            return Math.Min(ExpTarget / g, MaxUpscale);
+        if (TargetGlyphHeight / g >= MinUpscale)
+            return Math.Min(TargetGlyphHeight / g, MaxUpscale);
         if (LargestGlyphHeight / g <= MaxDownscale)
             return Math.Max(LargestGlyphHeight / g, MinScale);
         return 1f;

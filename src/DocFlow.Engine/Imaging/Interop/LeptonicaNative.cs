@@ -103,37 +103,6 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static unsafe partial void lept_free(void* pointer);
 
-    // ---- experiment (ocr17) ----
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixUnsharpMaskingGray(PixHandle pix, int halfwidth, float fract);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixBackgroundNormSimple(PixHandle pix, nint pixim, nint pixg);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixBackgroundNorm(PixHandle pix, nint pixim, nint pixg, int sx, int sy, int thresh, int mincount, int bgval, int smoothx, int smoothy);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixContrastNorm(nint pixd, PixHandle pixs, int sx, int sy, int mindiff, int smoothx, int smoothy);
-
-    [LibraryImport(Library)]
-    internal static partial int pixFindSkew(PixHandle pix, out float angle, out float conf);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixRotate(PixHandle pix, float angle, int type, int incolor, int width, int height);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixScaleSmooth(PixHandle pix, float scalex, float scaley);
-
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixCreate(int width, int height, int depth);
-
-    [LibraryImport(Library)]
-    internal static unsafe partial uint* pixGetData(PixHandle pix);
-
-    [LibraryImport(Library)]
-    internal static partial int pixGetWpl(PixHandle pix);
-
     /// <summary>leptonica's IFF_PNG.</summary>
     internal const int FormatPng = 3;
 
