@@ -127,17 +127,20 @@ public sealed partial class DocumentTypeEnricher : IDocumentEnricher
     [GeneratedRegex(@"\b(?:receipt|kassenbon|kassenbeleg|quittung|beleg|ticket de caisse|reçu|recibo|scontrino|bon|kassabon|visa|mastercard|maestro|amex|bezahlt|thank you for shopping|thank you and see you|reg\b|cashier|kasse|trinkgeld|table \d+|tisch)\b")]
     private static partial Regex ReceiptRegex();
 
-    /// <summary>Receipt words that are everyday words too: only as a line's first word, with a digit later on the line
-    /// (the amount, however misread), a colon after it, or at most one more word (a till's "CASH RM" or "CHANGE DUE"
-    /// with the amount in a column of its own).</summary>
-    [GeneratedRegex(@"^\W*(?:cash|change|card|paid|tip)\b(?:\s*:|.*\d|\W*(?:\w+\W*)?$)")]
+    /// <summary>What follows a payment word that a till prints as a line's label: a colon, a digit later on the line (the
+    /// amount, however misread), or at most one more word (a till's "CASH RM" or "CHANGE DUE" with the amount in a column
+    /// of its own).</summary>
+    private const string LineLabel = @"\b(?:\s*:|.*\d|\W*(?:\w+\W*)?$)";
+
+    /// <summary>Receipt words that are everyday words too: only as a line's label (<see cref="LineLabel"/>).</summary>
+    [GeneratedRegex(@"^\W*(?:cash|change|card|paid|tip)" + LineLabel)]
     private static partial Regex PaymentRegex();
 
     [GeneratedRegex(@"\b(?:rounding|gst summary|tax summary|cashier|tendered|thank you|come again|goods sold)\b")]
     private static partial Regex TillRegex();
 
-    /// <summary>Till words that are everyday words too: as <see cref="PaymentRegex"/>.</summary>
-    [GeneratedRegex(@"^\W*(?:counter|change)\b(?:\s*:|.*\d|\W*(?:\w+\W*)?$)")]
+    /// <summary>Till words that are everyday words too: only as a line's label (<see cref="LineLabel"/>).</summary>
+    [GeneratedRegex(@"^\W*(?:counter|change)" + LineLabel)]
     private static partial Regex TillPaymentRegex();
 
     [GeneratedRegex(@"\btax invoice\b")]
