@@ -103,6 +103,10 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static unsafe partial void lept_free(void* pointer);
 
+    /// <summary>The value of one pixel (0 on success).</summary>
+    [LibraryImport(Library)]
+    internal static partial int pixGetPixel(PixHandle pix, int x, int y, out uint value);
+
     /// <summary>leptonica's IFF_PNG.</summary>
     internal const int FormatPng = 3;
 

@@ -100,4 +100,39 @@ public sealed class PixImageTests
         Assert.Equal((300, 100), (twice.Width, twice.Height));
         Assert.Equal((300, 100), (back.Width, back.Height));
     }
+
+    [Fact]
+    public void ScaledGreyAny_SmallEnlargement_SharpensEdges_LargerOneOnlyInterpolates()
+    {
+        // A grey bar (64) three pixels wide on white: interpolation alone never goes darker than the bar (every output
+        // pixel is a mix of its neighbours); the small enlargement's unsharp mask does, giving back the edge contrast.
+        using var image = PixImage.Decode(Pgm(40, 40, (x, _) => x is >= 18 and <= 20 ? (byte)64 : (byte)255));
+
+        using var small = image.ScaledGreyAny(1.3f);
+        using var large = image.ScaledGreyAny(2f);
+
+        Assert.Equal((52, 52), (small.Width, small.Height));
+        Assert.True(Darkest(small) < 64, $"1.3x: darkest {Darkest(small)}, not sharpened");
+        Assert.InRange(Darkest(large), 64, 80);
+        Assert.Equal(255, large.GreyAt(2, 40));
+    }
+
+    private static int Darkest(PixImage image)
+    {
+        var darkest = 255;
+        for (var x = 0; x < image.Width; x++)
+            darkest = Math.Min(darkest, image.GreyAt(x, image.Height / 2));
+        return darkest;
+    }
+
+    private static byte[] Pgm(int width, int height, Func<int, int, byte> grey)
+    {
+        var header = System.Text.Encoding.ASCII.GetBytes($"P5\n{width} {height}\n255\n");
+        var bytes = new byte[header.Length + width * height];
+        header.CopyTo(bytes, 0);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                bytes[header.Length + y * width + x] = grey(x, y);
+        return bytes;
+    }
 }
