@@ -45,7 +45,7 @@ public sealed record TrainOptions(int Trees = 100, int Leaves = 16, int MinExamp
 
     public override string ToString() => Algorithm == TreeAlgorithm.LightGbm && !Explicit
         ? "LightGbm, ML.NET's defaults"
-        : $"{(Algorithm == TreeAlgorithm.LightGbm ? "LightGbm, " : "")}{Trees} trees, {Leaves} leaves, {MinExamplesPerLeaf} a leaf, rate {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        : $"{Algorithm}, {Trees} trees, {Leaves} leaves, {MinExamplesPerLeaf} a leaf, rate {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>Binary classification quality at a 0.5 threshold, plus the area under the ROC curve.</summary>
@@ -55,7 +55,7 @@ public sealed record BinaryQuality(int Positives, int Negatives, double Precisio
 }
 
 /// <summary>
-/// Trains ML.NET FastTree binary classifiers and exports them as <see cref="TreeEnsemble"/> JSON, which the engine
+/// Trains ML.NET FastTree (or LightGbm, DEVSET_TRAINER=lightgbm) binary classifiers and exports them as <see cref="TreeEnsemble"/> JSON, which the engine
 /// evaluates itself; every export is checked against ML.NET's own predictions before it is returned.
 /// </summary>
 public static class Trainer
