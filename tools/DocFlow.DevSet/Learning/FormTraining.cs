@@ -417,6 +417,7 @@ internal static class FormTraining
         var clock = Stopwatch.StartNew();
         var pages = Load(cache, devset);
         Directory.CreateDirectory(output);
+        Console.WriteLine($"cv-forms models: join {JoinOptions}; roles {RoleOptions}; merge {MergeOptions}; link {LinkOptions}; rerank {RerankOptions}");
         var ms = new List<double>();
         for (var fold = 0; fold < folds; fold++)
         {

@@ -24,23 +24,36 @@ public sealed record TrainOptions(int Trees = 100, int Leaves = 16, int MinExamp
     public TreeAlgorithm Algorithm { get; init; } = AlgorithmFromEnvironment();
 
     public static TreeAlgorithm AlgorithmFromEnvironment() =>
-        (Environment.GetEnvironmentVariable("DEVSET_TRAINER") ?? "").Trim().ToLowerInvariant() switch
-        {
-            "" or "fasttree" => TreeAlgorithm.FastTree,
-            "lightgbm" => TreeAlgorithm.LightGbm,
-            var other => throw new FormatException($"DEVSET_TRAINER={other}: expected fasttree or lightgbm"),
-        };
+        ParseAlgorithm("DEVSET_TRAINER", Environment.GetEnvironmentVariable("DEVSET_TRAINER") ?? "");
+
+    private static TreeAlgorithm ParseAlgorithm(string variable, string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "" or "fasttree" => TreeAlgorithm.FastTree,
+        "lightgbm" => TreeAlgorithm.LightGbm,
+        var other => throw new FormatException($"{variable}: trainer '{other}', expected fasttree or lightgbm"),
+    };
 
     /// <summary>Settings from an environment variable holding "trees,leaves,minPerLeaf,rate" (for experiments; e.g.
-    /// FORMS_ROLE_OPTS=200,16,10,0.05), or <paramref name="fallback"/> when it is not set.</summary>
+    /// FORMS_ROLE_OPTS=200,16,10,0.05), optionally after a trainer ("lightgbm:100,16,10,0.1"), or a trainer alone
+    /// ("lightgbm": its defaults; "fasttree"), or <paramref name="fallback"/> when it is not set.</summary>
     public static TrainOptions FromEnvironment(string variable, TrainOptions fallback)
     {
         var value = Environment.GetEnvironmentVariable(variable);
         if (string.IsNullOrWhiteSpace(value)) return fallback;
-        if (value.Split(',') is not [var t, var l, var m, var r])
-            throw new FormatException($"{variable}={value}: expected trees,leaves,minPerLeaf,rate");
+        var colon = value.IndexOf(':');
+        var trainer = colon >= 0 ? value[..colon] : value.Contains(',') ? null : value;
+        var settings = colon >= 0 ? value[(colon + 1)..] : trainer is null ? value : null;
+        var options = fallback;
+        if (trainer is not null)
+        {
+            var algorithm = ParseAlgorithm(variable, trainer);
+            options = algorithm == fallback.Algorithm ? fallback : new TrainOptions { Algorithm = algorithm, Seed = fallback.Seed };
+        }
+        if (settings is null) return options;
+        if (settings.Split(',') is not [var t, var l, var m, var r])
+            throw new FormatException($"{variable}={value}: expected [trainer:]trees,leaves,minPerLeaf,rate");
         var c = System.Globalization.CultureInfo.InvariantCulture;
-        return fallback with { Trees = int.Parse(t, c), Leaves = int.Parse(l, c), MinExamplesPerLeaf = int.Parse(m, c), LearningRate = double.Parse(r, c), Explicit = true };
+        return options with { Trees = int.Parse(t, c), Leaves = int.Parse(l, c), MinExamplesPerLeaf = int.Parse(m, c), LearningRate = double.Parse(r, c), Explicit = true };
     }
 
     public override string ToString() => Algorithm == TreeAlgorithm.LightGbm && !Explicit
