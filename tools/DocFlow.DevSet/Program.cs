@@ -112,7 +112,7 @@ internal static class Commands
             var cv = DocFlow.DevSet.Learning.Trainer.CrossValidatedProbabilities(samples, names, 5, options);
             var quality = DocFlow.DevSet.Learning.Trainer.Quality(samples, cv);
             var model = DocFlow.DevSet.Learning.Trainer.Train(samples, names, "selftest", options);
-            Console.WriteLine($"selftest-trees: {algorithm} ({options}) 5-fold {quality}; full model {model.ToJson().Length / 1024} KB, " +
+            Console.WriteLine($"selftest-trees: {options}: 5-fold {quality}; full model {model.ToJson().Length / 1024} KB, " +
                               System.Text.RegularExpressions.Regex.Match(model.ToJson(), "\"bias\":[^,]*,\"slope\":[^,]*,\"offset\":[^,]*").Value);
             if (quality.F1 <= 0.9) failed++;
         }
