@@ -28,7 +28,7 @@ internal static class ReceiptCommands
             Console.WriteLine(text);
             return text;
         }
-        var data = $"Trained on {lines.Count} sroie-lines receipts (labelled lines) + {ocr.Count} sroie receipts (OCR'd lines), lines labelled by matching the key within an edit tolerance; ML.NET FastTree, {ReceiptTraining.LineOptions}. ";
+        var data = $"Trained on {lines.Count} sroie-lines receipts (labelled lines) + {ocr.Count} sroie receipts (OCR'd lines), lines labelled by matching the key within an edit tolerance; ML.NET {ReceiptTraining.LineOptions}. ";
         var trained = ReceiptTraining.Train(all, data + Cv("company", company), data + Cv("address", address));
         Directory.CreateDirectory(models);
         File.WriteAllText(Path.Combine(models, "receipt_company.json"), trained.Company.ToJson());

@@ -354,7 +354,7 @@ internal static class FormTraining
     private static readonly TrainOptions DefaultOptions = new();
 
     private static string Provenance(string cv, TrainOptions? options = null) =>
-        $"Trained with tools/DocFlow.DevSet train-forms (ML.NET FastTree, {options ?? new TrainOptions()}) on the 149 FUNSD training forms " +
+        $"Trained with tools/DocFlow.DevSet train-forms (ML.NET {options ?? new TrainOptions()}) on the 149 FUNSD training forms " +
         "(../shared/devset/funsd) OCR'd by the local engine, labels mapped onto OCR'd segments by box overlap. " + cv;
 
     private static int GroupEntity(FormPage page, FormGroup group)
@@ -417,6 +417,7 @@ internal static class FormTraining
         var clock = Stopwatch.StartNew();
         var pages = Load(cache, devset);
         Directory.CreateDirectory(output);
+        Console.WriteLine($"cv-forms models: join {JoinOptions}; roles {RoleOptions}; merge {MergeOptions}; link {LinkOptions}; rerank {RerankOptions}");
         var ms = new List<double>();
         for (var fold = 0; fold < folds; fold++)
         {
