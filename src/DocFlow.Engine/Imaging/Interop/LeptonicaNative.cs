@@ -46,11 +46,8 @@ internal static partial class LeptonicaNative
     [LibraryImport(Library)]
     internal static partial PixHandle pixScaleAreaMap(PixHandle pix, float scalex, float scaley);
 
-    /// <summary>Linear interpolation of an 8 bpp image (no sharpening), for enlarging.</summary>
-    [LibraryImport(Library)]
-    internal static partial PixHandle pixScaleGrayLI(PixHandle pix, float scalex, float scaley);
-
-    /// <summary>Chooses the scaling method by depth and factor (binary images are subsampled).</summary>
+    /// <summary>Chooses the scaling method by depth and factor: binary images are subsampled; grey and colour ones
+    /// enlarged by linear interpolation, sharpened (unsharp mask) below 1.4×.</summary>
     [LibraryImport(Library)]
     internal static partial PixHandle pixScale(PixHandle pix, float scalex, float scaley);
 
